@@ -1,0 +1,2 @@
+# Install rules: filled in by the packaging work (config, version file, pkg-config).
+include(GNUInstallDirs)

@@ -1,0 +1,168 @@
+// tcpfsm: O(1) lookup over any table, built at compile time, with two dispatch policies.
+// SPDX-License-Identifier: MIT
+#ifndef TCPFSM_LOOKUP_HPP
+#define TCPFSM_LOOKUP_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "transition.hpp"
+
+namespace tcpfsm {
+
+// A dense (state x event) index of a table: one 16-bit cell per pair, holding the next
+// state in its low 4 bits (so `next` is a single load) and the row number above them.
+// Wildcard rows fill the cells that have no exact row. A cell no row covers (only in a
+// table that fails the 'total' rule) stays in its state and points at a do-nothing row.
+template <std::size_t N>
+struct table_index {
+    static_assert(N < 0xFFF, "tcpfsm: a table has at most 4094 rows");
+
+    using cell_type = std::uint16_t;
+    static constexpr std::size_t row_count = N;
+    static constexpr std::size_t missing = N;  // rows[N] is the do-nothing row
+
+    std::array<transition, N + 1> rows{};
+    std::array<cell_type, state_count * event_count> cells{};
+
+    static constexpr std::size_t cell_of(state s, event e) noexcept {
+        return index_of(s) * event_count + index_of(e);
+    }
+    static constexpr state to_of(cell_type c) noexcept { return static_cast<state>(c & 0xFu); }
+    static constexpr std::size_t row_of(cell_type c) noexcept { return c >> 4; }
+
+    constexpr state next(state s, event e) const noexcept { return to_of(cells[cell_of(s, e)]); }
+    constexpr const transition& step(state s, event e) const noexcept {
+        return rows[row_of(cells[cell_of(s, e)])];
+    }
+    constexpr bool has_row(state s, event e) const noexcept {
+        return row_of(cells[cell_of(s, e)]) != missing;
+    }
+    static constexpr std::size_t size_bytes() noexcept { return sizeof(cell_type) * state_count * event_count; }
+};
+
+namespace detail {
+// How specific a row's trigger is: an exact event beats its kind's wildcard, which beats any_event.
+constexpr int specificity(event trigger) noexcept {
+    if (trigger == any_event) return 1;
+    if (is_wildcard(trigger)) return 2;
+    return 3;
+}
+}  // namespace detail
+
+// Builds the index. For a table that fails 'well_formed' or 'deterministic' the result is
+// whatever the first matching row says; verify the table (verify.hpp) to rule that out.
+template <std::size_t N>
+constexpr table_index<N> make_index(const transition_table<N>& table) noexcept {
+    table_index<N> index{};
+    std::array<int, state_count * event_count> rank{};
+    for (std::size_t i = 0; i < N; ++i) index.rows[i] = table[i];
+    index.rows[N] = transition{state::closed, any_event, state::closed, action::none, user_error::none};
+    for (std::size_t s = 0; s < state_count; ++s)
+        for (std::size_t e = 0; e < event_count; ++e)
+            index.cells[s * event_count + e] =
+                static_cast<std::uint16_t>((table_index<N>::missing << 4) | s);
+    for (std::size_t i = 0; i < N; ++i) {
+        const transition& r = table[i];
+        if (!is_valid(r.from) || !is_valid(r.to)) continue;
+        for (std::size_t e = 0; e < event_count; ++e) {
+            if (!covers(r.on, static_cast<event>(e))) continue;
+            const std::size_t c = index_of(r.from) * event_count + e;
+            const int spec = detail::specificity(r.on);
+            if (spec <= rank[c]) continue;
+            rank[c] = spec;
+            index.cells[c] = static_cast<std::uint16_t>((i << 4) | index_of(r.to));
+        }
+    }
+    return index;
+}
+
+// Dispatch policies. Both give the same answers for the same table:
+//  - table_lookup: one load from the dense index; bound by load latency, immune to the
+//    shape of the event stream.
+//  - branch: a switch on the state and then on the event, expanded from the table at
+//    compile time, each case returning a constant; no data load for `next`, but bound by
+//    branch prediction on an unpredictable event stream. (Compilers may still lower a
+//    dense switch of constants into a lookup table of their own.)
+namespace dispatch {
+struct table_lookup {};
+struct branch {};
+}  // namespace dispatch
+
+namespace detail {
+template <const auto& Index, state S, std::size_t E>
+inline constexpr std::uint16_t cell_v = Index.cells[index_of(S) * event_count + E];
+
+template <const auto& Index, state S>
+constexpr std::uint16_t branch_cell(event e) noexcept {
+    static_assert(event_count <= 48, "tcpfsm: extend the case list in branch_cell");
+    switch (index_of(e)) {
+#define TCPFSM_DETAIL_CASE(k)                                              \
+    case k:                                                                \
+        if constexpr ((k) < event_count) { return cell_v<Index, S, (k)>; } \
+        break;
+        TCPFSM_DETAIL_CASE(0) TCPFSM_DETAIL_CASE(1) TCPFSM_DETAIL_CASE(2) TCPFSM_DETAIL_CASE(3)
+        TCPFSM_DETAIL_CASE(4) TCPFSM_DETAIL_CASE(5) TCPFSM_DETAIL_CASE(6) TCPFSM_DETAIL_CASE(7)
+        TCPFSM_DETAIL_CASE(8) TCPFSM_DETAIL_CASE(9) TCPFSM_DETAIL_CASE(10) TCPFSM_DETAIL_CASE(11)
+        TCPFSM_DETAIL_CASE(12) TCPFSM_DETAIL_CASE(13) TCPFSM_DETAIL_CASE(14) TCPFSM_DETAIL_CASE(15)
+        TCPFSM_DETAIL_CASE(16) TCPFSM_DETAIL_CASE(17) TCPFSM_DETAIL_CASE(18) TCPFSM_DETAIL_CASE(19)
+        TCPFSM_DETAIL_CASE(20) TCPFSM_DETAIL_CASE(21) TCPFSM_DETAIL_CASE(22) TCPFSM_DETAIL_CASE(23)
+        TCPFSM_DETAIL_CASE(24) TCPFSM_DETAIL_CASE(25) TCPFSM_DETAIL_CASE(26) TCPFSM_DETAIL_CASE(27)
+        TCPFSM_DETAIL_CASE(28) TCPFSM_DETAIL_CASE(29) TCPFSM_DETAIL_CASE(30) TCPFSM_DETAIL_CASE(31)
+        TCPFSM_DETAIL_CASE(32) TCPFSM_DETAIL_CASE(33) TCPFSM_DETAIL_CASE(34) TCPFSM_DETAIL_CASE(35)
+        TCPFSM_DETAIL_CASE(36) TCPFSM_DETAIL_CASE(37) TCPFSM_DETAIL_CASE(38) TCPFSM_DETAIL_CASE(39)
+        TCPFSM_DETAIL_CASE(40) TCPFSM_DETAIL_CASE(41) TCPFSM_DETAIL_CASE(42) TCPFSM_DETAIL_CASE(43)
+        TCPFSM_DETAIL_CASE(44) TCPFSM_DETAIL_CASE(45) TCPFSM_DETAIL_CASE(46) TCPFSM_DETAIL_CASE(47)
+#undef TCPFSM_DETAIL_CASE
+        default:
+            break;
+    }
+    // Out-of-range event: stay, do nothing.
+    return static_cast<std::uint16_t>((std::remove_reference_t<decltype(Index)>::missing << 4) | index_of(S));
+}
+
+template <const auto& Index>
+constexpr std::uint16_t branch_lookup(state s, event e) noexcept {
+    switch (s) {
+        case state::closed: return branch_cell<Index, state::closed>(e);
+        case state::listen: return branch_cell<Index, state::listen>(e);
+        case state::syn_sent: return branch_cell<Index, state::syn_sent>(e);
+        case state::syn_received: return branch_cell<Index, state::syn_received>(e);
+        case state::established: return branch_cell<Index, state::established>(e);
+        case state::close_wait: return branch_cell<Index, state::close_wait>(e);
+        case state::fin_wait_1: return branch_cell<Index, state::fin_wait_1>(e);
+        case state::closing: return branch_cell<Index, state::closing>(e);
+        case state::last_ack: return branch_cell<Index, state::last_ack>(e);
+        case state::fin_wait_2: return branch_cell<Index, state::fin_wait_2>(e);
+        case state::time_wait: return branch_cell<Index, state::time_wait>(e);
+    }
+    return static_cast<std::uint16_t>((std::remove_reference_t<decltype(Index)>::missing << 4) | index_of(s));
+}
+}  // namespace detail
+
+// A state machine over a compile-time index: `machine<my_index>::next(s, e)`.
+template <const auto& Index, class Dispatch = dispatch::table_lookup>
+struct machine {
+    using index_type = std::remove_const_t<std::remove_reference_t<decltype(Index)>>;
+
+    static constexpr state next(state s, event e) noexcept {
+        if constexpr (std::is_same_v<Dispatch, dispatch::branch>) {
+            return index_type::to_of(detail::branch_lookup<Index>(s, e));
+        } else {
+            return Index.next(s, e);
+        }
+    }
+    static constexpr const transition& step(state s, event e) noexcept {
+        if constexpr (std::is_same_v<Dispatch, dispatch::branch>) {
+            return Index.rows[index_type::row_of(detail::branch_lookup<Index>(s, e))];
+        } else {
+            return Index.step(s, e);
+        }
+    }
+};
+
+}  // namespace tcpfsm
+
+#endif  // TCPFSM_LOOKUP_HPP
