@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds and runs every tcpfsm test configuration; exits non-zero if any test fails.
+#   full suite (every label) : g++, C++17
+#   unit label               : clang++ C++17, g++ C++20, clang++ C++20,
+#                              g++ C++17 with ASan+UBSan, g++ C++17 against single_include/
+# Usage: tools/test.sh            (build trees go to build/test/<config>)
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${TCPFSM_BUILD_ROOT:-$root/build/test}
+jobs=$(nproc 2>/dev/null || echo 2)
+mkdir -p "$out"
+total_passed=0
+total_failed=0
+broken=()
+
+# run_config NAME LABEL-REGEX(or "") CMAKE-ARGS...
+run_config() {
+    local name=$1 labels=$2
+    shift 2
+    local dir="$out/$name"
+    echo "=== tcpfsm: configuration '$name' ==="
+    if ! cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug "$@" >"$dir.configure.log" 2>&1; then
+        cat "$dir.configure.log"; broken+=("$name (configure)"); return
+    fi
+    if ! cmake --build "$dir" -j "$jobs" >"$dir.build.log" 2>&1; then
+        tail -n 60 "$dir.build.log"; broken+=("$name (build)"); return
+    fi
+    local label_args=()
+    [ -n "$labels" ] && label_args=(-L "$labels")
+    ctest --test-dir "$dir" "${label_args[@]}" -j "$jobs" --output-on-failure >"$dir.test.log" 2>&1
+    local rc=$?
+    grep -E "tests passed|tests failed|Total Test time|\*\*\*Failed|\*\*\*Exception|Not Run" "$dir.test.log" || true
+    if [ $rc -ne 0 ]; then tail -n 80 "$dir.test.log"; broken+=("$name (tests)"); fi
+    local line
+    line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$dir.test.log" | tail -n 1)
+    if [ -n "$line" ]; then
+        local failed of
+        failed=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")
+        of=$(sed -E 's/.* tests failed out of ([0-9]+).*/\1/' <<<"$line")
+        total_failed=$((total_failed + failed))
+        total_passed=$((total_passed + of - failed))
+    fi
+}
+
+run_config gcc-cxx17-full "" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17
+run_config clang-cxx17 unit -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_TEST_SLOW=OFF
+run_config gcc-cxx20 unit -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=20 -DTCPFSM_TEST_SLOW=OFF
+run_config clang-cxx20 unit -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=20 -DTCPFSM_TEST_SLOW=OFF
+run_config gcc-asan-ubsan unit -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_SANITIZE=ON -DTCPFSM_TEST_SLOW=OFF
+run_config gcc-single-include unit -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_TEST_SINGLE_INCLUDE=ON -DTCPFSM_TEST_SLOW=OFF
+
+echo
+if [ ${#broken[@]} -ne 0 ]; then
+    echo "tcpfsm: FAILED configurations: ${broken[*]}"
+fi
+echo "$total_passed passed, $total_failed failed"
+[ ${#broken[@]} -eq 0 ] && [ "$total_failed" -eq 0 ]
