@@ -3,10 +3,8 @@
 #ifndef TCPFSM_LOOKUP_HPP
 #define TCPFSM_LOOKUP_HPP
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
-#include <type_traits>
 
 #include "transition.hpp"
 
@@ -24,8 +22,8 @@ struct table_index {
     static constexpr std::size_t row_count = N;
     static constexpr std::size_t missing = N;  // rows[N] is the do-nothing row
 
-    std::array<transition, N + 1> rows{};
-    std::array<cell_type, state_count * event_count> cells{};
+    fixed_array<transition, N + 1> rows{};
+    fixed_array<cell_type, state_count * event_count> cells{};
 
     static constexpr std::size_t cell_of(state s, event e) noexcept {
         return index_of(s) * event_count + index_of(e);
@@ -52,32 +50,42 @@ constexpr int specificity(event trigger) noexcept {
 }
 }  // namespace detail
 
-// Builds the index. For a table that fails 'well_formed' or 'deterministic' the result is
-// whatever the first matching row says; verify the table (verify.hpp) to rule that out.
-template <std::size_t N>
-constexpr table_index<N> make_index(const transition_table<N>& table) noexcept {
+// Builds the index from a table (tcpfsm's fixed_array or a std::array of rows). For a
+// table that fails 'well_formed' or 'deterministic' a cell holds the first matching row;
+// verify the table (verify.hpp) to rule that out.
+template <template <class, std::size_t> class Array, std::size_t N>
+constexpr table_index<N> make_index(const Array<transition, N>& table) noexcept {
     table_index<N> index{};
-    std::array<int, state_count * event_count> rank{};
+    fixed_array<int, state_count * event_count> rank{};
     for (std::size_t i = 0; i < N; ++i) index.rows[i] = table[i];
     index.rows[N] = transition{state::closed, any_event, state::closed, action::none, user_error::none};
     for (std::size_t s = 0; s < state_count; ++s)
         for (std::size_t e = 0; e < event_count; ++e)
             index.cells[s * event_count + e] =
                 static_cast<std::uint16_t>((table_index<N>::missing << 4) | s);
+    const auto put = [&](std::size_t c, std::size_t i, int spec) {
+        if (spec <= rank[c]) return;
+        rank[c] = spec;
+        index.cells[c] = static_cast<std::uint16_t>((i << 4) | index_of(table[i].to));
+    };
     for (std::size_t i = 0; i < N; ++i) {
         const transition& r = table[i];
         if (!is_valid(r.from) || !is_valid(r.to)) continue;
-        for (std::size_t e = 0; e < event_count; ++e) {
-            if (!covers(r.on, static_cast<event>(e))) continue;
-            const std::size_t c = index_of(r.from) * event_count + e;
-            const int spec = detail::specificity(r.on);
-            if (spec <= rank[c]) continue;
-            rank[c] = spec;
-            index.cells[c] = static_cast<std::uint16_t>((i << 4) | index_of(r.to));
+        const std::size_t base = index_of(r.from) * event_count;
+        if (is_valid(r.on)) {  // exact rows: one cell
+            put(base + index_of(r.on), i, 3);
+            continue;
         }
+        for (std::size_t e = 0; e < event_count; ++e)  // wildcard rows: the cells of their kind
+            if (covers(r.on, static_cast<event>(e))) put(base + e, i, detail::specificity(r.on));
     }
     return index;
 }
+
+// The index of a table with static storage, built only where it is used:
+// `machine<index_for<my_table>>`.
+template <const auto& Table>
+inline constexpr auto index_for = make_index(Table);
 
 // Dispatch policies. Both give the same answers for the same table:
 //  - table_lookup: one load from the dense index; bound by load latency, immune to the
@@ -87,11 +95,23 @@ constexpr table_index<N> make_index(const transition_table<N>& table) noexcept {
 //    branch prediction on an unpredictable event stream. (Compilers may still lower a
 //    dense switch of constants into a lookup table of their own.)
 namespace dispatch {
-struct table_lookup {};
-struct branch {};
+struct table_lookup {
+    static constexpr bool is_branch = false;
+};
+struct branch {
+    static constexpr bool is_branch = true;
+};
 }  // namespace dispatch
 
 namespace detail {
+// The index type behind a `const auto&` template parameter (without <type_traits>).
+template <class T>
+struct index_type_of;
+template <class T>
+struct index_type_of<const T&> {
+    using type = T;
+};
+
 template <const auto& Index, state S, std::size_t E>
 inline constexpr std::uint16_t cell_v = Index.cells[index_of(S) * event_count + E];
 
@@ -120,7 +140,7 @@ constexpr std::uint16_t branch_cell(event e) noexcept {
             break;
     }
     // Out-of-range event: stay, do nothing.
-    return static_cast<std::uint16_t>((std::remove_reference_t<decltype(Index)>::missing << 4) | index_of(S));
+    return static_cast<std::uint16_t>((index_type_of<decltype(Index)>::type::missing << 4) | index_of(S));
 }
 
 template <const auto& Index>
@@ -138,24 +158,24 @@ constexpr std::uint16_t branch_lookup(state s, event e) noexcept {
         case state::fin_wait_2: return branch_cell<Index, state::fin_wait_2>(e);
         case state::time_wait: return branch_cell<Index, state::time_wait>(e);
     }
-    return static_cast<std::uint16_t>((std::remove_reference_t<decltype(Index)>::missing << 4) | index_of(s));
+    return static_cast<std::uint16_t>((index_type_of<decltype(Index)>::type::missing << 4) | index_of(s));
 }
 }  // namespace detail
 
 // A state machine over a compile-time index: `machine<my_index>::next(s, e)`.
 template <const auto& Index, class Dispatch = dispatch::table_lookup>
 struct machine {
-    using index_type = std::remove_const_t<std::remove_reference_t<decltype(Index)>>;
+    using index_type = typename detail::index_type_of<decltype(Index)>::type;
 
     static constexpr state next(state s, event e) noexcept {
-        if constexpr (std::is_same_v<Dispatch, dispatch::branch>) {
+        if constexpr (Dispatch::is_branch) {
             return index_type::to_of(detail::branch_lookup<Index>(s, e));
         } else {
             return Index.next(s, e);
         }
     }
     static constexpr const transition& step(state s, event e) noexcept {
-        if constexpr (std::is_same_v<Dispatch, dispatch::branch>) {
+        if constexpr (Dispatch::is_branch) {
             return Index.rows[index_type::row_of(detail::branch_lookup<Index>(s, e))];
         } else {
             return Index.step(s, e);

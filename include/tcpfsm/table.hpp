@@ -1,4 +1,4 @@
-// tcpfsm: the standard transition table of RFC 9293 (Figure 5 and §3.10), and variants.
+// tcpfsm: the standard transition table of RFC 9293 (Figure 5 and §3.10).
 // SPDX-License-Identifier: MIT
 #ifndef TCPFSM_TABLE_HPP
 #define TCPFSM_TABLE_HPP
@@ -17,7 +17,7 @@ using err = user_error;
 // then segment arrivals in the step order of §3.10.7, then timeouts (§3.10.8). Every state
 // ends with explicit "any other" rows, so nothing is left to an implicit default.
 // Where the RFC leaves a choice, the row does what Linux does and says so.
-inline constexpr std::array standard{
+inline constexpr fixed_array standard{
     // ---------------------------------------------------------------- CLOSED (no TCB)
     row(s::closed, e::open_passive, s::listen),                                        // §3.10.1: create TCB, LISTEN
     row(s::closed, e::open_active, s::syn_sent, send_syn | start_retransmission_timer), // §3.10.1: <SEQ=ISS><CTL=SYN>
@@ -297,18 +297,6 @@ inline constexpr std::array standard{
 inline constexpr auto standard_table = table_rows::standard;
 
 inline constexpr std::size_t standard_row_count = standard_table.size();
-
-// --- Variants. Each is verified like the standard table (see verify.hpp). ---
-
-// RFC 1337 §3 (TIME-WAIT assassination, fix F1): TIME-WAIT ignores RST.
-inline constexpr auto rfc1337_table = replace_row(
-    standard_table, row(state::time_wait, event::rcv_rst, state::time_wait));
-
-// RFC 9293 to the letter: FIN-WAIT-2 waits for the peer's FIN forever, and a SYN in
-// TIME-WAIT only earns a challenge ACK. Verify with transient_states_strict.
-inline constexpr auto strict_table = replace_row(
-    replace_row(standard_table, row(state::fin_wait_2, event::timeout_fin_wait_2, state::fin_wait_2)),
-    row(state::time_wait, event::rcv_syn_reopen, state::time_wait, action::send_challenge_ack));
 
 }  // namespace tcpfsm
 

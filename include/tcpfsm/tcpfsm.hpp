@@ -1,7 +1,7 @@
 // tcpfsm: the TCP connection state machine of RFC 9293 as constexpr data.
-// One include gives the vocabulary, the standard table and its variants, O(1) lookup with
-// two dispatch policies, and compile-time verification. Stream output (ostream.hpp) and
-// diagram export (diagram.hpp) are separate, optional headers.
+// One include gives the vocabulary, the standard table, O(1) lookup with two dispatch
+// policies, and compile-time verification. Table variants (variants.hpp), stream output
+// (ostream.hpp) and diagram export (diagram.hpp) are separate, optional headers.
 // SPDX-License-Identifier: MIT
 #ifndef TCPFSM_TCPFSM_HPP
 #define TCPFSM_TCPFSM_HPP
@@ -18,8 +18,6 @@
 namespace tcpfsm {
 
 inline constexpr auto standard_index = make_index(standard_table);
-inline constexpr auto rfc1337_index = make_index(rfc1337_table);
-inline constexpr auto strict_index = make_index(strict_table);
 
 // The standard machine: `tcpfsm::next(state::listen, event::rcv_syn) == state::syn_received`.
 template <class Dispatch = dispatch::table_lookup>
@@ -33,11 +31,10 @@ constexpr const transition& step(state s, event e) noexcept {
     return machine<standard_index, Dispatch>::step(s, e);
 }
 
-// The standard table and its variants are verified whenever this header is included.
+// The standard table is verified whenever this header is included (its variants, in
+// variants.hpp, when that is).
 static_assert(verified<standard_table>);
 static_assert(has_figure5_edges<standard_table>);
-static_assert(verified<rfc1337_table>);
-static_assert(verified<strict_table, transient_states_strict.bits>);
 static_assert(standard_index.size_bytes() <= 2 * state_count * event_count);
 
 }  // namespace tcpfsm

@@ -3,7 +3,6 @@
 #ifndef TCPFSM_TRANSITION_HPP
 #define TCPFSM_TRANSITION_HPP
 
-#include <array>
 #include <cstddef>
 
 #include "action.hpp"
@@ -29,11 +28,30 @@ struct transition {
     }
 };
 
-// A table is a plain constexpr array of rows.
-template <std::size_t N>
-using transition_table = std::array<transition, N>;
+// A fixed-size array usable in constant expressions. tcpfsm does not use std::array:
+// in C++17 <array> pulls in <stdexcept> and with it <string>, and the core stays light.
+template <class T, std::size_t N>
+struct fixed_array {
+    T elements[N];
 
-// Builds a row; lets `std::array rows{row(...), ...}` deduce its size (C++17 CTAD).
+    static constexpr std::size_t size() noexcept { return N; }
+    constexpr T& operator[](std::size_t i) noexcept { return elements[i]; }
+    constexpr const T& operator[](std::size_t i) const noexcept { return elements[i]; }
+    constexpr T* begin() noexcept { return elements; }
+    constexpr T* end() noexcept { return elements + N; }
+    constexpr const T* begin() const noexcept { return elements; }
+    constexpr const T* end() const noexcept { return elements + N; }
+};
+
+template <class T, class... U>
+fixed_array(T, U...) -> fixed_array<T, 1 + sizeof...(U)>;
+
+// A table is a constexpr array of rows. Every function of tcpfsm that takes a table also
+// takes a std::array<transition, N>.
+template <std::size_t N>
+using transition_table = fixed_array<transition, N>;
+
+// Builds a row; lets `fixed_array rows{row(...), ...}` deduce its size (C++17 CTAD).
 constexpr transition row(state from, event on, state to, action_set actions = action::none,
                          user_error error = user_error::none) noexcept {
     return transition{from, on, to, actions, error};
@@ -42,9 +60,9 @@ constexpr transition row(state from, event on, state to, action_set actions = ac
 // A copy of `table` in which the row for (replacement.from, replacement.on) is replaced.
 // If the table has no such row, the copy is marked broken: its first row names an invalid
 // state, so verification fails with rule 'well_formed' instead of silently doing nothing.
-template <std::size_t N>
-constexpr transition_table<N> replace_row(transition_table<N> table,
-                                          const transition& replacement) noexcept {
+template <template <class, std::size_t> class Array, std::size_t N>
+constexpr Array<transition, N> replace_row(Array<transition, N> table,
+                                           const transition& replacement) noexcept {
     for (auto& r : table) {
         if (r.from == replacement.from && r.on == replacement.on) {
             r = replacement;
@@ -56,10 +74,10 @@ constexpr transition_table<N> replace_row(transition_table<N> table,
 }
 
 // `table` with `extra` appended.
-template <std::size_t N, std::size_t M>
-constexpr transition_table<N + M> append_rows(const transition_table<N>& table,
-                                              const transition_table<M>& extra) noexcept {
-    transition_table<N + M> out{};
+template <template <class, std::size_t> class Array, std::size_t N, std::size_t M>
+constexpr Array<transition, N + M> append_rows(const Array<transition, N>& table,
+                                               const Array<transition, M>& extra) noexcept {
+    Array<transition, N + M> out{};
     for (std::size_t i = 0; i < N; ++i) out[i] = table[i];
     for (std::size_t i = 0; i < M; ++i) out[N + i] = extra[i];
     return out;

@@ -3,7 +3,6 @@
 #ifndef TCPFSM_VERIFY_HPP
 #define TCPFSM_VERIFY_HPP
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -53,7 +52,7 @@ struct diagram_edge {
     action_set actions;
 };
 
-inline constexpr std::array<diagram_edge, 21> figure5_edges{{
+inline constexpr fixed_array<diagram_edge, 21> figure5_edges{{
     {state::closed, event::open_passive, state::listen, action::none},                 // create TCB
     {state::closed, event::open_active, state::syn_sent, action::send_syn},            // create TCB, snd SYN
     {state::listen, event::close, state::closed, action::delete_tcb},                  // delete TCB
@@ -87,10 +86,10 @@ constexpr bool row_is_well_formed(const transition& r) noexcept {
            static_cast<std::size_t>(r.error) < user_error_count;
 }
 
-template <std::size_t N>
-constexpr bool table_is_well_formed(const transition_table<N>& t) noexcept {
-    for (const auto& r : t)
-        if (!row_is_well_formed(r)) return false;
+template <class Table>
+constexpr bool table_is_well_formed(const Table& t) noexcept {
+    for (std::size_t i = 0; i < t.size(); ++i)
+        if (!row_is_well_formed(t[i])) return false;
     return true;
 }
 
@@ -101,17 +100,8 @@ constexpr std::size_t trigger_slot(event trigger) noexcept {
 }
 inline constexpr std::size_t trigger_slots = event_count + 4;
 
-// successors[s]: bit set of states one row leads to from s; only rows accepted by `use`.
-template <std::size_t N, class Use>
-constexpr std::array<std::uint16_t, state_count> successors(const transition_table<N>& t, Use use) noexcept {
-    std::array<std::uint16_t, state_count> succ{};
-    for (const auto& r : t)
-        if (use(r)) succ[index_of(r.from)] = static_cast<std::uint16_t>(succ[index_of(r.from)] | (1u << index_of(r.to)));
-    return succ;
-}
-
 // States reachable from `start` (inclusive) along `succ`.
-constexpr std::uint16_t closure(const std::array<std::uint16_t, state_count>& succ, std::uint16_t start) noexcept {
+constexpr std::uint16_t closure(const fixed_array<std::uint16_t, state_count>& succ, std::uint16_t start) noexcept {
     std::uint16_t seen = start;
     for (bool grew = true; grew;) {
         grew = false;
@@ -124,110 +114,117 @@ constexpr std::uint16_t closure(const std::array<std::uint16_t, state_count>& su
     return seen;
 }
 
-struct any_row {
-    constexpr bool operator()(const transition&) const noexcept { return true; }
-};
-struct timeout_row {
-    constexpr bool operator()(const transition& r) const noexcept {
-        return is_timeout(r.on) || r.on == any_timeout;
-    }
-};
-
 }  // namespace detail
 
-template <std::size_t N>
-constexpr verdict check_well_formed(const transition_table<N>& t) noexcept {
-    for (std::size_t i = 0; i < N; ++i)
-        if (!detail::row_is_well_formed(t[i])) return verdict{rule::well_formed, i, state::closed, any_event};
-    return {};
-}
+// The outcome of every generic rule for one table.
+struct table_report {
+    verdict well_formed, deterministic, total, reachable, co_reachable, no_leaks;
 
-template <std::size_t N>
-constexpr verdict check_deterministic(const transition_table<N>& t) noexcept {
-    if (!detail::table_is_well_formed(t)) return {};  // reported by check_well_formed
-    std::array<bool, state_count * detail::trigger_slots> seen{};
-    for (std::size_t i = 0; i < N; ++i) {
-        const std::size_t k = index_of(t[i].from) * detail::trigger_slots + detail::trigger_slot(t[i].on);
-        if (seen[k]) return verdict{rule::deterministic, i, t[i].from, t[i].on};
+    constexpr verdict first_failure() const noexcept {
+        const verdict all[] = {well_formed, deterministic, total, reachable, co_reachable, no_leaks};
+        for (const verdict& v : all)
+            if (!v.ok()) return v;
+        return {};
+    }
+};
+
+// Checks every generic rule in one pass over the rows (compile time is the budget here).
+// When a row is malformed only 'well_formed' is reported: the other rules would index
+// out of range.
+template <class Table>
+constexpr table_report check_all(const Table& t, state_set transient = transient_states,
+                                 state_set rest = rest_states) noexcept {
+    table_report report{};
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        if (!detail::row_is_well_formed(t[i])) {
+            report.well_formed = verdict{rule::well_formed, i, state::closed, any_event};
+            return report;
+        }
+    }
+    fixed_array<bool, state_count * detail::trigger_slots> seen{};
+    fixed_array<bool, state_count * event_count> covered{};
+    fixed_array<std::uint16_t, state_count> succ{};          // along any row
+    fixed_array<std::uint16_t, state_count> succ_timeout{};  // along timeout rows only
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const transition& r = t[i];
+        const std::size_t from = index_of(r.from);
+        const std::size_t k = from * detail::trigger_slots + detail::trigger_slot(r.on);
+        if (seen[k] && report.deterministic.ok()) report.deterministic = verdict{rule::deterministic, i, r.from, r.on};
         seen[k] = true;
+        if (is_valid(r.on)) {
+            covered[from * event_count + index_of(r.on)] = true;
+        } else {
+            for (std::size_t e = 0; e < event_count; ++e)
+                if (covers(r.on, static_cast<event>(e))) covered[from * event_count + e] = true;
+        }
+        const auto bit = static_cast<std::uint16_t>(1u << index_of(r.to));
+        succ[from] = static_cast<std::uint16_t>(succ[from] | bit);
+        if (is_timeout(r.on) || r.on == any_timeout) succ_timeout[from] = static_cast<std::uint16_t>(succ_timeout[from] | bit);
     }
-    return {};
-}
+    for (std::size_t c = 0; c < state_count * event_count && report.total.ok(); ++c)
+        if (!covered[c])
+            report.total = verdict{rule::total, no_row, static_cast<state>(c / event_count), static_cast<event>(c % event_count)};
 
-template <std::size_t N>
-constexpr verdict check_total(const transition_table<N>& t) noexcept {
-    if (!detail::table_is_well_formed(t)) return {};
-    std::array<bool, state_count * event_count> covered{};
-    for (const auto& r : t)
-        for (std::size_t e = 0; e < event_count; ++e)
-            if (covers(r.on, static_cast<event>(e))) covered[index_of(r.from) * event_count + e] = true;
-    for (std::size_t s = 0; s < state_count; ++s)
-        for (std::size_t e = 0; e < event_count; ++e)
-            if (!covered[s * event_count + e])
-                return verdict{rule::total, no_row, static_cast<state>(s), static_cast<event>(e)};
-    return {};
-}
-
-template <std::size_t N>
-constexpr verdict check_reachable(const transition_table<N>& t) noexcept {
-    if (!detail::table_is_well_formed(t)) return {};
-    const auto seen = detail::closure(detail::successors(t, detail::any_row{}), 1u << index_of(state::closed));
-    for (std::size_t s = 0; s < state_count; ++s)
-        if (((seen >> s) & 1u) == 0) return verdict{rule::reachable, no_row, static_cast<state>(s), any_event};
-    return {};
-}
-
-template <std::size_t N>
-constexpr verdict check_co_reachable(const transition_table<N>& t) noexcept {
-    if (!detail::table_is_well_formed(t)) return {};
-    const auto succ = detail::successors(t, detail::any_row{});
+    const auto from_closed = detail::closure(succ, 1u << index_of(state::closed));
     for (std::size_t s = 0; s < state_count; ++s) {
-        const auto seen = detail::closure(succ, static_cast<std::uint16_t>(1u << s));
-        if (((seen >> index_of(state::closed)) & 1u) == 0)
-            return verdict{rule::co_reachable, no_row, static_cast<state>(s), any_event};
+        const auto st = static_cast<state>(s);
+        if (((from_closed >> s) & 1u) == 0 && report.reachable.ok())
+            report.reachable = verdict{rule::reachable, no_row, st, any_event};
+        const auto from_s = detail::closure(succ, static_cast<std::uint16_t>(1u << s));
+        if (((from_s >> index_of(state::closed)) & 1u) == 0 && report.co_reachable.ok())
+            report.co_reachable = verdict{rule::co_reachable, no_row, st, any_event};
+        if (transient.contains(st) && report.no_leaks.ok() &&
+            (detail::closure(succ_timeout, static_cast<std::uint16_t>(1u << s)) & rest.bits) == 0)
+            report.no_leaks = verdict{rule::no_leaks, no_row, st, any_timeout};
     }
-    return {};
+    return report;
 }
+
+// One rule at a time. Each names the first offending row (deterministic: the second of
+// the two rows), or the state and event concerned.
+template <class Table>
+constexpr verdict check_well_formed(const Table& t) noexcept { return check_all(t).well_formed; }
+template <class Table>
+constexpr verdict check_deterministic(const Table& t) noexcept { return check_all(t).deterministic; }
+template <class Table>
+constexpr verdict check_total(const Table& t) noexcept { return check_all(t).total; }
+template <class Table>
+constexpr verdict check_reachable(const Table& t) noexcept { return check_all(t).reachable; }
+template <class Table>
+constexpr verdict check_co_reachable(const Table& t) noexcept { return check_all(t).co_reachable; }
 
 // Every state in `transient` reaches a state in `rest` through timeout rows alone.
-template <std::size_t N>
-constexpr verdict check_no_leaks(const transition_table<N>& t, state_set transient = transient_states,
+template <class Table>
+constexpr verdict check_no_leaks(const Table& t, state_set transient = transient_states,
                                  state_set rest = rest_states) noexcept {
-    if (!detail::table_is_well_formed(t)) return {};
-    const auto succ = detail::successors(t, detail::timeout_row{});
-    for (std::size_t s = 0; s < state_count; ++s) {
-        if (!transient.contains(static_cast<state>(s))) continue;
-        const auto seen = detail::closure(succ, static_cast<std::uint16_t>(1u << s));
-        if ((seen & rest.bits) == 0) return verdict{rule::no_leaks, no_row, static_cast<state>(s), any_timeout};
-    }
-    return {};
+    return check_all(t, transient, rest).no_leaks;
 }
 
 // The 21 edges, each with its exact event (not a wildcard), target state and actions.
 // `row` in the verdict is the number of the missing edge in figure5_edges.
-template <std::size_t N>
-constexpr verdict check_diagram_edges(const transition_table<N>& t) noexcept {
+template <class Table>
+constexpr verdict check_diagram_edges(const Table& t) noexcept {
+    if (!detail::table_is_well_formed(t)) return verdict{rule::diagram_edges, 0, figure5_edges[0].from, figure5_edges[0].on};
+    // exact[s][e]: 1 + the number of the first row for exactly (s, e); 0 if none.
+    fixed_array<std::size_t, state_count * event_count> exact{};
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        if (!is_valid(t[i].on)) continue;
+        std::size_t& slot = exact[index_of(t[i].from) * event_count + index_of(t[i].on)];
+        if (slot == 0) slot = i + 1;
+    }
     for (std::size_t k = 0; k < figure5_edges.size(); ++k) {
         const diagram_edge& edge = figure5_edges[k];
-        bool found = false;
-        for (const auto& r : t)
-            if (r.from == edge.from && r.on == edge.on && r.to == edge.to && r.actions.contains(edge.actions))
-                found = true;
+        const std::size_t slot = exact[index_of(edge.from) * event_count + index_of(edge.on)];
+        const bool found = slot != 0 && t[slot - 1].to == edge.to && t[slot - 1].actions.contains(edge.actions);
         if (!found) return verdict{rule::diagram_edges, k, edge.from, edge.on};
     }
     return {};
 }
 
 // All the generic rules (not diagram_edges), first failure first.
-template <std::size_t N>
-constexpr verdict verify(const transition_table<N>& t, state_set transient = transient_states) noexcept {
-    verdict v = check_well_formed(t);
-    if (v.ok()) v = check_deterministic(t);
-    if (v.ok()) v = check_total(t);
-    if (v.ok()) v = check_reachable(t);
-    if (v.ok()) v = check_co_reachable(t);
-    if (v.ok()) v = check_no_leaks(t, transient);
-    return v;
+template <class Table>
+constexpr verdict verify(const Table& t, state_set transient = transient_states) noexcept {
+    return check_all(t, transient).first_failure();
 }
 
 // --- static verification with readable messages ---
@@ -274,19 +271,16 @@ struct diagram_edges {
 
 template <const auto& Table, std::uint16_t TransientBits = transient_states.bits>
 struct table_checks {
-    static constexpr verdict wf = check_well_formed(Table);
-    static constexpr verdict det = check_deterministic(Table);
-    static constexpr verdict tot = check_total(Table);
-    static constexpr verdict reach = check_reachable(Table);
-    static constexpr verdict coreach = check_co_reachable(Table);
-    static constexpr verdict leaks = check_no_leaks(Table, state_set{TransientBits});
+    static constexpr table_report r = check_all(Table, state_set{TransientBits});
 
-    static constexpr bool value = rule_violated::well_formed<wf.ok(), wf.row>::value &
-                                  rule_violated::deterministic<det.ok(), det.row, det.where, det.on>::value &
-                                  rule_violated::total<tot.ok(), tot.where, tot.on>::value &
-                                  rule_violated::reachable<reach.ok(), reach.where>::value &
-                                  rule_violated::co_reachable<coreach.ok(), coreach.where>::value &
-                                  rule_violated::no_leaks<leaks.ok(), leaks.where>::value;
+    static constexpr bool value =
+        rule_violated::well_formed<r.well_formed.ok(), r.well_formed.row>::value &
+        rule_violated::deterministic<r.deterministic.ok(), r.deterministic.row, r.deterministic.where,
+                                     r.deterministic.on>::value &
+        rule_violated::total<r.total.ok(), r.total.where, r.total.on>::value &
+        rule_violated::reachable<r.reachable.ok(), r.reachable.where>::value &
+        rule_violated::co_reachable<r.co_reachable.ok(), r.co_reachable.where>::value &
+        rule_violated::no_leaks<r.no_leaks.ok(), r.no_leaks.where>::value;
 };
 
 // True for a table that keeps every generic rule; a compile error naming the rule otherwise.
