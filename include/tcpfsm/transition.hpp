@@ -59,7 +59,8 @@ constexpr transition row(state from, event on, state to, action_set actions = ac
 
 // A copy of `table` in which the row for (replacement.from, replacement.on) is replaced.
 // If the table has no such row, the copy is marked broken: its first row names an invalid
-// state, so verification fails with rule 'well_formed' instead of silently doing nothing.
+// state (and carries the key that was not found), so verification fails with rule
+// 'well_formed' instead of silently doing nothing.
 template <template <class, std::size_t> class Array, std::size_t N>
 constexpr Array<transition, N> replace_row(Array<transition, N> table,
                                            const transition& replacement) noexcept {
@@ -69,7 +70,8 @@ constexpr Array<transition, N> replace_row(Array<transition, N> table,
             return table;
         }
     }
-    table[0].from = static_cast<state>(0xFF);
+    table[0] = transition{static_cast<state>(0xFE), replacement.on, replacement.from, action::none,
+                          user_error::none};
     return table;
 }
 

@@ -21,6 +21,7 @@ inline constexpr auto strict_table = replace_row(
 static_assert(verified<rfc1337_table>);
 static_assert(has_figure5_edges<rfc1337_table>);
 static_assert(verified<strict_table, transient_states_strict.bits>);
+static_assert(!check_no_leaks(strict_table).ok());  // FIN-WAIT-2 waits for the peer's FIN
 static_assert(has_figure5_edges<strict_table>);
 
 }  // namespace tcpfsm

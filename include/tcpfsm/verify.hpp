@@ -93,6 +93,17 @@ constexpr bool table_is_well_formed(const Table& t) noexcept {
     return true;
 }
 
+// Timers that run whether or not the user asks for them. Keepalive (off by default,
+// RFC 1122 4.2.3.6) and the user timeout (RFC 5482) are options, so an edge they drive
+// does not keep a transient state from leaking.
+constexpr bool is_guaranteed_timeout(event e) noexcept {
+    return (is_timeout(e) || e == any_timeout) && e != event::timeout_user &&
+           e != event::timeout_keepalive && e != event::timeout_keepalive_exhausted;
+}
+
+// The marker replace_row leaves in row 0 when it finds no row to replace.
+inline constexpr auto replace_row_missed = static_cast<state>(0xFE);
+
 // Index of a trigger among the 40 exact-or-wildcard triggers.
 constexpr std::size_t trigger_slot(event trigger) noexcept {
     return is_wildcard(trigger) ? event_count + (static_cast<std::size_t>(trigger) - 0xF0u)
@@ -137,7 +148,10 @@ constexpr table_report check_all(const Table& t, state_set transient = transient
     table_report report{};
     for (std::size_t i = 0; i < t.size(); ++i) {
         if (!detail::row_is_well_formed(t[i])) {
-            report.well_formed = verdict{rule::well_formed, i, state::closed, any_event};
+            // replace_row's marker carries the (state, event) it did not find.
+            const bool missed = t[i].from == detail::replace_row_missed;
+            report.well_formed = verdict{rule::well_formed, i, missed ? t[i].to : state::closed,
+                                         missed ? t[i].on : any_event};
             return report;
         }
     }
@@ -159,7 +173,7 @@ constexpr table_report check_all(const Table& t, state_set transient = transient
         }
         const auto bit = static_cast<std::uint16_t>(1u << index_of(r.to));
         succ[from] = static_cast<std::uint16_t>(succ[from] | bit);
-        if (is_timeout(r.on) || r.on == any_timeout) succ_timeout[from] = static_cast<std::uint16_t>(succ_timeout[from] | bit);
+        if (detail::is_guaranteed_timeout(r.on)) succ_timeout[from] = static_cast<std::uint16_t>(succ_timeout[from] | bit);
     }
     for (std::size_t c = 0; c < state_count * event_count && report.total.ok(); ++c)
         if (!covered[c])
@@ -204,7 +218,7 @@ constexpr verdict check_no_leaks(const Table& t, state_set transient = transient
 // `row` in the verdict is the number of the missing edge in figure5_edges.
 template <class Table>
 constexpr verdict check_diagram_edges(const Table& t) noexcept {
-    if (!detail::table_is_well_formed(t)) return verdict{rule::diagram_edges, 0, figure5_edges[0].from, figure5_edges[0].on};
+    if (!detail::table_is_well_formed(t)) return {};  // reported by check_well_formed
     // exact[s][e]: 1 + the number of the first row for exactly (s, e); 0 if none.
     fixed_array<std::size_t, state_count * event_count> exact{};
     for (std::size_t i = 0; i < t.size(); ++i) {
@@ -232,39 +246,52 @@ constexpr verdict verify(const Table& t, state_set transient = transient_states)
 // with a message that names the rule; the instantiation that the compiler prints with it
 // carries the row number and the (state, event) concerned.
 namespace rule_violated {
-template <bool Ok, std::size_t Row>
+// Self-describing wrappers, so that the instantiation a compiler prints next to the
+// message reads e.g. deterministic<false, row_number<233>, in_state<state::established>,
+// on_event<event::rcv_fin>>.
+template <std::size_t N>
+struct row_number {};
+template <std::size_t N>
+struct figure5_edge_number {};
+template <state S>
+struct in_state {};
+template <event E>
+struct on_event {};
+
+template <bool Ok, class Row, class State, class Event>
 struct well_formed {
-    static_assert(Ok, "tcpfsm rule 'well_formed' violated: a row names an invalid state, event, action or error (see Row)");
+    static_assert(Ok, "tcpfsm rule 'well_formed' violated: a row names an invalid state, event, action or error, "
+                      "or replace_row found no row for (state, event)");
     static constexpr bool value = Ok;
 };
-template <bool Ok, std::size_t Row, state From, event On>
+template <bool Ok, class Row, class State, class Event>
 struct deterministic {
-    static_assert(Ok, "tcpfsm rule 'deterministic' violated: two rows for one (state, event) (see Row, From, On)");
+    static_assert(Ok, "tcpfsm rule 'deterministic' violated: two rows for one (state, event)");
     static constexpr bool value = Ok;
 };
-template <bool Ok, state From, event On>
+template <bool Ok, class State, class Event>
 struct total {
-    static_assert(Ok, "tcpfsm rule 'total' violated: no row, and no 'any other' row, for (From, On)");
+    static_assert(Ok, "tcpfsm rule 'total' violated: a (state, event) has no row and its state no 'any other' row");
     static constexpr bool value = Ok;
 };
-template <bool Ok, state Unreachable>
+template <bool Ok, class State>
 struct reachable {
-    static_assert(Ok, "tcpfsm rule 'reachable' violated: a state cannot be reached from CLOSED (see Unreachable)");
+    static_assert(Ok, "tcpfsm rule 'reachable' violated: a state cannot be reached from CLOSED");
     static constexpr bool value = Ok;
 };
-template <bool Ok, state Stuck>
+template <bool Ok, class State>
 struct co_reachable {
-    static_assert(Ok, "tcpfsm rule 'co_reachable' violated: CLOSED cannot be reached from a state (see Stuck)");
+    static_assert(Ok, "tcpfsm rule 'co_reachable' violated: CLOSED cannot be reached from a state");
     static constexpr bool value = Ok;
 };
-template <bool Ok, state Leaking>
+template <bool Ok, class State>
 struct no_leaks {
-    static_assert(Ok, "tcpfsm rule 'no_leaks' violated: a transient state is not left through timeouts alone (see Leaking)");
+    static_assert(Ok, "tcpfsm rule 'no_leaks' violated: a transient state is not left through timeouts alone");
     static constexpr bool value = Ok;
 };
-template <bool Ok, std::size_t Edge, state From, event On>
+template <bool Ok, class Edge, class State, class Event>
 struct diagram_edges {
-    static_assert(Ok, "tcpfsm rule 'diagram_edges' violated: an edge of RFC 9293 Figure 5 is missing or wrong (see Edge, From, On)");
+    static_assert(Ok, "tcpfsm rule 'diagram_edges' violated: an edge of RFC 9293 Figure 5 is missing or wrong");
     static constexpr bool value = Ok;
 };
 }  // namespace rule_violated
@@ -273,25 +300,39 @@ template <const auto& Table, std::uint16_t TransientBits = transient_states.bits
 struct table_checks {
     static constexpr table_report r = check_all(Table, state_set{TransientBits});
 
+    template <std::size_t N>
+    using row = rule_violated::row_number<N>;
+    template <state S>
+    using in = rule_violated::in_state<S>;
+    template <event E>
+    using on = rule_violated::on_event<E>;
+
     static constexpr bool value =
-        rule_violated::well_formed<r.well_formed.ok(), r.well_formed.row>::value &
-        rule_violated::deterministic<r.deterministic.ok(), r.deterministic.row, r.deterministic.where,
-                                     r.deterministic.on>::value &
-        rule_violated::total<r.total.ok(), r.total.where, r.total.on>::value &
-        rule_violated::reachable<r.reachable.ok(), r.reachable.where>::value &
-        rule_violated::co_reachable<r.co_reachable.ok(), r.co_reachable.where>::value &
-        rule_violated::no_leaks<r.no_leaks.ok(), r.no_leaks.where>::value;
+        rule_violated::well_formed<r.well_formed.ok(), row<r.well_formed.row>, in<r.well_formed.where>,
+                                   on<r.well_formed.on>>::value &
+        rule_violated::deterministic<r.deterministic.ok(), row<r.deterministic.row>, in<r.deterministic.where>,
+                                     on<r.deterministic.on>>::value &
+        rule_violated::total<r.total.ok(), in<r.total.where>, on<r.total.on>>::value &
+        rule_violated::reachable<r.reachable.ok(), in<r.reachable.where>>::value &
+        rule_violated::co_reachable<r.co_reachable.ok(), in<r.co_reachable.where>>::value &
+        rule_violated::no_leaks<r.no_leaks.ok(), in<r.no_leaks.where>>::value;
 };
 
 // True for a table that keeps every generic rule; a compile error naming the rule otherwise.
 template <const auto& Table, std::uint16_t TransientBits = transient_states.bits>
 inline constexpr bool verified = table_checks<Table, TransientBits>::value;
 
-// True for a table that also holds every edge of Figure 5 with its event and actions.
+// True for a table that also holds every edge of Figure 5 with its event and actions
+// (and is well formed: the edges of a malformed table are not looked at).
 template <const auto& Table>
 struct diagram_checks {
+    static constexpr verdict wf = check_well_formed(Table);
     static constexpr verdict edges = check_diagram_edges(Table);
-    static constexpr bool value = rule_violated::diagram_edges<edges.ok(), edges.row, edges.where, edges.on>::value;
+    static constexpr bool value =
+        rule_violated::well_formed<wf.ok(), rule_violated::row_number<wf.row>, rule_violated::in_state<wf.where>,
+                                   rule_violated::on_event<wf.on>>::value &
+        rule_violated::diagram_edges<edges.ok(), rule_violated::figure5_edge_number<edges.row>,
+                                     rule_violated::in_state<edges.where>, rule_violated::on_event<edges.on>>::value;
 };
 template <const auto& Table>
 inline constexpr bool has_figure5_edges = diagram_checks<Table>::value;
