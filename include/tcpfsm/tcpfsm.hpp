@@ -1,6 +1,6 @@
 // tcpfsm: the TCP connection state machine of RFC 9293 as constexpr data.
 // One include gives the vocabulary, the standard table, O(1) lookup with two dispatch
-// policies, and compile-time verification. Table variants (variants.hpp), stream output
+// policies, compile-time verification and sequence number arithmetic. Table variants (variants.hpp), stream output
 // (ostream.hpp) and diagram export (diagram.hpp) are separate, optional headers.
 // SPDX-License-Identifier: MIT
 #ifndef TCPFSM_TCPFSM_HPP
@@ -14,6 +14,7 @@
 #include "table.hpp"
 #include "lookup.hpp"
 #include "verify.hpp"
+#include "seq.hpp"
 
 namespace tcpfsm {
 
