@@ -96,6 +96,21 @@ constexpr bool covers(event trigger, event e) noexcept {
     return trigger == e;
 }
 
+// The events a trigger covers, as a half-open range of event indices (the kinds of event
+// are contiguous in the enumeration).
+struct event_range {
+    std::size_t first;
+    std::size_t last;
+};
+constexpr event_range events_covered_by(event trigger) noexcept {
+    if (is_valid(trigger)) return {index_of(trigger), index_of(trigger) + 1};
+    if (trigger == any_user_call) return {index_of(event::open_passive), index_of(event::status) + 1};
+    if (trigger == any_segment) return {index_of(event::rcv_unacceptable), index_of(event::rcv_fin_ack_of_fin) + 1};
+    if (trigger == any_timeout) return {index_of(event::timeout_retransmit), event_count};
+    if (trigger == any_event) return {0, event_count};
+    return {0, 0};
+}
+
 // Identifier spelling: "rcv_syn_ack". Wildcards print as "any_segment" and so on.
 constexpr const char* name(event e) noexcept {
     constexpr const char* names[event_count] = {

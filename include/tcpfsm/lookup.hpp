@@ -13,16 +13,21 @@ namespace tcpfsm {
 // A dense (state x event) index of a table: one 16-bit cell per pair, holding the next
 // state in its low 4 bits (so `next` is a single load) and the row number above them.
 // Wildcard rows fill the cells that have no exact row. A cell no row covers (only in a
-// table that fails the 'total' rule) stays in its state and points at a do-nothing row.
+// table that fails the 'total' rule) stays in its state and points at that state's
+// do-nothing row.
 template <std::size_t N>
 struct table_index {
-    static_assert(N < 0xFFF, "tcpfsm: a table has at most 4094 rows");
+    static_assert(N + state_count < 0xFFF, "tcpfsm: a table has at most 4083 rows");
 
     using cell_type = std::uint16_t;
     static constexpr std::size_t row_count = N;
-    static constexpr std::size_t missing = N;  // rows[N] is the do-nothing row
+    // rows[N + s] is state s's do-nothing row, for cells no row of the table covers.
+    static constexpr std::size_t first_missing = N;
+    static constexpr cell_type missing_cell(state s) noexcept {
+        return static_cast<cell_type>(((N + index_of(s)) << 4) | index_of(s));
+    }
 
-    fixed_array<transition, N + 1> rows{};
+    fixed_array<transition, N + state_count> rows{};
     fixed_array<cell_type, state_count * event_count> cells{};
 
     static constexpr std::size_t cell_of(state s, event e) noexcept {
@@ -36,7 +41,7 @@ struct table_index {
         return rows[row_of(cells[cell_of(s, e)])];
     }
     constexpr bool has_row(state s, event e) const noexcept {
-        return row_of(cells[cell_of(s, e)]) != missing;
+        return row_of(cells[cell_of(s, e)]) < first_missing;
     }
     static constexpr std::size_t size_bytes() noexcept { return sizeof(cell_type) * state_count * event_count; }
 };
@@ -58,11 +63,11 @@ constexpr table_index<N> make_index(const Array<transition, N>& table) noexcept 
     table_index<N> index{};
     fixed_array<int, state_count * event_count> rank{};
     for (std::size_t i = 0; i < N; ++i) index.rows[i] = table[i];
-    index.rows[N] = transition{state::closed, any_event, state::closed, action::none, user_error::none};
-    for (std::size_t s = 0; s < state_count; ++s)
-        for (std::size_t e = 0; e < event_count; ++e)
-            index.cells[s * event_count + e] =
-                static_cast<std::uint16_t>((table_index<N>::missing << 4) | s);
+    for (std::size_t s = 0; s < state_count; ++s) {
+        const auto st = static_cast<state>(s);
+        index.rows[N + s] = transition{st, any_event, st, action::none, user_error::none};
+        for (std::size_t e = 0; e < event_count; ++e) index.cells[s * event_count + e] = table_index<N>::missing_cell(st);
+    }
     const auto put = [&](std::size_t c, std::size_t i, int spec) {
         if (spec <= rank[c]) return;
         rank[c] = spec;
@@ -72,12 +77,9 @@ constexpr table_index<N> make_index(const Array<transition, N>& table) noexcept 
         const transition& r = table[i];
         if (!is_valid(r.from) || !is_valid(r.to)) continue;
         const std::size_t base = index_of(r.from) * event_count;
-        if (is_valid(r.on)) {  // exact rows: one cell
-            put(base + index_of(r.on), i, 3);
-            continue;
-        }
-        for (std::size_t e = 0; e < event_count; ++e)  // wildcard rows: the cells of their kind
-            if (covers(r.on, static_cast<event>(e))) put(base + e, i, detail::specificity(r.on));
+        const int spec = detail::specificity(r.on);
+        const event_range covered_events = events_covered_by(r.on);
+        for (std::size_t e = covered_events.first; e < covered_events.last; ++e) put(base + e, i, spec);
     }
     return index;
 }
@@ -140,7 +142,7 @@ constexpr std::uint16_t branch_cell(event e) noexcept {
             break;
     }
     // Out-of-range event: stay, do nothing.
-    return static_cast<std::uint16_t>((index_type_of<decltype(Index)>::type::missing << 4) | index_of(S));
+    return index_type_of<decltype(Index)>::type::missing_cell(S);
 }
 
 template <const auto& Index>
@@ -158,7 +160,7 @@ constexpr std::uint16_t branch_lookup(state s, event e) noexcept {
         case state::fin_wait_2: return branch_cell<Index, state::fin_wait_2>(e);
         case state::time_wait: return branch_cell<Index, state::time_wait>(e);
     }
-    return static_cast<std::uint16_t>((index_type_of<decltype(Index)>::type::missing << 4) | index_of(s));
+    return index_type_of<decltype(Index)>::type::missing_cell(s);
 }
 }  // namespace detail
 

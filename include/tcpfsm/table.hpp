@@ -27,6 +27,9 @@ inline constexpr fixed_array standard{
     row(s::closed, e::abort, s::closed, none, err::connection_does_not_exist),         // §3.10.5
     row(s::closed, e::status, s::closed, none, err::connection_does_not_exist),        // §3.10.6
     row(s::closed, e::rcv_rst, s::closed),                                             // §3.10.7.1: RST is discarded
+    row(s::closed, e::rcv_rst_unacceptable, s::closed),                                // §3.5.2 (1): never RST an RST
+    row(s::closed, e::rcv_rst_passive, s::closed),                                     //   (whatever the classifier
+    row(s::closed, e::rcv_rst_in_window, s::closed),                                   //   called it)
     row(s::closed, any_segment, s::closed, send_rst),                                  // §3.10.7.1, §3.5.2 (1): RST for the rest
     row(s::closed, any_timeout, s::closed),                                            // no TCB, no timer: stale expiry
 

@@ -158,37 +158,36 @@ constexpr table_report check_all(const Table& t, state_set transient = transient
     fixed_array<bool, state_count * detail::trigger_slots> seen{};
     fixed_array<bool, state_count * event_count> covered{};
     fixed_array<std::uint16_t, state_count> succ{};          // along any row
-    fixed_array<std::uint16_t, state_count> succ_timeout{};  // along timeout rows only
+    fixed_array<std::uint16_t, state_count> pred{};          // the same edges reversed
+    fixed_array<std::uint16_t, state_count> pred_timeout{};  // reversed, guaranteed timeouts only
     for (std::size_t i = 0; i < t.size(); ++i) {
         const transition& r = t[i];
         const std::size_t from = index_of(r.from);
         const std::size_t k = from * detail::trigger_slots + detail::trigger_slot(r.on);
         if (seen[k] && report.deterministic.ok()) report.deterministic = verdict{rule::deterministic, i, r.from, r.on};
         seen[k] = true;
-        if (is_valid(r.on)) {
-            covered[from * event_count + index_of(r.on)] = true;
-        } else {
-            for (std::size_t e = 0; e < event_count; ++e)
-                if (covers(r.on, static_cast<event>(e))) covered[from * event_count + e] = true;
-        }
-        const auto bit = static_cast<std::uint16_t>(1u << index_of(r.to));
-        succ[from] = static_cast<std::uint16_t>(succ[from] | bit);
-        if (detail::is_guaranteed_timeout(r.on)) succ_timeout[from] = static_cast<std::uint16_t>(succ_timeout[from] | bit);
+        const event_range covered_events = events_covered_by(r.on);
+        for (std::size_t e = covered_events.first; e < covered_events.last; ++e) covered[from * event_count + e] = true;
+        const std::size_t to = index_of(r.to);
+        succ[from] = static_cast<std::uint16_t>(succ[from] | (1u << to));
+        pred[to] = static_cast<std::uint16_t>(pred[to] | (1u << from));
+        if (detail::is_guaranteed_timeout(r.on)) pred_timeout[to] = static_cast<std::uint16_t>(pred_timeout[to] | (1u << from));
     }
     for (std::size_t c = 0; c < state_count * event_count && report.total.ok(); ++c)
         if (!covered[c])
             report.total = verdict{rule::total, no_row, static_cast<state>(c / event_count), static_cast<event>(c % event_count)};
 
-    const auto from_closed = detail::closure(succ, 1u << index_of(state::closed));
+    const auto closed_bit = static_cast<std::uint16_t>(1u << index_of(state::closed));
+    const auto from_closed = detail::closure(succ, closed_bit);        // reachable
+    const auto to_closed = detail::closure(pred, closed_bit);          // co-reachable
+    const auto to_rest = detail::closure(pred_timeout, rest.bits);     // leave through timeouts
     for (std::size_t s = 0; s < state_count; ++s) {
         const auto st = static_cast<state>(s);
         if (((from_closed >> s) & 1u) == 0 && report.reachable.ok())
             report.reachable = verdict{rule::reachable, no_row, st, any_event};
-        const auto from_s = detail::closure(succ, static_cast<std::uint16_t>(1u << s));
-        if (((from_s >> index_of(state::closed)) & 1u) == 0 && report.co_reachable.ok())
+        if (((to_closed >> s) & 1u) == 0 && report.co_reachable.ok())
             report.co_reachable = verdict{rule::co_reachable, no_row, st, any_event};
-        if (transient.contains(st) && report.no_leaks.ok() &&
-            (detail::closure(succ_timeout, static_cast<std::uint16_t>(1u << s)) & rest.bits) == 0)
+        if (transient.contains(st) && ((to_rest >> s) & 1u) == 0 && report.no_leaks.ok())
             report.no_leaks = verdict{rule::no_leaks, no_row, st, any_timeout};
     }
     return report;
@@ -247,7 +246,7 @@ constexpr verdict verify(const Table& t, state_set transient = transient_states)
 // carries the row number and the (state, event) concerned.
 namespace rule_violated {
 // Self-describing wrappers, so that the instantiation a compiler prints next to the
-// message reads e.g. deterministic<false, row_number<233>, in_state<state::established>,
+// message reads e.g. deterministic<false, row_number<236>, in_state<state::established>,
 // on_event<event::rcv_fin>>.
 template <std::size_t N>
 struct row_number {};
