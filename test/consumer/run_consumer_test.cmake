@@ -158,8 +158,11 @@ if(MODE STREQUAL "install")
     endif()
 
     # Relocatable: no installed package file names the source, build or configured prefix.
+    # The prefix installed to is allowed (tcpfsm.pc records it); it is cut out first, since
+    # a build tree inside the source tree puts the source path in front of it.
     foreach(f IN LISTS package_files)
         file(READ "${INSTALL_PREFIX}/${f}" text)
+        string(REPLACE "${INSTALL_PREFIX}" "<prefix>" text "${text}")
         foreach(path "${TCPFSM_SOURCE_DIR}" "${lib_build}" "${WORK_DIR}/configured-prefix")
             string(FIND "${text}" "${path}" at)
             if(NOT at EQUAL -1)

@@ -1,5 +1,5 @@
 // Sequence number arithmetic (RFC 9293 §3.4) and the acceptability test (§3.10.7.4 Table 6).
-#include <tcpfsm/seq.hpp>
+#include <tcpfsm/tcpfsm.hpp>
 
 #include <catch2/catch.hpp>
 
