@@ -10,24 +10,43 @@
 
 namespace tcpfsm {
 
+namespace detail {
+// One do-nothing row per state, for the cells of a table that fails the 'total' rule.
+inline constexpr transition do_nothing_rows[state_count] = {
+    {state::closed, any_event, state::closed, action::none, user_error::none},
+    {state::listen, any_event, state::listen, action::none, user_error::none},
+    {state::syn_sent, any_event, state::syn_sent, action::none, user_error::none},
+    {state::syn_received, any_event, state::syn_received, action::none, user_error::none},
+    {state::established, any_event, state::established, action::none, user_error::none},
+    {state::close_wait, any_event, state::close_wait, action::none, user_error::none},
+    {state::fin_wait_1, any_event, state::fin_wait_1, action::none, user_error::none},
+    {state::closing, any_event, state::closing, action::none, user_error::none},
+    {state::last_ack, any_event, state::last_ack, action::none, user_error::none},
+    {state::fin_wait_2, any_event, state::fin_wait_2, action::none, user_error::none},
+    {state::time_wait, any_event, state::time_wait, action::none, user_error::none},
+};
+}  // namespace detail
+
 // A dense (state x event) index of a table: one 16-bit cell per pair, holding the next
 // state in its low 4 bits (so `next` is a single load) and the row number above them.
 // Wildcard rows fill the cells that have no exact row. A cell no row covers (only in a
-// table that fails the 'total' rule) stays in its state and points at that state's
-// do-nothing row.
+// table that fails the 'total' rule) stays in its state and does nothing.
+// The index points into the table, which must have static storage duration (a
+// namespace-scope or static constexpr variable), and does not copy it.
 template <std::size_t N>
 struct table_index {
     static_assert(N + state_count < 0xFFF, "tcpfsm: a table has at most 4083 rows");
 
     using cell_type = std::uint16_t;
     static constexpr std::size_t row_count = N;
-    // rows[N + s] is state s's do-nothing row, for cells no row of the table covers.
+
+    // Row numbers N + s stand for state s's do-nothing row.
     static constexpr std::size_t first_missing = N;
     static constexpr cell_type missing_cell(state s) noexcept {
         return static_cast<cell_type>(((N + index_of(s)) << 4) | index_of(s));
     }
 
-    fixed_array<transition, N + state_count> rows{};
+    const transition* rows = nullptr;  // the table's rows
     fixed_array<cell_type, state_count * event_count> cells{};
 
     static constexpr std::size_t cell_of(state s, event e) noexcept {
@@ -36,9 +55,12 @@ struct table_index {
     static constexpr state to_of(cell_type c) noexcept { return static_cast<state>(c & 0xFu); }
     static constexpr std::size_t row_of(cell_type c) noexcept { return c >> 4; }
 
+    constexpr const transition& row_at(std::size_t r) const noexcept {
+        return r < N ? rows[r] : detail::do_nothing_rows[r - N];
+    }
     constexpr state next(state s, event e) const noexcept { return to_of(cells[cell_of(s, e)]); }
     constexpr const transition& step(state s, event e) const noexcept {
-        return rows[row_of(cells[cell_of(s, e)])];
+        return row_at(row_of(cells[cell_of(s, e)]));
     }
     constexpr bool has_row(state s, event e) const noexcept {
         return row_of(cells[cell_of(s, e)]) < first_missing;
@@ -55,31 +77,37 @@ constexpr int specificity(event trigger) noexcept {
 }
 }  // namespace detail
 
-// Builds the index from a table (tcpfsm's fixed_array or a std::array of rows). For a
-// table that fails 'well_formed' or 'deterministic' a cell holds the first matching row;
-// verify the table (verify.hpp) to rule that out.
+// Builds the index of a table (tcpfsm's fixed_array or a std::array of rows) with static
+// storage duration. For a table that fails 'well_formed' or 'deterministic' a cell holds
+// the first matching row; verify the table (verify.hpp) to rule that out.
 template <template <class, std::size_t> class Array, std::size_t N>
 constexpr table_index<N> make_index(const Array<transition, N>& table) noexcept {
     table_index<N> index{};
-    fixed_array<int, state_count * event_count> rank{};
-    for (std::size_t i = 0; i < N; ++i) index.rows[i] = table[i];
-    for (std::size_t s = 0; s < state_count; ++s) {
-        const auto st = static_cast<state>(s);
-        index.rows[N + s] = transition{st, any_event, st, action::none, user_error::none};
-        for (std::size_t e = 0; e < event_count; ++e) index.cells[s * event_count + e] = table_index<N>::missing_cell(st);
+    // Plain pointers and inline arithmetic: every constexpr call and operator[] costs g++
+    // microseconds, and this runs in every translation unit that includes tcpfsm.hpp.
+    const transition* const rows = &table[0];
+    std::uint16_t* const cells = index.cells.elements;
+    index.rows = rows;
+    for (std::size_t c = 0; c < state_count * event_count; ++c) {
+        const std::size_t s = c / event_count;
+        cells[c] = static_cast<std::uint16_t>(((N + s) << 4) | s);
     }
-    const auto put = [&](std::size_t c, std::size_t i, int spec) {
-        if (spec <= rank[c]) return;
-        rank[c] = spec;
-        index.cells[c] = static_cast<std::uint16_t>((i << 4) | index_of(table[i].to));
-    };
-    for (std::size_t i = 0; i < N; ++i) {
-        const transition& r = table[i];
-        if (!is_valid(r.from) || !is_valid(r.to)) continue;
-        const std::size_t base = index_of(r.from) * event_count;
-        const int spec = detail::specificity(r.on);
-        const event_range covered_events = events_covered_by(r.on);
-        for (std::size_t e = covered_events.first; e < covered_events.last; ++e) put(base + e, i, spec);
+    // Least specific first (any_event, then a kind's wildcard, then exact rows), so that a
+    // more specific row overwrites a cell; within one level rows go last to first, so that
+    // the first of two duplicates wins.
+    for (int spec = 1; spec <= 3; ++spec) {
+        for (std::size_t k = N; k-- > 0;) {
+            const transition& r = rows[k];
+            const auto from = static_cast<std::size_t>(r.from);
+            const auto to = static_cast<std::size_t>(r.to);
+            const auto on = static_cast<std::size_t>(r.on);
+            if (from >= state_count || to >= state_count) continue;
+            const int row_spec = on < event_count ? 3 : on == static_cast<std::size_t>(any_event) ? 1 : 2;
+            if (row_spec != spec) continue;
+            const event_range covered_events = events_covered_by(r.on);
+            const auto value = static_cast<std::uint16_t>((k << 4) | to);
+            for (std::size_t e = covered_events.first; e < covered_events.last; ++e) cells[from * event_count + e] = value;
+        }
     }
     return index;
 }
@@ -178,7 +206,7 @@ struct machine {
     }
     static constexpr const transition& step(state s, event e) noexcept {
         if constexpr (Dispatch::is_branch) {
-            return Index.rows[index_type::row_of(detail::branch_lookup<Index>(s, e))];
+            return Index.row_at(index_type::row_of(detail::branch_lookup<Index>(s, e)));
         } else {
             return Index.step(s, e);
         }

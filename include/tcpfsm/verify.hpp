@@ -93,14 +93,6 @@ constexpr bool table_is_well_formed(const Table& t) noexcept {
     return true;
 }
 
-// Timers that run whether or not the user asks for them. Keepalive (off by default,
-// RFC 1122 4.2.3.6) and the user timeout (RFC 5482) are options, so an edge they drive
-// does not keep a transient state from leaking.
-constexpr bool is_guaranteed_timeout(event e) noexcept {
-    return (is_timeout(e) || e == any_timeout) && e != event::timeout_user &&
-           e != event::timeout_keepalive && e != event::timeout_keepalive_exhausted;
-}
-
 // The marker replace_row leaves in row 0 when it finds no row to replace.
 inline constexpr auto replace_row_missed = static_cast<state>(0xFE);
 
@@ -146,35 +138,56 @@ template <class Table>
 constexpr table_report check_all(const Table& t, state_set transient = transient_states,
                                  state_set rest = rest_states) noexcept {
     table_report report{};
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        if (!detail::row_is_well_formed(t[i])) {
+    // Plain pointers and inline arithmetic below: every constexpr call and operator[] costs
+    // g++ microseconds, and the standard table is checked in every translation unit.
+    const transition* const rows = &t[0];
+    const std::size_t n = t.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!detail::row_is_well_formed(rows[i])) {
             // replace_row's marker carries the (state, event) it did not find.
-            const bool missed = t[i].from == detail::replace_row_missed;
-            report.well_formed = verdict{rule::well_formed, i, missed ? t[i].to : state::closed,
-                                         missed ? t[i].on : any_event};
+            const bool missed = rows[i].from == detail::replace_row_missed;
+            report.well_formed = verdict{rule::well_formed, i, missed ? rows[i].to : state::closed,
+                                         missed ? rows[i].on : any_event};
             return report;
         }
     }
-    fixed_array<bool, state_count * detail::trigger_slots> seen{};
-    fixed_array<bool, state_count * event_count> covered{};
-    fixed_array<std::uint16_t, state_count> succ{};          // along any row
-    fixed_array<std::uint16_t, state_count> pred{};          // the same edges reversed
-    fixed_array<std::uint16_t, state_count> pred_timeout{};  // reversed, guaranteed timeouts only
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        const transition& r = t[i];
-        const std::size_t from = index_of(r.from);
-        const std::size_t k = from * detail::trigger_slots + detail::trigger_slot(r.on);
+    bool seen[state_count * detail::trigger_slots] = {};
+    bool covered[state_count * event_count] = {};
+    std::uint16_t succ_bits[state_count] = {};          // along any row
+    std::uint16_t pred_bits[state_count] = {};          // the same edges reversed
+    std::uint16_t pred_timeout_bits[state_count] = {};  // reversed, guaranteed timeouts only
+    constexpr auto user_timeout = static_cast<std::size_t>(event::timeout_user);
+    constexpr auto keepalive = static_cast<std::size_t>(event::timeout_keepalive);
+    constexpr auto keepalive_exhausted = static_cast<std::size_t>(event::timeout_keepalive_exhausted);
+    constexpr auto first_timeout = static_cast<std::size_t>(event::timeout_retransmit);
+    constexpr auto wildcard_base = static_cast<std::size_t>(any_user_call);
+    for (std::size_t i = 0; i < n; ++i) {
+        const transition& r = rows[i];
+        const auto from = static_cast<std::size_t>(r.from);
+        const auto to = static_cast<std::size_t>(r.to);
+        const auto on = static_cast<std::size_t>(r.on);
+        const std::size_t k = from * detail::trigger_slots + (on < event_count ? on : event_count + (on - wildcard_base));
         if (seen[k] && report.deterministic.ok()) report.deterministic = verdict{rule::deterministic, i, r.from, r.on};
         seen[k] = true;
         const event_range covered_events = events_covered_by(r.on);
         for (std::size_t e = covered_events.first; e < covered_events.last; ++e) covered[from * event_count + e] = true;
-        const std::size_t to = index_of(r.to);
-        succ[from] = static_cast<std::uint16_t>(succ[from] | (1u << to));
-        pred[to] = static_cast<std::uint16_t>(pred[to] | (1u << from));
-        if (detail::is_guaranteed_timeout(r.on)) pred_timeout[to] = static_cast<std::uint16_t>(pred_timeout[to] | (1u << from));
+        succ_bits[from] = static_cast<std::uint16_t>(succ_bits[from] | (1u << to));
+        pred_bits[to] = static_cast<std::uint16_t>(pred_bits[to] | (1u << from));
+        // Keepalive (off by default, RFC 1122 4.2.3.6) and the user timeout (RFC 5482) are
+        // options: an edge they drive does not keep a transient state from leaking.
+        const bool guaranteed_timeout =
+            (on == static_cast<std::size_t>(any_timeout) || (on >= first_timeout && on < event_count)) &&
+            on != user_timeout && on != keepalive && on != keepalive_exhausted;
+        if (guaranteed_timeout) pred_timeout_bits[to] = static_cast<std::uint16_t>(pred_timeout_bits[to] | (1u << from));
     }
-    for (std::size_t c = 0; c < state_count * event_count && report.total.ok(); ++c)
-        if (!covered[c])
+    fixed_array<std::uint16_t, state_count> succ{}, pred{}, pred_timeout{};
+    for (std::size_t s = 0; s < state_count; ++s) {
+        succ[s] = succ_bits[s];
+        pred[s] = pred_bits[s];
+        pred_timeout[s] = pred_timeout_bits[s];
+    }
+    for (std::size_t c = 0; c < state_count * event_count; ++c)
+        if (!covered[c] && report.total.ok())
             report.total = verdict{rule::total, no_row, static_cast<state>(c / event_count), static_cast<event>(c % event_count)};
 
     const auto closed_bit = static_cast<std::uint16_t>(1u << index_of(state::closed));
@@ -214,21 +227,25 @@ constexpr verdict check_no_leaks(const Table& t, state_set transient = transient
 }
 
 // The 21 edges, each with its exact event (not a wildcard), target state and actions.
-// `row` in the verdict is the number of the missing edge in figure5_edges.
+// `row` in the verdict is the number of the missing edge in figure5_edges. A table whose
+// rows name an invalid state fails with rule well_formed instead.
 template <class Table>
 constexpr verdict check_diagram_edges(const Table& t) noexcept {
-    if (!detail::table_is_well_formed(t)) return {};  // reported by check_well_formed
+    const transition* const rows = &t[0];
+    const std::size_t n = t.size();
     // exact[s][e]: 1 + the number of the first row for exactly (s, e); 0 if none.
-    fixed_array<std::size_t, state_count * event_count> exact{};
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        if (!is_valid(t[i].on)) continue;
-        std::size_t& slot = exact[index_of(t[i].from) * event_count + index_of(t[i].on)];
-        if (slot == 0) slot = i + 1;
+    std::size_t exact[state_count * event_count] = {};
+    for (std::size_t i = n; i-- > 0;) {
+        const auto from = static_cast<std::size_t>(rows[i].from);
+        const auto on = static_cast<std::size_t>(rows[i].on);
+        if (from >= state_count) return verdict{rule::well_formed, i, state::closed, any_event};
+        if (on < event_count) exact[from * event_count + on] = i + 1;
     }
     for (std::size_t k = 0; k < figure5_edges.size(); ++k) {
-        const diagram_edge& edge = figure5_edges[k];
-        const std::size_t slot = exact[index_of(edge.from) * event_count + index_of(edge.on)];
-        const bool found = slot != 0 && t[slot - 1].to == edge.to && t[slot - 1].actions.contains(edge.actions);
+        const diagram_edge& edge = figure5_edges.elements[k];
+        const std::size_t slot = exact[static_cast<std::size_t>(edge.from) * event_count + static_cast<std::size_t>(edge.on)];
+        const bool found = slot != 0 && rows[slot - 1].to == edge.to &&
+                           (rows[slot - 1].actions.bits & edge.actions.bits) == edge.actions.bits;
         if (!found) return verdict{rule::diagram_edges, k, edge.from, edge.on};
     }
     return {};
@@ -322,16 +339,16 @@ template <const auto& Table, std::uint16_t TransientBits = transient_states.bits
 inline constexpr bool verified = table_checks<Table, TransientBits>::value;
 
 // True for a table that also holds every edge of Figure 5 with its event and actions
-// (and is well formed: the edges of a malformed table are not looked at).
+// (and names valid states: the edges of a malformed table are not looked at).
 template <const auto& Table>
 struct diagram_checks {
-    static constexpr verdict wf = check_well_formed(Table);
-    static constexpr verdict edges = check_diagram_edges(Table);
+    static constexpr verdict v = check_diagram_edges(Table);
+    static constexpr bool malformed = v.broken == rule::well_formed;
     static constexpr bool value =
-        rule_violated::well_formed<wf.ok(), rule_violated::row_number<wf.row>, rule_violated::in_state<wf.where>,
-                                   rule_violated::on_event<wf.on>>::value &
-        rule_violated::diagram_edges<edges.ok(), rule_violated::figure5_edge_number<edges.row>,
-                                     rule_violated::in_state<edges.where>, rule_violated::on_event<edges.on>>::value;
+        rule_violated::well_formed<!malformed, rule_violated::row_number<v.row>, rule_violated::in_state<v.where>,
+                                   rule_violated::on_event<v.on>>::value &
+        rule_violated::diagram_edges<malformed || v.ok(), rule_violated::figure5_edge_number<v.row>,
+                                     rule_violated::in_state<v.where>, rule_violated::on_event<v.on>>::value;
 };
 template <const auto& Table>
 inline constexpr bool has_figure5_edges = diagram_checks<Table>::value;

@@ -964,24 +964,43 @@ inline constexpr std::size_t standard_row_count = standard_table.size();
 
 namespace tcpfsm {
 
+namespace detail {
+// One do-nothing row per state, for the cells of a table that fails the 'total' rule.
+inline constexpr transition do_nothing_rows[state_count] = {
+    {state::closed, any_event, state::closed, action::none, user_error::none},
+    {state::listen, any_event, state::listen, action::none, user_error::none},
+    {state::syn_sent, any_event, state::syn_sent, action::none, user_error::none},
+    {state::syn_received, any_event, state::syn_received, action::none, user_error::none},
+    {state::established, any_event, state::established, action::none, user_error::none},
+    {state::close_wait, any_event, state::close_wait, action::none, user_error::none},
+    {state::fin_wait_1, any_event, state::fin_wait_1, action::none, user_error::none},
+    {state::closing, any_event, state::closing, action::none, user_error::none},
+    {state::last_ack, any_event, state::last_ack, action::none, user_error::none},
+    {state::fin_wait_2, any_event, state::fin_wait_2, action::none, user_error::none},
+    {state::time_wait, any_event, state::time_wait, action::none, user_error::none},
+};
+}  // namespace detail
+
 // A dense (state x event) index of a table: one 16-bit cell per pair, holding the next
 // state in its low 4 bits (so `next` is a single load) and the row number above them.
 // Wildcard rows fill the cells that have no exact row. A cell no row covers (only in a
-// table that fails the 'total' rule) stays in its state and points at that state's
-// do-nothing row.
+// table that fails the 'total' rule) stays in its state and does nothing.
+// The index points into the table, which must have static storage duration (a
+// namespace-scope or static constexpr variable), and does not copy it.
 template <std::size_t N>
 struct table_index {
     static_assert(N + state_count < 0xFFF, "tcpfsm: a table has at most 4083 rows");
 
     using cell_type = std::uint16_t;
     static constexpr std::size_t row_count = N;
-    // rows[N + s] is state s's do-nothing row, for cells no row of the table covers.
+
+    // Row numbers N + s stand for state s's do-nothing row.
     static constexpr std::size_t first_missing = N;
     static constexpr cell_type missing_cell(state s) noexcept {
         return static_cast<cell_type>(((N + index_of(s)) << 4) | index_of(s));
     }
 
-    fixed_array<transition, N + state_count> rows{};
+    const transition* rows = nullptr;  // the table's rows
     fixed_array<cell_type, state_count * event_count> cells{};
 
     static constexpr std::size_t cell_of(state s, event e) noexcept {
@@ -990,9 +1009,12 @@ struct table_index {
     static constexpr state to_of(cell_type c) noexcept { return static_cast<state>(c & 0xFu); }
     static constexpr std::size_t row_of(cell_type c) noexcept { return c >> 4; }
 
+    constexpr const transition& row_at(std::size_t r) const noexcept {
+        return r < N ? rows[r] : detail::do_nothing_rows[r - N];
+    }
     constexpr state next(state s, event e) const noexcept { return to_of(cells[cell_of(s, e)]); }
     constexpr const transition& step(state s, event e) const noexcept {
-        return rows[row_of(cells[cell_of(s, e)])];
+        return row_at(row_of(cells[cell_of(s, e)]));
     }
     constexpr bool has_row(state s, event e) const noexcept {
         return row_of(cells[cell_of(s, e)]) < first_missing;
@@ -1009,31 +1031,37 @@ constexpr int specificity(event trigger) noexcept {
 }
 }  // namespace detail
 
-// Builds the index from a table (tcpfsm's fixed_array or a std::array of rows). For a
-// table that fails 'well_formed' or 'deterministic' a cell holds the first matching row;
-// verify the table (verify.hpp) to rule that out.
+// Builds the index of a table (tcpfsm's fixed_array or a std::array of rows) with static
+// storage duration. For a table that fails 'well_formed' or 'deterministic' a cell holds
+// the first matching row; verify the table (verify.hpp) to rule that out.
 template <template <class, std::size_t> class Array, std::size_t N>
 constexpr table_index<N> make_index(const Array<transition, N>& table) noexcept {
     table_index<N> index{};
-    fixed_array<int, state_count * event_count> rank{};
-    for (std::size_t i = 0; i < N; ++i) index.rows[i] = table[i];
-    for (std::size_t s = 0; s < state_count; ++s) {
-        const auto st = static_cast<state>(s);
-        index.rows[N + s] = transition{st, any_event, st, action::none, user_error::none};
-        for (std::size_t e = 0; e < event_count; ++e) index.cells[s * event_count + e] = table_index<N>::missing_cell(st);
+    // Plain pointers and inline arithmetic: every constexpr call and operator[] costs g++
+    // microseconds, and this runs in every translation unit that includes tcpfsm.hpp.
+    const transition* const rows = &table[0];
+    std::uint16_t* const cells = index.cells.elements;
+    index.rows = rows;
+    for (std::size_t c = 0; c < state_count * event_count; ++c) {
+        const std::size_t s = c / event_count;
+        cells[c] = static_cast<std::uint16_t>(((N + s) << 4) | s);
     }
-    const auto put = [&](std::size_t c, std::size_t i, int spec) {
-        if (spec <= rank[c]) return;
-        rank[c] = spec;
-        index.cells[c] = static_cast<std::uint16_t>((i << 4) | index_of(table[i].to));
-    };
-    for (std::size_t i = 0; i < N; ++i) {
-        const transition& r = table[i];
-        if (!is_valid(r.from) || !is_valid(r.to)) continue;
-        const std::size_t base = index_of(r.from) * event_count;
-        const int spec = detail::specificity(r.on);
-        const event_range covered_events = events_covered_by(r.on);
-        for (std::size_t e = covered_events.first; e < covered_events.last; ++e) put(base + e, i, spec);
+    // Least specific first (any_event, then a kind's wildcard, then exact rows), so that a
+    // more specific row overwrites a cell; within one level rows go last to first, so that
+    // the first of two duplicates wins.
+    for (int spec = 1; spec <= 3; ++spec) {
+        for (std::size_t k = N; k-- > 0;) {
+            const transition& r = rows[k];
+            const auto from = static_cast<std::size_t>(r.from);
+            const auto to = static_cast<std::size_t>(r.to);
+            const auto on = static_cast<std::size_t>(r.on);
+            if (from >= state_count || to >= state_count) continue;
+            const int row_spec = on < event_count ? 3 : on == static_cast<std::size_t>(any_event) ? 1 : 2;
+            if (row_spec != spec) continue;
+            const event_range covered_events = events_covered_by(r.on);
+            const auto value = static_cast<std::uint16_t>((k << 4) | to);
+            for (std::size_t e = covered_events.first; e < covered_events.last; ++e) cells[from * event_count + e] = value;
+        }
     }
     return index;
 }
@@ -1132,7 +1160,7 @@ struct machine {
     }
     static constexpr const transition& step(state s, event e) noexcept {
         if constexpr (Dispatch::is_branch) {
-            return Index.rows[index_type::row_of(detail::branch_lookup<Index>(s, e))];
+            return Index.row_at(index_type::row_of(detail::branch_lookup<Index>(s, e)));
         } else {
             return Index.step(s, e);
         }
@@ -1234,14 +1262,6 @@ constexpr bool table_is_well_formed(const Table& t) noexcept {
     return true;
 }
 
-// Timers that run whether or not the user asks for them. Keepalive (off by default,
-// RFC 1122 4.2.3.6) and the user timeout (RFC 5482) are options, so an edge they drive
-// does not keep a transient state from leaking.
-constexpr bool is_guaranteed_timeout(event e) noexcept {
-    return (is_timeout(e) || e == any_timeout) && e != event::timeout_user &&
-           e != event::timeout_keepalive && e != event::timeout_keepalive_exhausted;
-}
-
 // The marker replace_row leaves in row 0 when it finds no row to replace.
 inline constexpr auto replace_row_missed = static_cast<state>(0xFE);
 
@@ -1287,35 +1307,56 @@ template <class Table>
 constexpr table_report check_all(const Table& t, state_set transient = transient_states,
                                  state_set rest = rest_states) noexcept {
     table_report report{};
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        if (!detail::row_is_well_formed(t[i])) {
+    // Plain pointers and inline arithmetic below: every constexpr call and operator[] costs
+    // g++ microseconds, and the standard table is checked in every translation unit.
+    const transition* const rows = &t[0];
+    const std::size_t n = t.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!detail::row_is_well_formed(rows[i])) {
             // replace_row's marker carries the (state, event) it did not find.
-            const bool missed = t[i].from == detail::replace_row_missed;
-            report.well_formed = verdict{rule::well_formed, i, missed ? t[i].to : state::closed,
-                                         missed ? t[i].on : any_event};
+            const bool missed = rows[i].from == detail::replace_row_missed;
+            report.well_formed = verdict{rule::well_formed, i, missed ? rows[i].to : state::closed,
+                                         missed ? rows[i].on : any_event};
             return report;
         }
     }
-    fixed_array<bool, state_count * detail::trigger_slots> seen{};
-    fixed_array<bool, state_count * event_count> covered{};
-    fixed_array<std::uint16_t, state_count> succ{};          // along any row
-    fixed_array<std::uint16_t, state_count> pred{};          // the same edges reversed
-    fixed_array<std::uint16_t, state_count> pred_timeout{};  // reversed, guaranteed timeouts only
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        const transition& r = t[i];
-        const std::size_t from = index_of(r.from);
-        const std::size_t k = from * detail::trigger_slots + detail::trigger_slot(r.on);
+    bool seen[state_count * detail::trigger_slots] = {};
+    bool covered[state_count * event_count] = {};
+    std::uint16_t succ_bits[state_count] = {};          // along any row
+    std::uint16_t pred_bits[state_count] = {};          // the same edges reversed
+    std::uint16_t pred_timeout_bits[state_count] = {};  // reversed, guaranteed timeouts only
+    constexpr auto user_timeout = static_cast<std::size_t>(event::timeout_user);
+    constexpr auto keepalive = static_cast<std::size_t>(event::timeout_keepalive);
+    constexpr auto keepalive_exhausted = static_cast<std::size_t>(event::timeout_keepalive_exhausted);
+    constexpr auto first_timeout = static_cast<std::size_t>(event::timeout_retransmit);
+    constexpr auto wildcard_base = static_cast<std::size_t>(any_user_call);
+    for (std::size_t i = 0; i < n; ++i) {
+        const transition& r = rows[i];
+        const auto from = static_cast<std::size_t>(r.from);
+        const auto to = static_cast<std::size_t>(r.to);
+        const auto on = static_cast<std::size_t>(r.on);
+        const std::size_t k = from * detail::trigger_slots + (on < event_count ? on : event_count + (on - wildcard_base));
         if (seen[k] && report.deterministic.ok()) report.deterministic = verdict{rule::deterministic, i, r.from, r.on};
         seen[k] = true;
         const event_range covered_events = events_covered_by(r.on);
         for (std::size_t e = covered_events.first; e < covered_events.last; ++e) covered[from * event_count + e] = true;
-        const std::size_t to = index_of(r.to);
-        succ[from] = static_cast<std::uint16_t>(succ[from] | (1u << to));
-        pred[to] = static_cast<std::uint16_t>(pred[to] | (1u << from));
-        if (detail::is_guaranteed_timeout(r.on)) pred_timeout[to] = static_cast<std::uint16_t>(pred_timeout[to] | (1u << from));
+        succ_bits[from] = static_cast<std::uint16_t>(succ_bits[from] | (1u << to));
+        pred_bits[to] = static_cast<std::uint16_t>(pred_bits[to] | (1u << from));
+        // Keepalive (off by default, RFC 1122 4.2.3.6) and the user timeout (RFC 5482) are
+        // options: an edge they drive does not keep a transient state from leaking.
+        const bool guaranteed_timeout =
+            (on == static_cast<std::size_t>(any_timeout) || (on >= first_timeout && on < event_count)) &&
+            on != user_timeout && on != keepalive && on != keepalive_exhausted;
+        if (guaranteed_timeout) pred_timeout_bits[to] = static_cast<std::uint16_t>(pred_timeout_bits[to] | (1u << from));
     }
-    for (std::size_t c = 0; c < state_count * event_count && report.total.ok(); ++c)
-        if (!covered[c])
+    fixed_array<std::uint16_t, state_count> succ{}, pred{}, pred_timeout{};
+    for (std::size_t s = 0; s < state_count; ++s) {
+        succ[s] = succ_bits[s];
+        pred[s] = pred_bits[s];
+        pred_timeout[s] = pred_timeout_bits[s];
+    }
+    for (std::size_t c = 0; c < state_count * event_count; ++c)
+        if (!covered[c] && report.total.ok())
             report.total = verdict{rule::total, no_row, static_cast<state>(c / event_count), static_cast<event>(c % event_count)};
 
     const auto closed_bit = static_cast<std::uint16_t>(1u << index_of(state::closed));
@@ -1355,21 +1396,25 @@ constexpr verdict check_no_leaks(const Table& t, state_set transient = transient
 }
 
 // The 21 edges, each with its exact event (not a wildcard), target state and actions.
-// `row` in the verdict is the number of the missing edge in figure5_edges.
+// `row` in the verdict is the number of the missing edge in figure5_edges. A table whose
+// rows name an invalid state fails with rule well_formed instead.
 template <class Table>
 constexpr verdict check_diagram_edges(const Table& t) noexcept {
-    if (!detail::table_is_well_formed(t)) return {};  // reported by check_well_formed
+    const transition* const rows = &t[0];
+    const std::size_t n = t.size();
     // exact[s][e]: 1 + the number of the first row for exactly (s, e); 0 if none.
-    fixed_array<std::size_t, state_count * event_count> exact{};
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        if (!is_valid(t[i].on)) continue;
-        std::size_t& slot = exact[index_of(t[i].from) * event_count + index_of(t[i].on)];
-        if (slot == 0) slot = i + 1;
+    std::size_t exact[state_count * event_count] = {};
+    for (std::size_t i = n; i-- > 0;) {
+        const auto from = static_cast<std::size_t>(rows[i].from);
+        const auto on = static_cast<std::size_t>(rows[i].on);
+        if (from >= state_count) return verdict{rule::well_formed, i, state::closed, any_event};
+        if (on < event_count) exact[from * event_count + on] = i + 1;
     }
     for (std::size_t k = 0; k < figure5_edges.size(); ++k) {
-        const diagram_edge& edge = figure5_edges[k];
-        const std::size_t slot = exact[index_of(edge.from) * event_count + index_of(edge.on)];
-        const bool found = slot != 0 && t[slot - 1].to == edge.to && t[slot - 1].actions.contains(edge.actions);
+        const diagram_edge& edge = figure5_edges.elements[k];
+        const std::size_t slot = exact[static_cast<std::size_t>(edge.from) * event_count + static_cast<std::size_t>(edge.on)];
+        const bool found = slot != 0 && rows[slot - 1].to == edge.to &&
+                           (rows[slot - 1].actions.bits & edge.actions.bits) == edge.actions.bits;
         if (!found) return verdict{rule::diagram_edges, k, edge.from, edge.on};
     }
     return {};
@@ -1463,16 +1508,16 @@ template <const auto& Table, std::uint16_t TransientBits = transient_states.bits
 inline constexpr bool verified = table_checks<Table, TransientBits>::value;
 
 // True for a table that also holds every edge of Figure 5 with its event and actions
-// (and is well formed: the edges of a malformed table are not looked at).
+// (and names valid states: the edges of a malformed table are not looked at).
 template <const auto& Table>
 struct diagram_checks {
-    static constexpr verdict wf = check_well_formed(Table);
-    static constexpr verdict edges = check_diagram_edges(Table);
+    static constexpr verdict v = check_diagram_edges(Table);
+    static constexpr bool malformed = v.broken == rule::well_formed;
     static constexpr bool value =
-        rule_violated::well_formed<wf.ok(), rule_violated::row_number<wf.row>, rule_violated::in_state<wf.where>,
-                                   rule_violated::on_event<wf.on>>::value &
-        rule_violated::diagram_edges<edges.ok(), rule_violated::figure5_edge_number<edges.row>,
-                                     rule_violated::in_state<edges.where>, rule_violated::on_event<edges.on>>::value;
+        rule_violated::well_formed<!malformed, rule_violated::row_number<v.row>, rule_violated::in_state<v.where>,
+                                   rule_violated::on_event<v.on>>::value &
+        rule_violated::diagram_edges<malformed || v.ok(), rule_violated::figure5_edge_number<v.row>,
+                                     rule_violated::in_state<v.where>, rule_violated::on_event<v.on>>::value;
 };
 template <const auto& Table>
 inline constexpr bool has_figure5_edges = diagram_checks<Table>::value;
