@@ -188,7 +188,7 @@ void simultaneous_close() {
 
 int main() {
     std::printf("tcpfsm %s: standard table, %zu rows, dense index %zu bytes\n", tcpfsm::version.string,
-                tcpfsm::standard_row_count, tcpfsm::standard_index.size_bytes());
+                tcpfsm::standard_row_count, tcpfsm::index_for<tcpfsm::standard_table>.size_bytes());
     std::printf("time side    from         --event-----------------------> to           actions\n");
     client_and_server();
     simultaneous_open();

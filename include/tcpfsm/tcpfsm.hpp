@@ -18,25 +18,35 @@
 
 namespace tcpfsm {
 
-inline constexpr auto standard_index = make_index(standard_table);
+namespace detail {
+// standard_table, named through a template parameter so that index_for<> below depends on
+// it and is only built where next, step or standard_machine is used (a non-dependent
+// index_for<standard_table> would be built in every translation unit that includes this).
+template <class>
+inline constexpr const auto& standard_table_for = standard_table;
+}  // namespace detail
+
+// The standard machine. Its index is index_for<standard_table>.
+template <class Dispatch = dispatch::table_lookup>
+using standard_machine = machine<index_for<detail::standard_table_for<Dispatch>>, Dispatch>;
 
 // The standard machine: `tcpfsm::next(state::listen, event::rcv_syn) == state::syn_received`.
 template <class Dispatch = dispatch::table_lookup>
 constexpr state next(state s, event e) noexcept {
-    return machine<standard_index, Dispatch>::next(s, e);
+    return standard_machine<Dispatch>::next(s, e);
 }
 
 // The whole row for (s, e): next state, actions and the error returned to a user call.
 template <class Dispatch = dispatch::table_lookup>
 constexpr const transition& step(state s, event e) noexcept {
-    return machine<standard_index, Dispatch>::step(s, e);
+    return standard_machine<Dispatch>::step(s, e);
 }
 
 // The standard table is verified whenever this header is included (its variants, in
 // variants.hpp, when that is).
 static_assert(verified<standard_table>);
 static_assert(has_figure5_edges<standard_table>);
-static_assert(standard_index.size_bytes() <= 2 * state_count * event_count);
+static_assert(table_index<standard_row_count>::size_bytes() <= 2 * state_count * event_count);
 
 }  // namespace tcpfsm
 

@@ -1273,7 +1273,7 @@ constexpr std::size_t trigger_slot(event trigger) noexcept {
 inline constexpr std::size_t trigger_slots = event_count + 4;
 
 // States reachable from `start` (inclusive) along `succ`.
-constexpr std::uint16_t closure(const fixed_array<std::uint16_t, state_count>& succ, std::uint16_t start) noexcept {
+constexpr std::uint16_t closure(const std::uint16_t* succ, std::uint16_t start) noexcept {
     std::uint16_t seen = start;
     for (bool grew = true; grew;) {
         grew = false;
@@ -1311,8 +1311,17 @@ constexpr table_report check_all(const Table& t, state_set transient = transient
     // g++ microseconds, and the standard table is checked in every translation unit.
     const transition* const rows = &t[0];
     const std::size_t n = t.size();
+    constexpr auto first_wildcard = static_cast<std::size_t>(any_user_call);
+    constexpr auto last_wildcard = static_cast<std::size_t>(any_event);
     for (std::size_t i = 0; i < n; ++i) {
-        if (!detail::row_is_well_formed(rows[i])) {
+        const transition& r = rows[i];
+        const auto on = static_cast<std::size_t>(r.on);
+        const bool well_formed = static_cast<std::size_t>(r.from) < state_count &&
+                                 static_cast<std::size_t>(r.to) < state_count &&
+                                 (on < event_count || (on >= first_wildcard && on <= last_wildcard)) &&
+                                 (r.actions.bits & ~detail::all_action_bits) == 0 &&
+                                 static_cast<std::size_t>(r.error) < user_error_count;
+        if (!well_formed) {
             // replace_row's marker carries the (state, event) it did not find.
             const bool missed = rows[i].from == detail::replace_row_missed;
             report.well_formed = verdict{rule::well_formed, i, missed ? rows[i].to : state::closed,
@@ -1330,39 +1339,48 @@ constexpr table_report check_all(const Table& t, state_set transient = transient
     constexpr auto keepalive_exhausted = static_cast<std::size_t>(event::timeout_keepalive_exhausted);
     constexpr auto first_timeout = static_cast<std::size_t>(event::timeout_retransmit);
     constexpr auto wildcard_base = static_cast<std::size_t>(any_user_call);
+    constexpr auto any_user_call_slot = static_cast<std::size_t>(any_user_call);
+    constexpr auto any_segment_slot = static_cast<std::size_t>(any_segment);
+    constexpr auto any_timeout_slot = static_cast<std::size_t>(any_timeout);
+    constexpr auto first_segment = static_cast<std::size_t>(event::rcv_unacceptable);
+    bool deterministic = true;
     for (std::size_t i = 0; i < n; ++i) {
         const transition& r = rows[i];
         const auto from = static_cast<std::size_t>(r.from);
         const auto to = static_cast<std::size_t>(r.to);
         const auto on = static_cast<std::size_t>(r.on);
         const std::size_t k = from * detail::trigger_slots + (on < event_count ? on : event_count + (on - wildcard_base));
-        if (seen[k] && report.deterministic.ok()) report.deterministic = verdict{rule::deterministic, i, r.from, r.on};
+        if (seen[k] && deterministic) {
+            deterministic = false;
+            report.deterministic = verdict{rule::deterministic, i, r.from, r.on};
+        }
         seen[k] = true;
-        const event_range covered_events = events_covered_by(r.on);
-        for (std::size_t e = covered_events.first; e < covered_events.last; ++e) covered[from * event_count + e] = true;
+        // The events the row covers (the kinds are contiguous in the enumeration).
+        std::size_t first = on, last = on + 1;
+        if (on == any_user_call_slot) first = 0, last = first_segment;
+        else if (on == any_segment_slot) first = first_segment, last = first_timeout;
+        else if (on == any_timeout_slot) first = first_timeout, last = event_count;
+        else if (on >= event_count) first = 0, last = event_count;  // any_event
+        for (std::size_t e = first; e < last; ++e) covered[from * event_count + e] = true;
         succ_bits[from] = static_cast<std::uint16_t>(succ_bits[from] | (1u << to));
         pred_bits[to] = static_cast<std::uint16_t>(pred_bits[to] | (1u << from));
         // Keepalive (off by default, RFC 1122 4.2.3.6) and the user timeout (RFC 5482) are
         // options: an edge they drive does not keep a transient state from leaking.
-        const bool guaranteed_timeout =
-            (on == static_cast<std::size_t>(any_timeout) || (on >= first_timeout && on < event_count)) &&
-            on != user_timeout && on != keepalive && on != keepalive_exhausted;
+        const bool guaranteed_timeout = (on == any_timeout_slot || (on >= first_timeout && on < event_count)) &&
+                                        on != user_timeout && on != keepalive && on != keepalive_exhausted;
         if (guaranteed_timeout) pred_timeout_bits[to] = static_cast<std::uint16_t>(pred_timeout_bits[to] | (1u << from));
     }
-    fixed_array<std::uint16_t, state_count> succ{}, pred{}, pred_timeout{};
-    for (std::size_t s = 0; s < state_count; ++s) {
-        succ[s] = succ_bits[s];
-        pred[s] = pred_bits[s];
-        pred_timeout[s] = pred_timeout_bits[s];
-    }
-    for (std::size_t c = 0; c < state_count * event_count; ++c)
-        if (!covered[c] && report.total.ok())
+    for (std::size_t c = 0; c < state_count * event_count; ++c) {
+        if (!covered[c]) {
             report.total = verdict{rule::total, no_row, static_cast<state>(c / event_count), static_cast<event>(c % event_count)};
+            break;
+        }
+    }
 
     const auto closed_bit = static_cast<std::uint16_t>(1u << index_of(state::closed));
-    const auto from_closed = detail::closure(succ, closed_bit);        // reachable
-    const auto to_closed = detail::closure(pred, closed_bit);          // co-reachable
-    const auto to_rest = detail::closure(pred_timeout, rest.bits);     // leave through timeouts
+    const auto from_closed = detail::closure(succ_bits, closed_bit);        // reachable
+    const auto to_closed = detail::closure(pred_bits, closed_bit);          // co-reachable
+    const auto to_rest = detail::closure(pred_timeout_bits, rest.bits);     // leave through timeouts
     for (std::size_t s = 0; s < state_count; ++s) {
         const auto st = static_cast<state>(s);
         if (((from_closed >> s) & 1u) == 0 && report.reachable.ok())
@@ -1576,25 +1594,35 @@ constexpr bool segment_acceptable(std::uint32_t seq, std::uint32_t len, std::uin
 
 namespace tcpfsm {
 
-inline constexpr auto standard_index = make_index(standard_table);
+namespace detail {
+// standard_table, named through a template parameter so that index_for<> below depends on
+// it and is only built where next, step or standard_machine is used (a non-dependent
+// index_for<standard_table> would be built in every translation unit that includes this).
+template <class>
+inline constexpr const auto& standard_table_for = standard_table;
+}  // namespace detail
+
+// The standard machine. Its index is index_for<standard_table>.
+template <class Dispatch = dispatch::table_lookup>
+using standard_machine = machine<index_for<detail::standard_table_for<Dispatch>>, Dispatch>;
 
 // The standard machine: `tcpfsm::next(state::listen, event::rcv_syn) == state::syn_received`.
 template <class Dispatch = dispatch::table_lookup>
 constexpr state next(state s, event e) noexcept {
-    return machine<standard_index, Dispatch>::next(s, e);
+    return standard_machine<Dispatch>::next(s, e);
 }
 
 // The whole row for (s, e): next state, actions and the error returned to a user call.
 template <class Dispatch = dispatch::table_lookup>
 constexpr const transition& step(state s, event e) noexcept {
-    return machine<standard_index, Dispatch>::step(s, e);
+    return standard_machine<Dispatch>::step(s, e);
 }
 
 // The standard table is verified whenever this header is included (its variants, in
 // variants.hpp, when that is).
 static_assert(verified<standard_table>);
 static_assert(has_figure5_edges<standard_table>);
-static_assert(standard_index.size_bytes() <= 2 * state_count * event_count);
+static_assert(table_index<standard_row_count>::size_bytes() <= 2 * state_count * event_count);
 
 }  // namespace tcpfsm
 

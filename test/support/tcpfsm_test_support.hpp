@@ -263,8 +263,8 @@ void check_walk(const char* who, state start, const std::array<walk_step, N>& st
 }
 
 // Machines over the three tables with both dispatch policies.
-using standard_lookup = tcpfsm::machine<tcpfsm::standard_index, tcpfsm::dispatch::table_lookup>;
-using standard_branch = tcpfsm::machine<tcpfsm::standard_index, tcpfsm::dispatch::branch>;
+using standard_lookup = tcpfsm::machine<tcpfsm::index_for<tcpfsm::standard_table>, tcpfsm::dispatch::table_lookup>;
+using standard_branch = tcpfsm::machine<tcpfsm::index_for<tcpfsm::standard_table>, tcpfsm::dispatch::branch>;
 using rfc1337_lookup = tcpfsm::machine<rfc1337_test_index, tcpfsm::dispatch::table_lookup>;
 using rfc1337_branch = tcpfsm::machine<rfc1337_test_index, tcpfsm::dispatch::branch>;
 using strict_lookup = tcpfsm::machine<strict_test_index, tcpfsm::dispatch::table_lookup>;

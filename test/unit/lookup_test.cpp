@@ -27,15 +27,15 @@ constexpr bool agrees_with_naive(const Index& index, const Table& table) {
     return true;
 }
 
-static_assert(agrees_with_naive<tcpfsm_test::standard_lookup>(tcpfsm::standard_index, tcpfsm::standard_table),
+static_assert(agrees_with_naive<tcpfsm_test::standard_lookup>(tcpfsm::index_for<tcpfsm::standard_table>, tcpfsm::standard_table),
               "table lookup = naive search, standard table");
-static_assert(agrees_with_naive<tcpfsm_test::standard_branch>(tcpfsm::standard_index, tcpfsm::standard_table),
+static_assert(agrees_with_naive<tcpfsm_test::standard_branch>(tcpfsm::index_for<tcpfsm::standard_table>, tcpfsm::standard_table),
               "branch = naive search, standard table");
 
 // 11 states x 36 events x one 16-bit cell, computed here: 396 * 2.
 constexpr std::size_t expected_index_bytes = 11u * 36u * 2u;
 static_assert(expected_index_bytes == 792);
-static_assert(tcpfsm::standard_index.size_bytes() == expected_index_bytes);
+static_assert(tcpfsm::index_for<tcpfsm::standard_table>.size_bytes() == expected_index_bytes);
 
 template <class M, class Index, class Table>
 void check_against_naive(const char* what, const Index& index, const Table& table) {
@@ -73,16 +73,16 @@ constexpr auto duplicate_index = tcpfsm::make_index(duplicate_table);
 }  // namespace
 
 TEST_CASE("lookup: the index takes 2 bytes per cell", "[lookup]") {
-    CHECK(tcpfsm::standard_index.size_bytes() == expected_index_bytes);
-    CHECK(sizeof(tcpfsm::standard_index.cells) == expected_index_bytes);
-    CHECK(sizeof(tcpfsm::standard_index.cells[0]) == sizeof(std::uint16_t));
+    CHECK(tcpfsm::index_for<tcpfsm::standard_table>.size_bytes() == expected_index_bytes);
+    CHECK(sizeof(tcpfsm::index_for<tcpfsm::standard_table>.cells) == expected_index_bytes);
+    CHECK(sizeof(tcpfsm::index_for<tcpfsm::standard_table>.cells[0]) == sizeof(std::uint16_t));
     CHECK(tcpfsm_test::rfc1337_test_index.size_bytes() == expected_index_bytes);
     CHECK(tcpfsm_test::strict_test_index.size_bytes() == expected_index_bytes);
-    CHECK(tcpfsm::standard_index.row_count == tcpfsm::standard_table.size());
+    CHECK(tcpfsm::index_for<tcpfsm::standard_table>.row_count == tcpfsm::standard_table.size());
 }
 
 TEST_CASE("lookup: cell numbering is state-major", "[lookup]") {
-    using index_type = std::remove_const_t<decltype(tcpfsm::standard_index)>;
+    using index_type = std::remove_const_t<decltype(tcpfsm::index_for<tcpfsm::standard_table>)>;
     for (S s : tcpfsm_test::all_states)
         for (E e : tcpfsm_test::all_events)
             CHECK(index_type::cell_of(s, e) ==
@@ -91,11 +91,11 @@ TEST_CASE("lookup: cell numbering is state-major", "[lookup]") {
 }
 
 TEST_CASE("lookup: standard table, table lookup agrees with the naive search in all 396 cells", "[lookup]") {
-    check_against_naive<tcpfsm_test::standard_lookup>("standard/lookup", tcpfsm::standard_index, tcpfsm::standard_table);
+    check_against_naive<tcpfsm_test::standard_lookup>("standard/lookup", tcpfsm::index_for<tcpfsm::standard_table>, tcpfsm::standard_table);
 }
 
 TEST_CASE("lookup: standard table, branch agrees with the naive search in all 396 cells", "[lookup]") {
-    check_against_naive<tcpfsm_test::standard_branch>("standard/branch", tcpfsm::standard_index, tcpfsm::standard_table);
+    check_against_naive<tcpfsm_test::standard_branch>("standard/branch", tcpfsm::index_for<tcpfsm::standard_table>, tcpfsm::standard_table);
 }
 
 TEST_CASE("lookup: RFC 1337 table, both dispatches agree with the naive search", "[lookup][variant]") {
@@ -159,6 +159,6 @@ TEST_CASE("lookup: with two rows for one cell the first row wins", "[lookup]") {
 TEST_CASE("lookup: rows of the index are the rows of the table in order", "[lookup]") {
     for (std::size_t i = 0; i < tcpfsm::standard_table.size(); ++i) {
         INFO("row " << i);
-        CHECK(tcpfsm::standard_index.rows[i] == tcpfsm::standard_table[i]);
+        CHECK(tcpfsm::index_for<tcpfsm::standard_table>.rows[i] == tcpfsm::standard_table[i]);
     }
 }

@@ -625,8 +625,8 @@ TEST_CASE("table: every exact row is what step returns for its state and event",
         INFO("row " << i << " " << Catch::StringMaker<tcpfsm::transition>::convert(r));
         CHECK(tcpfsm::step(r.from, r.on) == r);
         CHECK(tcpfsm::step<tcpfsm::dispatch::branch>(r.from, r.on) == r);
-        CHECK(&tcpfsm::step(r.from, r.on) == &tcpfsm::standard_index.rows[i]);
-        CHECK(&tcpfsm::step<tcpfsm::dispatch::branch>(r.from, r.on) == &tcpfsm::standard_index.rows[i]);
+        CHECK(&tcpfsm::step(r.from, r.on) == &tcpfsm::index_for<tcpfsm::standard_table>.rows[i]);
+        CHECK(&tcpfsm::step<tcpfsm::dispatch::branch>(r.from, r.on) == &tcpfsm::index_for<tcpfsm::standard_table>.rows[i]);
         CHECK(tcpfsm::next(r.from, r.on) == r.to);
         CHECK(tcpfsm::next<tcpfsm::dispatch::branch>(r.from, r.on) == r.to);
     }
@@ -645,9 +645,9 @@ TEST_CASE("table: every wildcard row governs exactly the events of its kind with
             const bool of_kind = w.on == tcpfsm::any_event || tcpfsm_test::wildcard_of_kind(e) == w.on;
             INFO("row " << i << " " << Catch::StringMaker<tcpfsm::transition>::convert(w) << " event "
                         << tcpfsm::name(e));
-            const bool governs_lookup = &tcpfsm::step(w.from, e) == &tcpfsm::standard_index.rows[i];
+            const bool governs_lookup = &tcpfsm::step(w.from, e) == &tcpfsm::index_for<tcpfsm::standard_table>.rows[i];
             const bool governs_branch =
-                &tcpfsm::step<tcpfsm::dispatch::branch>(w.from, e) == &tcpfsm::standard_index.rows[i];
+                &tcpfsm::step<tcpfsm::dispatch::branch>(w.from, e) == &tcpfsm::index_for<tcpfsm::standard_table>.rows[i];
             CHECK(governs_lookup == (of_kind && !exact));
             CHECK(governs_branch == (of_kind && !exact));
         }
