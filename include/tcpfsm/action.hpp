@@ -71,9 +71,12 @@ inline constexpr action_set signal_closed{1u << 24};     // connection fully clo
 
 // --- the TCB ---
 inline constexpr action_set delete_tcb{1u << 25};
+// The segment starts a new connection: hand it to the listener of its port, as the (LISTEN,
+// rcv_syn) row (TIME-WAIT reopen, RFC 6191; Linux's TCP_TW_SYN). Runs after delete_tcb.
+inline constexpr action_set redirect_to_listener{1u << 26};
 }  // namespace action
 
-inline constexpr std::size_t action_count = 26;
+inline constexpr std::size_t action_count = 27;
 
 // The n-th action (n < action_count) and its name.
 constexpr action_set nth_action(std::size_t n) noexcept {
@@ -108,6 +111,7 @@ constexpr const char* name_of_nth_action(std::size_t n) noexcept {
         "signal_timed_out",
         "signal_closed",
         "delete_tcb",
+        "redirect_to_listener",
     };
     return n < action_count ? names[n] : "invalid";
 }
@@ -141,6 +145,7 @@ constexpr const char* diagram_label_of_nth_action(std::size_t n) noexcept {
         "timed out",
         "closed",
         "delete TCB",
+        "to listener",
     };
     return n < action_count ? labels[n] : "invalid";
 }

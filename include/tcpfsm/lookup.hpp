@@ -117,7 +117,9 @@ constexpr table_index<N> make_index(const Array<transition, N>& table) noexcept 
 template <const auto& Table>
 inline constexpr auto index_for = make_index(Table);
 
-// Dispatch policies. Both give the same answers for the same table:
+// Dispatch policies. Both give the same answers for the same table, for every valid state
+// and every event (a wildcard is not an event; like std::array's operator[], neither
+// checks its arguments):
 //  - table_lookup: one load from the dense index; bound by load latency, immune to the
 //    shape of the event stream.
 //  - branch: a switch on the state and then on the event, expanded from the table at
@@ -169,7 +171,7 @@ constexpr std::uint16_t branch_cell(event e) noexcept {
         default:
             break;
     }
-    // Out-of-range event: stay, do nothing.
+    // Not an event (precondition broken): stay, do nothing.
     return index_type_of<decltype(Index)>::type::missing_cell(S);
 }
 
@@ -188,7 +190,7 @@ constexpr std::uint16_t branch_lookup(state s, event e) noexcept {
         case state::fin_wait_2: return branch_cell<Index, state::fin_wait_2>(e);
         case state::time_wait: return branch_cell<Index, state::time_wait>(e);
     }
-    return index_type_of<decltype(Index)>::type::missing_cell(s);
+    return index_type_of<decltype(Index)>::type::missing_cell(state::closed);  // not a state
 }
 }  // namespace detail
 

@@ -46,7 +46,8 @@ inline constexpr fixed_array standard{
     row(s::listen, e::rcv_ack_unacceptable, s::listen, send_rst),                       // second: any ACK is bad: <SEQ=SEG.ACK><CTL=RST>
     row(s::listen, e::rcv_syn, s::syn_received, send_syn_ack | start_retransmission_timer),  // third: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
     row(s::listen, any_segment, s::listen),                                             // fourth: other text or control: drop
-    row(s::listen, any_timeout, s::listen),                                             // no timer runs in LISTEN
+    row(s::listen, e::timeout_user, s::closed, stop_timers | signal_timed_out | delete_tcb),  // §3.10.8: any state
+    row(s::listen, any_timeout, s::listen),                                             // no other timer runs in LISTEN
 
     // ---------------------------------------------------------------- SYN-SENT
     row(s::syn_sent, e::open_passive, s::syn_sent, none, err::connection_exists),        // §3.10.1
@@ -74,7 +75,8 @@ inline constexpr fixed_array standard{
     row(s::syn_received, e::open_active, s::syn_received, none, err::connection_exists),   // §3.10.1
     row(s::syn_received, e::send, s::syn_received, queue_data),                            // §3.10.2
     row(s::syn_received, e::receive, s::syn_received),                                     // §3.10.3
-    row(s::syn_received, e::close, s::fin_wait_1, send_fin),                               // §3.10.4: FIN after queued data, Fig. 5
+    row(s::syn_received, e::close, s::fin_wait_1,                                          // §3.10.4, Fig. 5: the FIN goes
+        send_fin | start_retransmission_timer),                                            //   after queued data (once ESTABLISHED)
     row(s::syn_received, e::abort, s::closed, send_rst | stop_timers | delete_tcb),        // §3.10.5: <SEQ=SND.NXT><CTL=RST>
     row(s::syn_received, e::status, s::syn_received),                                      // §3.10.6
     row(s::syn_received, e::rcv_unacceptable, s::syn_received, send_ack),                  // §3.10.7.4 first: <ACK=RCV.NXT>
@@ -105,7 +107,7 @@ inline constexpr fixed_array standard{
     row(s::established, e::open_active, s::established, none, err::connection_exists),   // §3.10.1
     row(s::established, e::send, s::established, queue_data),                            // §3.10.2
     row(s::established, e::receive, s::established, deliver_data),                      // §3.10.3
-    row(s::established, e::close, s::fin_wait_1, send_fin),                              // §3.10.4: Fig. 5
+    row(s::established, e::close, s::fin_wait_1, send_fin | start_retransmission_timer), // §3.10.4: Fig. 5
     row(s::established, e::abort, s::closed, send_rst | stop_timers | delete_tcb),       // §3.10.5: <SEQ=SND.NXT><CTL=RST>
     row(s::established, e::status, s::established),                                     // §3.10.6
     row(s::established, e::rcv_unacceptable, s::established, send_ack),                 // §3.10.7.4 first
@@ -146,8 +148,11 @@ inline constexpr fixed_array standard{
     row(s::fin_wait_1, e::rcv_no_ack, s::fin_wait_1),                                   // fifth: drop
     row(s::fin_wait_1, e::rcv_ack_unacceptable, s::fin_wait_1, send_challenge_ack),     // fifth, RFC 5961 §5.2
     row(s::fin_wait_1, e::rcv_ack, s::fin_wait_1),                                      // fifth: FIN not yet acked
-    row(s::fin_wait_1, e::rcv_ack_of_fin, s::fin_wait_2,                                // fifth: Fig. 5
-        stop_retransmission_timer | start_fin_wait_2_timer),
+    row(s::fin_wait_1, e::rcv_ack_of_fin, s::fin_wait_2,                                // fifth: Fig. 5. Linux arms
+        stop_retransmission_timer | start_fin_wait_2_timer),                            //   tcp_fin_timeout only for a socket
+                                                                                         //   closed with close(), not after
+                                                                                         //   shutdown(SHUT_WR): an engine
+                                                                                         //   option; strict_table never does
     row(s::fin_wait_1, e::rcv_data, s::fin_wait_1, deliver_data | send_ack),            // seventh
     row(s::fin_wait_1, e::rcv_fin, s::closing, send_ack | signal_closing),              // eighth: simultaneous close
     row(s::fin_wait_1, e::rcv_fin_ack_of_fin, s::time_wait,                             // fifth + eighth: FIN+ACK
@@ -181,8 +186,11 @@ inline constexpr fixed_array standard{
     row(s::fin_wait_2, e::rcv_fin, s::time_wait,                                        // eighth: Fig. 5
         send_ack | stop_timers | start_time_wait_timer | signal_closing),
     row(s::fin_wait_2, any_segment, s::fin_wait_2),
-    row(s::fin_wait_2, e::timeout_fin_wait_2, s::closed,                                // Linux tcp_fin_timeout (60 s)
-        stop_timers | signal_timed_out | delete_tcb),
+    row(s::fin_wait_2, e::timeout_fin_wait_2, s::closed,                                // Linux tcp_fin_timeout (60 s),
+        stop_timers | signal_timed_out | delete_tcb),                                   //   armed after close(), see below
+    row(s::fin_wait_2, e::timeout_keepalive, s::fin_wait_2, send_keepalive_probe | start_keepalive_timer),  // Linux
+    row(s::fin_wait_2, e::timeout_keepalive_exhausted, s::closed,                       //   probes a half-closed
+        send_rst | stop_timers | signal_timed_out | delete_tcb),                        //   FIN-WAIT-2 too
     row(s::fin_wait_2, e::timeout_delayed_ack, s::fin_wait_2, send_ack),
     row(s::fin_wait_2, e::timeout_user, s::closed, stop_timers | signal_timed_out | delete_tcb),
     row(s::fin_wait_2, any_timeout, s::fin_wait_2),
@@ -191,8 +199,9 @@ inline constexpr fixed_array standard{
     row(s::close_wait, e::open_passive, s::close_wait, none, err::connection_exists),   // §3.10.1
     row(s::close_wait, e::open_active, s::close_wait, none, err::connection_exists),    // §3.10.1
     row(s::close_wait, e::send, s::close_wait, queue_data),                             // §3.10.2
-    row(s::close_wait, e::receive, s::close_wait, deliver_data, err::connection_closing),  // §3.10.3: data on hand, then error
-    row(s::close_wait, e::close, s::last_ack, send_fin),                                // §3.10.4: Fig. 5
+    row(s::close_wait, e::receive, s::close_wait, deliver_data),                        // §3.10.3: data on hand; when none,
+                                                                                         //   the engine says "closing" (EOF)
+    row(s::close_wait, e::close, s::last_ack, send_fin | start_retransmission_timer),   // §3.10.4: Fig. 5
     row(s::close_wait, e::abort, s::closed, send_rst | stop_timers | delete_tcb),       // §3.10.5
     row(s::close_wait, e::status, s::close_wait),                                       // §3.10.6
     row(s::close_wait, e::rcv_unacceptable, s::close_wait, send_ack),                   // §3.10.7.4 first
@@ -281,8 +290,8 @@ inline constexpr fixed_array standard{
     row(s::time_wait, e::rcv_rst, s::closed, stop_timers | signal_closed | delete_tcb),  // second (RFC 1337 variant: ignore)
     row(s::time_wait, e::rcv_rst_in_window, s::time_wait, send_challenge_ack),          // second, RFC 5961 §3.2
     row(s::time_wait, e::rcv_syn, s::time_wait, send_challenge_ack),                    // fourth, RFC 5961 §4.2
-    row(s::time_wait, e::rcv_syn_reopen, s::syn_received,                               // RFC 6191, RFC 1122 4.2.2.13:
-        send_syn_ack | stop_timers | start_retransmission_timer),                       //   Linux accepts a higher SYN
+    row(s::time_wait, e::rcv_syn_reopen, s::closed,                                     // RFC 6191, RFC 1122 4.2.2.13: a
+        stop_timers | delete_tcb | redirect_to_listener),                               //   listener takes it (Linux TCP_TW_SYN)
     row(s::time_wait, e::rcv_no_ack, s::time_wait),                                     // fifth: drop
     row(s::time_wait, e::rcv_ack_unacceptable, s::time_wait, send_challenge_ack),       // fifth, RFC 5961 §5.2
     row(s::time_wait, e::rcv_ack, s::time_wait),                                        // fifth
@@ -290,6 +299,7 @@ inline constexpr fixed_array standard{
     row(s::time_wait, e::rcv_fin, s::time_wait, send_ack | restart_time_wait_timer),    // eighth: re-ACK, restart 2MSL
     row(s::time_wait, any_segment, s::time_wait),
     row(s::time_wait, e::timeout_time_wait, s::closed, stop_timers | signal_closed | delete_tcb),  // §3.10.8, Fig. 5
+    row(s::time_wait, e::timeout_user, s::closed, stop_timers | signal_timed_out | delete_tcb),    // §3.10.8: any state
     row(s::time_wait, any_timeout, s::time_wait),
 };
 

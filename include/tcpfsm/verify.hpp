@@ -19,7 +19,8 @@ enum class rule : std::uint8_t {
     reachable,      // every state is reachable from CLOSED
     co_reachable,   // CLOSED is reachable from every state
     no_leaks,       // every transient state reaches a rest state through timeouts alone
-    diagram_edges,  // the 21 edges of RFC 9293 Figure 5, each with its event and actions
+    diagram_edges,  // the 20 edges of RFC 9293 Figure 5 and FIN-WAIT-1 -> TIME-WAIT on FIN+ACK,
+                    // each with its event and actions
 };
 
 constexpr const char* name(rule r) noexcept {
@@ -161,24 +162,21 @@ constexpr table_report check_all(const Table& t, state_set transient = transient
         }
     }
     bool seen[state_count * detail::trigger_slots] = {};
-    bool covered[state_count * event_count] = {};
-    std::uint16_t succ_bits[state_count] = {};          // along any row
-    std::uint16_t pred_bits[state_count] = {};          // the same edges reversed
-    std::uint16_t pred_timeout_bits[state_count] = {};  // reversed, guaranteed timeouts only
-    constexpr auto user_timeout = static_cast<std::size_t>(event::timeout_user);
-    constexpr auto keepalive = static_cast<std::size_t>(event::timeout_keepalive);
-    constexpr auto keepalive_exhausted = static_cast<std::size_t>(event::timeout_keepalive_exhausted);
-    constexpr auto first_timeout = static_cast<std::size_t>(event::timeout_retransmit);
+    // The row that governs each (state, event) cell, as make_index resolves it: an exact row
+    // beats its kind's wildcard, which beats any_event; the first of duplicates wins. Edges
+    // come from these cells, so a wildcard row that exact rows shadow adds no edge.
+    std::size_t cell_row[state_count * event_count] = {};
+    int cell_rank[state_count * event_count] = {};
     constexpr auto wildcard_base = static_cast<std::size_t>(any_user_call);
     constexpr auto any_user_call_slot = static_cast<std::size_t>(any_user_call);
     constexpr auto any_segment_slot = static_cast<std::size_t>(any_segment);
     constexpr auto any_timeout_slot = static_cast<std::size_t>(any_timeout);
     constexpr auto first_segment = static_cast<std::size_t>(event::rcv_unacceptable);
+    constexpr auto first_timeout = static_cast<std::size_t>(event::timeout_retransmit);
     bool deterministic = true;
     for (std::size_t i = 0; i < n; ++i) {
         const transition& r = rows[i];
         const auto from = static_cast<std::size_t>(r.from);
-        const auto to = static_cast<std::size_t>(r.to);
         const auto on = static_cast<std::size_t>(r.on);
         const std::size_t k = from * detail::trigger_slots + (on < event_count ? on : event_count + (on - wildcard_base));
         if (seen[k] && deterministic) {
@@ -188,24 +186,51 @@ constexpr table_report check_all(const Table& t, state_set transient = transient
         seen[k] = true;
         // The events the row covers (the kinds are contiguous in the enumeration).
         std::size_t first = on, last = on + 1;
-        if (on == any_user_call_slot) first = 0, last = first_segment;
-        else if (on == any_segment_slot) first = first_segment, last = first_timeout;
-        else if (on == any_timeout_slot) first = first_timeout, last = event_count;
-        else if (on >= event_count) first = 0, last = event_count;  // any_event
-        for (std::size_t e = first; e < last; ++e) covered[from * event_count + e] = true;
-        succ_bits[from] = static_cast<std::uint16_t>(succ_bits[from] | (1u << to));
-        pred_bits[to] = static_cast<std::uint16_t>(pred_bits[to] | (1u << from));
-        // Keepalive (off by default, RFC 1122 4.2.3.6) and the user timeout (RFC 5482) are
-        // options: an edge they drive does not keep a transient state from leaking.
-        const bool guaranteed_timeout = (on == any_timeout_slot || (on >= first_timeout && on < event_count)) &&
-                                        on != user_timeout && on != keepalive && on != keepalive_exhausted;
-        if (guaranteed_timeout) pred_timeout_bits[to] = static_cast<std::uint16_t>(pred_timeout_bits[to] | (1u << from));
-    }
-    for (std::size_t c = 0; c < state_count * event_count; ++c) {
-        if (!covered[c]) {
-            report.total = verdict{rule::total, no_row, static_cast<state>(c / event_count), static_cast<event>(c % event_count)};
-            break;
+        int rank = 3;
+        if (on == any_user_call_slot) first = 0, last = first_segment, rank = 2;
+        else if (on == any_segment_slot) first = first_segment, last = first_timeout, rank = 2;
+        else if (on == any_timeout_slot) first = first_timeout, last = event_count, rank = 2;
+        else if (on >= event_count) first = 0, last = event_count, rank = 1;  // any_event
+        for (std::size_t e = first; e < last; ++e) {
+            const std::size_t c = from * event_count + e;
+            if (rank > cell_rank[c]) {
+                cell_rank[c] = rank;
+                cell_row[c] = i;
+            }
         }
+    }
+    std::uint16_t succ_bits[state_count] = {};          // along the rows that govern a cell
+    std::uint16_t pred_bits[state_count] = {};          // the same edges reversed
+    std::uint16_t pred_timeout_bits[state_count] = {};  // reversed, guaranteed timeouts only
+    // The timers that run in a state without being asked for: retransmission (and its give-up)
+    // while our SYN or FIN is unacknowledged (SYN-SENT, SYN-RECEIVED, FIN-WAIT-1, CLOSING,
+    // LAST-ACK; the *_passive give-up only in SYN-RECEIVED), FIN-WAIT-2's timer in FIN-WAIT-2
+    // and 2MSL in TIME-WAIT. Keepalive (off by
+    // default, RFC 1122 4.2.3.6), the user timeout (RFC 5482), persist and delayed ACK run only
+    // when options or data call for them, so an edge they drive does not keep a transient state
+    // from leaking; nor does a timer's edge in a state where that timer never runs.
+    constexpr auto retransmit = static_cast<std::size_t>(event::timeout_retransmit);
+    constexpr auto retransmit_exhausted_passive = static_cast<std::size_t>(event::timeout_retransmit_exhausted_passive);
+    constexpr auto time_wait_timeout = static_cast<std::size_t>(event::timeout_time_wait);
+    constexpr auto fin_wait_2_timeout = static_cast<std::size_t>(event::timeout_fin_wait_2);
+    constexpr std::uint16_t retransmitting_states = static_cast<std::uint16_t>(
+        (1u << static_cast<unsigned>(state::syn_sent)) | (1u << static_cast<unsigned>(state::syn_received)) |
+        (1u << static_cast<unsigned>(state::fin_wait_1)) | (1u << static_cast<unsigned>(state::closing)) |
+        (1u << static_cast<unsigned>(state::last_ack)));
+    for (std::size_t c = 0; c < state_count * event_count; ++c) {
+        const std::size_t s = c / event_count, e = c % event_count;
+        if (cell_rank[c] == 0) {
+            if (report.total.ok()) report.total = verdict{rule::total, no_row, static_cast<state>(s), static_cast<event>(e)};
+            continue;
+        }
+        const auto to = static_cast<std::size_t>(rows[cell_row[c]].to);
+        succ_bits[s] = static_cast<std::uint16_t>(succ_bits[s] | (1u << to));
+        pred_bits[to] = static_cast<std::uint16_t>(pred_bits[to] | (1u << s));
+        const bool runs_here = (e >= retransmit && e < retransmit_exhausted_passive && ((retransmitting_states >> s) & 1u)) ||
+                               (e == retransmit_exhausted_passive && s == static_cast<std::size_t>(state::syn_received)) ||
+                               (e == time_wait_timeout && s == static_cast<std::size_t>(state::time_wait)) ||
+                               (e == fin_wait_2_timeout && s == static_cast<std::size_t>(state::fin_wait_2));
+        if (runs_here) pred_timeout_bits[to] = static_cast<std::uint16_t>(pred_timeout_bits[to] | (1u << s));
     }
 
     const auto closed_bit = static_cast<std::uint16_t>(1u << index_of(state::closed));
@@ -244,7 +269,8 @@ constexpr verdict check_no_leaks(const Table& t, state_set transient = transient
     return check_all(t, transient, rest).no_leaks;
 }
 
-// The 21 edges, each with its exact event (not a wildcard), target state and actions.
+// The 21 edges (Figure 5's 20 and FIN+ACK), each with its exact event (not a wildcard),
+// target state and actions.
 // `row` in the verdict is the number of the missing edge in figure5_edges. A table whose
 // rows name an invalid state fails with rule well_formed instead.
 template <class Table>
@@ -281,7 +307,7 @@ constexpr verdict verify(const Table& t, state_set transient = transient_states)
 // carries the row number and the (state, event) concerned.
 namespace rule_violated {
 // Self-describing wrappers, so that the instantiation a compiler prints next to the
-// message reads e.g. deterministic<false, row_number<236>, in_state<state::established>,
+// message reads e.g. deterministic<false, row_number<240>, in_state<state::established>,
 // on_event<event::rcv_fin>>.
 template <std::size_t N>
 struct row_number {};

@@ -211,9 +211,12 @@ enum class event : std::uint8_t {
     rcv_rst_in_window,     // RFC 5961 §3.2: in window but not RCV.NXT -> challenge ACK
     rcv_syn,               // SYN without an ACK of our SYN; in synchronized states any SYN (RFC 5961 §4)
     rcv_syn_passive,       // SYN in SYN-RECEIVED entered from LISTEN (§3.10.7.4 step 4)
-    rcv_syn_ack,           // SYN whose ACK acknowledges our SYN: SYN-SENT, and SYN-RECEIVED
-                           // after a simultaneous open (Appendix A.2)
-    rcv_syn_reopen,        // TIME-WAIT: SYN with SEG.SEQ > RCV.NXT (RFC 1122 4.2.2.13, RFC 6191)
+    rcv_syn_ack,           // SYN whose ACK acknowledges our SYN: SYN-SENT, and SYN-RECEIVED after a
+                           // simultaneous open (Figure 7; SEG.SEQ + 1 = RCV.NXT and SEG.ACK = SND.NXT:
+                           // the classifier checks this before step 1, as Linux's
+                           // tcp_validate_incoming does, since step 1 would find it a duplicate)
+    rcv_syn_reopen,        // TIME-WAIT: SYN with SEG.SEQ > RCV.NXT (RFC 1122 4.2.2.13, RFC 6191), and
+                           // a listener on the port to take it (otherwise: rcv_syn)
     rcv_cookie_ack,        // LISTEN: ACK whose SEG.ACK - 1 is a valid SYN cookie (RFC 4987 §3.6)
     rcv_no_ack,            // step 5: ACK bit off (or in LISTEN/SYN-SENT: no SYN, RST or ACK)
     rcv_ack_unacceptable,  // step 5: ACK outside what is acceptable here (LISTEN: any ACK;
@@ -453,9 +456,12 @@ inline constexpr action_set signal_closed{1u << 24};     // connection fully clo
 
 // --- the TCB ---
 inline constexpr action_set delete_tcb{1u << 25};
+// The segment starts a new connection: hand it to the listener of its port, as the (LISTEN,
+// rcv_syn) row (TIME-WAIT reopen, RFC 6191; Linux's TCP_TW_SYN). Runs after delete_tcb.
+inline constexpr action_set redirect_to_listener{1u << 26};
 }  // namespace action
 
-inline constexpr std::size_t action_count = 26;
+inline constexpr std::size_t action_count = 27;
 
 // The n-th action (n < action_count) and its name.
 constexpr action_set nth_action(std::size_t n) noexcept {
@@ -490,6 +496,7 @@ constexpr const char* name_of_nth_action(std::size_t n) noexcept {
         "signal_timed_out",
         "signal_closed",
         "delete_tcb",
+        "redirect_to_listener",
     };
     return n < action_count ? names[n] : "invalid";
 }
@@ -523,6 +530,7 @@ constexpr const char* diagram_label_of_nth_action(std::size_t n) noexcept {
         "timed out",
         "closed",
         "delete TCB",
+        "to listener",
     };
     return n < action_count ? labels[n] : "invalid";
 }
@@ -697,7 +705,8 @@ inline constexpr fixed_array standard{
     row(s::listen, e::rcv_ack_unacceptable, s::listen, send_rst),                       // second: any ACK is bad: <SEQ=SEG.ACK><CTL=RST>
     row(s::listen, e::rcv_syn, s::syn_received, send_syn_ack | start_retransmission_timer),  // third: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
     row(s::listen, any_segment, s::listen),                                             // fourth: other text or control: drop
-    row(s::listen, any_timeout, s::listen),                                             // no timer runs in LISTEN
+    row(s::listen, e::timeout_user, s::closed, stop_timers | signal_timed_out | delete_tcb),  // §3.10.8: any state
+    row(s::listen, any_timeout, s::listen),                                             // no other timer runs in LISTEN
 
     // ---------------------------------------------------------------- SYN-SENT
     row(s::syn_sent, e::open_passive, s::syn_sent, none, err::connection_exists),        // §3.10.1
@@ -725,7 +734,8 @@ inline constexpr fixed_array standard{
     row(s::syn_received, e::open_active, s::syn_received, none, err::connection_exists),   // §3.10.1
     row(s::syn_received, e::send, s::syn_received, queue_data),                            // §3.10.2
     row(s::syn_received, e::receive, s::syn_received),                                     // §3.10.3
-    row(s::syn_received, e::close, s::fin_wait_1, send_fin),                               // §3.10.4: FIN after queued data, Fig. 5
+    row(s::syn_received, e::close, s::fin_wait_1,                                          // §3.10.4, Fig. 5: the FIN goes
+        send_fin | start_retransmission_timer),                                            //   after queued data (once ESTABLISHED)
     row(s::syn_received, e::abort, s::closed, send_rst | stop_timers | delete_tcb),        // §3.10.5: <SEQ=SND.NXT><CTL=RST>
     row(s::syn_received, e::status, s::syn_received),                                      // §3.10.6
     row(s::syn_received, e::rcv_unacceptable, s::syn_received, send_ack),                  // §3.10.7.4 first: <ACK=RCV.NXT>
@@ -756,7 +766,7 @@ inline constexpr fixed_array standard{
     row(s::established, e::open_active, s::established, none, err::connection_exists),   // §3.10.1
     row(s::established, e::send, s::established, queue_data),                            // §3.10.2
     row(s::established, e::receive, s::established, deliver_data),                      // §3.10.3
-    row(s::established, e::close, s::fin_wait_1, send_fin),                              // §3.10.4: Fig. 5
+    row(s::established, e::close, s::fin_wait_1, send_fin | start_retransmission_timer), // §3.10.4: Fig. 5
     row(s::established, e::abort, s::closed, send_rst | stop_timers | delete_tcb),       // §3.10.5: <SEQ=SND.NXT><CTL=RST>
     row(s::established, e::status, s::established),                                     // §3.10.6
     row(s::established, e::rcv_unacceptable, s::established, send_ack),                 // §3.10.7.4 first
@@ -797,8 +807,11 @@ inline constexpr fixed_array standard{
     row(s::fin_wait_1, e::rcv_no_ack, s::fin_wait_1),                                   // fifth: drop
     row(s::fin_wait_1, e::rcv_ack_unacceptable, s::fin_wait_1, send_challenge_ack),     // fifth, RFC 5961 §5.2
     row(s::fin_wait_1, e::rcv_ack, s::fin_wait_1),                                      // fifth: FIN not yet acked
-    row(s::fin_wait_1, e::rcv_ack_of_fin, s::fin_wait_2,                                // fifth: Fig. 5
-        stop_retransmission_timer | start_fin_wait_2_timer),
+    row(s::fin_wait_1, e::rcv_ack_of_fin, s::fin_wait_2,                                // fifth: Fig. 5. Linux arms
+        stop_retransmission_timer | start_fin_wait_2_timer),                            //   tcp_fin_timeout only for a socket
+                                                                                         //   closed with close(), not after
+                                                                                         //   shutdown(SHUT_WR): an engine
+                                                                                         //   option; strict_table never does
     row(s::fin_wait_1, e::rcv_data, s::fin_wait_1, deliver_data | send_ack),            // seventh
     row(s::fin_wait_1, e::rcv_fin, s::closing, send_ack | signal_closing),              // eighth: simultaneous close
     row(s::fin_wait_1, e::rcv_fin_ack_of_fin, s::time_wait,                             // fifth + eighth: FIN+ACK
@@ -832,8 +845,11 @@ inline constexpr fixed_array standard{
     row(s::fin_wait_2, e::rcv_fin, s::time_wait,                                        // eighth: Fig. 5
         send_ack | stop_timers | start_time_wait_timer | signal_closing),
     row(s::fin_wait_2, any_segment, s::fin_wait_2),
-    row(s::fin_wait_2, e::timeout_fin_wait_2, s::closed,                                // Linux tcp_fin_timeout (60 s)
-        stop_timers | signal_timed_out | delete_tcb),
+    row(s::fin_wait_2, e::timeout_fin_wait_2, s::closed,                                // Linux tcp_fin_timeout (60 s),
+        stop_timers | signal_timed_out | delete_tcb),                                   //   armed after close(), see below
+    row(s::fin_wait_2, e::timeout_keepalive, s::fin_wait_2, send_keepalive_probe | start_keepalive_timer),  // Linux
+    row(s::fin_wait_2, e::timeout_keepalive_exhausted, s::closed,                       //   probes a half-closed
+        send_rst | stop_timers | signal_timed_out | delete_tcb),                        //   FIN-WAIT-2 too
     row(s::fin_wait_2, e::timeout_delayed_ack, s::fin_wait_2, send_ack),
     row(s::fin_wait_2, e::timeout_user, s::closed, stop_timers | signal_timed_out | delete_tcb),
     row(s::fin_wait_2, any_timeout, s::fin_wait_2),
@@ -842,8 +858,9 @@ inline constexpr fixed_array standard{
     row(s::close_wait, e::open_passive, s::close_wait, none, err::connection_exists),   // §3.10.1
     row(s::close_wait, e::open_active, s::close_wait, none, err::connection_exists),    // §3.10.1
     row(s::close_wait, e::send, s::close_wait, queue_data),                             // §3.10.2
-    row(s::close_wait, e::receive, s::close_wait, deliver_data, err::connection_closing),  // §3.10.3: data on hand, then error
-    row(s::close_wait, e::close, s::last_ack, send_fin),                                // §3.10.4: Fig. 5
+    row(s::close_wait, e::receive, s::close_wait, deliver_data),                        // §3.10.3: data on hand; when none,
+                                                                                         //   the engine says "closing" (EOF)
+    row(s::close_wait, e::close, s::last_ack, send_fin | start_retransmission_timer),   // §3.10.4: Fig. 5
     row(s::close_wait, e::abort, s::closed, send_rst | stop_timers | delete_tcb),       // §3.10.5
     row(s::close_wait, e::status, s::close_wait),                                       // §3.10.6
     row(s::close_wait, e::rcv_unacceptable, s::close_wait, send_ack),                   // §3.10.7.4 first
@@ -932,8 +949,8 @@ inline constexpr fixed_array standard{
     row(s::time_wait, e::rcv_rst, s::closed, stop_timers | signal_closed | delete_tcb),  // second (RFC 1337 variant: ignore)
     row(s::time_wait, e::rcv_rst_in_window, s::time_wait, send_challenge_ack),          // second, RFC 5961 §3.2
     row(s::time_wait, e::rcv_syn, s::time_wait, send_challenge_ack),                    // fourth, RFC 5961 §4.2
-    row(s::time_wait, e::rcv_syn_reopen, s::syn_received,                               // RFC 6191, RFC 1122 4.2.2.13:
-        send_syn_ack | stop_timers | start_retransmission_timer),                       //   Linux accepts a higher SYN
+    row(s::time_wait, e::rcv_syn_reopen, s::closed,                                     // RFC 6191, RFC 1122 4.2.2.13: a
+        stop_timers | delete_tcb | redirect_to_listener),                               //   listener takes it (Linux TCP_TW_SYN)
     row(s::time_wait, e::rcv_no_ack, s::time_wait),                                     // fifth: drop
     row(s::time_wait, e::rcv_ack_unacceptable, s::time_wait, send_challenge_ack),       // fifth, RFC 5961 §5.2
     row(s::time_wait, e::rcv_ack, s::time_wait),                                        // fifth
@@ -941,6 +958,7 @@ inline constexpr fixed_array standard{
     row(s::time_wait, e::rcv_fin, s::time_wait, send_ack | restart_time_wait_timer),    // eighth: re-ACK, restart 2MSL
     row(s::time_wait, any_segment, s::time_wait),
     row(s::time_wait, e::timeout_time_wait, s::closed, stop_timers | signal_closed | delete_tcb),  // §3.10.8, Fig. 5
+    row(s::time_wait, e::timeout_user, s::closed, stop_timers | signal_timed_out | delete_tcb),    // §3.10.8: any state
     row(s::time_wait, any_timeout, s::time_wait),
 };
 
@@ -1071,7 +1089,9 @@ constexpr table_index<N> make_index(const Array<transition, N>& table) noexcept 
 template <const auto& Table>
 inline constexpr auto index_for = make_index(Table);
 
-// Dispatch policies. Both give the same answers for the same table:
+// Dispatch policies. Both give the same answers for the same table, for every valid state
+// and every event (a wildcard is not an event; like std::array's operator[], neither
+// checks its arguments):
 //  - table_lookup: one load from the dense index; bound by load latency, immune to the
 //    shape of the event stream.
 //  - branch: a switch on the state and then on the event, expanded from the table at
@@ -1123,7 +1143,7 @@ constexpr std::uint16_t branch_cell(event e) noexcept {
         default:
             break;
     }
-    // Out-of-range event: stay, do nothing.
+    // Not an event (precondition broken): stay, do nothing.
     return index_type_of<decltype(Index)>::type::missing_cell(S);
 }
 
@@ -1142,7 +1162,7 @@ constexpr std::uint16_t branch_lookup(state s, event e) noexcept {
         case state::fin_wait_2: return branch_cell<Index, state::fin_wait_2>(e);
         case state::time_wait: return branch_cell<Index, state::time_wait>(e);
     }
-    return index_type_of<decltype(Index)>::type::missing_cell(s);
+    return index_type_of<decltype(Index)>::type::missing_cell(state::closed);  // not a state
 }
 }  // namespace detail
 
@@ -1188,7 +1208,8 @@ enum class rule : std::uint8_t {
     reachable,      // every state is reachable from CLOSED
     co_reachable,   // CLOSED is reachable from every state
     no_leaks,       // every transient state reaches a rest state through timeouts alone
-    diagram_edges,  // the 21 edges of RFC 9293 Figure 5, each with its event and actions
+    diagram_edges,  // the 20 edges of RFC 9293 Figure 5 and FIN-WAIT-1 -> TIME-WAIT on FIN+ACK,
+                    // each with its event and actions
 };
 
 constexpr const char* name(rule r) noexcept {
@@ -1330,24 +1351,21 @@ constexpr table_report check_all(const Table& t, state_set transient = transient
         }
     }
     bool seen[state_count * detail::trigger_slots] = {};
-    bool covered[state_count * event_count] = {};
-    std::uint16_t succ_bits[state_count] = {};          // along any row
-    std::uint16_t pred_bits[state_count] = {};          // the same edges reversed
-    std::uint16_t pred_timeout_bits[state_count] = {};  // reversed, guaranteed timeouts only
-    constexpr auto user_timeout = static_cast<std::size_t>(event::timeout_user);
-    constexpr auto keepalive = static_cast<std::size_t>(event::timeout_keepalive);
-    constexpr auto keepalive_exhausted = static_cast<std::size_t>(event::timeout_keepalive_exhausted);
-    constexpr auto first_timeout = static_cast<std::size_t>(event::timeout_retransmit);
+    // The row that governs each (state, event) cell, as make_index resolves it: an exact row
+    // beats its kind's wildcard, which beats any_event; the first of duplicates wins. Edges
+    // come from these cells, so a wildcard row that exact rows shadow adds no edge.
+    std::size_t cell_row[state_count * event_count] = {};
+    int cell_rank[state_count * event_count] = {};
     constexpr auto wildcard_base = static_cast<std::size_t>(any_user_call);
     constexpr auto any_user_call_slot = static_cast<std::size_t>(any_user_call);
     constexpr auto any_segment_slot = static_cast<std::size_t>(any_segment);
     constexpr auto any_timeout_slot = static_cast<std::size_t>(any_timeout);
     constexpr auto first_segment = static_cast<std::size_t>(event::rcv_unacceptable);
+    constexpr auto first_timeout = static_cast<std::size_t>(event::timeout_retransmit);
     bool deterministic = true;
     for (std::size_t i = 0; i < n; ++i) {
         const transition& r = rows[i];
         const auto from = static_cast<std::size_t>(r.from);
-        const auto to = static_cast<std::size_t>(r.to);
         const auto on = static_cast<std::size_t>(r.on);
         const std::size_t k = from * detail::trigger_slots + (on < event_count ? on : event_count + (on - wildcard_base));
         if (seen[k] && deterministic) {
@@ -1357,24 +1375,51 @@ constexpr table_report check_all(const Table& t, state_set transient = transient
         seen[k] = true;
         // The events the row covers (the kinds are contiguous in the enumeration).
         std::size_t first = on, last = on + 1;
-        if (on == any_user_call_slot) first = 0, last = first_segment;
-        else if (on == any_segment_slot) first = first_segment, last = first_timeout;
-        else if (on == any_timeout_slot) first = first_timeout, last = event_count;
-        else if (on >= event_count) first = 0, last = event_count;  // any_event
-        for (std::size_t e = first; e < last; ++e) covered[from * event_count + e] = true;
-        succ_bits[from] = static_cast<std::uint16_t>(succ_bits[from] | (1u << to));
-        pred_bits[to] = static_cast<std::uint16_t>(pred_bits[to] | (1u << from));
-        // Keepalive (off by default, RFC 1122 4.2.3.6) and the user timeout (RFC 5482) are
-        // options: an edge they drive does not keep a transient state from leaking.
-        const bool guaranteed_timeout = (on == any_timeout_slot || (on >= first_timeout && on < event_count)) &&
-                                        on != user_timeout && on != keepalive && on != keepalive_exhausted;
-        if (guaranteed_timeout) pred_timeout_bits[to] = static_cast<std::uint16_t>(pred_timeout_bits[to] | (1u << from));
-    }
-    for (std::size_t c = 0; c < state_count * event_count; ++c) {
-        if (!covered[c]) {
-            report.total = verdict{rule::total, no_row, static_cast<state>(c / event_count), static_cast<event>(c % event_count)};
-            break;
+        int rank = 3;
+        if (on == any_user_call_slot) first = 0, last = first_segment, rank = 2;
+        else if (on == any_segment_slot) first = first_segment, last = first_timeout, rank = 2;
+        else if (on == any_timeout_slot) first = first_timeout, last = event_count, rank = 2;
+        else if (on >= event_count) first = 0, last = event_count, rank = 1;  // any_event
+        for (std::size_t e = first; e < last; ++e) {
+            const std::size_t c = from * event_count + e;
+            if (rank > cell_rank[c]) {
+                cell_rank[c] = rank;
+                cell_row[c] = i;
+            }
         }
+    }
+    std::uint16_t succ_bits[state_count] = {};          // along the rows that govern a cell
+    std::uint16_t pred_bits[state_count] = {};          // the same edges reversed
+    std::uint16_t pred_timeout_bits[state_count] = {};  // reversed, guaranteed timeouts only
+    // The timers that run in a state without being asked for: retransmission (and its give-up)
+    // while our SYN or FIN is unacknowledged (SYN-SENT, SYN-RECEIVED, FIN-WAIT-1, CLOSING,
+    // LAST-ACK; the *_passive give-up only in SYN-RECEIVED), FIN-WAIT-2's timer in FIN-WAIT-2
+    // and 2MSL in TIME-WAIT. Keepalive (off by
+    // default, RFC 1122 4.2.3.6), the user timeout (RFC 5482), persist and delayed ACK run only
+    // when options or data call for them, so an edge they drive does not keep a transient state
+    // from leaking; nor does a timer's edge in a state where that timer never runs.
+    constexpr auto retransmit = static_cast<std::size_t>(event::timeout_retransmit);
+    constexpr auto retransmit_exhausted_passive = static_cast<std::size_t>(event::timeout_retransmit_exhausted_passive);
+    constexpr auto time_wait_timeout = static_cast<std::size_t>(event::timeout_time_wait);
+    constexpr auto fin_wait_2_timeout = static_cast<std::size_t>(event::timeout_fin_wait_2);
+    constexpr std::uint16_t retransmitting_states = static_cast<std::uint16_t>(
+        (1u << static_cast<unsigned>(state::syn_sent)) | (1u << static_cast<unsigned>(state::syn_received)) |
+        (1u << static_cast<unsigned>(state::fin_wait_1)) | (1u << static_cast<unsigned>(state::closing)) |
+        (1u << static_cast<unsigned>(state::last_ack)));
+    for (std::size_t c = 0; c < state_count * event_count; ++c) {
+        const std::size_t s = c / event_count, e = c % event_count;
+        if (cell_rank[c] == 0) {
+            if (report.total.ok()) report.total = verdict{rule::total, no_row, static_cast<state>(s), static_cast<event>(e)};
+            continue;
+        }
+        const auto to = static_cast<std::size_t>(rows[cell_row[c]].to);
+        succ_bits[s] = static_cast<std::uint16_t>(succ_bits[s] | (1u << to));
+        pred_bits[to] = static_cast<std::uint16_t>(pred_bits[to] | (1u << s));
+        const bool runs_here = (e >= retransmit && e < retransmit_exhausted_passive && ((retransmitting_states >> s) & 1u)) ||
+                               (e == retransmit_exhausted_passive && s == static_cast<std::size_t>(state::syn_received)) ||
+                               (e == time_wait_timeout && s == static_cast<std::size_t>(state::time_wait)) ||
+                               (e == fin_wait_2_timeout && s == static_cast<std::size_t>(state::fin_wait_2));
+        if (runs_here) pred_timeout_bits[to] = static_cast<std::uint16_t>(pred_timeout_bits[to] | (1u << s));
     }
 
     const auto closed_bit = static_cast<std::uint16_t>(1u << index_of(state::closed));
@@ -1413,7 +1458,8 @@ constexpr verdict check_no_leaks(const Table& t, state_set transient = transient
     return check_all(t, transient, rest).no_leaks;
 }
 
-// The 21 edges, each with its exact event (not a wildcard), target state and actions.
+// The 21 edges (Figure 5's 20 and FIN+ACK), each with its exact event (not a wildcard),
+// target state and actions.
 // `row` in the verdict is the number of the missing edge in figure5_edges. A table whose
 // rows name an invalid state fails with rule well_formed instead.
 template <class Table>
@@ -1450,7 +1496,7 @@ constexpr verdict verify(const Table& t, state_set transient = transient_states)
 // carries the row number and the (state, event) concerned.
 namespace rule_violated {
 // Self-describing wrappers, so that the instantiation a compiler prints next to the
-// message reads e.g. deterministic<false, row_number<236>, in_state<state::established>,
+// message reads e.g. deterministic<false, row_number<240>, in_state<state::established>,
 // on_event<event::rcv_fin>>.
 template <std::size_t N>
 struct row_number {};

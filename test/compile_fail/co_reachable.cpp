@@ -17,8 +17,8 @@ constexpr tcpfsm::transition_table<N> listener_stays(tcpfsm::transition_table<N>
                                                      bool also_user_calls) noexcept {
     for (auto& r : table) {
         const bool segment_row = tcpfsm::is_segment(r.on) || r.on == tcpfsm::any_segment;
-        const bool user_call_row = tcpfsm::is_user_call(r.on) || r.on == tcpfsm::any_user_call;
-        if (r.from == state::listen && (segment_row || (also_user_calls && user_call_row)))
+        // Broken: every row (user calls and timeouts too) keeps LISTEN in LISTEN.
+        if (r.from == state::listen && (segment_row || also_user_calls))
             r.to = state::listen;
     }
     return table;

@@ -93,8 +93,8 @@ constexpr expected_row user_call_rows[] = {
     {S::close_wait, E::open_active, S::close_wait, NONE, SEG, err::connection_exists, "§3.10.1 CLOSE-WAIT"},
     {S::close_wait, E::send, S::close_wait, act::queue_data, act::send_rst | act::send_fin, err::none,
      "§3.10.2 CLOSE-WAIT: segmentize and send"},
-    {S::close_wait, E::receive, S::close_wait, NONE, SEG, any_error,
-     "§3.10.3 CLOSE-WAIT: data on hand, else connection closing"},
+    {S::close_wait, E::receive, S::close_wait, act::deliver_data, SEG, err::none,
+     "§3.10.3 CLOSE-WAIT: data on hand is delivered (with none, the engine reports closing)"},
     {S::close_wait, E::close, S::last_ack, act::send_fin, act::send_rst | act::delete_tcb, err::none,
      "§3.10.4 CLOSE-WAIT: send FIN, LAST-ACK; Figure 5"},
     {S::close_wait, E::abort, S::closed, act::send_rst | act::delete_tcb, act::send_fin, err::none,
@@ -240,8 +240,8 @@ constexpr expected_row segment_rows[] = {
      "§3.10.7.4 eighth: ACK the retransmitted FIN, restart 2MSL"},
     {S::time_wait, E::rcv_rst, S::closed, act::delete_tcb, SEG, err::none,
      "§3.10.7.4 second: CLOSED, delete TCB (standard; RFC 1337 variant ignores it)"},
-    {S::time_wait, E::rcv_syn_reopen, S::syn_received, act::send_syn_ack, act::send_rst, err::none,
-     "§3.6.1 MAY-2, RFC 6191: a higher SYN reopens (Linux default)"},
+    {S::time_wait, E::rcv_syn_reopen, S::closed, act::delete_tcb | act::redirect_to_listener, SEG, err::none,
+     "§3.6.1 MAY-2, RFC 6191: a higher SYN ends TIME-WAIT and goes to the listener (Linux TCP_TW_SYN)"},
 };
 
 // ------------------------------------------------------------------------ timeouts
@@ -443,6 +443,53 @@ TEST_CASE("table: USER TIMEOUT closes every connection with data outstanding", "
              "§3.10.8 USER TIMEOUT: signal, delete the TCB, CLOSED"});
 }
 
+// §3.10.8 USER TIMEOUT: "For any state if a user timeout occurs, flush all queues, signal the
+// user ..., delete the TCB, enter the CLOSED state" — LISTEN and TIME-WAIT included.
+TEST_CASE("table: USER TIMEOUT in LISTEN and TIME-WAIT closes too", "[table]") {
+    for (state s : {S::listen, S::time_wait})
+        tcpfsm_test::check_expected<tcpfsm_test::standard_lookup>(
+            {s, E::timeout_user, S::closed, act::signal_timed_out | act::delete_tcb, SEG, err::none,
+             "§3.10.8 USER TIMEOUT: any state"});
+}
+
+// RFC 6298 §5.1: when a segment that occupies sequence space is sent and the timer is not
+// running, start it. SYN and FIN occupy one sequence number each (RFC 9293 §3.4), so every
+// row that sends a SYN, a SYN,ACK or a FIN (first transmission or retransmission) must arm
+// the retransmission timer, or a lost FIN would leave FIN-WAIT-1 or LAST-ACK hanging.
+TEST_CASE("table: every row that sends SYN, SYN-ACK or FIN arms the retransmission timer", "[table]") {
+    const tcpfsm::action_set occupies_sequence_space = act::send_syn | act::send_syn_ack | act::send_fin;
+    int rows_checked = 0;
+    for (const auto& r : tcpfsm::standard_table) {
+        if (!r.actions.intersects(occupies_sequence_space)) continue;
+        ++rows_checked;
+        INFO(tcpfsm::rfc_name(r.from) << " " << tcpfsm::name(r.on));
+        CHECK(r.actions.contains(act::start_retransmission_timer));
+    }
+    // CLOSED, LISTEN (open_active, send), SYN-SENT (retransmit, rcv_syn), SYN-RECEIVED
+    // (retransmit, close), LISTEN rcv_syn, ESTABLISHED and CLOSE-WAIT close: at least 9.
+    CHECK(rows_checked >= 9);
+}
+
+// Linux's TCP_TW_SYN: a SYN above RCV.NXT ends TIME-WAIT and is handed to the listener; the
+// TIME-WAIT connection itself neither answers it nor becomes a connection nobody opened.
+TEST_CASE("table: a reopening SYN ends TIME-WAIT and goes to the listener", "[table]") {
+    const auto& r = tcpfsm::step(S::time_wait, E::rcv_syn_reopen);
+    CHECK(r.to == S::closed);
+    CHECK(r.actions.contains(act::delete_tcb | act::redirect_to_listener));
+    CHECK_FALSE(r.actions.intersects(SEG));
+    CHECK_FALSE(r.actions.intersects(act::signal_connected | act::signal_accepted | act::signal_refused));
+}
+
+// Linux keeps probing a half-closed FIN-WAIT-2 connection when keepalive is on.
+TEST_CASE("table: keepalive probes a FIN-WAIT-2 connection and gives up with RST", "[table]") {
+    tcpfsm_test::check_expected<tcpfsm_test::standard_lookup>(
+        {S::fin_wait_2, E::timeout_keepalive, S::fin_wait_2, act::send_keepalive_probe | act::start_keepalive_timer,
+         act::send_rst, err::none, "RFC 1122 4.2.3.6, Linux tcp_keepalive_timer"});
+    tcpfsm_test::check_expected<tcpfsm_test::standard_lookup>(
+        {S::fin_wait_2, E::timeout_keepalive_exhausted, S::closed,
+         act::send_rst | act::signal_timed_out | act::delete_tcb, NONE, err::none, "Linux: RST, ETIMEDOUT"});
+}
+
 TEST_CASE("table: no state answers an RST with an RST outside CLOSED", "[table]") {
     // §3.5.2, §3.10.7.2 first, §3.10.7.3 first ("unless the RST bit is set"), §3.10.7.4 first
     // ("unless the RST bit is set, if so drop the segment").
@@ -550,9 +597,9 @@ TEST_CASE("table: no row sends both FIN and RST or both SYN and SYN-ACK", "[tabl
 }
 
 // The row count the README and the release notes quote; change them together.
-TEST_CASE("table: the standard table has 236 rows", "[table]") {
-    CHECK(tcpfsm::standard_row_count == 236);
-    CHECK(tcpfsm::standard_table.size() == 236);
+TEST_CASE("table: the standard table has 240 rows", "[table]") {
+    CHECK(tcpfsm::standard_row_count == 240);
+    CHECK(tcpfsm::standard_table.size() == 240);
 }
 
 // ------------------------------------------------------------------------ variants
