@@ -27,7 +27,9 @@ enum class event : std::uint8_t {
     status,        // STATUS
 
     // --- segment arrivals (§3.10.7), in step order ---
-    rcv_unacceptable,      // step 1: fails the acceptability test of Table 6, not RST -> ACK
+    rcv_unacceptable,      // step 1: fails the acceptability test of Table 6, not RST -> ACK; also,
+                           // after the ACK step, text or a FIN that cannot be taken (zero window,
+                           // FIN beyond RCV.NXT): ACK showing RCV.NXT and the window
     rcv_rst_unacceptable,  // RST that is not acceptable: out of window; SYN-SENT: no acceptable ACK
     rcv_rst,               // acceptable RST: SEQ = RCV.NXT (RFC 5961 §3); SYN-SENT: with acceptable ACK;
                            // LISTEN and CLOSED: any RST

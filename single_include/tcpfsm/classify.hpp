@@ -53,13 +53,24 @@ namespace detail {
 // the window is zero: like an ACK, a FIN needs no buffer space).
 constexpr void classify_text_and_fin(const receive_context& c, const segment& s, classification& out,
                                      bool fin_acks_ours) noexcept {
-    if (s.text_length > 0 && segment_acceptable(s.seq, s.text_length, c.rcv_nxt, c.rcv_wnd))
-        out.add(event::rcv_data);
-    if (!s.fin()) return;
-    const std::uint32_t fin_seq = s.seq + s.text_length;
-    const bool in_order = seq_le(s.seq, c.rcv_nxt);
-    const bool fin_in_window = c.rcv_wnd == 0 ? fin_seq == c.rcv_nxt : seq_in_window(fin_seq, c.rcv_nxt, c.rcv_wnd);
-    if (in_order && fin_in_window) out.add(fin_acks_ours ? event::rcv_fin_ack_of_fin : event::rcv_fin);
+    const bool text_taken = s.text_length > 0 && segment_acceptable(s.seq, s.text_length, c.rcv_nxt, c.rcv_wnd);
+    if (text_taken) out.add(event::rcv_data);
+    bool fin_taken = false;
+    if (s.fin()) {
+        const std::uint32_t fin_seq = s.seq + s.text_length;
+        const bool in_order = seq_le(s.seq, c.rcv_nxt);
+        const bool fin_in_window =
+            c.rcv_wnd == 0 ? fin_seq == c.rcv_nxt : seq_in_window(fin_seq, c.rcv_nxt, c.rcv_wnd);
+        fin_taken = in_order && fin_in_window;
+    }
+    // While the peer may still send, text or a FIN that cannot be taken gets an ACK showing
+    // RCV.NXT and the window: a zero-window probe (§3.8.6.1: "the receiving TCP endpoint must
+    // still send an acknowledgment"), or a FIN beyond RCV.NXT (a duplicate ACK, RFC 5681 §4.2).
+    // After the peer's FIN there is nothing beyond RCV.NXT to wait for: step seven ignores it.
+    const bool peer_may_send = !has_received_fin(c.st);
+    if (peer_may_send && !text_taken && ((s.text_length > 0) || (s.fin() && !fin_taken)))
+        out.add(event::rcv_unacceptable);
+    if (fin_taken) out.add(fin_acks_ours ? event::rcv_fin_ack_of_fin : event::rcv_fin);
 }
 
 }  // namespace detail
@@ -109,10 +120,10 @@ constexpr classification classify(const receive_context& c, const segment& s) no
         }
 
         case state::syn_received:
-            // Simultaneous open (Figure 7): the peer's SYN,ACK completes the open. Step one would
-            // find it old (its SYN is RCV.NXT - 1), so it is recognised first, as Linux's
-            // tcp_validate_incoming does.
-            if (syn && ack && !rst && s.seq + 1 == c.rcv_nxt && s.ack == c.snd_nxt) {
+            // Simultaneous open (Figure 7, an active OPEN): the peer's SYN,ACK completes the open.
+            // Step one would find it old (its SYN is RCV.NXT - 1), so it is recognised first, as
+            // Linux's tcp_validate_incoming does.
+            if (syn && ack && !rst && !c.passive_origin && s.seq + 1 == c.rcv_nxt && s.ack == c.snd_nxt) {
                 out.add(event::rcv_syn_ack);
                 return out;
             }
@@ -142,11 +153,14 @@ constexpr classification classify(const receive_context& c, const segment& s) no
     // FIN then fail their own window checks.
     const bool acceptable = segment_acceptable(s.seq, s.seq_length(), c.rcv_nxt, c.rcv_wnd) ||
                             (c.rcv_wnd == 0 && s.seq == c.rcv_nxt);
+    const bool passive = c.st == state::syn_received && c.passive_origin;
     if (!acceptable) {
-        out.add(rst ? event::rcv_rst_unacceptable : event::rcv_unacceptable);
+        // fourth step's SYN check applies "irrespective of the sequence number" (RFC 5961 §4.2;
+        // Linux's tcp_validate_incoming: syn_challenge): a challenge ACK, not step one's ACK.
+        // After a passive OPEN the step order stands (an old SYN is just ACKed).
+        out.add(rst ? event::rcv_rst_unacceptable : (syn && !passive) ? event::rcv_syn : event::rcv_unacceptable);
         return out;
     }
-    const bool passive = c.st == state::syn_received && c.passive_origin;
     // second: RST (RFC 5961 §3.2): exactly RCV.NXT resets, elsewhere in the window it earns
     // a challenge ACK.
     if (rst) {
@@ -193,6 +207,11 @@ constexpr classification classify(const receive_context& c, const segment& s) no
         return out;
     }
     out.add(acks_our_fin ? event::rcv_ack_of_fin : event::rcv_ack);
+    // LAST-ACK: "If our FIN is now acknowledged, delete the TCB, enter the CLOSED state, and
+    // return." CLOSING: "if the ACK acknowledges our FIN, then enter the TIME-WAIT state;
+    // otherwise, ignore the segment." Nothing else in such a segment is looked at.
+    if (acks_our_fin && c.st == state::last_ack) return out;
+    if (!acks_our_fin && c.st == state::closing) return out;
     detail::classify_text_and_fin(c, s, out, false);
     return out;
 }

@@ -203,7 +203,9 @@ enum class event : std::uint8_t {
     status,        // STATUS
 
     // --- segment arrivals (§3.10.7), in step order ---
-    rcv_unacceptable,      // step 1: fails the acceptability test of Table 6, not RST -> ACK
+    rcv_unacceptable,      // step 1: fails the acceptability test of Table 6, not RST -> ACK; also,
+                           // after the ACK step, text or a FIN that cannot be taken (zero window,
+                           // FIN beyond RCV.NXT): ACK showing RCV.NXT and the window
     rcv_rst_unacceptable,  // RST that is not acceptable: out of window; SYN-SENT: no acceptable ACK
     rcv_rst,               // acceptable RST: SEQ = RCV.NXT (RFC 5961 §3); SYN-SENT: with acceptable ACK;
                            // LISTEN and CLOSED: any RST
@@ -872,7 +874,7 @@ inline constexpr fixed_array standard{
     row(s::close_wait, e::rcv_ack_unacceptable, s::close_wait, send_challenge_ack),     // fifth, RFC 5961 §5.2
     row(s::close_wait, e::rcv_ack, s::close_wait),                                      // fifth: as ESTABLISHED
     row(s::close_wait, e::rcv_data, s::close_wait),                                     // seventh: after FIN: ignore
-    row(s::close_wait, e::rcv_fin, s::close_wait),                                      // eighth: remain
+    row(s::close_wait, e::rcv_fin, s::close_wait, send_ack),                    // eighth: ACK it, remain
     row(s::close_wait, any_segment, s::close_wait),
     row(s::close_wait, e::timeout_retransmit, s::close_wait, retransmit | start_retransmission_timer),
     row(s::close_wait, e::timeout_retransmit_exhausted, s::closed,
@@ -902,7 +904,7 @@ inline constexpr fixed_array standard{
     row(s::closing, e::rcv_ack, s::closing),                                            // fifth: else ignore
     row(s::closing, e::rcv_ack_of_fin, s::time_wait, stop_timers | start_time_wait_timer),  // fifth: Fig. 5
     row(s::closing, e::rcv_data, s::closing),                                           // seventh: ignore
-    row(s::closing, e::rcv_fin, s::closing),                                            // eighth: remain
+    row(s::closing, e::rcv_fin, s::closing, send_ack),                          // eighth: ACK it, remain
     row(s::closing, any_segment, s::closing),
     row(s::closing, e::timeout_retransmit, s::closing, retransmit | start_retransmission_timer),
     row(s::closing, e::timeout_retransmit_exhausted, s::closed, stop_timers | signal_timed_out | delete_tcb),
@@ -928,7 +930,7 @@ inline constexpr fixed_array standard{
     row(s::last_ack, e::rcv_ack, s::last_ack),                                          // fifth: FIN not yet acked
     row(s::last_ack, e::rcv_ack_of_fin, s::closed, stop_timers | signal_closed | delete_tcb),  // fifth: Fig. 5
     row(s::last_ack, e::rcv_data, s::last_ack),                                         // seventh: ignore
-    row(s::last_ack, e::rcv_fin, s::last_ack),                                          // eighth: remain
+    row(s::last_ack, e::rcv_fin, s::last_ack, send_ack),                        // eighth: ACK it, remain
     row(s::last_ack, any_segment, s::last_ack),
     row(s::last_ack, e::timeout_retransmit, s::last_ack, retransmit | start_retransmission_timer),
     row(s::last_ack, e::timeout_retransmit_exhausted, s::closed, stop_timers | signal_timed_out | delete_tcb),

@@ -111,8 +111,8 @@ TEST_CASE("classify: synchronized SYN, sequence and ACK checks", "[classify]") {
     // fourth: a SYN in window or not earns a challenge ACK (RFC 5961 §4.2)...
     CHECK(events_of(c, seg(5001, 1001, ctl::syn)) == std::vector<event>{E::rcv_syn});
     CHECK(events_of(c, seg(5001, 1001, ctl::syn | ctl::ack)) == std::vector<event>{E::rcv_syn});
-    // ...but step one comes first: outside the window the reply is the plain ACK of step one.
-    CHECK(events_of(c, seg(9000, 1001, ctl::syn)) == std::vector<event>{E::rcv_unacceptable});
+    // ...outside the window too: "irrespective of the sequence number" (RFC 5961 §4.2).
+    CHECK(events_of(c, seg(9000, 1001, ctl::syn)) == std::vector<event>{E::rcv_syn});
     // first: old text (4990..4999) is not acceptable.
     CHECK(events_of(c, seg(4990, 1001, ctl::ack, 10)) == std::vector<event>{E::rcv_unacceptable});
     // fifth: no ACK bit -> drop.
@@ -132,6 +132,8 @@ TEST_CASE("classify: text and FIN follow an acceptable ACK in step order", "[cla
     // Out of order (starts above RCV.NXT): the text is in window (the engine answers with a
     // duplicate ACK) but the FIN is not processed before the text in front of it.
     CHECK(events_of(c, seg(5101, 1101, ctl::ack | ctl::fin, 10)) == std::vector<event>{E::rcv_ack, E::rcv_data});
+    // A bare FIN beyond RCV.NXT gets a duplicate ACK (RFC 5681 §4.2), nothing more.
+    CHECK(events_of(c, seg(5101, 1101, ctl::ack | ctl::fin)) == std::vector<event>{E::rcv_ack, E::rcv_unacceptable});
     // Through the table: ESTABLISHED, data and FIN -> CLOSE-WAIT.
     state s = S::established;
     for (event e : events_of(c, seg(5001, 1101, ctl::ack | ctl::fin, 10))) s = tcpfsm::next(s, e);
@@ -142,7 +144,8 @@ TEST_CASE("classify: a zero receive window still takes ACKs and RSTs at RCV.NXT"
     receive_context c = established();
     c.rcv_wnd = 0;
     CHECK(events_of(c, seg(5001, 1101, ctl::ack)) == std::vector<event>{E::rcv_ack});
-    CHECK(events_of(c, seg(5001, 1101, ctl::ack, 10)) == std::vector<event>{E::rcv_ack});  // text not taken
+    // Text not taken, but answered with an ACK showing the zero window (§3.8.6.1).
+    CHECK(events_of(c, seg(5001, 1101, ctl::ack, 10)) == std::vector<event>{E::rcv_ack, E::rcv_unacceptable});
     CHECK(events_of(c, seg(5001, 0, ctl::rst)) == std::vector<event>{E::rcv_rst});
     CHECK(events_of(c, seg(5002, 1101, ctl::ack)) == std::vector<event>{E::rcv_unacceptable});
 }
@@ -166,6 +169,9 @@ TEST_CASE("classify: SYN-RECEIVED, by origin", "[classify]") {
     CHECK(events_of(c, seg(5001, 1001, ctl::ack)) == std::vector<event>{E::rcv_ack_of_syn});
     // Figure 7: the peer's SYN,ACK (SEQ = IRS = RCV.NXT - 1, ACK = SND.NXT) completes the open.
     CHECK(events_of(c, seg(5000, 1001, ctl::syn | ctl::ack)) == std::vector<event>{E::rcv_syn_ack});
+    // After a passive OPEN that is not a simultaneous open: step one finds it old, ACK.
+    c.passive_origin = true;
+    CHECK(events_of(c, seg(5000, 1001, ctl::syn | ctl::ack)) == std::vector<event>{E::rcv_unacceptable});
 }
 
 TEST_CASE("classify: our FIN acknowledged, with and without the peer's FIN", "[classify]") {
@@ -181,6 +187,9 @@ TEST_CASE("classify: our FIN acknowledged, with and without the peer's FIN", "[c
     CHECK(events_of(c, seg(5001, 1101, ctl::ack | ctl::fin)) == std::vector<event>{E::rcv_ack, E::rcv_fin});
     c.st = S::last_ack;
     CHECK(events_of(c, seg(5002, 1102, ctl::ack)) == std::vector<event>{E::rcv_ack_of_fin});
+    // LAST-ACK: once our FIN is acknowledged, "delete the TCB, enter CLOSED, and return": the
+    // rest of the segment is not looked at (CLOSED would answer it with an RST).
+    CHECK(events_of(c, seg(5002, 1102, ctl::ack, 10)) == std::vector<event>{E::rcv_ack_of_fin});
     c.fin_sent = false;  // FIN still queued behind data: an ACK of SND.NXT is not an ACK of it
     CHECK(events_of(c, seg(5002, 1102, ctl::ack)) == std::vector<event>{E::rcv_ack});
 }
@@ -191,8 +200,8 @@ TEST_CASE("classify: TIME-WAIT re-ACKs the FIN and hands a new SYN to a listener
     c.rcv_nxt = 5002;  // after the peer's FIN at 5001
     CHECK(events_of(c, seg(5001, 1102, ctl::ack | ctl::fin)) == std::vector<event>{E::rcv_fin});
     CHECK(tcpfsm::step(S::time_wait, E::rcv_fin).actions.contains(tcpfsm::action::restart_time_wait_timer));
-    CHECK(events_of(c, seg(9000, 0, ctl::syn)) == std::vector<event>{E::rcv_unacceptable});  // no listener
+    CHECK(events_of(c, seg(9000, 0, ctl::syn)) == std::vector<event>{E::rcv_syn});  // no listener: challenge ACK
     c.listener_takes_syn = true;
     CHECK(events_of(c, seg(9000, 0, ctl::syn)) == std::vector<event>{E::rcv_syn_reopen});
-    CHECK(events_of(c, seg(4000, 0, ctl::syn)) == std::vector<event>{E::rcv_unacceptable});  // not above RCV.NXT
+    CHECK(events_of(c, seg(4000, 0, ctl::syn)) == std::vector<event>{E::rcv_syn});  // not above RCV.NXT
 }
