@@ -68,15 +68,6 @@ struct table_index {
     static constexpr std::size_t size_bytes() noexcept { return sizeof(cell_type) * state_count * event_count; }
 };
 
-namespace detail {
-// How specific a row's trigger is: an exact event beats its kind's wildcard, which beats any_event.
-constexpr int specificity(event trigger) noexcept {
-    if (trigger == any_event) return 1;
-    if (is_wildcard(trigger)) return 2;
-    return 3;
-}
-}  // namespace detail
-
 // Builds the index of a table (tcpfsm's fixed_array or a std::array of rows) with static
 // storage duration. For a table that fails 'well_formed' or 'deterministic' a cell holds
 // the first matching row; verify the table (verify.hpp) to rule that out.

@@ -81,27 +81,10 @@ namespace detail {
 
 inline constexpr std::uint32_t all_action_bits = (1u << action_count) - 1u;
 
-constexpr bool row_is_well_formed(const transition& r) noexcept {
-    return is_valid(r.from) && is_valid(r.to) && (is_valid(r.on) || is_wildcard(r.on)) &&
-           (r.actions.bits & ~all_action_bits) == 0 &&
-           static_cast<std::size_t>(r.error) < user_error_count;
-}
-
-template <class Table>
-constexpr bool table_is_well_formed(const Table& t) noexcept {
-    for (std::size_t i = 0; i < t.size(); ++i)
-        if (!row_is_well_formed(t[i])) return false;
-    return true;
-}
-
 // The marker replace_row leaves in row 0 when it finds no row to replace.
 inline constexpr auto replace_row_missed = static_cast<state>(0xFE);
 
-// Index of a trigger among the 40 exact-or-wildcard triggers.
-constexpr std::size_t trigger_slot(event trigger) noexcept {
-    return is_wildcard(trigger) ? event_count + (static_cast<std::size_t>(trigger) - 0xF0u)
-                                : index_of(trigger);
-}
+// Exact events and the four wildcards: the (state, trigger) slots rule 'deterministic' checks.
 inline constexpr std::size_t trigger_slots = event_count + 4;
 
 // States reachable from `start` (inclusive) along `succ`.
@@ -167,7 +150,6 @@ constexpr table_report check_all(const Table& t, state_set transient = transient
     // come from these cells, so a wildcard row that exact rows shadow adds no edge.
     std::size_t cell_row[state_count * event_count] = {};
     int cell_rank[state_count * event_count] = {};
-    constexpr auto wildcard_base = static_cast<std::size_t>(any_user_call);
     constexpr auto any_user_call_slot = static_cast<std::size_t>(any_user_call);
     constexpr auto any_segment_slot = static_cast<std::size_t>(any_segment);
     constexpr auto any_timeout_slot = static_cast<std::size_t>(any_timeout);
@@ -178,7 +160,7 @@ constexpr table_report check_all(const Table& t, state_set transient = transient
         const transition& r = rows[i];
         const auto from = static_cast<std::size_t>(r.from);
         const auto on = static_cast<std::size_t>(r.on);
-        const std::size_t k = from * detail::trigger_slots + (on < event_count ? on : event_count + (on - wildcard_base));
+        const std::size_t k = from * detail::trigger_slots + (on < event_count ? on : event_count + (on - first_wildcard));
         if (seen[k] && deterministic) {
             deterministic = false;
             report.deterministic = verdict{rule::deterministic, i, r.from, r.on};
