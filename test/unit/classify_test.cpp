@@ -120,8 +120,8 @@ TEST_CASE("classify: synchronized SYN, sequence and ACK checks", "[classify]") {
     // fifth (RFC 5961 §5.2): SND.UNA - MAX.SND.WND =< SEG.ACK =< SND.NXT.
     CHECK(events_of(c, seg(5001, 1102, ctl::ack)) == std::vector<event>{E::rcv_ack_unacceptable});   // > SND.NXT
     CHECK(events_of(c, seg(5001, 1101, ctl::ack)) == std::vector<event>{E::rcv_ack});                // = SND.NXT
-    CHECK(events_of(c, seg(5001, 1001 - 2000, ctl::ack)) == std::vector<event>{E::rcv_ack});         // oldest allowed
-    CHECK(events_of(c, seg(5001, 1001 - 2001, ctl::ack)) == std::vector<event>{E::rcv_ack_unacceptable});
+    CHECK(events_of(c, seg(5001, 1001u - 2000u, ctl::ack)) == std::vector<event>{E::rcv_ack});         // oldest allowed
+    CHECK(events_of(c, seg(5001, 1001u - 2001u, ctl::ack)) == std::vector<event>{E::rcv_ack_unacceptable});
 }
 
 TEST_CASE("classify: text and FIN follow an acceptable ACK in step order", "[classify]") {
