@@ -2,7 +2,8 @@
 # Builds and runs every tcpfsm test configuration; exits non-zero if any test fails.
 #   full suite (every label) : g++, C++17
 #   unit label               : clang++ C++17, g++ C++20, clang++ C++20,
-#                              g++ C++17 with ASan+UBSan, g++ C++17 against single_include/
+#                              g++ C++17 against single_include/
+#   unit and conformance     : g++ C++17 with ASan+UBSan
 # Usage: tools/test.sh            (build trees go to build/test/<config>)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,7 +47,7 @@ run_config gcc-cxx17-full "" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17
 run_config clang-cxx17 unit -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_TEST_SLOW=OFF
 run_config gcc-cxx20 unit -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=20 -DTCPFSM_TEST_SLOW=OFF
 run_config clang-cxx20 unit -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=20 -DTCPFSM_TEST_SLOW=OFF
-run_config gcc-asan-ubsan unit -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_SANITIZE=ON -DTCPFSM_TEST_SLOW=OFF
+run_config gcc-asan-ubsan 'unit|conformance' -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_SANITIZE=ON
 run_config gcc-single-include unit -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_TEST_SINGLE_INCLUDE=ON -DTCPFSM_TEST_SLOW=OFF
 
 echo
