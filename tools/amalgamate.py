@@ -21,6 +21,7 @@ Output is deterministic: files in sorted order, no timestamps. Standard library 
 
 import argparse
 import difflib
+import hashlib
 import os
 import re
 import sys
@@ -178,12 +179,22 @@ class Amalgamator:
             raise AmalgamationError("no %s/%s" % (HEADER_DIR, ROOT_HEADER))
         files = {}
         body = self.expand(ROOT_HEADER, outer=True)
-        files[ROOT_HEADER] = "\n".join(
-            self.banner("Single-header edition: the whole core in one file.") + body) + "\n"
-
         core = set(self.inlined)
         everything = sorted(n for n in os.listdir(self.header_dir)
                             if n.endswith(".hpp") and os.path.isfile(os.path.join(self.header_dir, n)))
+        # A digest of every source header, so that any change in include/tcpfsm/ (an optional
+        # header too) shows in the single header and its commit history.
+        digest = hashlib.sha256()
+        for name in everything:
+            digest.update(name.encode("utf-8") + b"\0" + read_text(os.path.join(self.header_dir, name)).encode("utf-8") + b"\0")
+        optional = [n for n in everything if n not in core]
+        header = self.banner("Single-header edition: the whole core in one file.")
+        header[-1:-1] = [
+            "// Optional headers beside it: %s." % (", ".join(optional) if optional else "none"),
+            "// Generated from include/tcpfsm/ with SHA-256 %s." % digest.hexdigest()[:16],
+        ]
+        files[ROOT_HEADER] = "\n".join(header + body) + "\n"
+
         for name in everything:
             if name in core:
                 continue
