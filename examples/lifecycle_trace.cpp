@@ -112,76 +112,81 @@ void deliver(endpoint& ep, const segment& seg, int& clock) {
     run(ep, fin_acked ? event::rcv_ack_of_fin : event::rcv_ack, clock);
 }
 
-// Delivers segments until both wires are empty, alternating sides.
-void drain(endpoint& a, endpoint& b, std::deque<segment>& a_to_b, std::deque<segment>& b_to_a, int& clock) {
-    while (!a_to_b.empty() || !b_to_a.empty()) {
-        if (!a_to_b.empty()) {
-            const segment seg = a_to_b.front();
-            a_to_b.pop_front();
-            deliver(b, seg, clock);
-        }
-        if (!b_to_a.empty()) {
-            const segment seg = b_to_a.front();
-            b_to_a.pop_front();
-            deliver(a, seg, clock);
+// Two endpoints, the wire between them and the trace clock.
+struct scenario {
+    endpoint a, b;
+    std::deque<segment> a_to_b, b_to_a;
+    int clock = 0;
+
+    scenario(const char* a_name, const char* b_name) : a{a_name}, b{b_name} {
+        a.out = &a_to_b;
+        b.out = &b_to_a;
+    }
+    scenario(const scenario&) = delete;
+    scenario& operator=(const scenario&) = delete;
+
+    void run_a(event e) { run(a, e, clock); }
+    void run_b(event e) { run(b, e, clock); }
+
+    // Delivers segments until both wires are empty, alternating sides.
+    void drain() {
+        while (!a_to_b.empty() || !b_to_a.empty()) {
+            if (!a_to_b.empty()) {
+                const segment seg = a_to_b.front();
+                a_to_b.pop_front();
+                deliver(b, seg, clock);
+            }
+            if (!b_to_a.empty()) {
+                const segment seg = b_to_a.front();
+                b_to_a.pop_front();
+                deliver(a, seg, clock);
+            }
         }
     }
-}
 
-void expire_time_wait(endpoint& ep, int& clock) {
-    if (ep.st == state::time_wait) run(ep, event::timeout_time_wait, clock);
-}
+    void expire_time_wait() {
+        if (a.st == state::time_wait) run_a(event::timeout_time_wait);
+        if (b.st == state::time_wait) run_b(event::timeout_time_wait);
+    }
+};
 
 void client_and_server() {
     std::printf("\n== Client and server: three-way handshake, then the client closes first "
                 "(RFC 9293 Figures 6 and 12)\n");
-    std::deque<segment> c_to_s, s_to_c;
-    endpoint client{"client"}, server{"server"};
-    client.out = &c_to_s;
-    server.out = &s_to_c;
-    int clock = 0;
-    run(server, event::open_passive, clock);
-    run(client, event::open_active, clock);
-    drain(client, server, c_to_s, s_to_c, clock);
-    run(client, event::send, clock);
-    run(client, event::close, clock);
-    drain(client, server, c_to_s, s_to_c, clock);
-    run(server, event::receive, clock);
-    run(server, event::close, clock);
-    drain(client, server, c_to_s, s_to_c, clock);
-    run(client, event::send, clock);  // too late: "connection closing"
-    expire_time_wait(client, clock);
+    scenario x("client", "server");
+    x.run_b(event::open_passive);
+    x.run_a(event::open_active);
+    x.drain();
+    x.run_a(event::send);
+    x.run_a(event::close);
+    x.drain();
+    x.run_b(event::receive);
+    x.run_b(event::close);
+    x.drain();
+    x.run_a(event::send);  // too late: "connection closing"
+    x.expire_time_wait();
 }
 
 void simultaneous_open() {
     std::printf("\n== Simultaneous open (RFC 9293 Figure 7), then ABORT\n");
-    std::deque<segment> a_to_b, b_to_a;
-    endpoint a{"A"}, b{"B"};
-    a.out = &a_to_b;
-    b.out = &b_to_a;
-    int clock = 0;
-    run(a, event::open_active, clock);
-    run(b, event::open_active, clock);
-    drain(a, b, a_to_b, b_to_a, clock);
-    run(a, event::abort, clock);
-    drain(a, b, a_to_b, b_to_a, clock);
+    scenario x("A", "B");
+    x.run_a(event::open_active);
+    x.run_b(event::open_active);
+    x.drain();
+    x.run_a(event::abort);
+    x.drain();
 }
 
 void simultaneous_close() {
     std::printf("\n== Simultaneous close (RFC 9293 Figure 13)\n");
-    std::deque<segment> a_to_b, b_to_a;
-    endpoint a{"A"}, b{"B"};
-    a.out = &a_to_b;
-    b.out = &b_to_a;
-    int clock = 0;
-    run(b, event::open_passive, clock);
-    run(a, event::open_active, clock);
-    drain(a, b, a_to_b, b_to_a, clock);
-    run(a, event::close, clock);
-    run(b, event::close, clock);
-    drain(a, b, a_to_b, b_to_a, clock);
-    expire_time_wait(a, clock);
-    expire_time_wait(b, clock);
+    scenario x("A", "B");
+    x.run_b(event::open_passive);
+    x.run_a(event::open_active);
+    x.drain();
+    x.run_a(event::close);
+    x.run_b(event::close);
+    x.drain();
+    x.expire_time_wait();
 }
 
 }  // namespace

@@ -140,24 +140,30 @@ constexpr bool internet_checksum_ok(const std::uint8_t* data, std::size_t len) n
     return checksum_partial(data, len) == 0xffffu;
 }
 
+namespace wire_detail {
+// Source, destination, the protocol number 6 and the TCP length: the fields both
+// pseudo-headers sum, whatever their layout (one's complement addition is order-free).
+constexpr std::uint16_t pseudo_header_sum(const std::uint8_t* src, const std::uint8_t* dst, std::size_t address_len,
+                                          std::size_t tcp_length) noexcept {
+    std::uint32_t sum = checksum_partial(src, address_len);
+    sum = checksum_partial(dst, address_len, sum);
+    sum = add16(sum, 6u);
+    return static_cast<std::uint16_t>(add_length(sum, tcp_length));
+}
+}  // namespace wire_detail
+
 // Sum of the IPv4 pseudo-header: source, destination, zero, PTCL = 6, TCP length
 // (RFC 9293 §3.1). The TCP length field has 16 bits; longer segments do not exist on IPv4.
 constexpr std::uint16_t pseudo_header_sum_ipv4(const ipv4_address& src, const ipv4_address& dst,
                                                std::size_t tcp_length) noexcept {
-    std::uint32_t sum = checksum_partial(src.bytes, 4);
-    sum = checksum_partial(dst.bytes, 4, sum);
-    sum = wire_detail::add16(sum, 6u);
-    return static_cast<std::uint16_t>(wire_detail::add_length(sum, tcp_length));
+    return wire_detail::pseudo_header_sum(src.bytes, dst.bytes, 4, tcp_length);
 }
 
 // Sum of the IPv6 pseudo-header: source, destination, 32-bit upper-layer packet length,
 // three zero octets, next header = 6 (RFC 8200 §8.1).
 constexpr std::uint16_t pseudo_header_sum_ipv6(const ipv6_address& src, const ipv6_address& dst,
                                                std::size_t tcp_length) noexcept {
-    std::uint32_t sum = checksum_partial(src.bytes, 16);
-    sum = checksum_partial(dst.bytes, 16, sum);
-    sum = wire_detail::add16(sum, 6u);
-    return static_cast<std::uint16_t>(wire_detail::add_length(sum, tcp_length));
+    return wire_detail::pseudo_header_sum(src.bytes, dst.bytes, 16, tcp_length);
 }
 
 // The TCP checksum of a segment (header and text) whose checksum field holds zero; with the
