@@ -108,7 +108,15 @@ constexpr classification classify(const receive_context& c, const segment& s) no
             }
             if (syn && ack_acceptable) {  // fourth: our SYN is acknowledged
                 out.add(event::rcv_syn_ack);
-                detail::classify_text_and_fin(c, s, out, false);  // "continue at the sixth step"
+                // "continue processing at the sixth step": RCV.NXT is now SEG.SEQ + 1, and
+                // what follows the SYN is the segment's text and FIN.
+                receive_context after = c;
+                after.st = state::established;
+                after.rcv_nxt = s.seq + 1;
+                segment rest = s;
+                rest.seq = s.seq + 1;
+                rest.flags = static_cast<std::uint8_t>(s.flags & ~ctl::syn);
+                detail::classify_text_and_fin(after, rest, out, false);
                 return out;
             }
             if (syn) {  // fourth: simultaneous open (text is dropped; the peer sends it again)

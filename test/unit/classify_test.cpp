@@ -205,3 +205,21 @@ TEST_CASE("classify: TIME-WAIT re-ACKs the FIN and hands a new SYN to a listener
     CHECK(events_of(c, seg(9000, 0, ctl::syn)) == std::vector<event>{E::rcv_syn_reopen});
     CHECK(events_of(c, seg(4000, 0, ctl::syn)) == std::vector<event>{E::rcv_syn});  // not above RCV.NXT
 }
+
+TEST_CASE("classify: SYN-SENT, text and FIN on a SYN,ACK follow the SYN (RCV.NXT = SEG.SEQ + 1)", "[classify]") {
+    // §3.10.7.3 fourth: "If SND.UNA > ISS (our SYN has been ACKed), change the connection
+    // state to ESTABLISHED ... continue processing at the sixth step below where the URG bit
+    // is checked". RCV.NXT <- SEG.SEQ + 1, so one octet of text at SEG.SEQ + 1 is in order
+    // and the FIN after it sits at SEG.SEQ + 2.
+    receive_context c;
+    c.st = S::syn_sent;
+    c.iss = 100;
+    c.snd_una = 100;
+    c.snd_nxt = 101;
+    c.rcv_wnd = 1000;  // RCV.NXT is not known yet (0)
+    CHECK(events_of(c, seg(300, 101, ctl::syn | ctl::ack | ctl::fin, 1)) ==
+          std::vector<event>{E::rcv_syn_ack, E::rcv_data, E::rcv_fin});
+    CHECK(events_of(c, seg(300, 101, ctl::syn | ctl::ack | ctl::fin)) ==
+          std::vector<event>{E::rcv_syn_ack, E::rcv_fin});
+    CHECK(events_of(c, seg(300, 101, ctl::syn | ctl::ack, 1)) == std::vector<event>{E::rcv_syn_ack, E::rcv_data});
+}
