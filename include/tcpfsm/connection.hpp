@@ -1,0 +1,985 @@
+// tcpfsm: the connection engine. One TCP connection endpoint of RFC 9293 without any I/O of
+// its own: arriving segments, user calls and timer expiries go in; segments go out through
+// the SegmentIO policy, what happens goes to the Observer, and next_deadline() says when to
+// call on_timer(). It classifies every input into the table's events (classify.hpp), runs
+// exactly the table's row for each, in §3.10.7 step order, and carries out the row's actions.
+// The table is the only place a state changes (run_row). Nothing here allocates or throws.
+// SPDX-License-Identifier: MIT
+#ifndef TCPFSM_CONNECTION_HPP
+#define TCPFSM_CONNECTION_HPP
+
+#include <chrono>
+#include <cstdint>
+
+#include "classify.hpp"
+#include "iss.hpp"
+#include "policies.hpp"
+#include "rto.hpp"
+#include "segment.hpp"
+#include "seq.hpp"
+#include "tcpfsm.hpp"
+#include "timers.hpp"
+
+namespace tcpfsm {
+
+// ------------------------------------------------------------------------------------------
+// Configuration
+// ------------------------------------------------------------------------------------------
+
+// Everything about one connection that is chosen at run time. One object may serve many
+// connections (they keep a pointer to it: it must outlive them).
+struct connection_config {
+    timer_config timers = default_timer_config;
+
+    // MSS we advertise on SYN and SYN,ACK, and the largest segment we send (§3.7.1).
+    // 1460: an Ethernet MTU of 1500 minus 40 octets of IPv4 and TCP headers.
+    std::uint16_t mss = 1460;
+    // RCV.BUFF: octets the user can hold between on_data and receive(). Without window
+    // scaling the advertised window is at most 65535 (§3.1 "Window: 16 bits").
+    std::uint32_t receive_buffer = 65535;
+    // Nagle's algorithm (§3.7.4, SHLD-7; MUST-17: it can be turned off, TCP_NODELAY). On, as
+    // in Linux.
+    bool nagle = true;
+    // SO_LINGER with a zero timeout: CLOSE aborts (RST, straight to CLOSED).
+    bool abortive_close = false;
+    // TIME-WAIT: a listener on the port takes a new SYN above RCV.NXT (RFC 6191, RFC 1122
+    // 4.2.2.13; Linux). Off: such a SYN earns a challenge ACK (RFC 5961 §4).
+    bool time_wait_reopen = true;
+    // RFC 5961 §7 challenge-ACK throttling: at most `challenge_ack_limit` challenge ACKs per
+    // `challenge_ack_interval_ms` on this connection (0 = unlimited). Linux limits each
+    // socket to one per net.ipv4.tcp_invalid_ratelimit = 500 ms (tcp_oow_rate_limited).
+    std::uint16_t challenge_ack_limit = 1;
+    std::uint32_t challenge_ack_interval_ms = 500;
+};
+
+inline constexpr connection_config default_connection_config{};
+
+// Compile-time choices: the transition table (a variant changes transitions, and is verified
+// like the standard one), the RTO estimator (its rto_config) and the congestion hook.
+template <const auto& Table = standard_table, class Rto = rto_estimator, class Congestion = no_congestion_control>
+struct engine_profile {
+    static constexpr const auto& table = Table;
+    using rto = Rto;
+    using congestion = Congestion;
+};
+
+using default_profile = engine_profile<>;
+
+// STATUS (§3.10.6): a snapshot in the spirit of Linux's struct tcp_info.
+struct connection_status {
+    state st = state::closed;
+    bool passive_origin = false;
+    std::uint32_t iss = 0;
+    std::uint32_t snd_una = 0, snd_nxt = 0, snd_wnd = 0, snd_wl1 = 0, snd_wl2 = 0, max_snd_wnd = 0;
+    std::uint32_t rcv_nxt = 0, rcv_wnd = 0;
+    std::uint32_t unacked = 0;       // octets of sequence space in flight (SND.NXT - SND.UNA)
+    std::uint32_t unsent = 0;        // octets queued by SEND, not yet sent
+    std::uint32_t receive_held = 0;  // octets delivered, not yet taken by receive()
+    std::uint16_t snd_mss = 0;       // effective send MSS
+    std::uint32_t srtt_ms = 0, rttvar_ms = 0, rto_ms = 0;
+    std::uint16_t retransmits = 0;   // retransmissions (or probes) of the current segment
+    std::uint16_t backoff = 0;       // RTO doublings since the last RTT sample
+    bool fin_queued = false, fin_sent = false;
+};
+
+// ------------------------------------------------------------------------------------------
+// The engine
+// ------------------------------------------------------------------------------------------
+
+namespace detail {
+// Empty-base holders, so that empty policies take no room (C++17 has no [[no_unique_address]]).
+template <int Tag, class T, bool Empty = std::is_empty<T>::value && !std::is_final<T>::value>
+struct ebo : private T {
+    constexpr ebo() = default;
+    constexpr explicit ebo(T value) : T(static_cast<T&&>(value)) {}
+    T& get() noexcept { return *this; }
+    const T& get() const noexcept { return *this; }
+};
+template <int Tag, class T>
+struct ebo<Tag, T, false> {
+    T value_;
+    constexpr ebo() = default;
+    constexpr explicit ebo(T value) : value_(static_cast<T&&>(value)) {}
+    T& get() noexcept { return value_; }
+    const T& get() const noexcept { return value_; }
+};
+}  // namespace detail
+
+// One connection. Thread safety: none inside; one connection belongs to one thread at a time
+// (different connections may run on different threads; a shared connection_config is only
+// read). Every member function is noexcept; a policy that throws ends the program.
+template <class SegmentIO, class Clock, class Observer = null_observer, class IssPolicy = rfc6528_iss,
+          class Profile = default_profile>
+class connection {
+    static_assert(is_segment_io_v<SegmentIO>,
+                  "tcpfsm::connection: SegmentIO needs `send(const tcpfsm::outgoing_segment&)`");
+    static_assert(is_engine_clock_v<Clock>,
+                  "tcpfsm::connection: Clock needs `now()` returning a std::chrono::time_point");
+    static_assert(is_observer_v<Observer>,
+                  "tcpfsm::connection: Observer needs every hook of tcpfsm::null_observer (derive from it)");
+    static_assert(is_iss_generator_v<IssPolicy>,
+                  "tcpfsm::connection: IssPolicy needs `operator()(const four_tuple&, std::uint64_t microseconds)`"
+                  " returning std::uint32_t (rfc6528_iss, fixed_iss)");
+    static_assert(is_congestion_hook_v<typename Profile::congestion>,
+                  "tcpfsm::connection: the congestion hook needs `usable_window(std::uint32_t, std::uint32_t)`");
+    static_assert(check_well_formed(Profile::table).ok() && check_deterministic(Profile::table).ok() &&
+                      check_total(Profile::table).ok(),
+                  "tcpfsm::connection: the profile's table must be well formed, deterministic and total");
+
+    using io_base = detail::ebo<0, SegmentIO>;
+    using clock_base = detail::ebo<1, Clock>;
+    using observer_base = detail::ebo<2, Observer>;
+    using iss_base = detail::ebo<3, IssPolicy>;
+    using cc_base = detail::ebo<4, typename Profile::congestion>;
+    // The policies, as empty bases of one member (not of the connection, so that their
+    // member names never mix with the engine's): empty policies take one octet in all.
+    struct policy_pack : io_base, clock_base, observer_base, iss_base, cc_base {
+        policy_pack(SegmentIO io, Clock clock, Observer observer, IssPolicy iss)
+            : io_base(static_cast<SegmentIO&&>(io)),
+              clock_base(static_cast<Clock&&>(clock)),
+              observer_base(static_cast<Observer&&>(observer)),
+              iss_base(static_cast<IssPolicy&&>(iss)),
+              cc_base() {}
+    };
+    using rto_type = typename Profile::rto;
+    using machine_type = machine<index_for<Profile::table>>;
+
+public:
+    using segment_io_type = SegmentIO;
+    using clock_type = Clock;
+    using observer_type = Observer;
+    using iss_type = IssPolicy;
+    using profile_type = Profile;
+
+    explicit connection(const connection_config& config = default_connection_config, SegmentIO io = SegmentIO(),
+                        Clock clock = Clock(), Observer observer = Observer(), IssPolicy iss = IssPolicy()) noexcept
+        : config_(&config),
+          policies_(static_cast<SegmentIO&&>(io), static_cast<Clock&&>(clock), static_cast<Observer&&>(observer),
+                    static_cast<IssPolicy&&>(iss)) {}
+
+    // ---- the policies ----
+    SegmentIO& io() noexcept { return policies_.io_base::get(); }
+    Clock& clock() noexcept { return policies_.clock_base::get(); }
+    Observer& observer() noexcept { return policies_.observer_base::get(); }
+    const connection_config& config() const noexcept { return *config_; }
+
+    state current_state() const noexcept { return state_; }
+
+    // ---- user calls (§3.10.1 - §3.10.6); each runs the table's row for its event ----
+
+    // OPEN, passive (LISTEN). The ISS is chosen when a SYN arrives, from the four-tuple
+    // handed to on_segment with it.
+    user_error open_passive() noexcept { return user_call(event::open_passive); }
+
+    // OPEN, active: sends <SEQ=ISS><CTL=SYN>, ISS from the IssPolicy and `tuple` (§3.4.1).
+    user_error open_active(const four_tuple& tuple = four_tuple{}) noexcept {
+        return user_call(event::open_active, 0, &tuple);
+    }
+
+    // SEND: the consumer appended `octets` to its send buffer (§3.10.2). In LISTEN this is
+    // an active OPEN too (Figure 5); like open_active it takes the four-tuple.
+    user_error send(std::uint32_t octets, const four_tuple& tuple = four_tuple{}) noexcept {
+        return user_call(event::send, octets, &tuple);
+    }
+
+    // RECEIVE: the user took `octets` of the text on_data delivered; the window opens again
+    // (§3.10.3, §3.8.6.2.2). In CLOSE-WAIT with nothing held: "error: connection closing".
+    user_error receive(std::uint32_t octets = 0) noexcept {
+        user_error e = user_call(event::receive, octets);
+        if (e == user_error::none && state_ == state::close_wait && receive_held_ == 0 && octets == 0) {
+            e = user_error::connection_closing;  // §3.10.3 CLOSE-WAIT: nothing on hand
+        }
+        return e;
+    }
+
+    // CLOSE (§3.10.4): FIN after the queued data. With abortive_close: ABORT.
+    user_error close() noexcept { return user_call(config_->abortive_close ? event::abort : event::close); }
+
+    // ABORT (§3.10.5).
+    user_error abort() noexcept { return user_call(event::abort); }
+
+    // STATUS (§3.10.6): runs the status row (CLOSED: "connection does not exist").
+    user_error status(connection_status& out) noexcept {
+        const user_error e = user_call(event::status);
+        if (e == user_error::none) out = snapshot();
+        return e;
+    }
+
+    // The same snapshot without a user call.
+    connection_status snapshot() const noexcept {
+        connection_status s;
+        s.st = state_;
+        s.passive_origin = (flags_ & passive_bit) != 0;
+        s.iss = iss_;
+        s.snd_una = snd_una_;
+        s.snd_nxt = snd_nxt_;
+        s.snd_wnd = snd_wnd_;
+        s.snd_wl1 = snd_wl1_;
+        s.snd_wl2 = snd_wl2_;
+        s.max_snd_wnd = max_snd_wnd_;
+        s.rcv_nxt = rcv_nxt_;
+        s.rcv_wnd = rcv_wnd_;
+        s.unacked = snd_nxt_ - snd_una_;
+        s.unsent = unsent();
+        s.receive_held = receive_held_;
+        s.snd_mss = snd_mss_;
+        s.srtt_ms = rto_.srtt_ms();
+        s.rttvar_ms = rto_.rttvar_ms();
+        s.rto_ms = rto_.rto_ms();
+        s.retransmits = timers_.retries();
+        s.backoff = rto_.backoffs();
+        s.fin_queued = (flags_ & fin_queued_bit) != 0;
+        s.fin_sent = (flags_ & fin_sent_bit) != 0;
+        return s;
+    }
+
+    // ---- segments ----
+
+    // An arriving segment and its text (text_length octets, may be null when 0). `tuple`
+    // names the connection's four-tuple; it is read only when a SYN arrives in LISTEN, to
+    // choose the ISS.
+    void on_segment(const segment& seg, const std::uint8_t* text = nullptr,
+                    const four_tuple& tuple = four_tuple{}) noexcept {
+        const call_input input{ticks(), &seg, text, &tuple, 0};
+        in_ = &input;
+        if (state_ != state::closed && state_ != state::listen) {
+            last_received_ = now();
+            // Any segment answers a keepalive probe (Linux: icsk_probes_out = 0 on receipt).
+            if (timers_.main_kind() == timer_kind::keepalive) timers_.reset_retries();
+        }
+        const classification k = classify(context(), seg);
+        for (std::uint8_t i = 0; i < k.count; ++i) {
+            prepare_segment_event(k.events[i]);
+            run_row(k.events[i]);
+            if (state_ == state::closed || state_ == state::listen) break;  // the TCB is gone
+        }
+        finish();
+        in_ = nullptr;
+    }
+
+    // ---- time ----
+
+    // Handles every timer due now (Clock::now()), earliest first.
+    void on_timer() noexcept {
+        const call_input input{ticks(), nullptr, nullptr, nullptr, 0};
+        in_ = &input;
+        for (int guard = 0; guard < 8; ++guard) {
+            const timer_kind kind = timers_.expired(now());
+            if (kind == timer_kind::none) break;
+            const event e = timer_event(kind);
+            if (e == event::status) continue;  // not an event (keepalive not idle long enough)
+            run_row(e);
+        }
+        finish();
+        in_ = nullptr;
+    }
+
+    // The earliest armed deadline, in the engine's ticks (milliseconds of the Clock, modulo 2^32).
+    timer_deadline next_deadline() noexcept { return timers_.next_deadline(ticks()); }
+
+    // Time from now until on_timer() has work; zero if due; max() when no timer runs.
+    std::chrono::milliseconds time_to_next_deadline() noexcept {
+        const std::uint32_t now = ticks();
+        const timer_deadline d = timers_.next_deadline(now);
+        if (!d) return std::chrono::milliseconds::max();
+        return std::chrono::milliseconds(d.remaining_ms(now));
+    }
+
+private:
+    // -------------------------------------------------------------------- bookkeeping helpers
+    static constexpr std::uint8_t passive_bit = 1u << 0;     // SYN-RECEIVED came from LISTEN (MUST-11)
+    static constexpr std::uint8_t fin_queued_bit = 1u << 1;  // CLOSE: FIN after the queued data
+    static constexpr std::uint8_t fin_sent_bit = 1u << 2;    // the FIN is SND.NXT - 1 (or was)
+    static constexpr std::uint8_t ack_now_bit = 1u << 3;     // an ACK is owed now
+    static constexpr std::uint8_t ack_delayable_bit = 1u << 4;  // an ACK is owed, may be delayed
+    static constexpr std::uint8_t recovery_bit = 1u << 5;    // after an RTO, until recover_ is acked
+    static constexpr std::uint8_t syn_acked_bit = 1u << 6;   // our SYN is acknowledged
+
+    static constexpr bool is_synchronized_or_syn_received(state s) noexcept {
+        return s != state::closed && s != state::listen && s != state::syn_sent;
+    }
+
+    // The inputs of the call in progress; in_ points at one on the stack during a call.
+    struct call_input {
+        std::uint32_t now;         // Clock::now() in ticks
+        const segment* seg;        // on_segment: the arriving segment
+        const std::uint8_t* text;  //   and its text
+        const four_tuple* tuple;   // for the ISS (open_active, send in LISTEN, a SYN in LISTEN)
+        std::uint32_t octets;      // send / receive
+    };
+    std::uint32_t now() const noexcept { return in_->now; }
+
+    std::uint32_t ticks() noexcept {
+        const auto since_epoch = clock().now().time_since_epoch();
+        return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count());
+    }
+    std::uint64_t microseconds() noexcept {
+        return static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(clock().now().time_since_epoch()).count());
+    }
+
+    bool has(std::uint8_t bit) const noexcept { return (flags_ & bit) != 0; }
+    void set(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ | bit); }
+    void clear(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ & ~bit); }
+
+    // The sequence number after the last octet the user queued (the FIN goes there).
+    std::uint32_t data_end() const noexcept { return snd_data_end_; }
+    // Queued octets not yet sent.
+    std::uint32_t unsent() const noexcept {
+        if (!has(syn_acked_bit)) {
+            // Before the handshake completes, SND.NXT is ISS + 1 and the data starts there.
+            return data_end() - (iss_ + 1u);
+        }
+        const std::uint32_t sent_data_end = has(fin_sent_bit) ? snd_nxt_ - 1u : snd_nxt_;
+        return seq_lt(sent_data_end, data_end()) ? data_end() - sent_data_end : 0u;
+    }
+    std::uint16_t effective_mss() const noexcept { return snd_mss_ != 0 ? snd_mss_ : std::uint16_t{536}; }
+
+    receive_context context() const noexcept {
+        receive_context c;
+        c.st = state_;
+        c.passive_origin = has(passive_bit);
+        c.fin_sent = has(fin_sent_bit);
+        c.listener_takes_syn = config_->time_wait_reopen;
+        c.cookie_valid = false;  // SYN cookies belong to the listener (listener.hpp)
+        c.iss = iss_;
+        c.snd_una = snd_una_;
+        c.snd_nxt = snd_nxt_;
+        c.max_snd_wnd = max_snd_wnd_;
+        c.rcv_nxt = rcv_nxt_;
+        c.rcv_wnd = state_ == state::syn_sent ? receive_space() : rcv_wnd_;
+        return c;
+    }
+
+    // RCV.BUFF - RCV.USER, at most 65535 (no window scaling).
+    std::uint32_t receive_space() const noexcept {
+        const std::uint32_t buffer = config_->receive_buffer < 65535u ? config_->receive_buffer : 65535u;
+        return buffer > receive_held_ ? buffer - receive_held_ : 0u;
+    }
+
+    // The TCB is deleted (CLOSED) or the connection goes back to LISTEN: every number is
+    // forgotten. The RTO estimator starts over too (a new connection, RFC 6298 §2.1).
+    void forget_connection() noexcept {
+        iss_ = snd_una_ = snd_nxt_ = snd_wnd_ = snd_wl1_ = snd_wl2_ = max_snd_wnd_ = 0;
+        rcv_nxt_ = rcv_wnd_ = snd_data_end_ = recover_ = receive_held_ = 0;
+        snd_mss_ = 0;
+        flags_ = 0;
+        unacked_segments_ = 0;
+        rto_ = rto_type{};
+        rtt_ = rtt_sampler{};
+        timers_.disarm_all();
+    }
+
+    // -------------------------------------------------------------------- the one transition
+
+    // Runs the table's row for (state_, e): its actions in bit order, then the state change.
+    // This is the only function that assigns state_.
+    user_error run_row(event e) noexcept {
+        const transition& row = machine_type::step(state_, e);
+        const state from = state_;
+        observer().on_row(from, e, row);
+        carry_out(row.actions, e);
+        if (row.to != from) {
+            state_ = row.to;
+            observer().on_state_change(from, row.to, e);
+        }
+        // The TCB is deleted, or SYN-RECEIVED went back to LISTEN (§3.10.7.4): forget it all.
+        if (row.actions.contains(action::delete_tcb) || (row.to == state::listen && from != state::listen)) {
+            forget_connection();
+        }
+        if (row.actions.contains(action::redirect_to_listener) && in_->seg != nullptr) {
+            observer().on_redirect_to_listener(*in_->seg, in_->text);
+        }
+        return row.error;
+    }
+
+    user_error user_call(event e, std::uint32_t octets = 0, const four_tuple* tuple = nullptr) noexcept {
+        const call_input input{ticks(), nullptr, nullptr, tuple, octets};
+        in_ = &input;
+        const user_error result = run_row(e);
+        finish();
+        in_ = nullptr;
+        return result;
+    }
+
+    // -------------------------------------------------------------------- segment bookkeeping
+    // What a row cannot say: the numbers of §3.10.7 that change with the event, done where
+    // the RFC's step says, before the row (the row then sends with the new numbers).
+    void prepare_segment_event(event e) noexcept {
+        const segment& seg = *in_->seg;
+        switch (e) {
+            case event::rcv_syn:
+                if (state_ == state::listen) {
+                    // §3.10.7.2 third: RCV.NXT <- SEG.SEQ + 1, IRS <- SEG.SEQ, select ISS,
+                    // SND.NXT <- ISS + 1, SND.UNA <- ISS.
+                    rcv_nxt_ = seg.seq + 1u;
+                    choose_iss();
+                    snd_una_ = iss_;
+                    snd_nxt_ = iss_;  // send_syn_ack advances it
+                    snd_data_end_ = iss_ + 1u;
+                    set(passive_bit);
+                    take_peer_mss(seg);
+                    open_receive_window();
+                } else if (state_ == state::syn_sent) {
+                    // §3.10.7.3 fourth, simultaneous open: RCV.NXT <- SEG.SEQ + 1, IRS <- SEG.SEQ;
+                    // SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK.
+                    rcv_nxt_ = seg.seq + 1u;
+                    update_window(seg, true);
+                    take_peer_mss(seg);
+                    open_receive_window();
+                }
+                break;
+            case event::rcv_syn_ack:
+                if (state_ == state::syn_sent) {
+                    // §3.10.7.3 fourth: RCV.NXT <- SEG.SEQ + 1, IRS <- SEG.SEQ, SND.UNA <- SEG.ACK.
+                    rcv_nxt_ = seg.seq + 1u;
+                    take_peer_mss(seg);
+                    open_receive_window();
+                }
+                // SYN-SENT, and SYN-RECEIVED after a simultaneous open (Appendix A.2): the ACK
+                // of our SYN; the window comes with it.
+                acknowledge(seg.ack);
+                update_window(seg, true);
+                rto_.on_handshake_complete();
+                break;
+            case event::rcv_ack_of_syn:
+            case event::rcv_ack_of_syn_passive:
+                // §3.10.7.4 fifth, SYN-RECEIVED: SND.UNA <- SEG.ACK; SND.WND <- SEG.WND,
+                // SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK.
+                acknowledge(seg.ack);
+                update_window(seg, true);
+                rto_.on_handshake_complete();
+                break;
+            case event::rcv_ack:
+            case event::rcv_ack_of_fin:
+            case event::rcv_fin_ack_of_fin:
+                // §3.10.7.4 fifth, ESTABLISHED processing: SND.UNA < SEG.ACK =< SND.NXT
+                // advances SND.UNA; SND.UNA =< SEG.ACK =< SND.NXT may update the window.
+                if (seq_in_open_closed(snd_una_, seg.ack, snd_nxt_)) acknowledge(seg.ack);
+                if (seq_in_closed(snd_una_, seg.ack, snd_nxt_)) update_window(seg, false);
+                if (e == event::rcv_fin_ack_of_fin) take_text_and_fin(seg, true);
+                break;
+            case event::rcv_data:
+                take_text_and_fin(seg, false);
+                break;
+            case event::rcv_fin:
+                // §3.10.7.4 eighth: advance RCV.NXT over the FIN (a retransmitted FIN in
+                // TIME-WAIT, or a second FIN after the first, moves nothing).
+                if (!has_received_fin(state_)) take_text_and_fin(seg, true);
+                break;
+            default:
+                break;
+        }
+    }
+
+    void choose_iss() noexcept {
+        const four_tuple none{};
+        iss_ = static_cast<std::uint32_t>(policies_.iss_base::get()(in_->tuple != nullptr ? *in_->tuple : none,
+                                                          microseconds()));
+    }
+
+    // §3.7.1: the send MSS is the peer's MSS option, 536 when absent (MUST-15), never more
+    // than our own.
+    void take_peer_mss(const segment& seg) noexcept {
+        const std::uint16_t peer = seg.mss != 0 ? seg.mss : std::uint16_t{536};
+        snd_mss_ = peer < config_->mss ? peer : config_->mss;
+    }
+
+    void open_receive_window() noexcept { rcv_wnd_ = receive_space(); }
+
+    // SND.UNA <- ack (the caller checked SND.UNA < ack =< SND.NXT). RFC 6298 §5.2/5.3, Karn.
+    void acknowledge(std::uint32_t ack) noexcept {
+        if (!seq_lt(snd_una_, ack)) return;
+        std::uint32_t octets = ack - snd_una_;
+        if (!has(syn_acked_bit) && seq_lt(iss_, ack)) {
+            set(syn_acked_bit);
+            --octets;  // the SYN is not data
+        }
+        if (has(fin_sent_bit) && ack == snd_nxt_ && octets > 0) --octets;  // nor is the FIN
+        const rtt_sample sample = rtt_.on_ack(ack, now());
+        if (sample) rto_.on_rtt_sample(sample.rtt_ms);
+        snd_una_ = ack;
+        if (has(recovery_bit) && !seq_lt(snd_una_, recover_)) clear(recovery_bit);
+        if (octets > 0) observer().on_acked(octets);
+        // Progress: the retransmission counter starts over, and the timer restarts for what
+        // is still outstanding (§5.3) or stops (§5.2; finish() re-arms the idle timers).
+        if (timers_.main_kind() == timer_kind::retransmission || timers_.main_kind() == timer_kind::persist) {
+            timers_.disarm(timers_.main_kind());
+        }
+        if (snd_una_ != snd_nxt_) {
+            timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+            if (has(recovery_bit)) retransmit_oldest();  // a partial ACK after an RTO: next hole
+        }
+        if (config_->timers.user_timeout_ms != 0) {
+            timers_.disarm(timer_kind::user);  // progress; finish() re-arms while data is out
+        }
+    }
+
+    // §3.10.7.4 fifth: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
+    // set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK."
+    void update_window(const segment& seg, bool initial) noexcept {
+        if (initial || seq_lt(snd_wl1_, seg.seq) || (snd_wl1_ == seg.seq && seq_le(snd_wl2_, seg.ack))) {
+            snd_wnd_ = seg.window;
+            snd_wl1_ = seg.seq;
+            snd_wl2_ = seg.ack;
+            if (snd_wnd_ > max_snd_wnd_) max_snd_wnd_ = snd_wnd_;
+        }
+    }
+
+    // §3.10.7.4 seventh and eighth: the in-order text goes to the user, RCV.NXT advances over
+    // it (and over the FIN when `fin`); the window shrinks by what the user now holds.
+    void take_text_and_fin(const segment& seg, bool fin) noexcept {
+        const std::uint32_t first = seg.seq + (seg.syn() ? 1u : 0u);
+        if (seg.text_length > 0 && seq_le(first, rcv_nxt_)) {
+            const std::uint32_t skip = rcv_nxt_ - first;  // already received
+            if (skip < seg.text_length) {
+                std::uint32_t length = seg.text_length - skip;
+                if (length > rcv_wnd_) {
+                    length = rcv_wnd_;  // §3.10.7.4: only the part in the window is taken
+                    observer().on_drop(drop_reason::text_beyond_window);
+                }
+                if (length > 0) {
+                    rcv_nxt_ += length;
+                    rcv_wnd_ -= length;
+                    receive_held_ += length;
+                    ++unacked_segments_;
+                    observer().on_data(in_->text != nullptr ? in_->text + skip : nullptr, length);
+                }
+            }
+        } else if (seg.text_length > 0) {
+            observer().on_drop(drop_reason::text_out_of_order);
+        }
+        if (fin && seg.fin() && first + seg.text_length == rcv_nxt_) rcv_nxt_ += 1u;
+    }
+
+    // -------------------------------------------------------------------- actions
+
+    void carry_out(action_set a, event e) noexcept {
+        using namespace action;
+        if (a.empty()) return;
+        if (a.intersects(send_syn)) send_syn_segment(false);
+        if (a.intersects(send_syn_ack)) send_syn_segment(true);
+        if (a.intersects(send_ack)) {
+            set(e == event::rcv_data && config_->timers.delayed_ack ? ack_delayable_bit : ack_now_bit);
+        }
+        if (a.intersects(send_fin)) set(fin_queued_bit);  // output() sends it after the data (§3.10.4)
+        if (a.intersects(send_rst)) send_reset(e);
+        if (a.intersects(send_challenge_ack)) send_challenge();
+        if (a.intersects(retransmit)) retransmit_oldest();
+        if (a.intersects(send_keepalive_probe)) send_keepalive();
+        if (a.intersects(send_window_probe)) send_probe();
+        if (a.intersects(queue_data)) snd_data_end_ += in_->octets;  // SEND: octets appended
+        if (a.intersects(deliver_data) && e == event::receive) consume();
+        if (a.intersects(stop_timers)) timers_.disarm_all();
+        if (a.intersects(stop_retransmission_timer)) timers_.disarm(timer_kind::retransmission);
+        if (a.intersects(start_retransmission_timer)) {
+            // RFC 6298 §5.1: started if not running; §5.6: restarted after an expiry.
+            if (e == event::timeout_retransmit || !timers_.armed(timer_kind::retransmission)) {
+                if (snd_una_ != snd_nxt_) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+            }
+        }
+        if (a.intersects(start_time_wait_timer) || a.intersects(restart_time_wait_timer)) {
+            timers_.arm(timer_kind::time_wait, now(), config_->timers.time_wait_ms());
+        }
+        if (a.intersects(start_fin_wait_2_timer) && config_->timers.fin_wait_2_timeout) {
+            timers_.arm(timer_kind::fin_wait_2, now(), config_->timers.fin_wait_2_ms);
+        }
+        if (a.intersects(start_keepalive_timer) && config_->timers.keepalive) {
+            // After a probe: the probe interval; otherwise (connection established) the idle time.
+            const bool probing = e == event::timeout_keepalive;
+            timers_.arm(timer_kind::keepalive, now(),
+                        probing ? config_->timers.keepalive_interval_ms : config_->timers.keepalive_idle_ms);
+        }
+        if (a.intersects(signal_connected)) observer().on_signal(user_signal::connected);
+        if (a.intersects(signal_accepted)) observer().on_signal(user_signal::accepted);
+        if (a.intersects(signal_closing)) observer().on_signal(user_signal::closing);
+        if (a.intersects(signal_reset)) observer().on_signal(user_signal::reset);
+        if (a.intersects(signal_refused)) observer().on_signal(user_signal::refused);
+        if (a.intersects(signal_timed_out)) observer().on_signal(user_signal::timed_out);
+        if (a.intersects(signal_closed)) observer().on_signal(user_signal::closed);
+        // delete_tcb and redirect_to_listener: run_row, after the state change.
+    }
+
+    void emit(const segment& s, std::uint32_t text_offset = 0) noexcept {
+        outgoing_segment out;
+        out.header = s;
+        out.text_offset = text_offset;
+        io().send(out);
+    }
+
+    // The window we advertise: RCV.WND, at most 65535.
+    std::uint16_t window_field() const noexcept {
+        return static_cast<std::uint16_t>(rcv_wnd_ < 65535u ? rcv_wnd_ : 65535u);
+    }
+
+    // <SEQ=ISS><CTL=SYN> (§3.10.1) or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (§3.10.7.2, .3),
+    // with our MSS (§3.7.1). The first one picks the ISS (active OPEN) and sets SND.NXT.
+    void send_syn_segment(bool with_ack) noexcept {
+        if (state_ == state::closed || (state_ == state::listen && !with_ack)) {
+            choose_iss();  // active OPEN (CLOSED or LISTEN: §3.10.1, §3.10.2)
+            snd_una_ = iss_;
+            snd_nxt_ = iss_;  // advanced below
+            snd_data_end_ = iss_ + 1u;  // SEND's octets (queue_data) follow the SYN
+            clear(passive_bit);
+            if (rcv_wnd_ == 0) open_receive_window();
+        }
+        segment s;
+        s.seq = iss_;
+        s.flags = with_ack ? static_cast<std::uint8_t>(ctl::syn | ctl::ack) : ctl::syn;
+        s.ack = with_ack ? rcv_nxt_ : 0u;
+        s.window = window_field();
+        s.mss = config_->mss;
+        const bool first = snd_nxt_ == iss_;
+        if (first) {
+            snd_nxt_ = iss_ + 1u;
+            rtt_.start(iss_, now());  // time the SYN (Karn: dropped on retransmission)
+        } else {
+            rtt_.on_retransmit();
+        }
+        emit(s);
+    }
+
+    // §3.5.2 / §3.10.7: the RST that answers a segment: <SEQ=SEG.ACK><CTL=RST> if it had an
+    // ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. For ABORT and keepalive
+    // exhaustion: <SEQ=SND.NXT><CTL=RST> (§3.10.5).
+    void send_reset(event e) noexcept {
+        segment s;
+        if (is_segment(e) && in_->seg != nullptr) {
+            const segment& seg = *in_->seg;
+            if (seg.rst()) return;  // §3.5.2: never answer an RST
+            if (seg.ack_flag()) {
+                s.seq = seg.ack;
+                s.flags = ctl::rst;
+            } else {
+                s.seq = 0;
+                s.ack = seg.seq + seg.seq_length();
+                s.flags = static_cast<std::uint8_t>(ctl::rst | ctl::ack);
+            }
+        } else {
+            s.seq = snd_nxt_;
+            s.flags = ctl::rst;
+        }
+        emit(s);
+    }
+
+    // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
+    segment ack_segment() const noexcept {
+        segment s;
+        s.seq = snd_nxt_;
+        s.ack = rcv_nxt_;
+        s.flags = ctl::ack;
+        s.window = window_field();
+        return s;
+    }
+
+    void send_ack_now() noexcept {
+        update_receive_window();
+        emit(ack_segment());
+        clear(ack_now_bit);
+        clear(ack_delayable_bit);
+        unacked_segments_ = 0;
+        timers_.disarm(timer_kind::delayed_ack);
+    }
+
+    // RFC 5961 §3.2, §4.2, §5.2, throttled per §7.
+    void send_challenge() noexcept {
+        const connection_config& c = *config_;
+        if (c.challenge_ack_limit != 0) {
+            if (challenge_count_ == 0 || now() - challenge_window_start_ >= c.challenge_ack_interval_ms) {
+                challenge_window_start_ = now();
+                challenge_count_ = 0;
+            }
+            if (challenge_count_ >= c.challenge_ack_limit) {
+                observer().on_drop(drop_reason::challenge_ack_rate_limited);
+                return;
+            }
+            ++challenge_count_;
+        }
+        send_ack_now();
+    }
+
+    // §3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>, no text (Linux's tcp_xmit_probe_skb).
+    void send_keepalive() noexcept {
+        segment s = ack_segment();
+        s.seq = snd_nxt_ - 1u;
+        emit(s);
+    }
+
+    // The oldest unacknowledged segment again: the SYN,ACK if our SYN is not acknowledged
+    // (SYN-RECEIVED closed early), else up to one MSS of data from SND.UNA, with the FIN if
+    // it fits, or the FIN alone.
+    void retransmit_oldest() noexcept {
+        if (snd_una_ == snd_nxt_) return;
+        rtt_.on_retransmit();
+        if (!has(syn_acked_bit) && snd_una_ == iss_) {
+            if (has_received_syn(state_)) send_syn_segment(true);
+            else send_syn_segment(false);
+            return;
+        }
+        const std::uint32_t data_outstanding = (has(fin_sent_bit) ? snd_nxt_ - 1u : snd_nxt_) - snd_una_;
+        std::uint32_t length = data_outstanding < effective_mss() ? data_outstanding : effective_mss();
+        segment s = ack_segment();
+        s.seq = snd_una_;
+        s.text_length = length;
+        if (length == data_outstanding && has(fin_sent_bit)) s.flags = static_cast<std::uint8_t>(s.flags | ctl::fin);
+        if (length > 0) s.flags = static_cast<std::uint8_t>(s.flags | ctl::psh);
+        update_receive_window();
+        s.window = window_field();
+        emit(s, 0);
+        clear(ack_now_bit);
+        clear(ack_delayable_bit);
+        timers_.disarm(timer_kind::delayed_ack);
+    }
+
+    // §3.8.6.1 zero-window probe: one octet beyond the window (new data, or the octet already
+    // probed with, again), sent even though the window is zero.
+    void send_probe() noexcept {
+        const std::uint32_t right = snd_una_ + snd_wnd_;
+        const std::uint32_t window = seq_lt(snd_nxt_, right) ? right - snd_nxt_ : 0u;
+        if (window > 0 && unsent() > 0 && may_send_data()) {
+            // Not a zero window but one too small for the sender's SWS rule (§3.8.6.2.1): the
+            // persist timer is its override timeout; send what fits.
+            std::uint32_t length = unsent() < window ? unsent() : window;
+            if (length > effective_mss()) length = effective_mss();
+            send_data(length, has(fin_queued_bit) && length == unsent());
+            return;
+        }
+        if (snd_una_ != snd_nxt_) {  // the probe octet (or more) is outstanding: send it again
+            segment s = ack_segment();
+            s.seq = snd_una_;
+            s.text_length = 1;
+            emit(s, 0);
+            return;
+        }
+        if (unsent() == 0) return;
+        segment s = ack_segment();
+        s.text_length = 1;
+        emit(s, 0);
+        snd_nxt_ += 1u;
+    }
+
+    // RECEIVE: the user took octets; the window may open (§3.8.6.2.2).
+    void consume() noexcept {
+        const std::uint32_t taken = in_->octets < receive_held_ ? in_->octets : receive_held_;
+        receive_held_ -= taken;
+        if (taken > 0 && state_ != state::closed && window_update_due()) set(ack_now_bit);
+    }
+
+    // §3.8.6.2.2 receiver SWS avoidance: the window moves right only when it can move by
+    // min(RCV.BUFF / 2, MSS): "if RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF,
+    // Eff.snd.MSS) then set RCV.WND <- RCV.BUFF - RCV.USER" (MUST-39).
+    bool window_update_due() const noexcept {
+        const std::uint32_t space = receive_space();
+        const std::uint32_t buffer = config_->receive_buffer < 65535u ? config_->receive_buffer : 65535u;
+        const std::uint32_t threshold = buffer / 2 < config_->mss ? buffer / 2 : config_->mss;
+        return space > rcv_wnd_ && space - rcv_wnd_ >= (threshold == 0 ? 1u : threshold);
+    }
+    void update_receive_window() noexcept {
+        if (window_update_due()) rcv_wnd_ = receive_space();
+    }
+
+    // -------------------------------------------------------------------- output
+    // After every input: send what the window allows (sender SWS avoidance and Nagle,
+    // §3.8.6.2.1, §3.7.4), the FIN after the data, the ACK owed; then the idle timers.
+    void finish() noexcept {
+        output();
+        if (has(ack_now_bit)) {
+            send_ack_now();
+        } else if (has(ack_delayable_bit)) {
+            // §3.8.6.3: delayed, but an ACK at least every second full-sized segment (SHLD-19)
+            // and within delayed_ack_ms < 0.5 s (MUST-40).
+            if (unacked_segments_ >= 2) {
+                send_ack_now();
+            } else if (!timers_.armed(timer_kind::delayed_ack)) {
+                timers_.arm(timer_kind::delayed_ack, now(), config_->timers.delayed_ack_ms);
+            }
+            clear(ack_delayable_bit);
+        }
+        arm_idle_timers();
+    }
+
+    bool may_send_data() const noexcept {
+        switch (state_) {
+            case state::established:
+            case state::close_wait:
+                return true;
+            case state::fin_wait_1:
+            case state::closing:
+            case state::last_ack:
+                return !has(fin_sent_bit) && has(syn_acked_bit);  // data queued before CLOSE
+            default:
+                return false;
+        }
+    }
+
+    void output() noexcept {
+        if (!may_send_data()) {
+            // SYN-RECEIVED closed with nothing queued: the FIN goes now (§3.10.4).
+            if (state_ == state::fin_wait_1 && has(fin_queued_bit) && !has(fin_sent_bit) && unsent() == 0) {
+                send_fin_segment();
+            }
+            return;
+        }
+        for (int guard = 0; guard < 64; ++guard) {
+            const std::uint32_t queued = unsent();
+            const std::uint32_t in_flight = snd_nxt_ - snd_una_;
+            const std::uint32_t right = snd_una_ + snd_wnd_;
+            const std::uint32_t window = seq_lt(snd_nxt_, right) ? right - snd_nxt_ : 0u;
+            const std::uint32_t usable = policies_.cc_base::get().usable_window(window, in_flight);
+            std::uint32_t length = queued < usable ? queued : usable;
+            if (length > effective_mss()) length = effective_mss();
+            const bool fin_next = has(fin_queued_bit) && !has(fin_sent_bit) && length == queued;
+            if (length == 0) {
+                if (fin_next && queued == 0) send_fin_segment();
+                return;
+            }
+            // §3.8.6.2.1 (sender SWS avoidance) and Nagle (§3.7.4): a full segment; or all
+            // that is queued when nothing is in flight (or Nagle is off); or at least half the
+            // largest window the peer has offered.
+            const bool full = length >= effective_mss();
+            const bool all = length == queued && (in_flight == 0 || !config_->nagle || fin_next);
+            const bool half_window = max_snd_wnd_ > 0 && length >= max_snd_wnd_ / 2;
+            if (!(full || all || half_window)) return;
+            send_data(length, fin_next);
+        }
+    }
+
+    void send_data(std::uint32_t length, bool with_fin) noexcept {
+        update_receive_window();
+        segment s = ack_segment();
+        s.text_length = length;
+        s.flags = static_cast<std::uint8_t>(s.flags | ctl::psh | (with_fin ? ctl::fin : 0u));
+        const std::uint32_t offset = snd_nxt_ - snd_una_;
+        if (!rtt_.timing()) rtt_.start(snd_nxt_, now());
+        snd_nxt_ += length + (with_fin ? 1u : 0u);
+        if (with_fin) set(fin_sent_bit);
+        emit(s, offset);
+        clear(ack_now_bit);
+        clear(ack_delayable_bit);
+        unacked_segments_ = 0;
+        timers_.disarm(timer_kind::delayed_ack);
+        if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+    }
+
+    void send_fin_segment() noexcept {
+        segment s = ack_segment();
+        s.flags = static_cast<std::uint8_t>(s.flags | ctl::fin);
+        if (!rtt_.timing()) rtt_.start(snd_nxt_, now());
+        snd_nxt_ += 1u;
+        set(fin_sent_bit);
+        emit(s, 0);
+        clear(ack_now_bit);
+        clear(ack_delayable_bit);
+        timers_.disarm(timer_kind::delayed_ack);
+        if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+    }
+
+    // The main timer slot when no row has set it: retransmission while something is in
+    // flight; persist while data waits for a window (the sender-SWS override timer too);
+    // keepalive when idle (MUST-26: only while nothing is outstanding); the user timeout
+    // while data is unacknowledged.
+    void arm_idle_timers() noexcept {
+        if (!is_synchronized_or_syn_received(state_) && state_ != state::syn_sent) return;
+        const timer_kind owner = timers_.main_kind();
+        if (owner == timer_kind::time_wait || owner == timer_kind::fin_wait_2) return;
+        const bool outstanding = snd_una_ != snd_nxt_;
+        const bool waiting = unsent() > 0 && may_send_data();
+        const timer_config& t = config_->timers;
+        if (outstanding && owner != timer_kind::persist) {
+            if (owner != timer_kind::retransmission) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+        } else if ((waiting && !outstanding) || (owner == timer_kind::persist && outstanding)) {
+            if (owner != timer_kind::persist || !timers_.armed(timer_kind::persist)) {
+                timers_.arm(timer_kind::persist, now(), persist_timeout_ms(rto_.rto_ms(), timers_.retries(),
+                                                                            rto_type::config()));
+            }
+        } else if (!outstanding) {
+            if (owner == timer_kind::retransmission || owner == timer_kind::persist) timers_.disarm(owner);
+            const bool keepalive_state = state_ == state::established || state_ == state::close_wait ||
+                                         state_ == state::fin_wait_2;
+            if (t.keepalive && keepalive_state && !timers_.armed(timer_kind::keepalive)) {
+                timers_.arm(timer_kind::keepalive, now(), t.keepalive_idle_ms);
+            }
+        }
+        if (t.user_timeout_ms != 0) {
+            if (outstanding && !timers_.armed(timer_kind::user)) timers_.arm(timer_kind::user, now(), t.user_timeout_ms);
+            if (!outstanding) timers_.disarm(timer_kind::user);
+        }
+    }
+
+    // -------------------------------------------------------------------- timers -> events
+    // The event an expired timer is, from the main slot's counter and timer_config;
+    // event::status when the expiry is no event (keepalive re-armed for the idle remainder).
+    event timer_event(timer_kind kind) noexcept {
+        const timer_config& t = config_->timers;
+        switch (kind) {
+            case timer_kind::retransmission: {
+                const std::uint16_t n = timers_.count_retry();
+                const bool syn_outstanding = !has(syn_acked_bit) && snd_una_ == iss_;
+                std::uint32_t limit = t.retries2;
+                if (state_ == state::syn_sent) limit = t.syn_retries;
+                else if (syn_outstanding) limit = t.synack_retries;
+                if (n > limit) {
+                    return state_ == state::syn_received && has(passive_bit) ? event::timeout_retransmit_exhausted_passive
+                                                                            : event::timeout_retransmit_exhausted;
+                }
+                if (n == t.retries1 && !syn_outstanding) observer().on_signal(user_signal::retries_exceeded_r1);
+                rto_.on_timeout();  // RFC 6298 §5.5
+                if (!has(recovery_bit)) {
+                    set(recovery_bit);
+                    recover_ = snd_nxt_;
+                }
+                return event::timeout_retransmit;
+            }
+            case timer_kind::persist:
+                timers_.count_retry();
+                return event::timeout_persist;
+            case timer_kind::keepalive: {
+                // Linux's tcp_keepalive_timer: idle measured from the last segment received.
+                const std::uint32_t idle = now() - last_received_;
+                if (timers_.retries() == 0 && idle < t.keepalive_idle_ms) {
+                    timers_.arm(timer_kind::keepalive, now(), t.keepalive_idle_ms - idle);
+                    return event::status;
+                }
+                if (timers_.retries() >= t.keepalive_probes) return event::timeout_keepalive_exhausted;
+                timers_.count_retry();
+                return event::timeout_keepalive;
+            }
+            case timer_kind::fin_wait_2:
+                return event::timeout_fin_wait_2;
+            case timer_kind::time_wait:
+                return event::timeout_time_wait;
+            case timer_kind::delayed_ack:
+                return event::timeout_delayed_ack;
+            case timer_kind::user:
+                return event::timeout_user;
+            default:
+                return event::status;
+        }
+    }
+
+    // -------------------------------------------------------------------- the TCB
+    // 4-octet fields first, then the 16-bit and 8-bit ones (see docs/engine.md, "TCB size").
+    const connection_config* config_;
+    const call_input* in_ = nullptr;  // the call in progress
+    std::uint32_t iss_ = 0;
+    std::uint32_t snd_una_ = 0, snd_nxt_ = 0, snd_wnd_ = 0, snd_wl1_ = 0, snd_wl2_ = 0, max_snd_wnd_ = 0;
+    std::uint32_t rcv_nxt_ = 0, rcv_wnd_ = 0;
+    std::uint32_t snd_data_end_ = 0;   // after the last octet queued by SEND
+    std::uint32_t recover_ = 0;        // SND.NXT when the RTO fired (partial-ACK retransmission)
+    std::uint32_t receive_held_ = 0;   // RCV.USER: delivered, not yet received by the user
+    std::uint32_t last_received_ = 0;  // tick of the last segment (keepalive idle time)
+    std::uint32_t challenge_window_start_ = 0;
+    timer_slots timers_;
+    rto_type rto_;
+    rtt_sampler rtt_;
+    std::uint16_t snd_mss_ = 0;
+    std::uint16_t challenge_count_ = 0;
+    state state_ = state::closed;
+    std::uint8_t flags_ = 0;
+    std::uint8_t unacked_segments_ = 0;  // segments of text taken since our last ACK
+    policy_pack policies_;
+};
+
+}  // namespace tcpfsm
+
+#endif  // TCPFSM_CONNECTION_HPP
