@@ -134,11 +134,11 @@ class connection {
     // The policies, as empty bases of one member (not of the connection, so that their
     // member names never mix with the engine's): empty policies take one octet in all.
     struct policy_pack : io_base, clock_base, observer_base, iss_base, cc_base {
-        policy_pack(SegmentIO io, Clock clock, Observer observer, IssPolicy iss)
-            : io_base(static_cast<SegmentIO&&>(io)),
-              clock_base(static_cast<Clock&&>(clock)),
-              observer_base(static_cast<Observer&&>(observer)),
-              iss_base(static_cast<IssPolicy&&>(iss)),
+        policy_pack(SegmentIO io_value, Clock clock_value, Observer observer_value, IssPolicy iss_value)
+            : io_base(static_cast<SegmentIO&&>(io_value)),
+              clock_base(static_cast<Clock&&>(clock_value)),
+              observer_base(static_cast<Observer&&>(observer_value)),
+              iss_base(static_cast<IssPolicy&&>(iss_value)),
               cc_base() {}
     };
     using rto_type = typename Profile::rto;
@@ -151,11 +151,12 @@ public:
     using iss_type = IssPolicy;
     using profile_type = Profile;
 
-    explicit connection(const connection_config& config = default_connection_config, SegmentIO io = SegmentIO(),
-                        Clock clock = Clock(), Observer observer = Observer(), IssPolicy iss = IssPolicy()) noexcept
-        : config_(&config),
-          policies_(static_cast<SegmentIO&&>(io), static_cast<Clock&&>(clock), static_cast<Observer&&>(observer),
-                    static_cast<IssPolicy&&>(iss)) {}
+    explicit connection(const connection_config& config_value = default_connection_config,
+                        SegmentIO io_value = SegmentIO(), Clock clock_value = Clock(),
+                        Observer observer_value = Observer(), IssPolicy iss_value = IssPolicy()) noexcept
+        : config_(&config_value),
+          policies_(static_cast<SegmentIO&&>(io_value), static_cast<Clock&&>(clock_value),
+                    static_cast<Observer&&>(observer_value), static_cast<IssPolicy&&>(iss_value)) {}
 
     // ---- the policies ----
     SegmentIO& io() noexcept { return policies_.io_base::get(); }

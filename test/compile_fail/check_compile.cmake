@@ -7,6 +7,7 @@
 #   RULE         the verify.hpp rule the source breaks (fail mode)
 #   WHERE_REGEX  regex the compiler output must also match (fail mode): the instantiation
 #                of tcpfsm::rule_violated::<rule> that names the row, state and event
+#   MESSAGE      instead of RULE: a regex the compiler output must match (policy checks)
 cmake_minimum_required(VERSION 3.16)
 
 foreach(var COMPILER FLAGS SOURCE MODE)
@@ -40,6 +41,15 @@ endif()
 
 if(result EQUAL 0)
     message(FATAL_ERROR "compiled, but must fail with rule '${RULE}':\n${command_line}\n${output}")
+endif()
+
+# A policy check (connection.hpp) names the policy and what it lacks: MESSAGE is its regex.
+if(DEFINED MESSAGE)
+    if(NOT output MATCHES "${MESSAGE}")
+        message(FATAL_ERROR "failed, but not with '${MESSAGE}' (exit ${result}):\n${command_line}\n${output}")
+    endif()
+    message(STATUS "fails with '${MESSAGE}', as it should: ${SOURCE}")
+    return()
 endif()
 
 # Every rule message in the output must be this rule's: a broken table reports its own rule.

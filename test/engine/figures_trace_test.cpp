@@ -4,132 +4,12 @@
 // it to the other engine, holds it ("..." in a figure), or drops it. Old duplicates are
 // injected; a crash is a fresh engine that has lost its TCB. Every expected segment and
 // state is the figure's.
-#include <tcpfsm/connection.hpp>
+#include "tcpfsm_engine_harness.hpp"
 
-#include <catch2/catch.hpp>
-
-#include <chrono>
-#include <cstdint>
-#include <deque>
-#include <memory>
-#include <string>
-#include <vector>
-
-namespace {
-
+using namespace tcpfsm_harness;
 using tcpfsm::state;
 using S = state;
-
-// ------------------------------------------------------------------ the harness
-std::int64_t g_now_ms = 0;
-
-struct test_clock {
-    using time_point = std::chrono::time_point<std::chrono::steady_clock, std::chrono::milliseconds>;
-    time_point now() const noexcept { return time_point(std::chrono::milliseconds(g_now_ms)); }
-};
-
-struct wire_io {
-    std::deque<tcpfsm::outgoing_segment>* out;
-    void send(const tcpfsm::outgoing_segment& s) noexcept { out->push_back(s); }
-};
-
-// The ISS of each incarnation in turn, as the figure numbers them.
-struct scripted_iss {
-    const std::vector<std::uint32_t>* values;
-    std::size_t* next;
-    std::uint32_t operator()(const tcpfsm::four_tuple&, std::uint64_t) const noexcept {
-        const std::uint32_t v = (*values)[*next < values->size() ? *next : values->size() - 1];
-        ++*next;
-        return v;
-    }
-};
-
-using engine = tcpfsm::connection<wire_io, test_clock, tcpfsm::null_observer, scripted_iss>;
-
-// The RFC's notation: <SEQ=100><ACK=301><CTL=SYN,ACK>, <DATA> when there is text; ACK is
-// printed only when the ACK bit is on.
-std::string rfc_notation(const tcpfsm::segment& s) {
-    std::string out = "<SEQ=" + std::to_string(s.seq) + ">";
-    if (s.ack_flag()) out += "<ACK=" + std::to_string(s.ack) + ">";
-    std::string ctl;
-    const auto add = [&](bool on, const char* name) {
-        if (!on) return;
-        if (!ctl.empty()) ctl += ",";
-        ctl += name;
-    };
-    add(s.syn(), "SYN");
-    add(s.rst(), "RST");
-    add(s.fin(), "FIN");
-    add(s.ack_flag(), "ACK");
-    out += "<CTL=" + ctl + ">";
-    if (s.text_length > 0) out += "<DATA>";
-    return out;
-}
-
-struct peer {
-    std::deque<tcpfsm::outgoing_segment> sent;
-    std::vector<std::uint32_t> isses;
-    std::size_t next_iss = 0;
-    std::unique_ptr<engine> conn;
-
-    explicit peer(std::vector<std::uint32_t> iss) : isses(std::move(iss)) { restart(); }
-
-    // A crash: the TCB is lost; what was in flight is gone with it.
-    void restart() {
-        sent.clear();
-        conn = std::make_unique<engine>(tcpfsm::default_connection_config, wire_io{&sent}, test_clock{},
-                                        tcpfsm::null_observer{}, scripted_iss{&isses, &next_iss});
-    }
-    state st() const { return conn->current_state(); }
-
-    // The next segment this peer sent, which must read `expected` in the RFC's notation.
-    tcpfsm::segment take(const std::string& expected) {
-        INFO("expected " << expected);
-        REQUIRE(!sent.empty());
-        const tcpfsm::segment s = sent.front().header;
-        sent.pop_front();
-        CHECK(rfc_notation(s) == expected);
-        return s;
-    }
-    void receive(const tcpfsm::segment& s) { conn->on_segment(s); }
-};
-
-// `from` sent `expected`; `to` receives it.
-tcpfsm::segment pass(peer& from, const std::string& expected, peer& to) {
-    const tcpfsm::segment s = from.take(expected);
-    to.receive(s);
-    return s;
-}
-
-tcpfsm::segment make(std::uint32_t seq, std::uint32_t ack, std::uint8_t flags, std::uint32_t text = 0) {
-    tcpfsm::segment s;
-    s.seq = seq;
-    s.ack = ack;
-    s.flags = flags;
-    s.text_length = text;
-    s.window = 65535;
-    return s;
-}
-
-// A and B ESTABLISHED with A's SND.NXT = a_nxt and B's SND.NXT = b_nxt ("send 300, receive
-// 100" in Figures 9 and 10), through a real handshake (ISS = SND.NXT - 1).
-void establish(peer& a, peer& b, std::uint32_t a_nxt, std::uint32_t b_nxt) {
-    a.isses.insert(a.isses.begin() + static_cast<std::ptrdiff_t>(a.next_iss), a_nxt - 1);
-    b.isses.insert(b.isses.begin() + static_cast<std::ptrdiff_t>(b.next_iss), b_nxt - 1);
-    b.conn->open_passive();
-    a.conn->open_active();
-    b.receive(a.take("<SEQ=" + std::to_string(a_nxt - 1) + "><CTL=SYN>"));
-    a.receive(b.take("<SEQ=" + std::to_string(b_nxt - 1) + "><ACK=" + std::to_string(a_nxt) + "><CTL=SYN,ACK>"));
-    b.receive(a.take("<SEQ=" + std::to_string(a_nxt) + "><ACK=" + std::to_string(b_nxt) + "><CTL=ACK>"));
-    REQUIRE(a.st() == S::established);
-    REQUIRE(b.st() == S::established);
-}
-
-struct reset_time {
-    reset_time() { g_now_ms = 0; }
-};
-
-}  // namespace
+using tcpfsm::ctl::syn;
 
 TEST_CASE("Figure 6: basic three-way handshake", "[figure]") {
     reset_time t;
@@ -189,7 +69,7 @@ TEST_CASE("Figure 8: recovery from old duplicate SYN", "[figure]") {
     a.conn->open_active();
     const auto a_syn = a.take("<SEQ=100><CTL=SYN>");
     // 3. (duplicate) ... <SEQ=90><CTL=SYN> --> SYN-RECEIVED
-    b.receive(make(90, 0, tcpfsm::ctl::syn));
+    b.receive(make(90, 0, syn));
     CHECK(b.st() == S::syn_received);
     // 4. SYN-SENT <-- <SEQ=300><ACK=91><CTL=SYN,ACK> <-- SYN-RECEIVED
     pass(b, "<SEQ=300><ACK=91><CTL=SYN,ACK>", a);
@@ -228,10 +108,10 @@ TEST_CASE("Figure 9: half-open connection discovery", "[figure]") {
     CHECK(b.st() == S::closed);
     CHECK(a.st() == S::syn_sent);
     // 7. SYN-SENT --> <SEQ=400><CTL=SYN> --> (the SYN again, at the RTO: 1 s, RFC 6298 §2.1)
-    g_now_ms = 999;
+    now_ms = 999;
     a.conn->on_timer();
     CHECK(a.sent.empty());
-    g_now_ms = 1000;
+    now_ms = 1000;
     a.conn->on_timer();
     a.take("<SEQ=400><CTL=SYN>");
 }
@@ -259,7 +139,7 @@ TEST_CASE("Figure 11: old duplicate SYN initiates a reset on two passive sockets
     a.conn->open_passive();
     b.conn->open_passive();
     // 2. ... <SEQ=Z><CTL=SYN> --> SYN-RECEIVED
-    b.receive(make(z, 0, tcpfsm::ctl::syn));
+    b.receive(make(z, 0, syn));
     CHECK(b.st() == S::syn_received);
     // 3. (??) <-- <SEQ=X><ACK=Z+1><CTL=SYN,ACK> <-- SYN-RECEIVED
     pass(b, "<SEQ=5000><ACK=1001><CTL=SYN,ACK>", a);
@@ -291,14 +171,14 @@ TEST_CASE("Figure 12: normal close sequence", "[figure]") {
     pass(b, "<SEQ=300><ACK=101><CTL=FIN,ACK>", a);
     CHECK(a.st() == S::time_wait);
     // 5. TIME-WAIT --> <SEQ=101><ACK=301><CTL=ACK> --> CLOSED
-    const std::int64_t entered = g_now_ms;
+    const std::int64_t entered = now_ms;
     pass(a, "<SEQ=101><ACK=301><CTL=ACK>", b);
     CHECK(b.st() == S::closed);
     // 6. (2 MSL) CLOSED: MSL = 30 s by default (Linux's 60 s TIME-WAIT).
-    g_now_ms = entered + 2 * 30000 - 1;
+    now_ms = entered + 2 * 30000 - 1;
     a.conn->on_timer();
     CHECK(a.st() == S::time_wait);
-    g_now_ms = entered + 2 * 30000;
+    now_ms = entered + 2 * 30000;
     a.conn->on_timer();
     CHECK(a.st() == S::closed);
 }
@@ -324,7 +204,7 @@ TEST_CASE("Figure 13: simultaneous close sequence", "[figure]") {
     // 4. TIME-WAIT TIME-WAIT, then (2 MSL) CLOSED CLOSED
     CHECK(a.st() == S::time_wait);
     CHECK(b.st() == S::time_wait);
-    g_now_ms += 60000;
+    now_ms += 60000;
     a.conn->on_timer();
     b.conn->on_timer();
     CHECK(a.st() == S::closed);

@@ -1,0 +1,528 @@
+// The connection engine, one mechanism at a time: TCB size, ISS, MSS, the send and receive
+// windows, Nagle and SWS avoidance, RTT and RTO, retransmission limits, user calls and their
+// errors, STATUS, and the options (abortive close, RFC 1337, strict FIN-WAIT-2, TIME-WAIT
+// reopen, challenge-ACK throttling). Expected values come from the RFCs and the config,
+// by the arithmetic written next to each check.
+#include <tcpfsm/connection.hpp>
+#include <tcpfsm/variants.hpp>
+
+#include <catch2/catch.hpp>
+
+#include "tcpfsm_engine_harness.hpp"
+
+using namespace tcpfsm_harness;
+using tcpfsm::state;
+using tcpfsm::user_error;
+using tcpfsm::user_signal;
+using S = state;
+namespace ctl = tcpfsm::ctl;
+
+namespace {
+
+// Empty policies, for the size of the TCB alone.
+struct empty_io {
+    void send(const tcpfsm::outgoing_segment&) noexcept {}
+};
+struct empty_clock {
+    std::chrono::steady_clock::time_point now() const noexcept { return {}; }
+};
+struct empty_iss {
+    std::uint32_t operator()(const tcpfsm::four_tuple&, std::uint64_t) const noexcept { return 0; }
+};
+
+std::uint32_t total_text(const std::deque<tcpfsm::outgoing_segment>& sent) {
+    std::uint32_t n = 0;
+    for (const auto& s : sent) n += s.header.text_length;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("connection: the TCB with empty policies", "[connection]") {
+    using engine = tcpfsm::connection<empty_io, empty_clock, tcpfsm::null_observer, empty_iss>;
+    // Reported, and held to two cache lines. RFC 9293's own variables (ISS, SND.UNA, SND.NXT,
+    // SND.WND, SND.WL1, SND.WL2, MAX.SND.WND, RCV.NXT, RCV.WND) are 36 octets; RTT state
+    // (RFC 6298 estimator 16, Karn sampler 12) and the timer slots (16) are most of the rest
+    // (docs/engine.md, "TCB size").
+    WARN("sizeof(tcpfsm::connection<empty policies>) = " << sizeof(engine) << " bytes");
+    CHECK(sizeof(engine) <= 128);
+    CHECK(sizeof(tcpfsm::timer_slots) == 16);
+}
+
+TEST_CASE("connection: the ISS comes from the ISS policy with the four-tuple and a 4 us clock", "[connection]") {
+    // RFC 6528 / RFC 9293 §3.4.1: ISN = M + F(4-tuple, secret), M a 4 microsecond timer. Two
+    // active OPENs of the same four-tuple 4 ms apart differ by 4000 us / 4 us = 1000.
+    struct clock_policy {
+        std::int64_t* us;
+        std::chrono::time_point<std::chrono::steady_clock, std::chrono::microseconds> now() const noexcept {
+            return std::chrono::time_point<std::chrono::steady_clock, std::chrono::microseconds>(
+                std::chrono::microseconds(*us));
+        }
+    };
+    struct capture_io {
+        std::uint32_t* seq;
+        void send(const tcpfsm::outgoing_segment& s) noexcept { *seq = s.header.seq; }
+    };
+    using engine = tcpfsm::connection<capture_io, clock_policy, tcpfsm::null_observer, tcpfsm::rfc6528_iss>;
+    const tcpfsm::siphash_key key{0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
+    tcpfsm::four_tuple tuple{};
+    tuple.local = tcpfsm::endpoint_address::ipv4(192, 0, 2, 1);
+    tuple.remote = tcpfsm::endpoint_address::ipv4(198, 51, 100, 7);
+    tuple.local_port = 40000;
+    tuple.remote_port = 80;
+    std::int64_t us = 1000000;
+    std::uint32_t first = 0, second = 0;
+    engine a(tcpfsm::default_connection_config, capture_io{&first}, clock_policy{&us}, {}, tcpfsm::rfc6528_iss(key));
+    a.open_active(tuple);
+    us += 4000;
+    engine b(tcpfsm::default_connection_config, capture_io{&second}, clock_policy{&us}, {}, tcpfsm::rfc6528_iss(key));
+    b.open_active(tuple);
+    CHECK(second - first == 1000u);
+    CHECK(first == tcpfsm::rfc6528_iss(key)(tuple, 1000000));
+    // Another four-tuple at the same time lands elsewhere in the space.
+    tcpfsm::four_tuple other = tuple;
+    other.local_port = 40001;
+    CHECK(tcpfsm::rfc6528_iss(key)(other, 1004000) != second);
+}
+
+TEST_CASE("connection: MSS option sent, peer's MSS used, 536 when absent (MUST-15)", "[connection]") {
+    reset_time t;
+    peer a({100}), b({300});
+    b.conn->open_passive();
+    a.conn->open_active();
+    const auto syn = a.take_any();
+    CHECK(syn.header.mss == 1460);  // §3.7.1: our MSS on the SYN (config default)
+    b.receive(syn.header);
+    auto syn_ack = b.take_any().header;
+    CHECK(syn_ack.mss == 1460);
+    syn_ack.mss = 0;  // the peer sent no MSS option: 536 (§3.7.1, MUST-15)
+    a.receive(syn_ack);
+    b.receive(a.take("<SEQ=101><ACK=301><CTL=ACK>"));
+    CHECK(a.conn->snapshot().snd_mss == 536);
+    CHECK(b.conn->snapshot().snd_mss == 1460);
+    a.conn->send(1000);  // 536 + 464: both full or all-that-is-queued? 536 is full; the rest
+    // waits for Nagle (in flight), so only one segment now.
+    REQUIRE(a.sent.size() == 1);
+    CHECK(a.sent[0].header.text_length == 536u);
+    CHECK(a.sent[0].text_offset == 0u);
+    pass_all(a, b);
+    pass_all(b, a);  // the ACK of 536 releases the rest
+    REQUIRE(a.sent.size() == 1);
+    CHECK(a.sent[0].header.seq == 101u + 536u);
+    CHECK(a.sent[0].header.text_length == 464u);
+    CHECK(a.sent[0].text_offset == 0u);  // the buffer's front is SND.UNA = 637 after the ACK
+    CHECK(a.rec.acked == 536u);
+}
+
+TEST_CASE("connection: never beyond the send window; text offsets count from SND.UNA", "[connection]") {
+    reset_time t;
+    tcpfsm::connection_config cfg{};
+    cfg.nagle = false;
+    peer a({1000}, cfg);
+    // The peer offers 300 octets from the start (MAX.SND.WND = 300).
+    a.conn->open_active();
+    a.take("<SEQ=1000><CTL=SYN>");
+    a.receive(make(4999, 1001, ctl::syn | ctl::ack, 0, 300));
+    a.take("<SEQ=1001><ACK=5000><CTL=ACK>");
+    a.conn->send(1000);
+    CHECK(total_text(a.sent) == 300u);  // §3.8.6: never beyond SND.UNA + SND.WND
+    CHECK(a.conn->snapshot().snd_nxt == 1301u);
+    a.sent.clear();
+    // 100 octets acknowledged, window 300: usable 1101 + 300 - 1301 = 100 < MAX.SND.WND / 2
+    // = 150: sender SWS avoidance (§3.8.6.2.1) waits.
+    a.receive(make(5000, 1101, ctl::ack, 0, 300));
+    CHECK(a.sent.empty());
+    CHECK(a.rec.acked == 100u);
+    // 200 acknowledged: usable 1201 + 300 - 1301 = 200 >= 150: sent.
+    a.receive(make(5000, 1201, ctl::ack, 0, 300));
+    REQUIRE(a.sent.size() == 1);
+    CHECK(a.sent[0].header.seq == 1301u);
+    CHECK(a.sent[0].header.text_length == 200u);
+    CHECK(a.sent[0].text_offset == 100u);  // 1301 - SND.UNA (1201)
+    CHECK(a.rec.acked == 200u);
+}
+
+TEST_CASE("connection: window updates follow SND.WL1/SND.WL2 (§3.10.7.4 fifth step)", "[connection]") {
+    reset_time t;
+    peer a({}), b({});
+    establish(a, b, 1000, 5000);
+    // An older segment (SEG.SEQ < SND.WL1) must not move the window.
+    a.receive(make(5000, 1000, ctl::ack, 0, 2000));  // WL1 = 5000, WL2 = 1000, WND = 2000
+    CHECK(a.conn->snapshot().snd_wnd == 2000u);
+    a.receive(make(4999, 1000, ctl::ack, 0, 10));  // out of window: ACKed, not used
+    CHECK(a.conn->snapshot().snd_wnd == 2000u);
+    a.sent.clear();
+    // The same SEG.SEQ with SND.WL2 =< SEG.ACK: updated.
+    a.receive(make(5000, 1000, ctl::ack, 0, 700));
+    CHECK(a.conn->snapshot().snd_wnd == 700u);
+    CHECK(a.conn->snapshot().max_snd_wnd == 65535u);  // the largest offered (the SYN,ACK's)
+}
+
+TEST_CASE("connection: zero window: probes at RTO, doubling, while the peer answers (§3.8.6.1)", "[connection]") {
+    reset_time t;
+    peer a({}), b({});
+    establish(a, b, 1000, 5000);
+    a.receive(make(5000, 1000, ctl::ack, 0, 0));  // window closed
+    a.conn->send(100);
+    CHECK(a.sent.empty());
+    // First probe after one RTO (1 s, SHLD-29), one octet of new data.
+    a.advance_to(999);
+    CHECK(a.sent.empty());
+    a.advance_to(1000);
+    REQUIRE(a.sent.size() == 1);
+    CHECK(a.sent[0].header.seq == 1000u);
+    CHECK(a.sent[0].header.text_length == 1u);
+    a.sent.clear();
+    // The peer answers with a zero window (ACK of nothing): the next probe after 2 s (SHLD-30).
+    a.receive(make(5000, 1000, ctl::ack, 0, 0));
+    a.advance_to(2999);
+    CHECK(a.sent.empty());
+    a.advance_to(3000);
+    REQUIRE(a.sent.size() == 1);
+    CHECK(a.sent[0].header.seq == 1000u);  // the same octet again
+    a.sent.clear();
+    // The peer takes the probe octet and opens its window: the other 99 octets flow.
+    a.receive(make(5000, 1001, ctl::ack, 0, 1000));
+    REQUIRE(a.sent.size() == 1);
+    CHECK(a.sent[0].header.seq == 1001u);
+    CHECK(a.sent[0].header.text_length == 99u);
+    CHECK(a.st() == S::established);
+}
+
+TEST_CASE("connection: receive window shrinks with held text and reopens on RECEIVE (receiver SWS)", "[connection]") {
+    reset_time t;
+    tcpfsm::connection_config cfg{};
+    cfg.receive_buffer = 1000;
+    peer a({}), b({}, cfg);
+    establish(a, b, 1000, 5000);
+    b.receive(make(1000, 5000, ctl::ack, 600));
+    REQUIRE(b.sent.size() == 1);
+    CHECK(b.sent[0].header.ack == 1600u);
+    CHECK(b.sent[0].header.window == 400u);  // RCV.BUFF 1000 - 600 held
+    CHECK(b.rec.delivered == 600u);
+    b.sent.clear();
+    // §3.8.6.2.2: the window moves only when RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF,
+    // Eff.snd.MSS) = min(500, 1460) = 500. Taking 100 octets: 1000 - 500 - 400 = 100 < 500.
+    CHECK(b.conn->receive(100) == user_error::none);
+    CHECK(b.sent.empty());
+    // Taking the other 500: 1000 - 0 - 400 = 600 >= 500: a window update, RCV.WND = 1000.
+    CHECK(b.conn->receive(500) == user_error::none);
+    REQUIRE(b.sent.size() == 1);
+    CHECK(b.sent[0].header.window == 1000u);
+    CHECK(b.sent[0].header.ack == 1600u);
+}
+
+TEST_CASE("connection: text beyond the receive window is cut (§3.10.7.4)", "[connection]") {
+    reset_time t;
+    tcpfsm::connection_config cfg{};
+    cfg.receive_buffer = 100;
+    peer a({}), b({}, cfg);
+    establish(a, b, 1000, 5000);
+    b.receive(make(1000, 5000, ctl::ack, 150));
+    CHECK(b.rec.delivered == 100u);
+    CHECK(b.rec.dropped(tcpfsm::drop_reason::text_beyond_window));
+    REQUIRE(b.sent.size() == 1);
+    CHECK(b.sent[0].header.ack == 1100u);
+    CHECK(b.sent[0].header.window == 0u);
+}
+
+TEST_CASE("connection: Nagle holds a small segment while data is in flight (§3.7.4); off sends it", "[connection]") {
+    reset_time t;
+    SECTION("on (default, as Linux)") {
+        peer a({}), b({});
+        establish(a, b, 1000, 5000);
+        a.conn->send(10);
+        a.conn->send(10);
+        REQUIRE(a.sent.size() == 1);
+        pass_all(a, b);
+        pass_all(b, a);
+        REQUIRE(a.sent.size() == 1);
+        CHECK(a.sent[0].header.seq == 1010u);
+    }
+    SECTION("off (TCP_NODELAY, MUST-17)") {
+        tcpfsm::connection_config cfg{};
+        cfg.nagle = false;
+        peer a({}, cfg), b({});
+        establish(a, b, 1000, 5000);
+        a.conn->send(10);
+        a.conn->send(10);
+        CHECK(a.sent.size() == 2);
+    }
+}
+
+TEST_CASE("connection: delayed ACK: at most delayed_ack_ms, and at every second segment (§3.8.6.3)", "[connection]") {
+    reset_time t;
+    tcpfsm::connection_config cfg{};
+    cfg.timers.delayed_ack = true;
+    peer a({}), b({}, cfg);
+    establish(a, b, 1000, 5000);
+    b.receive(make(1000, 5000, ctl::ack, 10));
+    CHECK(b.sent.empty());
+    b.advance_to(39);
+    CHECK(b.sent.empty());
+    b.advance_to(40);  // 40 ms, Linux's TCP_DELACK_MIN; MUST-40 < 500 ms
+    REQUIRE(b.sent.size() == 1);
+    CHECK(b.sent[0].header.ack == 1010u);
+    b.sent.clear();
+    b.receive(make(1010, 5000, ctl::ack, 10));
+    CHECK(b.sent.empty());
+    b.receive(make(1020, 5000, ctl::ack, 10));  // the second segment: ACK now (SHLD-19)
+    REQUIRE(b.sent.size() == 1);
+    CHECK(b.sent[0].header.ack == 1030u);
+}
+
+TEST_CASE("connection: RTT sample from the SYN; RTO per RFC 6298 (and Linux's preset)", "[connection]") {
+    reset_time t;
+    SECTION("RFC 6298 values") {
+        peer a({100}), b({300});
+        b.conn->open_passive();
+        a.conn->open_active();
+        pass(a, "<SEQ=100><CTL=SYN>", b);
+        now_ms = 100;
+        pass(b, "<SEQ=300><ACK=101><CTL=SYN,ACK>", a);
+        const auto s = a.conn->snapshot();
+        // §2.2: SRTT = R = 100, RTTVAR = R/2 = 50, RTO = SRTT + max(G, 4*RTTVAR) = 300 ms,
+        // raised to the 1 s minimum (§2.4).
+        CHECK(s.srtt_ms == 100u);
+        CHECK(s.rttvar_ms == 50u);
+        CHECK(s.rto_ms == 1000u);
+    }
+    SECTION("Linux's 200 ms minimum") {
+        using linux_peer = basic_peer<tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::linux_rto_estimator>>;
+        linux_peer a({100});
+        peer b({300});
+        b.conn->open_passive();
+        a.conn->open_active();
+        pass(a, "<SEQ=100><CTL=SYN>", b);
+        now_ms = 100;
+        pass(b, "<SEQ=300><ACK=101><CTL=SYN,ACK>", a);
+        CHECK(a.conn->snapshot().rto_ms == 300u);  // 100 + 4 * 50, above 200 ms
+    }
+}
+
+TEST_CASE("connection: Karn's rule: no sample from a retransmitted SYN; RTO 3 s after (RFC 6298 §5.7)", "[connection]") {
+    reset_time t;
+    peer a({100}), b({300});
+    b.conn->open_passive();
+    a.conn->open_active();
+    a.sent.clear();           // the first SYN is lost
+    a.advance_to(1000);       // RTO 1 s: the SYN again
+    pass(a, "<SEQ=100><CTL=SYN>", b);
+    now_ms = 1050;
+    pass(b, "<SEQ=300><ACK=101><CTL=SYN,ACK>", a);
+    const auto s = a.conn->snapshot();
+    CHECK(s.srtt_ms == 0u);    // no sample (§3: Karn)
+    CHECK(s.rto_ms == 3000u);  // §5.7: "MUST be re-initialized to 3 seconds"
+}
+
+TEST_CASE("connection: data given up after R2 = 15 retransmissions, 663 s at RTO 1 s (§3.8.3)", "[connection]") {
+    reset_time t;
+    peer a({}), b({});
+    establish(a, b, 1000, 5000);
+    a.conn->send(100);
+    a.sent.clear();
+    // Waits 1, 2, 4, 8, 16, 32, then 60 s (RFC 6298 §2.5 maximum) ten times: 63 + 600 = 663 s.
+    // R1 = 3: after the third retransmission the user is told (SHLD-9).
+    std::int64_t at = 0, wait = 1000;
+    for (int retransmission = 1; retransmission <= 15; ++retransmission) {
+        at += wait;
+        a.advance_to(at - 1);
+        CHECK(a.sent.empty());
+        a.advance_to(at);
+        REQUIRE(a.sent.size() == 1);
+        CHECK(a.sent[0].header.seq == 1000u);
+        CHECK(a.sent[0].header.text_length == 100u);
+        a.sent.clear();
+        CHECK(a.rec.has(user_signal::retries_exceeded_r1) == (retransmission >= 3));
+        wait = wait * 2 < 60000 ? wait * 2 : 60000;
+    }
+    at += wait;
+    CHECK(at == 663000);
+    a.advance_to(at - 1);
+    CHECK(a.st() == S::established);
+    a.advance_to(at);
+    CHECK(a.st() == S::closed);
+    CHECK(a.rec.has(user_signal::timed_out));
+}
+
+TEST_CASE("connection: user calls return the table's errors (§3.10)", "[connection]") {
+    reset_time t;
+    peer a({}), b({});
+    tcpfsm::connection_status st{};
+    CHECK(a.conn->send(1) == user_error::connection_does_not_exist);
+    CHECK(a.conn->close() == user_error::connection_does_not_exist);
+    CHECK(a.conn->status(st) == user_error::connection_does_not_exist);
+    establish(a, b, 1000, 5000);
+    CHECK(a.conn->open_active() == user_error::connection_exists);
+    CHECK(a.conn->status(st) == user_error::none);
+    CHECK(st.st == S::established);
+    CHECK(st.snd_una == 1000u);
+    CHECK(st.snd_nxt == 1000u);
+    CHECK(st.rcv_nxt == 5000u);
+    CHECK(a.conn->close() == user_error::none);
+    CHECK(a.conn->send(1) == user_error::connection_closing);  // FIN-WAIT-1
+    pass_all(a, b);
+    // CLOSE-WAIT with nothing on hand: RECEIVE answers "connection closing" (§3.10.3).
+    CHECK(b.st() == S::close_wait);
+    CHECK(b.conn->receive() == user_error::connection_closing);
+}
+
+TEST_CASE("connection: a SEND in SYN-SENT goes out once ESTABLISHED, after the ACK", "[connection]") {
+    reset_time t;
+    peer a({100}), b({300});
+    b.conn->open_passive();
+    a.conn->open_active();
+    a.conn->send(20);
+    pass(a, "<SEQ=100><CTL=SYN>", b);
+    pass(b, "<SEQ=300><ACK=101><CTL=SYN,ACK>", a);
+    // The ACK owed rides on the data segment (§3.10.7.3: "data ... queued for transmission
+    // may be included").
+    const auto s = a.take("<SEQ=101><ACK=301><CTL=ACK><DATA>");
+    CHECK(s.text_length == 20u);
+    b.receive(s);
+    CHECK(b.st() == S::established);
+    CHECK(b.rec.delivered == 20u);
+}
+
+TEST_CASE("connection: the third handshake segment may carry data and a FIN", "[connection]") {
+    reset_time t;
+    peer b({300});
+    b.conn->open_passive();
+    b.receive(make(100, 0, ctl::syn));
+    b.take("<SEQ=300><ACK=101><CTL=SYN,ACK>");
+    b.receive(make(101, 301, ctl::ack | ctl::fin, 5));
+    CHECK(b.st() == S::close_wait);
+    CHECK(b.rec.delivered == 5u);
+    CHECK(b.rec.has(user_signal::accepted));
+    CHECK(b.rec.has(user_signal::closing));
+    b.take("<SEQ=301><ACK=107><CTL=ACK>");  // 101 + 5 octets + FIN
+}
+
+TEST_CASE("connection: abortive close (SO_LINGER 0) sends <SEQ=SND.NXT><CTL=RST>", "[connection]") {
+    reset_time t;
+    tcpfsm::connection_config cfg{};
+    cfg.abortive_close = true;
+    peer a({}, cfg), b({});
+    establish(a, b, 1000, 5000);
+    CHECK(a.conn->close() == user_error::none);
+    CHECK(a.st() == S::closed);
+    pass(a, "<SEQ=1000><CTL=RST>", b);  // §3.10.5
+    CHECK(b.st() == S::closed);
+    CHECK(b.rec.has(user_signal::reset));
+}
+
+TEST_CASE("connection: TIME-WAIT and RST: CLOSED by default, ignored with the RFC 1337 table", "[connection]") {
+    reset_time t;
+    using rfc1337_peer = basic_peer<tcpfsm::engine_profile<tcpfsm::rfc1337_table>>;
+    rfc1337_peer a({});
+    peer b({}), c({}), d({});
+    establish(a, b, 1000, 5000);
+    establish(c, d, 1000, 5000);
+    a.conn->close();
+    c.conn->close();
+    pass_all(a, b);
+    pass_all(c, d);
+    b.conn->close();
+    d.conn->close();
+    pass_all(b, a);
+    pass_all(d, c);
+    REQUIRE(a.st() == S::time_wait);
+    REQUIRE(c.st() == S::time_wait);
+    // RST at RCV.NXT = 5001 (after the peer's FIN).
+    a.receive(make(5001, 0, ctl::rst));
+    c.receive(make(5001, 0, ctl::rst));
+    CHECK(a.st() == S::time_wait);  // RFC 1337 §3 fix F1
+    CHECK(c.st() == S::closed);     // RFC 9293 §3.10.7.4 second step
+}
+
+TEST_CASE("connection: FIN-WAIT-2 times out after 60 s; the strict table waits", "[connection]") {
+    reset_time t;
+    using strict_peer = basic_peer<tcpfsm::engine_profile<tcpfsm::strict_table>>;
+    strict_peer a({}, tcpfsm::connection_config{tcpfsm::strict_rfc_timer_config});
+    peer b({}), c({}), d({});
+    establish(a, b, 1000, 5000);
+    establish(c, d, 1000, 5000);
+    a.conn->close();
+    c.conn->close();
+    pass_all(a, b);
+    pass_all(c, d);
+    pass_all(b, a);
+    pass_all(d, c);
+    REQUIRE(a.st() == S::fin_wait_2);
+    REQUIRE(c.st() == S::fin_wait_2);
+    a.advance_to(59999);
+    c.advance_to(59999);
+    CHECK(c.st() == S::fin_wait_2);
+    a.advance_to(60000);
+    c.advance_to(60000);  // net.ipv4.tcp_fin_timeout = 60 s
+    CHECK(c.st() == S::closed);
+    CHECK(c.rec.has(user_signal::timed_out));
+    a.advance_to(10 * 60000);
+    CHECK(a.st() == S::fin_wait_2);
+}
+
+TEST_CASE("connection: TIME-WAIT: a higher SYN goes to the listener; off, it is challenged", "[connection]") {
+    reset_time t;
+    tcpfsm::connection_config no_reopen{};
+    no_reopen.time_wait_reopen = false;
+    peer a({}), b({}), c({}), d({}, no_reopen);
+    establish(a, b, 1000, 5000);
+    establish(c, d, 1000, 5000);
+    b.conn->close();
+    d.conn->close();
+    pass_all(b, a);
+    pass_all(d, c);
+    a.conn->close();
+    c.conn->close();
+    pass_all(a, b);
+    pass_all(c, d);
+    pass_all(b, a);
+    pass_all(d, c);
+    REQUIRE(b.st() == S::time_wait);
+    REQUIRE(d.st() == S::time_wait);
+    // RCV.NXT = 1001 (A sent its FIN at SND.NXT = 1000); a new SYN at 9000 > RCV.NXT.
+    b.receive(make(9000, 0, ctl::syn));
+    d.receive(make(9000, 0, ctl::syn));
+    CHECK(b.st() == S::closed);
+    CHECK(b.rec.redirects == 1u);
+    CHECK(b.sent.empty());
+    CHECK(d.st() == S::time_wait);
+    d.take("<SEQ=5001><ACK=1001><CTL=ACK>");  // RFC 5961 §4.2 challenge ACK
+}
+
+TEST_CASE("connection: challenge ACKs limited to one per 500 ms (RFC 5961 §7, Linux)", "[connection]") {
+    reset_time t;
+    peer a({}), b({});
+    establish(a, b, 1000, 5000);
+    // In-window RSTs not at RCV.NXT (RFC 5961 §3.2) earn challenge ACKs, throttled.
+    b.receive(make(1010, 0, ctl::rst));
+    b.receive(make(1011, 0, ctl::rst));
+    CHECK(b.sent.size() == 1u);
+    CHECK(b.rec.dropped(tcpfsm::drop_reason::challenge_ack_rate_limited));
+    now_ms = 499;
+    b.receive(make(1012, 0, ctl::rst));
+    CHECK(b.sent.size() == 1u);
+    now_ms = 500;
+    b.receive(make(1013, 0, ctl::rst));
+    CHECK(b.sent.size() == 2u);
+    CHECK(b.st() == S::established);
+}
+
+TEST_CASE("connection: keepalive probe is <SEQ=SND.NXT-1><ACK=RCV.NXT> after 2 h idle (§3.8.4)", "[connection]") {
+    reset_time t;
+    tcpfsm::connection_config cfg{};
+    cfg.timers.keepalive = true;
+    peer a({}, cfg), b({});
+    establish(a, b, 1000, 5000);
+    a.advance_to(7200000 - 1);
+    CHECK(a.sent.empty());
+    a.advance_to(7200000);
+    a.take("<SEQ=999><ACK=5000><CTL=ACK>");
+    // The peer answers (an ACK of SND.NXT): the next probe only after another idle period.
+    now_ms = 7200010;
+    a.receive(make(5000, 1000, ctl::ack));
+    a.advance_to(7200000 + 75000);
+    CHECK(a.sent.empty());
+    a.advance_to(7200010 + 7200000);
+    a.take("<SEQ=999><ACK=5000><CTL=ACK>");
+}
