@@ -36,6 +36,20 @@ std::uint32_t total_text(const std::deque<tcpfsm::outgoing_segment>& sent) {
     return n;
 }
 
+// The policy checks: C++17 traits, and the same as concepts in C++20.
+static_assert(tcpfsm::is_segment_io_v<empty_io> && !tcpfsm::is_segment_io_v<empty_clock>);
+static_assert(tcpfsm::is_engine_clock_v<empty_clock> && tcpfsm::is_engine_clock_v<std::chrono::steady_clock>);
+static_assert(!tcpfsm::is_engine_clock_v<empty_io>);
+static_assert(tcpfsm::is_observer_v<tcpfsm::null_observer> && tcpfsm::is_observer_v<recording_observer>);
+static_assert(!tcpfsm::is_observer_v<empty_io>);
+static_assert(tcpfsm::is_iss_generator_v<empty_iss> && tcpfsm::is_iss_generator_v<tcpfsm::rfc6528_iss>);
+static_assert(tcpfsm::is_congestion_hook_v<tcpfsm::no_congestion_control>);
+#if defined(__cpp_concepts) && __cpp_concepts >= 201907L
+static_assert(tcpfsm::segment_io<empty_io> && !tcpfsm::segment_io<int>);
+static_assert(tcpfsm::engine_clock<empty_clock> && tcpfsm::observer<tcpfsm::null_observer>);
+static_assert(tcpfsm::iss_generator<tcpfsm::fixed_iss> && tcpfsm::congestion_hook<tcpfsm::no_congestion_control>);
+#endif
+
 }  // namespace
 
 TEST_CASE("connection: the TCB with empty policies", "[connection]") {
