@@ -363,6 +363,7 @@ TEST_CASE("connection: user calls return the table's errors (§3.10)", "[connect
     reset_time t;
     peer a({}), b({});
     tcpfsm::connection_status st{};
+    CHECK(a.conn->snapshot().unsent == 0u);  // CLOSED: no send sequence
     CHECK(a.conn->send(1) == user_error::connection_does_not_exist);
     CHECK(a.conn->close() == user_error::connection_does_not_exist);
     CHECK(a.conn->status(st) == user_error::connection_does_not_exist);
