@@ -333,6 +333,7 @@ private:
     std::uint32_t data_end() const noexcept { return snd_data_end_; }
     // Queued octets not yet sent.
     std::uint32_t unsent() const noexcept {
+        if (state_ == state::closed || state_ == state::listen) return 0;  // no send sequence yet
         if (!has(syn_acked_bit)) {
             // Before the handshake completes, SND.NXT is ISS + 1 and the data starts there.
             return data_end() - (iss_ + 1u);
@@ -460,6 +461,9 @@ private:
             case event::rcv_ack:
             case event::rcv_ack_of_fin:
             case event::rcv_fin_ack_of_fin:
+                // §3.10.7.3 fifth, SYN-SENT: "If neither of the SYN or RST bits is set, then
+                // drop the segment and return": SND.UNA moves only with the SYN (fourth step).
+                if (state_ == state::syn_sent) break;
                 // §3.10.7.4 fifth, ESTABLISHED processing: SND.UNA < SEG.ACK =< SND.NXT
                 // advances SND.UNA; SND.UNA =< SEG.ACK =< SND.NXT may update the window.
                 if (seq_in_open_closed(snd_una_, seg.ack, snd_nxt_)) acknowledge(seg.ack);
@@ -467,7 +471,9 @@ private:
                 if (e == event::rcv_fin_ack_of_fin) take_text_and_fin(seg, true);
                 break;
             case event::rcv_data:
-                take_text_and_fin(seg, false);
+                // §3.10.7.4 seventh, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "Ignore the
+                // segment text" (the peer's FIN has been received).
+                if (!has_received_fin(state_)) take_text_and_fin(seg, false);
                 break;
             case event::rcv_fin:
                 // §3.10.7.4 eighth: advance RCV.NXT over the FIN (a retransmitted FIN in
