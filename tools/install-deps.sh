@@ -4,7 +4,10 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# iproute2: ip (network namespaces, TUN devices) and ss, for the interop tests (test/interop).
 apt-get install -y -qq --no-install-recommends \
     g++ clang cmake ninja-build make python3 pkg-config git \
-    catch2 graphviz >/dev/null
+    catch2 graphviz iproute2 >/dev/null
+# liblwip-dev: lwIP 2.1, the in-process peer of the lwIP interop tests (test/lwip).
+apt-get install -y -qq --no-install-recommends liblwip-dev >/dev/null
 echo "tcpfsm: dependencies installed"
