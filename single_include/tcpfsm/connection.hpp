@@ -391,6 +391,7 @@ private:
             state_ = row.to;
             observer().on_state_change(from, row.to, e);
         }
+        signal_user(row.actions);  // after the state change: the user sees the new state
         // The TCB is deleted, or SYN-RECEIVED went back to LISTEN (§3.10.7.4): forget it all.
         if (row.actions.contains(action::delete_tcb) || (row.to == state::listen && from != state::listen)) {
             forget_connection();
@@ -603,6 +604,11 @@ private:
             timers_.arm(timer_kind::keepalive, now(),
                         probing ? config_->timers.keepalive_interval_ms : config_->timers.keepalive_idle_ms);
         }
+        // Signals, delete_tcb and redirect_to_listener: run_row, after the state change.
+    }
+
+    void signal_user(action_set a) noexcept {
+        using namespace action;
         if (a.intersects(signal_connected)) observer().on_signal(user_signal::connected);
         if (a.intersects(signal_accepted)) observer().on_signal(user_signal::accepted);
         if (a.intersects(signal_closing)) observer().on_signal(user_signal::closing);
@@ -610,7 +616,6 @@ private:
         if (a.intersects(signal_refused)) observer().on_signal(user_signal::refused);
         if (a.intersects(signal_timed_out)) observer().on_signal(user_signal::timed_out);
         if (a.intersects(signal_closed)) observer().on_signal(user_signal::closed);
-        // delete_tcb and redirect_to_listener: run_row, after the state change.
     }
 
     void emit(const segment& s, std::uint32_t text_offset = 0) noexcept {

@@ -4,7 +4,7 @@
 // Edit the headers in include/tcpfsm/ and run `python3 tools/amalgamate.py`.
 // SPDX-License-Identifier: MIT
 // Optional headers beside it: classify.hpp, connection.hpp, diagram.hpp, iss.hpp, ostream.hpp, policies.hpp, rto.hpp, segment.hpp, siphash.hpp, timers.hpp, variants.hpp, wire.hpp.
-// Generated from include/tcpfsm/ with SHA-256 979b8b516e12462c.
+// Generated from include/tcpfsm/ with SHA-256 3ed6f237884a9097.
 
 // tcpfsm: the TCP connection state machine of RFC 9293 as constexpr data.
 // One include gives the vocabulary, the standard table, O(1) lookup with two dispatch

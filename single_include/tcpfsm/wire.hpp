@@ -629,15 +629,15 @@ constexpr wire_error parse_tcp_packet(const std::uint8_t* data, std::size_t len,
     std::size_t off = 0;
     std::size_t seg_len = 0;
     bool csum_ok = false;
-    const std::uint8_t version = static_cast<std::uint8_t>(data[0] >> 4);
-    if (version == 4) {
+    const std::uint8_t ip_version = static_cast<std::uint8_t>(data[0] >> 4);
+    if (ip_version == 4) {
         out.ip_version = 4;
         const wire_error e = parse_ipv4(data, len, out.ip4);
         if (e != wire_error::ok) return e;
         off = out.ip4.payload_offset;
         seg_len = out.ip4.payload_length;
         csum_ok = verify_tcp_checksum_ipv4(out.ip4.src, out.ip4.dst, data + off, seg_len);
-    } else if (version == 6) {
+    } else if (ip_version == 6) {
         out.ip_version = 6;
         const wire_error e = parse_ipv6(data, len, out.ip6);
         if (e != wire_error::ok) return e;
