@@ -838,6 +838,15 @@ private:
             }
             return;
         }
+        // §3.8.6.1: the window opened while the zero-window probe octet was not taken (the
+        // ACK is still SND.UNA): it goes again as the first octet of the data, rather than
+        // leaving a hole the receiver must wait an RTO for.
+        if (timers_.main_kind() == timer_kind::persist && snd_nxt_ - snd_una_ == 1u && snd_wnd_ > 0 &&
+            !has(fin_sent_bit)) {
+            snd_nxt_ = snd_una_;
+            rtt_.on_retransmit();
+            timers_.disarm(timer_kind::persist);
+        }
         for (int guard = 0; guard < 64; ++guard) {
             const std::uint32_t queued = unsent();
             const std::uint32_t in_flight = snd_nxt_ - snd_una_;
