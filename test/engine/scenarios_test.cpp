@@ -775,13 +775,13 @@ TEST_CASE("user timeout: retransmissions at 1, 2, 4, 8 s, then CLOSED 30 s after
     t.no_violations();
 }
 
-TEST_CASE("FIN-WAIT-2: CLOSED after 60 s (Linux tcp_fin_timeout), strict RFC waits forever", "[scenario]") {
-    SECTION("default: timeout") {
+TEST_CASE("FIN-WAIT-2: an orphaned connection is CLOSED after 60 s (Linux tcp_fin_timeout), strict RFC waits forever", "[scenario]") {
+    SECTION("default, after release() (Linux's close()): timeout") {
         two t;
         t.establish();
         const sim_time close_at = 1 * second;
         t.net.run_until(close_at);
-        t.a.close();
+        t.a.release();
         t.net.run_until_idle();
         CHECK(t.a.entered(state::fin_wait_2) == close_at + 2 * delay);
         CHECK(t.a.entered(state::closed) == close_at + 2 * delay + 60 * second);
@@ -792,6 +792,22 @@ TEST_CASE("FIN-WAIT-2: CLOSED after 60 s (Linux tcp_fin_timeout), strict RFC wai
         t.net.run_until_idle();
         CHECK(t.b.st() == state::closed);
         CHECK(t.b.signalled(user_signal::reset));
+        t.no_violations();
+    }
+    SECTION("default, after CLOSE (a half-close, Linux's shutdown(SHUT_WR)): FIN-WAIT-2 waits, receiving") {
+        two t;
+        t.establish();
+        t.net.run_until(1 * second);
+        t.a.close();
+        // B keeps sending for two minutes; A keeps receiving it (§3.6: CLOSE is simplex).
+        for (int i = 1; i <= 120; ++i) {
+            t.net.run_until((1 + i) * second);
+            t.b.send(std::string(100, 'z'));
+        }
+        t.net.run_until(125 * second);
+        CHECK(t.a.st() == state::fin_wait_2);
+        CHECK(t.a.received().size() == 120u * 100u);
+        CHECK_FALSE(t.a.signalled(user_signal::timed_out));
         t.no_violations();
     }
     SECTION("strict: no timer runs, FIN-WAIT-2 stays") {

@@ -537,11 +537,12 @@ TEST_CASE("flow control: the lwIP receive window closes and tcpfsm probes until 
     CHECK(server.received().size() >= window - (mss - 1));
     const tcpfsm::connection_status st = client.connection().snapshot();
     CHECK(st.snd_wnd == 0);
-    CHECK(st.retransmits > 0);  // zero-window probes (§3.8.6.1), counted like retransmissions
+    CHECK(st.window_probes > 0);  // zero-window probes (§3.8.6.1)
+    CHECK(st.retransmits == 0);   // every probe was answered (MUST-37: no give-up)
     CHECK(client.state() == state::established);
     CHECK(server.connection_state() == lwip_state::established);
     std::printf("  zero window (lwIP receiving): %zu octets taken, %u probes by tcpfsm in 1 min, RTO %u ms\n",
-                server.received().size(), static_cast<unsigned>(st.retransmits), static_cast<unsigned>(st.rto_ms));
+                server.received().size(), static_cast<unsigned>(st.window_probes), static_cast<unsigned>(st.rto_ms));
 
     server.auto_recved = true;
     const std::int64_t t_update = now_ms();

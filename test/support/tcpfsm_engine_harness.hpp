@@ -153,6 +153,17 @@ struct basic_peer {
         now_ms = t;
         conn->on_timer();
     }
+    // Every deadline up to t in turn (each timer is re-armed from the time it fires), then t.
+    void run_to(std::int64_t t) {
+        for (;;) {
+            const tcpfsm::timer_deadline d = conn->next_deadline();
+            if (!d) break;
+            const std::int64_t at = now_ms + static_cast<std::int64_t>(d.remaining_ms(static_cast<std::uint32_t>(now_ms)));
+            if (at > t) break;
+            advance_to(at);
+        }
+        advance_to(t);
+    }
 };
 
 using peer = basic_peer<>;

@@ -458,15 +458,15 @@ TEST_CASE("connection: TIME-WAIT and RST: CLOSED by default, ignored with the RF
     CHECK(c.st() == S::closed);     // RFC 9293 §3.10.7.4 second step
 }
 
-TEST_CASE("connection: FIN-WAIT-2 times out after 60 s; the strict table waits", "[connection]") {
+TEST_CASE("connection: an orphaned FIN-WAIT-2 times out after 60 s; the strict table waits", "[connection]") {
     reset_time t;
     using strict_peer = basic_peer<tcpfsm::engine_profile<tcpfsm::strict_table>>;
     strict_peer a({}, tcpfsm::connection_config{tcpfsm::strict_rfc_timer_config});
     peer b({}), c({}), d({});
     establish(a, b, 1000, 5000);
     establish(c, d, 1000, 5000);
-    a.conn->close();
-    c.conn->close();
+    a.conn->release();
+    c.conn->release();
     pass_all(a, b);
     pass_all(c, d);
     pass_all(b, a);
@@ -548,4 +548,118 @@ TEST_CASE("connection: keepalive probe is <SEQ=SND.NXT-1><ACK=RCV.NXT> after 2 h
     CHECK(a.sent.empty());
     a.advance_to(7200010 + 7200000);
     a.take("<SEQ=999><ACK=5000><CTL=ACK>");
+}
+
+TEST_CASE("connection: CLOSE in SYN-RECEIVED with data queued: the ACK of the SYN sets the window", "[connection]") {
+    // §3.10.4: data queued in SYN-RECEIVED goes once the SYN is acknowledged, then the FIN;
+    // §3.10.7.4 fifth step: SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK. An
+    // IRS above 2^31 must not keep SND.WND at 0 (SND.WL1 starts at 0).
+    reset_time t;
+    peer b({299});
+    b.conn->open_passive();
+    b.receive(make(0x90000000u, 0, ctl::syn));
+    b.take("<SEQ=299><ACK=2415919105><CTL=SYN,ACK>");
+    b.conn->send(100);
+    b.conn->close();
+    CHECK(b.st() == S::fin_wait_1);
+    b.receive(make(0x90000001u, 300, ctl::ack, 0, 65535));
+    CHECK(b.conn->snapshot().snd_wnd == 65535u);
+    REQUIRE(b.sent.size() == 1);
+    CHECK(rfc_notation(b.sent[0].header) == "<SEQ=300><ACK=2415919105><CTL=FIN,ACK><DATA>");
+    CHECK(b.sent[0].header.text_length == 100u);
+}
+
+TEST_CASE("connection: the FIN waits behind a zero-window probe octet; answered probes never end it (MUST-37)", "[connection]") {
+    reset_time t;
+    peer a({}), b({});
+    establish(a, b, 100, 300);
+    a.receive(make(300, 100, ctl::ack, 0, 0));
+    a.conn->send(1);
+    a.conn->close();
+    // Probes (the one octet) at 1, 3, 7, ... s, each answered with a zero window.
+    for (std::int64_t at = 1000, wait = 1000; at < 700000; wait = wait * 2 < 60000 ? wait * 2 : 60000, at += wait) {
+        a.advance_to(at);
+        for (const auto& s : a.sent) CHECK_FALSE(s.header.fin());  // no FIN beyond the window
+        a.sent.clear();
+        a.receive(make(300, 100, ctl::ack, 0, 0));
+    }
+    CHECK(a.st() == S::fin_wait_1);
+    // The peer takes the octet; its window is still zero: now the FIN goes (it needs no room).
+    a.receive(make(300, 101, ctl::ack, 0, 0));
+    a.take("<SEQ=101><ACK=300><CTL=FIN,ACK>");
+}
+
+TEST_CASE("connection: unanswered zero-window probes end the connection at R2 (MUST-20)", "[connection]") {
+    reset_time t;
+    peer a({}), b({});
+    establish(a, b, 100, 300);
+    a.receive(make(300, 100, ctl::ack, 0, 0));
+    a.conn->send(10);
+    // Persist waits 1, 2, 4, 8, 16, 32, then 60 s: the 16th expiry (R2 = 15 unanswered
+    // probes sent) comes at 63 + 10 * 60 = 663 s.
+    a.run_to(662999);
+    CHECK(a.st() == S::established);
+    a.run_to(663000);
+    CHECK(a.st() == S::closed);
+    CHECK(a.rec.has(user_signal::timed_out));
+}
+
+TEST_CASE("connection: with delayed ACK on, out-of-order text gets an immediate duplicate ACK (RFC 5681 §4.2)", "[connection]") {
+    reset_time t;
+    tcpfsm::connection_config cfg{};
+    cfg.timers.delayed_ack = true;
+    peer a({}), b({}, cfg);
+    establish(a, b, 100, 300);
+    b.receive(make(1560, 300, ctl::ack, 1460));
+    b.take("<SEQ=300><ACK=100><CTL=ACK>");
+    b.receive(make(3020, 300, ctl::ack, 1460));
+    b.take("<SEQ=300><ACK=100><CTL=ACK>");
+}
+
+TEST_CASE("connection: an active OPEN that meets a crossing SYN keeps the SYN's retry budget (MUST-23)", "[connection]") {
+    reset_time t;
+    peer a({100});
+    a.conn->open_active();
+    // SYN at 0, retransmitted at 1, 3, 7, 15, 31 s; the peer's SYN arrives at 40 s.
+    a.run_to(40000);
+    a.sent.clear();
+    a.receive(make(500, 0, ctl::syn));
+    CHECK(a.st() == S::syn_received);
+    // Expiries at 63 and 123 s are retransmissions 6 and 7; the 8th expiry, at 183 s, gives up.
+    a.run_to(182999);
+    CHECK(a.st() == S::syn_received);
+    a.run_to(183000);
+    CHECK(a.st() == S::closed);
+}
+
+TEST_CASE("connection: Nagle also holds a half-window segment while data is in flight (RFC 1122 4.2.3.4)", "[connection]") {
+    reset_time t;
+    peer a({1000});
+    a.conn->open_active();
+    a.take("<SEQ=1000><CTL=SYN>");
+    auto syn_ack = make(4999, 1001, ctl::syn | ctl::ack, 0, 1000);  // the peer's window: 1000
+    syn_ack.mss = 1460;  // (without the option the send MSS is 536, and 600 octets a full segment)
+    a.receive(syn_ack);
+    a.take("<SEQ=1001><ACK=5000><CTL=ACK>");
+    a.conn->send(100);
+    CHECK(a.sent.size() == 1u);
+    a.conn->send(600);  // >= MAX.SND.WND / 2, but 100 octets are in flight
+    CHECK(a.sent.size() == 1u);
+}
+
+TEST_CASE("connection: out-of-window segments do not count as keepalive answers (§3.8.4)", "[connection]") {
+    reset_time t;
+    tcpfsm::connection_config cfg{};
+    cfg.timers.keepalive = true;
+    peer a({}, cfg), b({});
+    establish(a, b, 100, 300);
+    // The peer is gone; a blind segment outside the window arrives every hour.
+    for (std::int64_t h = 1; h <= 3; ++h) {
+        a.run_to(h * 3600000 - 1);
+        a.receive(make(0x12345678u, 0, ctl::ack));
+    }
+    a.run_to(3 * 3600000);
+    // Dead at 7200 s + 9 * 75 s = 7875 s after the last real segment (t = 0).
+    CHECK(a.st() == S::closed);
+    CHECK(a.rec.has(user_signal::timed_out));
 }
