@@ -83,7 +83,8 @@ struct connection_status {
     std::uint32_t receive_held = 0;  // octets delivered, not yet taken by receive()
     std::uint16_t snd_mss = 0;       // effective send MSS
     std::uint32_t srtt_ms = 0, rttvar_ms = 0, rto_ms = 0;
-    std::uint16_t retransmits = 0;   // retransmissions (or probes) of the current segment
+    std::uint16_t retransmits = 0;   // retransmissions of the current segment, or unanswered probes
+    std::uint16_t window_probes = 0; // zero-window probes since the window closed
     std::uint16_t backoff = 0;       // RTO doublings since the last RTT sample
     bool fin_queued = false, fin_sent = false;
 };
@@ -202,6 +203,27 @@ public:
     // CLOSE (§3.10.4): FIN after the queued data. With abortive_close: ABORT.
     user_error close() noexcept { return user_call(config_->abortive_close ? event::abort : event::close); }
 
+    // CLOSE, and the user will read no more: the connection is orphaned, like a socket after
+    // Linux's close() (CLOSE above is RFC 9293's simplex close, Linux's shutdown(SHUT_WR):
+    // the user may still receive, and FIN-WAIT-2 waits for the peer's FIN). An orphaned
+    // connection leaves FIN-WAIT-2 after timers.fin_wait_2_ms (tcp_fin_timeout) when the
+    // peer's FIN does not come (the table's timeout_fin_wait_2 row). After a CLOSE, release()
+    // only marks the connection orphaned (and starts that timer in FIN-WAIT-2).
+    user_error release() noexcept {
+        if (state_ == state::fin_wait_1 || state_ == state::fin_wait_2 || state_ == state::closing ||
+            state_ == state::time_wait) {
+            set(orphan_bit);
+            if (state_ == state::fin_wait_2 && config_->timers.fin_wait_2_timeout &&
+                timers_.main_kind() != timer_kind::fin_wait_2) {
+                timers_.arm(timer_kind::fin_wait_2, ticks(), config_->timers.fin_wait_2_ms);
+            }
+            return user_error::none;
+        }
+        const user_error e = close();
+        if (e == user_error::none && state_ != state::closed) set(orphan_bit);
+        return e;
+    }
+
     // ABORT (§3.10.5).
     user_error abort() noexcept { return user_call(event::abort); }
 
@@ -234,6 +256,7 @@ public:
         s.rttvar_ms = rto_.rttvar_ms();
         s.rto_ms = rto_.rto_ms();
         s.retransmits = timers_.retries();
+        s.window_probes = persist_backoff_;
         s.backoff = rto_.backoffs();
         s.fin_queued = (flags_ & fin_queued_bit) != 0;
         s.fin_sent = (flags_ & fin_sent_bit) != 0;
@@ -249,12 +272,15 @@ public:
                     const four_tuple& tuple = four_tuple{}) noexcept {
         const call_input input{ticks(), &seg, text, &tuple, 0};
         in_ = &input;
-        if (state_ != state::closed && state_ != state::listen) {
-            last_received_ = now();
-            // Any segment answers a keepalive probe (Linux: icsk_probes_out = 0 on receipt).
-            if (timers_.main_kind() == timer_kind::keepalive) timers_.reset_retries();
-        }
         const classification k = classify(context(), seg);
+        if (state_ != state::closed && state_ != state::listen && k.count > 0 && answers_probes(k.events[0])) {
+            // §3.8.4: keepalive counts "data or acknowledgment packets"; an unacceptable
+            // segment is neither. Such a segment answers a keepalive or zero-window probe
+            // (Linux: icsk_probes_out = 0 on an ACK).
+            last_received_ = now();
+            const timer_kind owner = timers_.main_kind();
+            if (owner == timer_kind::keepalive || owner == timer_kind::persist) timers_.reset_retries();
+        }
         for (std::uint8_t i = 0; i < k.count; ++i) {
             prepare_segment_event(k.events[i]);
             run_row(k.events[i]);
@@ -301,6 +327,14 @@ private:
     static constexpr std::uint8_t ack_delayable_bit = 1u << 4;  // an ACK is owed, may be delayed
     static constexpr std::uint8_t recovery_bit = 1u << 5;    // after an RTO, until recover_ is acked
     static constexpr std::uint8_t syn_acked_bit = 1u << 6;   // our SYN is acknowledged
+    static constexpr std::uint8_t orphan_bit = 1u << 7;      // release(): the user reads no more
+
+    // Did the segment pass the first step (and RFC 5961's checks)? Only then is it a sign of
+    // life from the peer.
+    static constexpr bool answers_probes(event first) noexcept {
+        return first != event::rcv_unacceptable && first != event::rcv_rst_unacceptable &&
+               first != event::rcv_ack_unacceptable && first != event::rcv_rst_in_window;
+    }
 
     static constexpr bool is_synchronized_or_syn_received(state s) noexcept {
         return s != state::closed && s != state::listen && s != state::syn_sent;
@@ -372,6 +406,9 @@ private:
         rcv_nxt_ = rcv_wnd_ = snd_data_end_ = recover_ = receive_held_ = 0;
         snd_mss_ = 0;
         flags_ = 0;
+        challenge_window_start_ = 0;
+        challenge_count_ = 0;
+        persist_backoff_ = 0;
         unacked_segments_ = 0;
         rto_ = rto_type{};
         rtt_ = rtt_sampler{};
@@ -467,8 +504,15 @@ private:
                 if (state_ == state::syn_sent) break;
                 // §3.10.7.4 fifth, ESTABLISHED processing: SND.UNA < SEG.ACK =< SND.NXT
                 // advances SND.UNA; SND.UNA =< SEG.ACK =< SND.NXT may update the window.
-                if (seq_in_open_closed(snd_una_, seg.ack, snd_nxt_)) acknowledge(seg.ack);
-                if (seq_in_closed(snd_una_, seg.ack, snd_nxt_)) update_window(seg, false);
+                {
+                    // The first ACK of our SYN can arrive here, after CLOSE in SYN-RECEIVED
+                    // (FIN-WAIT-1): it sets the window as the fifth step's SYN-RECEIVED part
+                    // says (SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK).
+                    const bool acks_syn = !has(syn_acked_bit) && seq_in_open_closed(snd_una_, seg.ack, snd_nxt_);
+                    if (seq_in_open_closed(snd_una_, seg.ack, snd_nxt_)) acknowledge(seg.ack);
+                    if (seq_in_closed(snd_una_, seg.ack, snd_nxt_)) update_window(seg, acks_syn);
+                    if (acks_syn) rto_.on_handshake_complete();
+                }
                 if (e == event::rcv_fin_ack_of_fin) take_text_and_fin(seg, true);
                 break;
             case event::rcv_data:
@@ -562,6 +606,7 @@ private:
             }
         } else if (seg.text_length > 0) {
             observer().on_drop(drop_reason::text_out_of_order);
+            set(ack_now_bit);  // RFC 5681 §4.2: an immediate duplicate ACK, never delayed
         }
         if (fin && seg.fin() && first + seg.text_length == rcv_nxt_) rcv_nxt_ += 1u;
     }
@@ -595,7 +640,7 @@ private:
         if (a.intersects(start_time_wait_timer) || a.intersects(restart_time_wait_timer)) {
             timers_.arm(timer_kind::time_wait, now(), config_->timers.time_wait_ms());
         }
-        if (a.intersects(start_fin_wait_2_timer) && config_->timers.fin_wait_2_timeout) {
+        if (a.intersects(start_fin_wait_2_timer) && config_->timers.fin_wait_2_timeout && has(orphan_bit)) {
             timers_.arm(timer_kind::fin_wait_2, now(), config_->timers.fin_wait_2_ms);
         }
         if (a.intersects(start_keepalive_timer) && config_->timers.keepalive) {
@@ -707,7 +752,7 @@ private:
                 challenge_window_start_ = now();
                 challenge_count_ = 0;
             }
-            if (challenge_count_ >= c.challenge_ack_limit) {
+            if (challenge_count_ >= (c.challenge_ack_limit < 255u ? c.challenge_ack_limit : 255u)) {
                 observer().on_drop(drop_reason::challenge_ack_rate_limited);
                 return;
             }
@@ -857,7 +902,10 @@ private:
             if (length > effective_mss()) length = effective_mss();
             const bool fin_next = has(fin_queued_bit) && !has(fin_sent_bit) && length == queued;
             if (length == 0) {
-                if (fin_next && queued == 0) send_fin_segment();
+                // The FIN follows the data, but not beyond the right edge of the window while
+                // the zero-window probe octet is out: the persist timer keeps the connection
+                // (MUST-37), a retransmission timer would give up at R2.
+                if (fin_next && queued == 0 && !seq_lt(snd_una_ + snd_wnd_, snd_nxt_)) send_fin_segment();
                 return;
             }
             // §3.8.6.2.1 (sender SWS avoidance) and Nagle (§3.7.4): a full segment; or all
@@ -865,7 +913,8 @@ private:
             // largest window the peer has offered.
             const bool full = length >= effective_mss();
             const bool all = length == queued && (in_flight == 0 || !config_->nagle || fin_next);
-            const bool half_window = max_snd_wnd_ > 0 && length >= max_snd_wnd_ / 2;
+            const bool half_window =
+                (in_flight == 0 || !config_->nagle) && max_snd_wnd_ > 0 && length >= max_snd_wnd_ / 2;
             if (!(full || all || half_window)) return;
             send_data(length, fin_next);
         }
@@ -911,12 +960,14 @@ private:
         if (owner == timer_kind::time_wait || owner == timer_kind::fin_wait_2) return;
         const bool outstanding = snd_una_ != snd_nxt_;
         const bool waiting = unsent() > 0 && may_send_data();
+        const bool persisting = (waiting && !outstanding) || (owner == timer_kind::persist && outstanding);
+        if (!persisting) persist_backoff_ = 0;  // the window is open again
         const timer_config& t = config_->timers;
         if (outstanding && owner != timer_kind::persist) {
             if (owner != timer_kind::retransmission) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
-        } else if ((waiting && !outstanding) || (owner == timer_kind::persist && outstanding)) {
+        } else if (persisting) {
             if (owner != timer_kind::persist || !timers_.armed(timer_kind::persist)) {
-                timers_.arm(timer_kind::persist, now(), persist_timeout_ms(rto_.rto_ms(), timers_.retries(),
+                timers_.arm(timer_kind::persist, now(), persist_timeout_ms(rto_.rto_ms(), persist_backoff_,
                                                                             rto_type::config()));
             }
         } else if (!outstanding) {
@@ -944,7 +995,7 @@ private:
                 const bool syn_outstanding = !has(syn_acked_bit) && snd_una_ == iss_;
                 std::uint32_t limit = t.retries2;
                 if (state_ == state::syn_sent) limit = t.syn_retries;
-                else if (syn_outstanding) limit = t.synack_retries;
+                else if (syn_outstanding) limit = has(passive_bit) ? t.synack_retries : t.syn_retries;  // MUST-23
                 if (n > limit) {
                     return state_ == state::syn_received && has(passive_bit) ? event::timeout_retransmit_exhausted_passive
                                                                             : event::timeout_retransmit_exhausted;
@@ -958,7 +1009,12 @@ private:
                 return event::timeout_retransmit;
             }
             case timer_kind::persist:
-                timers_.count_retry();
+                // The backoff exponent grows with every probe (SHLD-30); the count of probes
+                // not answered (reset by any acceptable segment) ends the connection at R2
+                // (§3.8.3, MUST-20), as Linux's tcp_probe_timer does. Answered probes never
+                // do (MUST-37).
+                if (persist_backoff_ != 0xFFu) ++persist_backoff_;
+                if (timers_.count_retry() > t.retries2) return event::timeout_retransmit_exhausted;
                 return event::timeout_persist;
             case timer_kind::keepalive: {
                 // Linux's tcp_keepalive_timer: idle measured from the last segment received.
@@ -1000,7 +1056,8 @@ private:
     rto_type rto_;
     rtt_sampler rtt_;
     std::uint16_t snd_mss_ = 0;
-    std::uint16_t challenge_count_ = 0;
+    std::uint8_t challenge_count_ = 0;  // challenge ACKs in the current window (limit clamped to 255)
+    std::uint8_t persist_backoff_ = 0;  // zero-window probes since the window closed (backoff exponent)
     state state_ = state::closed;
     std::uint8_t flags_ = 0;
     std::uint8_t unacked_segments_ = 0;  // segments of text taken since our last ACK

@@ -79,7 +79,9 @@ constexpr const char* name(drop_reason r) noexcept {
 struct null_observer {
     // Every row the engine runs, in order: the event is the reason for what the row does.
     void on_row(state /*from*/, event /*on*/, const transition& /*row*/) noexcept {}
-    // The state changed (only ever by a row).
+    // The state changed (only ever by a row). On the way to CLOSED or back to LISTEN the
+    // connection's numbers are forgotten: what is left in the consumer's send buffer belongs
+    // to no connection any more.
     void on_state_change(state /*from*/, state /*to*/, event /*on*/) noexcept {}
     void on_signal(user_signal /*signal*/) noexcept {}
     // In-order text for the user (§3.10.7.4 seventh step). The octets count against the

@@ -457,6 +457,7 @@ public:
     }
     user_error receive_all() { return receive(unread_); }
     user_error close() { return call("close", [this] { return engine().close(); }); }
+    user_error release() { return call("release", [this] { return engine().release(); }); }
     user_error abort() { return call("abort", [this] { return engine().abort(); }); }
     user_error status(connection_status& out) { return call("status", [this, &out] { return engine().status(out); }); }
 

@@ -4,7 +4,7 @@
 // Edit the headers in include/tcpfsm/ and run `python3 tools/amalgamate.py`.
 // SPDX-License-Identifier: MIT
 // Optional headers beside it: classify.hpp, connection.hpp, diagram.hpp, iss.hpp, ostream.hpp, policies.hpp, rto.hpp, segment.hpp, simulator.hpp, siphash.hpp, timers.hpp, variants.hpp, wire.hpp.
-// Generated from include/tcpfsm/ with SHA-256 e1d9f94817cb1631.
+// Generated from include/tcpfsm/ with SHA-256 76cf829ccee5bf46.
 
 // tcpfsm: the TCP connection state machine of RFC 9293 as constexpr data.
 // One include gives the vocabulary, the standard table, O(1) lookup with two dispatch
