@@ -10,4 +10,10 @@ apt-get install -y -qq --no-install-recommends \
     catch2 graphviz iproute2 >/dev/null
 # liblwip-dev: lwIP 2.1, the in-process peer of the lwIP interop tests (test/lwip).
 apt-get install -y -qq --no-install-recommends liblwip-dev >/dev/null
+# The benchmarks (bench/, label bench): Google Benchmark, Boost's headers (Boost.MSM and
+# Boost.Statechart, the peers of the transition benchmark), gnuplot without X11 (the plot).
+apt-get install -y -qq --no-install-recommends libbenchmark-dev libboost-dev gnuplot-nox >/dev/null
+# libclang-rt-14-dev: clang 14's libFuzzer and sanitizer runtimes, for the fuzz targets
+# (test/fuzz, label fuzz; without it they are skipped).
+apt-get install -y -qq --no-install-recommends libclang-rt-14-dev >/dev/null
 echo "tcpfsm: dependencies installed"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds and runs every tcpfsm test configuration; exits non-zero if any test fails.
-#   full suite (every label) : g++, C++17
-#   unit label               : clang++ C++17, g++ C++20, clang++ C++20,
-#                              g++ C++17 against single_include/
-#   unit and conformance     : g++ C++17 with ASan+UBSan
+#   full suite (every label) : g++, C++17 (with the benchmarks' smoke runs, label bench)
+#   unit and fuzz labels     : clang++ C++17 (the libFuzzer targets, 60 s each; required)
+#   unit label               : g++ C++20, clang++ C++20, g++ C++17 against single_include/
+#   the whole suite but the compiler-only labels (compile_fail, consumer) and bench:
+#                              g++ C++17 with ASan+UBSan
 # Usage: tools/test.sh            (build trees go to build/test/<config>)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +15,8 @@ total_passed=0
 total_failed=0
 broken=()
 
-# run_config NAME LABEL-REGEX(or "") CMAKE-ARGS...
+# run_config NAME LABEL-SELECTION CMAKE-ARGS...
+#   LABEL-SELECTION: "" (every test), "REGEX" (-L: these labels), "!REGEX" (-LE: all but these)
 run_config() {
     local name=$1 labels=$2
     shift 2
@@ -27,7 +29,11 @@ run_config() {
         tail -n 60 "$dir.build.log"; broken+=("$name (build)"); return
     fi
     local label_args=()
-    [ -n "$labels" ] && label_args=(-L "$labels")
+    case "$labels" in
+        "") ;;
+        !*) label_args=(-LE "${labels#!}") ;;
+        *) label_args=(-L "$labels") ;;
+    esac
     ctest --test-dir "$dir" "${label_args[@]}" -j "$jobs" --output-on-failure >"$dir.test.log" 2>&1
     local rc=$?
     grep -E "tests passed|tests failed|Total Test time|\*\*\*Failed|\*\*\*Exception|Not Run" "$dir.test.log" || true
@@ -43,11 +49,11 @@ run_config() {
     fi
 }
 
-run_config gcc-cxx17-full "" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17
-run_config clang-cxx17 unit -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_TEST_SLOW=OFF
+run_config gcc-cxx17-full "" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_BUILD_BENCHMARKS=ON
+run_config clang-cxx17 'unit|fuzz' -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_TEST_SLOW=OFF -DTCPFSM_REQUIRE_FUZZ=ON
 run_config gcc-cxx20 unit -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=20 -DTCPFSM_TEST_SLOW=OFF
 run_config clang-cxx20 unit -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=20 -DTCPFSM_TEST_SLOW=OFF
-run_config gcc-asan-ubsan 'unit|conformance' -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_SANITIZE=ON
+run_config gcc-asan-ubsan '!compile_fail|consumer|bench' -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_SANITIZE=ON
 run_config gcc-single-include unit -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_TEST_SINGLE_INCLUDE=ON -DTCPFSM_TEST_SLOW=OFF
 
 echo
