@@ -1,0 +1,2 @@
+// Compile-time baseline: an empty translation unit.
+int main() {}

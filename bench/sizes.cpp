@@ -1,0 +1,44 @@
+// Sizes, as JSON on stdout: the TCB (tcpfsm::connection) with empty policies, the standard
+// table, and its dense index (what dispatch::table_lookup reads).
+// SPDX-License-Identifier: MIT
+#include <tcpfsm/connection.hpp>
+#include <tcpfsm/tcpfsm.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+
+namespace {
+
+// Empty policies, as test/unit/connection_test.cpp ("the TCB with empty policies") has them.
+struct empty_io {
+    void send(const tcpfsm::outgoing_segment&) noexcept {}
+};
+struct empty_clock {
+    std::chrono::steady_clock::time_point now() const noexcept { return {}; }
+};
+struct empty_iss {
+    std::uint32_t operator()(const tcpfsm::four_tuple&, std::uint64_t) const noexcept { return 0; }
+};
+
+using empty_tcb = tcpfsm::connection<empty_io, empty_clock, tcpfsm::null_observer, empty_iss>;
+
+}  // namespace
+
+int main() {
+    using index_type = tcpfsm::table_index<tcpfsm::standard_row_count>;
+    const auto& index = tcpfsm::index_for<tcpfsm::standard_table>;
+    std::printf("{\n");
+    std::printf("  \"tcb_empty_policies_bytes\": %zu,\n", sizeof(empty_tcb));
+    std::printf("  \"tcb_target_bytes\": 64,\n");
+    std::printf("  \"standard_table_rows\": %zu,\n", tcpfsm::standard_row_count);
+    std::printf("  \"standard_table_bytes\": %zu,\n", sizeof(tcpfsm::standard_table));
+    std::printf("  \"transition_row_bytes\": %zu,\n", sizeof(tcpfsm::transition));
+    std::printf("  \"dense_index_cells\": %zu,\n", tcpfsm::state_count * tcpfsm::event_count);
+    std::printf("  \"dense_index_cell_bytes\": %zu,\n", sizeof(index_type::cell_type));
+    std::printf("  \"dense_index_bytes\": %zu,\n", index_type::size_bytes());
+    std::printf("  \"dense_index_object_bytes\": %zu,\n", sizeof(index));
+    std::printf("  \"hand_table_bytes\": %zu\n", tcpfsm::state_count * tcpfsm::event_count * sizeof(tcpfsm::state));
+    std::printf("}\n");
+    return 0;
+}
