@@ -46,7 +46,7 @@ constexpr const transition& step(state s, event e) noexcept {
 // variants.hpp, when that is).
 static_assert(verified<standard_table>);
 static_assert(has_figure5_edges<standard_table>);
-static_assert(table_index<standard_row_count>::size_bytes() <= 2 * state_count * event_count);
+static_assert(table_index<standard_row_count>::size_bytes() <= (2 * state_count + 16) * event_count);
 
 }  // namespace tcpfsm
 

@@ -4,7 +4,7 @@
 // Edit the headers in include/tcpfsm/ and run `python3 tools/amalgamate.py`.
 // SPDX-License-Identifier: MIT
 // Optional headers beside it: classify.hpp, connection.hpp, diagram.hpp, iss.hpp, ostream.hpp, policies.hpp, rto.hpp, segment.hpp, simulator.hpp, siphash.hpp, timers.hpp, variants.hpp, wire.hpp.
-// Generated from include/tcpfsm/ with SHA-256 76cf829ccee5bf46.
+// Generated from include/tcpfsm/ with SHA-256 675756611d1fe798.
 
 // tcpfsm: the TCP connection state machine of RFC 9293 as constexpr data.
 // One include gives the vocabulary, the standard table, O(1) lookup with two dispatch
@@ -1004,7 +1004,11 @@ inline constexpr transition do_nothing_rows[state_count] = {
 }  // namespace detail
 
 // A dense (state x event) index of a table: one 16-bit cell per pair, holding the next
-// state in its low 4 bits (so `next` is a single load) and the row number above them.
+// state in its low 4 bits and the row number above them (`step`), and beside it the next
+// states alone, one byte per pair, event-major with 16 slots per event (`next`):
+// `next_states[e * 16 + s]`. In a chain of transitions the event's part of the address (a
+// shift) is known before the state is, so each link waits for one byte load and nothing
+// else (no multiply, no mask).
 // Wildcard rows fill the cells that have no exact row. A cell no row covers (only in a
 // table that fails the 'total' rule) stays in its state and does nothing.
 // The index points into the table, which must have static storage duration (a
@@ -1024,9 +1028,15 @@ struct table_index {
 
     const transition* rows = nullptr;  // the table's rows
     fixed_array<cell_type, state_count * event_count> cells{};
+    static constexpr std::size_t next_stride = 16;  // state slots per event (11 used)
+    static_assert(state_count <= next_stride, "tcpfsm: at most 16 states");
+    fixed_array<state, event_count * next_stride> next_states{};  // event-major
 
     static constexpr std::size_t cell_of(state s, event e) noexcept {
         return index_of(s) * event_count + index_of(e);
+    }
+    static constexpr std::size_t next_of(state s, event e) noexcept {
+        return index_of(e) * next_stride + index_of(s);
     }
     static constexpr state to_of(cell_type c) noexcept { return static_cast<state>(c & 0xFu); }
     static constexpr std::size_t row_of(cell_type c) noexcept { return c >> 4; }
@@ -1034,14 +1044,17 @@ struct table_index {
     constexpr const transition& row_at(std::size_t r) const noexcept {
         return r < N ? rows[r] : detail::do_nothing_rows[r - N];
     }
-    constexpr state next(state s, event e) const noexcept { return to_of(cells[cell_of(s, e)]); }
+    constexpr state next(state s, event e) const noexcept { return next_states[next_of(s, e)]; }
     constexpr const transition& step(state s, event e) const noexcept {
         return row_at(row_of(cells[cell_of(s, e)]));
     }
     constexpr bool has_row(state s, event e) const noexcept {
         return row_of(cells[cell_of(s, e)]) < first_missing;
     }
-    static constexpr std::size_t size_bytes() noexcept { return sizeof(cell_type) * state_count * event_count; }
+    // The cells and the next-state bytes.
+    static constexpr std::size_t size_bytes() noexcept {
+        return sizeof(cell_type) * state_count * event_count + sizeof(state) * next_stride * event_count;
+    }
 };
 
 // Builds the index of a table (tcpfsm's fixed_array or a std::array of rows) with static
@@ -1076,6 +1089,10 @@ constexpr table_index<N> make_index(const Array<transition, N>& table) noexcept 
             for (std::size_t e = covered_events.first; e < covered_events.last; ++e) cells[from * event_count + e] = value;
         }
     }
+    state* const next_states = index.next_states.elements;
+    for (std::size_t c = 0; c < state_count * event_count; ++c) {
+        next_states[(c % event_count) * table_index<N>::next_stride + c / event_count] = static_cast<state>(cells[c] & 0xFu);
+    }
     return index;
 }
 
@@ -1087,8 +1104,8 @@ inline constexpr auto index_for = make_index(Table);
 // Dispatch policies. Both give the same answers for the same table, for every valid state
 // and every event (a wildcard is not an event; like std::array's operator[], neither
 // checks its arguments):
-//  - table_lookup: one load from the dense index; bound by load latency, immune to the
-//    shape of the event stream.
+//  - table_lookup: one load (the next-state bytes for `next`, the cells for `step`); bound
+//    by load latency, immune to the shape of the event stream.
 //  - branch: a switch on the state and then on the event, expanded from the table at
 //    compile time, each case returning a constant; no data load for `next`, but bound by
 //    branch prediction on an unpredictable event stream. (Compilers may still lower a
@@ -1142,6 +1159,57 @@ constexpr std::uint16_t branch_cell(event e) noexcept {
     return index_type_of<decltype(Index)>::type::missing_cell(S);
 }
 
+// `next` under the branch policy: as a hand-written switch is, only the events that change
+// the state have a case; every other event leaves it (the default).
+template <const auto& Index, state S>
+constexpr state branch_next_in(event e) noexcept {
+    using index_type = typename index_type_of<decltype(Index)>::type;
+    switch (index_of(e)) {
+#define TCPFSM_DETAIL_CASE(k)                                                       \
+    case k:                                                                         \
+        if constexpr ((k) < event_count) {                                          \
+            if constexpr (index_type::to_of(cell_v<Index, S, (k)>) != S) {          \
+                return index_type::to_of(cell_v<Index, S, (k)>);                    \
+            }                                                                       \
+        }                                                                           \
+        break;
+        TCPFSM_DETAIL_CASE(0) TCPFSM_DETAIL_CASE(1) TCPFSM_DETAIL_CASE(2) TCPFSM_DETAIL_CASE(3)
+        TCPFSM_DETAIL_CASE(4) TCPFSM_DETAIL_CASE(5) TCPFSM_DETAIL_CASE(6) TCPFSM_DETAIL_CASE(7)
+        TCPFSM_DETAIL_CASE(8) TCPFSM_DETAIL_CASE(9) TCPFSM_DETAIL_CASE(10) TCPFSM_DETAIL_CASE(11)
+        TCPFSM_DETAIL_CASE(12) TCPFSM_DETAIL_CASE(13) TCPFSM_DETAIL_CASE(14) TCPFSM_DETAIL_CASE(15)
+        TCPFSM_DETAIL_CASE(16) TCPFSM_DETAIL_CASE(17) TCPFSM_DETAIL_CASE(18) TCPFSM_DETAIL_CASE(19)
+        TCPFSM_DETAIL_CASE(20) TCPFSM_DETAIL_CASE(21) TCPFSM_DETAIL_CASE(22) TCPFSM_DETAIL_CASE(23)
+        TCPFSM_DETAIL_CASE(24) TCPFSM_DETAIL_CASE(25) TCPFSM_DETAIL_CASE(26) TCPFSM_DETAIL_CASE(27)
+        TCPFSM_DETAIL_CASE(28) TCPFSM_DETAIL_CASE(29) TCPFSM_DETAIL_CASE(30) TCPFSM_DETAIL_CASE(31)
+        TCPFSM_DETAIL_CASE(32) TCPFSM_DETAIL_CASE(33) TCPFSM_DETAIL_CASE(34) TCPFSM_DETAIL_CASE(35)
+        TCPFSM_DETAIL_CASE(36) TCPFSM_DETAIL_CASE(37) TCPFSM_DETAIL_CASE(38) TCPFSM_DETAIL_CASE(39)
+        TCPFSM_DETAIL_CASE(40) TCPFSM_DETAIL_CASE(41) TCPFSM_DETAIL_CASE(42) TCPFSM_DETAIL_CASE(43)
+        TCPFSM_DETAIL_CASE(44) TCPFSM_DETAIL_CASE(45) TCPFSM_DETAIL_CASE(46) TCPFSM_DETAIL_CASE(47)
+#undef TCPFSM_DETAIL_CASE
+        default:
+            break;
+    }
+    return S;
+}
+
+template <const auto& Index>
+constexpr state branch_next(state s, event e) noexcept {
+    switch (s) {
+        case state::closed: return branch_next_in<Index, state::closed>(e);
+        case state::listen: return branch_next_in<Index, state::listen>(e);
+        case state::syn_sent: return branch_next_in<Index, state::syn_sent>(e);
+        case state::syn_received: return branch_next_in<Index, state::syn_received>(e);
+        case state::established: return branch_next_in<Index, state::established>(e);
+        case state::close_wait: return branch_next_in<Index, state::close_wait>(e);
+        case state::fin_wait_1: return branch_next_in<Index, state::fin_wait_1>(e);
+        case state::closing: return branch_next_in<Index, state::closing>(e);
+        case state::last_ack: return branch_next_in<Index, state::last_ack>(e);
+        case state::fin_wait_2: return branch_next_in<Index, state::fin_wait_2>(e);
+        case state::time_wait: return branch_next_in<Index, state::time_wait>(e);
+    }
+    return s;  // not a state (precondition broken): stay
+}
+
 template <const auto& Index>
 constexpr std::uint16_t branch_lookup(state s, event e) noexcept {
     switch (s) {
@@ -1168,7 +1236,7 @@ struct machine {
 
     static constexpr state next(state s, event e) noexcept {
         if constexpr (Dispatch::is_branch) {
-            return index_type::to_of(detail::branch_lookup<Index>(s, e));
+            return detail::branch_next<Index>(s, e);
         } else {
             return Index.next(s, e);
         }
@@ -1645,7 +1713,7 @@ constexpr const transition& step(state s, event e) noexcept {
 // variants.hpp, when that is).
 static_assert(verified<standard_table>);
 static_assert(has_figure5_edges<standard_table>);
-static_assert(table_index<standard_row_count>::size_bytes() <= 2 * state_count * event_count);
+static_assert(table_index<standard_row_count>::size_bytes() <= (2 * state_count + 16) * event_count);
 
 }  // namespace tcpfsm
 

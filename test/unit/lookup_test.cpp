@@ -32,9 +32,10 @@ static_assert(agrees_with_naive<tcpfsm_test::standard_lookup>(tcpfsm::index_for<
 static_assert(agrees_with_naive<tcpfsm_test::standard_branch>(tcpfsm::index_for<tcpfsm::standard_table>, tcpfsm::standard_table),
               "branch = naive search, standard table");
 
-// 11 states x 36 events x one 16-bit cell, computed here: 396 * 2.
-constexpr std::size_t expected_index_bytes = 11u * 36u * 2u;
-static_assert(expected_index_bytes == 792);
+// 11 states x 36 events x one 16-bit cell, and 36 events x 16 state slots x one next-state
+// byte, computed here: 792 + 576.
+constexpr std::size_t expected_index_bytes = 11u * 36u * 2u + 36u * 16u;
+static_assert(expected_index_bytes == 1368);
 static_assert(tcpfsm::index_for<tcpfsm::standard_table>.size_bytes() == expected_index_bytes);
 
 template <class M, class Index, class Table>
@@ -72,9 +73,10 @@ constexpr auto duplicate_index = tcpfsm::make_index(duplicate_table);
 
 }  // namespace
 
-TEST_CASE("lookup: the index takes 2 bytes per cell", "[lookup]") {
+TEST_CASE("lookup: the index takes 2 bytes per cell and 16 bytes of next states per event", "[lookup]") {
     CHECK(tcpfsm::index_for<tcpfsm::standard_table>.size_bytes() == expected_index_bytes);
-    CHECK(sizeof(tcpfsm::index_for<tcpfsm::standard_table>.cells) == expected_index_bytes);
+    CHECK(sizeof(tcpfsm::index_for<tcpfsm::standard_table>.cells) == 11u * 36u * 2u);
+    CHECK(sizeof(tcpfsm::index_for<tcpfsm::standard_table>.next_states) == 16u * 36u);
     CHECK(sizeof(tcpfsm::index_for<tcpfsm::standard_table>.cells[0]) == sizeof(std::uint16_t));
     CHECK(tcpfsm_test::rfc1337_test_index.size_bytes() == expected_index_bytes);
     CHECK(tcpfsm_test::strict_test_index.size_bytes() == expected_index_bytes);
@@ -88,6 +90,17 @@ TEST_CASE("lookup: cell numbering is state-major", "[lookup]") {
             CHECK(index_type::cell_of(s, e) ==
                   static_cast<std::size_t>(s) * 36u + static_cast<std::size_t>(e));
     CHECK(index_type::cell_of(S::time_wait, E::timeout_user) == 395u);
+}
+
+TEST_CASE("lookup: next-state bytes are event-major and agree with the cells", "[lookup]") {
+    using index_type = std::remove_const_t<decltype(tcpfsm::index_for<tcpfsm::standard_table>)>;
+    const auto& index = tcpfsm::index_for<tcpfsm::standard_table>;
+    for (S s : tcpfsm_test::all_states)
+        for (E e : tcpfsm_test::all_events) {
+            CHECK(index_type::next_of(s, e) == static_cast<std::size_t>(e) * 16u + static_cast<std::size_t>(s));
+            CHECK(index.next_states[index_type::next_of(s, e)] == index_type::to_of(index.cells[index_type::cell_of(s, e)]));
+        }
+    CHECK(index_type::next_of(S::time_wait, E::timeout_user) == 35u * 16u + 10u);
 }
 
 TEST_CASE("lookup: standard table, table lookup agrees with the naive search in all 396 cells", "[lookup]") {
