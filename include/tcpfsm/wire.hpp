@@ -109,14 +109,27 @@ constexpr std::uint32_t add_length(std::uint32_t sum, std::size_t len) noexcept 
 // The one's complement sum of `len` octets as big-endian 16-bit words, added to the folded
 // sum `initial`; an odd final octet is padded with a zero octet (RFC 1071 §4.1). Chain calls
 // only at even offsets. Returns the folded sum (not complemented), 0..0xffff.
+// The carries are deferred (RFC 1071 §2 (C)): 16-bit words go into four independent 64-bit
+// accumulators, which cannot overflow below 2^48 octets, and the total is folded once at the
+// end. End-around carry makes the result the same as folding after every word: the sum mod
+// 0xffff, written as 0xffff rather than 0 unless every word is 0.
 constexpr std::uint16_t checksum_partial(const std::uint8_t* data, std::size_t len,
                                          std::uint32_t initial = 0) noexcept {
-    std::uint32_t sum = (initial & 0xffffu) + (initial >> 16);
-    sum = (sum & 0xffffu) + (sum >> 16);
-    if (data == nullptr) return static_cast<std::uint16_t>(sum);
-    std::size_t i = 0;
-    for (; i + 1 < len; i += 2) sum = wire_detail::add16(sum, wire_detail::load16(data + i));
-    if (i < len) sum = wire_detail::add16(sum, static_cast<std::uint32_t>(data[i]) << 8);
+    std::uint64_t sum = initial;
+    if (data != nullptr) {
+        std::uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        std::size_t i = 0;
+        for (; i + 8 <= len; i += 8) {
+            s0 += wire_detail::load16(data + i);
+            s1 += wire_detail::load16(data + i + 2);
+            s2 += wire_detail::load16(data + i + 4);
+            s3 += wire_detail::load16(data + i + 6);
+        }
+        for (; i + 1 < len; i += 2) s0 += wire_detail::load16(data + i);
+        if (i < len) s1 += static_cast<std::uint64_t>(data[i]) << 8;
+        sum += s0 + s1 + s2 + s3;
+    }
+    while ((sum >> 16) != 0) sum = (sum & 0xffffu) + (sum >> 16);
     return static_cast<std::uint16_t>(sum);
 }
 
@@ -385,10 +398,41 @@ constexpr wire_error serialize_tcp(const tcp_header& h, std::uint8_t* out, std::
 }
 
 namespace wire_detail {
-// Header, then the text (copied unless it already sits right after the header in `out`).
+// The one's complement sum (unfolded) of the header serialize_tcp writes for `h`, options
+// included and the checksum field taken as zero, computed from the field values. The
+// serializers sum these values instead of reading back the octets they have just stored: a
+// wide load over several narrow stores still in flight stalls (no store-to-load forwarding).
+// serialize_tcp and this function must describe the same octets; the known-answer tests
+// (wire_test.cpp) compare the result with the Linux kernel's checksums, options included.
+constexpr std::uint64_t tcp_header_words(const tcp_header& h) noexcept {
+    const std::size_t hl = tcp_header_length(h);
+    std::uint64_t sum = std::uint64_t{h.src_port} + h.dst_port + (h.seq >> 16) + (h.seq & 0xffffu) + (h.ack >> 16) +
+                        (h.ack & 0xffffu) + ((((hl / 4u) << 4) | (h.reserved & 0x0fu)) << 8) + h.flags + h.window +
+                        h.urgent;
+    const tcp_options& o = h.options;
+    if (o.has_mss) sum += (std::uint64_t{tcp_option_kind::mss} << 8 | 4u) + o.mss;
+    if (o.has_timestamps) {
+        sum += o.sack_permitted ? (std::uint64_t{tcp_option_kind::sack_permitted} << 8 | 2u)
+                                : (std::uint64_t{tcp_option_kind::nop} << 8 | tcp_option_kind::nop);
+        sum += (std::uint64_t{tcp_option_kind::timestamps} << 8 | 10u) + (o.ts_val >> 16) + (o.ts_val & 0xffffu) +
+               (o.ts_ecr >> 16) + (o.ts_ecr & 0xffffu);
+    } else if (o.sack_permitted) {
+        sum += (std::uint64_t{tcp_option_kind::nop} << 8 | tcp_option_kind::nop) +
+               (std::uint64_t{tcp_option_kind::sack_permitted} << 8 | 2u);
+    }
+    if (o.has_window_scale) {
+        sum += (std::uint64_t{tcp_option_kind::nop} << 8 | tcp_option_kind::window_scale) + (3u << 8 | o.window_scale);
+    }
+    return sum;
+}
+
+// Header and text, with the checksum over `pseudo_sum` + header + text filled in. The text
+// is summed where it comes from (it starts at an even offset: the header length is a
+// multiple of 4) and copied unless it already sits right after the header in `out`.
 constexpr wire_error serialize_tcp_with_text(const tcp_header& h, const std::uint8_t* text,
                                              std::size_t text_len, std::uint8_t* out,
-                                             std::size_t cap, std::size_t& written) noexcept {
+                                             std::size_t cap, std::size_t& written,
+                                             std::uint64_t pseudo_sum) noexcept {
     written = 0;
     if (text == nullptr && text_len != 0) return wire_error::bad_argument;
     const std::size_t hl = tcp_header_length(h);
@@ -397,6 +441,10 @@ constexpr wire_error serialize_tcp_with_text(const tcp_header& h, const std::uin
     std::size_t n = 0;
     const wire_error e = serialize_tcp(h, out, cap, n);
     if (e != wire_error::ok) return e;
+    const std::uint64_t header = tcp_header_words(h) + pseudo_sum;
+    const std::uint32_t folded = static_cast<std::uint32_t>((header & 0xffffffffu) + (header >> 32));
+    const std::uint16_t sum = checksum_partial(text, text_len, folded);
+    store16(out + 16, checksum_finish(sum));
     if (text_len != 0 && text != out + hl) copy(out + hl, text, text_len);
     written = hl + text_len;
     return wire_error::ok;
@@ -414,9 +462,8 @@ constexpr wire_error serialize_tcp_ipv4(const tcp_header& h, const ipv4_address&
         written = 0;
         return wire_error::bad_total_length;
     }
-    const wire_error e = wire_detail::serialize_tcp_with_text(h, text, text_len, out, cap, written);
-    if (e != wire_error::ok) return e;
-    return fill_tcp_checksum_ipv4(src, dst, out, written);
+    return wire_detail::serialize_tcp_with_text(h, text, text_len, out, cap, written,
+                                                pseudo_header_sum_ipv4(src, dst, tcp_header_length(h) + text_len));
 }
 constexpr wire_error serialize_tcp_ipv6(const tcp_header& h, const ipv6_address& src,
                                         const ipv6_address& dst, const std::uint8_t* text,
@@ -426,9 +473,8 @@ constexpr wire_error serialize_tcp_ipv6(const tcp_header& h, const ipv6_address&
         written = 0;
         return wire_error::bad_total_length;
     }
-    const wire_error e = wire_detail::serialize_tcp_with_text(h, text, text_len, out, cap, written);
-    if (e != wire_error::ok) return e;
-    return fill_tcp_checksum_ipv6(src, dst, out, written);
+    return wire_detail::serialize_tcp_with_text(h, text, text_len, out, cap, written,
+                                                pseudo_header_sum_ipv6(src, dst, tcp_header_length(h) + text_len));
 }
 
 // What the state machine sees of a parsed header (RFC 9293 §3.10.7). ECE/CWR are left out
@@ -534,11 +580,16 @@ constexpr wire_error serialize_ipv4(const ipv4_header& h, std::uint8_t* out, std
     wire_detail::store16(out + 6, static_cast<std::uint16_t>(((h.flags & 0x7u) << 13) | (h.fragment_offset & 0x1fffu)));
     out[8] = h.ttl;
     out[9] = h.protocol;
-    out[10] = 0;
-    out[11] = 0;
     wire_detail::copy(out + 12, h.src.bytes, 4);
     wire_detail::copy(out + 16, h.dst.bytes, 4);
-    wire_detail::store16(out + 10, internet_checksum(out, 20));
+    // The checksum of the words just written, summed from their values (see
+    // wire_detail::tcp_header_words for why not from the octets).
+    const std::uint32_t sum = 0x4500u + h.tos + h.total_length + h.identification +
+                              (((h.flags & 0x7u) << 13) | (h.fragment_offset & 0x1fffu)) +
+                              (static_cast<std::uint32_t>(h.ttl) << 8) + h.protocol + wire_detail::load16(h.src.bytes) +
+                              wire_detail::load16(h.src.bytes + 2) + wire_detail::load16(h.dst.bytes) +
+                              wire_detail::load16(h.dst.bytes + 2);
+    wire_detail::store16(out + 10, checksum_finish(checksum_partial(nullptr, 0, sum)));
     written = 20;
     return wire_error::ok;
 }

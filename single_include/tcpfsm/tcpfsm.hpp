@@ -4,7 +4,7 @@
 // Edit the headers in include/tcpfsm/ and run `python3 tools/amalgamate.py`.
 // SPDX-License-Identifier: MIT
 // Optional headers beside it: classify.hpp, connection.hpp, diagram.hpp, iss.hpp, ostream.hpp, policies.hpp, rto.hpp, segment.hpp, simulator.hpp, siphash.hpp, timers.hpp, variants.hpp, wire.hpp.
-// Generated from include/tcpfsm/ with SHA-256 675756611d1fe798.
+// Generated from include/tcpfsm/ with SHA-256 dba0d050519a920f.
 
 // tcpfsm: the TCP connection state machine of RFC 9293 as constexpr data.
 // One include gives the vocabulary, the standard table, O(1) lookup with two dispatch

@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 using tcpfsm::wire_error;
@@ -131,6 +132,51 @@ TEST_CASE("wire: RFC 1071 §3 checksum example", "[wire]") {
     const std::uint8_t odd[] = {0xab};
     CHECK(tcpfsm::checksum_partial(odd, 1) == 0xab00);
     CHECK(tcpfsm::checksum_partial(nullptr, 0) == 0);
+}
+
+// The one's complement sum by its definition (RFC 1071 §1, §2 (A)): the words' sum modulo
+// 2^16 - 1, written as 0xffff when it is a non-zero multiple of 0xffff (one's complement has
+// two zeros, and end-around carry never turns a non-zero sum into +0). An independent
+// formulation of what checksum_partial computes with deferred carries.
+static std::uint16_t sum_by_definition(const std::vector<std::uint8_t>& data, std::uint32_t initial) {
+    unsigned long long total = initial;
+    bool all_zero = initial == 0;
+    for (std::size_t i = 0; i < data.size(); i += 2) {
+        const unsigned word = (static_cast<unsigned>(data[i]) << 8) | (i + 1 < data.size() ? data[i + 1] : 0u);
+        total += word;
+        if (word != 0) all_zero = false;
+    }
+    if (all_zero) return 0;
+    const unsigned long long r = total % 0xffffull;
+    return static_cast<std::uint16_t>(r == 0 ? 0xffffu : r);
+}
+
+TEST_CASE("wire: checksum_partial equals the one's complement sum by definition", "[wire]") {
+    std::uint64_t x = 0x0123456789abcdefull;  // xorshift64, seeded
+    const auto next = [&x] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    };
+    for (int round = 0; round < 4000; ++round) {
+        // Lengths 0..1600 (odd ones too), bytes biased towards 0x00 and 0xff so that carries
+        // and the two zeros come up; initial sums up to 32 bits (chained partial sums).
+        const std::size_t len = static_cast<std::size_t>(next() % 1601);
+        std::vector<std::uint8_t> data(len);
+        const unsigned mode = static_cast<unsigned>(next() % 4);
+        for (auto& b : data) {
+            const std::uint64_t r = next();
+            b = mode == 0 ? static_cast<std::uint8_t>(r) : mode == 1 ? std::uint8_t{0xff} : mode == 2 ? std::uint8_t{0} : static_cast<std::uint8_t>((r & 1) != 0 ? 0xff : 0);
+        }
+        const auto initial = static_cast<std::uint32_t>(round % 3 == 0 ? 0 : next());
+        INFO("length " << len << ", mode " << mode << ", initial " << initial);
+        CHECK(tcpfsm::checksum_partial(data.data(), len, initial) == sum_by_definition(data, initial));
+        // Chaining at an even split gives the same sum (RFC 1071 §2 (C)).
+        const std::size_t split = (len / 2) & ~std::size_t{1};
+        CHECK(tcpfsm::checksum_partial(data.data() + split, len - split, tcpfsm::checksum_partial(data.data(), split, initial)) ==
+              sum_by_definition(data, initial));
+    }
 }
 
 TEST_CASE("wire: IPv4 SYN captured from Linux: every field", "[wire]") {
@@ -638,4 +684,70 @@ TEST_CASE("wire: malformed IP headers", "[wire]") {
     CHECK(tcpfsm::parse_tcp_packet(b.data(), b.size(), p) == wire_error::truncated);
 
     CHECK(tcpfsm::to_string(wire_error::extension_header) != nullptr);
+}
+
+// The serializers sum the header from its field values (wire_detail::tcp_header_words) and
+// the text from where it comes from; the verifiers sum the octets as they lie in the buffer.
+// Every option combination, odd and even text lengths, text copied or in place, both pseudo-
+// headers: the octets must verify.
+TEST_CASE("wire: serialized checksums verify over the octets, every option combination", "[wire]") {
+    std::uint64_t x = 0x9e3779b97f4a7c15ull;
+    const auto next = [&x] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    };
+    for (int round = 0; round < 512; ++round) {
+        const unsigned combo = static_cast<unsigned>(round) % 16u;
+        tcpfsm::tcp_header h;
+        h.src_port = static_cast<std::uint16_t>(next());
+        h.dst_port = static_cast<std::uint16_t>(next());
+        h.seq = static_cast<std::uint32_t>(next());
+        h.ack = static_cast<std::uint32_t>(next());
+        h.reserved = static_cast<std::uint8_t>(next() & 0x0fu);
+        h.flags = static_cast<std::uint8_t>(next());
+        h.window = static_cast<std::uint16_t>(next());
+        h.urgent = static_cast<std::uint16_t>(next());
+        h.options.has_mss = (combo & 1u) != 0;
+        h.options.mss = static_cast<std::uint16_t>(next());
+        h.options.sack_permitted = (combo & 2u) != 0;
+        h.options.has_timestamps = (combo & 4u) != 0;
+        h.options.ts_val = static_cast<std::uint32_t>(next());
+        h.options.ts_ecr = static_cast<std::uint32_t>(next());
+        h.options.has_window_scale = (combo & 8u) != 0;
+        h.options.window_scale = static_cast<std::uint8_t>(next() % 15);
+        std::uint8_t text[101];
+        for (auto& b : text) b = static_cast<std::uint8_t>(next());
+        const std::size_t text_len = static_cast<std::size_t>(next() % 102);
+        const bool in_place = (round & 16) != 0;
+        CAPTURE(combo, text_len, in_place);
+        std::uint8_t buf[200] = {};
+        const std::size_t hl = tcpfsm::tcp_header_length(h);
+        if (in_place) std::memcpy(buf + hl, text, text_len);
+        std::size_t n = 0;
+        REQUIRE(tcpfsm::serialize_tcp_ipv4(h, v4_a, v4_b, in_place ? buf + hl : text, text_len, buf, sizeof buf, n) ==
+                wire_error::ok);
+        CHECK(n == hl + text_len);
+        CHECK(tcpfsm::verify_tcp_checksum_ipv4(v4_a, v4_b, buf, n));
+        CHECK(std::memcmp(buf + hl, text, text_len) == 0);
+        std::uint8_t buf6[200] = {};
+        if (in_place) std::memcpy(buf6 + hl, text, text_len);
+        REQUIRE(tcpfsm::serialize_tcp_ipv6(h, v6_a, v6_b, in_place ? buf6 + hl : text, text_len, buf6, sizeof buf6, n) ==
+                wire_error::ok);
+        CHECK(tcpfsm::verify_tcp_checksum_ipv6(v6_a, v6_b, buf6, n));
+        // The IPv4 header's checksum, summed from the fields, verifies over its octets.
+        tcpfsm::ipv4_header ip;
+        ip.tos = static_cast<std::uint8_t>(next());
+        ip.total_length = static_cast<std::uint16_t>(20 + next() % 1000);
+        ip.identification = static_cast<std::uint16_t>(next());
+        ip.flags = static_cast<std::uint8_t>(next() & 0x7u);
+        ip.fragment_offset = static_cast<std::uint16_t>(next() & 0x1fffu);
+        ip.ttl = static_cast<std::uint8_t>(next());
+        ip.src = v4_a;
+        ip.dst = v4_b;
+        std::uint8_t ip_out[20];
+        REQUIRE(tcpfsm::serialize_ipv4(ip, ip_out, sizeof ip_out, n) == wire_error::ok);
+        CHECK(tcpfsm::internet_checksum_ok(ip_out, 20));
+    }
 }
