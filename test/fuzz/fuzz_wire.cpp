@@ -4,7 +4,7 @@
 //   - no parser reads outside the buffer (AddressSanitizer) or invokes undefined behaviour;
 //   - what a parser accepts is consistent: offsets and lengths inside the buffer, Data
 //     Offset >= 5, the IPv4 header length and Total Length within the buffer;
-//   - a parsed TCP header serialized again (serialize_tcp_with_text) and parsed once more
+//   - a parsed TCP header serialized again (serialize_tcp) and parsed once more
 //     gives the same fields and the same options tcpfsm understands;
 //   - a packet built by serialize_tcp_ipv4 / _ipv6 from the parsed header parses again with
 //     good checksums;

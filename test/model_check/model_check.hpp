@@ -1,7 +1,11 @@
 // An exhaustive model check of two tcpfsm::connection engines joined by a lossy channel.
 //
 // The world: endpoints A and B, each a real engine (the standard table), with fixed ISS
-// values per incarnation; a channel holding at most K segments in flight; one clock.
+// values: the n-th ISS an endpoint chooses is always the same number, and no two of its
+// choices are alike (a SYN-RECEIVED made from LISTEN by an old duplicate SYN gets a new one,
+// as RFC 6528's clock would give it; an ISS used twice would let an old duplicate ACK
+// complete a connection that the peer no longer has, RFC 9293 §3.4.1); a channel holding at
+// most K segments in flight; one clock.
 // From every global state, the successors are
 //   - the network: each in-flight segment may be delivered now (in any order: the channel
 //     is a multiset), dropped, or delivered while a copy stays in flight (at most once per
@@ -77,6 +81,7 @@ namespace tcpfsm_mc {
 struct world_type {
     std::int64_t now_ms = 0;
     std::uint32_t iss = 0;                    // the ISS the next choice returns
+    unsigned iss_choices = 0;                 // ISSs chosen during the step
     std::vector<tcpfsm::segment> outbox;      // what the engine in the step sent
     std::vector<std::uint64_t>* row_hits = nullptr;
     bool saw_timeout_retransmit = false;
@@ -100,9 +105,12 @@ struct outbox_io {
     void send(const tcpfsm::outgoing_segment& s) noexcept { world.outbox.push_back(s.header); }
 };
 
-// The driver sets world.iss before each step: ISS of endpoint X's n-th OPEN.
+// The driver sets world.iss before each step: the next ISS of the endpoint in the step.
 struct world_iss {
-    std::uint32_t operator()(const tcpfsm::four_tuple&, std::uint64_t) const noexcept { return world.iss; }
+    std::uint32_t operator()(const tcpfsm::four_tuple&, std::uint64_t) const noexcept {
+        ++world.iss_choices;
+        return world.iss;
+    }
 };
 
 inline std::size_t row_index(const tcpfsm::transition& row) noexcept {
@@ -193,7 +201,7 @@ struct global_state {
     std::int64_t now = 0;
     std::uint8_t n = 0;
     channel_entry ch[max_k];
-    std::uint8_t opens_done[2] = {0, 0};
+    std::uint8_t iss_chosen[2] = {0, 0};  // ISSs each endpoint has chosen so far
     std::uint8_t active_left[2] = {0, 0}, passive_left[2] = {0, 0}, sends_left[2] = {0, 0},
                  receives_left[2] = {0, 0};
     // Shadow of the engine's RTO recovery point (connection.hpp timer_event / acknowledge):
@@ -378,18 +386,16 @@ private:
             s.sends_left[e] = b.sends;
             s.receives_left[e] = b.receives;
             if (b.start_listening) {
-                s.opens_done[e] = 1;
-                world.iss = iss_for(e, 1);
                 s.ep[e].open_passive();
             }
         }
         return s;
     }
 
-    static std::uint32_t iss_for(int e, unsigned opens) noexcept {
-        // A's n-th OPEN: 1000 + 100000 n; B's: 5000 + 100000 n (a later incarnation starts
-        // above an earlier one, as RFC 6528's clock would make it).
-        return (e == 0 ? 1000u : 5000u) + 100000u * opens;
+    static std::uint32_t iss_for(int e, unsigned n) noexcept {
+        // A's n-th ISS: 1000 + 100000 n; B's: 5000 + 100000 n (a later one lies above an
+        // earlier one, as RFC 6528's clock would make it).
+        return (e == 0 ? 1000u : 5000u) + 100000u * n;
     }
 
     // ---------------------------------------------------------------- keys
@@ -432,7 +438,7 @@ private:
         const auto ticks = static_cast<std::uint32_t>(s.now);
         for (int e = 0; e < 2; ++e) {
             put_engine(key, s.ep[e], s.recovery[e], s.recover[e], s.orphan[e], ticks);
-            key.put(static_cast<std::uint32_t>(s.opens_done[e]) | (static_cast<std::uint32_t>(s.active_left[e]) << 8) |
+            key.put(static_cast<std::uint32_t>(s.iss_chosen[e]) | (static_cast<std::uint32_t>(s.active_left[e]) << 8) |
                     (static_cast<std::uint32_t>(s.passive_left[e]) << 16) |
                     (static_cast<std::uint32_t>(s.sends_left[e]) << 24));
             key.put(s.receives_left[e]);
@@ -522,6 +528,7 @@ private:
     // Runs one action on `s`; the engines' output goes into the channel.
     void apply(global_state& s, action a) {
         world.outbox.clear();
+        world.iss_choices = 0;
         world.saw_timeout_retransmit = false;
         world.now_ms = s.now;
         world.challenge_drops_predicted = world.challenge_drops_seen = 0;
@@ -562,14 +569,10 @@ private:
                 switch (a.what) {
                     case act::open_active:
                         --s.active_left[actor];
-                        ++s.opens_done[actor];
-                        world.iss = iss_for(actor, s.opens_done[actor]);
                         en.open_active();
                         break;
                     case act::open_passive:
                         --s.passive_left[actor];
-                        ++s.opens_done[actor];
-                        world.iss = iss_for(actor, s.opens_done[actor]);
                         en.open_passive();
                         break;
                     case act::send:
@@ -596,6 +599,7 @@ private:
             }
         }
         if (actor >= 0) {
+            s.iss_chosen[actor] = static_cast<std::uint8_t>(s.iss_chosen[actor] + world.iss_choices);
             // An endpoint without a TCB answers a segment with RST, or says nothing (§3.10.7.1).
             if (closed_before && (a.what == act::deliver || a.what == act::duplicate || a.what == act::timer)) {
                 for (const tcpfsm::segment& seg : world.outbox) {
@@ -641,14 +645,14 @@ private:
         std::sort(s.ch, s.ch + s.n, entry_less);
     }
 
-    // A SYN arriving in LISTEN picks its ISS during on_segment: the world's ISS must be the
-    // receiver's before a delivery. apply() cannot know the receiver before it reads the
-    // channel, so set it here for every action.
+    // The ISS the engine in the step would choose next (an active OPEN, or a SYN arriving in
+    // LISTEN during on_segment, whose receiver apply() only learns from the channel): set here
+    // for every action; apply() counts the choices made.
     void prepare(global_state& s, action a) {
         int actor = -1;
         if (a.what == act::deliver || a.what == act::duplicate) actor = s.ch[a.arg].to;
         else if (a.what != act::drop) actor = a.arg;
-        if (actor >= 0) world.iss = iss_for(actor, s.opens_done[actor]);
+        if (actor >= 0) world.iss = iss_for(actor, s.iss_chosen[actor] + 1u);
     }
 
     // ---------------------------------------------------------------- per-state checks
