@@ -188,6 +188,7 @@ constexpr std::uint16_t branch_cell(event e) noexcept {
 template <const auto& Index, state S>
 constexpr state branch_next_in(event e) noexcept {
     using index_type = typename index_type_of<decltype(Index)>::type;
+    static_assert(event_count <= 48, "tcpfsm: extend the case list in branch_next_in");
     switch (index_of(e)) {
 #define TCPFSM_DETAIL_CASE(k)                                                       \
     case k:                                                                         \

@@ -4,7 +4,7 @@
 // Edit the headers in include/tcpfsm/ and run `python3 tools/amalgamate.py`.
 // SPDX-License-Identifier: MIT
 // Optional headers beside it: classify.hpp, connection.hpp, diagram.hpp, iss.hpp, ostream.hpp, policies.hpp, rto.hpp, segment.hpp, simulator.hpp, siphash.hpp, timers.hpp, variants.hpp, wire.hpp.
-// Generated from include/tcpfsm/ with SHA-256 dba0d050519a920f.
+// Generated from include/tcpfsm/ with SHA-256 3f766b8f8f6571dd.
 
 // tcpfsm: the TCP connection state machine of RFC 9293 as constexpr data.
 // One include gives the vocabulary, the standard table, O(1) lookup with two dispatch
@@ -1164,6 +1164,7 @@ constexpr std::uint16_t branch_cell(event e) noexcept {
 template <const auto& Index, state S>
 constexpr state branch_next_in(event e) noexcept {
     using index_type = typename index_type_of<decltype(Index)>::type;
+    static_assert(event_count <= 48, "tcpfsm: extend the case list in branch_next_in");
     switch (index_of(e)) {
 #define TCPFSM_DETAIL_CASE(k)                                                       \
     case k:                                                                         \
