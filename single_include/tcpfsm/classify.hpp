@@ -89,7 +89,12 @@ constexpr classification classify(const receive_context& c, const segment& s) no
             if (rst) out.add(event::rcv_rst);  // first: ignore
             else if (ack && !syn && c.cookie_valid) {
                 out.add(event::rcv_cookie_ack);  // RFC 4987 §3.6: the connection exists now
-                detail::classify_text_and_fin(c, s, out, false);
+                // Its text and FIN are read as in ESTABLISHED, where RCV.NXT = SEG.SEQ (the
+                // cookie ACK is the segment after the peer's SYN).
+                receive_context after = c;
+                after.st = state::established;
+                after.rcv_nxt = s.seq;
+                detail::classify_text_and_fin(after, s, out, false);
             } else if (ack) out.add(event::rcv_ack_unacceptable);  // second: any ACK is bad
             else if (syn) out.add(event::rcv_syn);                 // third (text on a SYN is dropped)
             else out.add(event::rcv_no_ack);                        // fourth: drop

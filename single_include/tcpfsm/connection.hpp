@@ -270,31 +270,30 @@ public:
     // choose the ISS.
     void on_segment(const segment& seg, const std::uint8_t* text = nullptr,
                     const four_tuple& tuple = four_tuple{}) noexcept {
-        const call_input input{ticks(), &seg, text, &tuple, 0};
-        in_ = &input;
-        const classification k = classify(context(), seg);
-        if (state_ != state::closed && state_ != state::listen && k.count > 0 && answers_probes(k.events[0])) {
-            // §3.8.4: keepalive counts "data or acknowledgment packets"; an unacceptable
-            // segment is neither. Such a segment answers a keepalive or zero-window probe
-            // (Linux: icsk_probes_out = 0 on an ACK).
-            last_received_ = now();
-            const timer_kind owner = timers_.main_kind();
-            if (owner == timer_kind::keepalive || owner == timer_kind::persist) timers_.reset_retries();
-        }
-        for (std::uint8_t i = 0; i < k.count; ++i) {
-            prepare_segment_event(k.events[i]);
-            run_row(k.events[i]);
-            if (state_ == state::closed || state_ == state::listen) break;  // the TCB is gone
-        }
-        finish();
-        in_ = nullptr;
+        receive_segment(seg, text, tuple, nullptr);
     }
+
+    // In LISTEN: an ACK (no SYN) whose SEG.ACK - 1 the listener has checked to be a valid SYN
+    // cookie (RFC 4987 §3.6; syn_cookie.hpp). The classifier sees cookie_valid and names the
+    // segment rcv_cookie_ack, whose row creates the connection in ESTABLISHED; the numbers
+    // the SYN,ACK would have set come from the segment and the cookie: ISS = SEG.ACK - 1,
+    // IRS = SEG.SEQ - 1, and `cookie_mss`, the peer's MSS the cookie encodes. Text and FIN in
+    // the segment follow as usual. In any other state this is on_segment().
+    void on_valid_cookie_ack(const segment& seg, const std::uint8_t* text, const four_tuple& tuple,
+                             std::uint16_t cookie_mss) noexcept {
+        receive_segment(seg, text, tuple, &cookie_mss);
+    }
+
+    // What `seg` would be in the current state: the table's events classify() names for it,
+    // without running any row. A listener asks before handing the third segment of a
+    // handshake to a child when its accept queue is full (listener.hpp).
+    classification classify_segment(const segment& seg) const noexcept { return classify(context(), seg); }
 
     // ---- time ----
 
     // Handles every timer due now (Clock::now()), earliest first.
     void on_timer() noexcept {
-        const call_input input{ticks(), nullptr, nullptr, nullptr, 0};
+        const call_input input{ticks(), nullptr, nullptr, nullptr, 0, nullptr};
         in_ = &input;
         for (int guard = 0; guard < 8; ++guard) {
             const timer_kind kind = timers_.expired(now());
@@ -347,6 +346,7 @@ private:
         const std::uint8_t* text;  //   and its text
         const four_tuple* tuple;   // for the ISS (open_active, send in LISTEN, a SYN in LISTEN)
         std::uint32_t octets;      // send / receive
+        const std::uint16_t* cookie_mss;  // on_valid_cookie_ack in LISTEN: the MSS the cookie encodes
     };
     std::uint32_t now() const noexcept { return in_->now; }
 
@@ -383,13 +383,15 @@ private:
         c.passive_origin = has(passive_bit);
         c.fin_sent = has(fin_sent_bit);
         c.listener_takes_syn = config_->time_wait_reopen;
-        c.cookie_valid = false;  // SYN cookies belong to the listener (listener.hpp)
+        // SYN cookies belong to the listener (listener.hpp): it checks SEG.ACK - 1 and says so
+        // through on_valid_cookie_ack; the new connection's window is then the whole buffer.
+        c.cookie_valid = in_ != nullptr && in_->cookie_mss != nullptr;
         c.iss = iss_;
         c.snd_una = snd_una_;
         c.snd_nxt = snd_nxt_;
         c.max_snd_wnd = max_snd_wnd_;
         c.rcv_nxt = rcv_nxt_;
-        c.rcv_wnd = state_ == state::syn_sent ? receive_space() : rcv_wnd_;
+        c.rcv_wnd = state_ == state::syn_sent || c.cookie_valid ? receive_space() : rcv_wnd_;
         return c;
     }
 
@@ -439,8 +441,32 @@ private:
         return row.error;
     }
 
+    // on_segment and on_valid_cookie_ack: classify (§3.10.7 step order), then each event's
+    // bookkeeping and row.
+    void receive_segment(const segment& seg, const std::uint8_t* text, const four_tuple& tuple,
+                         const std::uint16_t* cookie_mss) noexcept {
+        const call_input input{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr};
+        in_ = &input;
+        const classification k = classify(context(), seg);
+        if (state_ != state::closed && state_ != state::listen && k.count > 0 && answers_probes(k.events[0])) {
+            // §3.8.4: keepalive counts "data or acknowledgment packets"; an unacceptable
+            // segment is neither. Such a segment answers a keepalive or zero-window probe
+            // (Linux: icsk_probes_out = 0 on an ACK).
+            last_received_ = now();
+            const timer_kind owner = timers_.main_kind();
+            if (owner == timer_kind::keepalive || owner == timer_kind::persist) timers_.reset_retries();
+        }
+        for (std::uint8_t i = 0; i < k.count; ++i) {
+            prepare_segment_event(k.events[i]);
+            run_row(k.events[i]);
+            if (state_ == state::closed || state_ == state::listen) break;  // the TCB is gone
+        }
+        finish();
+        in_ = nullptr;
+    }
+
     user_error user_call(event e, std::uint32_t octets = 0, const four_tuple* tuple = nullptr) noexcept {
-        const call_input input{ticks(), nullptr, nullptr, tuple, octets};
+        const call_input input{ticks(), nullptr, nullptr, tuple, octets, nullptr};
         in_ = &input;
         const user_error result = run_row(e);
         finish();
@@ -488,6 +514,26 @@ private:
                 update_window(seg, true);
                 rto_.on_handshake_complete();
                 break;
+            case event::rcv_cookie_ack: {
+                // RFC 4987 §3.6: the TCB the SYN,ACK would have left, rebuilt from the cookie
+                // ACK: IRS = SEG.SEQ - 1 so RCV.NXT = SEG.SEQ; ISS = SEG.ACK - 1 and SND.NXT =
+                // ISS + 1; the peer's MSS from the cookie. Then the fifth step's SYN-RECEIVED
+                // part: SND.UNA <- SEG.ACK, SND.WND <- SEG.WND, SND.WL1, SND.WL2.
+                rcv_nxt_ = seg.seq;
+                iss_ = seg.ack - 1u;
+                snd_una_ = iss_;
+                snd_nxt_ = iss_ + 1u;
+                snd_data_end_ = iss_ + 1u;
+                set(passive_bit);
+                segment options{};
+                options.mss = *in_->cookie_mss;
+                take_peer_mss(options);
+                open_receive_window();
+                acknowledge(seg.ack);
+                update_window(seg, true);
+                rto_.on_handshake_complete();
+                break;
+            }
             case event::rcv_ack_of_syn:
             case event::rcv_ack_of_syn_passive:
                 // §3.10.7.4 fifth, SYN-RECEIVED: SND.UNA <- SEG.ACK; SND.WND <- SEG.WND,

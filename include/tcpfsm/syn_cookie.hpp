@@ -1,0 +1,101 @@
+// tcpfsm: SYN cookies (RFC 4987 §3.6): when the SYN queue is full, the listener keeps nothing
+// for a SYN and encodes what it needs in the ISS of its SYN,ACK; the peer's ACK returns it as
+// SEG.ACK - 1. The layout is RFC 4987 §3.6's:
+//
+//     bits 31..27  t mod 32, t a counter that advances every 64 seconds
+//     bits 26..24  m, the index of the peer's MSS in syn_cookie_mss_table
+//     bits 23..0   the low 24 bits of SipHash-2-4(secret, message)
+//
+// where message is the four-tuple's canonical bytes (iss.hpp: 14 octets for IPv4, 38 for
+// IPv6) followed by the peer's ISN (its SYN's SEG.SEQ; on the ACK, SEG.SEQ - 1) and t, each
+// as 4 octets, most significant first. RFC 4987 hashes the addresses, ports and t; the peer's
+// ISN is added as Linux's cookie_hash() does, so a cookie is bound to one SYN. A cookie is
+// accepted while t_now - t =< syn_cookie_max_age (2 counter periods: between 128 and 192 s
+// after it was sent; Linux: MAX_SYNCOOKIE_AGE = 2 of its 60 s periods).
+// SPDX-License-Identifier: MIT
+#ifndef TCPFSM_SYN_COOKIE_HPP
+#define TCPFSM_SYN_COOKIE_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+#include "iss.hpp"
+#include "siphash.hpp"
+
+namespace tcpfsm {
+
+// RFC 4987 §3.6: "t is a slowly incrementing timer (typically ... 64 seconds)".
+inline constexpr std::uint64_t syn_cookie_period_us = 64000000u;
+// How many counter periods old a cookie may be (Linux's MAX_SYNCOOKIE_AGE).
+inline constexpr std::uint32_t syn_cookie_max_age = 2;
+
+// The 8 MSS values 3 bits can name (RFC 4987 §3.6), ascending: 536 (RFC 9293's default,
+// MUST-15), 1220 (an IPv6 minimum MTU of 1280 minus 60), Linux's IPv4 msstab values 1300,
+// 1440 and 1460 (an Ethernet MTU minus 40), and values between.
+inline constexpr std::uint16_t syn_cookie_mss_table[8] = {536, 1024, 1220, 1300, 1360, 1400, 1440, 1460};
+
+// The counter t for a time in microseconds (any monotonic origin).
+constexpr std::uint32_t syn_cookie_counter(std::uint64_t now_microseconds) noexcept {
+    return static_cast<std::uint32_t>(now_microseconds / syn_cookie_period_us);
+}
+
+// The index of the largest table value not above the peer's MSS (0 when the SYN had no MSS
+// option, which means 536, or named less than 536).
+constexpr std::uint32_t syn_cookie_mss_index(std::uint16_t peer_mss) noexcept {
+    std::uint32_t index = 0;
+    for (std::uint32_t i = 0; i < 8; ++i) {
+        if (syn_cookie_mss_table[i] <= peer_mss) index = i;
+    }
+    return index;
+}
+
+// What the returning ACK's cookie says.
+struct syn_cookie_check {
+    bool valid = false;
+    std::uint16_t mss = 0;  // the peer's MSS, as encoded
+};
+
+class syn_cookie_codec {
+public:
+    // `secret`: 128 unpredictable bits, as for the ISS (iss.hpp), and not the same ones.
+    explicit constexpr syn_cookie_codec(const siphash_key& secret) noexcept : secret_(secret) {}
+
+    // The ISS of the SYN,ACK answering a SYN with SEG.SEQ = peer_isn and MSS option
+    // peer_mss (0: none) from `tuple` (seen from us), at counter t.
+    constexpr std::uint32_t encode(const four_tuple& tuple, std::uint32_t peer_isn, std::uint16_t peer_mss,
+                                   std::uint32_t t) const noexcept {
+        return ((t & 31u) << 27) | (syn_cookie_mss_index(peer_mss) << 24) | hash24(tuple, peer_isn, t);
+    }
+
+    // Checks `cookie` (SEG.ACK - 1 of an ACK without SYN) for the peer's ISN (SEG.SEQ - 1)
+    // at counter t_now.
+    constexpr syn_cookie_check check(const four_tuple& tuple, std::uint32_t peer_isn, std::uint32_t cookie,
+                                     std::uint32_t t_now) const noexcept {
+        const std::uint32_t age = ((t_now & 31u) - (cookie >> 27)) & 31u;
+        syn_cookie_check out{};
+        if (age > syn_cookie_max_age) return out;
+        const std::uint32_t t = t_now - age;
+        if ((cookie & 0x00FFFFFFu) != hash24(tuple, peer_isn, t)) return out;
+        out.valid = true;
+        out.mss = syn_cookie_mss_table[(cookie >> 24) & 7u];
+        return out;
+    }
+
+    // The low 24 bits of SipHash-2-4(secret, canonical bytes || peer_isn || t).
+    constexpr std::uint32_t hash24(const four_tuple& tuple, std::uint32_t peer_isn, std::uint32_t t) const noexcept {
+        const four_tuple_bytes b = canonical_bytes(tuple);
+        std::uint8_t message[max_four_tuple_bytes + 8] = {};
+        std::size_t n = 0;
+        for (; n < b.size; ++n) message[n] = b.bytes[n];
+        for (int shift = 24; shift >= 0; shift -= 8) message[n++] = static_cast<std::uint8_t>(peer_isn >> shift);
+        for (int shift = 24; shift >= 0; shift -= 8) message[n++] = static_cast<std::uint8_t>(t >> shift);
+        return static_cast<std::uint32_t>(siphash_2_4(secret_, message, n)) & 0x00FFFFFFu;
+    }
+
+private:
+    siphash_key secret_;
+};
+
+}  // namespace tcpfsm
+
+#endif  // TCPFSM_SYN_COOKIE_HPP

@@ -1,0 +1,155 @@
+// tcpfsm: the compact TIME-WAIT record (Linux's inet_timewait_sock): what a connection in
+// TIME-WAIT still needs, 12 octets instead of a full TCB, and the answer to a segment or to
+// the 2MSL expiry from the table's own TIME-WAIT rows. Nothing here decides a transition:
+// classify() (classify.hpp) names the events from a receive_context built from the record,
+// the profile's table gives the rows, and the caller carries out their actions.
+//
+// RFC 9293 §3.10.7.4 TIME-WAIT: a retransmitted FIN is acknowledged and 2MSL restarts
+// (eighth step); anything else in the window gets the first step's ACK, RST and SYN are
+// checked per RFC 5961 §3-4; a new SYN above RCV.NXT goes to the listener when the option
+// allows (RFC 6191, RFC 1122 4.2.2.13); RST closes it (standard table) or is ignored
+// (rfc1337_table, RFC 1337).
+// SPDX-License-Identifier: MIT
+#ifndef TCPFSM_TIME_WAIT_HPP
+#define TCPFSM_TIME_WAIT_HPP
+
+#include <cstdint>
+
+#include "classify.hpp"
+#include "connection.hpp"
+#include "segment.hpp"
+#include "tcpfsm.hpp"
+
+namespace tcpfsm {
+
+// The numbers of a connection in TIME-WAIT. Our FIN is acknowledged (every way into
+// TIME-WAIT needs it), so SND.UNA = SND.NXT; the windows are at most 65535 (no scaling).
+struct time_wait_record {
+    std::uint32_t snd_nxt = 0;      // SND.NXT (= SND.UNA)
+    std::uint32_t rcv_nxt = 0;      // RCV.NXT, after the peer's FIN
+    std::uint16_t rcv_wnd = 0;      // RCV.WND, advertised in the ACKs
+    std::uint16_t max_snd_wnd = 0;  // MAX.SND.WND (RFC 5961 §5.2)
+
+    // From the STATUS of a connection that has just entered TIME-WAIT.
+    static constexpr time_wait_record from(const connection_status& s) noexcept {
+        time_wait_record r;
+        r.snd_nxt = s.snd_nxt;
+        r.rcv_nxt = s.rcv_nxt;
+        r.rcv_wnd = static_cast<std::uint16_t>(s.rcv_wnd < 65535u ? s.rcv_wnd : 65535u);
+        r.max_snd_wnd = static_cast<std::uint16_t>(s.max_snd_wnd < 65535u ? s.max_snd_wnd : 65535u);
+        return r;
+    }
+
+    // What classify() reads: TIME-WAIT, our FIN sent and acknowledged.
+    constexpr receive_context context(bool listener_takes_syn) const noexcept {
+        receive_context c;
+        c.st = state::time_wait;
+        c.fin_sent = true;
+        c.listener_takes_syn = listener_takes_syn;
+        c.snd_una = snd_nxt;
+        c.snd_nxt = snd_nxt;
+        c.max_snd_wnd = max_snd_wnd;
+        c.rcv_nxt = rcv_nxt;
+        c.rcv_wnd = rcv_wnd;
+        return c;
+    }
+
+    // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, the ACK the rows send (send_ack, send_challenge_ack).
+    constexpr segment ack() const noexcept {
+        segment s;
+        s.seq = snd_nxt;
+        s.ack = rcv_nxt;
+        s.flags = ctl::ack;
+        s.window = rcv_wnd;
+        return s;
+    }
+};
+
+// §3.5.2 reset generation: the RST answering `seg` (never an RST).
+constexpr segment reset_answering(const segment& seg) noexcept {
+    segment s;
+    if (seg.ack_flag()) {
+        s.seq = seg.ack;
+        s.flags = ctl::rst;
+    } else {
+        s.seq = 0;
+        s.ack = seg.seq + seg.seq_length();
+        s.flags = static_cast<std::uint8_t>(ctl::rst | ctl::ack);
+    }
+    return s;
+}
+
+// The actions a TIME-WAIT row may carry that a record can carry out. A table whose TIME-WAIT
+// rows ask for anything else cannot be served by records (time_wait_rows_supported).
+inline constexpr action_set time_wait_record_actions =
+    action::send_ack | action::send_challenge_ack | action::send_rst | action::stop_timers |
+    action::start_time_wait_timer | action::restart_time_wait_timer | action::signal_closed |
+    action::signal_reset | action::signal_timed_out | action::delete_tcb | action::redirect_to_listener;
+
+template <const auto& Table>
+constexpr bool time_wait_rows_supported() noexcept {
+    for (const transition& r : Table) {
+        if (r.from != state::time_wait || is_user_call(r.on) || r.on == any_user_call) continue;
+        if (!(r.actions - time_wait_record_actions).empty()) return false;
+    }
+    return true;
+}
+
+// What the rows said, for the caller to carry out in this order: the replies, then the
+// timer, then (if `to` is no longer TIME-WAIT) the record is deleted, then the redirect.
+struct time_wait_reply {
+    state to = state::time_wait;
+    std::uint8_t rows = 0;          // rows run (events classified)
+    event events[3] = {event::rcv_no_ack, event::rcv_no_ack, event::rcv_no_ack};
+    bool send_ack = false;          // the ACK (send_ack)
+    bool send_challenge_ack = false;  // the ACK as an RFC 5961 challenge (rate-limited by the caller)
+    bool send_rst = false;          // reset_answering(seg)
+    bool restart_2msl = false;      // start/restart_time_wait_timer
+    bool signal_closed = false;     // signal_closed / signal_reset / signal_timed_out
+    bool redirect_to_listener = false;
+};
+
+namespace detail {
+template <const auto& Table>
+constexpr void run_time_wait_row(time_wait_reply& out, event e) noexcept {
+    const transition& r = machine<index_for<Table>>::step(out.to, e);
+    out.events[out.rows++] = e;
+    const action_set a = r.actions;
+    if (a.intersects(action::send_ack)) out.send_ack = true;
+    if (a.intersects(action::send_challenge_ack)) out.send_challenge_ack = true;
+    if (a.intersects(action::send_rst)) out.send_rst = true;
+    if (a.intersects(action::start_time_wait_timer) || a.intersects(action::restart_time_wait_timer))
+        out.restart_2msl = true;
+    if (a.intersects(action::signal_closed) || a.intersects(action::signal_reset) ||
+        a.intersects(action::signal_timed_out))
+        out.signal_closed = true;
+    if (a.intersects(action::redirect_to_listener)) out.redirect_to_listener = true;
+    out.to = r.to;  // the only state change: the row's
+}
+}  // namespace detail
+
+// A segment for a TIME-WAIT record: the table's rows for the events classify() names.
+template <const auto& Table>
+constexpr time_wait_reply answer_in_time_wait(const time_wait_record& record, const segment& seg,
+                                              bool listener_takes_syn) noexcept {
+    static_assert(time_wait_rows_supported<Table>(),
+                  "tcpfsm: a TIME-WAIT row of this table asks for an action a TIME-WAIT record cannot carry out");
+    time_wait_reply out;
+    const classification k = classify(record.context(listener_takes_syn), seg);
+    for (std::uint8_t i = 0; i < k.count && out.to == state::time_wait; ++i) {
+        detail::run_time_wait_row<Table>(out, k.events[i]);
+    }
+    return out;
+}
+
+// The 2MSL timer expired (§3.10.8): the table's timeout_time_wait row.
+template <const auto& Table>
+constexpr time_wait_reply expire_time_wait() noexcept {
+    time_wait_reply out;
+    detail::run_time_wait_row<Table>(out, event::timeout_time_wait);
+    return out;
+}
+
+}  // namespace tcpfsm
+
+#endif  // TCPFSM_TIME_WAIT_HPP

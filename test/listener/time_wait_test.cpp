@@ -1,0 +1,317 @@
+// TIME-WAIT records (time_wait.hpp) in the listener: a connection that enters TIME-WAIT
+// leaves its TCB and goes on as a record that the table's TIME-WAIT rows answer (RFC 9293
+// §3.10.7.4: re-ACK a retransmitted FIN and restart 2MSL; RST per the table, RFC 1337 in
+// rfc1337_table; SYN per RFC 5961 §4 and RFC 6191), capped like tcp_max_tw_buckets.
+// Times: Linux's MSL of 30 s, 2MSL = 60 s (timers.hpp default).
+#include <tcpfsm/variants.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness.hpp"
+
+using namespace listener_test;
+
+namespace {
+
+using rfc1337_profile = engine_profile<rfc1337_table>;
+
+// A table whose TIME-WAIT answers a FIN with a FIN of its own: not something a record can do.
+inline constexpr auto fin_in_time_wait_table =
+    replace_row(standard_table, row(state::time_wait, event::rcv_fin, state::time_wait, action::send_fin));
+
+template <class Profile = default_profile>
+struct fixture {
+    manual_time time;
+    std::vector<sent_segment> wire;
+    std::vector<state_change_record> changes;
+    std::vector<connection_handle> released;
+    test_listener<Profile> server;
+
+    explicit fixture(const listener_config& config)
+        : server(config, server_port, test_secrets, capture_sink{&wire}, test_clock{&time},
+                 recording_observer{{}, &changes, &released}) {}
+
+    void advance_ms(std::uint64_t ms) {
+        time.advance_ms(ms);
+        server.on_timer();
+    }
+
+    // Client n connects (ISN isn), the server accepts and closes first, the client's
+    // <SEQ=ISN+1><ACK=ISS+2><CTL=FIN,ACK> acknowledges the server's FIN and carries its own:
+    // the server goes FIN-WAIT-1 -> TIME-WAIT (the row rcv_fin_ack_of_fin).
+    scripted_client close_by_server(std::uint32_t n, std::uint32_t isn) {
+        scripted_client c{client_tuple(n), isn, 0};
+        server.on_segment(c.tuple, c.syn());
+        c.server_iss = last_to(wire, c.tuple)->seg.seq;
+        server.on_segment(c.tuple, c.ack());
+        const connection_handle h = server.accept();
+        server.close(h);
+        server.on_segment(c.tuple, make_segment(isn + 1u, c.server_iss + 2u, ctl::fin | ctl::ack));
+        return c;
+    }
+};
+
+listener_config config_with(std::uint32_t max_time_wait) {
+    listener_config c;
+    c.backlog = 16;
+    c.max_connections = 16;
+    c.max_time_wait = max_time_wait;
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("time_wait: the record is 12 octets and carries what the rows read", "[time_wait]") {
+    CHECK(sizeof(time_wait_record) == 12);
+    connection_status s;
+    s.snd_nxt = 10;
+    s.rcv_nxt = 20;
+    s.rcv_wnd = 70000;  // more than 16 bits: clamped to 65535
+    s.max_snd_wnd = 1000;
+    const time_wait_record r = time_wait_record::from(s);
+    const receive_context c = r.context(true);
+    CHECK(c.st == state::time_wait);
+    CHECK(c.snd_una == 10u);
+    CHECK(c.snd_nxt == 10u);
+    CHECK(c.rcv_nxt == 20u);
+    CHECK(c.rcv_wnd == 65535u);
+    CHECK(c.fin_sent);
+    CHECK(c.listener_takes_syn);
+}
+
+TEST_CASE("time_wait: records serve the standard table and its variants, not a table asking for more",
+          "[time_wait]") {
+    STATIC_REQUIRE(time_wait_rows_supported<standard_table>());
+    STATIC_REQUIRE(time_wait_rows_supported<rfc1337_table>());
+    STATIC_REQUIRE(time_wait_rows_supported<strict_table>());
+    STATIC_REQUIRE_FALSE(time_wait_rows_supported<fin_in_time_wait_table>());
+}
+
+TEST_CASE("time_wait: the table's TIME-WAIT rows decide, looked up for the record", "[time_wait]") {
+    time_wait_record r;
+    r.snd_nxt = 1000;
+    r.rcv_nxt = 5000;
+    r.rcv_wnd = 65535;
+    r.max_snd_wnd = 65535;
+    // A retransmitted FIN (it ends at RCV.NXT): (TIME-WAIT, rcv_fin): send_ack | restart_time_wait_timer.
+    const time_wait_reply fin =
+        answer_in_time_wait<standard_table>(r, make_segment(4999, 1000, ctl::fin | ctl::ack), true);
+    CHECK(fin.to == state::time_wait);
+    CHECK(fin.send_ack);
+    CHECK(fin.restart_2msl);
+    REQUIRE(fin.rows == 1);
+    CHECK(fin.events[0] == event::rcv_fin);
+    // RST at RCV.NXT: (TIME-WAIT, rcv_rst) -> CLOSED; RFC 1337: ignored.
+    const segment rst = make_segment(5000, 0, ctl::rst);
+    CHECK(answer_in_time_wait<standard_table>(r, rst, true).to == state::closed);
+    CHECK(answer_in_time_wait<rfc1337_table>(r, rst, true).to == state::time_wait);
+    // A SYN above RCV.NXT: reopen (RFC 6191) with a listener; a challenge ACK without (RFC 5961 §4).
+    const segment syn = make_segment(9000, 0, ctl::syn);
+    const time_wait_reply reopen = answer_in_time_wait<standard_table>(r, syn, true);
+    CHECK(reopen.to == state::closed);
+    CHECK(reopen.redirect_to_listener);
+    // strict_table (RFC 9293 to the letter): a challenge ACK even with a listener.
+    const time_wait_reply strict = answer_in_time_wait<strict_table>(r, syn, true);
+    CHECK(strict.to == state::time_wait);
+    CHECK(strict.send_challenge_ack);
+    CHECK_FALSE(strict.redirect_to_listener);
+    const time_wait_reply challenge = answer_in_time_wait<standard_table>(r, syn, false);
+    CHECK(challenge.to == state::time_wait);
+    CHECK(challenge.send_challenge_ack);
+    CHECK_FALSE(challenge.redirect_to_listener);
+    // 2MSL: (TIME-WAIT, timeout_time_wait) -> CLOSED.
+    CHECK(expire_time_wait<standard_table>().to == state::closed);
+    // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
+    CHECK(r.ack().seq == 1000u);
+    CHECK(r.ack().ack == 5000u);
+    CHECK(r.ack().flags == ctl::ack);
+}
+
+TEST_CASE("time_wait: a connection closed by the server becomes a record, FIN re-ACKed, 2MSL restarted",
+          "[time_wait]") {
+    fixture<> f(config_with(16));
+    const scripted_client c = f.close_by_server(1, 3000);
+    // The ACK of the client's FIN: <SEQ=ISS+2><ACK=ISN+2>.
+    const sent_segment* last = last_to(f.wire, c.tuple);
+    REQUIRE(last != nullptr);
+    CHECK(last->seg.flags == ctl::ack);
+    CHECK(last->seg.seq == c.server_iss + 2u);
+    CHECK(last->seg.ack == 3002u);
+    CHECK(f.server.in_time_wait(c.tuple));
+    CHECK(f.server.find(c.tuple) == no_connection);  // the TCB is gone
+    CHECK(f.server.connection_count() == 0);
+    CHECK(f.server.time_wait_count() == 1);
+    CHECK(f.server.stats().in(state::time_wait) == 1);
+    CHECK(f.server.stats().in(state::fin_wait_1) == 0);
+
+    // 30 s later the FIN again: the same ACK, and 2MSL starts over (now + 60 s).
+    f.advance_ms(30000);
+    const std::size_t sent = f.wire.size();
+    f.server.on_segment(c.tuple, make_segment(3001, c.server_iss + 2u, ctl::fin | ctl::ack));
+    REQUIRE(f.wire.size() == sent + 1);
+    CHECK(f.wire.back().seg.seq == c.server_iss + 2u);
+    CHECK(f.wire.back().seg.ack == 3002u);
+    f.advance_ms(30001);  // 60.001 s after entering: the first 2MSL would have ended
+    CHECK(f.server.in_time_wait(c.tuple));
+    f.advance_ms(29998);  // 89.999 s
+    CHECK(f.server.in_time_wait(c.tuple));
+    f.advance_ms(1);  // 90 s: 2MSL after the retransmitted FIN
+    CHECK_FALSE(f.server.in_time_wait(c.tuple));
+    CHECK(f.server.stats().in(state::time_wait) == 0);
+}
+
+TEST_CASE("time_wait: RST ends the record (standard table) or is ignored (RFC 1337)", "[time_wait]") {
+    {
+        fixture<> f(config_with(16));
+        const scripted_client c = f.close_by_server(1, 3000);
+        f.server.on_segment(c.tuple, make_segment(3002, 0, ctl::rst));
+        CHECK_FALSE(f.server.in_time_wait(c.tuple));
+    }
+    {
+        fixture<rfc1337_profile> f(config_with(16));
+        const scripted_client c = f.close_by_server(1, 3000);
+        const std::size_t sent = f.wire.size();
+        f.server.on_segment(c.tuple, make_segment(3002, 0, ctl::rst));
+        CHECK(f.server.in_time_wait(c.tuple));
+        CHECK(f.wire.size() == sent);
+    }
+}
+
+TEST_CASE("time_wait: a new SYN above RCV.NXT reopens the four-tuple (RFC 6191), an old one is challenged",
+          "[time_wait]") {
+    fixture<> f(config_with(16));
+    const scripted_client c = f.close_by_server(1, 3000);
+    // SEG.SEQ = RCV.NXT - 1000: not new: RFC 5961 §4.2 challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT>.
+    f.server.on_segment(c.tuple, make_segment(2002, 0, ctl::syn));
+    CHECK(f.server.in_time_wait(c.tuple));
+    CHECK(f.wire.back().seg.flags == ctl::ack);
+    CHECK(f.wire.back().seg.ack == 3002u);
+    // SEG.SEQ > RCV.NXT: the listener takes it: a new child in SYN-RECEIVED, <SYN,ACK> with ACK = SEG.SEQ + 1.
+    f.server.on_segment(c.tuple, make_segment(900000, 0, ctl::syn, 65535, 1460));
+    CHECK_FALSE(f.server.in_time_wait(c.tuple));
+    CHECK(f.server.state_of(f.server.find(c.tuple)) == state::syn_received);
+    CHECK(f.wire.back().seg.flags == (ctl::syn | ctl::ack));
+    CHECK(f.wire.back().seg.ack == 900001u);
+    // RFC 1122 4.2.2.13 (1): an ISS above the old connection's sequence numbers; Linux's choice,
+    // the old SND.NXT (ISS + 2, after our FIN) + 65535 + 2.
+    CHECK(f.wire.back().seg.seq == c.server_iss + 2u + 65537u);
+    CHECK(f.server.stats().time_wait_reopened == 1);
+    CHECK(f.server.stats().in(state::time_wait) == 0);
+    CHECK(f.server.stats().in(state::syn_received) == 1);
+}
+
+TEST_CASE("time_wait: with time_wait_reopen off a new SYN is challenged, not taken", "[time_wait]") {
+    listener_config config = config_with(16);
+    config.child.time_wait_reopen = false;
+    fixture<> f(config);
+    const scripted_client c = f.close_by_server(1, 3000);
+    f.server.on_segment(c.tuple, make_segment(900000, 0, ctl::syn));
+    CHECK(f.server.in_time_wait(c.tuple));
+    CHECK(f.wire.back().seg.flags == ctl::ack);
+    CHECK(f.server.stats().time_wait_reopened == 0);
+}
+
+TEST_CASE("time_wait: tcp_max_tw_buckets: beyond the cap the connection is closed at once", "[time_wait]") {
+    fixture<> f(config_with(2));
+    const scripted_client a = f.close_by_server(1, 1000);
+    const scripted_client b = f.close_by_server(2, 2000);
+    const scripted_client c = f.close_by_server(3, 3000);
+    CHECK(f.server.in_time_wait(a.tuple));
+    CHECK(f.server.in_time_wait(b.tuple));
+    CHECK_FALSE(f.server.in_time_wait(c.tuple));
+    CHECK(f.server.find(c.tuple) == no_connection);
+    CHECK(f.server.stats().time_wait_overflows == 1);
+    CHECK(f.server.time_wait_count() == 2);
+    CHECK(f.server.stats().in(state::time_wait) == 2);
+    // ABORT's row in TIME-WAIT sends nothing: the last segment to c is the ACK of its FIN.
+    CHECK(last_to(f.wire, c.tuple)->seg.flags == ctl::ack);
+    CHECK(last_to(f.wire, c.tuple)->seg.ack == 3002u);
+    // After 2MSL the records go, and there is room again.
+    f.advance_ms(60000);
+    CHECK(f.server.time_wait_count() == 0);
+    const scripted_client d = f.close_by_server(4, 4000);
+    CHECK(f.server.in_time_wait(d.tuple));
+}
+
+TEST_CASE("time_wait: challenge ACKs of records are limited per second for the listener", "[time_wait]") {
+    listener_config config = config_with(16);
+    config.time_wait_challenge_acks_per_second = 2;
+    fixture<> f(config);
+    const scripted_client c = f.close_by_server(1, 3000);
+    const std::size_t sent = f.wire.size();
+    // An ACK beyond SND.NXT: RFC 5961 §5.2, a challenge ACK (row rcv_ack_unacceptable).
+    for (int i = 0; i < 5; ++i) f.server.on_segment(c.tuple, make_segment(3002, c.server_iss + 1000u, ctl::ack));
+    CHECK(f.wire.size() == sent + 2);
+    CHECK(f.server.stats().time_wait_challenge_acks_limited == 3);
+    f.time.advance_ms(1000);
+    f.server.on_segment(c.tuple, make_segment(3002, c.server_iss + 1000u, ctl::ack));
+    CHECK(f.wire.size() == sent + 3);
+}
+
+TEST_CASE("stats: connections per state, printed as the netstat | awk one-liner counts them", "[time_wait]") {
+    fixture<> f(config_with(16));
+    f.close_by_server(1, 1000);  // TIME-WAIT record
+    // Two connections accepted and left open, one handshake half done.
+    for (std::uint32_t n = 2; n <= 3; ++n) {
+        scripted_client c{client_tuple(n), 100 * n, 0};
+        f.server.on_segment(c.tuple, c.syn());
+        c.server_iss = last_to(f.wire, c.tuple)->seg.seq;
+        f.server.on_segment(c.tuple, c.ack());
+        f.server.accept();
+    }
+    f.server.on_segment(client_tuple(4), make_segment(400, 0, ctl::syn));
+    const listener_stats& s = f.server.stats();
+    CHECK(s.in(state::listen) == 1);
+    CHECK(s.in(state::established) == 2);
+    CHECK(s.in(state::syn_received) == 1);
+    CHECK(s.in(state::time_wait) == 1);
+    CHECK(s.syn_queue_length == 1);
+    char text[128];
+    const std::size_t length = write_state_counts(s, text, sizeof text);
+    const std::string expected = "LISTEN 1\nSYN_RECV 1\nESTABLISHED 2\nTIME_WAIT 1\n";
+    CHECK(std::string(text) == expected);
+    CHECK(length == expected.size());
+    char small[10];
+    CHECK(write_state_counts(s, small, sizeof small) == expected.size());
+    CHECK(std::string(small) == expected.substr(0, 9));
+}
+
+TEST_CASE("time_wait: by FIN-WAIT-2, and an orphaned FIN-WAIT-2 ends after tcp_fin_timeout (60 s)", "[time_wait]") {
+    fixture<> f(config_with(16));
+    // Two connections; the server releases both (Linux's close()): FIN-WAIT-1.
+    scripted_client c[2];
+    connection_handle h[2];
+    for (std::uint32_t i = 0; i < 2; ++i) {
+        c[i] = scripted_client{client_tuple(i + 1), 1000 * (i + 1), 0};
+        f.server.on_segment(c[i].tuple, c[i].syn());
+        c[i].server_iss = last_to(f.wire, c[i].tuple)->seg.seq;
+        f.server.on_segment(c[i].tuple, c[i].ack());
+        h[i] = f.server.accept();
+        REQUIRE(f.server.release(h[i]) == user_error::none);
+        // The peer acknowledges the FIN only: FIN-WAIT-2.
+        f.server.on_segment(c[i].tuple, make_segment(c[i].isn + 1u, c[i].server_iss + 2u, ctl::ack));
+        CHECK(f.server.state_of(h[i]) == state::fin_wait_2);
+    }
+    // The first peer's FIN comes 10 s later: TIME-WAIT, a record.
+    f.advance_ms(10000);
+    f.server.on_segment(c[0].tuple, make_segment(c[0].isn + 1u, c[0].server_iss + 2u, ctl::fin | ctl::ack));
+    CHECK(f.server.in_time_wait(c[0].tuple));
+    CHECK_FALSE(f.server.live(h[0]));
+    // The second never sends one: 60 s after its FIN was acknowledged the row
+    // (FIN-WAIT-2, timeout_fin_wait_2) closes it.
+    f.advance_ms(49999);
+    CHECK(f.server.state_of(h[1]) == state::fin_wait_2);
+    f.advance_ms(1);
+    CHECK_FALSE(f.server.live(h[1]));
+    CHECK(f.server.find(c[1].tuple) == no_connection);
+    CHECK(f.server.stats().in(state::fin_wait_2) == 0);
+    // The record's 2MSL ends 60 s after the first FIN.
+    f.advance_ms(9999);
+    CHECK(f.server.in_time_wait(c[0].tuple));
+    f.advance_ms(1);
+    CHECK_FALSE(f.server.in_time_wait(c[0].tuple));
+}
