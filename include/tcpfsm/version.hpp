@@ -4,9 +4,9 @@
 #define TCPFSM_VERSION_HPP
 
 #define TCPFSM_VERSION_MAJOR 0
-#define TCPFSM_VERSION_MINOR 1
+#define TCPFSM_VERSION_MINOR 2
 #define TCPFSM_VERSION_PATCH 0
-#define TCPFSM_VERSION_STRING "0.1.0"
+#define TCPFSM_VERSION_STRING "0.2.0"
 
 namespace tcpfsm {
 struct version_info {
