@@ -50,11 +50,14 @@ struct table_index {
         return static_cast<cell_type>(((N + index_of(s)) << 4) | index_of(s));
     }
 
-    const transition* rows = nullptr;  // the table's rows
-    fixed_array<cell_type, state_count * event_count> cells{};
     static constexpr std::size_t next_stride = 16;  // state slots per event (11 used)
     static_assert(state_count <= next_stride, "tcpfsm: at most 16 states");
+    // First, at offset 0: a load's address is then the table's base plus the event's and the
+    // state's offsets, with no displacement (a three-part address costs x86 cores one more
+    // cycle of load latency, and every link of a chain of transitions pays it).
     fixed_array<state, event_count * next_stride> next_states{};  // event-major
+    const transition* rows = nullptr;  // the table's rows
+    fixed_array<cell_type, state_count * event_count> cells{};
 
     static constexpr std::size_t cell_of(state s, event e) noexcept {
         return index_of(s) * event_count + index_of(e);

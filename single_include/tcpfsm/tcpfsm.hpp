@@ -4,7 +4,7 @@
 // Edit the headers in include/tcpfsm/ and run `python3 tools/amalgamate.py`.
 // SPDX-License-Identifier: MIT
 // Optional headers beside it: classify.hpp, conn_table.hpp, connection.hpp, deadline_heap.hpp, diagram.hpp, iss.hpp, listener.hpp, ostream.hpp, policies.hpp, rto.hpp, segment.hpp, simulator.hpp, siphash.hpp, syn_cookie.hpp, time_wait.hpp, timers.hpp, variants.hpp, wire.hpp.
-// Generated from include/tcpfsm/ with SHA-256 729fb58e09a22dd1.
+// Generated from include/tcpfsm/ with SHA-256 75ed32e8fb9dedaa.
 
 // tcpfsm: the TCP connection state machine of RFC 9293 as constexpr data.
 // One include gives the vocabulary, the standard table, O(1) lookup with two dispatch
@@ -1026,11 +1026,14 @@ struct table_index {
         return static_cast<cell_type>(((N + index_of(s)) << 4) | index_of(s));
     }
 
-    const transition* rows = nullptr;  // the table's rows
-    fixed_array<cell_type, state_count * event_count> cells{};
     static constexpr std::size_t next_stride = 16;  // state slots per event (11 used)
     static_assert(state_count <= next_stride, "tcpfsm: at most 16 states");
+    // First, at offset 0: a load's address is then the table's base plus the event's and the
+    // state's offsets, with no displacement (a three-part address costs x86 cores one more
+    // cycle of load latency, and every link of a chain of transitions pays it).
     fixed_array<state, event_count * next_stride> next_states{};  // event-major
+    const transition* rows = nullptr;  // the table's rows
+    fixed_array<cell_type, state_count * event_count> cells{};
 
     static constexpr std::size_t cell_of(state s, event e) noexcept {
         return index_of(s) * event_count + index_of(e);
