@@ -36,6 +36,7 @@ int main() {
     std::printf("  \"transition_row_bytes\": %zu,\n", sizeof(tcpfsm::transition));
     std::printf("  \"dense_index_cells\": %zu,\n", tcpfsm::state_count * tcpfsm::event_count);
     std::printf("  \"dense_index_cell_bytes\": %zu,\n", sizeof(index_type::cell_type));
+    std::printf("  \"dense_index_next_state_bytes\": %zu,\n", sizeof(index.next_states));
     std::printf("  \"dense_index_bytes\": %zu,\n", index_type::size_bytes());
     std::printf("  \"dense_index_object_bytes\": %zu,\n", sizeof(index));
     std::printf("  \"hand_table_bytes\": %zu\n", tcpfsm::state_count * tcpfsm::event_count * sizeof(tcpfsm::state));
