@@ -750,14 +750,7 @@ private:
         if (is_segment(e) && in_->seg != nullptr) {
             const segment& seg = *in_->seg;
             if (seg.rst()) return;  // §3.5.2: never answer an RST
-            if (seg.ack_flag()) {
-                s.seq = seg.ack;
-                s.flags = ctl::rst;
-            } else {
-                s.seq = 0;
-                s.ack = seg.seq + seg.seq_length();
-                s.flags = static_cast<std::uint8_t>(ctl::rst | ctl::ack);
-            }
+            s = reset_answering(seg);
         } else {
             s.seq = snd_nxt_;
             s.flags = ctl::rst;

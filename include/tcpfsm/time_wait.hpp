@@ -65,19 +65,6 @@ struct time_wait_record {
     }
 };
 
-// §3.5.2 reset generation: the RST answering `seg` (never an RST).
-constexpr segment reset_answering(const segment& seg) noexcept {
-    segment s;
-    if (seg.ack_flag()) {
-        s.seq = seg.ack;
-        s.flags = ctl::rst;
-    } else {
-        s.seq = 0;
-        s.ack = seg.seq + seg.seq_length();
-        s.flags = static_cast<std::uint8_t>(ctl::rst | ctl::ack);
-    }
-    return s;
-}
 
 // The actions a TIME-WAIT row may carry that a record can carry out. A table whose TIME-WAIT
 // rows ask for anything else cannot be served by records (time_wait_rows_supported).

@@ -46,6 +46,22 @@ struct segment {
     }
 };
 
+// §3.5.2 reset generation: the RST that answers `seg` (which must not be an RST itself: an
+// RST is never answered): <SEQ=SEG.ACK><CTL=RST> if it had an ACK, else
+// <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
+constexpr segment reset_answering(const segment& seg) noexcept {
+    segment s;
+    if (seg.ack_flag()) {
+        s.seq = seg.ack;
+        s.flags = ctl::rst;
+    } else {
+        s.seq = 0;
+        s.ack = seg.seq + seg.seq_length();
+        s.flags = static_cast<std::uint8_t>(ctl::rst | ctl::ack);
+    }
+    return s;
+}
+
 }  // namespace tcpfsm
 
 #endif  // TCPFSM_SEGMENT_HPP

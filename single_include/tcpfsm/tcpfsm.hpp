@@ -4,7 +4,7 @@
 // Edit the headers in include/tcpfsm/ and run `python3 tools/amalgamate.py`.
 // SPDX-License-Identifier: MIT
 // Optional headers beside it: classify.hpp, conn_table.hpp, connection.hpp, deadline_heap.hpp, diagram.hpp, iss.hpp, listener.hpp, ostream.hpp, policies.hpp, rto.hpp, segment.hpp, simulator.hpp, siphash.hpp, syn_cookie.hpp, time_wait.hpp, timers.hpp, variants.hpp, wire.hpp.
-// Generated from include/tcpfsm/ with SHA-256 75ed32e8fb9dedaa.
+// Generated from include/tcpfsm/ with SHA-256 9d4d0cde6fde597d.
 
 // tcpfsm: the TCP connection state machine of RFC 9293 as constexpr data.
 // One include gives the vocabulary, the standard table, O(1) lookup with two dispatch
@@ -1134,6 +1134,15 @@ struct index_type_of<const T&> {
 template <const auto& Index, state S, std::size_t E>
 inline constexpr std::uint16_t cell_v = Index.cells[index_of(S) * event_count + E];
 
+// The case labels of a switch on an event's index, 0 to 47, each made by CASE(k); a case at
+// or past event_count is discarded by `if constexpr` inside CASE.
+#define TCPFSM_DETAIL_EVENT_CASES(CASE)                                                         \
+    CASE(0) CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9) CASE(10)  \
+    CASE(11) CASE(12) CASE(13) CASE(14) CASE(15) CASE(16) CASE(17) CASE(18) CASE(19) CASE(20) \
+    CASE(21) CASE(22) CASE(23) CASE(24) CASE(25) CASE(26) CASE(27) CASE(28) CASE(29) CASE(30) \
+    CASE(31) CASE(32) CASE(33) CASE(34) CASE(35) CASE(36) CASE(37) CASE(38) CASE(39) CASE(40) \
+    CASE(41) CASE(42) CASE(43) CASE(44) CASE(45) CASE(46) CASE(47)
+
 template <const auto& Index, state S>
 constexpr std::uint16_t branch_cell(event e) noexcept {
     static_assert(event_count <= 48, "tcpfsm: extend the case list in branch_cell");
@@ -1142,18 +1151,7 @@ constexpr std::uint16_t branch_cell(event e) noexcept {
     case k:                                                                \
         if constexpr ((k) < event_count) { return cell_v<Index, S, (k)>; } \
         break;
-        TCPFSM_DETAIL_CASE(0) TCPFSM_DETAIL_CASE(1) TCPFSM_DETAIL_CASE(2) TCPFSM_DETAIL_CASE(3)
-        TCPFSM_DETAIL_CASE(4) TCPFSM_DETAIL_CASE(5) TCPFSM_DETAIL_CASE(6) TCPFSM_DETAIL_CASE(7)
-        TCPFSM_DETAIL_CASE(8) TCPFSM_DETAIL_CASE(9) TCPFSM_DETAIL_CASE(10) TCPFSM_DETAIL_CASE(11)
-        TCPFSM_DETAIL_CASE(12) TCPFSM_DETAIL_CASE(13) TCPFSM_DETAIL_CASE(14) TCPFSM_DETAIL_CASE(15)
-        TCPFSM_DETAIL_CASE(16) TCPFSM_DETAIL_CASE(17) TCPFSM_DETAIL_CASE(18) TCPFSM_DETAIL_CASE(19)
-        TCPFSM_DETAIL_CASE(20) TCPFSM_DETAIL_CASE(21) TCPFSM_DETAIL_CASE(22) TCPFSM_DETAIL_CASE(23)
-        TCPFSM_DETAIL_CASE(24) TCPFSM_DETAIL_CASE(25) TCPFSM_DETAIL_CASE(26) TCPFSM_DETAIL_CASE(27)
-        TCPFSM_DETAIL_CASE(28) TCPFSM_DETAIL_CASE(29) TCPFSM_DETAIL_CASE(30) TCPFSM_DETAIL_CASE(31)
-        TCPFSM_DETAIL_CASE(32) TCPFSM_DETAIL_CASE(33) TCPFSM_DETAIL_CASE(34) TCPFSM_DETAIL_CASE(35)
-        TCPFSM_DETAIL_CASE(36) TCPFSM_DETAIL_CASE(37) TCPFSM_DETAIL_CASE(38) TCPFSM_DETAIL_CASE(39)
-        TCPFSM_DETAIL_CASE(40) TCPFSM_DETAIL_CASE(41) TCPFSM_DETAIL_CASE(42) TCPFSM_DETAIL_CASE(43)
-        TCPFSM_DETAIL_CASE(44) TCPFSM_DETAIL_CASE(45) TCPFSM_DETAIL_CASE(46) TCPFSM_DETAIL_CASE(47)
+        TCPFSM_DETAIL_EVENT_CASES(TCPFSM_DETAIL_CASE)
 #undef TCPFSM_DETAIL_CASE
         default:
             break;
@@ -1177,18 +1175,7 @@ constexpr state branch_next_in(event e) noexcept {
             }                                                                       \
         }                                                                           \
         break;
-        TCPFSM_DETAIL_CASE(0) TCPFSM_DETAIL_CASE(1) TCPFSM_DETAIL_CASE(2) TCPFSM_DETAIL_CASE(3)
-        TCPFSM_DETAIL_CASE(4) TCPFSM_DETAIL_CASE(5) TCPFSM_DETAIL_CASE(6) TCPFSM_DETAIL_CASE(7)
-        TCPFSM_DETAIL_CASE(8) TCPFSM_DETAIL_CASE(9) TCPFSM_DETAIL_CASE(10) TCPFSM_DETAIL_CASE(11)
-        TCPFSM_DETAIL_CASE(12) TCPFSM_DETAIL_CASE(13) TCPFSM_DETAIL_CASE(14) TCPFSM_DETAIL_CASE(15)
-        TCPFSM_DETAIL_CASE(16) TCPFSM_DETAIL_CASE(17) TCPFSM_DETAIL_CASE(18) TCPFSM_DETAIL_CASE(19)
-        TCPFSM_DETAIL_CASE(20) TCPFSM_DETAIL_CASE(21) TCPFSM_DETAIL_CASE(22) TCPFSM_DETAIL_CASE(23)
-        TCPFSM_DETAIL_CASE(24) TCPFSM_DETAIL_CASE(25) TCPFSM_DETAIL_CASE(26) TCPFSM_DETAIL_CASE(27)
-        TCPFSM_DETAIL_CASE(28) TCPFSM_DETAIL_CASE(29) TCPFSM_DETAIL_CASE(30) TCPFSM_DETAIL_CASE(31)
-        TCPFSM_DETAIL_CASE(32) TCPFSM_DETAIL_CASE(33) TCPFSM_DETAIL_CASE(34) TCPFSM_DETAIL_CASE(35)
-        TCPFSM_DETAIL_CASE(36) TCPFSM_DETAIL_CASE(37) TCPFSM_DETAIL_CASE(38) TCPFSM_DETAIL_CASE(39)
-        TCPFSM_DETAIL_CASE(40) TCPFSM_DETAIL_CASE(41) TCPFSM_DETAIL_CASE(42) TCPFSM_DETAIL_CASE(43)
-        TCPFSM_DETAIL_CASE(44) TCPFSM_DETAIL_CASE(45) TCPFSM_DETAIL_CASE(46) TCPFSM_DETAIL_CASE(47)
+        TCPFSM_DETAIL_EVENT_CASES(TCPFSM_DETAIL_CASE)
 #undef TCPFSM_DETAIL_CASE
         default:
             break;
@@ -1231,6 +1218,7 @@ constexpr std::uint16_t branch_lookup(state s, event e) noexcept {
     }
     return index_type_of<decltype(Index)>::type::missing_cell(state::closed);  // not a state
 }
+#undef TCPFSM_DETAIL_EVENT_CASES
 }  // namespace detail
 
 // A state machine over a compile-time index: `machine<my_index>::next(s, e)`.
