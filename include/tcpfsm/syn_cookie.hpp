@@ -10,8 +10,9 @@
 // IPv6) followed by the peer's ISN (its SYN's SEG.SEQ; on the ACK, SEG.SEQ - 1) and t, each
 // as 4 octets, most significant first. RFC 4987 hashes the addresses, ports and t; the peer's
 // ISN is added as Linux's cookie_hash() does, so a cookie is bound to one SYN. A cookie is
-// accepted while t_now - t =< syn_cookie_max_age (2 counter periods: between 128 and 192 s
-// after it was sent; Linux: MAX_SYNCOOKIE_AGE = 2 of its 60 s periods).
+// accepted while t_now - t < syn_cookie_max_age: in the counter period it was sent in and the
+// next one (between 64 and 128 s after it was sent), as Linux's check_tcp_syn_cookie rejects
+// an age >= MAX_SYNCOOKIE_AGE = 2 of its 60 s periods.
 // SPDX-License-Identifier: MIT
 #ifndef TCPFSM_SYN_COOKIE_HPP
 #define TCPFSM_SYN_COOKIE_HPP
@@ -26,7 +27,7 @@ namespace tcpfsm {
 
 // RFC 4987 §3.6: "t is a slowly incrementing timer (typically ... 64 seconds)".
 inline constexpr std::uint64_t syn_cookie_period_us = 64000000u;
-// How many counter periods old a cookie may be (Linux's MAX_SYNCOOKIE_AGE).
+// A cookie this many counter periods old or older is rejected (Linux's MAX_SYNCOOKIE_AGE).
 inline constexpr std::uint32_t syn_cookie_max_age = 2;
 
 // The 8 MSS values 3 bits can name (RFC 4987 §3.6), ascending: 536 (RFC 9293's default,
@@ -73,7 +74,7 @@ public:
                                      std::uint32_t t_now) const noexcept {
         const std::uint32_t age = ((t_now & 31u) - (cookie >> 27)) & 31u;
         syn_cookie_check out{};
-        if (age > syn_cookie_max_age) return out;
+        if (age >= syn_cookie_max_age) return out;
         const std::uint32_t t = t_now - age;
         if ((cookie & 0x00FFFFFFu) != hash24(tuple, peer_isn, t)) return out;
         out.valid = true;

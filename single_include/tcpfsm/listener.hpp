@@ -119,7 +119,7 @@ struct listener_stats {
     std::uint32_t accept_queue_length = 0;
     std::uint64_t syn_queue_drops = 0;      // SYN dropped, SYN queue full, cookies off (TCPReqQFullDrop)
     std::uint64_t listen_drops = 0;         // SYN dropped, accept queue full (ListenDrops)
-    std::uint64_t listen_overflows = 0;     // final ACK or cookie ACK found the accept queue full (ListenOverflows)
+    std::uint64_t listen_overflows = 0;     // SYN, final ACK or cookie ACK found the accept queue full (ListenOverflows)
     std::uint64_t table_full_drops = 0;     // SYN or cookie ACK dropped: connection table full
     std::uint64_t syn_received_timeouts = 0;  // SYN,ACK retries exhausted: back to LISTEN, request dropped
     std::uint64_t syn_cookies_sent = 0;       // SyncookiesSent
@@ -457,7 +457,11 @@ public:
         return slot == none ? no_connection : handle_of(slot);
     }
     bool in_time_wait(const four_tuple& tuple) const noexcept { return time_wait_.find(tuple) != none; }
-    four_tuple tuple_of(connection_handle h) const noexcept { return children_.tuple_of(h.slot); }
+    // The four-tuple of a live connection; an empty four_tuple for a stale handle or
+    // no_connection.
+    four_tuple tuple_of(connection_handle h) const noexcept {
+        return live(h) ? children_.tuple_of(h.slot) : four_tuple{};
+    }
 
     // ---- time ----
 
@@ -572,15 +576,20 @@ private:
     }
 
     // `iss`: the ISS to use instead of the ISS generator's (a reopened TIME-WAIT four-tuple).
+    // A reopening SYN (`iss` given) is never answered with a cookie and not held to the SYN
+    // queue's length: its ISS must lie above the old connection's (RFC 1122 4.2.2.13 (1)), and
+    // Linux's tcp_conn_request converts "TW buckets ... to open requests without limitations"
+    // (it sends a cookie only when `!isn`).
     void listen_syn(const four_tuple& tuple, const segment& seg, const std::uint8_t* text, std::uint64_t hash,
                     const std::uint32_t* iss = nullptr) noexcept {
         if (accept_queue_full()) {  // Linux's tcp_conn_request: sk_acceptq_is_full -> drop
+            ++stats_.listen_overflows;  // Linux counts both (LINUX_MIB_LISTENOVERFLOWS, then tcp_listendrop)
             ++stats_.listen_drops;
             return;
         }
-        const bool no_room = syn_length_ >= syn_limit() || children_.full();
-        if (config_.syn_cookies == syn_cookie_mode::always ||
-            (no_room && config_.syn_cookies == syn_cookie_mode::when_syn_queue_full)) {
+        const bool no_room = (iss == nullptr && syn_length_ >= syn_limit()) || children_.full();
+        if (iss == nullptr && (config_.syn_cookies == syn_cookie_mode::always ||
+                               (no_room && config_.syn_cookies == syn_cookie_mode::when_syn_queue_full))) {
             send_cookie(tuple, seg);
             return;
         }
@@ -624,7 +633,7 @@ private:
     bool cookies_recently_sent() noexcept {
         // Linux checks cookies only after it sent some lately (tcp_synq_no_recent_overflow).
         return config_.syn_cookies != syn_cookie_mode::off && cookie_sent_ &&
-               cookie_counter() - last_cookie_counter_ <= syn_cookie_max_age;
+               cookie_counter() - last_cookie_counter_ < syn_cookie_max_age;
     }
 
     std::uint32_t cookie_counter() noexcept {
@@ -775,7 +784,7 @@ private:
 
     void enter_time_wait(std::uint32_t slot, const four_tuple& tuple) noexcept {
         child_record& r = children_[slot];
-        if (time_wait_.size() < config_.max_time_wait && time_wait_.holds(tuple)) {
+        if (time_wait_.size() < config_.max_time_wait && !time_wait_.full() && time_wait_.holds(tuple)) {
             dispatch_frame frame;
             frame.slot = slot;
             frame.tuple = &tuple;

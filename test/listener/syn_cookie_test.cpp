@@ -63,22 +63,24 @@ TEST_CASE("syn_cookie: MSS index is the largest table value not above the peer's
     CHECK(syn_cookie_mss_index(8960) == 7);  // jumbo frames: 1460 at most
 }
 
-TEST_CASE("syn_cookie: valid for 2 counter periods, bound to the tuple and the peer's ISN", "[syn_cookie]") {
+TEST_CASE("syn_cookie: valid in its counter period and the next, bound to the tuple and the peer's ISN", "[syn_cookie]") {
     const syn_cookie_codec codec(cookie_secret);
     const four_tuple tuple = example_tuple();
-    const std::uint32_t cookie = codec.encode(tuple, 1000, 1400, 30);  // t = 30: near the mod-32 wrap
-    for (std::uint32_t now = 30; now <= 32; ++now) {
+    const std::uint32_t cookie = codec.encode(tuple, 1000, 1400, 31);  // t = 31: across the mod-32 wrap
+    for (std::uint32_t now = 31; now <= 32; ++now) {  // ages 0 and 1 (Linux: age < MAX_SYNCOOKIE_AGE = 2)
         const syn_cookie_check c = codec.check(tuple, 1000, cookie, now);
         CHECK(c.valid);
         CHECK(c.mss == 1400);
     }
-    CHECK_FALSE(codec.check(tuple, 1000, cookie, 33).valid);  // 3 periods old
-    CHECK_FALSE(codec.check(tuple, 1000, cookie, 29).valid);  // from the future: age 31
-    CHECK_FALSE(codec.check(tuple, 1001, cookie, 30).valid);  // another SYN
+    CHECK_FALSE(codec.check(tuple, 1000, cookie, 33).valid);  // 2 periods old
+    CHECK_FALSE(codec.check(tuple, 1000, cookie, 34).valid);  // 3 periods old
+    CHECK_FALSE(codec.check(tuple, 1000, cookie, 30).valid);  // from the future: age 31
+    // Each of these would be valid at t = 31 but for the one thing that differs.
+    CHECK_FALSE(codec.check(tuple, 1001, cookie, 31).valid);  // another SYN
     four_tuple other = tuple;
     other.remote_port = 40001;
-    CHECK_FALSE(codec.check(other, 1000, cookie, 30).valid);
-    CHECK_FALSE(codec.check(tuple, 1000, cookie ^ 1u, 30).valid);  // one hash bit wrong
+    CHECK_FALSE(codec.check(other, 1000, cookie, 31).valid);
+    CHECK_FALSE(codec.check(tuple, 1000, cookie ^ 1u, 31).valid);  // one hash bit wrong
     const syn_cookie_codec other_secret(siphash_key{1, 2});
-    CHECK_FALSE(other_secret.check(tuple, 1000, cookie, 30).valid);
+    CHECK_FALSE(other_secret.check(tuple, 1000, cookie, 31).valid);
 }

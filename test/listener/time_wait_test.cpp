@@ -204,6 +204,39 @@ TEST_CASE("time_wait: a new SYN above RCV.NXT reopens the four-tuple (RFC 6191),
     CHECK(f.server.stats().in(state::syn_received) == 1);
 }
 
+TEST_CASE("time_wait: a reopening SYN is never answered with a cookie, whatever the SYN queue", "[time_wait]") {
+    // RFC 1122 4.2.2.13 (1): the new ISS must lie above the old connection's sequence numbers,
+    // which a cookie does not promise; Linux's tcp_conn_request sends a cookie only when no
+    // TIME-WAIT ISS was handed over, and takes such a SYN whatever the SYN queue's length.
+    for (int variant = 0; variant < 2; ++variant) {
+        CAPTURE(variant);
+        listener_config config = config_with(16);
+        config.syn_backlog = 1;
+        config.syn_cookies = variant == 0 ? syn_cookie_mode::always : syn_cookie_mode::when_syn_queue_full;
+        fixture<> f(config);
+        scripted_client c{client_tuple(1), 3000, 0};
+        if (variant == 0) {
+            // Cookies always: the first connection's SYN,ACK carries a cookie, its ACK makes it.
+            f.server.on_segment(c.tuple, c.syn());
+            c.server_iss = last_to(f.wire, c.tuple)->seg.seq;
+            f.server.on_segment(c.tuple, c.ack());
+            f.server.close(f.server.accept());
+            f.server.on_segment(c.tuple, make_segment(3001u, c.server_iss + 2u, ctl::fin | ctl::ack));
+        } else {
+            c = f.close_by_server(1, 3000);
+            f.server.on_segment(client_tuple(2), make_segment(100, 0, ctl::syn));  // fills the SYN queue of 1
+            REQUIRE(f.server.syn_queue_length() == 1);
+        }
+        REQUIRE(f.server.in_time_wait(c.tuple));
+        const std::uint64_t cookies_before = f.server.stats().syn_cookies_sent;
+        f.server.on_segment(c.tuple, make_segment(900000, 0, ctl::syn, 65535, 1460));
+        CHECK(f.server.stats().syn_cookies_sent == cookies_before);
+        CHECK(f.server.state_of(f.server.find(c.tuple)) == state::syn_received);
+        CHECK(f.wire.back().seg.flags == (ctl::syn | ctl::ack));
+        CHECK(f.wire.back().seg.seq == c.server_iss + 2u + 65537u);  // the old SND.NXT + 65535 + 2
+    }
+}
+
 TEST_CASE("time_wait: with time_wait_reopen off a new SYN is challenged, not taken", "[time_wait]") {
     listener_config config = config_with(16);
     config.child.time_wait_reopen = false;
