@@ -37,6 +37,8 @@
 #include <tcpfsm/event.hpp>
 #include <tcpfsm/state.hpp>
 
+#include "event_list.hpp"
+
 namespace tcp_msm {
 
 namespace msm = boost::msm;
@@ -45,42 +47,9 @@ namespace mpl = boost::mpl;
 
 // One type per event of tcpfsm::event.
 namespace ev {
-struct open_passive {};
-struct open_active {};
-struct send {};
-struct receive {};
-struct close {};
-struct abort {};
-struct status {};
-struct rcv_unacceptable {};
-struct rcv_rst_unacceptable {};
-struct rcv_rst {};
-struct rcv_rst_passive {};
-struct rcv_rst_in_window {};
-struct rcv_syn {};
-struct rcv_syn_passive {};
-struct rcv_syn_ack {};
-struct rcv_syn_reopen {};
-struct rcv_cookie_ack {};
-struct rcv_no_ack {};
-struct rcv_ack_unacceptable {};
-struct rcv_ack {};
-struct rcv_ack_of_syn {};
-struct rcv_ack_of_syn_passive {};
-struct rcv_ack_of_fin {};
-struct rcv_data {};
-struct rcv_fin {};
-struct rcv_fin_ack_of_fin {};
-struct timeout_retransmit {};
-struct timeout_retransmit_exhausted {};
-struct timeout_retransmit_exhausted_passive {};
-struct timeout_time_wait {};
-struct timeout_fin_wait_2 {};
-struct timeout_keepalive {};
-struct timeout_keepalive_exhausted {};
-struct timeout_persist {};
-struct timeout_delayed_ack {};
-struct timeout_user {};
+#define TCPFSM_BENCH_DECLARE(name) struct name {};
+TCPFSM_BENCH_EVENTS(TCPFSM_BENCH_DECLARE)
+#undef TCPFSM_BENCH_DECLARE
 }  // namespace ev
 
 struct tcp_ : msmf::state_machine_def<tcp_> {
@@ -204,42 +173,10 @@ inline tcpfsm::state to_tcpfsm(int id) noexcept {
 inline void dispatch(machine& m, tcpfsm::event e) {
     using E = tcpfsm::event;
     switch (e) {
-        case E::open_passive: m.process_event(ev::open_passive()); break;
-        case E::open_active: m.process_event(ev::open_active()); break;
-        case E::send: m.process_event(ev::send()); break;
-        case E::receive: m.process_event(ev::receive()); break;
-        case E::close: m.process_event(ev::close()); break;
-        case E::abort: m.process_event(ev::abort()); break;
-        case E::status: m.process_event(ev::status()); break;
-        case E::rcv_unacceptable: m.process_event(ev::rcv_unacceptable()); break;
-        case E::rcv_rst_unacceptable: m.process_event(ev::rcv_rst_unacceptable()); break;
-        case E::rcv_rst: m.process_event(ev::rcv_rst()); break;
-        case E::rcv_rst_passive: m.process_event(ev::rcv_rst_passive()); break;
-        case E::rcv_rst_in_window: m.process_event(ev::rcv_rst_in_window()); break;
-        case E::rcv_syn: m.process_event(ev::rcv_syn()); break;
-        case E::rcv_syn_passive: m.process_event(ev::rcv_syn_passive()); break;
-        case E::rcv_syn_ack: m.process_event(ev::rcv_syn_ack()); break;
-        case E::rcv_syn_reopen: m.process_event(ev::rcv_syn_reopen()); break;
-        case E::rcv_cookie_ack: m.process_event(ev::rcv_cookie_ack()); break;
-        case E::rcv_no_ack: m.process_event(ev::rcv_no_ack()); break;
-        case E::rcv_ack_unacceptable: m.process_event(ev::rcv_ack_unacceptable()); break;
-        case E::rcv_ack: m.process_event(ev::rcv_ack()); break;
-        case E::rcv_ack_of_syn: m.process_event(ev::rcv_ack_of_syn()); break;
-        case E::rcv_ack_of_syn_passive: m.process_event(ev::rcv_ack_of_syn_passive()); break;
-        case E::rcv_ack_of_fin: m.process_event(ev::rcv_ack_of_fin()); break;
-        case E::rcv_data: m.process_event(ev::rcv_data()); break;
-        case E::rcv_fin: m.process_event(ev::rcv_fin()); break;
-        case E::rcv_fin_ack_of_fin: m.process_event(ev::rcv_fin_ack_of_fin()); break;
-        case E::timeout_retransmit: m.process_event(ev::timeout_retransmit()); break;
-        case E::timeout_retransmit_exhausted: m.process_event(ev::timeout_retransmit_exhausted()); break;
-        case E::timeout_retransmit_exhausted_passive: m.process_event(ev::timeout_retransmit_exhausted_passive()); break;
-        case E::timeout_time_wait: m.process_event(ev::timeout_time_wait()); break;
-        case E::timeout_fin_wait_2: m.process_event(ev::timeout_fin_wait_2()); break;
-        case E::timeout_keepalive: m.process_event(ev::timeout_keepalive()); break;
-        case E::timeout_keepalive_exhausted: m.process_event(ev::timeout_keepalive_exhausted()); break;
-        case E::timeout_persist: m.process_event(ev::timeout_persist()); break;
-        case E::timeout_delayed_ack: m.process_event(ev::timeout_delayed_ack()); break;
-        case E::timeout_user: m.process_event(ev::timeout_user()); break;
+#define TCPFSM_BENCH_CASE(name) \
+    case E::name: m.process_event(ev::name()); break;
+        TCPFSM_BENCH_EVENTS(TCPFSM_BENCH_CASE)
+#undef TCPFSM_BENCH_CASE
     }
 }
 

@@ -15,6 +15,7 @@
 #include <boost/statechart/state_machine.hpp>
 #include <boost/statechart/transition.hpp>
 
+#include "event_list.hpp"
 #include "scenarios.hpp"
 
 namespace tcpfsm_bench {
@@ -28,42 +29,9 @@ namespace mpl = boost::mpl;
 
 // One type per event of tcpfsm::event.
 namespace ev {
-struct open_passive : sc::event<open_passive> {};
-struct open_active : sc::event<open_active> {};
-struct send : sc::event<send> {};
-struct receive : sc::event<receive> {};
-struct close : sc::event<close> {};
-struct abort : sc::event<abort> {};
-struct status : sc::event<status> {};
-struct rcv_unacceptable : sc::event<rcv_unacceptable> {};
-struct rcv_rst_unacceptable : sc::event<rcv_rst_unacceptable> {};
-struct rcv_rst : sc::event<rcv_rst> {};
-struct rcv_rst_passive : sc::event<rcv_rst_passive> {};
-struct rcv_rst_in_window : sc::event<rcv_rst_in_window> {};
-struct rcv_syn : sc::event<rcv_syn> {};
-struct rcv_syn_passive : sc::event<rcv_syn_passive> {};
-struct rcv_syn_ack : sc::event<rcv_syn_ack> {};
-struct rcv_syn_reopen : sc::event<rcv_syn_reopen> {};
-struct rcv_cookie_ack : sc::event<rcv_cookie_ack> {};
-struct rcv_no_ack : sc::event<rcv_no_ack> {};
-struct rcv_ack_unacceptable : sc::event<rcv_ack_unacceptable> {};
-struct rcv_ack : sc::event<rcv_ack> {};
-struct rcv_ack_of_syn : sc::event<rcv_ack_of_syn> {};
-struct rcv_ack_of_syn_passive : sc::event<rcv_ack_of_syn_passive> {};
-struct rcv_ack_of_fin : sc::event<rcv_ack_of_fin> {};
-struct rcv_data : sc::event<rcv_data> {};
-struct rcv_fin : sc::event<rcv_fin> {};
-struct rcv_fin_ack_of_fin : sc::event<rcv_fin_ack_of_fin> {};
-struct timeout_retransmit : sc::event<timeout_retransmit> {};
-struct timeout_retransmit_exhausted : sc::event<timeout_retransmit_exhausted> {};
-struct timeout_retransmit_exhausted_passive : sc::event<timeout_retransmit_exhausted_passive> {};
-struct timeout_time_wait : sc::event<timeout_time_wait> {};
-struct timeout_fin_wait_2 : sc::event<timeout_fin_wait_2> {};
-struct timeout_keepalive : sc::event<timeout_keepalive> {};
-struct timeout_keepalive_exhausted : sc::event<timeout_keepalive_exhausted> {};
-struct timeout_persist : sc::event<timeout_persist> {};
-struct timeout_delayed_ack : sc::event<timeout_delayed_ack> {};
-struct timeout_user : sc::event<timeout_user> {};
+#define TCPFSM_BENCH_DECLARE(name) struct name : sc::event<name> {};
+TCPFSM_BENCH_EVENTS(TCPFSM_BENCH_DECLARE)
+#undef TCPFSM_BENCH_DECLARE
 }  // namespace ev
 
 using pool = boost::fast_pool_allocator<void, boost::default_user_allocator_new_delete,
@@ -200,42 +168,10 @@ struct TimeWait : sc::simple_state<TimeWait, machine> {
 inline void dispatch(machine& m, event e) {
     using E = event;
     switch (e) {
-        case E::open_passive: m.process_event(ev::open_passive()); break;
-        case E::open_active: m.process_event(ev::open_active()); break;
-        case E::send: m.process_event(ev::send()); break;
-        case E::receive: m.process_event(ev::receive()); break;
-        case E::close: m.process_event(ev::close()); break;
-        case E::abort: m.process_event(ev::abort()); break;
-        case E::status: m.process_event(ev::status()); break;
-        case E::rcv_unacceptable: m.process_event(ev::rcv_unacceptable()); break;
-        case E::rcv_rst_unacceptable: m.process_event(ev::rcv_rst_unacceptable()); break;
-        case E::rcv_rst: m.process_event(ev::rcv_rst()); break;
-        case E::rcv_rst_passive: m.process_event(ev::rcv_rst_passive()); break;
-        case E::rcv_rst_in_window: m.process_event(ev::rcv_rst_in_window()); break;
-        case E::rcv_syn: m.process_event(ev::rcv_syn()); break;
-        case E::rcv_syn_passive: m.process_event(ev::rcv_syn_passive()); break;
-        case E::rcv_syn_ack: m.process_event(ev::rcv_syn_ack()); break;
-        case E::rcv_syn_reopen: m.process_event(ev::rcv_syn_reopen()); break;
-        case E::rcv_cookie_ack: m.process_event(ev::rcv_cookie_ack()); break;
-        case E::rcv_no_ack: m.process_event(ev::rcv_no_ack()); break;
-        case E::rcv_ack_unacceptable: m.process_event(ev::rcv_ack_unacceptable()); break;
-        case E::rcv_ack: m.process_event(ev::rcv_ack()); break;
-        case E::rcv_ack_of_syn: m.process_event(ev::rcv_ack_of_syn()); break;
-        case E::rcv_ack_of_syn_passive: m.process_event(ev::rcv_ack_of_syn_passive()); break;
-        case E::rcv_ack_of_fin: m.process_event(ev::rcv_ack_of_fin()); break;
-        case E::rcv_data: m.process_event(ev::rcv_data()); break;
-        case E::rcv_fin: m.process_event(ev::rcv_fin()); break;
-        case E::rcv_fin_ack_of_fin: m.process_event(ev::rcv_fin_ack_of_fin()); break;
-        case E::timeout_retransmit: m.process_event(ev::timeout_retransmit()); break;
-        case E::timeout_retransmit_exhausted: m.process_event(ev::timeout_retransmit_exhausted()); break;
-        case E::timeout_retransmit_exhausted_passive: m.process_event(ev::timeout_retransmit_exhausted_passive()); break;
-        case E::timeout_time_wait: m.process_event(ev::timeout_time_wait()); break;
-        case E::timeout_fin_wait_2: m.process_event(ev::timeout_fin_wait_2()); break;
-        case E::timeout_keepalive: m.process_event(ev::timeout_keepalive()); break;
-        case E::timeout_keepalive_exhausted: m.process_event(ev::timeout_keepalive_exhausted()); break;
-        case E::timeout_persist: m.process_event(ev::timeout_persist()); break;
-        case E::timeout_delayed_ack: m.process_event(ev::timeout_delayed_ack()); break;
-        case E::timeout_user: m.process_event(ev::timeout_user()); break;
+#define TCPFSM_BENCH_CASE(name) \
+    case E::name: m.process_event(ev::name()); break;
+        TCPFSM_BENCH_EVENTS(TCPFSM_BENCH_CASE)
+#undef TCPFSM_BENCH_CASE
     }
 }
 
