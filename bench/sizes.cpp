@@ -4,26 +4,12 @@
 #include <tcpfsm/connection.hpp>
 #include <tcpfsm/tcpfsm.hpp>
 
-#include <chrono>
-#include <cstdint>
+#include "empty_policies.hpp"
+
 #include <cstdio>
 
-namespace {
-
-// Empty policies, as test/unit/connection_test.cpp ("the TCB with empty policies") has them.
-struct empty_io {
-    void send(const tcpfsm::outgoing_segment&) noexcept {}
-};
-struct empty_clock {
-    std::chrono::steady_clock::time_point now() const noexcept { return {}; }
-};
-struct empty_iss {
-    std::uint32_t operator()(const tcpfsm::four_tuple&, std::uint64_t) const noexcept { return 0; }
-};
-
-using empty_tcb = tcpfsm::connection<empty_io, empty_clock, tcpfsm::null_observer, empty_iss>;
-
-}  // namespace
+// The TCB with empty policies, the type the unit test "the TCB with empty policies" measures.
+using tcpfsm_test::empty_tcb;
 
 int main() {
     using index_type = tcpfsm::table_index<tcpfsm::standard_row_count>;

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "empty_policies.hpp"
 #include "tcpfsm_engine_harness.hpp"
 
 using namespace tcpfsm_harness;
@@ -19,16 +20,10 @@ namespace ctl = tcpfsm::ctl;
 
 namespace {
 
-// Empty policies, for the size of the TCB alone.
-struct empty_io {
-    void send(const tcpfsm::outgoing_segment&) noexcept {}
-};
-struct empty_clock {
-    std::chrono::steady_clock::time_point now() const noexcept { return {}; }
-};
-struct empty_iss {
-    std::uint32_t operator()(const tcpfsm::four_tuple&, std::uint64_t) const noexcept { return 0; }
-};
+// Empty policies, for the size of the TCB alone (shared with bench/sizes.cpp).
+using tcpfsm_test::empty_clock;
+using tcpfsm_test::empty_io;
+using tcpfsm_test::empty_iss;
 
 std::uint32_t total_text(const std::deque<tcpfsm::outgoing_segment>& sent) {
     std::uint32_t n = 0;
@@ -53,7 +48,7 @@ static_assert(tcpfsm::iss_generator<tcpfsm::fixed_iss> && tcpfsm::congestion_hoo
 }  // namespace
 
 TEST_CASE("connection: the TCB with empty policies", "[connection]") {
-    using engine = tcpfsm::connection<empty_io, empty_clock, tcpfsm::null_observer, empty_iss>;
+    using engine = tcpfsm_test::empty_tcb;
     // Reported, and held to two cache lines. RFC 9293's own variables (ISS, SND.UNA, SND.NXT,
     // SND.WND, SND.WL1, SND.WL2, MAX.SND.WND, RCV.NXT, RCV.WND) are 36 octets; RTT state
     // (RFC 6298 estimator 16, Karn sampler 12) and the timer slots (16) are most of the rest
