@@ -1,0 +1,129 @@
+// tcpfsm_relay's impaired link (tools/relay/impaired_link.hpp) on a time axis the test drives:
+// the drop-tail queue and the rate by arithmetic, the loss models against their stationary
+// statistics.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "impaired_link.hpp"
+
+using tcpfsm_relay::impaired_link;
+using tcpfsm_relay::link_params;
+using tcpfsm_relay::nanoseconds;
+
+namespace {
+
+constexpr nanoseconds ms = 1000000;
+
+struct delivery {
+    nanoseconds at;
+    std::size_t size;
+};
+
+std::vector<delivery> drain(impaired_link& l, nanoseconds until) {
+    std::vector<delivery> out;
+    l.deliver_due(until, [&](const std::uint8_t*, std::size_t size, nanoseconds at) {
+        out.push_back({at, size});
+        return true;
+    });
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("relay: a burst fills the drop-tail queue and leaves at the link rate", "[relay]") {
+    link_params p;
+    p.rate_mbit = 12;  // 1500 octets = 12,000 bits take exactly 1 ms
+    p.queue_packets = 10;
+    p.delay_ms = 5;
+    impaired_link l(p, 1);
+    const std::vector<std::uint8_t> packet(1500);
+    for (int i = 0; i < 20; ++i) l.arrive(packet.data(), packet.size(), 0);
+    CHECK(l.counters().queue_drops == 10);
+    const auto out = drain(l, 100 * ms);
+    REQUIRE(out.size() == 10);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        // Departs after i + 1 serialization times, arrives 5 ms later.
+        CHECK(out[i].at == static_cast<nanoseconds>(i + 1) * ms + 5 * ms);
+    }
+    // Once the queue has drained (the last left at 10 ms), a packet is served at once.
+    l.arrive(packet.data(), packet.size(), 10 * ms + ms / 2);
+    const auto late = drain(l, 100 * ms);
+    REQUIRE(late.size() == 1);
+    CHECK(late[0].at == 10 * ms + ms / 2 + ms + 5 * ms);
+}
+
+TEST_CASE("relay: the queue limit in octets and in bandwidth-delay products", "[relay]") {
+    link_params p;
+    p.rate_mbit = 12;
+    p.queue_bytes = 4500;
+    impaired_link by_octets(p, 1);
+    const std::vector<std::uint8_t> packet(1500);
+    for (int i = 0; i < 5; ++i) by_octets.arrive(packet.data(), packet.size(), 0);
+    CHECK(by_octets.counters().queue_drops == 2);
+    CHECK(by_octets.counters().max_queue_bytes == 4500);
+
+    link_params q;
+    q.rate_mbit = 100;
+    q.delay_ms = 10;
+    q.queue_bdp = 1;
+    // 100 Mbit/s x 20 ms round trip = 250,000 octets.
+    CHECK(impaired_link(q, 1).params().queue_bytes == 250000);
+}
+
+TEST_CASE("relay: random loss has its probability", "[relay]") {
+    link_params p;
+    p.loss = 0.1;
+    impaired_link l(p, 42);
+    const std::uint8_t octet = 0;
+    const int n = 200000;
+    for (int i = 0; i < n; ++i) l.arrive(&octet, 1, 0);
+    const double mean = n * 0.1, sd = std::sqrt(n * 0.1 * 0.9);
+    CHECK(std::fabs(static_cast<double>(l.counters().lost_random) - mean) <= 5 * sd);
+    CHECK(drain(l, 1).size() + l.counters().lost_random == static_cast<std::size_t>(n));
+}
+
+TEST_CASE("relay: Gilbert-Elliott loss has its stationary rate and mean burst length", "[relay]") {
+    link_params p;
+    p.ge_p = 0.01;   // good -> bad
+    p.ge_r = 0.25;   // bad -> good: bursts of 1 / 0.25 = 4 packets on average
+    p.ge_loss_good = 0;
+    p.ge_loss_bad = 1;
+    impaired_link l(p, 7);
+    const std::uint8_t octet = 0;
+    const int n = 1000000;
+    std::uint64_t lost_before = 0, bursts = 0;
+    bool in_burst = false;
+    for (int i = 0; i < n; ++i) {
+        l.arrive(&octet, 1, 0);
+        const bool lost = l.counters().lost_burst != lost_before;
+        lost_before = l.counters().lost_burst;
+        if (lost && !in_burst) ++bursts;
+        in_burst = lost;
+    }
+    // P(bad) = p / (p + r) = 0.01 / 0.26.
+    const double expected_rate = 0.01 / 0.26;
+    const double rate = static_cast<double>(l.counters().lost_burst) / n;
+    CHECK(std::fabs(rate - expected_rate) / expected_rate < 0.05);
+    const double mean_burst = static_cast<double>(l.counters().lost_burst) / static_cast<double>(bursts);
+    CHECK(std::fabs(mean_burst - 4.0) / 4.0 < 0.05);
+}
+
+TEST_CASE("relay: duplication delivers two copies, jitter keeps deliveries within its bound", "[relay]") {
+    link_params p;
+    p.duplicate = 1;
+    p.delay_ms = 3;
+    p.jitter_ms = 2;
+    impaired_link l(p, 5);
+    const std::vector<std::uint8_t> packet(100);
+    for (int i = 0; i < 50; ++i) l.arrive(packet.data(), packet.size(), i * ms);
+    const auto out = drain(l, 1000 * ms);
+    CHECK(out.size() == 100);
+    CHECK(l.counters().duplicated == 50);
+    for (std::size_t i = 1; i < out.size(); ++i) CHECK(out[i - 1].at <= out[i].at);  // delivered in time order
+    CHECK(out.front().at >= 3 * ms);
+    CHECK(out.back().at < 49 * ms + 5 * ms);
+}
