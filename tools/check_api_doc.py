@@ -741,7 +741,8 @@ def code_spans(markdown):
         text_lines.append("" if in_fence else line)
     text = "\n".join(text_lines)
     for m in re.finditer(r"(`+)(.+?)(?<!`)\1(?!`)", text, re.S):
-        spans.append(m.group(2).replace("\n", " "))
+        # `\|` is how a table cell writes | inside a code span (GitHub renders it as |).
+        spans.append(m.group(2).replace("\n", " ").replace("\\|", "|"))
     return spans
 
 
