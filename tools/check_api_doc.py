@@ -27,7 +27,10 @@ preprocessor lines are removed):
     include guards (TCPFSM_..._HPP) and internal macros (TCPFSM_DETAIL_*).
 
 How a name must appear in the doc (the convention):
-  - inside an inline code span (`...`; fenced code blocks do not count), as a whole word;
+  - at the start of an inline code span (`...`; fenced code blocks do not count), as a whole
+    word: `connection::send(std::uint32_t octets)` documents connection::send, while a mention
+    inside another entry's span (`connection<Io, manual_clock>`) does not document
+    manual_clock; in a table cell, `\|` counts as |;
   - qualified from namespace tcpfsm down: a namespace-scope name as `name` (for example
     `connection`, `action::send_syn`, `dispatch::branch`), a member or hidden friend as
     `class::member` (`connection::open_active`, `timer_config::msl_ms`,
@@ -762,8 +765,10 @@ def documented(name, spans):
         tail = r"(?![\w])"
     else:
         tail = r"(?![-+*/%^&|~!=<>])" if not name.endswith(("()", "[]")) else ""
-    pattern = re.compile(r"(?<![\w:~])" + re.escape(name) + tail)
-    return any(pattern.search(s) for s in spans)
+    # The span must start with the name (after `tcpfsm::` and spaces): an entry for it, not a
+    # mention inside another name's signature.
+    pattern = re.compile(r"\s*" + re.escape(name) + tail)
+    return any(pattern.match(s) for s in spans)
 
 
 # ----------------------------------------------------------------------------------------------
