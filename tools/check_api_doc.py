@@ -9,13 +9,15 @@ Usage:
     --doc FILE     the API reference (default: docs/api.md).
     --list         print every public name found (grouped by header) and exit 0.
 
-Exit status: 0 when every name is documented, 1 when some are missing (they are printed,
-grouped by header, with the line that declares them), 2 on a usage error.
+Exit status: 0 when every name is documented and nothing documented is stale; 1 otherwise
+(the missing names are printed grouped by header, with the line that declares them, then the
+stale entries of the doc with their lines); 2 on a usage error.
 
 What counts as a public name (extracted from the headers after comments, string literals and
-preprocessor lines are removed):
+preprocessor lines are removed; the code of every #if branch is read, except #if 0 blocks):
   - namespace-scope declarations in namespace tcpfsm and its nested namespaces (action::,
-    dispatch::, ...), outside any namespace named `detail` and outside unnamed namespaces:
+    dispatch::, ...), outside any namespace named `detail` (or `*_detail`, `detail_*`, as
+    wire_detail) and outside unnamed namespaces:
     classes, structs, unions, enums, aliases (using/typedef), functions (operators
     included), variables, concepts and templates of all of these;
   - the members of a public class or struct declared in its public sections (a struct
@@ -39,8 +41,19 @@ How a name must appear in the doc (the convention):
   - a leading `tcpfsm::` is allowed, and template arguments may be written
     (`table_index<N>::next` counts for `table_index::next`), as may a signature after the
     name (`connection::receive(std::uint32_t octets = 0)`).
+  - `box::first` documents box::first but not box: a type needs a span of its own. Overloads
+    share one name: documenting name(state) documents every name().
   - every header has a heading (a Markdown line starting with #) that names it in a code
     span relative to the include directory: `tcpfsm/connection.hpp`.
+
+What counts as stale (also a failure): a code span in the entry column of a table (the column
+headed name, member, field, enumerator or hook) that does not start with a public name, and a
+heading that names a tcpfsm/*.hpp that does not exist. So a renamed or removed name is
+reported both ways: the new one as missing, the old one as stale.
+
+Limits: the extraction is a careful scan, not a C++ parser. It expects the headers' style
+(balanced braces in every #if branch, no macros that expand to declarations at namespace
+scope); names made by such macros are not seen.
 """
 
 import argparse
@@ -762,13 +775,64 @@ def normalise_span(span):
 
 def documented(name, spans):
     if name[-1].isalnum() or name[-1] == "_":
-        tail = r"(?![\w])"
+        tail = r"(?![\w]|::)"  # `box::first` documents box::first, not box
     else:
         tail = r"(?![-+*/%^&|~!=<>])" if not name.endswith(("()", "[]")) else ""
     # The span must start with the name (after `tcpfsm::` and spaces): an entry for it, not a
     # mention inside another name's signature.
     pattern = re.compile(r"\s*" + re.escape(name) + tail)
     return any(pattern.match(s) for s in spans)
+
+
+# The column of a table that holds entries (one name, or several, per row), by its header.
+ENTRY_COLUMNS = {"name", "member", "field", "enumerator", "hook"}
+
+
+def entry_spans(markdown):
+    """(line, span) for every code span in the entry column of a table: the column whose
+    header is one of ENTRY_COLUMNS (`| name | signature | meaning |`)."""
+    out = []
+    in_fence = None
+    col = None  # None outside a table; -1 in a table without an entry column
+    for n, line in enumerate(markdown.split("\n"), 1):
+        m = re.match(r"\s{0,3}(`{3,}|~{3,})", line)
+        if m:
+            fence = m.group(1)[0]
+            in_fence = fence if in_fence is None else (None if in_fence == fence else in_fence)
+            col = None
+            continue
+        if in_fence or not line.startswith("|"):
+            col = None
+            continue
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        if col is None:
+            col = next((i for i, c in enumerate(cells) if c.lower() in ENTRY_COLUMNS), -1)
+            continue
+        if col < 0 or col >= len(cells) or all(re.fullmatch(r":?-+:?", c) for c in cells):
+            continue
+        for span in re.findall(r"`([^`]+)`", cells[col]):
+            out.append((n, span.replace("\\|", "|")))
+    return out
+
+
+def first_part(name):
+    m = re.match(r"\s*(~?[A-Za-z_]\w*)", name)
+    return m.group(1) if m else ""
+
+
+def stale_entries(doc, names):
+    """Entries of the doc's tables that begin with no public name, and headings that name a
+    header that does not exist: [(line, message)]."""
+    by_first = {}
+    for name in names:
+        by_first.setdefault(first_part(name), []).append(name)
+    found = []
+    for line, span in entry_spans(doc):
+        forms = [normalise_span(span), span.replace("tcpfsm::", "")]
+        candidates = by_first.get(first_part(forms[0]), []) + by_first.get(first_part(forms[1]), [])
+        if not any(documented(name, forms) for name in candidates):
+            found.append((line, "`%s` is an entry, but no header declares it" % span))
+    return found
 
 
 # ----------------------------------------------------------------------------------------------
@@ -833,10 +897,16 @@ def main(argv):
     spans = [normalise_span(s) for s in code_spans(doc)]
     raw_spans = [s.replace("tcpfsm::", "") for s in code_spans(doc)]
     heading_spans = []
-    for line in doc.split("\n"):
+    stale = []
+    header_names = {rel for rel, _ in headers}
+    for n, line in enumerate(doc.split("\n"), 1):
         if line.startswith("#"):
-            heading_spans.extend(re.findall(r"`([^`]+)`", line))
+            for span in re.findall(r"`([^`]+)`", line):
+                heading_spans.append(span)
+                if re.fullmatch(r"tcpfsm/[\w/.-]+\.hpp", span) and span not in header_names:
+                    stale.append((n, "the heading names `%s`, which does not exist" % span))
     missing_total = 0
+    all_names = set()
     doc_name = os.path.relpath(args.doc, root) if os.path.abspath(args.doc).startswith(root + os.sep) else args.doc
     for rel, path in headers:
         shown = display_path(path)
@@ -844,6 +914,7 @@ def main(argv):
         if rel not in heading_spans:
             problems.append("  (no heading names `%s`: add a section for this header)" % rel)
         for name, kind, line in extract(path):
+            all_names.add(name)
             if not (documented(name, spans) or documented(name, raw_spans)):
                 problems.append("  %s:%d: `%s` (%s)" % (shown, line, name, kind))
         if problems:
@@ -851,9 +922,15 @@ def main(argv):
             print("%s:" % shown)
             for pr in problems:
                 print(pr)
-    if missing_total:
+    stale += stale_entries(doc, all_names)
+    if stale:
+        shown_doc = display_path(args.doc)
+        print("%s (what it documents that the headers do not declare: rename or remove it):" % shown_doc)
+        for line, message in sorted(stale):
+            print("  %s:%d: %s" % (shown_doc, line, message))
+    if missing_total or stale:
         print("check_api_doc: %d missing from %s (write each in a code span, members as `type::member`;"
-              " see tools/check_api_doc.py)" % (missing_total, doc_name))
+              " see tools/check_api_doc.py), %d stale" % (missing_total, doc_name, len(stale)))
         return 1
     print("check_api_doc: every public name of %d headers is in %s" % (len(headers), doc_name))
     return 0
