@@ -355,7 +355,7 @@ class Extractor:
             if t == "extern" and i + 1 < len(toks) and toks[i + 1].text == '""' and i + 2 < len(toks) and toks[i + 2].text == "{":
                 i = self.parse_scope(i + 3, scope)
                 continue
-            if t in ("static_assert", "using") and t == "static_assert":
+            if t == "static_assert":
                 i = self.skip_statement(i)
                 continue
             i = self.parse_declaration(i, scope)
@@ -514,6 +514,9 @@ class Extractor:
                     k = skip_balanced(toks, k)
                     continue
                 k += 1
+        if k < len(toks) and toks[k].text == ";" and kw == "enum":
+            self.add(scope, name, kw, line)  # opaque declaration: `enum class e : std::uint8_t;`
+            return k + 1
         if k >= len(toks) or toks[k].text != "{":
             return None  # e.g. `struct foo bar;` or a function returning `enum x`
         self.add(scope, name, kw, line)

@@ -29,6 +29,7 @@ enum class colour : std::uint8_t {
 };
 
 enum plain { plain_a, plain_b = 2 };
+enum class opaque : std::uint8_t;
 
 [[nodiscard]] constexpr const char* spelled(colour c) noexcept {
     return c == colour::red ? "red { } ; // not a comment" : "other";
