@@ -34,7 +34,8 @@ def main(python, checker, fixture):
              "detail::helper", "helper", "helpers::detail::deep_hidden", "deep_hidden", "unnamed_internal",
              "disabled_name", "commented_out", "in_a_comment", "not_tcpfsm", "outside::not_tcpfsm",
              "declared_elsewhere", "box::declared_elsewhere", "box_access", "box::box_access",
-             "TCPFSM_FIXTURE_HPP", "TCPFSM_SUB_NESTED_HPP", "TCPFSM_DETAIL_HELPER", "uint32_t"]
+             "TCPFSM_FIXTURE_HPP", "TCPFSM_SUB_NESTED_HPP", "TCPFSM_DETAIL_HELPER", "uint32_t", "fake",
+             "detail::fake"]
     for name in never:
         if name in names:
             failures.append("required a name that is not public: %s" % name)
@@ -42,7 +43,8 @@ def main(python, checker, fixture):
               "box::operator[]", "box::operator bool", "box::first", "box::second", "box::third",
               "box::nested::visible", "box::after_private", "engine::multi_line_function", "mask",
               "other_mask", "same", "boxed", "callback_for", "plain::plain_b", "helpers::twice",
-              "sub::in_subfolder::field", "TCPFSM_FIXTURE_VERSION", "TCPFSM_WITH_WIDGETS"]
+              "sub::in_subfolder::field", "TCPFSM_FIXTURE_VERSION", "TCPFSM_WITH_WIDGETS", "closing_brace",
+              "million", "raw_text", "opaque", "box_of_four", "is_box_v", "count_of"]
     for name in always:
         if name not in names:
             failures.append("did not find the public name %s" % name)

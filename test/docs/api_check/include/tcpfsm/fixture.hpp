@@ -100,6 +100,9 @@ public:
 };
 
 inline constexpr std::uint32_t mask = 0xFFu, other_mask{0x0Fu};
+inline constexpr char closing_brace = '}';
+inline constexpr std::uint32_t million = 1'000'000;
+inline constexpr const char* raw_text = R"x( } namespace detail { struct fake {}; )x";
 inline constexpr bool same = std::is_same<box<int, 2>, box<int, 2>>::value;
 template <class T>
 inline constexpr bool is_box_v = false;
