@@ -910,7 +910,7 @@ def main(argv):
                     stale.append((n, "the heading names `%s`, which does not exist" % span))
     missing_total = 0
     all_names = set()
-    doc_name = os.path.relpath(args.doc, root) if os.path.abspath(args.doc).startswith(root + os.sep) else args.doc
+    doc_name = display_path(args.doc)
     for rel, path in headers:
         shown = display_path(path)
         problems = []
