@@ -132,7 +132,7 @@ setup() {
 start_tun() {
     # Not through nsx: $! must be the program itself (ip netns exec execs it), so that
     # cleanup can end it by its pid.
-    ip netns exec "$NS" "$TUN_BIN" --dev tun0 --deadline-ms 30000 "$@" >"$WORK/tun.log" 2>&1 &
+    ip netns exec "$NS" "$TUN_BIN" --dev tun0 --deadline-ms 30000 --trace "$@" >"$WORK/tun.log" 2>&1 &
     TUN_PID=$!
     echo "tcpfsm_tun $*" >"$WORK/tun.cmd"
 }
