@@ -255,6 +255,7 @@ private:
     unsigned long long next_id_ = 0;
     unsigned long long ended_ = 0;
     unsigned long ignored_ = 0;
+    bool cookies_logged_ = false;
 };
 
 // Appends to the send ring and tells the engine (SEND); returns the octets queued.
@@ -524,6 +525,11 @@ void server<Profile>::read_packets() {
                   format_endpoint(in.tuple.remote, in.tuple.remote_port).c_str());
         listener_.on_segment(in.tuple, in.seg, in.text);
         service();
+        if (!cookies_logged_ && listener_.stats().syn_cookies_sent != 0) {
+            cookies_logged_ = true;
+            TUN_EVENT("COOKIES first SYN cookie sent: the SYN queue is full (%u requests)",
+                      listener_.syn_queue_length());
+        }
     }
 }
 
