@@ -437,6 +437,14 @@ void server<Profile>::http(session& s) {
         http_respond(s, s.file_failed ? 500 : 201, "", 0);
         s.phase = http_phase::done;
     }
+    if (s.phase == http_phase::body && s.body_left != 0 && s.peer_fin && s.rx.empty()) {
+        // The client closed before Content-Length octets came: the file keeps what arrived.
+        ::close(s.file_fd);
+        s.file_fd = -1;
+        s.request_line += " (body cut short)";
+        http_respond(s, 400, "", 0);
+        s.phase = http_phase::done;
+    }
     if (s.phase == http_phase::head && s.peer_fin) {
         s.request_line = "(incomplete head)";
         http_respond(s, 400, "", 0);

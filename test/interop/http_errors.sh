@@ -3,11 +3,12 @@
 # nothing outside --root is reachable: curl asks for missing files (404), ".." in the path,
 # raw or percent-encoded (400), symlinks leading out of the root, a directory (403), another
 # method (405), a PUT without Content-Length (411) or above --max-put (413), a PUT through a
-# symlink to a directory outside the root (403, and no file appears there); and for what it
+# symlink to a directory outside the root (403, and no file appears there), a PUT whose
+# body is cut short by the client's FIN (400); and for what it
 # must serve: a file, a symlink inside the root (200), a PUT (201).
 source "$(dirname "$0")/lib.sh"
 TUN_LOG=""
-require_tools curl sha256sum
+require_tools curl socat sha256sum
 setup 4
 
 root="$WORK/root"
@@ -67,7 +68,13 @@ expect_status 201 --upload-file "$WORK/small" /dir/stored
 expect_status 200 /dir/stored
 [ "$(sha "$WORK/body")" = "$(sha "$WORK/small")" ] || fail "GET of the stored file differs"
 
+# A PUT whose client half-closes before Content-Length octets: 400, not a hang in CLOSE-WAIT.
+reply=$(printf 'PUT /cut HTTP/1.0\r\nContent-Length: 100\r\n\r\nabc' |
+    nsx socat -t 5 -T 10 - "TCP:$TADDR:80" | head -n 1 | tr -d '\r')
+[ "$reply" = "HTTP/1.0 400 Bad Request" ] || fail "a PUT cut short: got '$reply'"
+note "a PUT cut short: $reply"
+
 kill -TERM "$TUN_PID"
 wait_exit tun 5
-expect_line tun '^STATS accepted=22 ended=22 '
+expect_line tun '^STATS accepted=23 ended=23 '
 echo "PASS: $SCENARIO"
