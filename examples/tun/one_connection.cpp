@@ -230,6 +230,9 @@ private:
     bool stash_fed_ = false;
     std::vector<std::uint8_t> stash_packet_;
     unsigned long ignored_ = 0;
+    bool sent_any_ = false;
+    std::uint32_t snd_max_ = 0;
+    unsigned long retransmitted_ = 0;
 };
 
 template <class Profile>
@@ -247,6 +250,13 @@ void endpoint<Profile>::queue_segment(const tcpfsm::outgoing_segment& out) {
     // The text may wrap around the ring's end: one copy of at most one segment.
     if (header.text_length > scratch_.size()) scratch_.resize(header.text_length);
     send_buffer_.copy_out(out.text_offset, header.text_length, scratch_.data());
+    if (header.text_length != 0) {
+        // Text below the highest sequence number sent: a retransmission.
+        const std::uint32_t end = header.seq + header.text_length;
+        if (sent_any_ && tcpfsm::seq_lt(header.seq, snd_max_)) ++retransmitted_;
+        if (!sent_any_ || tcpfsm::seq_gt(end, snd_max_)) snd_max_ = end;
+        sent_any_ = true;
+    }
     if (out_count_ == out_queue_.size()) out_queue_.emplace_back();
     out_packet& p = out_queue_[out_count_];
     p.header = header;
@@ -526,9 +536,10 @@ int endpoint<Profile>::run() {
                  content_ok ? "ok" : "MISMATCH",
                  escaped(reinterpret_cast<const std::uint8_t*>(received_.data()), received_.size()).c_str());
     }
-    log_line("TRANSFER sent=%llu sent_sha256=%s received=%llu received_sha256=%s ms=%lld",
+    log_line("TRANSFER sent=%llu sent_sha256=%s received=%llu received_sha256=%s retransmitted=%lu ms=%lld",
              static_cast<unsigned long long>(sent_hash_.length()), sent_hash_.hex().c_str(),
-             static_cast<unsigned long long>(received_hash_.length()), received_hash_.hex().c_str(), ms);
+             static_cast<unsigned long long>(received_hash_.length()), received_hash_.hex().c_str(), retransmitted_,
+             ms);
     if (status == 0 && !content_ok) status = 3;
     if (status == 0 && (input_failed_ || output_failed_)) status = 4;
     if (output_fd_ > 2) ::close(output_fd_);

@@ -89,6 +89,10 @@ struct session {
     std::string request_line;
     int status = 0;
     bool file_failed = false;
+    // Segments with text sent again (below the highest sequence number sent).
+    bool sent_any = false;
+    std::uint32_t snd_max = 0;
+    unsigned long retransmitted = 0;
 };
 
 template <class Profile>
@@ -158,6 +162,11 @@ public:
             } else {
                 s->tx.copy_out(out.text_offset, header.text_length, scratch_.data());  // one segment, not the queue
                 text = scratch_.data();
+                // Text below the highest sequence number sent: a retransmission.
+                const std::uint32_t end = header.seq + header.text_length;
+                if (s->sent_any && tcpfsm::seq_lt(header.seq, s->snd_max)) ++s->retransmitted;
+                if (!s->sent_any || tcpfsm::seq_gt(end, s->snd_max)) s->snd_max = end;
+                s->sent_any = true;
             }
         }
         TUN_TRACE("SEG-OUT %s peer=%s", describe(header).c_str(), format_endpoint(t.remote, t.remote_port).c_str());
@@ -197,10 +206,11 @@ public:
         if (!s.live || s.handle != h) return;
         if (s.accepted) {
             ++ended_;
-            TUN_EVENT("CONN-END id=%llu peer=%s received=%llu received_sha256=%s sent=%llu sent_sha256=%s ms=%lld",
+            TUN_EVENT("CONN-END id=%llu peer=%s received=%llu received_sha256=%s sent=%llu sent_sha256=%s "
+                      "retransmitted=%lu ms=%lld",
                       s.id, format_endpoint(s.tuple.remote, s.tuple.remote_port).c_str(),
                       static_cast<unsigned long long>(s.rx_hash.length()), s.rx_hash.hex().c_str(),
-                      static_cast<unsigned long long>(s.tx_hash.length()), s.tx_hash.hex().c_str(),
+                      static_cast<unsigned long long>(s.tx_hash.length()), s.tx_hash.hex().c_str(), s.retransmitted,
                       elapsed_ms() - s.started_ms);
         }
         if (s.file_fd >= 0) ::close(s.file_fd);
