@@ -262,9 +262,6 @@ bool parse_options(int argc, char** argv, options& o) {
         return error("--in, --out, --send and --expect are for one connection (not serve)");
     }
     if (o.mode == run_mode::serve && o.app == application::http && o.root.empty()) return error("--app http needs --root DIR");
-    if (o.input_path == "-" && o.output_path == "-") {
-        // Fine: stdin in, stdout out.
-    }
     if (one && !o.have_close_when) {
         o.close_when = o.input_path.empty() ? close_trigger::received : close_trigger::eof;
     }
