@@ -3,7 +3,9 @@
 // that reads it and closes. The clock is std::chrono::steady_clock.
 #include <tcpfsm/connection.hpp>
 
+#include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <deque>
@@ -16,19 +18,39 @@ struct packet {
     std::vector<std::uint8_t> text;
 };
 
-// The user's side of one endpoint: its send buffer (front = SND.UNA) and what it received.
+// The send buffer: a ring of fixed capacity whose front is SND.UNA. An ACK moves the front
+// (O(1)); nothing is moved, whatever is queued behind it.
+struct send_ring {
+    std::array<std::uint8_t, 4096> bytes{};
+    std::size_t front = 0;  // where SND.UNA's octet is
+    std::size_t size = 0;   // octets from SND.UNA on
+    bool append(const std::string& text) {
+        if (text.size() > bytes.size() - size) return false;
+        for (const char c : text) bytes[(front + size++) % bytes.size()] = static_cast<std::uint8_t>(c);
+        return true;
+    }
+    std::uint8_t at(std::size_t offset) const { return bytes[(front + offset) % bytes.size()]; }
+    void drop(std::size_t n) {
+        front = (front + n) % bytes.size();
+        size -= n;
+    }
+};
+
+// The user's side of one endpoint: its send buffer and what it received.
 struct endpoint_buffers {
-    std::vector<std::uint8_t> send_buffer;
+    send_ring send_buffer;
     std::string received;
 };
 
-// SegmentIO: copies the header and the text (from the send buffer at text_offset) to the wire.
+// SegmentIO: copies the header and the text (from the send buffer at text_offset; it may
+// wrap around the ring's end) to the wire.
 struct wire_io {
     std::deque<packet>* wire;
     endpoint_buffers* buffers;
     void send(const tcpfsm::outgoing_segment& out) noexcept {
-        const auto first = buffers->send_buffer.begin() + out.text_offset;
-        wire->push_back(packet{out.header, std::vector<std::uint8_t>(first, first + out.header.text_length)});
+        packet p{out.header, std::vector<std::uint8_t>(out.header.text_length)};
+        for (std::size_t i = 0; i < p.text.size(); ++i) p.text[i] = buffers->send_buffer.at(out.text_offset + i);
+        wire->push_back(p);
     }
 };
 
@@ -43,9 +65,7 @@ struct app_observer : tcpfsm::null_observer {
     void on_data(const std::uint8_t* text, std::uint32_t length) noexcept {
         buffers->received.append(reinterpret_cast<const char*>(text), length);
     }
-    void on_acked(std::uint32_t octets) noexcept {
-        buffers->send_buffer.erase(buffers->send_buffer.begin(), buffers->send_buffer.begin() + octets);
-    }
+    void on_acked(std::uint32_t octets) noexcept { buffers->send_buffer.drop(octets); }
 };
 
 using connection = tcpfsm::connection<wire_io, std::chrono::steady_clock, app_observer, tcpfsm::rfc6528_iss>;
@@ -70,8 +90,9 @@ int main() {
     server.open_passive();
     client.open_active(tuple);
     const std::string greeting = "hello, tcpfsm";
-    client_buffers.send_buffer.assign(greeting.begin(), greeting.end());
-    client.send(static_cast<std::uint32_t>(greeting.size()));  // sent once ESTABLISHED
+    if (client_buffers.send_buffer.append(greeting)) {
+        client.send(static_cast<std::uint32_t>(greeting.size()));  // sent once ESTABLISHED
+    }
 
     // The wire delivers everything at once, in order, until both sides are quiet.
     while (!to_server.empty() || !to_client.empty()) {

@@ -8,6 +8,9 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
     g++ clang cmake ninja-build make python3 pkg-config git \
     catch2 graphviz iproute2 >/dev/null
+# curl, wget, socat: the kernel-side programs of the interop transfers (test/interop,
+# transfer.sh, http_errors.sh, syn_flood.sh) against examples/tun's tcpfsm_tun.
+apt-get install -y -qq --no-install-recommends curl wget socat >/dev/null
 # liblwip-dev: lwIP 2.1, the in-process peer of the lwIP interop tests (test/lwip).
 apt-get install -y -qq --no-install-recommends liblwip-dev >/dev/null
 # The benchmarks (bench/, label bench): Google Benchmark, Boost's headers (Boost.MSM and

@@ -5,7 +5,8 @@
 #   unit label               : g++ C++20 and clang++ C++20 in Release (-O3; every target built,
 #                              benchmarks and fuzzers included), g++ C++17 against
 #                              single_include/ in RelWithDebInfo (-O2)
-#   the whole suite but the compiler-only labels (compile_fail, consumer) and bench:
+#   the whole suite but the compiler-only labels (compile_fail, consumer), bench and the
+#   10 MiB interop transfers (interop_large):
 #                              g++ C++17 with ASan+UBSan
 # Usage: tools/test.sh            (build trees go to build/test/<config>)
 set -uo pipefail
@@ -55,7 +56,7 @@ run_config gcc-cxx17-full "" -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -D
 run_config clang-cxx17 'unit|fuzz' -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_TEST_SLOW=OFF -DTCPFSM_REQUIRE_FUZZ=ON
 run_config gcc-cxx20-release unit -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=20 -DTCPFSM_TEST_SLOW=OFF -DTCPFSM_BUILD_BENCHMARKS=ON
 run_config clang-cxx20-release unit -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_STANDARD=20 -DTCPFSM_TEST_SLOW=OFF -DTCPFSM_BUILD_BENCHMARKS=ON
-run_config gcc-asan-ubsan '!compile_fail|consumer|bench' -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_SANITIZE=ON
+run_config gcc-asan-ubsan '!compile_fail|consumer|bench|interop_large' -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_SANITIZE=ON
 run_config gcc-single-include-relwithdebinfo unit -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++ -DCMAKE_CXX_STANDARD=17 -DTCPFSM_TEST_SINGLE_INCLUDE=ON -DTCPFSM_TEST_SLOW=OFF
 
 echo

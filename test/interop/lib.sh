@@ -26,6 +26,8 @@ WORK=""
 TUN_PID=""
 PEER_PID=""
 STRAY_PID=""
+BG_PIDS=""     # kernel-side tools started with start_bg (curl, socat, the SYN flooder)
+TUN_LOG=${TUN_LOG---trace}   # tcpfsm_tun's log level: --trace (every segment), "" (events), --quiet
 SS_SEEN=""     # kernel states checked with ss, in order
 KEEP_WORK=${TCPFSM_INTEROP_KEEP:-}
 
@@ -62,7 +64,7 @@ require_environment() {
 
 cleanup() {
     local pid
-    for pid in $TUN_PID $PEER_PID $STRAY_PID; do
+    for pid in $TUN_PID $PEER_PID $STRAY_PID $BG_PIDS; do
         if kill -0 "$pid" 2>/dev/null; then
             kill "$pid" 2>/dev/null
             wait "$pid" 2>/dev/null
@@ -93,6 +95,11 @@ dump_logs() {
     [ -f "$WORK/tun.log" ] && cat "$WORK/tun.log"
     echo "----- interop_peer log -----"
     [ -f "$WORK/peer.log" ] && cat "$WORK/peer.log"
+    local f
+    for f in "$WORK"/*.log; do
+        case "$f" in */tun.log | */peer.log) continue ;; esac
+        [ -f "$f" ] && { echo "----- $(basename "$f") -----"; tail -n 40 "$f"; }
+    done
     echo "----- ss -tan (namespace) -----"
     nsx ss -tan 2>/dev/null
 }
@@ -132,7 +139,7 @@ setup() {
 start_tun() {
     # Not through nsx: $! must be the program itself (ip netns exec execs it), so that
     # cleanup can end it by its pid.
-    ip netns exec "$NS" "$TUN_BIN" --dev tun0 --deadline-ms 30000 "$@" >"$WORK/tun.log" 2>&1 &
+    ip netns exec "$NS" "$TUN_BIN" --dev tun0 --deadline-ms "${TUN_DEADLINE_MS:-30000}" $TUN_LOG "$@" >"$WORK/tun.log" 2>&1 &
     TUN_PID=$!
     echo "tcpfsm_tun $*" >"$WORK/tun.cmd"
 }
@@ -142,6 +149,46 @@ start_peer() {
     PEER_PID=$!
     echo "interop_peer $*" >"$WORK/peer.cmd"
 }
+
+# require_tools TOOL...: the kernel-side programs a scenario needs (curl, wget, socat, ...);
+# missing ones skip the scenario (a failure with CI=true), as require_environment does.
+require_tools() {
+    local missing=() t
+    for t in "$@"; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "${CI:-}" = "true" ]; then
+        echo "FAIL: $SCENARIO cannot run: no ${missing[*]} (CI=true: the interop tests must run)"
+        exit 1
+    fi
+    echo "SKIP: $SCENARIO: no ${missing[*]} (tools/install-deps.sh installs them)"
+    exit "$SKIP_CODE"
+}
+
+# start_bg NAME COMMAND...: a kernel-side program in the namespace, in the background, its
+# output in $WORK/NAME.log; its pid in BG_PID (ended on exit).
+start_bg() {
+    local name=$1
+    shift
+    ip netns exec "$NS" "$@" >"$WORK/$name.log" 2>&1 &
+    BG_PID=$!
+    BG_PIDS="$BG_PIDS $BG_PID"
+}
+
+# wait_pid PID SECONDS WHAT: until the process ends; fails if it does not, or fails.
+wait_pid() {
+    local pid=$1 limit=$2 what=$3 status
+    local end=$((SECONDS + limit))
+    while kill -0 "$pid" 2>/dev/null; do
+        [ $SECONDS -ge $end ] && fail "$what did not end within ${limit}s"
+        sleep 0.01
+    done
+    wait "$pid"
+    status=$?
+    [ "$status" -eq 0 ] || fail "$what exited with status $status"
+}
+
+# sha FILE: its SHA-256 (sha256sum, independent of the code under test).
+sha() { sha256sum <"$1" | cut -d' ' -f1; }
 
 # stray_syn PORT: the kernel connects to another port of tcpfsm's address (bash's /dev/tcp,
 # given up after 1 s): a SYN that is not tcpfsm's four-tuple, which it must ignore.
