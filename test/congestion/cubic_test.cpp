@@ -254,3 +254,30 @@ TEST_CASE("congestion: CUBIC spurious undo restores cwnd, ssthresh and W_max (RF
     CHECK(c.cwnd() == 90 * smss);
     CHECK(c.w_max() == w_max);
 }
+
+TEST_CASE("congestion: CUBIC epoch begins with congestion avoidance, not at a recovery exit below ssthresh", "[congestion][cubic]") {
+    // RFC 6582 §3.2 step 3 lets recovery hand back min(ssthresh, FlightSize + SMSS): cwnd
+    // below ssthresh slow-starts, and t counts from the first ACK in congestion avoidance.
+    cc::cubic<cc::abc_slow_start<>> c;
+    c.init(smss, iw10, 0);
+    c.on_recovery_exit(100 * smss, 0);
+    const std::uint32_t ssthresh = c.on_loss(100 * smss, 0);
+    c.on_recovery_exit(ssthresh - 2 * smss, 1000000);
+    CHECK_FALSE(c.epoch_started());
+    c.on_ack(ack(2 * smss, 8000000, 100000));  // slow start up to ssthresh, nothing left over
+    CHECK(c.cwnd() == ssthresh);
+    CHECK_FALSE(c.epoch_started());
+    // The first ACK in congestion avoidance, at 9 s, begins the epoch: it then grows as a
+    // sender whose recovery ended at 9 s with cwnd = ssthresh.
+    auto twin = after_loss(100, 9000000);
+    REQUIRE(twin.cwnd() == c.cwnd());
+    c.on_ack(ack(10 * smss, 9000000, 100000));
+    twin.on_ack(ack(10 * smss, 9000000, 100000));
+    CHECK(c.epoch_started());
+    CHECK(c.k_ms() == static_cast<std::uint32_t>(std::floor(1000.0 * k_seconds(100, ssthresh / mss))));
+    CHECK(c.cwnd() == twin.cwnd());
+    // One second into that epoch (not nine).
+    c.on_ack(ack(10 * smss, 10000000, 100000));
+    twin.on_ack(ack(10 * smss, 10000000, 100000));
+    CHECK(c.cwnd() == twin.cwnd());
+}
