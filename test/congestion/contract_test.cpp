@@ -96,6 +96,43 @@ TEST_CASE("congestion: unlimited caps nothing", "[congestion]") {
     u.init(cc_test::smss, cc_test::iw10, 0);
     CHECK(u.cwnd() == cc::cwnd_cap);
     u.on_timeout(1000, false, 0);
-    CHECK(u.on_loss(1000, 0) == cc::ssthresh_initial);
+    CHECK(u.on_loss(1000, 0) == cc::cwnd_cap);
+    CHECK(u.ssthresh() == cc::ssthresh_initial);
     CHECK(u.cwnd() == cc::cwnd_cap);
+}
+
+TEST_CASE("congestion: windows handed in stay within [1 SMSS, 2^30]; ssthresh from on_loss within 2^30", "[congestion]") {
+    cc::newreno<> r;
+    r.init(cc_test::smss, 0, 0);  // an IW of 0: one segment
+    CHECK(r.cwnd() == cc_test::smss);
+    r.on_recovery_exit(0, 0);
+    CHECK(r.cwnd() == cc_test::smss);
+    r.on_recovery_exit(0xFFFFFFFFu, 0);
+    CHECK(r.cwnd() == cc::cwnd_cap);
+    CHECK(r.on_loss(0xFFFFFFFFu, 0) == cc::cwnd_cap);  // FlightSize/2 = 2^31 - 1, capped
+    r.on_ack(cc_test::ack(cc_test::smss));
+    CHECK(r.cwnd() <= cc::cwnd_cap);
+
+    cc::cubic<> c;
+    c.init(cc_test::smss, 0, 0);
+    CHECK(c.cwnd() == cc_test::smss);
+    c.on_recovery_exit(0xFFFFFFFFu, 0);
+    CHECK(c.cwnd() == cc::cwnd_cap);
+    CHECK(c.on_loss(0xFFFFFFFFu, 0) == static_cast<std::uint32_t>(std::uint64_t{cc::cwnd_cap} * 7 / 10));
+    c.on_recovery_exit(cc::cwnd_cap, 0);
+    c.on_ack(cc_test::ack(cc::cwnd_cap, 3600000000ull, 1000));  // an hour later, a whole window
+    CHECK(c.cwnd() == cc::cwnd_cap);
+    // A policy used before init (SMSS 536 assumed) or with SMSS 0 never divides by zero.
+    cc::cubic<> z;
+    z.init(0, 0, 0);
+    CHECK(z.cwnd() == 1);
+    z.on_loss(0, 0);
+    z.on_recovery_exit(0, 0);
+    z.on_ack(cc_test::ack(100, 1000000, 1000));
+    CHECK(z.cwnd() >= 1);
+    cc::newreno<> n;
+    n.init(0, 0, 0);
+    n.on_loss(0, 0);
+    n.on_ack(cc_test::ack(100));
+    CHECK(n.cwnd() >= 1);
 }

@@ -91,8 +91,8 @@ public:
 
     void init(std::uint32_t smss, std::uint32_t initial_window, std::uint64_t /*now_us*/) noexcept {
         *this = cubic{};
-        smss_ = smss;
-        initial_window_ = detail::min_u32(initial_window, cwnd_cap);
+        smss_ = detail::min_u32(smss, cwnd_cap);
+        initial_window_ = detail::window_in_range(initial_window, smss);
         cwnd_ = initial_window_;
     }
 
@@ -104,7 +104,7 @@ public:
     }
 
     void on_ack(const ack_sample& a) noexcept {
-        if (a.smss != 0) smss_ = a.smss;
+        if (a.smss != 0) smss_ = detail::min_u32(a.smss, cwnd_cap);
         if (a.rtt_us != 0 && a.rtt_us < min_rtt_us_) min_rtt_us_ = a.rtt_us;
         std::uint32_t acked = a.acked_octets;
         if (cwnd_ < ssthresh_) {
@@ -142,7 +142,7 @@ public:
         }
         cwnd_prior_ = cwnd_;
         ssthresh_ = reduced(flight_size);
-        cwnd_ = ssthresh_;
+        cwnd_ = detail::window_in_range(ssthresh_, smss_);
         epoch_started_ = false;
         mutable_slow_start().on_congestion();
         return ssthresh_;
@@ -152,7 +152,7 @@ public:
     // epoch of the cubic function, starts now (§4.2 t); if cwnd is still below ssthresh,
     // with the first ACK in congestion avoidance (Linux: epoch_start = 0 until then).
     void on_recovery_exit(std::uint32_t cwnd_at_exit, std::uint64_t now_us) noexcept {
-        cwnd_ = detail::min_u32(cwnd_at_exit, cwnd_cap);
+        cwnd_ = detail::window_in_range(cwnd_at_exit, smss_);
         epoch_started_ = false;
         if (cwnd_ >= ssthresh_) start_epoch(now_us);
     }
@@ -167,7 +167,7 @@ public:
             ssthresh_ = reduced(flight_size);
             w_max_ = 0;
         }
-        cwnd_ = smss_;
+        cwnd_ = detail::window_in_range(smss_, smss_);
         epoch_started_ = false;
         mutable_slow_start().on_congestion();
     }
@@ -213,9 +213,10 @@ private:
     std::uint32_t reduced(std::uint32_t flight_size) const noexcept {
         const std::uint32_t base =
             Options::reduction_base == cubic_reduction_base::flight_size ? flight_size : cwnd_;
-        const auto s = static_cast<std::uint32_t>(std::uint64_t{base} * constants::beta_num / constants::beta_den);
+        const std::uint64_t s = std::uint64_t{base} * constants::beta_num / constants::beta_den;
         const std::uint64_t floor = std::uint64_t{2} * smss_;  // "ssthresh is at least 2 MSS"
-        return s >= floor ? s : static_cast<std::uint32_t>(floor < cwnd_cap ? floor : cwnd_cap);
+        const std::uint64_t r = s >= floor ? s : floor;
+        return r < cwnd_cap ? static_cast<std::uint32_t>(r) : cwnd_cap;  // as rfc5681_ssthresh
     }
 
     void save_prior() noexcept {

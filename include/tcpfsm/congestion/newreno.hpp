@@ -27,12 +27,19 @@ constexpr std::uint32_t add_capped(std::uint32_t cwnd, std::uint64_t increase) n
 }
 constexpr std::uint32_t max_u32(std::uint32_t a, std::uint32_t b) noexcept { return a < b ? b : a; }
 constexpr std::uint32_t min_u32(std::uint32_t a, std::uint32_t b) noexcept { return a < b ? a : b; }
-// RFC 5681 eq. (4): ssthresh = max(FlightSize / 2, 2*SMSS).
+// A window handed in from outside (init, the end of recovery): at most cwnd_cap, at least
+// one segment (the loss window, RFC 5681 §3.1), so that no division by cwnd meets 0.
+constexpr std::uint32_t window_in_range(std::uint32_t w, std::uint32_t smss) noexcept {
+    const std::uint32_t floor = smss != 0 ? min_u32(smss, cwnd_cap) : 1;
+    return w < floor ? floor : min_u32(w, cwnd_cap);
+}
+// RFC 5681 eq. (4): ssthresh = max(FlightSize / 2, 2*SMSS), at most cwnd_cap (so that the
+// loss-recovery component's ssthresh + 3*SMSS stays inside 32 bits).
 constexpr std::uint32_t rfc5681_ssthresh(std::uint32_t flight_size, std::uint32_t smss) noexcept {
     const std::uint64_t floor = std::uint64_t{2} * smss;
     const std::uint64_t half = flight_size / 2;
     const std::uint64_t s = half > floor ? half : floor;
-    return s > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<std::uint32_t>(s);
+    return s > cwnd_cap ? cwnd_cap : static_cast<std::uint32_t>(s);
 }
 }  // namespace detail
 
@@ -46,8 +53,8 @@ public:
     // The connection is established: SMSS is known (RFC 5681 §3.1: IW from it). ssthresh
     // starts "arbitrarily high".
     void init(std::uint32_t smss, std::uint32_t initial_window, std::uint64_t /*now_us*/) noexcept {
-        smss_ = smss;
-        initial_window_ = detail::min_u32(initial_window, cwnd_cap);
+        smss_ = detail::min_u32(smss, cwnd_cap);
+        initial_window_ = detail::window_in_range(initial_window, smss);
         cwnd_ = initial_window_;
         ssthresh_ = ssthresh_initial;
         bytes_acked_ = 0;
@@ -65,7 +72,7 @@ public:
 
     // An ACK that advanced SND.UNA outside loss recovery.
     void on_ack(const ack_sample& a) noexcept {
-        if (a.smss != 0) smss_ = a.smss;
+        if (a.smss != 0) smss_ = detail::min_u32(a.smss, cwnd_cap);
         std::uint32_t acked = a.acked_octets;
         if (cwnd_ < ssthresh_) {
             // Slow start (RFC 5681 §3.1, RFC 3465 §2.2). The component sees every ACK (HyStart++
@@ -102,7 +109,7 @@ public:
         prior_cwnd_ = cwnd_;
         prior_ssthresh_ = ssthresh_;
         ssthresh_ = detail::rfc5681_ssthresh(flight_size, smss_);
-        cwnd_ = detail::min_u32(ssthresh_, cwnd_cap);
+        cwnd_ = detail::window_in_range(ssthresh_, smss_);
         bytes_acked_ = 0;
         mutable_slow_start().on_congestion();
         return ssthresh_;
@@ -111,7 +118,7 @@ public:
     // The end of fast recovery: the loss-recovery component hands cwnd back (RFC 6582 §3.2
     // step 3, "deflate the window").
     void on_recovery_exit(std::uint32_t cwnd_at_exit, std::uint64_t /*now_us*/) noexcept {
-        cwnd_ = detail::min_u32(cwnd_at_exit, cwnd_cap);
+        cwnd_ = detail::window_in_range(cwnd_at_exit, smss_);
         bytes_acked_ = 0;
     }
 
@@ -124,7 +131,7 @@ public:
             prior_ssthresh_ = ssthresh_;
             ssthresh_ = detail::rfc5681_ssthresh(flight_size, smss_);
         }
-        cwnd_ = smss_;
+        cwnd_ = detail::window_in_range(smss_, smss_);
         bytes_acked_ = 0;
         mutable_slow_start().on_congestion();
     }

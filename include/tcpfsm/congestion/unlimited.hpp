@@ -17,7 +17,9 @@ struct unlimited {
     constexpr std::uint32_t cwnd() const noexcept { return cwnd_cap; }
     constexpr std::uint32_t ssthresh() const noexcept { return ssthresh_initial; }
     constexpr void on_ack(const ack_sample&) noexcept {}
-    constexpr std::uint32_t on_loss(std::uint32_t, std::uint64_t) noexcept { return ssthresh_initial; }
+    // ssthresh for the loss-recovery component: the largest window (its ssthresh + 3*SMSS
+    // stays inside 32 bits); ssthresh() itself stays "arbitrarily high".
+    constexpr std::uint32_t on_loss(std::uint32_t, std::uint64_t) noexcept { return cwnd_cap; }
     constexpr void on_recovery_exit(std::uint32_t, std::uint64_t) noexcept {}
     constexpr void on_timeout(std::uint32_t, bool, std::uint64_t) noexcept {}
     constexpr void on_restart_after_idle(std::uint64_t, std::uint64_t, std::uint64_t) noexcept {}
