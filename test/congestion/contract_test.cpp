@@ -66,6 +66,8 @@ static_assert(cc::check_policy<cc::newreno<>>() && cc::check_policy<cc::cubic<>>
 // Optional hooks.
 static_assert(cc::has_spurious_undo_v<cc::newreno<>> && cc::has_spurious_undo_v<cc::cubic<>>);
 static_assert(!cc::has_spurious_undo_v<cc::unlimited> && !cc::has_spurious_undo_v<complete>);
+static_assert(cc::is_congestion_control_v<cc::newreno<cc::abc_slow_start<>, cc::newreno_compact_options>>);
+static_assert(!cc::has_spurious_undo_v<cc::newreno<cc::abc_slow_start<>, cc::newreno_compact_options>>);
 static_assert(cc::has_phase_v<cc::newreno<>> && cc::has_phase_v<cc::cubic<>> && !cc::has_phase_v<complete>);
 
 #if defined(__cpp_concepts) && __cpp_concepts >= 201907L
@@ -76,9 +78,13 @@ static_assert(!cc::congestion_control<no_timeout>);
 // The slow-start component with ABC costs nothing; the policies' state stays small.
 static_assert(sizeof(cc::abc_slow_start<>) == 1);
 static_assert(sizeof(cc::newreno<>) == 7 * sizeof(std::uint32_t));
+// The compact one: cwnd, ssthresh, SMSS, IW, bytes_acked.
+static_assert(sizeof(cc::newreno<cc::abc_slow_start<>, cc::newreno_compact_options>) == 5 * sizeof(std::uint32_t));
 
 TEST_CASE("congestion: sizeof of each policy", "[congestion][sizes]") {
     WARN("sizeof(newreno<>) = " << sizeof(cc::newreno<>)
+         << ", sizeof(newreno<abc_slow_start<>, newreno_compact_options>) = "
+         << sizeof(cc::newreno<cc::abc_slow_start<>, cc::newreno_compact_options>)
          << ", sizeof(newreno<hystart_pp<>>) = " << sizeof(cc::newreno<cc::hystart_pp<>>)
          << ", sizeof(cubic<>) [HyStart++] = " << sizeof(cc::cubic<>)
          << ", sizeof(cubic<abc_slow_start<>>) = " << sizeof(cc::cubic<cc::abc_slow_start<>>)

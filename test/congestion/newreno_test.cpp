@@ -210,3 +210,30 @@ TEST_CASE("congestion: NewReno spurious undo restores cwnd and ssthresh", "[cong
     r.on_spurious_undo(0);
     CHECK(r.cwnd() == before);
 }
+
+TEST_CASE("congestion: compact NewReno (no undo state) moves its windows as NewReno does", "[congestion][newreno]") {
+    cc::newreno<> full = started();
+    cc::newreno<cc::abc_slow_start<>, cc::newreno_compact_options> compact;
+    compact.init(smss, cc::rfc6928_initial_window(smss), 0);
+    const auto same = [&] { return full.cwnd() == compact.cwnd() && full.ssthresh() == compact.ssthresh(); };
+    for (int i = 0; i < 30; ++i) {
+        full.on_ack(ack(smss + static_cast<std::uint32_t>(i) * 100));
+        compact.on_ack(ack(smss + static_cast<std::uint32_t>(i) * 100));
+        REQUIRE(same());
+    }
+    CHECK(full.on_loss(50000, 0) == compact.on_loss(50000, 0));
+    full.on_recovery_exit(26000, 0);
+    compact.on_recovery_exit(26000, 0);
+    for (int i = 0; i < 100; ++i) {
+        full.on_ack(ack(smss));
+        compact.on_ack(ack(smss));
+        REQUIRE(same());
+    }
+    full.on_timeout(40000, false, 0);
+    compact.on_timeout(40000, false, 0);
+    full.on_restart_after_idle(3000000, 1000000, 0);
+    compact.on_restart_after_idle(3000000, 1000000, 0);
+    CHECK(same());
+    CHECK(compact.cwnd() == smss);
+    CHECK(compact.ssthresh() == eq4(40000));
+}

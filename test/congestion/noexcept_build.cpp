@@ -39,7 +39,8 @@ static bool run() {
 }
 
 int main() {
-    const bool ok = run<cc::newreno<>>() && run<cc::newreno<cc::hystart_pp<>>>() && run<cc::cubic<>>() &&
+    const bool ok = run<cc::newreno<>>() && run<cc::newreno<cc::abc_slow_start<>, cc::newreno_compact_options>>() &&
+                    run<cc::newreno<cc::hystart_pp<>>>() && run<cc::cubic<>>() &&
                     run<cc::cubic<cc::abc_slow_start<0>>>();
     cc::unlimited u;
     u.init(1460, 14600, 0);

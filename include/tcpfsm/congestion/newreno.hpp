@@ -8,6 +8,7 @@
 #define TCPFSM_CONGESTION_NEWRENO_HPP
 
 #include <cstdint>
+#include <type_traits>
 
 #include "contract.hpp"
 #include "initial_window.hpp"
@@ -18,6 +19,15 @@ namespace congestion {
 
 struct newreno_options {
     static constexpr idle_restart restart = idle_restart::rfc5681;
+    // Keep cwnd and ssthresh before each reduction for on_spurious_undo (8 octets).
+    static constexpr bool spurious_undo = true;
+};
+
+// The smallest NewReno: what RFC 5681 and RFC 3465 need (cwnd, ssthresh, SMSS, IW,
+// bytes_acked), no undo (on_spurious_undo is then absent, has_spurious_undo_v false).
+struct newreno_compact_options {
+    static constexpr idle_restart restart = idle_restart::rfc5681;
+    static constexpr bool spurious_undo = false;
 };
 
 namespace detail {
@@ -25,6 +35,19 @@ constexpr std::uint32_t add_capped(std::uint32_t cwnd, std::uint64_t increase) n
     const std::uint64_t sum = std::uint64_t{cwnd} + increase;
     return sum > cwnd_cap ? cwnd_cap : static_cast<std::uint32_t>(sum);
 }
+// Options::spurious_undo, true when an options struct does not say.
+template <class Options, class = void>
+struct undo_enabled : std::true_type {};
+template <class Options>
+struct undo_enabled<Options, void_t<decltype(Options::spurious_undo)>>
+    : std::integral_constant<bool, Options::spurious_undo> {};
+
+struct undo_state {
+    std::uint32_t prior_cwnd = 0;  // 0: nothing to undo
+    std::uint32_t prior_ssthresh = 0;
+};
+struct no_undo_state {};
+
 constexpr std::uint32_t max_u32(std::uint32_t a, std::uint32_t b) noexcept { return a < b ? b : a; }
 constexpr std::uint32_t min_u32(std::uint32_t a, std::uint32_t b) noexcept { return a < b ? a : b; }
 // A window handed in from outside (init, the end of recovery): at most cwnd_cap, at least
@@ -46,7 +69,12 @@ constexpr std::uint32_t rfc5681_ssthresh(std::uint32_t flight_size, std::uint32_
 // SlowStart: abc_slow_start<L> (RFC 3465, the default L = 2) or hystart_pp<> (RFC 9406).
 // The slow-start component is a private base, so an empty one costs nothing.
 template <class SlowStart = abc_slow_start<>, class Options = newreno_options>
-class newreno : private SlowStart {
+class newreno : private SlowStart,
+                private std::conditional_t<detail::undo_enabled<Options>::value, detail::undo_state,
+                                           detail::no_undo_state> {
+    static constexpr bool undo_enabled = detail::undo_enabled<Options>::value;
+    using undo_base = std::conditional_t<undo_enabled, detail::undo_state, detail::no_undo_state>;
+
 public:
     using slow_start_type = SlowStart;
 
@@ -58,8 +86,7 @@ public:
         cwnd_ = initial_window_;
         ssthresh_ = ssthresh_initial;
         bytes_acked_ = 0;
-        prior_cwnd_ = 0;
-        prior_ssthresh_ = 0;
+        static_cast<undo_base&>(*this) = undo_base{};
         mutable_slow_start() = SlowStart{};
     }
 
@@ -106,8 +133,7 @@ public:
     // for the loss-recovery component, which sets cwnd = ssthresh + 3*SMSS and owns it until
     // on_recovery_exit. cwnd here becomes ssthresh.
     std::uint32_t on_loss(std::uint32_t flight_size, std::uint64_t /*now_us*/) noexcept {
-        prior_cwnd_ = cwnd_;
-        prior_ssthresh_ = ssthresh_;
+        save_prior();
         ssthresh_ = detail::rfc5681_ssthresh(flight_size, smss_);
         cwnd_ = detail::window_in_range(ssthresh_, smss_);
         bytes_acked_ = 0;
@@ -127,8 +153,7 @@ public:
     // is held constant"); cwnd = the loss window, 1 SMSS. bytes_acked restarts (RFC 3465 §2.1).
     void on_timeout(std::uint32_t flight_size, bool repeated, std::uint64_t /*now_us*/) noexcept {
         if (!repeated) {
-            prior_cwnd_ = cwnd_;
-            prior_ssthresh_ = ssthresh_;
+            save_prior();
             ssthresh_ = detail::rfc5681_ssthresh(flight_size, smss_);
         }
         cwnd_ = detail::window_in_range(smss_, smss_);
@@ -142,13 +167,15 @@ public:
     }
 
     // The last reduction was spurious (F-RTO, Eifel): Linux's undo (tcp_undo_cwnd_reduction):
-    // cwnd = max(cwnd, cwnd before), ssthresh = max(ssthresh, ssthresh before).
+    // cwnd = max(cwnd, cwnd before), ssthresh = max(ssthresh, ssthresh before). Only with
+    // Options::spurious_undo.
+    template <bool Enabled = undo_enabled, std::enable_if_t<Enabled, int> = 0>
     void on_spurious_undo(std::uint64_t /*now_us*/) noexcept {
-        if (prior_cwnd_ == 0) return;
-        cwnd_ = detail::max_u32(cwnd_, prior_cwnd_);
-        ssthresh_ = detail::max_u32(ssthresh_, prior_ssthresh_);
-        prior_cwnd_ = 0;
-        prior_ssthresh_ = 0;
+        detail::undo_state& u = *this;
+        if (u.prior_cwnd == 0) return;
+        cwnd_ = detail::max_u32(cwnd_, u.prior_cwnd);
+        ssthresh_ = detail::max_u32(ssthresh_, u.prior_ssthresh);
+        u = detail::undo_state{};
     }
 
     std::uint32_t smss() const noexcept { return smss_; }
@@ -159,13 +186,19 @@ public:
 private:
     SlowStart& mutable_slow_start() noexcept { return *this; }
 
+    void save_prior() noexcept {
+        if constexpr (undo_enabled) {
+            detail::undo_state& u = *this;
+            u.prior_cwnd = cwnd_;
+            u.prior_ssthresh = ssthresh_;
+        }
+    }
+
     std::uint32_t cwnd_ = 0;
     std::uint32_t ssthresh_ = ssthresh_initial;
     std::uint32_t smss_ = 536;  // RFC 9293 §3.7.1's default until init
     std::uint32_t initial_window_ = 0;
     std::uint32_t bytes_acked_ = 0;  // RFC 3465 §2.1
-    std::uint32_t prior_cwnd_ = 0;   // for on_spurious_undo; 0 = nothing to undo
-    std::uint32_t prior_ssthresh_ = 0;
 };
 
 }  // namespace congestion
