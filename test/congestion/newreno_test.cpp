@@ -237,3 +237,14 @@ TEST_CASE("congestion: compact NewReno (no undo state) moves its windows as NewR
     CHECK(compact.cwnd() == smss);
     CHECK(compact.ssthresh() == eq4(40000));
 }
+
+TEST_CASE("congestion: NewReno with RFC 5681 eq. (2): cwnd += min(N, SMSS)", "[congestion][newreno]") {
+    cc::newreno<cc::abc_slow_start<1>> r;
+    r.init(smss, iw10, 0);
+    std::uint32_t expected = iw10;
+    for (const std::uint32_t acked : {smss, 2 * smss, 100u, 5 * smss}) {
+        r.on_ack(ack(acked));
+        expected += std::min(acked, smss);
+        CHECK(r.cwnd() == expected);
+    }
+}

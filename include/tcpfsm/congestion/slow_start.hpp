@@ -18,9 +18,10 @@
 namespace tcpfsm {
 namespace congestion {
 
-// RFC 3465 §2.2: cwnd += min(N, L*SMSS) per ACK, N the newly acknowledged octets; "L = 2*SMSS
-// bytes" is the RFC's limit (the default). L = 0 means no limit (Linux's tcp_slow_start,
-// which counts every acknowledged segment). Empty: costs no state.
+// RFC 3465 §2.2: cwnd += min(N, L*SMSS) per ACK, N the newly acknowledged octets. L = 2 (the
+// default, the largest RFC 3465 allows); L = 1 is RFC 5681 §3.1 eq. (2), cwnd += min(N, SMSS);
+// L = 0 means no limit (Linux's tcp_slow_start, which counts every acknowledged segment).
+// Empty: costs no state.
 template <std::uint32_t L = 2>
 struct abc_slow_start {
     static constexpr std::uint32_t limit_segments = L;
