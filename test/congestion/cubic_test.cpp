@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
+#include <tuple>
 
 #include "support.hpp"
 
@@ -36,6 +37,9 @@ struct from_flight : cc::cubic_options {
     static constexpr cc::cubic_reduction_base reduction_base = cc::cubic_reduction_base::flight_size;
 };
 
+struct minimum_rtt : cc::cubic_options {
+    static constexpr cc::cubic_rtt rtt = cc::cubic_rtt::minimum;
+};
 struct keep_window : cc::cubic_options {
     static constexpr cc::idle_restart restart = cc::idle_restart::off;
 };
@@ -280,4 +284,63 @@ TEST_CASE("congestion: CUBIC epoch begins with congestion avoidance, not at a re
     c.on_ack(ack(10 * smss, 10000000, 100000));
     twin.on_ack(ack(10 * smss, 10000000, 100000));
     CHECK(c.cwnd() == twin.cwnd());
+}
+
+TEST_CASE("congestion: CUBIC's target uses the smoothed RTT (RFC 9438 §4.1.2), or Linux's minimum RTT", "[congestion][cubic]") {
+    const std::uint64_t exit_us = 1000000;
+    const std::uint32_t t_ms = 2000;
+    const double w_max_oct = 100 * mss;
+    // One sample of 100 ms, SRTT 300 ms (the engine's, after earlier samples).
+    cc::ack_sample a = ack(10 * smss, exit_us + t_ms * 1000, 100000);
+    a.srtt_us = 300000;
+    auto smoothed = after_loss(100, exit_us);
+    const double c0 = smoothed.cwnd();
+    smoothed.on_ack(a);
+    auto minimum = after_loss<minimum_rtt>(100, exit_us);
+    minimum.on_ack(ack(10 * smss, exit_us, 200000));  // an earlier, larger sample: not the minimum
+    // (that ACK grew cwnd at t = 0 in the Reno-friendly region; compare from its window)
+    const double c1 = minimum.cwnd();
+    minimum.on_ack(a);
+    CHECK(smoothed.rtt_us() == 300000);
+    CHECK(minimum.rtt_us() == 100000);
+    const double k = k_seconds(100, c0 / mss);
+    for (const auto& [policy_cwnd, start, rtt] : {std::tuple<double, double, double>{static_cast<double>(smoothed.cwnd()), c0, 0.3},
+                                                  std::tuple<double, double, double>{static_cast<double>(minimum.cwnd()), c1, 0.1}}) {
+        const double e1 = expected_cwnd(t_ms / 1000.0, rtt, k, w_max_oct, start, w_max_oct, 10 * mss);
+        const double e2 = expected_cwnd(t_ms / 1000.0, rtt, std::floor(k * 1000.0) / 1000.0, w_max_oct, start, w_max_oct, 10 * mss);
+        INFO("RTT " << rtt << ": expected " << e1 << " .. " << e2 << ", cwnd " << policy_cwnd);
+        CHECK(policy_cwnd >= std::min(e1, e2) - 2.0);
+        CHECK(policy_cwnd <= std::max(e1, e2) + 2.0);
+    }
+}
+
+TEST_CASE("congestion: CUBIC leaves application-limited periods out of t (RFC 9438 §4.2, §5.8)", "[congestion][cubic]") {
+    const std::uint64_t exit_us = 1000000;
+    const std::uint64_t s = 1000000;
+    auto limited = after_loss(100, exit_us);
+    auto busy = after_loss(100, exit_us);
+    limited.on_ack(ack(10 * smss, exit_us + 1 * s, 100000));
+    busy.on_ack(ack(10 * smss, exit_us + 1 * s, 100000));
+    REQUIRE(limited.cwnd() == busy.cwnd());
+    // From 1 s to 5 s the application sent less than cwnd allowed: ACKs that were not
+    // cwnd-limited. cwnd stays, and those 4 s are not part of t.
+    const std::uint32_t before = limited.cwnd();
+    for (std::uint64_t i = 2; i <= 5; ++i) limited.on_ack(ack(smss, exit_us + i * s, 100000, false));
+    CHECK(limited.cwnd() == before);
+    // Cwnd-limited again at 6 s: t = 2 s, as the busy sender's ACK at 2 s.
+    limited.on_ack(ack(10 * smss, exit_us + 6 * s, 100000));
+    busy.on_ack(ack(10 * smss, exit_us + 2 * s, 100000));
+    CHECK(limited.cwnd() == busy.cwnd());
+}
+
+TEST_CASE("congestion: CUBIC keeps its current values when the undo comes after cwnd regrew past cwnd_prior (RFC 9438 §4.9.2)", "[congestion][cubic]") {
+    auto c = after_loss(100, 0);
+    const std::uint32_t ssthresh = c.ssthresh();
+    c.on_recovery_exit(120 * smss, 0);  // cwnd above cwnd_prior (100 segments) again
+    const std::uint32_t w_max = c.w_max();
+    c.on_spurious_undo(0);
+    CHECK(c.cwnd() == 120 * smss);
+    CHECK(c.ssthresh() == ssthresh);
+    CHECK(c.w_max() == w_max);
+    CHECK(c.epoch_started());  // the epoch goes on
 }

@@ -22,6 +22,7 @@ inline tcpfsm::congestion::ack_sample ack(std::uint32_t acked, std::uint64_t now
     a.snd_nxt = snd_nxt;
     a.in_flight = 0;
     a.rtt_us = rtt_us;
+    a.srtt_us = rtt_us;  // a steady path: SRTT = the sample
     a.smss = smss;
     a.cwnd_limited = cwnd_limited;
     a.now_us = now_us;

@@ -21,9 +21,17 @@ namespace congestion {
 // use and Linux does (bictcp_recalc_ssthresh). Linux's choice is the default.
 enum class cubic_reduction_base : std::uint8_t { cwnd, flight_size };
 
+// The RTT of the target W_cubic(t + RTT) (§4.2): RFC 9438 §4.1.2 defines it as the smoothed
+// RTT of RFC 6298 (ack_sample::srtt_us, the default); Linux's tcp_cubic.c uses the minimum RTT
+// seen (delay_min).
+enum class cubic_rtt : std::uint8_t { smoothed, minimum };
+
 struct cubic_options {
     static constexpr bool fast_convergence = true;  // RFC 9438 §4.7 (SHOULD), Linux's default
+    // RFC 9438 §4.6 allows cwnd in place of flight_size when cwnd cannot grow while the flight
+    // is smaller (ack_sample::cwnd_limited sees to that).
     static constexpr cubic_reduction_base reduction_base = cubic_reduction_base::cwnd;
+    static constexpr cubic_rtt rtt = cubic_rtt::smoothed;
     static constexpr idle_restart restart = idle_restart::rfc5681;
 };
 
@@ -91,7 +99,7 @@ public:
 
     void init(std::uint32_t smss, std::uint32_t initial_window, std::uint64_t /*now_us*/) noexcept {
         *this = cubic{};
-        smss_ = detail::min_u32(smss, cwnd_cap);
+        smss_ = clamp_smss(smss);
         initial_window_ = detail::window_in_range(initial_window, smss);
         cwnd_ = initial_window_;
     }
@@ -104,8 +112,12 @@ public:
     }
 
     void on_ack(const ack_sample& a) noexcept {
-        if (a.smss != 0) smss_ = detail::min_u32(a.smss, cwnd_cap);
-        if (a.rtt_us != 0 && a.rtt_us < min_rtt_us_) min_rtt_us_ = a.rtt_us;
+        if (a.smss != 0) smss_ = clamp_smss(a.smss);
+        if (Options::rtt == cubic_rtt::smoothed) {
+            if (a.srtt_us != 0) rtt_us_ = a.srtt_us;
+        } else if (a.rtt_us != 0 && a.rtt_us < rtt_us_) {
+            rtt_us_ = a.rtt_us;
+        }
         std::uint32_t acked = a.acked_octets;
         if (cwnd_ < ssthresh_) {
             const std::uint32_t ssthresh_before = ssthresh_;
@@ -124,7 +136,17 @@ public:
                 acked = used < acked ? acked - used : 0;  // the rest counts for CA (Linux)
             }
         } else if (!a.cwnd_limited) {
-            return;  // RFC 9438 §5.8: no growth while application limited
+            // RFC 9438 §5.8: no growth while application limited; and t "MUST NOT include
+            // periods during which cwnd has not been updated due to application-limited
+            // behavior" (§4.2): the time since the last ACK moves the epoch forward.
+            if (epoch_started_) {
+                const auto now_ms = static_cast<std::uint32_t>(a.now_us / 1000);
+                const std::uint32_t since_ack = now_ms - last_ack_ms_;
+                const std::uint32_t elapsed = now_ms - epoch_ms_;
+                epoch_ms_ += since_ack < elapsed ? since_ack : elapsed;
+                last_ack_ms_ = now_ms;
+            }
+            return;
         }
         if (acked != 0) congestion_avoidance(acked, a.now_us);
     }
@@ -182,16 +204,19 @@ public:
         const std::uint32_t elapsed = now_ms - epoch_ms_;
         const std::uint64_t idle_ms = idle_us / 1000;
         epoch_ms_ += static_cast<std::uint32_t>(idle_ms < elapsed ? idle_ms : elapsed);
+        last_ack_ms_ = now_ms;  // the idle time is out of t already
     }
 
-    // The last congestion event was spurious (§4.9): cwnd, ssthresh and W_max as before it.
-    // K, epoch_start and W_est are not saved (12 octets): the epoch restarts with the first
-    // ACK in congestion avoidance, from the restored cwnd.
+    // The last congestion event was spurious (§4.9.2): if cwnd is below cwnd_prior, cwnd,
+    // ssthresh and W_max as before it; otherwise ("detection long after") the current values
+    // stay. K, t_epoch, W_est and the earlier cwnd_prior are not saved (16 octets): the epoch
+    // begins again with the next ACK in congestion avoidance, from the restored cwnd.
     void on_spurious_undo(std::uint64_t /*now_us*/) noexcept {
         if (!undo_valid_) return;
         undo_valid_ = false;
-        cwnd_ = detail::max_u32(cwnd_, cwnd_prior_);
-        ssthresh_ = detail::max_u32(ssthresh_, ssthresh_prior_);
+        if (cwnd_ >= cwnd_prior_) return;
+        cwnd_ = cwnd_prior_;
+        ssthresh_ = ssthresh_prior_;
         w_max_ = w_max_prior_;
         epoch_started_ = false;
     }
@@ -203,12 +228,17 @@ public:
     std::uint32_t k_ms() const noexcept { return k_ms_; }
     std::uint32_t w_est() const noexcept { return w_est_; }
     std::uint32_t cwnd_prior() const noexcept { return cwnd_prior_; }
-    std::uint32_t min_rtt_us() const noexcept { return min_rtt_us_; }
+    std::uint32_t rtt_us() const noexcept { return rtt_us_; }  // the RTT of the target (cubic_rtt)
     bool epoch_started() const noexcept { return epoch_started_; }
     const SlowStart& slow_start() const noexcept { return *this; }
 
 private:
     SlowStart& mutable_slow_start() noexcept { return *this; }
+
+    // SMSS comes from a 16-bit MSS option: 16 bits hold it.
+    static std::uint16_t clamp_smss(std::uint32_t smss) noexcept {
+        return static_cast<std::uint16_t>(smss < 0xFFFFu ? smss : 0xFFFFu);
+    }
 
     std::uint32_t reduced(std::uint32_t flight_size) const noexcept {
         const std::uint32_t base =
@@ -231,6 +261,7 @@ private:
     void start_epoch(std::uint64_t now_us) noexcept {
         epoch_started_ = true;
         epoch_ms_ = static_cast<std::uint32_t>(now_us / 1000);
+        last_ack_ms_ = epoch_ms_;
         w_est_ = cwnd_;
         w_est_fraction_ = 0;
         cubic_fraction_ = 0;
@@ -244,7 +275,8 @@ private:
 
     void congestion_avoidance(std::uint32_t acked, std::uint64_t now_us) noexcept {
         if (!epoch_started_) start_epoch(now_us);
-        const std::uint32_t t_ms = static_cast<std::uint32_t>(now_us / 1000) - epoch_ms_;
+        last_ack_ms_ = static_cast<std::uint32_t>(now_us / 1000);
+        const std::uint32_t t_ms = last_ack_ms_ - epoch_ms_;
         // §4.3 Reno-friendly region: W_est += alpha_cubic * segments_acked / cwnd (eq. 4), in
         // octets alpha * acked * SMSS / cwnd; alpha_cubic = 1 once W_est >= cwnd_prior.
         const bool reno_alpha = w_est_ >= cwnd_prior_;
@@ -260,9 +292,9 @@ private:
         }
         // §4.2: target = W_cubic(t + RTT) within [cwnd, 1.5*cwnd]; cwnd grows by
         // (target - cwnd) / cwnd per segment acknowledged: (target - cwnd) * acked / cwnd
-        // octets. The concave (§4.4) and convex (§4.5) regions both follow it. RTT: the
-        // minimum seen (Linux's delay_min).
-        const std::uint32_t rtt_ms = min_rtt_us_ == no_rtt ? 0 : min_rtt_us_ / 1000;
+        // octets. The concave (§4.4) and convex (§4.5) regions both follow it. RTT: SRTT or
+        // the minimum (Options::rtt).
+        const std::uint32_t rtt_ms = rtt_us_ == no_rtt ? 0 : rtt_us_ / 1000;
         const std::int64_t w = constants::w_cubic(std::uint64_t{t_ms} + rtt_ms, k_ms_, w_max_, smss_);
         const std::int64_t upper = std::int64_t{cwnd_} + cwnd_ / 2;
         const std::int64_t target = w < cwnd_ ? std::int64_t{cwnd_} : w > upper ? upper : w;
@@ -275,7 +307,6 @@ private:
 
     std::uint32_t cwnd_ = 0;
     std::uint32_t ssthresh_ = ssthresh_initial;
-    std::uint32_t smss_ = 536;
     std::uint32_t initial_window_ = 0;
     std::uint32_t w_max_ = 0;           // W_max (§4.1); 0: none yet, or after a timeout
     std::uint32_t k_ms_ = 0;            // K of the current epoch, ms
@@ -286,7 +317,9 @@ private:
     std::uint32_t cwnd_prior_ = 0;      // cwnd before the last reduction (§4.6)
     std::uint32_t ssthresh_prior_ = 0;  // for on_spurious_undo (§4.9)
     std::uint32_t w_max_prior_ = 0;
-    std::uint32_t min_rtt_us_ = no_rtt;
+    std::uint32_t last_ack_ms_ = 0;     // the last ACK in congestion avoidance, ms (§4.2 t)
+    std::uint32_t rtt_us_ = no_rtt;     // the RTT of the target (cubic_rtt)
+    std::uint16_t smss_ = 536;
     bool epoch_started_ = false;
     bool undo_valid_ = false;
 };
