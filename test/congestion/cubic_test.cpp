@@ -344,3 +344,20 @@ TEST_CASE("congestion: CUBIC keeps its current values when the undo comes after 
     CHECK(c.w_max() == w_max);
     CHECK(c.epoch_started());  // the epoch goes on
 }
+
+TEST_CASE("congestion: CUBIC counts an idle period out of t once, also when the next ACK is application-limited", "[congestion][cubic]") {
+    const std::uint64_t exit_us = 1000000;
+    const std::uint64_t ms = 1000;
+    auto idle = after_loss<keep_window>(100, exit_us);
+    auto busy = after_loss<keep_window>(100, exit_us);
+    idle.on_ack(ack(10 * smss, exit_us + 1000 * ms, 100000));
+    busy.on_ack(ack(10 * smss, exit_us + 1000 * ms, 100000));
+    // Idle from 1 s to 6 s; then an ACK 100 ms later that was not cwnd-limited; then one at 7 s.
+    idle.on_restart_after_idle(5000 * ms, 1000 * ms, exit_us + 6000 * ms);
+    idle.on_ack(ack(smss, exit_us + 6100 * ms, 100000, false));
+    idle.on_ack(ack(10 * smss, exit_us + 7000 * ms, 100000));
+    // The same without the idle period: 1.0 s, 1.1 s (not limited), 2.0 s.
+    busy.on_ack(ack(smss, exit_us + 1100 * ms, 100000, false));
+    busy.on_ack(ack(10 * smss, exit_us + 2000 * ms, 100000));
+    CHECK(idle.cwnd() == busy.cwnd());
+}
