@@ -199,3 +199,24 @@ TEST_CASE("congestion: CUBIC after HyStart++: K = 0, W_max = cwnd at the start o
     CHECK(s.p.k_ms() == 0);
     CHECK(s.p.w_max() == cwnd);
 }
+
+TEST_CASE("congestion: HyStart++'s round ends when SND.UNA passes windowEnd; the ACK reaching it belongs to the old round", "[congestion][hystart]") {
+    const std::uint32_t base = 100000;
+    const std::uint32_t high = base + rtt_thresh(base);
+    sender<cc::newreno<hystart>> s;
+    s.begin_round();
+    for (std::uint32_t i = 0; i < n_rtt_sample; ++i) s.ack_with_rtt(base);
+    s.begin_round();
+    for (std::uint32_t i = 0; i + 1 < n_rtt_sample; ++i) s.ack_with_rtt(high);
+    REQUIRE(s.p.current_phase() == cc::phase::slow_start);
+    // The 8th sample of round 2 comes with the ACK of everything up to windowEnd: still round 2.
+    s.ack_with_rtt(high, s.window_end - s.una);
+    CHECK(s.una == s.window_end);
+    CHECK(s.p.current_phase() == cc::phase::conservative_slow_start);
+    CHECK(s.p.slow_start().last_round_min_rtt_us() == base);
+    // The next ACK (beyond windowEnd) starts round 3.
+    s.window_end = s.una + 1000 * smss;
+    s.ack_with_rtt(high);
+    CHECK(s.p.slow_start().last_round_min_rtt_us() == high);
+    CHECK(s.p.slow_start().current_round_min_rtt_us() == high);
+}

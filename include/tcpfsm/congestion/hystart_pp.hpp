@@ -38,9 +38,11 @@ public:
 
     std::uint32_t on_ack(const ack_sample& a, std::uint32_t cwnd, std::uint32_t& ssthresh) noexcept {
         if (mode_ == mode::done) return limited(a, FallbackL);
-        // A round ends with the ACK that covers windowEnd; the next starts with windowEnd =
-        // SND.NXT and fresh RTT minima (§4.2).
-        if (!round_started_ || seq_ge(a.snd_una, window_end_)) {
+        // "When windowEnd is ACKed, the current round ends and windowEnd is set to SND.NXT"
+        // (§4.2): the octet at windowEnd, the first one sent in the next round, is ACKed when
+        // SND.UNA passes it (Linux's after(snd_una, end_seq)); the ACK that reaches it exactly
+        // still belongs to the round it completes. Then fresh RTT minima.
+        if (!round_started_ || seq_gt(a.snd_una, window_end_)) {
             if (round_started_ && mode_ == mode::css && ++css_round_count_ >= css_rounds) {
                 // "If CSS_ROUNDS rounds are complete, enter congestion avoidance by setting
                 // the ssthresh to the current cwnd."
