@@ -220,3 +220,13 @@ TEST_CASE("congestion: HyStart++'s round ends when SND.UNA passes windowEnd; the
     CHECK(s.p.slow_start().last_round_min_rtt_us() == high);
     CHECK(s.p.slow_start().current_round_min_rtt_us() == high);
 }
+
+TEST_CASE("congestion: HyStart++ rounds across the wrap of sequence numbers", "[congestion][hystart]") {
+    const std::uint32_t base = 100000;
+    sender<cc::newreno<hystart>> s;
+    s.window_end = 0xFFFFFFFFu - 3 * smss;  // round 2 wraps past 2^32
+    two_rounds(s, base, base + rtt_thresh(base));
+    CHECK(s.una < 0x80000000u);  // wrapped
+    CHECK(s.p.current_phase() == cc::phase::conservative_slow_start);
+    CHECK(s.p.slow_start().last_round_min_rtt_us() == base);
+}

@@ -7,7 +7,6 @@
 
 #include <cstdint>
 
-#include "../seq.hpp"
 #include "contract.hpp"
 
 namespace tcpfsm {
@@ -42,7 +41,7 @@ public:
         // (§4.2): the octet at windowEnd, the first one sent in the next round, is ACKed when
         // SND.UNA passes it (Linux's after(snd_una, end_seq)); the ACK that reaches it exactly
         // still belongs to the round it completes. Then fresh RTT minima.
-        if (!round_started_ || seq_gt(a.snd_una, window_end_)) {
+        if (!round_started_ || sequence_after(a.snd_una, window_end_)) {
             if (round_started_ && mode_ == mode::css && ++css_round_count_ >= css_rounds) {
                 // "If CSS_ROUNDS rounds are complete, enter congestion avoidance by setting
                 // the ssthresh to the current cwnd."
@@ -93,6 +92,12 @@ public:
 
 private:
     enum class mode : std::uint8_t { slow_start, css, done };
+
+    // a > b in sequence space (RFC 9293 §3.4, modulo 2^32; seq.hpp's seq_gt, kept here so
+    // that congestion/ includes only its own headers).
+    static constexpr bool sequence_after(std::uint32_t a, std::uint32_t b) noexcept {
+        return a != b && static_cast<std::uint32_t>(a - b) < 0x80000000u;
+    }
 
     static std::uint32_t limited(const ack_sample& a, std::uint32_t segments) noexcept {
         if (segments == 0) return a.acked_octets;
