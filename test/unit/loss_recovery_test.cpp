@@ -38,6 +38,8 @@ constexpr loss_recovery_config impatient{3, tcpfsm::recovery_exit_window::flight
                                          tcpfsm::partial_ack_timer::first_partial_ack, true, true};
 constexpr loss_recovery_config no_frto{3, tcpfsm::recovery_exit_window::flight_bounded,
                                        tcpfsm::partial_ack_timer::every_partial_ack, true, false};
+constexpr loss_recovery_config dupthresh_5{5, tcpfsm::recovery_exit_window::flight_bounded,
+                                           tcpfsm::partial_ack_timer::every_partial_ack, true, true};
 constexpr loss_recovery_config no_limited_transmit{3, tcpfsm::recovery_exit_window::flight_bounded,
                                                    tcpfsm::partial_ack_timer::every_partial_ack, false, true};
 
@@ -293,6 +295,26 @@ TEST_CASE("limited transmit: one new segment on each of the first two duplicates
     }
 }
 
+TEST_CASE("DupThresh 5: limited transmit on the first two duplicates only, fast retransmit on the fifth",
+          "[loss_recovery]") {
+    basic_loss_recovery<dupthresh_5> lr;
+    ssthresh_probe probe;
+    const std::uint32_t una = 9, nxt = una + 10 * smss, cwnd = 20 * smss;  // room in cwnd
+    CHECK(lr.on_ack(dup(una, nxt, cwnd), probe).new_segments == 1);
+    CHECK(lr.on_ack(dup(una, nxt, cwnd), probe).new_segments == 1);
+    // RFC 3042 allows the first two; the third and fourth are still below DupThresh.
+    auto d3 = lr.on_ack(dup(una, nxt, cwnd), probe);
+    auto d4 = lr.on_ack(dup(una, nxt, cwnd), probe);
+    CHECK(d3.new_segments == 0);
+    CHECK(d4.new_segments == 0);
+    CHECK_FALSE(d4.fast_retransmit);
+    CHECK(lr.state() == recovery_state::disorder);
+    auto d5 = lr.on_ack(dup(una, nxt, cwnd), probe);
+    CHECK(d5.fast_retransmit);
+    // Five segments have left the network: ssthresh + 5*SMSS.
+    CHECK(lr.cwnd(cwnd) == rfc5681_ssthresh(10 * smss) + 5 * smss);
+}
+
 TEST_CASE("RFC 6582 step 1: duplicates that do not cover more than recover start no fast retransmit",
           "[loss_recovery]") {
     const std::uint32_t una = 1000, nxt = una + 10 * smss;
@@ -331,6 +353,22 @@ TEST_CASE("RFC 6582 step 1: duplicates that do not cover more than recover start
         CHECK(lr.on_ack(dup(nxt + smss, nxt + 5 * smss, 5 * smss), probe).fast_retransmit);
         CHECK(probe.calls == 2);
         CHECK(lr.recover() == nxt + 5 * smss);
+    }
+    SECTION("the guard ends with the first ACK above recover, not 2^31 octets later") {
+        loss_recovery lr;
+        ssthresh_probe probe;
+        for (int i = 0; i < 3; ++i) lr.on_ack(dup(una, nxt, 10 * smss, false), probe);
+        lr.on_ack(advance(una, nxt, nxt + 5 * smss, 10 * smss), probe);  // full ACK at recover
+        // A long transfer without loss: SND.UNA moves more than 2^31 past recover, in steps.
+        std::uint32_t u = nxt;
+        for (const std::uint32_t step : {smss, 0x40000000u, 0x3FFFFFFFu, 0x40000000u}) {
+            lr.on_ack(advance(u, u + step, u + step + 5 * smss, 10 * smss), probe);
+            u += step;
+        }
+        REQUIRE_FALSE(tcpfsm::seq_gt(u, nxt));  // recover now looks like the future
+        lr.on_ack(dup(u, u + 5 * smss, 10 * smss), probe);
+        lr.on_ack(dup(u, u + 5 * smss, 10 * smss), probe);
+        CHECK(lr.on_ack(dup(u, u + 5 * smss, 10 * smss), probe).fast_retransmit);
     }
     SECTION("a fresh component: the first loss of a connection gets its fast retransmit") {
         loss_recovery lr;
@@ -434,6 +472,8 @@ TEST_CASE("F-RTO (RFC 5682): spurious when the two ACKs after the timeout acknow
         auto rtx = lr.next_retransmission(una, nxt, smss, smss);
         REQUIRE(rtx.length == smss);
         lr.on_retransmitted(rtx.seq, rtx.length);
+        // Step 1 sends one segment; the rest waits for the ACKs, whatever cwnd allows.
+        CHECK(lr.next_retransmission(una, nxt, 10 * smss, smss).length == 0);
         // Step 2b: the first ACK acknowledges the retransmitted segment, not recover.
         auto a1 = lr.on_ack(advance(una, una + 2 * smss, nxt), probe);
         CHECK(a1.new_segments == 2);
@@ -951,7 +991,7 @@ TEST_CASE("model: reordering by three segments is taken for a loss (DupThresh = 
     CHECK(m.count(transmission::fast) == 1);
     CHECK(m.timeouts == 0);
     // NewReno cannot tell: the late original makes the ACKs of the held segments partial
-    // ACKs, each resending one segment the receiver has (RFC 6582 §6's cost of reordering).
+    // ACKs, each resending one segment the receiver has (NewReno's known cost of reordering).
     CHECK(m.count(transmission::partial) >= 1);
     // Those needless copies come back as duplicates of exactly `recover` after the exit:
     // RFC 6582 step 1 keeps them from a second fast retransmit and a second reduction.
