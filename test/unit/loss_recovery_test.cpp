@@ -579,6 +579,23 @@ TEST_CASE("old ACKs are ignored; reset() forgets everything", "[loss_recovery]")
     CHECK_FALSE(lr.frto_pending());
 }
 
+namespace {
+// The component in a constant expression: three duplicates, then the full ACK.
+constexpr std::uint32_t constexpr_exit_cwnd() {
+    loss_recovery lr;
+    auto half = [](std::uint32_t flight) { return flight / 2 > 2 * smss ? flight / 2 : 2 * smss; };
+    for (int i = 0; i < 3; ++i) lr.on_ack(recovery_ack{1, 1, 1 + 8 * smss, 8 * smss, smss, true, false}, half);
+    return lr.on_ack(recovery_ack{1 + 8 * smss, 1, 1 + 8 * smss, 8 * smss, smss, false, false}, half).exit_cwnd;
+}
+}  // namespace
+
+TEST_CASE("loss_recovery works in constant expressions", "[loss_recovery]") {
+    // ssthresh = max(8000 / 2, 2000) = 4000; at the exit FlightSize = 0:
+    // min(4000, max(0, 1000) + 1000) = 2000.
+    static_assert(constexpr_exit_cwnd() == 2 * smss);
+    CHECK(constexpr_exit_cwnd() == 2 * smss);
+}
+
 TEST_CASE("loss_recovery: the state is small", "[loss_recovery]") {
     // recover, ssthresh, cwnd-or-pointer (3 x 4 octets), state, duplicate count, flags.
     static_assert(sizeof(loss_recovery) <= 16, "the TCB budget (docs/loss_recovery.md)");
