@@ -107,9 +107,9 @@ struct recovery_ack {
 struct recovery_response {
     // With recovery_ended: hand this cwnd to the congestion policy (on_recovery_exit).
     std::uint32_t exit_cwnd = 0;
-    // New segments (previously unsent data, up to SMSS each) the engine may send now even
-    // beyond cwnd: 1 for limited transmit (RFC 3042), 2 for F-RTO step 2b (RFC 5682).
-    std::uint8_t new_segments = 0;
+    // Limited transmit (RFC 3042): new segments (previously unsent data, up to SMSS each,
+    // within the peer's window) the engine may send now beyond cwnd: 0 or 1.
+    std::uint8_t limited_transmit = 0;
     // The third duplicate ACK: fast retransmit the segment at SND.UNA now (RFC 5681 §3.2
     // steps 2-3); fast recovery began and the ssthresh callback was called once.
     bool fast_retransmit = false;
@@ -292,7 +292,7 @@ private:
             // (with it: FlightSize + SMSS); cwnd itself is not changed.
             if (Config.limited_transmit && dupacks_ <= 2 && in.new_data_sendable &&
                 std::uint64_t{flight} + in.smss <= std::uint64_t{in.cwnd} + 2u * std::uint64_t{in.smss}) {
-                out.new_segments = 1;
+                out.limited_transmit = 1;
             }
             return;
         }
@@ -349,7 +349,10 @@ private:
                 // RFC 5682 step 2. (a): a duplicate, an ACK that does not acknowledge all that
                 // was retransmitted, or one that covers `recover`: conventional recovery.
                 // (b): else send up to two new segments and wait for the second ACK; without
-                // new data to send, conventional recovery too.
+                // new data to send, conventional recovery too. As Linux's tcp_process_loss
+                // (REXMIT_NEW), the new data goes out under cwnd: next_retransmission() offers
+                // nothing now, and slow start from the loss window (1 SMSS, grown by this
+                // ACK to 2 SMSS, pipe empty) sends the two segments.
                 if (in.duplicate) {
                     set_frto(frto_off);
                 } else if (advances) {
@@ -357,7 +360,6 @@ private:
                         !in.new_data_sendable) {
                         set_frto(frto_off);
                     } else {
-                        out.new_segments = 2;
                         set_frto(frto_second_ack);
                     }
                 }

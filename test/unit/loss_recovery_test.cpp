@@ -100,19 +100,19 @@ TEST_CASE("fast retransmit on the third duplicate ACK; cwnd = ssthresh + 3*SMSS,
 
     auto r1 = lr.on_ack(dup(una, nxt, cc_cwnd), probe);
     CHECK(lr.state() == recovery_state::disorder);
-    CHECK(r1.new_segments == 1);  // RFC 3042: 10000 + 1000 =< 10000 + 2000
+    CHECK(r1.limited_transmit == 1);  // RFC 3042: 10000 + 1000 =< 10000 + 2000
     CHECK_FALSE(r1.fast_retransmit);
     CHECK_FALSE(r1.grow_cwnd);
     // Limited transmit leaves cwnd as it is; the second segment is out now.
     auto r2 = lr.on_ack(dup(una, nxt + smss, cc_cwnd), probe);
-    CHECK(r2.new_segments == 1);  // 11000 + 1000 =< 12000
+    CHECK(r2.limited_transmit == 1);  // 11000 + 1000 =< 12000
     CHECK(lr.cwnd(cc_cwnd) == cc_cwnd);
     CHECK(probe.calls == 0);
 
     auto r3 = lr.on_ack(dup(una, nxt + 2 * smss, cc_cwnd), probe);
     CHECK(r3.fast_retransmit);
     CHECK(r3.restart_timer);
-    CHECK(r3.new_segments == 0);
+    CHECK(r3.limited_transmit == 0);
     CHECK(lr.state() == recovery_state::recovery);
     REQUIRE(probe.calls == 1);
     CHECK(probe.last_flight == flight + 2 * smss);  // FlightSize at the third duplicate
@@ -248,24 +248,24 @@ TEST_CASE("limited transmit: one new segment on each of the first two duplicates
     SECTION("allowed while FlightSize + SMSS =< cwnd + 2*SMSS") {
         loss_recovery lr;
         ssthresh_probe probe;
-        CHECK(lr.on_ack(dup(una, una + 8 * smss, cwnd), probe).new_segments == 1);  // 9000 =< 10000
-        CHECK(lr.on_ack(dup(una, una + 9 * smss, cwnd), probe).new_segments == 1);  // 10000 =< 10000
+        CHECK(lr.on_ack(dup(una, una + 8 * smss, cwnd), probe).limited_transmit == 1);  // 9000 =< 10000
+        CHECK(lr.on_ack(dup(una, una + 9 * smss, cwnd), probe).limited_transmit == 1);  // 10000 =< 10000
     }
     SECTION("refused beyond it") {
         loss_recovery lr;
         ssthresh_probe probe;
-        CHECK(lr.on_ack(dup(una, una + 9 * smss + 1, cwnd), probe).new_segments == 0);  // 10001 > 10000
+        CHECK(lr.on_ack(dup(una, una + 9 * smss + 1, cwnd), probe).limited_transmit == 0);  // 10001 > 10000
     }
     SECTION("refused with no new data or no window") {
         loss_recovery lr;
         ssthresh_probe probe;
-        CHECK(lr.on_ack(dup(una, una + 4 * smss, cwnd, false), probe).new_segments == 0);
+        CHECK(lr.on_ack(dup(una, una + 4 * smss, cwnd, false), probe).limited_transmit == 0);
         CHECK(lr.state() == recovery_state::disorder);
     }
     SECTION("off in the configuration") {
         basic_loss_recovery<no_limited_transmit> lr;
         ssthresh_probe probe;
-        CHECK(lr.on_ack(dup(una, una + 4 * smss, cwnd), probe).new_segments == 0);
+        CHECK(lr.on_ack(dup(una, una + 4 * smss, cwnd), probe).limited_transmit == 0);
     }
     SECTION("an ACK of new data ends the disorder: duplicates count from zero again") {
         loss_recovery lr;
@@ -290,7 +290,7 @@ TEST_CASE("limited transmit: one new segment on each of the first two duplicates
         recovery_ack update = dup(una, una + 4 * smss, cwnd);
         update.duplicate = false;
         auto r = lr.on_ack(update, probe);
-        CHECK(r.new_segments == 0);
+        CHECK(r.limited_transmit == 0);
         CHECK(lr.duplicate_acks() == 1);
     }
 }
@@ -300,13 +300,13 @@ TEST_CASE("DupThresh 5: limited transmit on the first two duplicates only, fast 
     basic_loss_recovery<dupthresh_5> lr;
     ssthresh_probe probe;
     const std::uint32_t una = 9, nxt = una + 10 * smss, cwnd = 20 * smss;  // room in cwnd
-    CHECK(lr.on_ack(dup(una, nxt, cwnd), probe).new_segments == 1);
-    CHECK(lr.on_ack(dup(una, nxt, cwnd), probe).new_segments == 1);
+    CHECK(lr.on_ack(dup(una, nxt, cwnd), probe).limited_transmit == 1);
+    CHECK(lr.on_ack(dup(una, nxt, cwnd), probe).limited_transmit == 1);
     // RFC 3042 allows the first two; the third and fourth are still below DupThresh.
     auto d3 = lr.on_ack(dup(una, nxt, cwnd), probe);
     auto d4 = lr.on_ack(dup(una, nxt, cwnd), probe);
-    CHECK(d3.new_segments == 0);
-    CHECK(d4.new_segments == 0);
+    CHECK(d3.limited_transmit == 0);
+    CHECK(d4.limited_transmit == 0);
     CHECK_FALSE(d4.fast_retransmit);
     CHECK(lr.state() == recovery_state::disorder);
     auto d5 = lr.on_ack(dup(una, nxt, cwnd), probe);
@@ -327,7 +327,7 @@ TEST_CASE("RFC 6582 step 1: duplicates that do not cover more than recover start
         for (int i = 0; i < 10; ++i) {
             auto r = lr.on_ack(dup(una, nxt, smss), probe);
             CHECK_FALSE(r.fast_retransmit);
-            CHECK(r.new_segments == 0);
+            CHECK(r.limited_transmit == 0);
         }
         // ACKs of new data below recover keep the loss state; duplicates there still do nothing.
         lr.on_ack(advance(una, una + 2 * smss, nxt, smss), probe);
@@ -476,7 +476,9 @@ TEST_CASE("F-RTO (RFC 5682): spurious when the two ACKs after the timeout acknow
         CHECK(lr.next_retransmission(una, nxt, 10 * smss, smss).length == 0);
         // Step 2b: the first ACK acknowledges the retransmitted segment, not recover.
         auto a1 = lr.on_ack(advance(una, una + 2 * smss, nxt), probe);
-        CHECK(a1.new_segments == 2);
+        CHECK(lr.frto_pending());  // waiting for the second ACK
+        CHECK(a1.grow_cwnd);       // slow start: the loss window's 1 SMSS becomes 2
+        CHECK(a1.limited_transmit == 0);
         CHECK_FALSE(a1.spurious_timeout);
         // No retransmission while F-RTO waits: new data goes instead.
         CHECK(lr.next_retransmission(una + 2 * smss, nxt, 10 * smss, smss).length == 0);
@@ -496,7 +498,8 @@ TEST_CASE("F-RTO (RFC 5682): spurious when the two ACKs after the timeout acknow
         ssthresh_probe probe;
         lr.on_retransmission_timeout(una, nxt);
         lr.on_retransmitted(una, smss);
-        CHECK(lr.on_ack(advance(una, una + smss, nxt), probe).new_segments == 2);
+        lr.on_ack(advance(una, una + smss, nxt), probe);
+        REQUIRE(lr.frto_pending());
         auto a2 = lr.on_ack(dup(una + smss, nxt + 2 * smss, 2 * smss), probe);
         CHECK_FALSE(a2.spurious_timeout);
         CHECK_FALSE(lr.frto_pending());
@@ -514,7 +517,7 @@ TEST_CASE("F-RTO (RFC 5682): spurious when the two ACKs after the timeout acknow
         lr.on_retransmission_timeout(una, nxt);
         lr.on_retransmitted(una, smss);
         auto a1 = lr.on_ack(dup(una, nxt, smss), probe);
-        CHECK(a1.new_segments == 0);
+        CHECK(a1.limited_transmit == 0);
         CHECK_FALSE(lr.frto_pending());
     }
     SECTION("step 2a: the first ACK does not acknowledge all that was retransmitted") {
@@ -523,7 +526,7 @@ TEST_CASE("F-RTO (RFC 5682): spurious when the two ACKs after the timeout acknow
         lr.on_retransmission_timeout(una, nxt);
         lr.on_retransmitted(una, smss);
         auto a1 = lr.on_ack(advance(una, una + smss / 2, nxt), probe);
-        CHECK(a1.new_segments == 0);
+        CHECK(a1.limited_transmit == 0);
         CHECK_FALSE(lr.frto_pending());
     }
     SECTION("step 2a: the first ACK covers recover: the loss state ends") {
@@ -532,7 +535,7 @@ TEST_CASE("F-RTO (RFC 5682): spurious when the two ACKs after the timeout acknow
         lr.on_retransmission_timeout(una, nxt);
         lr.on_retransmitted(una, smss);
         auto a1 = lr.on_ack(advance(una, nxt, nxt), probe);
-        CHECK(a1.new_segments == 0);
+        CHECK(a1.limited_transmit == 0);
         CHECK_FALSE(a1.spurious_timeout);
         CHECK(a1.loss_ended);
     }
@@ -542,7 +545,7 @@ TEST_CASE("F-RTO (RFC 5682): spurious when the two ACKs after the timeout acknow
         lr.on_retransmission_timeout(una, nxt);
         lr.on_retransmitted(una, smss);
         auto a1 = lr.on_ack(advance(una, una + smss, nxt, smss, false), probe);
-        CHECK(a1.new_segments == 0);
+        CHECK(a1.limited_transmit == 0);
         CHECK_FALSE(lr.frto_pending());
         CHECK(lr.next_retransmission(una + smss, nxt, 2 * smss, smss).seq == una + smss);
     }
@@ -558,7 +561,9 @@ TEST_CASE("F-RTO (RFC 5682): spurious when the two ACKs after the timeout acknow
         lr.on_retransmission_timeout(una, nxt);
         CHECK_FALSE(lr.frto_pending());
         lr.on_retransmitted(una, smss);
-        CHECK(lr.on_ack(advance(una, una + smss, nxt), probe).new_segments == 0);
+        lr.on_ack(advance(una, una + smss, nxt), probe);
+        CHECK_FALSE(lr.frto_pending());
+        CHECK(lr.next_retransmission(una + smss, nxt, 2 * smss, smss).seq == una + smss);
     }
 }
 
@@ -760,7 +765,7 @@ struct sender_model {
             transmit(una, smss, r.fast_retransmit ? transmission::fast : transmission::partial);
             ++n;
         }
-        extra = r.new_segments;
+        extra = r.limited_transmit;
         n += send_all();
         rec.sent = n;
         acks.push_back(rec);
@@ -992,7 +997,7 @@ TEST_CASE("model: reordering by one and two segments: no retransmission, limited
         CHECK(m.count(transmission::limited) == k);  // one new segment per duplicate
         for (const auto& a : m.acks) {
             if (a.duplicate) {
-                CHECK(a.response.new_segments == 1);
+                CHECK(a.response.limited_transmit == 1);
                 CHECK(a.cwnd_after == a.cwnd_before);  // RFC 3042: cwnd unchanged
             }
         }
@@ -1041,7 +1046,8 @@ TEST_CASE("model: a spurious timeout detected by F-RTO: one retransmission, the 
     CHECK(m.una == m.end);
     CHECK(m.timeouts == 1);
     CHECK(m.retransmissions() == 1);  // the timeout's own, and no go-back-N
-    CHECK(m.count(transmission::frto_new) >= 1);
+    // Step 2b's new data: cwnd 2 SMSS after the first ACK, pipe empty: two segments.
+    CHECK(m.count(transmission::frto_new) == 2);
     const auto spurious = std::count_if(m.acks.begin(), m.acks.end(),
                                         [](const ack_record& a) { return a.response.spurious_timeout; });
     CHECK(spurious == 1);
