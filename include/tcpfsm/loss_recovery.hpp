@@ -271,7 +271,9 @@ private:
     constexpr bool has(std::uint8_t bit) const noexcept { return (flags_ & bit) != 0; }
     constexpr void set(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ | bit); }
     constexpr void clear(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ & ~bit); }
-    constexpr std::uint8_t frto() const noexcept { return static_cast<std::uint8_t>((flags_ & frto_mask) >> frto_shift); }
+    constexpr std::uint8_t frto() const noexcept {
+        return static_cast<std::uint8_t>((flags_ & frto_mask) >> frto_shift);
+    }
     constexpr void set_frto(std::uint8_t step) noexcept {
         flags_ = static_cast<std::uint8_t>((flags_ & ~frto_mask) | (step << frto_shift));
     }

@@ -67,7 +67,7 @@ recovery_ack advance(std::uint32_t una, std::uint32_t ack, std::uint32_t nxt, st
 
 // ------------------------------------------------------------------ RFC 5681 §2
 
-TEST_CASE("is_duplicate_ack: each clause of RFC 5681 §2", "[loss_recovery]") {
+TEST_CASE("loss_recovery: is_duplicate_ack: each clause of RFC 5681 §2", "[loss_recovery]") {
     const std::uint32_t una = 5000, nxt = 9000, wnd = 20000;
     // All five clauses hold.
     CHECK(is_duplicate_ack(una, nxt, una, 0, false, false, wnd, wnd));
@@ -91,7 +91,7 @@ TEST_CASE("is_duplicate_ack: each clause of RFC 5681 §2", "[loss_recovery]") {
 
 // ------------------------------------------------------------------ one call at a time
 
-TEST_CASE("fast retransmit on the third duplicate ACK; cwnd = ssthresh + 3*SMSS, +SMSS per duplicate",
+TEST_CASE("loss_recovery: fast retransmit on the third duplicate ACK; cwnd = ssthresh + 3*SMSS, +SMSS per duplicate",
           "[loss_recovery]") {
     loss_recovery lr;
     ssthresh_probe probe;
@@ -142,7 +142,7 @@ TEST_CASE("fast retransmit on the third duplicate ACK; cwnd = ssthresh + 3*SMSS,
     CHECK(lr.cwnd(1234) == 1234);  // the policy's again
 }
 
-TEST_CASE("full ACK: RFC 6582 option (1) bounded by FlightSize, option (2) ssthresh", "[loss_recovery]") {
+TEST_CASE("loss_recovery: full ACK: RFC 6582 option (1) bounded by FlightSize, option (2) ssthresh", "[loss_recovery]") {
     const std::uint32_t una = 7, nxt = una + 20 * smss, cc_cwnd = 20 * smss;
     const std::uint32_t ssthresh = rfc5681_ssthresh(nxt - una);  // 10000
     // New data was sent during recovery, so SND.NXT is beyond recover at the full ACK.
@@ -176,7 +176,7 @@ TEST_CASE("full ACK: RFC 6582 option (1) bounded by FlightSize, option (2) ssthr
     }
 }
 
-TEST_CASE("partial ACKs: retransmit the first unacknowledged segment, deflate, add back SMSS",
+TEST_CASE("loss_recovery: partial ACKs: retransmit the first unacknowledged segment, deflate, add back SMSS",
           "[loss_recovery]") {
     const std::uint32_t una = 0xFFFFF000u;  // across the wrap of the sequence space
     const std::uint32_t nxt = una + 12 * smss, cc_cwnd = 12 * smss;
@@ -218,7 +218,7 @@ TEST_CASE("partial ACKs: retransmit the first unacknowledged segment, deflate, a
     CHECK(probe.calls == 1);
 }
 
-TEST_CASE("impatient variant: only the first partial ACK restarts the timer", "[loss_recovery]") {
+TEST_CASE("loss_recovery: impatient variant: only the first partial ACK restarts the timer", "[loss_recovery]") {
     basic_loss_recovery<impatient> lr;
     ssthresh_probe probe;
     const std::uint32_t una = 1, nxt = una + 10 * smss;
@@ -242,7 +242,7 @@ TEST_CASE("impatient variant: only the first partial ACK restarts the timer", "[
     CHECK(q1.restart_timer);
 }
 
-TEST_CASE("limited transmit: one new segment on each of the first two duplicates, within cwnd + 2*SMSS",
+TEST_CASE("loss_recovery: limited transmit: one new segment on each of the first two duplicates, within cwnd + 2*SMSS",
           "[loss_recovery]") {
     const std::uint32_t una = 50, cwnd = 8 * smss;
     SECTION("allowed while FlightSize + SMSS =< cwnd + 2*SMSS") {
@@ -295,7 +295,7 @@ TEST_CASE("limited transmit: one new segment on each of the first two duplicates
     }
 }
 
-TEST_CASE("DupThresh 5: limited transmit on the first two duplicates only, fast retransmit on the fifth",
+TEST_CASE("loss_recovery: DupThresh 5: limited transmit on the first two duplicates only, fast retransmit on the fifth",
           "[loss_recovery]") {
     basic_loss_recovery<dupthresh_5> lr;
     ssthresh_probe probe;
@@ -315,7 +315,7 @@ TEST_CASE("DupThresh 5: limited transmit on the first two duplicates only, fast 
     CHECK(lr.cwnd(cwnd) == rfc5681_ssthresh(10 * smss) + 5 * smss);
 }
 
-TEST_CASE("RFC 6582 step 1: duplicates that do not cover more than recover start no fast retransmit",
+TEST_CASE("loss_recovery: RFC 6582 step 1: duplicates that do not cover more than recover start no fast retransmit",
           "[loss_recovery]") {
     const std::uint32_t una = 1000, nxt = una + 10 * smss;
     SECTION("after a timeout, below recover") {
@@ -379,7 +379,7 @@ TEST_CASE("RFC 6582 step 1: duplicates that do not cover more than recover start
     }
 }
 
-TEST_CASE("a timeout during fast recovery ends it: loss, recover = SND.NXT, the policy's cwnd",
+TEST_CASE("loss_recovery: a timeout during fast recovery ends it: loss, recover = SND.NXT, the policy's cwnd",
           "[loss_recovery]") {
     loss_recovery lr;
     ssthresh_probe probe;
@@ -393,7 +393,7 @@ TEST_CASE("a timeout during fast recovery ends it: loss, recover = SND.NXT, the 
     CHECK(lr.pipe(una, nxt + 3 * smss) == 0);
 }
 
-TEST_CASE("go-back-N after a timeout: from SND.UNA, paced by cwnd, ACKs move the pointer",
+TEST_CASE("loss_recovery: go-back-N after a timeout: from SND.UNA, paced by cwnd, ACKs move the pointer",
           "[loss_recovery]") {
     basic_loss_recovery<no_frto> lr;
     ssthresh_probe probe;
@@ -461,7 +461,7 @@ TEST_CASE("go-back-N after a timeout: from SND.UNA, paced by cwnd, ACKs move the
     CHECK(probe.calls == 0);
 }
 
-TEST_CASE("F-RTO (RFC 5682): spurious when the two ACKs after the timeout acknowledge new data",
+TEST_CASE("loss_recovery: F-RTO (RFC 5682): spurious when the two ACKs after the timeout acknowledge new data",
           "[loss_recovery]") {
     const std::uint32_t una = 4000, nxt = una + 10 * smss;
     SECTION("spurious: step 2b then 3b") {
@@ -567,7 +567,7 @@ TEST_CASE("F-RTO (RFC 5682): spurious when the two ACKs after the timeout acknow
     }
 }
 
-TEST_CASE("old ACKs are ignored; reset() forgets everything", "[loss_recovery]") {
+TEST_CASE("loss_recovery: old ACKs are ignored; reset() forgets everything", "[loss_recovery]") {
     loss_recovery lr;
     ssthresh_probe probe;
     const std::uint32_t una = 3000, nxt = una + 5 * smss;
@@ -594,7 +594,7 @@ constexpr std::uint32_t constexpr_exit_cwnd() {
 }
 }  // namespace
 
-TEST_CASE("loss_recovery works in constant expressions", "[loss_recovery]") {
+TEST_CASE("loss_recovery: works in constant expressions", "[loss_recovery]") {
     // ssthresh = max(8000 / 2, 2000) = 4000; at the exit FlightSize = 0:
     // min(4000, max(0, 1000) + 1000) = 2000.
     static_assert(constexpr_exit_cwnd() == 2 * smss);
@@ -845,7 +845,7 @@ void check_recovery_arithmetic(const Model& m) {
 
 }  // namespace
 
-TEST_CASE("model: no loss, no ACK loss: no retransmission, never out of open", "[loss_recovery]") {
+TEST_CASE("loss_recovery: model: no loss, no ACK loss: no retransmission, never out of open", "[loss_recovery]") {
     sender_model<loss_recovery> m;
     m.run();
     CHECK(m.una == m.end);
@@ -854,7 +854,7 @@ TEST_CASE("model: no loss, no ACK loss: no retransmission, never out of open", "
     for (const auto& a : m.acks) CHECK(a.after == recovery_state::open);
 }
 
-TEST_CASE("model: one loss in a window: exactly one fast retransmission, no timeout", "[loss_recovery]") {
+TEST_CASE("loss_recovery: model: one loss in a window: exactly one fast retransmission, no timeout", "[loss_recovery]") {
     for (const std::uint32_t base : {1u, 0xFFFF0000u}) {
         sender_model<loss_recovery> m;
         m.base = base;
@@ -878,7 +878,7 @@ TEST_CASE("model: one loss in a window: exactly one fast retransmission, no time
     }
 }
 
-TEST_CASE("model: two and three losses in one window: NewReno partial ACKs, no timeout", "[loss_recovery]") {
+TEST_CASE("loss_recovery: model: two and three losses in one window: NewReno partial ACKs, no timeout", "[loss_recovery]") {
     for (const int losses : {2, 3}) {
         sender_model<loss_recovery> m;
         m.segments = 60;
@@ -903,7 +903,7 @@ TEST_CASE("model: two and three losses in one window: NewReno partial ACKs, no t
     }
 }
 
-TEST_CASE("model: the fast retransmission is lost: a timeout, then go-back-N", "[loss_recovery]") {
+TEST_CASE("loss_recovery: model: the fast retransmission is lost: a timeout, then go-back-N", "[loss_recovery]") {
     sender_model<basic_loss_recovery<no_frto>> m;
     m.segments = 60;
     m.lose = [](int i, int n) { return i == 12 && n <= 1; };
@@ -923,7 +923,7 @@ TEST_CASE("model: the fast retransmission is lost: a timeout, then go-back-N", "
     check_recovery_arithmetic(m);
 }
 
-TEST_CASE("model: a whole window lost: go-back-N sends cwnd-worth per ACK, not one per round trip",
+TEST_CASE("loss_recovery: model: a whole window lost: go-back-N sends cwnd-worth per ACK, not one per round trip",
           "[loss_recovery]") {
     sender_model<basic_loss_recovery<no_frto>> m;
     m.segments = 10;
@@ -969,7 +969,7 @@ TEST_CASE("model: a whole window lost: go-back-N sends cwnd-worth per ACK, not o
     CHECK(expected[0] + expected[1] + expected[2] + expected[3] + expected[4] == 9);
 }
 
-TEST_CASE("model: lost ACKs: the next cumulative ACK covers them, nothing is resent", "[loss_recovery]") {
+TEST_CASE("loss_recovery: model: lost ACKs: the next cumulative ACK covers them, nothing is resent", "[loss_recovery]") {
     sender_model<loss_recovery> m;
     m.segments = 40;
     m.lose_ack = [](int k) { return k % 3 != 0; };  // two ACKs in three lost
@@ -980,7 +980,7 @@ TEST_CASE("model: lost ACKs: the next cumulative ACK covers them, nothing is res
     for (const auto& a : m.acks) CHECK_FALSE(a.duplicate);
 }
 
-TEST_CASE("model: reordering by one and two segments: no retransmission, limited transmit on the duplicates",
+TEST_CASE("loss_recovery: model: reordering by one and two segments: no retransmission, limited transmit on the duplicates",
           "[loss_recovery]") {
     for (const int k : {1, 2}) {
         sender_model<loss_recovery> m;
@@ -1004,7 +1004,7 @@ TEST_CASE("model: reordering by one and two segments: no retransmission, limited
     }
 }
 
-TEST_CASE("model: reordering by three segments is taken for a loss (DupThresh = 3)", "[loss_recovery]") {
+TEST_CASE("loss_recovery: model: reordering by three segments is taken for a loss (DupThresh = 3)", "[loss_recovery]") {
     sender_model<loss_recovery> m;
     m.segments = 60;
     m.reorder = [](int i, int n) { return i == 12 && n == 0 ? 3 : 0; };
@@ -1024,7 +1024,7 @@ TEST_CASE("model: reordering by three segments is taken for a loss (DupThresh = 
     CHECK(m.ssthresh_calls == 1);
 }
 
-TEST_CASE("model: a spurious timeout detected by F-RTO: one retransmission, the window undone",
+TEST_CASE("loss_recovery: model: a spurious timeout detected by F-RTO: one retransmission, the window undone",
           "[loss_recovery]") {
     // The timeout fires while the whole window is still in the network (a delay spike).
     sender_model<loss_recovery> m;
