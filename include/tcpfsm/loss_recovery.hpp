@@ -173,9 +173,13 @@ public:
                 }
                 break;
             case recovery_state::recovery:
-                if (advances) on_new_ack_in_recovery(in, out);
-                else if (in.duplicate) cwnd_or_retransmit_next_ = saturating_add(cwnd_or_retransmit_next_, in.smss);
-                break;  // RFC 5681 §3.2 step 4: inflate by SMSS per further duplicate
+                if (advances) {
+                    on_new_ack_in_recovery(in, out);
+                } else if (in.duplicate) {
+                    // RFC 5681 §3.2 step 4: each further duplicate inflates cwnd by SMSS.
+                    cwnd_or_retransmit_next_ = saturating_add(cwnd_or_retransmit_next_, in.smss);
+                }
+                break;
             case recovery_state::loss:
                 on_ack_in_loss(in, advances, out);
                 break;
