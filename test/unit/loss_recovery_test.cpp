@@ -650,6 +650,7 @@ struct sender_model {
     std::function<bool(int segment, int number)> lose = [](int, int) { return false; };
     std::function<int(int segment, int number)> reorder = [](int, int) { return 0; };
     std::function<bool(int ack_index)> lose_ack = [](int) { return false; };
+    bool hold_out_of_order = true;  // false: as tcpfsm's own engine, which drops them
 
     // Sender.
     Recovery lr;
@@ -790,7 +791,7 @@ struct sender_model {
                 out_of_order.erase(out_of_order.begin());
                 rcv_nxt += smss;
             }
-        } else if (tcpfsm::seq_gt(t.seq, rcv_nxt)) {
+        } else if (tcpfsm::seq_gt(t.seq, rcv_nxt) && hold_out_of_order) {
             out_of_order.insert(t.seq);  // std::set orders plainly: the tests stay below 2^31 from base
         }
         if (!lose_ack(ack_index++)) on_ack(rcv_nxt);
@@ -1073,4 +1074,29 @@ TEST_CASE("loss_recovery: model: a spurious timeout detected by F-RTO: one retra
     }
     CHECK(c.una == c.end);
     CHECK(c.retransmissions() > 1);
+}
+
+TEST_CASE("loss_recovery: model: a receiver that drops out-of-order segments (as tcpfsm's engine does today)",
+          "[loss_recovery]") {
+    sender_model<basic_loss_recovery<no_frto>> m;
+    m.segments = 60;
+    m.hold_out_of_order = false;
+    m.lose = [](int i, int n) { return i == 12 && n == 0; };
+    m.run();
+    CHECK(m.una == m.end);
+    CHECK(m.count(transmission::fast) == 1);
+    // Every segment after the hole up to recover was dropped: each partial ACK resends the
+    // next one, one per round trip (NewReno without a holding receiver).
+    const auto fast_at = std::find_if(m.acks.begin(), m.acks.end(), [](const ack_record& a) { return a.response.fast_retransmit; });
+    REQUIRE(fast_at != m.acks.end());
+    const std::uint32_t recover_segments = (fast_at->flight_before) / smss;  // SND.NXT - SND.UNA at entry
+    CHECK(m.count(transmission::partial) == static_cast<int>(recover_segments) - 1);
+    // What went out during fast recovery beyond recover was dropped too; its duplicates
+    // acknowledge exactly recover, which RFC 6582 §3.2 step 1 does not let start a second
+    // fast retransmit (Linux holds Reno's recovery state the same way): one timeout, and
+    // go-back-N resends the rest.
+    CHECK(m.timeouts == 1);
+    CHECK(m.count(transmission::go_back_n) >= 1);
+    CHECK(m.ssthresh_calls == 1);
+    check_recovery_arithmetic(m);
 }
