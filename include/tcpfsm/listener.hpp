@@ -494,6 +494,16 @@ public:
         return d;
     }
 
+    // Time from now until on_timer() has work: zero if a deadline is due or past,
+    // std::chrono::milliseconds::max() when no timer is armed (the contract of
+    // connection::time_to_next_deadline()).
+    std::chrono::milliseconds time_to_next_deadline() noexcept {
+        const listener_deadline d = next_deadline();
+        if (!d) return std::chrono::milliseconds::max();
+        const std::uint32_t now = ticks();
+        return std::chrono::milliseconds(seq_lt(now, d.at) ? d.at - now : 0u);
+    }
+
     // Now, in the ticks of next_deadline().
     std::uint32_t ticks() noexcept {
         return static_cast<std::uint32_t>(
