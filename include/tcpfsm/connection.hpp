@@ -163,6 +163,7 @@ public:
     SegmentIO& io() noexcept { return policies_.io_base::get(); }
     Clock& clock() noexcept { return policies_.clock_base::get(); }
     Observer& observer() noexcept { return policies_.observer_base::get(); }
+    IssPolicy& iss_policy() noexcept { return policies_.iss_base::get(); }
     const connection_config& config() const noexcept { return *config_; }
 
     state current_state() const noexcept { return state_; }

@@ -167,11 +167,16 @@ private:
 
 // The same ISN for every connection at every time: for tests and examples, where a known
 // ISN makes traces readable. Never on a network (RFC 9293 §3.4.1, RFC 6528 §2).
+// set() changes it for the next connection of an engine that already holds the generator
+// (connection::iss_policy().set(n)); a connection's ISS, once chosen, stays.
 class fixed_iss {
 public:
     constexpr explicit fixed_iss(std::uint32_t iss) noexcept : iss_(iss) {}
 
     constexpr std::uint32_t operator()(const four_tuple&, std::uint64_t) const noexcept { return iss_; }
+
+    constexpr void set(std::uint32_t iss) noexcept { iss_ = iss; }
+    constexpr std::uint32_t value() const noexcept { return iss_; }
 
 private:
     std::uint32_t iss_;
