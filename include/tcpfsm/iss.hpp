@@ -33,6 +33,11 @@ enum class address_family : std::uint8_t {
     ipv6 = 6,
 };
 
+// Identifier spelling: "ipv4", "ipv6". (The values are 4 and 6, not 0 and 1: no count.)
+constexpr const char* name(address_family f) noexcept {
+    return f == address_family::ipv4 ? "ipv4" : f == address_family::ipv6 ? "ipv6" : "invalid";
+}
+
 // An IP address in network byte order: an IPv4 address in bytes[0..3] (bytes[4..15] are
 // ignored and kept zero by the factories), an IPv6 address in all 16. An IPv4-mapped IPv6
 // address (::ffff:a.b.c.d) is an IPv6 address here, distinct from the IPv4 address a.b.c.d:

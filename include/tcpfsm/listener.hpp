@@ -51,6 +51,13 @@ namespace tcpfsm {
 // net.ipv4.tcp_syncookies: 0, 1 (when the SYN queue is full; Linux's default) or 2 (always).
 enum class syn_cookie_mode : std::uint8_t { off = 0, when_syn_queue_full = 1, always = 2 };
 
+inline constexpr std::size_t syn_cookie_mode_count = 3;
+
+constexpr const char* name(syn_cookie_mode m) noexcept {
+    constexpr const char* names[syn_cookie_mode_count] = {"off", "when_syn_queue_full", "always"};
+    return static_cast<std::size_t>(m) < syn_cookie_mode_count ? names[static_cast<std::size_t>(m)] : "invalid";
+}
+
 struct listener_config {
     // listen(fd, backlog): the accept queue's length (Linux since 2.2; capped there by
     // net.core.somaxconn, 4096 since 5.4). Linux lets backlog + 1 in (sk_acceptq_is_full uses

@@ -193,6 +193,13 @@ enum class fate : std::uint8_t {
     no_route,    // the endpoint has no peer
 };
 
+inline constexpr std::size_t fate_count = 4;
+
+constexpr const char* name(fate f) noexcept {
+    constexpr const char* names[fate_count] = {"delivered", "lost", "dropped", "no_route"};
+    return static_cast<std::size_t>(f) < fate_count ? names[static_cast<std::size_t>(f)] : "invalid";
+}
+
 // A segment as an endpoint sent it (the wire log), for checking times and contents.
 struct wire_record {
     sim_time at = 0;
@@ -203,6 +210,13 @@ struct wire_record {
 };
 
 enum class filter_result : std::uint8_t { pass, drop };
+
+inline constexpr std::size_t filter_result_count = 2;
+
+constexpr const char* name(filter_result r) noexcept {
+    constexpr const char* names[filter_result_count] = {"pass", "drop"};
+    return static_cast<std::size_t>(r) < filter_result_count ? names[static_cast<std::size_t>(r)] : "invalid";
+}
 
 enum class trace_kind : std::uint8_t {
     user,       // a user call and its result
@@ -226,7 +240,19 @@ enum class trace_kind : std::uint8_t {
     note,       // a line of the test's own
 };
 
+inline constexpr std::size_t trace_kind_count = 19;
+
+// Identifier spelling: "no_route".
 constexpr const char* name(trace_kind k) noexcept {
+    constexpr const char* names[trace_kind_count] = {
+        "user",   "send",   "receive", "lost", "dropped", "duplicated", "no_route", "host_down", "inject", "timer",
+        "state",  "signal", "data",    "acked", "drop",   "crash",      "restart",  "action",    "note",
+    };
+    return static_cast<std::size_t>(k) < trace_kind_count ? names[static_cast<std::size_t>(k)] : "invalid";
+}
+
+// The column of the trace text (format_trace_entry): "recv", "LOST", "no-route".
+constexpr const char* trace_label(trace_kind k) noexcept {
     switch (k) {
         case trace_kind::user: return "user";
         case trace_kind::send: return "send";
@@ -268,7 +294,7 @@ inline std::string format_trace_entry(const trace_entry& e) {
     line += e.who;
     if (e.who.size() < 7) line.append(7 - e.who.size(), ' ');
     line += ' ';
-    const std::string kind = name(e.kind);
+    const std::string kind = trace_label(e.kind);
     line += kind;
     if (kind.size() < 10) line.append(10 - kind.size(), ' ');
     line += e.text;
@@ -641,6 +667,13 @@ private:
 // ------------------------------------------------------------------------------------------
 
 enum class text_is : std::uint8_t { any, empty, present };
+
+inline constexpr std::size_t text_is_count = 3;
+
+constexpr const char* name(text_is t) noexcept {
+    constexpr const char* names[text_is_count] = {"any", "empty", "present"};
+    return static_cast<std::size_t>(t) < text_is_count ? names[static_cast<std::size_t>(t)] : "invalid";
+}
 
 // Every bit of `with`, none of `without`, and text as `text` says.
 struct segment_pattern {

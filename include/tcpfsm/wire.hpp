@@ -29,23 +29,52 @@ enum class wire_error : std::uint8_t {
     bad_argument,        // null pointer with a nonzero length
 };
 
-constexpr const char* to_string(wire_error e) noexcept {
-    switch (e) {
-    case wire_error::ok: return "ok";
-    case wire_error::truncated: return "truncated";
-    case wire_error::bad_data_offset: return "bad data offset";
-    case wire_error::bad_option_length: return "bad option length";
-    case wire_error::bad_checksum: return "bad checksum";
-    case wire_error::buffer_too_small: return "buffer too small";
-    case wire_error::bad_version: return "bad IP version";
-    case wire_error::bad_header_length: return "bad IP header length";
-    case wire_error::bad_total_length: return "bad IP length";
-    case wire_error::not_tcp: return "not TCP";
-    case wire_error::extension_header: return "IPv6 extension header";
-    case wire_error::fragment: return "IPv4 fragment";
-    case wire_error::bad_argument: return "bad argument";
-    }
-    return "?";
+inline constexpr std::size_t wire_error_count = 13;
+
+// Identifier spelling: "bad_checksum".
+constexpr const char* name(wire_error e) noexcept {
+    constexpr const char* names[wire_error_count] = {
+        "ok",
+        "truncated",
+        "bad_data_offset",
+        "bad_option_length",
+        "bad_checksum",
+        "buffer_too_small",
+        "bad_version",
+        "bad_header_length",
+        "bad_total_length",
+        "not_tcp",
+        "extension_header",
+        "fragment",
+        "bad_argument",
+    };
+    return static_cast<std::size_t>(e) < wire_error_count ? names[static_cast<std::size_t>(e)] : "invalid";
+}
+
+// What went wrong, in words for a log line: "bad checksum", "IPv6 extension header".
+constexpr const char* description(wire_error e) noexcept {
+    constexpr const char* texts[wire_error_count] = {
+        "ok",
+        "truncated",
+        "bad data offset",
+        "bad option length",
+        "bad checksum",
+        "buffer too small",
+        "bad IP version",
+        "bad IP header length",
+        "bad IP length",
+        "not TCP",
+        "IPv6 extension header",
+        "IPv4 fragment",
+        "bad argument",
+    };
+    return static_cast<std::size_t>(e) < wire_error_count ? texts[static_cast<std::size_t>(e)] : "invalid";
+}
+
+// The old spelling, for one release.
+[[deprecated("use tcpfsm::description(wire_error), or name() for the identifier")]] constexpr const char* to_string(
+    wire_error e) noexcept {
+    return description(e);
 }
 
 // The two control bits of the flag octet that tcpfsm::ctl leaves out (RFC 3168 §6.1,
