@@ -167,6 +167,8 @@ public:
     const connection_config& config() const noexcept { return *config_; }
 
     state current_state() const noexcept { return state_; }
+    // release() was called: the user reads no more (Linux's orphaned socket).
+    bool orphaned() const noexcept { return has(orphan_bit); }
 
     // ---- user calls (§3.10.1 - §3.10.6); each runs the table's row for its event ----
 
