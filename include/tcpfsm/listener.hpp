@@ -145,35 +145,6 @@ struct listener_stats {
     std::uint64_t in(state s) const noexcept { return connections[index_of(s)]; }
 };
 
-// The per-state counts as `netstat -n | awk '/^tcp/ {++S[$NF]} END {for(a in S) print a, S[a]}'`
-// prints them: one "NAME count" line per state that has connections, netstat's names, in
-// the order of enum state. Writes at most `size` - 1 characters and a terminating NUL; returns
-// the length the whole text needs (like snprintf).
-inline std::size_t write_state_counts(const listener_stats& stats, char* out, std::size_t size) noexcept {
-    std::size_t n = 0;
-    auto put = [&](char c) {
-        if (n + 1 < size) out[n] = c;
-        ++n;
-    };
-    for (std::size_t i = 0; i < state_count; ++i) {
-        const std::uint64_t count = stats.connections[i];
-        if (count == 0) continue;
-        for (const char* p = netstat_name(static_cast<state>(i)); *p != '\0'; ++p) put(*p);
-        put(' ');
-        char digits[20];
-        std::size_t k = 0;
-        std::uint64_t v = count;
-        do {
-            digits[k++] = static_cast<char>('0' + static_cast<int>(v % 10u));
-            v /= 10u;
-        } while (v != 0);
-        while (k > 0) put(digits[--k]);
-        put('\n');
-    }
-    if (size > 0) out[n < size ? n : size - 1] = '\0';
-    return n;
-}
-
 // The numbers of the TCP part of `ss -s` (iproute2's misc/ss.c, print_summary) for one
 // listener, computed from its counters the way ss computes them from /proc/net/sockstat,
 // sockstat6 and /proc/net/snmp (docs/listener.md, "ss -s"):
@@ -182,7 +153,7 @@ inline std::size_t write_state_counts(const listener_stats& stats, char* out, st
 //     TCP       hashed    ipv4      ipv6
 struct ss_summary {
     std::uint64_t total = 0;     // alloc + tw: full connections (sockstat "alloc") and TIME-WAIT records
-    std::uint64_t estab = 0;     // Tcp CurrEstab: ESTABLISHED and CLOSE-WAIT (RFC 1213 tcpCurrEstab; Linux >= 6.10)
+    std::uint64_t estab = 0;     // Tcp CurrEstab: ESTABLISHED and CLOSE-WAIT (RFC 1213 tcpCurrEstab, Linux 6.18)
     std::uint64_t closed = 0;    // alloc - (inuse + inuse6 - tw), as ss computes it
     std::uint64_t orphaned = 0;  // sockstat "orphan"
     std::uint64_t timewait = 0;  // sockstat "tw"
@@ -239,11 +210,27 @@ struct text_writer {
 };
 }  // namespace detail
 
+// The per-state counts as `netstat -n | awk '/^tcp/ {++S[$NF]} END {for(a in S) print a, S[a]}'`
+// prints them: one "NAME count" line per state that has connections, netstat's names, in
+// the order of enum state. Writes at most `size` - 1 characters and a terminating NUL; returns
+// the length the whole text needs (like snprintf).
+inline std::size_t write_state_counts(const listener_stats& stats, char* out, std::size_t size) noexcept {
+    detail::text_writer w{out, size};
+    for (std::size_t i = 0; i < state_count; ++i) {
+        if (stats.connections[i] == 0) continue;
+        w.put(netstat_name(static_cast<state>(i)));
+        w.put(' ');
+        w.put(stats.connections[i]);
+        w.put('\n');
+    }
+    return w.finish();
+}
+
 // The TCP lines of `ss -s`, as ss prints them (its RAW, UDP, INET and FRAG rows are left out):
 //     TCP:   5 (estab 2, closed 1, orphaned 1, timewait 1)
 //
 //     Transport Total     IP        IPv6
-//     TCP	  4         3         1
+//     TCP<tab>  4         3         1
 // (ss's formats: "TCP:   %d (estab %d, closed %d, orphaned %d, timewait %d)\n", a blank line,
 // "Transport Total     IP        IPv6\n", "TCP\t  %-9d %-9d %-9d\n".) Writes at most `size` - 1
 // characters and a terminating NUL; returns the length the whole text needs (like snprintf).
