@@ -68,6 +68,23 @@ TEST_CASE("listener: time_to_next_deadline follows next_deadline, max() when not
     f.server.on_segment(c.tuple, make_segment(c.isn + 1u, 0, ctl::rst));
     CHECK(f.server.connection_count() == 0);
     CHECK(f.server.time_to_next_deadline() == milliseconds::max());
+
+    // A TIME-WAIT record alone: its 2MSL, 2 x 30 s (the default MSL, Linux's 60 s TIME-WAIT).
+    scripted_client d = f.syn(client_tuple(2), 9000);
+    f.server.on_segment(d.tuple, d.ack());
+    const connection_handle h = f.server.accept();
+    REQUIRE(f.server.close(h) == user_error::none);  // FIN-WAIT-1
+    f.server.on_segment(d.tuple, make_segment(d.isn + 1u, d.server_iss + 2u, ctl::ack));              // FIN-WAIT-2
+    f.server.on_segment(d.tuple, make_segment(d.isn + 1u, d.server_iss + 2u, ctl::fin | ctl::ack));  // TIME-WAIT
+    REQUIRE(f.server.in_time_wait(d.tuple));
+    REQUIRE(f.server.connection_count() == 0);
+    CHECK(f.server.time_to_next_deadline() == milliseconds(2 * 30000));
+    f.time.advance_ms(2 * 30000 - 1);
+    CHECK(f.server.time_to_next_deadline() == milliseconds(1));
+    f.time.advance_ms(1);
+    f.server.on_timer();
+    CHECK_FALSE(f.server.in_time_wait(d.tuple));
+    CHECK(f.server.time_to_next_deadline() == milliseconds::max());
 }
 
 namespace {
