@@ -61,7 +61,7 @@ void run(endpoint& ep, event e, int& clock) {
     std::printf("%3d  %-7s %-12s --%-22s--> %-12s ", clock++, ep.name, tcpfsm::rfc_name(ep.st),
                 tcpfsm::name(e), tcpfsm::rfc_name(row.to));
     print_actions(row.actions);
-    if (row.error != tcpfsm::user_error::none) std::printf("  \"%s\"", tcpfsm::rfc_text(row.error));
+    if (row.error != tcpfsm::user_error::none) std::printf("  \"%s\"", tcpfsm::rfc_name(row.error));
     std::printf("\n");
 
     if (ep.st == state::listen && row.to == state::syn_received) ep.passive = true;

@@ -172,7 +172,7 @@ constexpr const char* name(user_error e) noexcept {
 }
 
 // The RFC's wording.
-constexpr const char* rfc_text(user_error e) noexcept {
+constexpr const char* rfc_name(user_error e) noexcept {
     constexpr const char* texts[user_error_count] = {
         "ok",
         "error: connection already exists",
@@ -182,6 +182,11 @@ constexpr const char* rfc_text(user_error e) noexcept {
     };
     return static_cast<std::size_t>(e) < user_error_count ? texts[static_cast<std::size_t>(e)]
                                                            : "invalid";
+}
+
+// The old spelling, for one release.
+[[deprecated("use tcpfsm::rfc_name(user_error)")]] constexpr const char* rfc_text(user_error e) noexcept {
+    return rfc_name(e);
 }
 
 }  // namespace tcpfsm

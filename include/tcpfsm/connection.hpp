@@ -163,9 +163,12 @@ public:
     SegmentIO& io() noexcept { return policies_.io_base::get(); }
     Clock& clock() noexcept { return policies_.clock_base::get(); }
     Observer& observer() noexcept { return policies_.observer_base::get(); }
+    IssPolicy& iss_policy() noexcept { return policies_.iss_base::get(); }
     const connection_config& config() const noexcept { return *config_; }
 
     state current_state() const noexcept { return state_; }
+    // release() was called: the user reads no more (Linux's orphaned socket).
+    bool orphaned() const noexcept { return has(orphan_bit); }
 
     // ---- user calls (§3.10.1 - §3.10.6); each runs the table's row for its event ----
 

@@ -33,6 +33,11 @@ enum class address_family : std::uint8_t {
     ipv6 = 6,
 };
 
+// Identifier spelling: "ipv4", "ipv6". (The values are 4 and 6, not 0 and 1: no count.)
+constexpr const char* name(address_family f) noexcept {
+    return f == address_family::ipv4 ? "ipv4" : f == address_family::ipv6 ? "ipv6" : "invalid";
+}
+
 // An IP address in network byte order: an IPv4 address in bytes[0..3] (bytes[4..15] are
 // ignored and kept zero by the factories), an IPv6 address in all 16. An IPv4-mapped IPv6
 // address (::ffff:a.b.c.d) is an IPv6 address here, distinct from the IPv4 address a.b.c.d:
@@ -167,11 +172,16 @@ private:
 
 // The same ISN for every connection at every time: for tests and examples, where a known
 // ISN makes traces readable. Never on a network (RFC 9293 §3.4.1, RFC 6528 §2).
+// set() changes it for the next connection of an engine that already holds the generator
+// (connection::iss_policy().set(n)); a connection's ISS, once chosen, stays.
 class fixed_iss {
 public:
     constexpr explicit fixed_iss(std::uint32_t iss) noexcept : iss_(iss) {}
 
     constexpr std::uint32_t operator()(const four_tuple&, std::uint64_t) const noexcept { return iss_; }
+
+    constexpr void set(std::uint32_t iss) noexcept { iss_ = iss; }
+    constexpr std::uint32_t value() const noexcept { return iss_; }
 
 private:
     std::uint32_t iss_;

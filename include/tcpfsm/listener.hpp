@@ -18,7 +18,8 @@
 //  - TIME-WAIT records (time_wait.hpp) instead of full TCBs, at most max_time_wait of them
 //    (tcp_max_tw_buckets), answered by the table's TIME-WAIT rows; a new SYN may reopen one
 //    (RFC 6191);
-//  - statistics: connections per state (ss -s), queue overflows, cookies.
+//  - statistics: the TCP lines of `ss -s` (write_ss_summary), connections per state as
+//    netstat counts them (write_state_counts), queue overflows, cookies.
 //
 // No state changes here: every change is a row run by an engine (connection.hpp) or, for a
 // TIME-WAIT record, a row looked up from the record (time_wait.hpp). A connection that enters
@@ -50,6 +51,13 @@ namespace tcpfsm {
 
 // net.ipv4.tcp_syncookies: 0, 1 (when the SYN queue is full; Linux's default) or 2 (always).
 enum class syn_cookie_mode : std::uint8_t { off = 0, when_syn_queue_full = 1, always = 2 };
+
+inline constexpr std::size_t syn_cookie_mode_count = 3;
+
+constexpr const char* name(syn_cookie_mode m) noexcept {
+    constexpr const char* names[syn_cookie_mode_count] = {"off", "when_syn_queue_full", "always"};
+    return static_cast<std::size_t>(m) < syn_cookie_mode_count ? names[static_cast<std::size_t>(m)] : "invalid";
+}
 
 struct listener_config {
     // listen(fd, backlog): the accept queue's length (Linux since 2.2; capped there by
@@ -104,7 +112,8 @@ struct connection_handle {
 // No connection: replies of the listener, the CLOSED state or a TIME-WAIT record.
 inline constexpr connection_handle no_connection{};
 
-// Counters in the spirit of `ss -s` and `nstat` (Linux's names in the comments).
+// Counters named after Linux's (`nstat` names in the comments), and what `ss -s` and netstat
+// print (ss_summary_of, write_ss_summary, write_state_counts).
 struct listener_stats {
     // Connections in each state (index_of(state)): the children, the TIME-WAIT records and
     // the listener itself (one LISTEN). CLOSED is always 0.
@@ -124,37 +133,128 @@ struct listener_stats {
     std::uint64_t time_wait_challenge_acks_limited = 0;
     std::uint64_t closed_replies = 0;         // segments for no connection and no listener (§3.10.7.1)
     std::uint64_t accepted = 0;               // accept() calls that returned a connection
+    // For the `ss -s` block (ss_summary_of): the full connections by address family, as
+    // /proc/net/sockstat's "TCP: inuse" and sockstat6's "TCP6: inuse" count hashed sockets:
+    // the listener itself (IPv6 only when bound to an IPv6 address) and every connection of
+    // the table but those in SYN-RECEIVED (Linux's request sockets); TIME-WAIT records are not
+    // in them. And "orphan": those of them the user gave up with release().
+    std::uint64_t hashed_ipv4 = 0;
+    std::uint64_t hashed_ipv6 = 0;
+    std::uint64_t orphaned = 0;
 
     std::uint64_t in(state s) const noexcept { return connections[index_of(s)]; }
 };
+
+// The numbers of the TCP part of `ss -s` (iproute2's misc/ss.c, print_summary) for one
+// listener, computed from its counters the way ss computes them from /proc/net/sockstat,
+// sockstat6 and /proc/net/snmp (docs/listener.md, "ss -s"):
+//     TCP:   total (estab E, closed C, orphaned O, timewait W)
+//     Transport Total     IP        IPv6
+//     TCP       hashed    ipv4      ipv6
+struct ss_summary {
+    std::uint64_t total = 0;     // alloc + tw: full connections (sockstat "alloc") and TIME-WAIT records
+    std::uint64_t estab = 0;     // Tcp CurrEstab: ESTABLISHED and CLOSE-WAIT (RFC 1213 tcpCurrEstab, Linux 6.18)
+    std::uint64_t closed = 0;    // alloc - (inuse + inuse6 - tw), as ss computes it
+    std::uint64_t orphaned = 0;  // sockstat "orphan"
+    std::uint64_t timewait = 0;  // sockstat "tw"
+    std::uint64_t hashed = 0;    // Transport TCP "Total": inuse + inuse6
+    std::uint64_t ipv4 = 0;      // "IP": sockstat "TCP: inuse"
+    std::uint64_t ipv6 = 0;      // "IPv6": sockstat6 "TCP6: inuse"
+};
+
+inline ss_summary ss_summary_of(const listener_stats& stats) noexcept {
+    ss_summary s;
+    // Every full connection of a listener is hashed (its TCB goes when it closes), so alloc =
+    // inuse + inuse6.
+    const std::uint64_t alloc = stats.hashed_ipv4 + stats.hashed_ipv6;
+    s.timewait = stats.in(state::time_wait);
+    s.total = alloc + s.timewait;
+    s.estab = stats.in(state::established) + stats.in(state::close_wait);
+    s.closed = alloc - (stats.hashed_ipv4 + stats.hashed_ipv6 - s.timewait);
+    s.orphaned = stats.orphaned;
+    s.hashed = stats.hashed_ipv4 + stats.hashed_ipv6;
+    s.ipv4 = stats.hashed_ipv4;
+    s.ipv6 = stats.hashed_ipv6;
+    return s;
+}
+
+namespace detail {
+// Appends to out[0..size) what snprintf would, counting every character in `n`.
+struct text_writer {
+    char* out;
+    std::size_t size;
+    std::size_t n = 0;
+    void put(char c) noexcept {
+        if (n + 1 < size) out[n] = c;
+        ++n;
+    }
+    void put(const char* text) noexcept {
+        for (; *text != '\0'; ++text) put(*text);
+    }
+    // `width` > 0: left-aligned in a field of that many characters (printf's %-9d).
+    void put(std::uint64_t v, std::size_t width = 0) noexcept {
+        char digits[20];
+        std::size_t k = 0;
+        do {
+            digits[k++] = static_cast<char>('0' + static_cast<int>(v % 10u));
+            v /= 10u;
+        } while (v != 0);
+        const std::size_t length = k;
+        while (k > 0) put(digits[--k]);
+        for (std::size_t pad = length; pad < width; ++pad) put(' ');
+    }
+    std::size_t finish() noexcept {
+        if (size > 0) out[n < size ? n : size - 1] = '\0';
+        return n;
+    }
+};
+}  // namespace detail
 
 // The per-state counts as `netstat -n | awk '/^tcp/ {++S[$NF]} END {for(a in S) print a, S[a]}'`
 // prints them: one "NAME count" line per state that has connections, netstat's names, in
 // the order of enum state. Writes at most `size` - 1 characters and a terminating NUL; returns
 // the length the whole text needs (like snprintf).
 inline std::size_t write_state_counts(const listener_stats& stats, char* out, std::size_t size) noexcept {
-    std::size_t n = 0;
-    auto put = [&](char c) {
-        if (n + 1 < size) out[n] = c;
-        ++n;
-    };
+    detail::text_writer w{out, size};
     for (std::size_t i = 0; i < state_count; ++i) {
-        const std::uint64_t count = stats.connections[i];
-        if (count == 0) continue;
-        for (const char* p = netstat_name(static_cast<state>(i)); *p != '\0'; ++p) put(*p);
-        put(' ');
-        char digits[20];
-        std::size_t k = 0;
-        std::uint64_t v = count;
-        do {
-            digits[k++] = static_cast<char>('0' + static_cast<int>(v % 10u));
-            v /= 10u;
-        } while (v != 0);
-        while (k > 0) put(digits[--k]);
-        put('\n');
+        if (stats.connections[i] == 0) continue;
+        w.put(netstat_name(static_cast<state>(i)));
+        w.put(' ');
+        w.put(stats.connections[i]);
+        w.put('\n');
     }
-    if (size > 0) out[n < size ? n : size - 1] = '\0';
-    return n;
+    return w.finish();
+}
+
+// The TCP lines of `ss -s`, as ss prints them (its RAW, UDP, INET and FRAG rows are left out):
+//     TCP:   5 (estab 2, closed 1, orphaned 1, timewait 1)
+//
+//     Transport Total     IP        IPv6
+//     TCP<tab>  4         3         1
+// (ss's formats: "TCP:   %d (estab %d, closed %d, orphaned %d, timewait %d)\n", a blank line,
+// "Transport Total     IP        IPv6\n", "TCP\t  %-9d %-9d %-9d\n".) Writes at most `size` - 1
+// characters and a terminating NUL; returns the length the whole text needs (like snprintf).
+inline std::size_t write_ss_summary(const listener_stats& stats, char* out, std::size_t size) noexcept {
+    const ss_summary s = ss_summary_of(stats);
+    detail::text_writer w{out, size};
+    w.put("TCP:   ");
+    w.put(s.total);
+    w.put(" (estab ");
+    w.put(s.estab);
+    w.put(", closed ");
+    w.put(s.closed);
+    w.put(", orphaned ");
+    w.put(s.orphaned);
+    w.put(", timewait ");
+    w.put(s.timewait);
+    w.put(")\n\nTransport Total     IP        IPv6\nTCP\t  ");
+    w.put(s.hashed, 9);
+    w.put(' ');
+    w.put(s.ipv4, 9);
+    w.put(' ');
+    w.put(s.ipv6, 9);
+    w.put('\n');
+    return w.finish();
 }
 
 // The hooks of a listener's user; derive from it and hide the ones you want.
@@ -494,6 +594,16 @@ public:
         return d;
     }
 
+    // Time from now until on_timer() has work: zero if a deadline is due or past,
+    // std::chrono::milliseconds::max() when no timer is armed (the contract of
+    // connection::time_to_next_deadline()).
+    std::chrono::milliseconds time_to_next_deadline() noexcept {
+        const listener_deadline d = next_deadline();
+        if (!d) return std::chrono::milliseconds::max();
+        const std::uint32_t now = ticks();
+        return std::chrono::milliseconds(seq_lt(now, d.at) ? d.at - now : 0u);
+    }
+
     // Now, in the ticks of next_deadline().
     std::uint32_t ticks() noexcept {
         return static_cast<std::uint32_t>(
@@ -731,9 +841,14 @@ private:
             frame.iss_given = true;
             frame.iss = *iss;
         }
+        const bool was_orphaned = children_[slot].tcb.orphaned();
         {
             const frame_scope in_frame(*this, frame);
             f(children_[slot].tcb);
+        }
+        if (children_[slot].tcb.orphaned() != was_orphaned) {
+            if (was_orphaned) --stats_.orphaned;
+            else ++stats_.orphaned;
         }
         settle(slot, tuple, frame);
     }
@@ -818,6 +933,8 @@ private:
         child_timers_.cancel(slot);
         const state st = r.tcb.current_state();
         if (st != state::closed) --stats_.connections[index_of(st)];
+        if (is_hashed(st)) --hashed_count(children_.tuple_of(slot).local.family);
+        if (r.tcb.orphaned()) --stats_.orphaned;
         const connection_handle h = handle_of(slot);
         children_.erase(slot);
         bump_generation(slot);  // even: free
@@ -865,10 +982,25 @@ private:
         return frame_->iss_given ? frame_->iss : iss_(t, microseconds);
     }
 
+    // A full connection, as Linux hashes full sockets (sockstat's "inuse"): not a request
+    // (SYN-RECEIVED) and not TIME-WAIT (a record).
+    static constexpr bool is_hashed(state s) noexcept {
+        return s != state::closed && s != state::syn_received && s != state::time_wait;
+    }
+    std::uint64_t& hashed_count(address_family f) noexcept {
+        return f == address_family::ipv6 ? stats_.hashed_ipv6 : stats_.hashed_ipv4;
+    }
+
     void child_state_change(state from, state to, event on) noexcept {
         if (frame_->scratch) return;
         if (from != state::closed) --stats_.connections[index_of(from)];
         if (to != state::closed) ++stats_.connections[index_of(to)];
+        // The listener's own engine has no tuple: the family of its address.
+        const address_family family = frame_->tuple != nullptr ? frame_->tuple->local.family
+                                      : config_.bound                ? config_.local_address.family
+                                                                     : address_family::ipv4;
+        if (is_hashed(from)) --hashed_count(family);
+        if (is_hashed(to)) ++hashed_count(family);
         if (frame_->slot == none) return;
         const std::uint32_t slot = frame_->slot;
         if (from == state::listen && to == state::syn_received) {

@@ -33,7 +33,7 @@ inline std::ostream& operator<<(std::ostream& os, action_set actions) {
     return os << '}';
 }
 
-// Identifier spelling: "connection_exists". rfc_text() gives the RFC's wording.
+// Identifier spelling: "connection_exists". rfc_name() gives the RFC's wording.
 inline std::ostream& operator<<(std::ostream& os, user_error e) { return os << name(e); }
 
 // "SYN-SENT --rcv_syn_ack--> ESTABLISHED {send_ack|...}", then " error=<name>" if the row

@@ -38,6 +38,8 @@ enum class user_signal : std::uint8_t {
     retries_exceeded_r1,  // R1 retransmissions of one segment (§3.8.3 (b), SHLD-9: advise the user)
 };
 
+inline constexpr std::size_t user_signal_count = 8;
+
 constexpr const char* name(user_signal s) noexcept {
     switch (s) {
         case user_signal::connected: return "connected";
@@ -59,6 +61,8 @@ enum class drop_reason : std::uint8_t {
     text_out_of_order,           // in the window but not at RCV.NXT: not held, a duplicate ACK asks again
     text_beyond_window,          // the part of the text beyond RCV.WND was cut off (§3.10.7.4 first step)
 };
+
+inline constexpr std::size_t drop_reason_count = 3;
 
 constexpr const char* name(drop_reason r) noexcept {
     switch (r) {

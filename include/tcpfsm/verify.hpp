@@ -23,13 +23,13 @@ enum class rule : std::uint8_t {
                     // each with its event and actions
 };
 
+inline constexpr std::size_t rule_count = 8;
+
 constexpr const char* name(rule r) noexcept {
-    constexpr const char* names[] = {"none",        "well_formed", "deterministic",
-                                     "total",       "reachable",   "co_reachable",
-                                     "no_leaks",    "diagram_edges"};
-    return static_cast<std::size_t>(r) < sizeof(names) / sizeof(names[0])
-               ? names[static_cast<std::size_t>(r)]
-               : "invalid";
+    constexpr const char* names[rule_count] = {"none",        "well_formed", "deterministic",
+                                               "total",       "reachable",   "co_reachable",
+                                               "no_leaks",    "diagram_edges"};
+    return static_cast<std::size_t>(r) < rule_count ? names[static_cast<std::size_t>(r)] : "invalid";
 }
 
 inline constexpr std::size_t no_row = static_cast<std::size_t>(-1);

@@ -72,7 +72,7 @@ inline std::string row_label(const transition& r, action_set shown) {
     }
     if (r.error != user_error::none) {
         label += separator;
-        label += rfc_text(r.error);
+        label += rfc_name(r.error);
     }
     return label;
 }

@@ -15,7 +15,8 @@
 // on_acked drops octets from it) and the octets received. Segments travel over one-way
 // links with a delay, jitter, loss, duplication and reordering drawn from the network's
 // own seeded generator (xoshiro256**, no std:: distributions, so a seed gives the same run
-// with every standard library). Time is a manual clock in milliseconds shared by every
+// with every standard library). Time is a manual clock (tcpfsm::manual_time, from
+// manual_clock.hpp) counting milliseconds, shared by every
 // endpoint: it jumps from one event (a segment arriving, an engine deadline, a scheduled
 // action) to the next.
 //
@@ -53,6 +54,7 @@
 #include <vector>
 
 #include "connection.hpp"
+#include "manual_clock.hpp"
 
 namespace tcpfsm {
 namespace sim {
@@ -133,13 +135,8 @@ private:
 using sim_time = std::int64_t;
 inline constexpr sim_time never = std::numeric_limits<sim_time>::max();
 
-using time_point = std::chrono::time_point<std::chrono::steady_clock, std::chrono::milliseconds>;
-
-// The engine's Clock policy: reads the simulator's time (shared by every endpoint).
-struct manual_clock {
-    const sim_time* ms = nullptr;
-    time_point now() const noexcept { return time_point(std::chrono::milliseconds(ms != nullptr ? *ms : 0)); }
-};
+// The engines' Clock policy is tcpfsm::manual_clock (manual_clock.hpp), reading the
+// network's manual_time, which holds sim_time milliseconds as microseconds.
 
 // ------------------------------------------------------------------------------------------
 // Formatting
@@ -202,6 +199,13 @@ enum class fate : std::uint8_t {
     no_route,    // the endpoint has no peer
 };
 
+inline constexpr std::size_t fate_count = 4;
+
+constexpr const char* name(fate f) noexcept {
+    constexpr const char* names[fate_count] = {"delivered", "lost", "dropped", "no_route"};
+    return static_cast<std::size_t>(f) < fate_count ? names[static_cast<std::size_t>(f)] : "invalid";
+}
+
 // A segment as an endpoint sent it (the wire log), for checking times and contents.
 struct wire_record {
     sim_time at = 0;
@@ -212,6 +216,13 @@ struct wire_record {
 };
 
 enum class filter_result : std::uint8_t { pass, drop };
+
+inline constexpr std::size_t filter_result_count = 2;
+
+constexpr const char* name(filter_result r) noexcept {
+    constexpr const char* names[filter_result_count] = {"pass", "drop"};
+    return static_cast<std::size_t>(r) < filter_result_count ? names[static_cast<std::size_t>(r)] : "invalid";
+}
 
 enum class trace_kind : std::uint8_t {
     user,       // a user call and its result
@@ -235,7 +246,19 @@ enum class trace_kind : std::uint8_t {
     note,       // a line of the test's own
 };
 
+inline constexpr std::size_t trace_kind_count = 19;
+
+// Identifier spelling: "no_route".
 constexpr const char* name(trace_kind k) noexcept {
+    constexpr const char* names[trace_kind_count] = {
+        "user",   "send",   "receive", "lost", "dropped", "duplicated", "no_route", "host_down", "inject", "timer",
+        "state",  "signal", "data",    "acked", "drop",   "crash",      "restart",  "action",    "note",
+    };
+    return static_cast<std::size_t>(k) < trace_kind_count ? names[static_cast<std::size_t>(k)] : "invalid";
+}
+
+// The column of the trace text (format_trace_entry): "recv", "LOST", "no-route".
+constexpr const char* trace_label(trace_kind k) noexcept {
     switch (k) {
         case trace_kind::user: return "user";
         case trace_kind::send: return "send";
@@ -277,7 +300,7 @@ inline std::string format_trace_entry(const trace_entry& e) {
     line += e.who;
     if (e.who.size() < 7) line.append(7 - e.who.size(), ' ');
     line += ' ';
-    const std::string kind = name(e.kind);
+    const std::string kind = trace_label(e.kind);
     line += kind;
     if (kind.size() < 10) line.append(10 - kind.size(), ' ');
     line += e.text;
@@ -510,7 +533,7 @@ private:
         : net_(owner), index_(idx), name_(std::move(label)), config_(cfg) {}
 
     void make_engine() {
-        engine_ = std::make_unique<engine_type>(config_, detail::endpoint_io<Profile>{this}, manual_clock{&net_->now_},
+        engine_ = std::make_unique<engine_type>(config_, detail::endpoint_io<Profile>{this}, net_->time_.clock(),
                                                 detail::endpoint_observer<Profile>(this), detail::endpoint_iss{&iss_});
         last_row_ = nullptr;
     }
@@ -561,7 +584,7 @@ private:
             net_->violation(name_, std::string("state change ") + rfc_name(from) + " -> " + rfc_name(to) +
                                        " without on_row for its row");
         }
-        changes_.push_back(state_change_record{net_->now_, from, to, on});
+        changes_.push_back(state_change_record{net_->now(), from, to, on});
         if (to == state::closed || to == state::listen) {
             // The TCB is gone (or back to LISTEN): so is the consumer's data of this connection.
             send_buffer_.clear();
@@ -574,7 +597,7 @@ private:
     }
 
     void seen_signal(user_signal s) {
-        signals_.push_back(signal_record{net_->now_, s});
+        signals_.push_back(signal_record{net_->now(), s});
         if (net_->config_.trace) net_->log(name_, trace_kind::signal, tcpfsm::name(s));
     }
 
@@ -651,6 +674,13 @@ private:
 
 enum class text_is : std::uint8_t { any, empty, present };
 
+inline constexpr std::size_t text_is_count = 3;
+
+constexpr const char* name(text_is t) noexcept {
+    constexpr const char* names[text_is_count] = {"any", "empty", "present"};
+    return static_cast<std::size_t>(t) < text_is_count ? names[static_cast<std::size_t>(t)] : "invalid";
+}
+
 // Every bit of `with`, none of `without`, and text as `text` says.
 struct segment_pattern {
     std::uint8_t with = 0;
@@ -703,7 +733,7 @@ public:
     using endpoint_type = basic_endpoint<Profile>;
 
     explicit basic_network(const network_config& cfg = network_config{})
-        : config_(cfg), random_(cfg.seed), now_(cfg.start_ms), last_instant_(cfg.start_ms) {}
+        : config_(cfg), random_(cfg.seed), time_(manual_time::time_point(std::chrono::milliseconds(cfg.start_ms))), last_instant_(cfg.start_ms) {}
     basic_network(const basic_network&) = delete;
     basic_network& operator=(const basic_network&) = delete;
 
@@ -757,7 +787,9 @@ public:
     }
 
     // ---- time ----
-    sim_time now() const noexcept { return now_; }
+    sim_time now() const noexcept {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(time_.now().time_since_epoch()).count();
+    }
     rng& random() noexcept { return random_; }
     const network_config& config() const noexcept { return config_; }
 
@@ -778,8 +810,8 @@ public:
                 sim_time when = never) {
         packet p;
         p.id = next_packet_id_++;
-        p.sent_at = now_;
-        p.arrives_at = when == never ? now_ : when;
+        p.sent_at = now();
+        p.arrives_at = when == never ? now() : when;
         p.to = to.index_;
         p.header = header;
         if (text.size() < header.text_length) text.resize(header.text_length);
@@ -872,14 +904,14 @@ public:
     // Every event up to and including time t, then the clock reads t.
     void run_until(sim_time t) {
         while (next_event_time() <= t) step();
-        if (now_ < t) now_ = t;
+        if (now() < t) set_now(t);
     }
-    void run_for(sim_time duration) { run_until(now_ + duration); }
+    void run_for(sim_time duration) { run_until(now() + duration); }
 
     // Until nothing is left to happen (true), or the next event would come after
     // now + max_duration (false; the clock stays at the last event).
     bool run_until_idle(sim_time max_duration = 30LL * 24 * 3600 * 1000) {
-        const sim_time limit = now_ + max_duration;
+        const sim_time limit = now() + max_duration;
         for (;;) {
             const sim_time t = next_event_time();
             if (t == never) return true;
@@ -892,7 +924,7 @@ public:
     // now + max_duration (false).
     template <class Done>
     bool run_until(Done&& done, sim_time max_duration) {
-        const sim_time limit = now_ + max_duration;
+        const sim_time limit = now() + max_duration;
         while (!done()) {
             const sim_time t = next_event_time();
             if (t == never || t > limit) return false;
@@ -955,16 +987,18 @@ private:
 
     void enqueue(sim_time when, item&& it) { queue_.emplace(key{when, next_order_++}, std::move(it)); }
 
+    void set_now(sim_time t) noexcept { time_.set(std::chrono::milliseconds(t)); }
+
     void advance_to(sim_time t) {
-        if (t > now_) now_ = t;
-        if (now_ != last_instant_) {
-            last_instant_ = now_;
+        if (t > now()) set_now(t);
+        if (now() != last_instant_) {
+            last_instant_ = now();
             steps_at_instant_ = 0;
         }
         if (++steps_at_instant_ > config_.max_steps_per_instant) {
             detail::stuck("tcpfsm::sim: no progress: more than " +
                                      std::to_string(config_.max_steps_per_instant) + " steps at " +
-                                     std::to_string(now_) + " ms");
+                                     std::to_string(now()) + " ms");
         }
         ++steps_;
     }
@@ -973,7 +1007,7 @@ private:
         if (!ep.engine_) return never;
         const timer_deadline d = ep.engine_->next_deadline();
         if (!d) return never;
-        return now_ + static_cast<sim_time>(d.remaining_ms(static_cast<std::uint32_t>(now_)));
+        return now() + static_cast<sim_time>(d.remaining_ms(static_cast<std::uint32_t>(now())));
     }
 
     std::string describe(const segment& s) const {
@@ -984,11 +1018,11 @@ private:
     }
 
     void log(const std::string& who, trace_kind kind, std::string text) {
-        trace_.push_back(trace_entry{now_, who, kind, std::move(text)});
+        trace_.push_back(trace_entry{now(), who, kind, std::move(text)});
     }
 
     void violation(const std::string& who, const std::string& what) {
-        violations_.push_back(std::to_string(now_) + " ms " + who + ": " + what);
+        violations_.push_back(std::to_string(now()) + " ms " + who + ": " + what);
         if (config_.trace) log(who, trace_kind::note, "VIOLATION: " + what);
     }
 
@@ -996,7 +1030,7 @@ private:
     void transmit(endpoint_type& from, const outgoing_segment& out) {
         packet p;
         p.id = next_packet_id_++;
-        p.sent_at = now_;
+        p.sent_at = now();
         p.from = from.index_;
         p.to = from.peer_;
         p.header = out.header;
@@ -1049,7 +1083,7 @@ private:
                 if (l.reorder_ms > 0 && random_.chance(l.reorder)) delay += random_.between(1, l.reorder_ms);
                 packet q = p;
                 q.duplicate = copy == 1;
-                q.arrives_at = now_ + delay;
+                q.arrives_at = now() + delay;
                 if (config_.trace && copy == 1) {
                     log(from.name_, trace_kind::duplicated, format_segment(p.header) + " (arrives at " +
                                                                  std::to_string(q.arrives_at) + " ms)");
@@ -1059,7 +1093,7 @@ private:
             }
             if (!any) outcome = fate::lost;
         }
-        if (config_.record_wire) wire_.push_back(wire_record{now_, p.from, p.to, p.header, outcome});
+        if (config_.record_wire) wire_.push_back(wire_record{now(), p.from, p.to, p.header, outcome});
     }
 
     void deliver(const packet& p) {
@@ -1145,7 +1179,7 @@ private:
 
     network_config config_;
     rng random_;
-    sim_time now_;
+    manual_time time_;  // the engines' clock: every endpoint reads it
     sim_time last_instant_;
     std::uint64_t steps_at_instant_ = 0;
     std::uint64_t steps_ = 0;

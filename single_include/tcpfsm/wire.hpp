@@ -35,23 +35,52 @@ enum class wire_error : std::uint8_t {
     bad_argument,        // null pointer with a nonzero length
 };
 
-constexpr const char* to_string(wire_error e) noexcept {
-    switch (e) {
-    case wire_error::ok: return "ok";
-    case wire_error::truncated: return "truncated";
-    case wire_error::bad_data_offset: return "bad data offset";
-    case wire_error::bad_option_length: return "bad option length";
-    case wire_error::bad_checksum: return "bad checksum";
-    case wire_error::buffer_too_small: return "buffer too small";
-    case wire_error::bad_version: return "bad IP version";
-    case wire_error::bad_header_length: return "bad IP header length";
-    case wire_error::bad_total_length: return "bad IP length";
-    case wire_error::not_tcp: return "not TCP";
-    case wire_error::extension_header: return "IPv6 extension header";
-    case wire_error::fragment: return "IPv4 fragment";
-    case wire_error::bad_argument: return "bad argument";
-    }
-    return "?";
+inline constexpr std::size_t wire_error_count = 13;
+
+// Identifier spelling: "bad_checksum".
+constexpr const char* name(wire_error e) noexcept {
+    constexpr const char* names[wire_error_count] = {
+        "ok",
+        "truncated",
+        "bad_data_offset",
+        "bad_option_length",
+        "bad_checksum",
+        "buffer_too_small",
+        "bad_version",
+        "bad_header_length",
+        "bad_total_length",
+        "not_tcp",
+        "extension_header",
+        "fragment",
+        "bad_argument",
+    };
+    return static_cast<std::size_t>(e) < wire_error_count ? names[static_cast<std::size_t>(e)] : "invalid";
+}
+
+// What went wrong, in words for a log line: "bad checksum", "IPv6 extension header".
+constexpr const char* description(wire_error e) noexcept {
+    constexpr const char* texts[wire_error_count] = {
+        "ok",
+        "truncated",
+        "bad data offset",
+        "bad option length",
+        "bad checksum",
+        "buffer too small",
+        "bad IP version",
+        "bad IP header length",
+        "bad IP length",
+        "not TCP",
+        "IPv6 extension header",
+        "IPv4 fragment",
+        "bad argument",
+    };
+    return static_cast<std::size_t>(e) < wire_error_count ? texts[static_cast<std::size_t>(e)] : "invalid";
+}
+
+// The old spelling, for one release.
+[[deprecated("use tcpfsm::description(wire_error), or name() for the identifier")]] constexpr const char* to_string(
+    wire_error e) noexcept {
+    return description(e);
 }
 
 // The two control bits of the flag octet that tcpfsm::ctl leaves out (RFC 3168 §6.1,
@@ -60,6 +89,13 @@ namespace ctl_ecn {
 inline constexpr std::uint8_t ece = 0x40;
 inline constexpr std::uint8_t cwr = 0x80;
 }  // namespace ctl_ecn
+
+// How the packet parsers treat checksums. Verification is on by default. A capture taken on
+// the sending host of a NIC with checksum offload holds TCP segments whose checksum the NIC
+// fills in later (tcpdump prints "incorrect"): parse those with verify_checksums = false.
+struct parse_options {
+    bool verify_checksums = true;  // the IPv4 header checksum (RFC 791) and the TCP checksum (RFC 9293 §3.1)
+};
 
 struct ipv4_address {
     std::uint8_t bytes[4] = {};
@@ -457,9 +493,13 @@ constexpr wire_error serialize_tcp_with_text(const tcp_header& h, const std::uin
 }
 }  // namespace wire_detail
 
-// Writes header, options and `text_len` octets of text, and fills in the checksum over the
-// pseudo-header. `text` may be null when text_len is 0, or may already sit at out + header
-// length (then it is not copied); otherwise it must not overlap `out`.
+// Writes one TCP segment, not an IP packet: the TCP header with its options and
+// `text_len` octets of text, with the TCP checksum computed over the IPv4 (or, for
+// serialize_tcp_ipv6, IPv6) pseudo-header of `src` and `dst`, the header and the text
+// (RFC 9293 §3.1). No IP header is written: put one before it with serialize_ipv4 /
+// serialize_ipv6. `written` receives the segment's length. `text` may be null when text_len
+// is 0, or may already sit at out + header length (then it is not copied); otherwise it must
+// not overlap `out`.
 constexpr wire_error serialize_tcp_ipv4(const tcp_header& h, const ipv4_address& src,
                                         const ipv4_address& dst, const std::uint8_t* text,
                                         std::size_t text_len, std::uint8_t* out, std::size_t cap,
@@ -539,10 +579,12 @@ struct ipv4_header {
     constexpr bool more_fragments() const noexcept { return (flags & 0x1u) != 0; }
 };
 
-// Parses an IPv4 header, skipping its options, and verifies the header checksum. Octets past
-// Total Length (link padding) are ignored. Returns not_tcp (with `out` filled in) when the
-// protocol is not TCP, and fragment for a fragment (checked after the checksum).
-constexpr wire_error parse_ipv4(const std::uint8_t* data, std::size_t len, ipv4_header& out) noexcept {
+// Parses an IPv4 header, skipping its options, and verifies the header checksum (unless
+// `options` says not to). Octets past Total Length (link padding) are ignored. Returns
+// bad_checksum, not_tcp (the protocol is not TCP) or fragment (checked in this order) with
+// `out` filled in, payload_offset and payload_length included.
+constexpr wire_error parse_ipv4(const std::uint8_t* data, std::size_t len, ipv4_header& out,
+                                parse_options options = parse_options{}) noexcept {
     out = ipv4_header{};
     if (data == nullptr) return len == 0 ? wire_error::truncated : wire_error::bad_argument;
     if (len < 20) return wire_error::truncated;
@@ -563,9 +605,9 @@ constexpr wire_error parse_ipv4(const std::uint8_t* data, std::size_t len, ipv4_
     if (hl > len) return wire_error::truncated;
     if (out.total_length < hl) return wire_error::bad_total_length;
     if (out.total_length > len) return wire_error::truncated;
-    if (!internet_checksum_ok(data, hl)) return wire_error::bad_checksum;
     out.payload_offset = hl;
     out.payload_length = out.total_length - hl;
+    if (options.verify_checksums && !internet_checksum_ok(data, hl)) return wire_error::bad_checksum;
     if (out.more_fragments() || out.fragment_offset != 0) return wire_error::fragment;
     if (out.protocol != ip_protocol_tcp) return wire_error::not_tcp;
     return wire_error::ok;
@@ -671,38 +713,51 @@ struct tcp_packet {
     tcp_header tcp;               // payload_offset / payload_length relative to the packet
 };
 
-// Parses the IP header, the TCP header and verifies both checksums. tcp.payload_offset is
-// the text's offset from the start of `data`.
-constexpr wire_error parse_tcp_packet(const std::uint8_t* data, std::size_t len, tcp_packet& out) noexcept {
+// Parses the IP header and the TCP header and verifies the IPv4 header checksum and the TCP
+// checksum (neither with options.verify_checksums = false). tcp.payload_offset is the text's
+// offset from the start of `data`. A checksum that does not verify gives bad_checksum with
+// every header parsed and filled in as for ok (payload_offset and payload_length included), so
+// a caller may still show what arrived; any other error leaves the headers it did not reach
+// empty.
+constexpr wire_error parse_tcp_packet(const std::uint8_t* data, std::size_t len, tcp_packet& out,
+                                      parse_options options = parse_options{}) noexcept {
     out = tcp_packet{};
     if (data == nullptr) return len == 0 ? wire_error::truncated : wire_error::bad_argument;
     if (len < 1) return wire_error::truncated;
     std::size_t off = 0;
     std::size_t seg_len = 0;
-    bool csum_ok = false;
+    bool csum_ok = true;
     const std::uint8_t ip_version = static_cast<std::uint8_t>(data[0] >> 4);
     if (ip_version == 4) {
         out.ip_version = 4;
-        const wire_error e = parse_ipv4(data, len, out.ip4);
-        if (e != wire_error::ok) return e;
+        const wire_error e = parse_ipv4(data, len, out.ip4, options);
+        if (e == wire_error::bad_checksum) {
+            // Reported once the TCP header is parsed, if TCP, unfragmented, follows.
+            if (out.ip4.more_fragments() || out.ip4.fragment_offset != 0 || out.ip4.protocol != ip_protocol_tcp)
+                return e;
+            csum_ok = false;
+        } else if (e != wire_error::ok) {
+            return e;
+        }
         off = out.ip4.payload_offset;
         seg_len = out.ip4.payload_length;
-        csum_ok = verify_tcp_checksum_ipv4(out.ip4.src, out.ip4.dst, data + off, seg_len);
+        if (options.verify_checksums && !verify_tcp_checksum_ipv4(out.ip4.src, out.ip4.dst, data + off, seg_len))
+            csum_ok = false;
     } else if (ip_version == 6) {
         out.ip_version = 6;
         const wire_error e = parse_ipv6(data, len, out.ip6);
         if (e != wire_error::ok) return e;
         off = out.ip6.payload_offset;
         seg_len = out.ip6.payload_length;
-        csum_ok = verify_tcp_checksum_ipv6(out.ip6.src, out.ip6.dst, data + off, seg_len);
+        if (options.verify_checksums && !verify_tcp_checksum_ipv6(out.ip6.src, out.ip6.dst, data + off, seg_len))
+            csum_ok = false;
     } else {
         return wire_error::bad_version;
     }
     const wire_error e = parse_tcp(data + off, seg_len, out.tcp);
     if (e != wire_error::ok) return e;
-    if (!csum_ok) return wire_error::bad_checksum;
     out.tcp.payload_offset += off;
-    return wire_error::ok;
+    return csum_ok ? wire_error::ok : wire_error::bad_checksum;
 }
 
 }  // namespace tcpfsm

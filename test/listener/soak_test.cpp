@@ -112,6 +112,8 @@ TEST_CASE("soak: the listener's counts and queues agree with a recount after eve
         // The recount.
         std::uint64_t counted[state_count] = {};
         std::uint32_t syn_received = 0, connections = 0, records = 0;
+        std::uint64_t hashed[2] = {1, 0};  // IPv4, IPv6; the listener (unbound: IPv4)
+        std::uint64_t orphans = 0;
         for (const auto& q : peers) {
             const connection_handle h = server.find(q.tuple);
             const bool record = server.in_time_wait(q.tuple);
@@ -124,6 +126,8 @@ TEST_CASE("soak: the listener's counts and queues agree with a recount after eve
                 ++counted[index_of(st)];
                 ++connections;
                 if (st == state::syn_received) ++syn_received;
+                else ++hashed[q.tuple.local.family == address_family::ipv6 ? 1 : 0];
+                if (server.get(h)->orphaned()) ++orphans;
             }
             if (record) {
                 ++counted[index_of(state::time_wait)];
@@ -133,6 +137,9 @@ TEST_CASE("soak: the listener's counts and queues agree with a recount after eve
         counted[index_of(state::listen)] += 1;  // the listener
         const listener_stats& st = server.stats();
         for (std::size_t i = 0; i < state_count; ++i) REQUIRE(st.connections[i] == counted[i]);
+        REQUIRE(st.hashed_ipv4 == hashed[0]);
+        REQUIRE(st.hashed_ipv6 == hashed[1]);
+        REQUIRE(st.orphaned == orphans);
         REQUIRE(server.connection_count() == connections);
         REQUIRE(server.time_wait_count() == records);
         REQUIRE(server.syn_queue_length() == syn_received);

@@ -399,7 +399,7 @@ void lwip_peer::log_packet(const char* direction, const std::uint8_t* bytes, std
     std::fprintf(stderr, "[%8lld ms] %s ", static_cast<long long>(manual_clock::now().time_since_epoch().count()),
                  direction);
     if (e != tcpfsm::wire_error::ok) {
-        std::fprintf(stderr, "%zu octets: %s\n", size, tcpfsm::to_string(e));
+        std::fprintf(stderr, "%zu octets: %s\n", size, tcpfsm::description(e));
         return;
     }
     const tcpfsm::tcp_header& t = pkt.tcp;

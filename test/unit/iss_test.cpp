@@ -3,9 +3,11 @@
 // SipHash-2-4 of those hand-built bytes (SipHash itself is checked against its published
 // vectors in siphash_test.cpp); M is checked against hand-computed quotients.
 #include <tcpfsm/iss.hpp>
+#include <tcpfsm/connection.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -219,4 +221,30 @@ TEST_CASE("fixed_iss: the same number whatever the tuple and the time", "[iss]")
     static_assert(iss(v4_tuple, 0) == 0xdeadbeefu);
     CHECK(iss(v6_tuple, 4 * two_to_32 + 8) == 0xdeadbeefu);
     CHECK(iss(mapped_tuple, 0xffffffffffffffffu) == 0xdeadbeefu);
+}
+
+TEST_CASE("fixed_iss: set() changes the ISS an engine that holds it picks next", "[iss][connection]") {
+    constexpr tcpfsm::fixed_iss constant = [] {
+        tcpfsm::fixed_iss g{1};
+        g.set(0x80000000u);
+        return g;
+    }();
+    static_assert(constant.value() == 0x80000000u && constant(v4_tuple, 0) == 0x80000000u);
+
+    // An engine's SYN carries <SEQ=ISS> (RFC 9293 §3.10.1): the generator's value at OPEN.
+    struct syn_io {
+        std::uint32_t* last_seq;
+        void send(const tcpfsm::outgoing_segment& out) noexcept { *last_seq = out.header.seq; }
+    };
+    std::uint32_t last_seq = 0;
+    tcpfsm::connection<syn_io, std::chrono::steady_clock, tcpfsm::null_observer, tcpfsm::fixed_iss> c(
+        tcpfsm::default_connection_config, syn_io{&last_seq}, {}, {}, tcpfsm::fixed_iss(100));
+    REQUIRE(c.open_active(v4_tuple) == tcpfsm::user_error::none);
+    CHECK(last_seq == 100u);
+    c.iss_policy().set(5000);
+    CHECK(c.iss_policy().value() == 5000u);
+    CHECK(last_seq == 100u);  // the connection's ISS, once chosen, stays
+    REQUIRE(c.abort() == tcpfsm::user_error::none);
+    REQUIRE(c.open_active(v4_tuple) == tcpfsm::user_error::none);
+    CHECK(last_seq == 5000u);
 }

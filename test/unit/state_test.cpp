@@ -274,10 +274,10 @@ TEST_CASE("action: the set operations and the names of the flags", "[action]") {
 TEST_CASE("action: the RFC 9293 wording of the user errors", "[action]") {
     using tcpfsm::user_error;
     // §3.10.1 - §3.10.6.
-    CHECK(std::string(tcpfsm::rfc_text(user_error::connection_exists)) == "error: connection already exists");
-    CHECK(std::string(tcpfsm::rfc_text(user_error::connection_closing)) == "error: connection closing");
-    CHECK(std::string(tcpfsm::rfc_text(user_error::connection_does_not_exist)) == "error: connection does not exist");
-    CHECK(std::string(tcpfsm::rfc_text(user_error::connection_illegal)) ==
+    CHECK(std::string(tcpfsm::rfc_name(user_error::connection_exists)) == "error: connection already exists");
+    CHECK(std::string(tcpfsm::rfc_name(user_error::connection_closing)) == "error: connection closing");
+    CHECK(std::string(tcpfsm::rfc_name(user_error::connection_does_not_exist)) == "error: connection does not exist");
+    CHECK(std::string(tcpfsm::rfc_name(user_error::connection_illegal)) ==
           "error: connection illegal for this process");
     CHECK(std::string(tcpfsm::name(user_error::none)) == "none");
     CHECK(std::string(tcpfsm::name(static_cast<user_error>(9))) == "invalid");

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
 using tcpfsm::wire_error;
@@ -688,7 +689,7 @@ TEST_CASE("wire: malformed IP headers", "[wire]") {
     b[5] = 0;  // zero payload: no room for TCP
     CHECK(tcpfsm::parse_tcp_packet(b.data(), b.size(), p) == wire_error::truncated);
 
-    CHECK(tcpfsm::to_string(wire_error::extension_header) != nullptr);
+    CHECK(std::string(tcpfsm::description(wire_error::extension_header)) == "IPv6 extension header");
 }
 
 // The serializers sum the header from its field values (wire_detail::tcp_header_words) and
@@ -756,4 +757,66 @@ TEST_CASE("wire: serialized checksums verify over the octets, every option combi
         REQUIRE(tcpfsm::serialize_ipv4(ip, ip_out, sizeof ip_out, n) == wire_error::ok);
         CHECK(tcpfsm::internet_checksum_ok(ip_out, 20));
     }
+}
+
+// A capture on the sending host with checksum offload: the TCP checksum field holds zero (or
+// the partial pseudo-header sum). The captured data segments with their checksum zeroed or
+// corrupted: verification on reports bad_checksum with the headers parsed and the payload
+// offset counted from the start of the packet; verification off parses them as ok.
+TEST_CASE("wire: parse_tcp_packet with checksum verification off, and the payload offset either way", "[wire]") {
+    const bytes hello = {'h', 'e', 'l', 'l', 'o', '\n'};
+    struct capture {
+        const bytes* packet;
+        std::size_t checksum_at;     // the TCP checksum field: IP header length + 16
+        std::size_t payload_offset;  // IP header + TCP header with its 12 octets of options
+    };
+    for (const capture& c : {capture{&ipv4_data, 20 + 16, 20 + 32}, capture{&ipv6_data, 40 + 16, 40 + 32}}) {
+        for (const std::uint16_t field : {std::uint16_t{0}, std::uint16_t{0xbeef}}) {
+            bytes b = *c.packet;
+            b[c.checksum_at] = static_cast<std::uint8_t>(field >> 8);
+            b[c.checksum_at + 1] = static_cast<std::uint8_t>(field & 0xffu);
+            tcpfsm::tcp_packet p;
+            CHECK(tcpfsm::parse_tcp_packet(b.data(), b.size(), p) == wire_error::bad_checksum);
+            CHECK(tcpfsm::parse_tcp_packet(b.data(), b.size(), p, tcpfsm::parse_options{true}) ==
+                  wire_error::bad_checksum);
+            CHECK(p.tcp.checksum == field);
+            CHECK(p.tcp.payload_offset == c.payload_offset);
+            CHECK(p.tcp.payload_length == 6);
+            CHECK(slice(b, p.tcp.payload_offset, p.tcp.payload_length) == hello);
+
+            tcpfsm::parse_options no_verify;
+            no_verify.verify_checksums = false;
+            tcpfsm::tcp_packet q;
+            REQUIRE(tcpfsm::parse_tcp_packet(b.data(), b.size(), q, no_verify) == wire_error::ok);
+            CHECK(q.tcp.checksum == field);
+            CHECK(q.tcp.seq == p.tcp.seq);
+            CHECK(q.tcp.payload_offset == c.payload_offset);
+            CHECK(slice(b, q.tcp.payload_offset, q.tcp.payload_length) == hello);
+        }
+    }
+
+    // The IPv4 header checksum zeroed as well: reported with verification on, with the TCP
+    // header still parsed; skipped with it off.
+    bytes b = ipv4_data;
+    b[10] = 0;
+    b[11] = 0;
+    b[36] = 0;
+    b[37] = 0;
+    tcpfsm::tcp_packet p;
+    CHECK(tcpfsm::parse_tcp_packet(b.data(), b.size(), p) == wire_error::bad_checksum);
+    CHECK(p.ip4.payload_offset == 20);
+    CHECK(p.tcp.seq == 3391041010u);
+    CHECK(p.tcp.payload_offset == 52);
+    tcpfsm::ipv4_header h4;
+    CHECK(tcpfsm::parse_ipv4(b.data(), b.size(), h4) == wire_error::bad_checksum);
+    CHECK(h4.payload_offset == 20);
+    CHECK(h4.payload_length == 38);
+    CHECK(tcpfsm::parse_ipv4(b.data(), b.size(), h4, tcpfsm::parse_options{false}) == wire_error::ok);
+    CHECK(tcpfsm::parse_tcp_packet(b.data(), b.size(), p, tcpfsm::parse_options{false}) == wire_error::ok);
+    CHECK(p.tcp.payload_offset == 52);
+    // A bad IPv4 header checksum on a packet that is not TCP: the TCP parser is not reached.
+    b[9] = 17;
+    CHECK(tcpfsm::parse_tcp_packet(b.data(), b.size(), p) == wire_error::bad_checksum);
+    CHECK(p.tcp.seq == 0u);
+    CHECK(tcpfsm::parse_tcp_packet(b.data(), b.size(), p, tcpfsm::parse_options{false}) == wire_error::not_tcp);
 }
