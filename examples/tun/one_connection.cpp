@@ -434,7 +434,7 @@ void endpoint<Profile>::read_packets() {
         if (e != tcpfsm::wire_error::ok) {
             // Not TCP (IPv6 router solicitations, MLD reports, ...) or malformed: not ours.
             ++ignored_;
-            TUN_EVENT("IGNORED reason=\"%s\" ipv%u proto=%u len=%zd", tcpfsm::to_string(e),
+            TUN_EVENT("IGNORED reason=\"%s\" ipv%u proto=%u len=%zd", tcpfsm::description(e),
                       static_cast<unsigned>(packet[0] >> 4),
                       in.parsed.ip_version == 6 ? static_cast<unsigned>(in.parsed.ip6.next_header)
                                                 : static_cast<unsigned>(in.parsed.ip4.protocol),

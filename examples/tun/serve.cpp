@@ -531,7 +531,7 @@ void server<Profile>::read_packets() {
         const tcpfsm::wire_error e = parse_inbound(packet, static_cast<std::size_t>(n), in);
         if (e != tcpfsm::wire_error::ok) {
             ++ignored_;
-            TUN_TRACE("IGNORED reason=\"%s\" len=%zd", tcpfsm::to_string(e), n);
+            TUN_TRACE("IGNORED reason=\"%s\" len=%zd", tcpfsm::description(e), n);
             continue;
         }
         if (in.tuple.local != opts_.local) {  // for another host on the device's subnet

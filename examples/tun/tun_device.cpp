@@ -180,7 +180,7 @@ bool tun_writer::build(const tcpfsm::four_tuple& tuple, const tcpfsm::segment& s
         }
     }
     if (e != tcpfsm::wire_error::ok) {
-        log_line("BUG serialize: %s", tcpfsm::to_string(e));
+        log_line("BUG serialize: %s", tcpfsm::description(e));
         return false;
     }
     return true;
