@@ -1,10 +1,10 @@
-// tcpfsm: variants of the standard table, each verified like it. Not included by
-// tcpfsm.hpp (so that including the core stays cheap): `#include <tcpfsm/variants.hpp>`.
+// tcpfsm: variants of the standard table, each verified like it. Part of the core section
+// of the umbrella tcpfsm.hpp (not of core.hpp, which the engine headers include).
 // SPDX-License-Identifier: MIT
 #ifndef TCPFSM_VARIANTS_HPP
 #define TCPFSM_VARIANTS_HPP
 
-#include "tcpfsm.hpp"
+#include "core.hpp"
 
 namespace tcpfsm {
 
