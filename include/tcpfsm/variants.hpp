@@ -21,7 +21,9 @@ inline constexpr auto strict_table = replace_row(
 static_assert(verified<rfc1337_table>);
 static_assert(has_figure5_edges<rfc1337_table>);
 static_assert(verified<strict_table, transient_states_strict.bits>);
-static_assert(!check_no_leaks(strict_table).ok());  // FIN-WAIT-2 waits for the peer's FIN
+// That FIN-WAIT-2 then leaks under the default transient states (it waits for the peer's
+// FIN) is asserted in test/unit/verify_test.cpp, not here: one more check_all() of the table
+// cost every translation unit 122 M of g++'s instructions.
 static_assert(has_figure5_edges<strict_table>);
 
 }  // namespace tcpfsm
