@@ -19,8 +19,8 @@
 #   CXXFLAGS="..."         extra flags for every TU
 #   CALLGRIND=1            also count cc1plus instructions (needs valgrind; g++ only)
 # Peak RSS needs GNU time (/usr/bin/time; Debian: apt-get install -y time); without it,
-# only times are shown. The target: at most 70 ms CPU over the empty TU for g++ -O2, for
-# each form.
+# only times are shown. The target: at most 70 ms CPU over the empty TU for g++ -O2, for the
+# core form (the exit status says whether it is met); the whole form is reported only.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -126,12 +126,12 @@ for cxx in "${compilers[@]}"; do
         rss_note=
         [ -n "$gnu_time" ] && rss_note=", peak RSS +$(((rss_max[$form] - rss_max[empty]) / 1024)) MiB"
         echo "   cost of the include, $form form (median - median): wall $wall_diff ms, cpu $cpu_diff ms$rss_note"
-        if [[ $(basename "$cxx") == g++* ]]; then
+        if [[ $(basename "$cxx") == g++* ]] && [ "$form" = core ]; then
             # Judged on CPU time: wall time on a shared machine measures the other jobs too.
             if [ "$cpu_diff" -le "$target_ms" ]; then
-                echo "   target (<= $target_ms ms for g++ -O2, cpu), $form form: met"
+                echo "   target (<= $target_ms ms for g++ -O2, cpu), core form: met"
             else
-                echo "   target (<= $target_ms ms for g++ -O2, cpu), $form form: OVER by $((cpu_diff - target_ms)) ms"
+                echo "   target (<= $target_ms ms for g++ -O2, cpu), core form: OVER by $((cpu_diff - target_ms)) ms"
                 status=1
             fi
         fi
