@@ -17,7 +17,7 @@
 #include "rto.hpp"
 #include "segment.hpp"
 #include "seq.hpp"
-#include "tcpfsm.hpp"
+#include "core.hpp"
 #include "timers.hpp"
 
 namespace tcpfsm {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tcpfsm.hpp"
+#include "core.hpp"
 
 namespace tcpfsm {
 

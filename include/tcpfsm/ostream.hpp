@@ -6,7 +6,7 @@
 
 #include <ostream>
 
-#include "tcpfsm.hpp"
+#include "core.hpp"
 
 namespace tcpfsm {
 

@@ -1,53 +1,73 @@
-// tcpfsm: the TCP connection state machine of RFC 9293 as constexpr data.
-// One include gives the vocabulary, the standard table, O(1) lookup with two dispatch
-// policies, compile-time verification and sequence number arithmetic. Table variants (variants.hpp), stream output
-// (ostream.hpp) and diagram export (diagram.hpp) are separate, optional headers.
+// tcpfsm: the TCP connection state machine of RFC 9293, as a header-only C++17 library.
+// This is the umbrella header: one include gives the whole library.
+//
+//   by default       the core (vocabulary, standard table and its variants, O(1) lookup,
+//                    compile-time verification, sequence numbers), the connection engine
+//                    (connection, policies, classify, rto, timers, iss, segment), the
+//                    listener (listener, conn_table, deadline_heap, syn_cookie, siphash,
+//                    time_wait) and the wire codec. No <ostream>, <string>, <map> or
+//                    allocation; the engine's clock API needs <chrono>.
+//   TCPFSM_CORE_ONLY       the core alone (no engine, listener or wire codec).
+//   TCPFSM_WITH_OSTREAM    adds operator<< for the core's types (ostream.hpp; <ostream>).
+//   TCPFSM_WITH_DIAGRAM    adds DOT and Mermaid export (diagram.hpp; <string>, <vector>).
+//   TCPFSM_WITH_SIMULATOR  adds the network simulator for tests (simulator.hpp; allocates,
+//                          uses <map>, <string>, <ostream>, ...). Needs the engine: an
+//                          error together with TCPFSM_CORE_ONLY.
+//
+// Define the macros before the first include of this header (or on the command line): the
+// include guard makes a later include with other macros a no-op. The same applies to the
+// single-header edition, single_include/tcpfsm/tcpfsm.hpp, generated from this file by
+// tools/amalgamate.py with every section inlined. The split headers stay includable one by
+// one from include/ (`#include <tcpfsm/ostream.hpp>`).
+//
+// Every header in include/tcpfsm/ must be reachable from here, by default or through one
+// of the sections above (test headers.reachable_from_umbrella).
 // SPDX-License-Identifier: MIT
 #ifndef TCPFSM_TCPFSM_HPP
 #define TCPFSM_TCPFSM_HPP
 
-#include "version.hpp"
-#include "state.hpp"
-#include "event.hpp"
-#include "action.hpp"
-#include "transition.hpp"
-#include "table.hpp"
-#include "lookup.hpp"
-#include "verify.hpp"
-#include "seq.hpp"
+// The core.
+#include "core.hpp"
+#include "variants.hpp"
 
-namespace tcpfsm {
+#ifndef TCPFSM_CORE_ONLY
+// The connection engine.
+#include "segment.hpp"
+#include "classify.hpp"
+#include "policies.hpp"
+#include "iss.hpp"
+#include "rto.hpp"
+#include "timers.hpp"
+#include "connection.hpp"
+#include "manual_clock.hpp"
+// Data-path components (issue 13), each its own concern.
+#include "loss_recovery.hpp"
+#include "congestion/newreno.hpp"
+#include "congestion/cubic.hpp"
+#include "congestion/unlimited.hpp"
+// The listener.
+#include "siphash.hpp"
+#include "syn_cookie.hpp"
+#include "conn_table.hpp"
+#include "deadline_heap.hpp"
+#include "time_wait.hpp"
+#include "listener.hpp"
+// The wire codec.
+#include "wire.hpp"
 
-namespace detail {
-// standard_table, named through a template parameter so that index_for<> below depends on
-// it and is only built where next, step or standard_machine is used (a non-dependent
-// index_for<standard_table> would be built in every translation unit that includes this).
-template <class>
-inline constexpr const auto& standard_table_for = standard_table;
-}  // namespace detail
+#ifdef TCPFSM_WITH_SIMULATOR
+#include "simulator.hpp"
+#endif  // TCPFSM_WITH_SIMULATOR
+#elif defined(TCPFSM_WITH_SIMULATOR)
+#error "tcpfsm: TCPFSM_WITH_SIMULATOR needs the connection engine, which TCPFSM_CORE_ONLY leaves out"
+#endif  // TCPFSM_CORE_ONLY
 
-// The standard machine. Its index is index_for<standard_table>.
-template <class Dispatch = dispatch::table_lookup>
-using standard_machine = machine<index_for<detail::standard_table_for<Dispatch>>, Dispatch>;
+#ifdef TCPFSM_WITH_OSTREAM
+#include "ostream.hpp"
+#endif  // TCPFSM_WITH_OSTREAM
 
-// The standard machine: `tcpfsm::next(state::listen, event::rcv_syn) == state::syn_received`.
-template <class Dispatch = dispatch::table_lookup>
-constexpr state next(state s, event e) noexcept {
-    return standard_machine<Dispatch>::next(s, e);
-}
-
-// The whole row for (s, e): next state, actions and the error returned to a user call.
-template <class Dispatch = dispatch::table_lookup>
-constexpr const transition& step(state s, event e) noexcept {
-    return standard_machine<Dispatch>::step(s, e);
-}
-
-// The standard table is verified whenever this header is included (its variants, in
-// variants.hpp, when that is).
-static_assert(verified<standard_table>);
-static_assert(has_figure5_edges<standard_table>);
-static_assert(table_index<standard_row_count>::size_bytes() <= (2 * state_count + 16) * event_count);
-
-}  // namespace tcpfsm
+#ifdef TCPFSM_WITH_DIAGRAM
+#include "diagram.hpp"
+#endif  // TCPFSM_WITH_DIAGRAM
 
 #endif  // TCPFSM_TCPFSM_HPP

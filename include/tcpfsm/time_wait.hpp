@@ -18,7 +18,7 @@
 #include "classify.hpp"
 #include "connection.hpp"
 #include "segment.hpp"
-#include "tcpfsm.hpp"
+#include "core.hpp"
 
 namespace tcpfsm {
 

@@ -7,6 +7,9 @@
 #   add_subdirectory consumer project: add_subdirectory(<tcpfsm source>)
 #   fetchcontent     consumer project: FetchContent_Declare(SOURCE_DIR) + MakeAvailable
 #   single_include   bare compiler call with only -I single_include
+#   single_header_copy  single_include/tcpfsm/tcpfsm.hpp copied ALONE into an empty directory
+#                    with single_header.cpp (engine + listener + wire codec), compiled there
+#                    with no -I at all
 # Inputs (-D): MODE WORK_DIR TCPFSM_SOURCE_DIR CONSUMER_DIR CXX_COMPILER GENERATOR
 #              MAKE_PROGRAM CXX_STANDARD EXPECTED_VERSION INSTALL_PREFIX
 cmake_minimum_required(VERSION 3.16)
@@ -32,15 +35,6 @@ endfunction()
 
 function(fail text)
     message(FATAL_ERROR "consumer.${MODE}: ${text}" ${ARGN})
-endfunction()
-
-# Same path after resolving symlinks and '..'.
-function(expect_same_path actual expected what)
-    get_filename_component(a "${actual}" REALPATH)
-    get_filename_component(e "${expected}" REALPATH)
-    if(NOT a STREQUAL e)
-        fail("${what}: expected '${expected}', got '${actual}'")
-    endif()
 endfunction()
 
 # The consumer program, as a project user's code would build it.
@@ -84,13 +78,19 @@ function(compile_and_run expected_include_dir)
         "${consumer_source}" -o "${program}")
     file(READ "${WORK_DIR}/consumer.d" deps)
     string(REPLACE "\\\n" " " deps "${deps}")
-    string(REGEX MATCHALL "[^ \t\n]*/tcpfsm/[^ \t\n/]*\\.hpp" used "${deps}")
+    # Every tcpfsm header (subfolders of tcpfsm/ too) must come from expected_include_dir.
+    string(REGEX MATCHALL "[^ \t\n]*/tcpfsm/[^ \t\n]*\\.hpp" used "${deps}")
     if(NOT "${used}" MATCHES "/tcpfsm/tcpfsm\\.hpp")
         fail("the dependency file lists no tcpfsm/tcpfsm.hpp:\n${deps}")
     endif()
+    get_filename_component(expected_dir "${expected_include_dir}/tcpfsm" REALPATH)
+    string(LENGTH "${expected_dir}/" n)
     foreach(header IN LISTS used)
-        get_filename_component(dir "${header}" DIRECTORY)
-        expect_same_path("${dir}" "${expected_include_dir}/tcpfsm" "directory of the compiled ${header}")
+        get_filename_component(real "${header}" REALPATH)
+        string(SUBSTRING "${real}" 0 ${n} head)
+        if(NOT head STREQUAL "${expected_dir}/")
+            fail("the compiled ${header} is not under ${expected_dir}")
+        endif()
     endforeach()
     run("run the consumer" "${program}")
 endfunction()
@@ -120,10 +120,10 @@ if(MODE STREQUAL "install")
         fail("something was installed to the configured prefix instead of --prefix")
     endif()
 
-    # Headers: exactly the ones of include/tcpfsm, byte for byte.
-    file(GLOB source_headers RELATIVE "${TCPFSM_SOURCE_DIR}/include/tcpfsm"
+    # Headers: exactly the ones of include/tcpfsm (subfolders too), byte for byte.
+    file(GLOB_RECURSE source_headers RELATIVE "${TCPFSM_SOURCE_DIR}/include/tcpfsm"
          "${TCPFSM_SOURCE_DIR}/include/tcpfsm/*.hpp")
-    file(GLOB installed_headers RELATIVE "${INSTALL_PREFIX}/include/tcpfsm"
+    file(GLOB_RECURSE installed_headers RELATIVE "${INSTALL_PREFIX}/include/tcpfsm"
          "${INSTALL_PREFIX}/include/tcpfsm/*")
     list(SORT source_headers)
     list(SORT installed_headers)
@@ -253,6 +253,36 @@ elseif(MODE STREQUAL "single_include")
     # The single header is compiled as user code (-I, not -isystem), with strict warnings.
     compile_and_run("${single_include}" "-I${single_include}"
         -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror)
+
+elseif(MODE STREQUAL "single_header_copy")
+    # What a user does with the single header: copy the one file into a project. Nothing of
+    # tcpfsm's tree is on the include path: the program includes "tcpfsm.hpp" beside it.
+    set(single_header "${TCPFSM_SOURCE_DIR}/single_include/tcpfsm/tcpfsm.hpp")
+    if(NOT EXISTS "${single_header}")
+        fail("${single_header} does not exist: generate the single header first")
+    endif()
+    set(project "${WORK_DIR}/project")
+    file(MAKE_DIRECTORY "${project}")
+    file(COPY "${single_header}" "${CONSUMER_DIR}/single_header.cpp" DESTINATION "${project}")
+    set(program "${WORK_DIR}/tcpfsm_single_header${exe_suffix}")
+    run("compile with ${CXX_COMPILER}"
+        "${CXX_COMPILER}" "-std=c++${CXX_STANDARD}" -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror
+        -MMD -MF "${WORK_DIR}/single_header.d"
+        "${project}/single_header.cpp" -o "${program}")
+    # The dependency file: the copied header and no other file of tcpfsm's source tree.
+    file(READ "${WORK_DIR}/single_header.d" deps)
+    string(REPLACE "\\\n" " " deps "${deps}")
+    string(FIND "${deps}" "${project}/tcpfsm.hpp" at)
+    if(at EQUAL -1)
+        fail("the dependency file lists no ${project}/tcpfsm.hpp:\n${deps}")
+    endif()
+    foreach(dir include single_include)
+        string(FIND "${deps}" "${TCPFSM_SOURCE_DIR}/${dir}/" at)
+        if(NOT at EQUAL -1)
+            fail("the program used a file of tcpfsm's ${dir}/:\n${deps}")
+        endif()
+    endforeach()
+    run("run the program" "${program}")
 
 else()
     fail("unknown MODE '${MODE}'")

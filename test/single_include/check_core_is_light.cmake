@@ -1,14 +1,19 @@
-# cmake -DCXX=... -DINCLUDE_DIR=... -DWORK_DIR=... [-DEXTRA_HEADER=functional] [-DEXPECT=light|heavy]
-#       -P check_core_is_light.cmake
+# cmake -DCXX=... -DINCLUDE_DIR=... -DWORK_DIR=... [-DFORM=core|whole] [-DEXTRA_HEADER=functional]
+#       [-DEXPECT=light|heavy] -P check_core_is_light.cmake
 #
 # Preprocesses a TU holding `#include <tcpfsm/tcpfsm.hpp>` (then <EXTRA_HEADER>, if given)
-# with `-E -H`, which lists every header the compiler opens, nested by depth, and looks
-# for the heavy parts of the standard library the core promises not to pull in.
+# with `-std=c++17 -E -H`, which lists every header the compiler opens, nested by depth, and
+# looks for the heavy parts of the standard library the library promises not to pull in.
+#   FORM=core (the default): with -DTCPFSM_CORE_ONLY; bans ostream, istream, iostream,
+#     sstream, string, chrono, functional.
+#   FORM=whole: the default form (engine, listener, wire codec); bans ostream, istream,
+#     iostream, sstream, string, map. <chrono> is allowed: the engine's Clock policy returns
+#     std::chrono time points. (C++17 only: libstdc++ 12's <chrono> itself includes
+#     <sstream> in C++20, for the chrono I/O of that standard.)
 #
 # Criterion: a header counts as heavy when its path ends in
-#  - the name of a standard header we ban: ostream, istream, iostream, sstream, string,
-#    chrono, functional (standard headers have no extension, so a final path component
-#    equal to one of these names cannot be anything else), or
+#  - the name of a banned standard header (standard headers have no extension, so a
+#    final path component equal to one of these names cannot be anything else), or
 #  - an implementation file that carries the weight of one of them when reached by a
 #    detour (libstdc++ bits/..., libc++ __functional/..., __chrono/...): a standard
 #    library is free to move the declarations between its internal files, but then one of
@@ -28,14 +33,31 @@ endforeach()
 if(NOT DEFINED EXPECT)
     set(EXPECT light)
 endif()
+if(NOT DEFINED FORM)
+    set(FORM core)
+endif()
 
-set(banned_names ostream istream iostream sstream string chrono functional)
-set(banned_suffixes
-    # libstdc++
-    bits/basic_string.h bits/basic_string.tcc bits/std_function.h bits/chrono.h
-    bits/ostream.tcc bits/basic_ios.h bits/locale_facets.h
-    # libc++
-    __functional/function.h __chrono/duration.h __chrono/time_point.h __ostream/basic_ostream.h)
+if(FORM STREQUAL "core")
+    set(defines -DTCPFSM_CORE_ONLY)
+    set(banned_names ostream istream iostream sstream string chrono functional)
+    set(banned_suffixes
+        # libstdc++
+        bits/basic_string.h bits/basic_string.tcc bits/std_function.h bits/chrono.h
+        bits/ostream.tcc bits/basic_ios.h bits/locale_facets.h
+        # libc++
+        __functional/function.h __chrono/duration.h __chrono/time_point.h __ostream/basic_ostream.h)
+elseif(FORM STREQUAL "whole")
+    set(defines "")
+    set(banned_names ostream istream iostream sstream string map)
+    set(banned_suffixes
+        # libstdc++
+        bits/basic_string.h bits/basic_string.tcc bits/stl_map.h bits/stl_tree.h
+        bits/ostream.tcc bits/basic_ios.h bits/locale_facets.h
+        # libc++
+        __tree __ostream/basic_ostream.h)
+else()
+    message(FATAL_ERROR "check_core_is_light.cmake: FORM must be core or whole, not '${FORM}'")
+endif()
 
 file(MAKE_DIRECTORY ${WORK_DIR})
 set(tu ${WORK_DIR}/core_is_light.cpp)
@@ -47,7 +69,7 @@ string(APPEND content "int main() {}\n")
 file(WRITE ${tu} "${content}")
 
 execute_process(
-    COMMAND ${CXX} -std=c++17 -E -H -I ${INCLUDE_DIR} ${tu} -o ${WORK_DIR}/core_is_light.ii
+    COMMAND ${CXX} -std=c++17 ${defines} -E -H -I ${INCLUDE_DIR} ${tu} -o ${WORK_DIR}/core_is_light.ii
     RESULT_VARIABLE rc
     ERROR_VARIABLE tree)
 if(NOT rc EQUAL 0)
@@ -102,10 +124,10 @@ endif()
 if(EXPECT STREQUAL "light")
     if(found)
         message(FATAL_ERROR
-            "tcpfsm's core headers must not pull in <ostream>, <string>, <chrono> or <functional>;"
+            "tcpfsm.hpp (${FORM} form, from ${INCLUDE_DIR}) must not pull in any of <${banned_names}>;"
             " these includes do:\n${found}")
     endif()
-    message(STATUS "tcpfsm.hpp is light: ${headers_seen} headers opened, none of them heavy")
+    message(STATUS "tcpfsm.hpp (${FORM} form) is light: ${headers_seen} headers opened, none of them heavy")
 else()
     if(NOT found)
         message(FATAL_ERROR "check_core_is_light: <${EXTRA_HEADER}> was included but not detected")
