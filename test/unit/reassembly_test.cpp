@@ -44,6 +44,17 @@ TEST_CASE("reassembly: the queue is small", "[reassembly]") {
     STATIC_REQUIRE(std::is_same<decltype(reassembly_queue<>{}), reassembly_queue<8>>::value);
 }
 
+TEST_CASE("reassembly: usable at compile time", "[reassembly]") {
+    // 20..30 held, then 10..25 (10 new octets below the block), then 0..10: 30 readable.
+    constexpr std::uint32_t readable = [] {
+        reassembly_queue<2> q;
+        q.on_segment(0, 100, 20, 10, false);
+        q.on_segment(0, 100, 10, 15, false);
+        return q.on_segment(0, 100, 0, 10, false).readable;
+    }();
+    STATIC_REQUIRE(readable == 30);
+}
+
 TEST_CASE("reassembly: in-order text is readable at once", "[reassembly]") {
     reassembly_queue<> q;
     const auto r = q.on_segment(1000, 100, 1000, 10, false);
