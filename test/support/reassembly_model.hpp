@@ -112,14 +112,13 @@ public:
             bool touches = deliver && b == nxt_;
             for (std::uint64_t q = (b > nxt_ ? b - 1 : nxt_); q <= e && q < have_.size() && !touches; ++q)
                 touches = have_[q] != 0;
-            const std::size_t blocks = held_runs().size();
-            if (!touches && (b > nxt_ || !deliver) && blocks >= capacity_) {
+            const std::vector<run> runs = held_runs();
+            if (!touches && (b > nxt_ || !deliver) && runs.size() >= capacity_) {
                 x.dropped_for_capacity = true;
                 fin_ok = false;
             } else {
                 std::uint64_t upper = fin_held_ ? fin_pos_ : 0;
-                for (std::uint64_t q = nxt_; q < top_; ++q)
-                    if (have_[q]) upper = std::max(upper, q + 1);
+                if (!runs.empty()) upper = std::max(upper, runs.back().right);
                 for (std::uint64_t q = b; q < e; ++q) {
                     if (have_[q]) {
                         if (x.dsack.left == x.dsack.right) x.dsack = run{q, q + 1};
@@ -277,6 +276,7 @@ private:
         if (last_.fin_reached) {
             fin_done_ = true;
             ++fins_reached_;
+            if (!queue_.empty()) return "something is still held after the FIN took effect";
         }
         // The invariants, checked from the outside: the queue's own check, and its blocks are
         // the model's runs; at most Capacity of them; the FIN as the model has it.
@@ -289,7 +289,8 @@ private:
             blocks.push_back(run{l, h});
         }
         std::sort(blocks.begin(), blocks.end(), [](const run& a, const run& c) { return a.left < c.left; });
-        if (blocks != model_.held_runs()) return "the held blocks differ from the model's runs";
+        const std::vector<run> runs = model_.held_runs();
+        if (blocks != runs) return "the held blocks differ from the model's runs";
         if (queue_.fin_held() != (model_.fin_held() && !fin_done_)) return "fin_held differs from the model";
         if (queue_.fin_held() && queue_.fin_seq() != static_cast<std::uint32_t>(base_ + model_.fin_pos()))
             return "the held FIN differs from the model";
@@ -301,14 +302,10 @@ private:
             const std::uint64_t want_right = model_.fin_held() ? std::min(x.taken.right, model_.fin_pos()) : x.taken.right;
             if (l > x.taken.left || h < want_right) return "the most recent segment is not in the first block";
         }
-        if (queue_.held_octets() != model_held_octets()) return "held_octets differs from the model";
+        std::uint64_t held = 0;
+        for (const run& r : runs) held += r.right - r.left;
+        if (queue_.held_octets() != held) return "held_octets differs from the model";
         return nullptr;
-    }
-
-    std::uint64_t model_held_octets() const {
-        std::uint64_t n = 0;
-        for (const run& r : model_.held_runs()) n += r.right - r.left;
-        return n;
     }
 
     std::uint32_t base_;

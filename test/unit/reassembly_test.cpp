@@ -160,6 +160,22 @@ TEST_CASE("reassembly: blocks come most recently updated first (RFC 2018 §4)", 
     CHECK(same(q.held(1), 300, 310));
 }
 
+TEST_CASE("reassembly: reset() and the invariant check", "[reassembly]") {
+    reassembly_queue<> q;
+    q.on_segment(0, 100, 10, 10, false);
+    q.on_segment(0, 100, 30, 0, true);
+    REQUIRE(q.held_count() == 1);
+    CHECK(q.consistent_with(0));
+    CHECK(q.consistent_with(9));
+    CHECK(!q.consistent_with(15));           // RCV.NXT inside the block: the contract was broken
+    CHECK(!q.consistent_with(0x80000010u));  // the block 2^31 or more away
+    q.reset();
+    CHECK(q.empty());
+    CHECK(q.held_count() == 0);
+    CHECK(!q.fin_held());
+    CHECK(q.consistent_with(15));
+}
+
 TEST_CASE("reassembly: sequence numbers across 2^32", "[reassembly]") {
     reassembly_queue<> q;
     const std::uint32_t nxt = 0xFFFFFFF0u;
@@ -400,11 +416,11 @@ template <std::size_t Capacity>
 int run_rounds(reassembly_harness<Capacity>& h, const std::vector<seg>& order, int max_rounds) {
     for (int round = 0; round < max_rounds; ++round) {
         for (const seg& s : order) {
-            INFO("round " << round << " segment at " << s.pos << " length " << s.len << (s.fin ? " FIN" : ""));
             const char* err = h.segment(s.pos, s.len, s.fin, static_cast<std::uint32_t>(round));
-            if (err != nullptr) FAIL(err);
-            err = h.read(~std::uint64_t{0});
-            if (err != nullptr) FAIL(err);
+            if (err == nullptr) err = h.read(~std::uint64_t{0});
+            if (err != nullptr)
+                FAIL(err << " (round " << round << ", segment at " << s.pos << " length " << s.len
+                         << (s.fin ? " FIN" : "") << ")");
             if (h.fin_done()) return round + 1;
         }
     }
@@ -498,16 +514,17 @@ void random_run(std::uint32_t seed, std::uint32_t base, std::uint32_t buffer) {
             if (round == 0 || (s.pos + s.len > h.delivered() && s.pos < h.delivered() + h.window())) sending.push_back(s);
         if (round > 0) std::shuffle(sending.begin(), sending.end(), rng);
         for (const seg& s : sending) {
-            INFO("seed " << seed << " round " << round << " segment at " << s.pos << " length " << s.len);
             const char* err = h.segment(s.pos, s.len, s.fin, static_cast<std::uint32_t>(round));
-            if (err != nullptr) FAIL(err);
+            if (err != nullptr)
+                FAIL(err << " (seed " << seed << ", round " << round << ", segment at " << s.pos << " length "
+                         << s.len << (s.fin ? " FIN" : "") << ")");
             ++steps;
             dropped += h.last().dropped_for_capacity;
             beyond += h.last().beyond_window;
             duplicates += h.last().duplicate;
             pieces_max = std::max(pieces_max, h.last().piece_count);
             err = h.read(rng() % 64);
-            if (err != nullptr) FAIL(err);
+            if (err != nullptr) FAIL(err << " (seed " << seed << ", round " << round << ")");
             if (h.fin_done()) break;
         }
     }
