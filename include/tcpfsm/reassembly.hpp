@@ -140,7 +140,7 @@ public:
         if constexpr (Capacity == 0) {
             return 0;
         } else {
-            return s_.count;
+            return count();
         }
     }
     constexpr seq_block held(std::size_t i) const noexcept {
@@ -148,7 +148,7 @@ public:
             (void)i;
             return {};
         } else {
-            return i < s_.count ? s_.blocks[i] : seq_block{};
+            return i < count() ? s_.blocks[i] : seq_block{};
         }
     }
     // Octets held above RCV.NXT (received, not yet readable).
@@ -185,11 +185,11 @@ public:
         } else {
             if (s_.count > Capacity) return false;
             if (s_.fin_held && (s_.fin_seq - rcv_nxt) >= 0x80000000u) return false;
-            for (std::size_t i = 0; i < s_.count; ++i) {
+            for (std::size_t i = 0; i < count(); ++i) {
                 const std::uint32_t l = s_.blocks[i].left - rcv_nxt, r = s_.blocks[i].right - rcv_nxt;
                 if (!(l < r && r < 0x80000000u)) return false;
                 if (s_.fin_held && r > s_.fin_seq - rcv_nxt) return false;
-                for (std::size_t j = i + 1; j < s_.count; ++j) {
+                for (std::size_t j = i + 1; j < count(); ++j) {
                     const std::uint32_t l2 = s_.blocks[j].left - rcv_nxt, r2 = s_.blocks[j].right - rcv_nxt;
                     if (l2 <= r && l <= r2) return false;  // overlapping or adjacent
                 }
@@ -286,7 +286,7 @@ private:
         std::uint32_t lo[Capacity] = {}, hi[Capacity] = {};
         std::size_t touched = 0;
         std::uint32_t upper = fin_held() ? s_.fin_seq - nxt : 0;  // the highest held number + 1
-        for (std::size_t i = 0; i < s_.count; ++i) {
+        for (std::size_t i = 0; i < count(); ++i) {
             const std::uint32_t l = s_.blocks[i].left - nxt, h = s_.blocks[i].right - nxt;
             if (h > upper) upper = h;
             if (l > e || h < b) continue;
@@ -298,7 +298,7 @@ private:
             lo[k] = l;
             hi[k] = h;
         }
-        if (touched == 0 && (b > 0 || !deliver) && s_.count == Capacity) {
+        if (touched == 0 && (b > 0 || !deliver) && count() == Capacity) {
             r.dropped_for_capacity = true;  // the newest range: never held, never SACKed
             return;
         }
@@ -321,15 +321,17 @@ private:
             r.readable = right;  // in order, nothing held touches it: no block needed
             return;
         }
-        // Remove the touched blocks, keeping the others' order, and put the merged one first.
-        std::size_t kept = 0;
-        for (std::size_t i = 0; i < s_.count; ++i) {
+        // The merged block first, then the untouched ones in their order (there is room: the
+        // merged block replaces at least one, or a block was free).
+        seq_block out[Capacity] = {};
+        out[0] = seq_block{nxt + left, nxt + right};
+        std::size_t n = 1;
+        for (std::size_t i = 0; i < count() && n < Capacity; ++i) {
             const std::uint32_t l = s_.blocks[i].left - nxt, h = s_.blocks[i].right - nxt;
-            if (l > e || h < b) s_.blocks[kept++] = s_.blocks[i];
+            if (l > e || h < b) out[n++] = s_.blocks[i];
         }
-        for (std::size_t i = kept; i > 0; --i) s_.blocks[i] = s_.blocks[i - 1];
-        s_.blocks[0] = seq_block{nxt + left, nxt + right};
-        s_.count = static_cast<std::uint8_t>(kept + 1);
+        for (std::size_t i = 0; i < n; ++i) s_.blocks[i] = out[i];
+        s_.count = static_cast<std::uint8_t>(n);
     }
 
     static constexpr void add_piece(result& r, std::uint32_t from, std::uint32_t to, std::uint32_t text_offset) noexcept {
@@ -343,7 +345,7 @@ private:
         s_.fin_seq = fin;
         const std::uint32_t f = fin - nxt;
         std::size_t kept = 0;
-        for (std::size_t i = 0; i < s_.count; ++i) {
+        for (std::size_t i = 0; i < count(); ++i) {
             seq_block blk = s_.blocks[i];
             if (blk.left - nxt >= f) continue;
             if (blk.right - nxt > f) blk.right = fin;
@@ -357,11 +359,12 @@ private:
     constexpr void collect(std::uint32_t nxt, result& r) noexcept {
         if constexpr (Capacity > 0) {
             const std::uint32_t at = nxt + r.readable;
-            for (std::size_t i = 0; i < s_.count; ++i) {
+            const std::size_t n = count();
+            for (std::size_t i = 0; i < n; ++i) {
                 if (s_.blocks[i].left != at) continue;
                 r.readable += s_.blocks[i].length();
-                for (std::size_t j = i + 1; j < s_.count; ++j) s_.blocks[j - 1] = s_.blocks[j];
-                --s_.count;
+                for (std::size_t j = i + 1; j < n; ++j) s_.blocks[j - 1] = s_.blocks[j];
+                s_.count = static_cast<std::uint8_t>(n - 1);
                 break;
             }
             if (s_.fin_held && s_.fin_seq == nxt + r.readable) {
@@ -373,6 +376,9 @@ private:
             (void)r;
         }
     }
+
+    // The number of blocks, evidently at most Capacity (for the compiler's bounds analysis).
+    constexpr std::size_t count() const noexcept { return s_.count < Capacity ? s_.count : Capacity; }
 
     detail::reassembly_storage<Capacity> s_{};
 };
