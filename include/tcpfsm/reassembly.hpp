@@ -116,11 +116,12 @@ public:
         return add(rcv_nxt, rcv_wnd, seq, length, fin, true);
     }
 
-    // The text of a SYN received in LISTEN or SYN-SENT (SYN-SENT -> SYN-RECEIVED): with
-    // RCV.NXT = IRS + 1 it lies at offset 0, and RFC 9293 §3.10.7.2 queues it "for processing
-    // later": the pieces are placed now, but nothing is readable (RCV.NXT stays at IRS + 1
-    // and the SYN,ACK does not acknowledge it) until release() at ESTABLISHED. Capacity 0
-    // drops it (dropped_for_capacity).
+    // The text of a SYN received in LISTEN (RFC 9293 §3.10.7.2: "Any other control or text
+    // should be queued for processing later") or in SYN-SENT without an ACK (§3.10.7.3: "queue
+    // them for processing after the ESTABLISHED state has been reached"). With RCV.NXT =
+    // IRS + 1 it lies at offset 0: the pieces are placed now, but nothing is readable (RCV.NXT
+    // stays IRS + 1, so the SYN,ACK does not acknowledge it) until release() at ESTABLISHED.
+    // Capacity 0 drops it (dropped_for_capacity).
     constexpr result hold_syn_text(std::uint32_t rcv_nxt, std::uint32_t rcv_wnd, std::uint32_t length,
                                    bool fin) noexcept {
         return add(rcv_nxt, rcv_wnd, rcv_nxt, length, fin, false);
