@@ -46,7 +46,7 @@ struct reassembly_result {
     // it as a D-SACK block. It is not kept: the next segment's result has its own.
     seq_block dsack{};
     bool duplicate = false;             // text, and none of it new (RFC 2883 §4: D-SACK)
-    bool out_of_order = false;          // it starts above RCV.NXT (RFC 5681 §4.2: immediate dup ACK)
+    bool out_of_order = false;          // its text or FIN starts above RCV.NXT (RFC 5681 §4.2: immediate dup ACK)
     bool filled_gap = false;            // new octets below held text or a held FIN (RFC 5681 §4.2: immediate ACK)
     bool dropped_for_capacity = false;  // its text would have been a new range and all were in use
     bool beyond_window = false;         // text (or its FIN) past RCV.NXT + RCV.WND was not taken
@@ -215,7 +215,7 @@ private:
             r.beyond_window = true;
         }
         const std::uint32_t end_seq = seq + length;  // the FIN's number when `fin`
-        r.out_of_order = length > 0 && seq_gt(seq, nxt);
+        r.out_of_order = (length > 0 || fin) && seq_gt(seq, nxt);
 
         // Octets below RCV.NXT were received and delivered before (RFC 2883 §4.1.1).
         std::uint32_t first = seq;

@@ -82,7 +82,7 @@ public:
     expectation step(std::uint64_t p, std::uint32_t len, bool fin, std::uint32_t wnd, std::uint32_t tx, bool deliver) {
         expectation x;
         const std::uint64_t end = p + len;
-        x.out_of_order = len > 0 && p > nxt_;
+        x.out_of_order = (len > 0 || fin) && p > nxt_;
         if (len > 0 && p < nxt_) x.dsack = run{p, std::min(end, nxt_)};
         std::uint64_t b = std::max(p, nxt_), e = end;
         bool cut = false;

@@ -226,7 +226,7 @@ TEST_CASE("reassembly: a bare FIN above RCV.NXT, and conflicting FINs", "[reasse
     auto r = q.on_segment(0, 100, 50, 0, true);  // FIN at 50, no text
     CHECK(q.fin_held());
     CHECK(q.fin_seq() == 50);
-    CHECK(!r.out_of_order);  // no text: nothing for RFC 5681's duplicate ACK rule
+    CHECK(r.out_of_order);  // a FIN above RCV.NXT is an out-of-order segment too (RFC 5681 §4.2)
     q.on_segment(0, 100, 30, 10, false);  // [30, 40) held
     q.on_segment(0, 100, 44, 4, false);   // [44, 48) held
     REQUIRE(q.held_count() == 2);
