@@ -53,6 +53,10 @@ struct reassembly_result {
     bool beyond_fin = false;            // text (or a FIN) past a held FIN was not taken
     bool fin_reached = false;           // the FIN is at RCV.NXT + readable: it takes effect now
 
+    // RFC 5681 §4.2: an out-of-order segment or one that fills (part of) a gap is ACKed at
+    // once, and so is a duplicate (its D-SACK block goes in that ACK, RFC 2883 §4).
+    constexpr bool immediate_ack() const noexcept { return out_of_order || filled_gap || !dsack.empty(); }
+
     constexpr std::uint32_t new_octets() const noexcept {
         std::uint32_t n = 0;
         for (std::size_t i = 0; i < piece_count; ++i) n += pieces[i].length;

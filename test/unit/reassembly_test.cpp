@@ -65,6 +65,7 @@ TEST_CASE("reassembly: in-order text is readable at once", "[reassembly]") {
     CHECK(!r.filled_gap);
     CHECK(!r.duplicate);
     CHECK(r.dsack.empty());
+    CHECK(!r.immediate_ack());  // in order, nothing held: the ACK may be delayed
     CHECK(q.empty());
     // A bare ACK does nothing.
     const auto bare = q.on_segment(1010, 90, 1010, 0, false);
@@ -82,6 +83,7 @@ TEST_CASE("reassembly: a gap filled makes the held text readable", "[reassembly]
     CHECK(r.readable == 0);
     CHECK(r.out_of_order);
     CHECK(!r.filled_gap);
+    CHECK(r.immediate_ack());
     REQUIRE(q.held_count() == 1);
     CHECK(same(q.held(0), 1010, 1020));
     CHECK(q.held_octets() == 10);
@@ -91,6 +93,7 @@ TEST_CASE("reassembly: a gap filled makes the held text readable", "[reassembly]
     CHECK(r.readable == 20);
     CHECK(r.filled_gap);
     CHECK(!r.out_of_order);
+    CHECK(r.immediate_ack());
     CHECK(q.empty());
 }
 
@@ -129,9 +132,10 @@ TEST_CASE("reassembly: overlaps report only never-seen octets", "[reassembly]") 
     CHECK(!r.duplicate);
     CHECK(r.readable == 40);
     CHECK(q.empty());
-    // Entirely below RCV.NXT: a duplicate.
+    // Entirely below RCV.NXT: a duplicate, ACKed at once with its D-SACK block.
     r = q.on_segment(1040, 1000, 1000, 20, false);
     CHECK(r.duplicate);
+    CHECK(r.immediate_ack());
     CHECK(same(r.dsack, 1000, 1020));
     CHECK(r.readable == 0);
     CHECK(r.piece_count == 0);
