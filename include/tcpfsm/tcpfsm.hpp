@@ -41,6 +41,7 @@
 #include "connection.hpp"
 #include "manual_clock.hpp"
 // Data-path components (issue 13), each its own concern.
+#include "reassembly.hpp"
 #include "loss_recovery.hpp"
 #include "congestion/newreno.hpp"
 #include "congestion/cubic.hpp"
