@@ -28,12 +28,25 @@ namespace tcpfsm {
 
 // Everything about one connection that is chosen at run time. One object may serve many
 // connections (they keep a pointer to it: it must outlive them).
+inline constexpr std::uint32_t max_send_buffer_limit = 0x7FFFFFFEu;  // 2^31 - 2
+
 struct connection_config {
     timer_config timers = default_timer_config;
 
     // MSS we advertise on SYN and SYN,ACK, and the largest segment we send (§3.7.1).
     // 1460: an Ethernet MTU of 1500 minus 40 octets of IPv4 and TCP headers.
     std::uint16_t mss = 1460;
+    // The smallest send MSS: a peer's MSS option below it is raised to it (but never above
+    // `mss`). 48, as Linux's net.ipv4.tcp_min_snd_mss since CVE-2019-11479: an MSS of 1
+    // would make every octet a segment of its own (40 octets of headers each).
+    std::uint16_t min_snd_mss = 48;
+    // SEND (§3.10.2): at most this many octets queued and not yet acknowledged; a SEND that
+    // would go beyond it returns "error: insufficient resources" and queues nothing. The
+    // default is the most the sequence space allows: SND.UNA, SND.NXT and the end of the
+    // queued data are compared modulo 2^32 (seq.hpp), which orders two numbers only when
+    // they are less than 2^31 apart, so data and FIN together stay below 2^31 octets of
+    // sequence space: 2^31 - 2 octets of data. Larger values are read as that.
+    std::uint32_t send_buffer_limit = max_send_buffer_limit;
     // RCV.BUFF: octets the user can hold between on_data and receive(). Without window
     // scaling the advertised window is at most 65535 (§3.1 "Window: 16 bits").
     std::uint32_t receive_buffer = 65535;
@@ -180,7 +193,14 @@ public:
 
     // SEND: the consumer appended `octets` to its send buffer (§3.10.2). In LISTEN this is
     // an active OPEN too (Figure 5); like open_active it takes the four-tuple.
+    // Beyond config().send_buffer_limit octets queued and unacknowledged: "error: insufficient
+    // resources", and nothing is queued (where the SEND row would queue; a row that refuses
+    // SEND returns its own error).
     user_error send(std::uint32_t octets, const four_tuple& tuple = four_tuple{}) noexcept {
+        if (machine_type::step(state_, event::send).actions.intersects(action::queue_data) &&
+            std::uint64_t{queued_unacknowledged()} + octets > send_limit()) {
+            return user_error::insufficient_resources;
+        }
         return user_call(event::send, octets, &tuple);
     }
 
@@ -368,6 +388,17 @@ private:
         }
         const std::uint32_t sent_data_end = has(fin_sent_bit) ? snd_nxt_ - 1u : snd_nxt_;
         return seq_lt(sent_data_end, data_end()) ? data_end() - sent_data_end : 0u;
+    }
+    // Octets SEND queued that are not acknowledged yet (sent or not): from SND.UNA, or from
+    // ISS + 1 while our SYN is outstanding, to the end of the queued data. At most
+    // send_limit(), so every difference here is below 2^31.
+    std::uint32_t queued_unacknowledged() const noexcept {
+        if (state_ == state::closed || state_ == state::listen) return 0;
+        const std::uint32_t first = has(syn_acked_bit) ? snd_una_ : iss_ + 1u;
+        return seq_lt(first, data_end()) ? data_end() - first : 0u;
+    }
+    std::uint32_t send_limit() const noexcept {
+        return config_->send_buffer_limit < max_send_buffer_limit ? config_->send_buffer_limit : max_send_buffer_limit;
     }
     std::uint16_t effective_mss() const noexcept { return snd_mss_ != 0 ? snd_mss_ : std::uint16_t{536}; }
 
@@ -577,9 +608,11 @@ private:
     }
 
     // §3.7.1: the send MSS is the peer's MSS option, 536 when absent (MUST-15), never more
-    // than our own.
+    // than our own. An option of 0 counts as absent (Linux's tcp_parse_options ignores it);
+    // a value below min_snd_mss is raised to it (Linux's tcp_min_snd_mss, CVE-2019-11479).
     void take_peer_mss(const segment& seg) noexcept {
-        const std::uint16_t peer = seg.mss != 0 ? seg.mss : std::uint16_t{536};
+        std::uint16_t peer = seg.mss != 0 ? seg.mss : std::uint16_t{536};
+        if (peer < config_->min_snd_mss) peer = config_->min_snd_mss;
         snd_mss_ = peer < config_->mss ? peer : config_->mss;
     }
 
@@ -925,7 +958,9 @@ private:
             rtt_.on_retransmit();
             timers_.disarm(timer_kind::persist);
         }
-        for (int guard = 0; guard < 64; ++guard) {
+        // As many segments as the window, SWS avoidance and Nagle allow: each one sent
+        // advances SND.NXT, so the loop ends when the window or the queue is used up.
+        for (;;) {
             const std::uint32_t queued = unsent();
             const std::uint32_t in_flight = snd_nxt_ - snd_una_;
             const std::uint32_t right = snd_una_ + snd_wnd_;

@@ -1,0 +1,142 @@
+// The engine's sharp edges (issue 12): the send buffer limit (§3.10.2 "insufficient
+// resources"), the minimum send MSS, output() filling the whole window, TIME-WAIT without a
+// listener (MUST-13), out-of-window ACK rate limiting (Linux's tcp_oow_rate_limited). Expected
+// values come from the RFCs, the config and the arithmetic written next to each check.
+#include <tcpfsm/connection.hpp>
+
+#include <catch2/catch.hpp>
+
+#include "tcpfsm_engine_harness.hpp"
+
+using namespace tcpfsm_harness;
+using tcpfsm::user_error;
+using S = tcpfsm::state;
+namespace ctl = tcpfsm::ctl;
+
+namespace {
+
+// Queued and not yet acknowledged: what SEND has handed the engine minus what was acked.
+template <class P>
+std::uint64_t queued(const P& p) {
+    const tcpfsm::connection_status s = p.conn->snapshot();
+    return std::uint64_t{s.unsent} + s.unacked;
+}
+
+}  // namespace
+
+TEST_CASE("send: beyond the send buffer limit, insufficient resources and nothing queued", "[connection][edges]") {
+    reset_time t;
+    tcpfsm::connection_config config{};
+    config.nagle = false;
+    peer a({}, config), b({});
+    establish(a, b, 1000, 5000);
+    REQUIRE(a.conn->send(10000) == user_error::none);
+    REQUIRE(queued(a) == 10000u);
+    // 10,000 + 0xFFFFFFFF and 10,000 + 0x80000000 are both beyond any limit below 2^31.
+    CHECK(a.conn->send(0xFFFFFFFFu) == user_error::insufficient_resources);
+    CHECK(queued(a) == 10000u);
+    CHECK(a.conn->send(0x80000000u) == user_error::insufficient_resources);
+    CHECK(queued(a) == 10000u);
+    // The default limit: 2^31 - 2 octets (data and FIN below 2^31 of sequence space).
+    CHECK(tcpfsm::default_connection_config.send_buffer_limit == 0x7FFFFFFEu);
+    CHECK(a.conn->send(0x7FFFFFFEu - 10000u + 1u) == user_error::insufficient_resources);
+    CHECK(queued(a) == 10000u);
+    CHECK(a.conn->send(0x7FFFFFFEu - 10000u) == user_error::none);
+    CHECK(queued(a) == 0x7FFFFFFEu);
+}
+
+TEST_CASE("send: a configured limit counts queued and unacknowledged octets", "[connection][edges]") {
+    reset_time t;
+    tcpfsm::connection_config config{};
+    config.nagle = false;
+    config.send_buffer_limit = 10000;
+    peer a({}, config), b({});
+    establish(a, b, 1000, 5000);
+    CHECK(a.conn->send(6000) == user_error::none);
+    CHECK(a.conn->send(4000) == user_error::none);  // 10,000: at the limit
+    CHECK(a.conn->send(1) == user_error::insufficient_resources);
+    CHECK(queued(a) == 10000u);
+    // Before the handshake completes the SYN is not counted: SYN-SENT queues up to the limit.
+    peer c({}, config);
+    c.isses = {99};
+    c.conn->open_active();
+    CHECK(c.conn->send(10000) == user_error::none);
+    CHECK(c.conn->send(1) == user_error::insufficient_resources);
+    CHECK(c.conn->snapshot().unsent == 10000u);
+    // B acknowledges everything A sent (10,000 octets in 7 segments of at most 1460): the
+    // whole limit is free again.
+    pass_all(a, b);
+    pass_all(b, a);
+    REQUIRE(queued(a) == 0u);
+    CHECK(a.conn->send(10000) == user_error::none);
+    CHECK(a.conn->send(1) == user_error::insufficient_resources);
+    // A state whose row refuses SEND keeps its own error: CLOSED says "does not exist".
+    peer d({}, config);
+    CHECK(d.conn->send(20000) == user_error::connection_does_not_exist);
+    // In LISTEN, SEND is an active OPEN: beyond the limit it is refused and nothing opens.
+    d.conn->open_passive();
+    CHECK(d.conn->send(20000) == user_error::insufficient_resources);
+    CHECK(d.st() == S::listen);
+    CHECK(d.sent.empty());
+}
+
+TEST_CASE("mss: the peer's MSS is raised to min_snd_mss (48, Linux's tcp_min_snd_mss)", "[connection][edges]") {
+    reset_time t;
+    tcpfsm::connection_config config{};
+    config.nagle = false;
+    REQUIRE(config.min_snd_mss == 48);
+    const auto segment_sizes = [&](std::uint16_t peer_mss, std::uint32_t octets) {
+        peer b({4999}, config);
+        b.conn->open_passive();
+        tcpfsm::segment syn = make(999, 0, ctl::syn);
+        syn.mss = peer_mss;
+        b.receive(syn);
+        b.take("<SEQ=4999><ACK=1000><CTL=SYN,ACK>");
+        b.receive(make(1000, 5000, ctl::ack));
+        REQUIRE(b.st() == S::established);
+        REQUIRE(b.conn->send(octets) == user_error::none);
+        std::vector<std::uint32_t> sizes;
+        for (const auto& s : b.sent) sizes.push_back(s.header.text_length);
+        return sizes;
+    };
+    // MSS 1: 200 octets go as 48 + 48 + 48 + 48 + 8 (200 = 4 * 48 + 8).
+    CHECK(segment_sizes(1, 200) == std::vector<std::uint32_t>{48, 48, 48, 48, 8});
+    // MSS 47 is below the floor too; 48 and above stand.
+    CHECK(segment_sizes(47, 100) == std::vector<std::uint32_t>{48, 48, 4});
+    CHECK(segment_sizes(100, 250) == std::vector<std::uint32_t>{100, 100, 50});
+    // An MSS option of 0 is read as absent (Linux): 536 (MUST-15).
+    CHECK(segment_sizes(0, 1000) == std::vector<std::uint32_t>{536, 464});
+    // Our own MSS still caps the floor.
+    config.mss = 40;
+    CHECK(segment_sizes(1, 100) == std::vector<std::uint32_t>{40, 40, 20});
+}
+
+TEST_CASE("output: one call sends everything the window allows (200 segments)", "[connection][edges]") {
+    reset_time t;
+    tcpfsm::connection_config config{};
+    config.mss = 100;  // both ends: A's send MSS is 100
+    peer a({}, config), b({}, config);
+    establish(a, b, 1000, 5000);
+    // B's window is 65535 (its whole buffer); 20,000 octets = 200 segments of 100 fit in it.
+    REQUIRE(a.conn->snapshot().snd_wnd == 65535u);
+    REQUIRE(a.conn->send(20000) == user_error::none);
+    CHECK(a.sent.size() == 200u);
+    std::uint32_t expected_seq = 1000;
+    bool all_full = true, in_order = true;
+    for (const auto& s : a.sent) {
+        all_full = all_full && s.header.text_length == 100u;
+        in_order = in_order && s.header.seq == expected_seq;
+        expected_seq += 100;
+    }
+    CHECK(all_full);
+    CHECK(in_order);
+    CHECK(a.conn->snapshot().unsent == 0u);
+    // The window bounds it: a 1,000-octet window takes 10 segments, and the rest waits.
+    peer c({}, config), d({}, config);
+    establish(c, d, 1000, 5000);
+    c.receive(make(5000, 1000, ctl::ack, 0, 1000));
+    REQUIRE(c.conn->snapshot().snd_wnd == 1000u);
+    REQUIRE(c.conn->send(20000) == user_error::none);
+    CHECK(c.sent.size() == 10u);
+    CHECK(c.conn->snapshot().unsent == 19000u);
+}
