@@ -55,8 +55,11 @@ struct connection_config {
     bool nagle = true;
     // SO_LINGER with a zero timeout: CLOSE aborts (RST, straight to CLOSED).
     bool abortive_close = false;
-    // TIME-WAIT: a listener on the port takes a new SYN above RCV.NXT (RFC 6191, RFC 1122
-    // 4.2.2.13; Linux). Off: such a SYN earns a challenge ACK (RFC 5961 §4).
+    // TIME-WAIT: a new SYN above RCV.NXT goes to a listener on the port, if the Observer's
+    // listener_takes(syn) says one takes it (RFC 6191, RFC 1122 4.2.2.13; Linux's TCP_TW_SYN).
+    // Otherwise, and when off, TIME-WAIT stays (MUST-13) and the SYN earns an ACK (the
+    // challenge ACK of RFC 5961 §4). MAY-2 condition (2), going back to TIME-WAIT when the
+    // SYN turns out to be an old duplicate, is not done (nor by Linux).
     bool time_wait_reopen = true;
     // RFC 5961 §7 challenge-ACK throttling: at most `challenge_ack_limit` challenge ACKs per
     // `challenge_ack_interval_ms` on this connection (0 = unlimited). Linux limits each
@@ -129,8 +132,34 @@ class connection {
                   "tcpfsm::connection: SegmentIO needs `send(const tcpfsm::outgoing_segment&)`");
     static_assert(is_engine_clock_v<Clock>,
                   "tcpfsm::connection: Clock needs `now()` returning a std::chrono::time_point");
-    static_assert(is_observer_v<Observer>,
-                  "tcpfsm::connection: Observer needs every hook of tcpfsm::null_observer (derive from it)");
+    // The Observer: one check per hook, so that the message names the hook that does not
+    // match null_observer's (a hook of a derived observer hides the base's whatever its
+    // parameters; derive from null_observer for the hooks you do not write).
+    static_assert(detail::observer_has_on_row<Observer>::value,
+                  "tcpfsm::connection: Observer hook on_row does not match tcpfsm::null_observer's "
+                  "`on_row(tcpfsm::state, tcpfsm::event, const tcpfsm::transition&)` (derive from null_observer)");
+    static_assert(detail::observer_has_on_state_change<Observer>::value,
+                  "tcpfsm::connection: Observer hook on_state_change does not match tcpfsm::null_observer's "
+                  "`on_state_change(tcpfsm::state, tcpfsm::state, tcpfsm::event)` (derive from null_observer)");
+    static_assert(detail::observer_has_on_signal<Observer>::value,
+                  "tcpfsm::connection: Observer hook on_signal does not match tcpfsm::null_observer's "
+                  "`on_signal(tcpfsm::user_signal)` (derive from null_observer)");
+    static_assert(detail::observer_has_on_data<Observer>::value,
+                  "tcpfsm::connection: Observer hook on_data does not match tcpfsm::null_observer's "
+                  "`on_data(const std::uint8_t*, std::uint32_t)` (derive from null_observer)");
+    static_assert(detail::observer_has_on_acked<Observer>::value,
+                  "tcpfsm::connection: Observer hook on_acked does not match tcpfsm::null_observer's "
+                  "`on_acked(std::uint32_t)` (derive from null_observer)");
+    static_assert(detail::observer_has_on_drop<Observer>::value,
+                  "tcpfsm::connection: Observer hook on_drop does not match tcpfsm::null_observer's "
+                  "`on_drop(tcpfsm::drop_reason)` (derive from null_observer)");
+    static_assert(detail::observer_has_on_redirect_to_listener<Observer>::value,
+                  "tcpfsm::connection: Observer hook on_redirect_to_listener does not match tcpfsm::null_observer's "
+                  "`on_redirect_to_listener(const tcpfsm::segment&, const std::uint8_t*, const tcpfsm::reopen_numbers&)` "
+                  "(derive from null_observer)");
+    static_assert(detail::observer_has_listener_takes<Observer>::value,
+                  "tcpfsm::connection: Observer hook listener_takes does not match tcpfsm::null_observer's "
+                  "`bool listener_takes(const tcpfsm::segment&)` (derive from null_observer)");
     static_assert(is_iss_generator_v<IssPolicy>,
                   "tcpfsm::connection: IssPolicy needs `operator()(const four_tuple&, std::uint64_t microseconds)`"
                   " returning std::uint32_t (rfc6528_iss, fixed_iss)");
@@ -299,7 +328,8 @@ public:
     }
 
     // What `seg` would be in the current state: the table's events classify() names for it,
-    // without running any row. A listener asks before handing the third segment of a
+    // without running any row (and without asking the observer's listener_takes: a SYN in
+    // TIME-WAIT reads as if no listener took it). A listener asks before handing the third segment of a
     // handshake to a child when its accept queue is full (listener.hpp).
     classification classify_segment(const segment& seg) const noexcept { return classify(context(), seg); }
 
@@ -407,7 +437,7 @@ private:
         c.st = state_;
         c.passive_origin = has(passive_bit);
         c.fin_sent = has(fin_sent_bit);
-        c.listener_takes_syn = config_->time_wait_reopen;
+        c.listener_takes_syn = false;  // receive_segment asks the observer (listener_takes)
         // SYN cookies belong to the listener (listener.hpp): it checks SEG.ACK - 1 and says so
         // through on_valid_cookie_ack; the new connection's window is then the whole buffer.
         c.cookie_valid = in_ != nullptr && in_->cookie_mss != nullptr;
@@ -449,6 +479,7 @@ private:
     user_error run_row(event e) noexcept {
         const transition& row = machine_type::step(state_, e);
         const state from = state_;
+        const reopen_numbers old{iss_, snd_nxt_, rcv_nxt_};  // for redirect_to_listener, after delete_tcb
         observer().on_row(from, e, row);
         carry_out(row.actions, e);
         if (row.to != from) {
@@ -461,7 +492,7 @@ private:
             forget_connection();
         }
         if (row.actions.contains(action::redirect_to_listener) && in_->seg != nullptr) {
-            observer().on_redirect_to_listener(*in_->seg, in_->text);
+            observer().on_redirect_to_listener(*in_->seg, in_->text, old);
         }
         return row.error;
     }
@@ -472,7 +503,14 @@ private:
                          const std::uint16_t* cookie_mss) noexcept {
         const call_input input{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr};
         in_ = &input;
-        const classification k = classify(context(), seg);
+        receive_context c = context();
+        // TIME-WAIT: a new SYN above RCV.NXT reopens only where a listener takes it (RFC 6191,
+        // RFC 1122 4.2.2.13); otherwise TIME-WAIT lasts its 2MSL (MUST-13) and ACKs the SYN.
+        if (state_ == state::time_wait && config_->time_wait_reopen && seg.syn() && !seg.ack_flag() && !seg.rst() &&
+            seq_gt(seg.seq, rcv_nxt_)) {
+            c.listener_takes_syn = observer().listener_takes(seg);
+        }
+        const classification k = classify(c, seg);
         if (state_ != state::closed && state_ != state::listen && k.count > 0 && answers_probes(k.events[0])) {
             // §3.8.4: keepalive counts "data or acknowledgment packets"; an unacceptable
             // segment is neither. Such a segment answers a keepalive or zero-window probe

@@ -140,3 +140,82 @@ TEST_CASE("output: one call sends everything the window allows (200 segments)", 
     CHECK(c.sent.size() == 10u);
     CHECK(c.conn->snapshot().unsent == 19000u);
 }
+
+TEST_CASE("TIME-WAIT: a higher SYN with no listener to take it keeps TIME-WAIT and is ACKed (MUST-13)",
+          "[connection][edges]") {
+    reset_time t;
+    peer a({}), b({});
+    establish(a, b, 1000, 5000);
+    // A closes first (active OPEN, active CLOSE: Figure 13's TCP Peer A).
+    a.conn->close();
+    pass(a, "<SEQ=1000><ACK=5000><CTL=FIN,ACK>", b);
+    pass(b, "<SEQ=5000><ACK=1001><CTL=ACK>", a);
+    b.conn->close();
+    pass(b, "<SEQ=5000><ACK=1001><CTL=FIN,ACK>", a);
+    pass(a, "<SEQ=1001><ACK=5001><CTL=ACK>", b);
+    REQUIRE(a.st() == S::time_wait);
+    REQUIRE(b.st() == S::closed);
+    // A new SYN above RCV.NXT = 5001, nothing listening (the observer's default answer): A
+    // stays in TIME-WAIT and answers <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
+    now_ms = 1000;
+    a.receive(make(90000, 0, ctl::syn));
+    CHECK(a.st() == S::time_wait);
+    CHECK(a.rec.redirects == 0u);
+    a.take("<SEQ=1001><ACK=5001><CTL=ACK>");
+    // TIME-WAIT lasts its 2MSL from the last FIN's ACK (at 0): 2 * 30 s (timer_config's MSL).
+    a.run_to(59999);
+    CHECK(a.st() == S::time_wait);
+    a.run_to(60000);
+    CHECK(a.st() == S::closed);
+}
+
+TEST_CASE("TIME-WAIT: a listener that takes the SYN gets it with the old numbers", "[connection][edges]") {
+    reset_time t;
+    peer a({}), b({});
+    establish(a, b, 1000, 5000);
+    a.conn->close();
+    pass_all(a, b);
+    pass_all(b, a);
+    b.conn->close();
+    pass_all(b, a);
+    pass_all(a, b);
+    REQUIRE(a.st() == S::time_wait);
+    a.rec.listener = true;
+    a.receive(make(90000, 0, ctl::syn));
+    CHECK(a.st() == S::closed);
+    CHECK(a.rec.redirects == 1u);
+    CHECK(a.sent.empty());
+    // ISS 999, SND.NXT 1001 (after A's FIN), RCV.NXT 5001 (after B's FIN).
+    CHECK(a.rec.redirected_from.iss == 999u);
+    CHECK(a.rec.redirected_from.snd_nxt == 1001u);
+    CHECK(a.rec.redirected_from.rcv_nxt == 5001u);
+    // A SYN at or below RCV.NXT is old: the listener is not even asked, TIME-WAIT stays.
+    peer c({}), d({});
+    establish(c, d, 1000, 5000);
+    c.conn->close();
+    pass_all(c, d);
+    pass_all(d, c);
+    d.conn->close();
+    pass_all(d, c);
+    pass_all(c, d);
+    c.rec.listener = true;
+    c.receive(make(5001, 0, ctl::syn));
+    CHECK(c.st() == S::time_wait);
+    CHECK(c.rec.redirects == 0u);
+    // With time_wait_reopen off the listener is not asked either.
+    tcpfsm::connection_config no_reopen{};
+    no_reopen.time_wait_reopen = false;
+    peer e({}, no_reopen), f({});
+    establish(e, f, 1000, 5000);
+    e.conn->close();
+    pass_all(e, f);
+    pass_all(f, e);
+    f.conn->close();
+    pass_all(f, e);
+    pass_all(e, f);
+    e.rec.listener = true;
+    e.receive(make(90000, 0, ctl::syn));
+    CHECK(e.st() == S::time_wait);
+    CHECK(e.rec.redirects == 0u);
+    e.take("<SEQ=1001><ACK=5001><CTL=ACK>");
+}
