@@ -66,6 +66,13 @@ struct connection_config {
     // socket to one per net.ipv4.tcp_invalid_ratelimit = 500 ms (tcp_oow_rate_limited).
     std::uint16_t challenge_ack_limit = 1;
     std::uint32_t challenge_ack_interval_ms = 500;
+    // The duplicate ACK that answers an unacceptable segment without text (a pure ACK or a
+    // SYN; §3.10.7.4 first step) is limited too, by the same window and count as the
+    // challenge ACKs: at most `out_of_window_ack_limit` of these and the challenge ACKs
+    // together per `challenge_ack_interval_ms` (0 = unlimited), as Linux's tcp_oow_rate_limited
+    // shares the socket's last_oow_ack_time with tcp_send_challenge_ack. Segments with text
+    // (or a FIN) are always answered (§3.10.7.4: the peer may be probing a zero window).
+    std::uint16_t out_of_window_ack_limit = 1;
 };
 
 inline constexpr connection_config default_connection_config{};
@@ -730,7 +737,11 @@ private:
         if (a.intersects(send_syn)) send_syn_segment(false);
         if (a.intersects(send_syn_ack)) send_syn_segment(true);
         if (a.intersects(send_ack)) {
-            set(e == event::rcv_data && config_->timers.delayed_ack ? ack_delayable_bit : ack_now_bit);
+            if (e == event::rcv_unacceptable && out_of_window_ack_limited()) {
+                observer().on_drop(drop_reason::out_of_window_ack_rate_limited);
+            } else {
+                set(e == event::rcv_data && config_->timers.delayed_ack ? ack_delayable_bit : ack_now_bit);
+            }
         }
         if (a.intersects(send_fin)) set(fin_queued_bit);  // output() sends it after the data (§3.10.4)
         if (a.intersects(send_rst)) send_reset(e);
@@ -848,19 +859,35 @@ private:
         timers_.disarm(timer_kind::delayed_ack);
     }
 
+    // The limiter of ACKs that answer invalid segments (Linux's per-socket last_oow_ack_time,
+    // net.ipv4.tcp_invalid_ratelimit): challenge ACKs and out-of-window duplicate ACKs count
+    // in one window of challenge_ack_interval_ms; each kind is sent while the count is below
+    // its own limit (0 = unlimited: not limited, and not counted).
+    bool invalid_ack_allowed(std::uint16_t limit) noexcept {
+        if (limit == 0) return true;
+        if (challenge_count_ == 0 || now() - challenge_window_start_ >= config_->challenge_ack_interval_ms) {
+            challenge_window_start_ = now();
+            challenge_count_ = 0;
+        }
+        if (challenge_count_ >= (limit < 255u ? limit : 255u)) return false;
+        ++challenge_count_;
+        return true;
+    }
+
+    // §3.10.7.4 first step: the ACK for an unacceptable segment. Without text (seq_length 0, or
+    // a SYN) it is rate limited, as Linux's tcp_oow_rate_limited ("data packets without SYNs
+    // are not likely part of an ACK loop"); with text or a FIN it always goes.
+    bool out_of_window_ack_limited() noexcept {
+        const segment& seg = *in_->seg;
+        if (seg.seq_length() != 0 && !seg.syn()) return false;
+        return !invalid_ack_allowed(config_->out_of_window_ack_limit);
+    }
+
     // RFC 5961 §3.2, §4.2, §5.2, throttled per §7.
     void send_challenge() noexcept {
-        const connection_config& c = *config_;
-        if (c.challenge_ack_limit != 0) {
-            if (challenge_count_ == 0 || now() - challenge_window_start_ >= c.challenge_ack_interval_ms) {
-                challenge_window_start_ = now();
-                challenge_count_ = 0;
-            }
-            if (challenge_count_ >= (c.challenge_ack_limit < 255u ? c.challenge_ack_limit : 255u)) {
-                observer().on_drop(drop_reason::challenge_ack_rate_limited);
-                return;
-            }
-            ++challenge_count_;
+        if (!invalid_ack_allowed(config_->challenge_ack_limit)) {
+            observer().on_drop(drop_reason::challenge_ack_rate_limited);
+            return;
         }
         send_ack_now();
     }

@@ -58,6 +58,8 @@ enum class drop_reason : std::uint8_t {
     challenge_ack_rate_limited,  // RFC 5961 §7: the challenge ACK was not sent
     text_out_of_order,           // in the window but not at RCV.NXT: not held, a duplicate ACK asks again
     text_beyond_window,          // the part of the text beyond RCV.WND was cut off (§3.10.7.4 first step)
+    out_of_window_ack_rate_limited,  // the duplicate ACK for an unacceptable segment without text
+                                     // was not sent (Linux's tcp_oow_rate_limited)
 };
 
 constexpr const char* name(drop_reason r) noexcept {
@@ -65,6 +67,7 @@ constexpr const char* name(drop_reason r) noexcept {
         case drop_reason::challenge_ack_rate_limited: return "challenge_ack_rate_limited";
         case drop_reason::text_out_of_order: return "text_out_of_order";
         case drop_reason::text_beyond_window: return "text_beyond_window";
+        case drop_reason::out_of_window_ack_rate_limited: return "out_of_window_ack_rate_limited";
     }
     return "invalid";
 }

@@ -219,3 +219,63 @@ TEST_CASE("TIME-WAIT: a listener that takes the SYN gets it with the old numbers
     CHECK(e.rec.redirects == 0u);
     e.take("<SEQ=1001><ACK=5001><CTL=ACK>");
 }
+
+TEST_CASE("out-of-window ACKs: limited to one per 500 ms without text, always with text", "[connection][edges]") {
+    reset_time t;
+    peer a({}), b({});
+    establish(a, b, 1000, 5000);
+    // B: RCV.NXT = 1000, RCV.WND = 65535, so SEG.SEQ = 1000 + 70000 is beyond the window.
+    const std::uint32_t beyond = 1000u + 70000u;
+    b.receive(make(beyond, 5000, ctl::ack));
+    b.take("<SEQ=5000><ACK=1000><CTL=ACK>");
+    b.receive(make(beyond, 5000, ctl::ack));  // within 500 ms of the last: not answered
+    CHECK(b.sent.empty());
+    CHECK(b.rec.dropped(tcpfsm::drop_reason::out_of_window_ack_rate_limited));
+    now_ms = 499;
+    b.receive(make(beyond, 5000, ctl::ack));
+    CHECK(b.sent.empty());
+    now_ms = 500;  // net.ipv4.tcp_invalid_ratelimit = 500 ms later
+    b.receive(make(beyond, 5000, ctl::ack));
+    b.take("<SEQ=5000><ACK=1000><CTL=ACK>");
+    // With text, or a FIN, every one is answered (§3.10.7.4), limit or not.
+    b.receive(make(beyond, 5000, ctl::ack, 10));
+    b.receive(make(beyond, 5000, ctl::ack, 10));
+    b.receive(make(beyond, 5000, ctl::ack | ctl::fin));
+    CHECK(b.sent.size() == 3u);
+    b.sent.clear();
+    // One limiter for these and the challenge ACKs (Linux's last_oow_ack_time): a challenge
+    // ACK at 2000 (an RST in the window, not at RCV.NXT, RFC 5961 §3.2) leaves no room for an
+    // out-of-window ACK at 2000, nor the other way round at 3000.
+    now_ms = 2000;
+    b.receive(make(1010, 0, ctl::rst));
+    b.take("<SEQ=5000><ACK=1000><CTL=ACK>");
+    b.receive(make(beyond, 5000, ctl::ack));
+    CHECK(b.sent.empty());
+    now_ms = 3000;
+    b.receive(make(beyond, 5000, ctl::ack));
+    b.take("<SEQ=5000><ACK=1000><CTL=ACK>");
+    b.receive(make(1010, 0, ctl::rst));
+    CHECK(b.sent.empty());
+    CHECK(b.rec.dropped(tcpfsm::drop_reason::challenge_ack_rate_limited));
+}
+
+TEST_CASE("out-of-window ACKs: an old SYN in SYN-RECEIVED is limited; 0 means unlimited", "[connection][edges]") {
+    reset_time t;
+    peer b({4999});
+    b.conn->open_passive();
+    b.receive(make(999, 0, ctl::syn));
+    b.take("<SEQ=4999><ACK=1000><CTL=SYN,ACK>");
+    // An old SYN below RCV.NXT = 1000 in SYN-RECEIVED (passive): step one's ACK, limited.
+    b.receive(make(500, 0, ctl::syn));
+    b.take("<SEQ=5000><ACK=1000><CTL=ACK>");
+    b.receive(make(500, 0, ctl::syn));
+    CHECK(b.sent.empty());
+    CHECK(b.st() == S::syn_received);
+    // out_of_window_ack_limit = 0: every one is answered.
+    tcpfsm::connection_config unlimited{};
+    unlimited.out_of_window_ack_limit = 0;
+    peer c({}, unlimited), d({});
+    establish(c, d, 1000, 5000);
+    for (int i = 0; i < 3; ++i) c.receive(make(1000u + 70000u, 5000, ctl::ack));
+    CHECK(c.sent.size() == 3u);
+}
