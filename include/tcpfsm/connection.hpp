@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "classify.hpp"
+#include "contract.hpp"
 #include "iss.hpp"
 #include "policies.hpp"
 #include "rto.hpp"
@@ -28,6 +29,10 @@ namespace tcpfsm {
 
 // Everything about one connection that is chosen at run time. One object may serve many
 // connections (they keep a pointer to it: it must outlive them).
+// The most text one arriving segment can carry (on_segment's contract): the IPv4 total
+// length and the IPv6 payload length are 16-bit fields (RFC 2675 jumbograms not supported).
+inline constexpr std::uint32_t max_segment_text = 65535;
+
 inline constexpr std::uint32_t max_send_buffer_limit = 0x7FFFFFFEu;  // 2^31 - 2
 
 struct connection_config {
@@ -242,6 +247,10 @@ public:
 
     // RECEIVE: the user took `octets` of the text on_data delivered; the window opens again
     // (§3.10.3, §3.8.6.2.2). In CLOSE-WAIT with nothing held: "error: connection closing".
+    // Contract: `octets` is at most what on_data delivered and receive() has not taken yet
+    // (snapshot().receive_held), where the RECEIVE row takes text (a state whose row refuses
+    // RECEIVE returns its error). Checked with TCPFSM_ASSERT (contract.hpp); without the check
+    // the engine takes what it holds.
     user_error receive(std::uint32_t octets = 0) noexcept {
         user_error e = user_call(event::receive, octets);
         if (e == user_error::none && state_ == state::close_wait && receive_held_ == 0 && octets == 0) {
@@ -315,9 +324,13 @@ public:
 
     // ---- segments ----
 
-    // An arriving segment and its text (text_length octets, may be null when 0). `tuple`
-    // names the connection's four-tuple; it is read only when a SYN arrives in LISTEN, to
-    // choose the ISS.
+    // An arriving segment and its text. `tuple` names the connection's four-tuple; it is read
+    // only when a SYN arrives in LISTEN, to choose the ISS.
+    // Contract: `text` points at seg.text_length readable octets, or is null (then on_data
+    // gives null too: for a consumer that keeps the text itself); the engine reads the octets
+    // it delivers through on_data and nothing else. seg.text_length is at most
+    // max_segment_text (65535: the IPv4 total length and IPv6 payload length are 16 bits;
+    // jumbograms are not supported), checked with TCPFSM_ASSERT (contract.hpp).
     void on_segment(const segment& seg, const std::uint8_t* text = nullptr,
                     const four_tuple& tuple = four_tuple{}) noexcept {
         receive_segment(seg, text, tuple, nullptr);
@@ -508,6 +521,8 @@ private:
     // bookkeeping and row.
     void receive_segment(const segment& seg, const std::uint8_t* text, const four_tuple& tuple,
                          const std::uint16_t* cookie_mss) noexcept {
+        TCPFSM_ASSERT(seg.text_length <= max_segment_text,
+                      "tcpfsm::connection::on_segment: text_length beyond the largest segment (65535)");
         const call_input input{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr};
         in_ = &input;
         receive_context c = context();
@@ -954,6 +969,8 @@ private:
 
     // RECEIVE: the user took octets; the window may open (§3.8.6.2.2).
     void consume() noexcept {
+        TCPFSM_ASSERT(in_->octets <= receive_held_,
+                      "tcpfsm::connection::receive(n): n is more than the octets delivered and not yet received");
         const std::uint32_t taken = in_->octets < receive_held_ ? in_->octets : receive_held_;
         receive_held_ -= taken;
         if (taken > 0 && state_ != state::closed && window_update_due()) set(ack_now_bit);
