@@ -18,6 +18,7 @@
 #include "rto.hpp"
 #include "segment.hpp"
 #include "seq.hpp"
+#include "statistics.hpp"
 #include "tcpfsm.hpp"
 #include "timers.hpp"
 
@@ -83,12 +84,16 @@ struct connection_config {
 inline constexpr connection_config default_connection_config{};
 
 // Compile-time choices: the transition table (a variant changes transitions, and is verified
-// like the standard one), the RTO estimator (its rto_config) and the congestion hook.
-template <const auto& Table = standard_table, class Rto = rto_estimator, class Congestion = no_congestion_control>
+// like the standard one), the RTO estimator (its rto_config; RFC 6298's, 1 s minimum, by
+// default, linux_rto_estimator the alternative), the congestion hook and the statistics
+// policy (statistics.hpp: no_statistics, or counting_statistics).
+template <const auto& Table = standard_table, class Rto = rto_estimator, class Congestion = no_congestion_control,
+          class Statistics = no_statistics>
 struct engine_profile {
     static constexpr const auto& table = Table;
     using rto = Rto;
     using congestion = Congestion;
+    using statistics = Statistics;
 };
 
 using default_profile = engine_profile<>;
@@ -186,15 +191,21 @@ class connection {
     using observer_base = detail::ebo<2, Observer>;
     using iss_base = detail::ebo<3, IssPolicy>;
     using cc_base = detail::ebo<4, typename Profile::congestion>;
+    using statistics_policy = typename detail::profile_statistics<Profile>::type;
+    static_assert(is_statistics_policy_v<statistics_policy>,
+                  "tcpfsm::connection: the statistics policy needs `on_sent(const segment&, bool)`, "
+                  "`on_received(const segment&)` and `on_event(tcpfsm::statistic)` (see no_statistics)");
+    using stats_base = detail::ebo<5, statistics_policy>;
     // The policies, as empty bases of one member (not of the connection, so that their
     // member names never mix with the engine's): empty policies take one octet in all.
-    struct policy_pack : io_base, clock_base, observer_base, iss_base, cc_base {
+    struct policy_pack : io_base, clock_base, observer_base, iss_base, cc_base, stats_base {
         policy_pack(SegmentIO io_value, Clock clock_value, Observer observer_value, IssPolicy iss_value)
             : io_base(static_cast<SegmentIO&&>(io_value)),
               clock_base(static_cast<Clock&&>(clock_value)),
               observer_base(static_cast<Observer&&>(observer_value)),
               iss_base(static_cast<IssPolicy&&>(iss_value)),
-              cc_base() {}
+              cc_base(),
+              stats_base() {}
     };
     using rto_type = typename Profile::rto;
     using machine_type = machine<index_for<Profile::table>>;
@@ -205,6 +216,7 @@ public:
     using observer_type = Observer;
     using iss_type = IssPolicy;
     using profile_type = Profile;
+    using statistics_type = statistics_policy;
 
     explicit connection(const connection_config& config_value = default_connection_config,
                         SegmentIO io_value = SegmentIO(), Clock clock_value = Clock(),
@@ -218,6 +230,10 @@ public:
     Clock& clock() noexcept { return policies_.clock_base::get(); }
     Observer& observer() noexcept { return policies_.observer_base::get(); }
     const connection_config& config() const noexcept { return *config_; }
+    // The profile's statistics policy (statistics.hpp): counting_statistics's totals, or the
+    // empty no_statistics.
+    const statistics_policy& statistics() const noexcept { return policies_.stats_base::get(); }
+    statistics_policy& statistics() noexcept { return policies_.stats_base::get(); }
 
     state current_state() const noexcept { return state_; }
 
@@ -533,6 +549,7 @@ private:
             c.listener_takes_syn = observer().listener_takes(seg);
         }
         const classification k = classify(c, seg);
+        count_received(c, seg, k);
         if (state_ != state::closed && state_ != state::listen && k.count > 0 && answers_probes(k.events[0])) {
             // §3.8.4: keepalive counts "data or acknowledgment packets"; an unacceptable
             // segment is neither. Such a segment answers a keepalive or zero-window probe
@@ -548,6 +565,27 @@ private:
         }
         finish();
         in_ = nullptr;
+    }
+
+    // The statistics policy's view of an arriving segment, before any row runs.
+    void count_received(const receive_context& c, const segment& seg, const classification& k) noexcept {
+        statistics().on_received(seg);
+        if (k.count == 0 || !is_synchronized_or_syn_received(state_)) return;
+        const event first = k.events[0];
+        const bool in_window = segment_acceptable(seg.seq, seg.seq_length(), c.rcv_nxt, c.rcv_wnd) ||
+                               (c.rcv_wnd == 0 && seg.seq == c.rcv_nxt);
+        // §3.10.7.4 first step: the classifier's unacceptable events, and a SYN out of the
+        // window (RFC 5961 §4.2 names it rcv_syn whatever its sequence number).
+        if (first == event::rcv_unacceptable || first == event::rcv_rst_unacceptable ||
+            (first == event::rcv_syn && !in_window)) {
+            statistics().on_event(statistic::out_of_window_segment);
+        }
+        // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT": (a) data outstanding, (b) no text, (c) no SYN
+        // nor FIN, (d) SEG.ACK = SND.UNA, (e) the window unchanged; and acceptable (rcv_ack).
+        if (first == event::rcv_ack && snd_una_ != snd_nxt_ && seg.text_length == 0 && !seg.syn() && !seg.fin() &&
+            seg.ack == snd_una_ && seg.window == snd_wnd_) {
+            statistics().on_event(statistic::duplicate_ack_received);
+        }
     }
 
     user_error user_call(event e, std::uint32_t octets = 0, const four_tuple* tuple = nullptr) noexcept {
@@ -710,6 +748,7 @@ private:
     // set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK."
     void update_window(const segment& seg, bool initial) noexcept {
         if (initial || seq_lt(snd_wl1_, seg.seq) || (snd_wl1_ == seg.seq && seq_le(snd_wl2_, seg.ack))) {
+            if (seg.window == 0 && (initial || snd_wnd_ != 0)) statistics().on_event(statistic::zero_window_seen);
             snd_wnd_ = seg.window;
             snd_wl1_ = seg.seq;
             snd_wl2_ = seg.ack;
@@ -800,7 +839,8 @@ private:
         if (a.intersects(signal_closed)) observer().on_signal(user_signal::closed);
     }
 
-    void emit(const segment& s, std::uint32_t text_offset = 0) noexcept {
+    void emit(const segment& s, std::uint32_t text_offset = 0, bool retransmission = false) noexcept {
+        statistics().on_sent(s, retransmission);
         outgoing_segment out;
         out.header = s;
         out.text_offset = text_offset;
@@ -836,7 +876,7 @@ private:
         } else {
             rtt_.on_retransmit();
         }
-        emit(s);
+        emit(s, 0, !first);
     }
 
     // §3.5.2 / §3.10.7: the RST that answers a segment: <SEQ=SEG.ACK><CTL=RST> if it had an
@@ -904,6 +944,7 @@ private:
             observer().on_drop(drop_reason::challenge_ack_rate_limited);
             return;
         }
+        statistics().on_event(statistic::challenge_ack_sent);
         send_ack_now();
     }
 
@@ -934,7 +975,7 @@ private:
         if (length > 0) s.flags = static_cast<std::uint8_t>(s.flags | ctl::psh);
         update_receive_window();
         s.window = window_field();
-        emit(s, 0);
+        emit(s, 0, true);
         clear(ack_now_bit);
         clear(ack_delayable_bit);
         timers_.disarm(timer_kind::delayed_ack);
@@ -957,7 +998,7 @@ private:
             segment s = ack_segment();
             s.seq = snd_una_;
             s.text_length = 1;
-            emit(s, 0);
+            emit(s, 0, true);
             return;
         }
         if (unsent() == 0) return;
