@@ -3,8 +3,12 @@
 // listener (MUST-13), out-of-window ACK rate limiting (Linux's tcp_oow_rate_limited). Expected
 // values come from the RFCs, the config and the arithmetic written next to each check.
 #include <tcpfsm/connection.hpp>
+#include <tcpfsm/listener.hpp>
 
 #include <catch2/catch.hpp>
+
+#include <chrono>
+#include <type_traits>
 
 #include "tcpfsm_engine_harness.hpp"
 
@@ -278,4 +282,32 @@ TEST_CASE("out-of-window ACKs: an old SYN in SYN-RECEIVED is limited; 0 means un
     establish(c, d, 1000, 5000);
     for (int i = 0; i < 3; ++i) c.receive(make(1000u + 70000u, 5000, ctl::ack));
     CHECK(c.sent.size() == 3u);
+}
+
+// RFC 6298's RTO (1 s initial and minimum, 60 s maximum) is the one default of the engine;
+// linux_rto_estimator (200 ms minimum, 120 s maximum) is the alternative a profile names.
+static_assert(std::is_same<tcpfsm::default_profile::rto, tcpfsm::rto_estimator>::value);
+static_assert(tcpfsm::rto_estimator::config().initial_ms == 1000 && tcpfsm::rto_estimator::config().min_ms == 1000 &&
+              tcpfsm::rto_estimator::config().max_ms == 60000);
+static_assert(tcpfsm::linux_rto_estimator::config().min_ms == 200);
+namespace {
+struct null_sink {
+    void send(const tcpfsm::four_tuple&, const tcpfsm::outgoing_segment&, tcpfsm::connection_handle) noexcept {}
+};
+}  // namespace
+// The listener's children: the same default.
+static_assert(std::is_same<tcpfsm::listener<null_sink, std::chrono::steady_clock>::child_connection::profile_type::rto,
+                           tcpfsm::rto_estimator>::value);
+
+TEST_CASE("RTO: the default engine starts at 1 s and never goes below it (RFC 6298 (2.1), (2.4))",
+          "[connection][edges]") {
+    reset_time t;
+    peer a({999});
+    a.conn->open_active();
+    a.take("<SEQ=999><CTL=SYN>");
+    CHECK(a.conn->snapshot().rto_ms == 1000u);
+    a.advance_to(999);
+    CHECK(a.sent.empty());
+    a.advance_to(1000);  // the SYN again after 1 s
+    a.take("<SEQ=999><CTL=SYN>");
 }
