@@ -46,12 +46,10 @@ struct connection_config {
     // `mss`). 48, as Linux's net.ipv4.tcp_min_snd_mss since CVE-2019-11479: an MSS of 1
     // would make every octet a segment of its own (40 octets of headers each).
     std::uint16_t min_snd_mss = 48;
-    // SEND (§3.10.2): at most this many octets queued and not yet acknowledged; a SEND that
-    // would go beyond it returns "error: insufficient resources" and queues nothing. The
-    // default is the most the sequence space allows: SND.UNA, SND.NXT and the end of the
-    // queued data are compared modulo 2^32 (seq.hpp), which orders two numbers only when
-    // they are less than 2^31 apart, so data and FIN together stay below 2^31 octets of
-    // sequence space: 2^31 - 2 octets of data. Larger values are read as that.
+    // SEND (§3.10.2): at most this many octets queued and unacknowledged, else "error:
+    // insufficient resources" and nothing queued. The default is the most sequence numbers
+    // compared modulo 2^32 allow (they order only numbers less than 2^31 apart): data and FIN
+    // below 2^31 octets, 2^31 - 2 of data. Larger values are read as that.
     std::uint32_t send_buffer_limit = max_send_buffer_limit;
     // RCV.BUFF: octets the user can hold between on_data and receive(). Without window
     // scaling the advertised window is at most 65535 (§3.1 "Window: 16 bits").
@@ -72,12 +70,10 @@ struct connection_config {
     // socket to one per net.ipv4.tcp_invalid_ratelimit = 500 ms (tcp_oow_rate_limited).
     std::uint16_t challenge_ack_limit = 1;
     std::uint32_t challenge_ack_interval_ms = 500;
-    // The duplicate ACK that answers an unacceptable segment without text (a pure ACK or a
-    // SYN; §3.10.7.4 first step) is limited too, by the same window and count as the
-    // challenge ACKs: at most `out_of_window_ack_limit` of these and the challenge ACKs
-    // together per `challenge_ack_interval_ms` (0 = unlimited), as Linux's tcp_oow_rate_limited
-    // shares the socket's last_oow_ack_time with tcp_send_challenge_ack. Segments with text
-    // (or a FIN) are always answered (§3.10.7.4: the peer may be probing a zero window).
+    // The ACK answering an unacceptable segment without text (pure ACK, SYN; §3.10.7.4 first
+    // step) counts with the challenge ACKs, sent while the count in the window is below this
+    // (0 = unlimited): Linux's tcp_oow_rate_limited shares last_oow_ack_time with the
+    // challenge ACKs. With text or a FIN it is always sent (a zero-window probe, say).
     std::uint16_t out_of_window_ack_limit = 1;
 };
 
@@ -149,34 +145,9 @@ class connection {
                   "tcpfsm::connection: SegmentIO needs `send(const tcpfsm::outgoing_segment&)`");
     static_assert(is_engine_clock_v<Clock>,
                   "tcpfsm::connection: Clock needs `now()` returning a std::chrono::time_point");
-    // The Observer: one check per hook, so that the message names the hook that does not
-    // match null_observer's (a hook of a derived observer hides the base's whatever its
-    // parameters; derive from null_observer for the hooks you do not write).
-    static_assert(detail::observer_has_on_row<Observer>::value,
-                  "tcpfsm::connection: Observer hook on_row does not match tcpfsm::null_observer's "
-                  "`on_row(tcpfsm::state, tcpfsm::event, const tcpfsm::transition&)` (derive from null_observer)");
-    static_assert(detail::observer_has_on_state_change<Observer>::value,
-                  "tcpfsm::connection: Observer hook on_state_change does not match tcpfsm::null_observer's "
-                  "`on_state_change(tcpfsm::state, tcpfsm::state, tcpfsm::event)` (derive from null_observer)");
-    static_assert(detail::observer_has_on_signal<Observer>::value,
-                  "tcpfsm::connection: Observer hook on_signal does not match tcpfsm::null_observer's "
-                  "`on_signal(tcpfsm::user_signal)` (derive from null_observer)");
-    static_assert(detail::observer_has_on_data<Observer>::value,
-                  "tcpfsm::connection: Observer hook on_data does not match tcpfsm::null_observer's "
-                  "`on_data(const std::uint8_t*, std::uint32_t)` (derive from null_observer)");
-    static_assert(detail::observer_has_on_acked<Observer>::value,
-                  "tcpfsm::connection: Observer hook on_acked does not match tcpfsm::null_observer's "
-                  "`on_acked(std::uint32_t)` (derive from null_observer)");
-    static_assert(detail::observer_has_on_drop<Observer>::value,
-                  "tcpfsm::connection: Observer hook on_drop does not match tcpfsm::null_observer's "
-                  "`on_drop(tcpfsm::drop_reason)` (derive from null_observer)");
-    static_assert(detail::observer_has_on_redirect_to_listener<Observer>::value,
-                  "tcpfsm::connection: Observer hook on_redirect_to_listener does not match tcpfsm::null_observer's "
-                  "`on_redirect_to_listener(const tcpfsm::segment&, const std::uint8_t*, const tcpfsm::reopen_numbers&)` "
-                  "(derive from null_observer)");
-    static_assert(detail::observer_has_listener_takes<Observer>::value,
-                  "tcpfsm::connection: Observer hook listener_takes does not match tcpfsm::null_observer's "
-                  "`bool listener_takes(const tcpfsm::segment&)` (derive from null_observer)");
+    // The Observer: one static_assert per hook (policies.hpp, observer_check), each naming
+    // the hook whose signature does not match null_observer's.
+    static_assert(detail::observer_check<Observer>::value, "tcpfsm::connection: Observer");
     static_assert(is_iss_generator_v<IssPolicy>,
                   "tcpfsm::connection: IssPolicy needs `operator()(const four_tuple&, std::uint64_t microseconds)`"
                   " returning std::uint32_t (rfc6528_iss, fixed_iss)");
@@ -263,10 +234,9 @@ public:
 
     // RECEIVE: the user took `octets` of the text on_data delivered; the window opens again
     // (§3.10.3, §3.8.6.2.2). In CLOSE-WAIT with nothing held: "error: connection closing".
-    // Contract: `octets` is at most what on_data delivered and receive() has not taken yet
-    // (snapshot().receive_held), where the RECEIVE row takes text (a state whose row refuses
-    // RECEIVE returns its error). Checked with TCPFSM_ASSERT (contract.hpp); without the check
-    // the engine takes what it holds.
+    // Contract: `octets` =< what on_data delivered and receive() has not taken (receive_held),
+    // where the RECEIVE row takes text; checked with TCPFSM_ASSERT (contract.hpp), and without
+    // the check the engine takes what it holds.
     user_error receive(std::uint32_t octets = 0) noexcept {
         user_error e = user_call(event::receive, octets);
         if (e == user_error::none && state_ == state::close_wait && receive_held_ == 0 && octets == 0) {
@@ -342,11 +312,8 @@ public:
 
     // An arriving segment and its text. `tuple` names the connection's four-tuple; it is read
     // only when a SYN arrives in LISTEN, to choose the ISS.
-    // Contract: `text` points at seg.text_length readable octets, or is null (then on_data
-    // gives null too: for a consumer that keeps the text itself); the engine reads the octets
-    // it delivers through on_data and nothing else. seg.text_length is at most
-    // max_segment_text (65535: the IPv4 total length and IPv6 payload length are 16 bits;
-    // jumbograms are not supported), checked with TCPFSM_ASSERT (contract.hpp).
+    // Contract: `text` points at seg.text_length readable octets, or is null (on_data then
+    // gives null). seg.text_length =< max_segment_text, checked with TCPFSM_ASSERT.
     void on_segment(const segment& seg, const std::uint8_t* text = nullptr,
                     const four_tuple& tuple = four_tuple{}) noexcept {
         receive_segment(seg, text, tuple, nullptr);
@@ -570,21 +537,8 @@ private:
     // The statistics policy's view of an arriving segment, before any row runs.
     void count_received(const receive_context& c, const segment& seg, const classification& k) noexcept {
         statistics().on_received(seg);
-        if (k.count == 0 || !is_synchronized_or_syn_received(state_)) return;
-        const event first = k.events[0];
-        const bool in_window = segment_acceptable(seg.seq, seg.seq_length(), c.rcv_nxt, c.rcv_wnd) ||
-                               (c.rcv_wnd == 0 && seg.seq == c.rcv_nxt);
-        // §3.10.7.4 first step: the classifier's unacceptable events, and a SYN out of the
-        // window (RFC 5961 §4.2 names it rcv_syn whatever its sequence number).
-        if (first == event::rcv_unacceptable || first == event::rcv_rst_unacceptable ||
-            (first == event::rcv_syn && !in_window)) {
-            statistics().on_event(statistic::out_of_window_segment);
-        }
-        // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT": (a) data outstanding, (b) no text, (c) no SYN
-        // nor FIN, (d) SEG.ACK = SND.UNA, (e) the window unchanged; and acceptable (rcv_ack).
-        if (first == event::rcv_ack && snd_una_ != snd_nxt_ && seg.text_length == 0 && !seg.syn() && !seg.fin() &&
-            seg.ack == snd_una_ && seg.window == snd_wnd_) {
-            statistics().on_event(statistic::duplicate_ack_received);
+        if (is_synchronized_or_syn_received(state_)) {
+            detail::count_arrival_events(statistics(), c, seg, k, snd_una_, snd_nxt_, snd_wnd_);
         }
     }
 

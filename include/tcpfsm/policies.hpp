@@ -178,6 +178,38 @@ struct has_observer_hooks
                                        observer_has_listener_takes<O>::value &&
                                        observer_has_on_redirect_to_listener<O>::value> {};
 
+// The connection's check of its Observer: one static_assert per hook, so that the message
+// names the hook whose signature does not match null_observer's (a hook of a derived observer
+// hides the base's whatever its parameters; derive from null_observer for the others).
+template <class O>
+struct observer_check : std::true_type {
+    static_assert(observer_has_on_row<O>::value,
+                  "tcpfsm::connection: Observer hook on_row does not match tcpfsm::null_observer's "
+                  "`on_row(tcpfsm::state, tcpfsm::event, const tcpfsm::transition&)` (derive from null_observer)");
+    static_assert(observer_has_on_state_change<O>::value,
+                  "tcpfsm::connection: Observer hook on_state_change does not match tcpfsm::null_observer's "
+                  "`on_state_change(tcpfsm::state, tcpfsm::state, tcpfsm::event)` (derive from null_observer)");
+    static_assert(observer_has_on_signal<O>::value,
+                  "tcpfsm::connection: Observer hook on_signal does not match tcpfsm::null_observer's "
+                  "`on_signal(tcpfsm::user_signal)` (derive from null_observer)");
+    static_assert(observer_has_on_data<O>::value,
+                  "tcpfsm::connection: Observer hook on_data does not match tcpfsm::null_observer's "
+                  "`on_data(const std::uint8_t*, std::uint32_t)` (derive from null_observer)");
+    static_assert(observer_has_on_acked<O>::value,
+                  "tcpfsm::connection: Observer hook on_acked does not match tcpfsm::null_observer's "
+                  "`on_acked(std::uint32_t)` (derive from null_observer)");
+    static_assert(observer_has_on_drop<O>::value,
+                  "tcpfsm::connection: Observer hook on_drop does not match tcpfsm::null_observer's "
+                  "`on_drop(tcpfsm::drop_reason)` (derive from null_observer)");
+    static_assert(observer_has_on_redirect_to_listener<O>::value,
+                  "tcpfsm::connection: Observer hook on_redirect_to_listener does not match tcpfsm::null_observer's "
+                  "`on_redirect_to_listener(const tcpfsm::segment&, const std::uint8_t*, const tcpfsm::reopen_numbers&)` "
+                  "(derive from null_observer)");
+    static_assert(observer_has_listener_takes<O>::value,
+                  "tcpfsm::connection: Observer hook listener_takes does not match tcpfsm::null_observer's "
+                  "`bool listener_takes(const tcpfsm::segment&)` (derive from null_observer)");
+};
+
 template <class C, class = void>
 struct has_usable_window : std::false_type {};
 template <class C>

@@ -16,7 +16,10 @@
 #include <type_traits>
 #include <utility>
 
+#include "classify.hpp"
+#include "event.hpp"
 #include "segment.hpp"
+#include "seq.hpp"
 
 namespace tcpfsm {
 
@@ -118,6 +121,31 @@ struct has_statistics_hooks<
     T, statistics_void_t<decltype(std::declval<T&>().on_sent(std::declval<const segment&>(), true)),
                          decltype(std::declval<T&>().on_received(std::declval<const segment&>())),
                          decltype(std::declval<T&>().on_event(statistic::zero_window_seen))>> : std::true_type {};
+
+// The events an arriving segment gives a statistics policy, from the receive context the
+// classifier read (SYN-RECEIVED and the synchronized states), its classification and the
+// send numbers before any row ran.
+template <class Statistics>
+constexpr void count_arrival_events(Statistics& stats, const receive_context& c, const segment& seg,
+                                    const classification& k, std::uint32_t snd_una, std::uint32_t snd_nxt,
+                                    std::uint32_t snd_wnd) noexcept {
+    if (k.count == 0) return;
+    const event first = k.events[0];
+    const bool in_window = segment_acceptable(seg.seq, seg.seq_length(), c.rcv_nxt, c.rcv_wnd) ||
+                           (c.rcv_wnd == 0 && seg.seq == c.rcv_nxt);
+    // §3.10.7.4 first step: the classifier's unacceptable events, and a SYN out of the window
+    // (RFC 5961 §4.2 names it rcv_syn whatever its sequence number).
+    if (first == event::rcv_unacceptable || first == event::rcv_rst_unacceptable ||
+        (first == event::rcv_syn && !in_window)) {
+        stats.on_event(statistic::out_of_window_segment);
+    }
+    // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT": (a) data outstanding, (b) no text, (c) no SYN nor
+    // FIN, (d) SEG.ACK = SND.UNA, (e) the window unchanged; and acceptable (rcv_ack).
+    if (first == event::rcv_ack && snd_una != snd_nxt && seg.text_length == 0 && !seg.syn() && !seg.fin() &&
+        seg.ack == snd_una && seg.window == snd_wnd) {
+        stats.on_event(statistic::duplicate_ack_received);
+    }
+}
 
 // A profile's statistics policy: Profile::statistics, or no_statistics when it has none.
 template <class Profile, class = void>
