@@ -456,7 +456,8 @@ TEST_CASE("connection: TIME-WAIT and RST: CLOSED by default, ignored with the RF
 TEST_CASE("connection: an orphaned FIN-WAIT-2 times out after 60 s; the strict table waits", "[connection]") {
     reset_time t;
     using strict_peer = basic_peer<tcpfsm::engine_profile<tcpfsm::strict_table>>;
-    strict_peer a({}, tcpfsm::connection_config{tcpfsm::strict_rfc_timer_config});
+    const tcpfsm::connection_config strict_config{tcpfsm::strict_rfc_timer_config};  // outlives the peer
+    strict_peer a({}, strict_config);
     peer b({}), c({}), d({});
     establish(a, b, 1000, 5000);
     establish(c, d, 1000, 5000);
