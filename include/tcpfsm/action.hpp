@@ -158,14 +158,17 @@ enum class user_error : std::uint8_t {
     connection_does_not_exist,  // "error: connection does not exist"
     connection_illegal,         // "error: connection illegal for this process" (access checks
                                 // belong to the embedding; the standard table never returns it)
+    insufficient_resources,     // "error: insufficient resources" (§3.10.2 SEND: the send buffer
+                                // limit, connection_config::send_buffer_limit; no table row
+                                // returns it, the engine checks before the SEND row runs)
 };
 
-inline constexpr std::size_t user_error_count = 5;
+inline constexpr std::size_t user_error_count = 6;
 
 constexpr const char* name(user_error e) noexcept {
     constexpr const char* names[user_error_count] = {
         "none", "connection_exists", "connection_closing", "connection_does_not_exist",
-        "connection_illegal",
+        "connection_illegal", "insufficient_resources",
     };
     return static_cast<std::size_t>(e) < user_error_count ? names[static_cast<std::size_t>(e)]
                                                            : "invalid";
@@ -179,6 +182,7 @@ constexpr const char* rfc_name(user_error e) noexcept {
         "error: connection closing",
         "error: connection does not exist",
         "error: connection illegal for this process",
+        "error: insufficient resources",
     };
     return static_cast<std::size_t>(e) < user_error_count ? texts[static_cast<std::size_t>(e)]
                                                            : "invalid";

@@ -12,12 +12,14 @@
 #include <cstdint>
 
 #include "classify.hpp"
+#include "contract.hpp"
 #include "iss.hpp"
 #include "policies.hpp"
 #include "rto.hpp"
 #include "segment.hpp"
 #include "seq.hpp"
 #include "core.hpp"
+#include "statistics.hpp"
 #include "timers.hpp"
 
 namespace tcpfsm {
@@ -28,12 +30,27 @@ namespace tcpfsm {
 
 // Everything about one connection that is chosen at run time. One object may serve many
 // connections (they keep a pointer to it: it must outlive them).
+// The most text one arriving segment can carry (on_segment's contract): the IPv4 total
+// length and the IPv6 payload length are 16-bit fields (RFC 2675 jumbograms not supported).
+inline constexpr std::uint32_t max_segment_text = 65535;
+
+inline constexpr std::uint32_t max_send_buffer_limit = 0x7FFFFFFEu;  // 2^31 - 2
+
 struct connection_config {
     timer_config timers = default_timer_config;
 
     // MSS we advertise on SYN and SYN,ACK, and the largest segment we send (§3.7.1).
     // 1460: an Ethernet MTU of 1500 minus 40 octets of IPv4 and TCP headers.
     std::uint16_t mss = 1460;
+    // The smallest send MSS: a peer's MSS option below it is raised to it (but never above
+    // `mss`). 48, as Linux's net.ipv4.tcp_min_snd_mss since CVE-2019-11479: an MSS of 1
+    // would make every octet a segment of its own (40 octets of headers each).
+    std::uint16_t min_snd_mss = 48;
+    // SEND (§3.10.2): at most this many octets queued and unacknowledged, else "error:
+    // insufficient resources" and nothing queued. The default is the most sequence numbers
+    // compared modulo 2^32 allow (they order only numbers less than 2^31 apart): data and FIN
+    // below 2^31 octets, 2^31 - 2 of data. Larger values are read as that.
+    std::uint32_t send_buffer_limit = max_send_buffer_limit;
     // RCV.BUFF: octets the user can hold between on_data and receive(). Without window
     // scaling the advertised window is at most 65535 (§3.1 "Window: 16 bits").
     std::uint32_t receive_buffer = 65535;
@@ -42,25 +59,37 @@ struct connection_config {
     bool nagle = true;
     // SO_LINGER with a zero timeout: CLOSE aborts (RST, straight to CLOSED).
     bool abortive_close = false;
-    // TIME-WAIT: a listener on the port takes a new SYN above RCV.NXT (RFC 6191, RFC 1122
-    // 4.2.2.13; Linux). Off: such a SYN earns a challenge ACK (RFC 5961 §4).
+    // TIME-WAIT: a new SYN above RCV.NXT goes to a listener on the port, if the Observer's
+    // listener_takes(syn) says one takes it (RFC 6191, RFC 1122 4.2.2.13; Linux's TCP_TW_SYN).
+    // Otherwise, and when off, TIME-WAIT stays (MUST-13) and the SYN earns an ACK (the
+    // challenge ACK of RFC 5961 §4). MAY-2 condition (2), going back to TIME-WAIT when the
+    // SYN turns out to be an old duplicate, is not done (nor by Linux).
     bool time_wait_reopen = true;
     // RFC 5961 §7 challenge-ACK throttling: at most `challenge_ack_limit` challenge ACKs per
     // `challenge_ack_interval_ms` on this connection (0 = unlimited). Linux limits each
     // socket to one per net.ipv4.tcp_invalid_ratelimit = 500 ms (tcp_oow_rate_limited).
     std::uint16_t challenge_ack_limit = 1;
     std::uint32_t challenge_ack_interval_ms = 500;
+    // The ACK answering an unacceptable segment without text (pure ACK, SYN; §3.10.7.4 first
+    // step) counts with the challenge ACKs, sent while the count in the window is below this
+    // (0 = unlimited): Linux's tcp_oow_rate_limited shares last_oow_ack_time with the
+    // challenge ACKs. With text or a FIN it is always sent (a zero-window probe, say).
+    std::uint16_t out_of_window_ack_limit = 1;
 };
 
 inline constexpr connection_config default_connection_config{};
 
 // Compile-time choices: the transition table (a variant changes transitions, and is verified
-// like the standard one), the RTO estimator (its rto_config) and the congestion hook.
-template <const auto& Table = standard_table, class Rto = rto_estimator, class Congestion = no_congestion_control>
+// like the standard one), the RTO estimator (its rto_config; RFC 6298's, 1 s minimum, by
+// default, linux_rto_estimator the alternative), the congestion hook and the statistics
+// policy (statistics.hpp: no_statistics, or counting_statistics).
+template <const auto& Table = standard_table, class Rto = rto_estimator, class Congestion = no_congestion_control,
+          class Statistics = no_statistics>
 struct engine_profile {
     static constexpr const auto& table = Table;
     using rto = Rto;
     using congestion = Congestion;
+    using statistics = Statistics;
 };
 
 using default_profile = engine_profile<>;
@@ -116,8 +145,9 @@ class connection {
                   "tcpfsm::connection: SegmentIO needs `send(const tcpfsm::outgoing_segment&)`");
     static_assert(is_engine_clock_v<Clock>,
                   "tcpfsm::connection: Clock needs `now()` returning a std::chrono::time_point");
-    static_assert(is_observer_v<Observer>,
-                  "tcpfsm::connection: Observer needs every hook of tcpfsm::null_observer (derive from it)");
+    // The Observer: one static_assert per hook (policies.hpp, observer_check), each naming
+    // the hook whose signature does not match null_observer's.
+    static_assert(detail::observer_check<Observer>::value, "tcpfsm::connection: Observer");
     static_assert(is_iss_generator_v<IssPolicy>,
                   "tcpfsm::connection: IssPolicy needs `operator()(const four_tuple&, std::uint64_t microseconds)`"
                   " returning std::uint32_t (rfc6528_iss, fixed_iss)");
@@ -132,15 +162,21 @@ class connection {
     using observer_base = detail::ebo<2, Observer>;
     using iss_base = detail::ebo<3, IssPolicy>;
     using cc_base = detail::ebo<4, typename Profile::congestion>;
+    using statistics_policy = typename detail::profile_statistics<Profile>::type;
+    static_assert(is_statistics_policy_v<statistics_policy>,
+                  "tcpfsm::connection: the statistics policy needs `on_sent(const segment&, bool)`, "
+                  "`on_received(const segment&)` and `on_event(tcpfsm::statistic)` (see no_statistics)");
+    using stats_base = detail::ebo<5, statistics_policy>;
     // The policies, as empty bases of one member (not of the connection, so that their
     // member names never mix with the engine's): empty policies take one octet in all.
-    struct policy_pack : io_base, clock_base, observer_base, iss_base, cc_base {
+    struct policy_pack : io_base, clock_base, observer_base, iss_base, cc_base, stats_base {
         policy_pack(SegmentIO io_value, Clock clock_value, Observer observer_value, IssPolicy iss_value)
             : io_base(static_cast<SegmentIO&&>(io_value)),
               clock_base(static_cast<Clock&&>(clock_value)),
               observer_base(static_cast<Observer&&>(observer_value)),
               iss_base(static_cast<IssPolicy&&>(iss_value)),
-              cc_base() {}
+              cc_base(),
+              stats_base() {}
     };
     using rto_type = typename Profile::rto;
     using machine_type = machine<index_for<Profile::table>>;
@@ -151,6 +187,7 @@ public:
     using observer_type = Observer;
     using iss_type = IssPolicy;
     using profile_type = Profile;
+    using statistics_type = statistics_policy;
 
     explicit connection(const connection_config& config_value = default_connection_config,
                         SegmentIO io_value = SegmentIO(), Clock clock_value = Clock(),
@@ -165,6 +202,10 @@ public:
     Observer& observer() noexcept { return policies_.observer_base::get(); }
     IssPolicy& iss_policy() noexcept { return policies_.iss_base::get(); }
     const connection_config& config() const noexcept { return *config_; }
+    // The profile's statistics policy (statistics.hpp): counting_statistics's totals, or the
+    // empty no_statistics.
+    const statistics_policy& statistics() const noexcept { return policies_.stats_base::get(); }
+    statistics_policy& statistics() noexcept { return policies_.stats_base::get(); }
 
     state current_state() const noexcept { return state_; }
     // release() was called: the user reads no more (Linux's orphaned socket).
@@ -183,12 +224,22 @@ public:
 
     // SEND: the consumer appended `octets` to its send buffer (§3.10.2). In LISTEN this is
     // an active OPEN too (Figure 5); like open_active it takes the four-tuple.
+    // Beyond config().send_buffer_limit octets queued and unacknowledged: "error: insufficient
+    // resources", and nothing is queued (where the SEND row would queue; a row that refuses
+    // SEND returns its own error).
     user_error send(std::uint32_t octets, const four_tuple& tuple = four_tuple{}) noexcept {
+        if (machine_type::step(state_, event::send).actions.intersects(action::queue_data) &&
+            std::uint64_t{queued_unacknowledged()} + octets > send_limit()) {
+            return user_error::insufficient_resources;
+        }
         return user_call(event::send, octets, &tuple);
     }
 
     // RECEIVE: the user took `octets` of the text on_data delivered; the window opens again
     // (§3.10.3, §3.8.6.2.2). In CLOSE-WAIT with nothing held: "error: connection closing".
+    // Contract: `octets` =< what on_data delivered and receive() has not taken (receive_held),
+    // where the RECEIVE row takes text; checked with TCPFSM_ASSERT (contract.hpp), and without
+    // the check the engine takes what it holds.
     user_error receive(std::uint32_t octets = 0) noexcept {
         user_error e = user_call(event::receive, octets);
         if (e == user_error::none && state_ == state::close_wait && receive_held_ == 0 && octets == 0) {
@@ -262,9 +313,10 @@ public:
 
     // ---- segments ----
 
-    // An arriving segment and its text (text_length octets, may be null when 0). `tuple`
-    // names the connection's four-tuple; it is read only when a SYN arrives in LISTEN, to
-    // choose the ISS.
+    // An arriving segment and its text. `tuple` names the connection's four-tuple; it is read
+    // only when a SYN arrives in LISTEN, to choose the ISS.
+    // Contract: `text` points at seg.text_length readable octets, or is null (on_data then
+    // gives null). seg.text_length =< max_segment_text, checked with TCPFSM_ASSERT.
     void on_segment(const segment& seg, const std::uint8_t* text = nullptr,
                     const four_tuple& tuple = four_tuple{}) noexcept {
         receive_segment(seg, text, tuple, nullptr);
@@ -282,7 +334,8 @@ public:
     }
 
     // What `seg` would be in the current state: the table's events classify() names for it,
-    // without running any row. A listener asks before handing the third segment of a
+    // without running any row (and without asking the observer's listener_takes: a SYN in
+    // TIME-WAIT reads as if no listener took it). A listener asks before handing the third segment of a
     // handshake to a child when its accept queue is full (listener.hpp).
     classification classify_segment(const segment& seg) const noexcept { return classify(context(), seg); }
 
@@ -372,6 +425,17 @@ private:
         const std::uint32_t sent_data_end = has(fin_sent_bit) ? snd_nxt_ - 1u : snd_nxt_;
         return seq_lt(sent_data_end, data_end()) ? data_end() - sent_data_end : 0u;
     }
+    // Octets SEND queued that are not acknowledged yet (sent or not): from SND.UNA, or from
+    // ISS + 1 while our SYN is outstanding, to the end of the queued data. At most
+    // send_limit(), so every difference here is below 2^31.
+    std::uint32_t queued_unacknowledged() const noexcept {
+        if (state_ == state::closed || state_ == state::listen) return 0;
+        const std::uint32_t first = has(syn_acked_bit) ? snd_una_ : iss_ + 1u;
+        return seq_lt(first, data_end()) ? data_end() - first : 0u;
+    }
+    std::uint32_t send_limit() const noexcept {
+        return config_->send_buffer_limit < max_send_buffer_limit ? config_->send_buffer_limit : max_send_buffer_limit;
+    }
     std::uint16_t effective_mss() const noexcept { return snd_mss_ != 0 ? snd_mss_ : std::uint16_t{536}; }
 
     receive_context context() const noexcept {
@@ -379,7 +443,7 @@ private:
         c.st = state_;
         c.passive_origin = has(passive_bit);
         c.fin_sent = has(fin_sent_bit);
-        c.listener_takes_syn = config_->time_wait_reopen;
+        c.listener_takes_syn = false;  // receive_segment asks the observer (listener_takes)
         // SYN cookies belong to the listener (listener.hpp): it checks SEG.ACK - 1 and says so
         // through on_valid_cookie_ack; the new connection's window is then the whole buffer.
         c.cookie_valid = in_ != nullptr && in_->cookie_mss != nullptr;
@@ -421,6 +485,7 @@ private:
     user_error run_row(event e) noexcept {
         const transition& row = machine_type::step(state_, e);
         const state from = state_;
+        const reopen_numbers old{iss_, snd_nxt_, rcv_nxt_};  // for redirect_to_listener, after delete_tcb
         observer().on_row(from, e, row);
         carry_out(row.actions, e);
         if (row.to != from) {
@@ -433,7 +498,7 @@ private:
             forget_connection();
         }
         if (row.actions.contains(action::redirect_to_listener) && in_->seg != nullptr) {
-            observer().on_redirect_to_listener(*in_->seg, in_->text);
+            observer().on_redirect_to_listener(*in_->seg, in_->text, old);
         }
         return row.error;
     }
@@ -442,9 +507,19 @@ private:
     // bookkeeping and row.
     void receive_segment(const segment& seg, const std::uint8_t* text, const four_tuple& tuple,
                          const std::uint16_t* cookie_mss) noexcept {
+        TCPFSM_ASSERT(seg.text_length <= max_segment_text,
+                      "tcpfsm::connection::on_segment: text_length beyond the largest segment (65535)");
         const call_input input{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr};
         in_ = &input;
-        const classification k = classify(context(), seg);
+        receive_context c = context();
+        // TIME-WAIT: a new SYN above RCV.NXT reopens only where a listener takes it (RFC 6191,
+        // RFC 1122 4.2.2.13); otherwise TIME-WAIT lasts its 2MSL (MUST-13) and ACKs the SYN.
+        if (state_ == state::time_wait && config_->time_wait_reopen && seg.syn() && !seg.ack_flag() && !seg.rst() &&
+            seq_gt(seg.seq, rcv_nxt_)) {
+            c.listener_takes_syn = observer().listener_takes(seg);
+        }
+        const classification k = classify(c, seg);
+        count_received(c, seg, k);
         if (state_ != state::closed && state_ != state::listen && k.count > 0 && answers_probes(k.events[0])) {
             // §3.8.4: keepalive counts "data or acknowledgment packets"; an unacceptable
             // segment is neither. Such a segment answers a keepalive or zero-window probe
@@ -460,6 +535,14 @@ private:
         }
         finish();
         in_ = nullptr;
+    }
+
+    // The statistics policy's view of an arriving segment, before any row runs.
+    void count_received(const receive_context& c, const segment& seg, const classification& k) noexcept {
+        statistics().on_received(seg);
+        if (is_synchronized_or_syn_received(state_)) {
+            detail::count_arrival_events(statistics(), c, seg, k, snd_una_, snd_nxt_, snd_wnd_);
+        }
     }
 
     user_error user_call(event e, std::uint32_t octets = 0, const four_tuple* tuple = nullptr) noexcept {
@@ -580,9 +663,11 @@ private:
     }
 
     // §3.7.1: the send MSS is the peer's MSS option, 536 when absent (MUST-15), never more
-    // than our own.
+    // than our own. An option of 0 counts as absent (Linux's tcp_parse_options ignores it);
+    // a value below min_snd_mss is raised to it (Linux's tcp_min_snd_mss, CVE-2019-11479).
     void take_peer_mss(const segment& seg) noexcept {
-        const std::uint16_t peer = seg.mss != 0 ? seg.mss : std::uint16_t{536};
+        std::uint16_t peer = seg.mss != 0 ? seg.mss : std::uint16_t{536};
+        if (peer < config_->min_snd_mss) peer = config_->min_snd_mss;
         snd_mss_ = peer < config_->mss ? peer : config_->mss;
     }
 
@@ -620,6 +705,7 @@ private:
     // set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK."
     void update_window(const segment& seg, bool initial) noexcept {
         if (initial || seq_lt(snd_wl1_, seg.seq) || (snd_wl1_ == seg.seq && seq_le(snd_wl2_, seg.ack))) {
+            if (seg.window == 0 && (initial || snd_wnd_ != 0)) statistics().on_event(statistic::zero_window_seen);
             snd_wnd_ = seg.window;
             snd_wl1_ = seg.seq;
             snd_wl2_ = seg.ack;
@@ -662,7 +748,11 @@ private:
         if (a.intersects(send_syn)) send_syn_segment(false);
         if (a.intersects(send_syn_ack)) send_syn_segment(true);
         if (a.intersects(send_ack)) {
-            set(e == event::rcv_data && config_->timers.delayed_ack ? ack_delayable_bit : ack_now_bit);
+            if (e == event::rcv_unacceptable && out_of_window_ack_limited()) {
+                observer().on_drop(drop_reason::out_of_window_ack_rate_limited);
+            } else {
+                set(e == event::rcv_data && config_->timers.delayed_ack ? ack_delayable_bit : ack_now_bit);
+            }
         }
         if (a.intersects(send_fin)) set(fin_queued_bit);  // output() sends it after the data (§3.10.4)
         if (a.intersects(send_rst)) send_reset(e);
@@ -706,7 +796,8 @@ private:
         if (a.intersects(signal_closed)) observer().on_signal(user_signal::closed);
     }
 
-    void emit(const segment& s, std::uint32_t text_offset = 0) noexcept {
+    void emit(const segment& s, std::uint32_t text_offset = 0, bool retransmission = false) noexcept {
+        statistics().on_sent(s, retransmission);
         outgoing_segment out;
         out.header = s;
         out.text_offset = text_offset;
@@ -742,7 +833,7 @@ private:
         } else {
             rtt_.on_retransmit();
         }
-        emit(s);
+        emit(s, 0, !first);
     }
 
     // §3.5.2 / §3.10.7: the RST that answers a segment: <SEQ=SEG.ACK><CTL=RST> if it had an
@@ -780,20 +871,37 @@ private:
         timers_.disarm(timer_kind::delayed_ack);
     }
 
+    // The limiter of ACKs that answer invalid segments (Linux's per-socket last_oow_ack_time,
+    // net.ipv4.tcp_invalid_ratelimit): challenge ACKs and out-of-window duplicate ACKs count
+    // in one window of challenge_ack_interval_ms; each kind is sent while the count is below
+    // its own limit (0 = unlimited: not limited, and not counted).
+    bool invalid_ack_allowed(std::uint16_t limit) noexcept {
+        if (limit == 0) return true;
+        if (challenge_count_ == 0 || now() - challenge_window_start_ >= config_->challenge_ack_interval_ms) {
+            challenge_window_start_ = now();
+            challenge_count_ = 0;
+        }
+        if (challenge_count_ >= (limit < 255u ? limit : 255u)) return false;
+        ++challenge_count_;
+        return true;
+    }
+
+    // §3.10.7.4 first step: the ACK for an unacceptable segment. Without text (seq_length 0, or
+    // a SYN) it is rate limited, as Linux's tcp_oow_rate_limited ("data packets without SYNs
+    // are not likely part of an ACK loop"); with text or a FIN it always goes.
+    bool out_of_window_ack_limited() noexcept {
+        const segment& seg = *in_->seg;
+        if (seg.seq_length() != 0 && !seg.syn()) return false;
+        return !invalid_ack_allowed(config_->out_of_window_ack_limit);
+    }
+
     // RFC 5961 §3.2, §4.2, §5.2, throttled per §7.
     void send_challenge() noexcept {
-        const connection_config& c = *config_;
-        if (c.challenge_ack_limit != 0) {
-            if (challenge_count_ == 0 || now() - challenge_window_start_ >= c.challenge_ack_interval_ms) {
-                challenge_window_start_ = now();
-                challenge_count_ = 0;
-            }
-            if (challenge_count_ >= (c.challenge_ack_limit < 255u ? c.challenge_ack_limit : 255u)) {
-                observer().on_drop(drop_reason::challenge_ack_rate_limited);
-                return;
-            }
-            ++challenge_count_;
+        if (!invalid_ack_allowed(config_->challenge_ack_limit)) {
+            observer().on_drop(drop_reason::challenge_ack_rate_limited);
+            return;
         }
+        statistics().on_event(statistic::challenge_ack_sent);
         send_ack_now();
     }
 
@@ -824,7 +932,7 @@ private:
         if (length > 0) s.flags = static_cast<std::uint8_t>(s.flags | ctl::psh);
         update_receive_window();
         s.window = window_field();
-        emit(s, 0);
+        emit(s, 0, true);
         clear(ack_now_bit);
         clear(ack_delayable_bit);
         timers_.disarm(timer_kind::delayed_ack);
@@ -847,7 +955,7 @@ private:
             segment s = ack_segment();
             s.seq = snd_una_;
             s.text_length = 1;
-            emit(s, 0);
+            emit(s, 0, true);
             return;
         }
         if (unsent() == 0) return;
@@ -859,6 +967,8 @@ private:
 
     // RECEIVE: the user took octets; the window may open (§3.8.6.2.2).
     void consume() noexcept {
+        TCPFSM_ASSERT(in_->octets <= receive_held_,
+                      "tcpfsm::connection::receive(n): n is more than the octets delivered and not yet received");
         const std::uint32_t taken = in_->octets < receive_held_ ? in_->octets : receive_held_;
         receive_held_ -= taken;
         if (taken > 0 && state_ != state::closed && window_update_due()) set(ack_now_bit);
@@ -928,7 +1038,9 @@ private:
             rtt_.on_retransmit();
             timers_.disarm(timer_kind::persist);
         }
-        for (int guard = 0; guard < 64; ++guard) {
+        // As many segments as the window, SWS avoidance and Nagle allow: each one sent
+        // advances SND.NXT, so the loop ends when the window or the queue is used up.
+        for (;;) {
             const std::uint32_t queued = unsent();
             const std::uint32_t in_flight = snd_nxt_ - snd_una_;
             const std::uint32_t right = snd_una_ + snd_wnd_;

@@ -312,8 +312,9 @@ struct child_observer : null_observer {
         listener_dispatch<Listener>::current->child_data(text, length);
     }
     void on_acked(std::uint32_t octets) noexcept { listener_dispatch<Listener>::current->child_acked(octets); }
-    void on_redirect_to_listener(const segment& syn, const std::uint8_t* text) noexcept {
-        listener_dispatch<Listener>::current->child_redirect(syn, text);
+    bool listener_takes(const segment& /*syn*/) noexcept { return listener_dispatch<Listener>::current->child_listener_takes(); }
+    void on_redirect_to_listener(const segment& syn, const std::uint8_t* text, const reopen_numbers& old) noexcept {
+        listener_dispatch<Listener>::current->child_redirect(syn, text, old);
     }
 };
 
@@ -395,6 +396,7 @@ private:
         bool redirect = false;  // TIME-WAIT reopen: the SYN goes to the listener afterwards
         segment redirect_segment{};
         const std::uint8_t* redirect_text = nullptr;
+        std::uint32_t redirect_iss = 0;  // above the old connection's numbers (reopen_iss)
     };
 
     // Makes this listener the one the children's policies reach, for one public call.
@@ -887,7 +889,8 @@ private:
         if (frame.redirect) {
             ++stats_.time_wait_reopened;
             const segment syn = frame.redirect_segment;
-            to_listener(tuple, syn, frame.redirect_text, children_.hash(tuple));
+            const std::uint32_t iss = frame.redirect_iss;
+            listen_syn(tuple, syn, frame.redirect_text, children_.hash(tuple), &iss);
         }
     }
 
@@ -1035,10 +1038,12 @@ private:
         if (frame_->slot != none && !frame_->scratch) observer_.on_acked(handle_of(frame_->slot), octets);
     }
 
-    void child_redirect(const segment& syn, const std::uint8_t* text) noexcept {
+    bool child_listener_takes() const noexcept { return frame_->tuple != nullptr && listens_on(*frame_->tuple); }
+    void child_redirect(const segment& syn, const std::uint8_t* text, const reopen_numbers& old) noexcept {
         frame_->redirect = true;
         frame_->redirect_segment = syn;
         frame_->redirect_text = text;
+        frame_->redirect_iss = reopen_iss(old);
     }
 
     // -------------------------------------------------------------------- members

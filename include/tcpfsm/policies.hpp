@@ -60,6 +60,8 @@ enum class drop_reason : std::uint8_t {
     challenge_ack_rate_limited,  // RFC 5961 §7: the challenge ACK was not sent
     text_out_of_order,           // in the window but not at RCV.NXT: not held, a duplicate ACK asks again
     text_beyond_window,          // the part of the text beyond RCV.WND was cut off (§3.10.7.4 first step)
+    out_of_window_ack_rate_limited,  // the duplicate ACK for an unacceptable segment without text
+                                     // was not sent (Linux's tcp_oow_rate_limited)
 };
 
 inline constexpr std::size_t drop_reason_count = 3;
@@ -69,8 +71,24 @@ constexpr const char* name(drop_reason r) noexcept {
         case drop_reason::challenge_ack_rate_limited: return "challenge_ack_rate_limited";
         case drop_reason::text_out_of_order: return "text_out_of_order";
         case drop_reason::text_beyond_window: return "text_beyond_window";
+        case drop_reason::out_of_window_ack_rate_limited: return "out_of_window_ack_rate_limited";
     }
     return "invalid";
+}
+
+// The numbers of a connection that a SYN reopened from TIME-WAIT (on_redirect_to_listener).
+struct reopen_numbers {
+    std::uint32_t iss = 0;      // the old ISS
+    std::uint32_t snd_nxt = 0;  // the old SND.NXT: every sequence number the old one used is below it
+    std::uint32_t rcv_nxt = 0;  // the old RCV.NXT (the new SYN's SEG.SEQ is above it)
+};
+
+// An ISS for the new incarnation above every sequence number of the old one (RFC 9293 MAY-2
+// condition (1), RFC 1122 4.2.2.13): Linux's tcp_timewait_state_process takes SND.NXT +
+// 65535 + 2 (and 1 instead of 0).
+constexpr std::uint32_t reopen_iss(const reopen_numbers& old) noexcept {
+    const std::uint32_t iss = old.snd_nxt + 65537u;
+    return iss == 0 ? 1u : iss;
 }
 
 // The observer that observes nothing; every hook is an empty inline function, so a
@@ -90,9 +108,17 @@ struct null_observer {
     // `octets` of sent data were acknowledged: drop them from the front of the send buffer.
     void on_acked(std::uint32_t /*octets*/) noexcept {}
     void on_drop(drop_reason /*reason*/) noexcept {}
-    // TIME-WAIT reopen (RFC 6191): the segment starts a new connection; hand it to the
-    // listener of its port. This connection is CLOSED now.
-    void on_redirect_to_listener(const segment& /*syn*/, const std::uint8_t* /*text*/) noexcept {}
+    // TIME-WAIT (with time_wait_reopen): does a listener on this connection's port take this
+    // new SYN above RCV.NXT (RFC 6191, RFC 1122 4.2.2.13; Linux's TCP_TW_SYN)? Asked before the
+    // segment is classified. Yes: the (TIME-WAIT, rcv_syn_reopen) row closes this connection
+    // and on_redirect_to_listener hands the SYN over. No (the default): TIME-WAIT stays for
+    // its 2MSL (MUST-13) and the SYN is answered with an ACK (the rcv_syn row's challenge ACK).
+    bool listener_takes(const segment& /*syn*/) noexcept { return false; }
+    // TIME-WAIT reopen (RFC 6191): the SYN starts a new connection; hand it to the listener of
+    // its port. This connection is CLOSED now; `old` holds the numbers it had, so that the new
+    // incarnation's ISS can lie above them (MAY-2 (1); reopen_iss(old) is Linux's choice).
+    void on_redirect_to_listener(const segment& /*syn*/, const std::uint8_t* /*text*/,
+                                 const reopen_numbers& /*old*/) noexcept {}
 };
 
 // The congestion-control hook: caps the usable window. The engine has no congestion control
@@ -130,19 +156,63 @@ struct has_iss_call<Iss, void_t<decltype(static_cast<std::uint32_t>(
                              std::declval<const Iss&>()(std::declval<const four_tuple&>(), std::uint64_t{})))>>
     : std::true_type {};
 
-template <class O, class = void>
-struct has_observer_hooks : std::false_type {};
+// One trait per observer hook, so that a hook whose signature does not match (a derived
+// observer that hides null_observer's hook with other parameter types) is named on its own.
+#define TCPFSM_DETAIL_OBSERVER_HOOK(hook, ...)                                                     \
+    template <class O, class = void>                                                             \
+    struct observer_has_##hook : std::false_type {};                                             \
+    template <class O>                                                                           \
+    struct observer_has_##hook<O, void_t<decltype(std::declval<O&>().hook(__VA_ARGS__))>> : std::true_type {};
+TCPFSM_DETAIL_OBSERVER_HOOK(on_row, state::closed, event::open_active, std::declval<const transition&>())
+TCPFSM_DETAIL_OBSERVER_HOOK(on_state_change, state::closed, state::closed, event::open_active)
+TCPFSM_DETAIL_OBSERVER_HOOK(on_signal, user_signal::connected)
+TCPFSM_DETAIL_OBSERVER_HOOK(on_data, static_cast<const std::uint8_t*>(nullptr), std::uint32_t{})
+TCPFSM_DETAIL_OBSERVER_HOOK(on_acked, std::uint32_t{})
+TCPFSM_DETAIL_OBSERVER_HOOK(on_drop, drop_reason::text_out_of_order)
+TCPFSM_DETAIL_OBSERVER_HOOK(listener_takes, std::declval<const segment&>())
+TCPFSM_DETAIL_OBSERVER_HOOK(on_redirect_to_listener, std::declval<const segment&>(),
+                            static_cast<const std::uint8_t*>(nullptr), std::declval<const reopen_numbers&>())
+#undef TCPFSM_DETAIL_OBSERVER_HOOK
+
 template <class O>
-struct has_observer_hooks<
-    O, void_t<decltype(std::declval<O&>().on_row(state::closed, event::open_active, std::declval<const transition&>())),
-              decltype(std::declval<O&>().on_state_change(state::closed, state::closed, event::open_active)),
-              decltype(std::declval<O&>().on_signal(user_signal::connected)),
-              decltype(std::declval<O&>().on_data(static_cast<const std::uint8_t*>(nullptr), std::uint32_t{})),
-              decltype(std::declval<O&>().on_acked(std::uint32_t{})),
-              decltype(std::declval<O&>().on_drop(drop_reason::text_out_of_order)),
-              decltype(std::declval<O&>().on_redirect_to_listener(std::declval<const segment&>(),
-                                                                  static_cast<const std::uint8_t*>(nullptr)))>>
-    : std::true_type {};
+struct has_observer_hooks
+    : std::integral_constant<bool, observer_has_on_row<O>::value && observer_has_on_state_change<O>::value &&
+                                       observer_has_on_signal<O>::value && observer_has_on_data<O>::value &&
+                                       observer_has_on_acked<O>::value && observer_has_on_drop<O>::value &&
+                                       observer_has_listener_takes<O>::value &&
+                                       observer_has_on_redirect_to_listener<O>::value> {};
+
+// The connection's check of its Observer: one static_assert per hook, so that the message
+// names the hook whose signature does not match null_observer's (a hook of a derived observer
+// hides the base's whatever its parameters; derive from null_observer for the others).
+template <class O>
+struct observer_check : std::true_type {
+    static_assert(observer_has_on_row<O>::value,
+                  "tcpfsm::connection: Observer hook on_row does not match tcpfsm::null_observer's "
+                  "`on_row(tcpfsm::state, tcpfsm::event, const tcpfsm::transition&)` (derive from null_observer)");
+    static_assert(observer_has_on_state_change<O>::value,
+                  "tcpfsm::connection: Observer hook on_state_change does not match tcpfsm::null_observer's "
+                  "`on_state_change(tcpfsm::state, tcpfsm::state, tcpfsm::event)` (derive from null_observer)");
+    static_assert(observer_has_on_signal<O>::value,
+                  "tcpfsm::connection: Observer hook on_signal does not match tcpfsm::null_observer's "
+                  "`on_signal(tcpfsm::user_signal)` (derive from null_observer)");
+    static_assert(observer_has_on_data<O>::value,
+                  "tcpfsm::connection: Observer hook on_data does not match tcpfsm::null_observer's "
+                  "`on_data(const std::uint8_t*, std::uint32_t)` (derive from null_observer)");
+    static_assert(observer_has_on_acked<O>::value,
+                  "tcpfsm::connection: Observer hook on_acked does not match tcpfsm::null_observer's "
+                  "`on_acked(std::uint32_t)` (derive from null_observer)");
+    static_assert(observer_has_on_drop<O>::value,
+                  "tcpfsm::connection: Observer hook on_drop does not match tcpfsm::null_observer's "
+                  "`on_drop(tcpfsm::drop_reason)` (derive from null_observer)");
+    static_assert(observer_has_on_redirect_to_listener<O>::value,
+                  "tcpfsm::connection: Observer hook on_redirect_to_listener does not match tcpfsm::null_observer's "
+                  "`on_redirect_to_listener(const tcpfsm::segment&, const std::uint8_t*, const tcpfsm::reopen_numbers&)` "
+                  "(derive from null_observer)");
+    static_assert(observer_has_listener_takes<O>::value,
+                  "tcpfsm::connection: Observer hook listener_takes does not match tcpfsm::null_observer's "
+                  "`bool listener_takes(const tcpfsm::segment&)` (derive from null_observer)");
+};
 
 template <class C, class = void>
 struct has_usable_window : std::false_type {};

@@ -371,7 +371,10 @@ struct endpoint_observer : null_observer {
     void on_data(const std::uint8_t* text, std::uint32_t length) { owner->seen_data(text, length); }
     void on_acked(std::uint32_t octets) { owner->seen_acked(octets); }
     void on_drop(drop_reason reason) { owner->seen_drop(reason); }
-    void on_redirect_to_listener(const segment& syn, const std::uint8_t* text) { owner->seen_redirect(syn, text); }
+    bool listener_takes(const segment&) { return owner->takes_redirects_; }
+    void on_redirect_to_listener(const segment& syn, const std::uint8_t* text, const reopen_numbers&) {
+        owner->seen_redirect(syn, text);
+    }
 };
 
 using iss_function = std::function<std::uint32_t(const four_tuple&, std::uint64_t)>;

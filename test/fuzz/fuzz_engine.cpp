@@ -235,7 +235,11 @@ private:
             case 0: e.open_active(); opens = true; break;
             case 1: e.open_passive(); opens = true; break;
             case 2: e.send(arg); opens = true; break;  // SEND in LISTEN is an active OPEN
-            case 3: e.receive(arg); break;
+            case 3: {  // at most what it holds (connection::receive's contract, contract.hpp)
+                const std::uint32_t held = e.snapshot().receive_held;
+                e.receive(arg < held ? arg : held);
+                break;
+            }
             case 4: e.close(); break;
             case 5: e.release(); break;
             case 6: e.abort(); break;

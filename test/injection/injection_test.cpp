@@ -50,9 +50,12 @@
 // independently from the victim's RCV.NXT and must agree exactly with the rows the engine ran.
 //
 // Challenge ACKs are limited to 1 per 500 ms per connection (RFC 5961 §7, Linux's
-// tcp_invalid_ratelimit): the clock advances 1 ms per spoofed segment, 1,000 s in all, so at
-// most 2,001 challenge ACKs go out, each at least 500 ms after the one before; a burst of
-// 10,000 SYNs at one instant earns one.
+// tcp_invalid_ratelimit), and the duplicate ACKs answering out-of-window segments without
+// text (the spoofed ACKs) share that limit (Linux's tcp_oow_rate_limited shares the socket's
+// last_oow_ack_time); those answering data are never limited. The clock advances 1 ms per
+// spoofed segment, 1,000 s in all, so at most 2,001 limited ACKs (challenge ACKs and
+// duplicate ACKs for pure ACKs together) go out, each at least 500 ms after the one before;
+// a burst of 10,000 SYNs at one instant earns one.
 // SPDX-License-Identifier: MIT
 #include <tcpfsm/connection.hpp>
 
@@ -82,7 +85,8 @@ struct tally {
     std::uint64_t challenge_rows = 0;   // rows with send_challenge_ack (before the limiter)
     std::uint64_t rows_with_reset = 0;  // rows that signal a reset to the user
     std::uint64_t challenge_limited = 0;  // the limiter said no
-    std::uint64_t dup_ack_rows = 0;     // rcv_unacceptable: step one's ACK (not limited)
+    std::uint64_t dup_ack_rows = 0;     // rcv_unacceptable: step one's ACK (before the limiter)
+    std::uint64_t oow_limited = 0;      // the limiter held back step one's ACK (no text)
     std::uint64_t delivered = 0;        // octets given to the user
     std::uint64_t resets = 0;           // signal_reset
     std::uint64_t events[tcpfsm::event_count] = {};
@@ -102,6 +106,7 @@ struct counting_observer : tcpfsm::null_observer {
     void on_data(const std::uint8_t*, std::uint32_t n) noexcept { t->delivered += n; }
     void on_drop(tcpfsm::drop_reason r) noexcept {
         if (r == tcpfsm::drop_reason::challenge_ack_rate_limited) ++t->challenge_limited;
+        if (r == tcpfsm::drop_reason::out_of_window_ack_rate_limited) ++t->oow_limited;
     }
 };
 
@@ -178,8 +183,8 @@ TEST_CASE("blind injection: 1,000,000 spoofed segments against an ESTABLISHED co
     static const std::uint8_t payload[text] = {};
     splitmix64 rng{0x5eed5eed12345678ull};
     std::uint64_t in_window[4] = {}, desyncs = 0, reset_by_kind[4] = {}, sent_segments = 0;
-    std::uint64_t challenge_rows_by_kind[4] = {}, dup_ack_rows_by_kind[4] = {};
-    std::vector<std::int64_t> challenge_times;
+    std::uint64_t challenge_rows_by_kind[4] = {}, dup_ack_rows_by_kind[4] = {}, oow_limited_by_kind[4] = {};
+    std::vector<std::int64_t> challenge_times, limited_times;  // sent: challenge ACKs; both limited kinds
     const auto t0 = std::chrono::steady_clock::now();
     for (std::uint32_t i = 0; i < 4 * per_kind; ++i) {
         const unsigned kind = i % 4;  // 0 RST, 1 SYN, 2 data, 3 ACK
@@ -201,10 +206,14 @@ TEST_CASE("blind injection: 1,000,000 spoofed segments against an ESTABLISHED co
 
         now_ms += 1;
         const std::uint64_t limited_before = t.challenge_limited, rows_before = t.challenge_rows, resets_before = t.resets;
-        const std::uint64_t dup_before = t.dup_ack_rows;
+        const std::uint64_t dup_before = t.dup_ack_rows, oow_before = t.oow_limited;
         victim.on_segment(s, kind == 2 ? payload : nullptr);
         challenge_rows_by_kind[kind] += t.challenge_rows - rows_before;
         dup_ack_rows_by_kind[kind] += t.dup_ack_rows - dup_before;
+        oow_limited_by_kind[kind] += t.oow_limited - oow_before;
+        const bool challenge_went = t.challenge_rows > rows_before && t.challenge_limited == limited_before;
+        const bool oow_ack_went = kind != 2 && t.dup_ack_rows > dup_before && t.oow_limited == oow_before;
+        if (challenge_went || oow_ack_went) limited_times.push_back(now_ms);
         sent_segments += to_peer.size();
         to_peer.clear();
         if (t.challenge_rows > rows_before && t.challenge_limited == limited_before) challenge_times.push_back(now_ms);
@@ -245,8 +254,9 @@ TEST_CASE("blind injection: 1,000,000 spoofed segments against an ESTABLISHED co
                     n * (w + l - 1) / two32 * (1 - (m + 1) / two32) + n * w / two32 * (1 - (m + 1) / two32));
     check_within_3x("data accepted (octets to the user / 100)", t.delivered / text, n * l * (m + 1) / two32 / two32);
     check_within_3x("desynchronisations (not resets)", desyncs, n * l * (m + 1) / two32 / two32 + n * w * (m + 1) / two32 / two32);
-    // Every segment that fails step one earns a duplicate ACK (not limited in this engine):
-    // all spoofed data and ACK segments but the few in the window.
+    // Every segment that fails step one runs the row with step one's duplicate ACK: all
+    // spoofed data and ACK segments but the few in the window (the limiter then holds back
+    // most of those for ACKs, none for data).
     check_within_3x("duplicate ACKs (step one failed)", t.dup_ack_rows, 2 * n - n * (w + l - 1) / two32 - n * w / two32);
 
     // RFC 5961 §7: at most 1 challenge ACK per 500 ms.
@@ -257,15 +267,21 @@ TEST_CASE("blind injection: 1,000,000 spoofed segments against an ESTABLISHED co
                 static_cast<unsigned long long>(t.challenge_limited), static_cast<long long>(span),
                 static_cast<unsigned long long>(sent_segments));
     CHECK(challenge_sent == challenge_times.size());
-    CHECK(challenge_sent <= static_cast<std::uint64_t>(span / 500 + 1));
-    // A SYN every 4 ms: the limit is what bounds them, every 500 ms window has one.
-    CHECK(challenge_sent >= static_cast<std::uint64_t>(span / 500) * 9 / 10);
+    CHECK(oow_limited_by_kind[2] == 0u);  // data is always answered
+    const std::uint64_t oow_ack_sent = dup_ack_rows_by_kind[3] - oow_limited_by_kind[3];
+    std::printf("  out-of-window ACKs for ACKs: %llu rows, %llu sent; limited ACKs sent in all: %llu\n",
+                static_cast<unsigned long long>(dup_ack_rows_by_kind[3]), static_cast<unsigned long long>(oow_ack_sent),
+                static_cast<unsigned long long>(limited_times.size()));
+    CHECK(challenge_sent + oow_ack_sent == limited_times.size());
+    CHECK(limited_times.size() <= static_cast<std::uint64_t>(span / 500 + 1));
+    // A SYN or an ACK every 2 ms: the limit is what bounds them, every 500 ms window has one.
+    CHECK(limited_times.size() >= static_cast<std::uint64_t>(span / 500) * 9 / 10);
     std::int64_t min_gap = span;
-    for (std::size_t i = 1; i < challenge_times.size(); ++i) min_gap = std::min(min_gap, challenge_times[i] - challenge_times[i - 1]);
-    std::printf("  smallest gap between challenge ACKs: %lld ms\n", static_cast<long long>(min_gap));
+    for (std::size_t i = 1; i < limited_times.size(); ++i) min_gap = std::min(min_gap, limited_times[i] - limited_times[i - 1]);
+    std::printf("  smallest gap between limited ACKs: %lld ms\n", static_cast<long long>(min_gap));
     CHECK(min_gap >= 500);
-    // What went out: the duplicate ACKs and the challenge ACKs, nothing else.
-    CHECK(sent_segments == t.dup_ack_rows + challenge_sent);
+    // What went out: the duplicate ACKs the limiter let through and the challenge ACKs.
+    CHECK(sent_segments == t.dup_ack_rows - t.oow_limited + challenge_sent);
     // The time taken: a million segments through the engine should be seconds even in Debug.
     CHECK(seconds < 60.0);
 

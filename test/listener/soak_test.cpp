@@ -90,7 +90,12 @@ TEST_CASE("soak: the listener's counts and queues agree with a recount after eve
                         case 1: server.release(p.accepted); break;
                         case 2: server.abort(p.accepted); break;
                         case 3: server.send(p.accepted, 1 + pick(3000)); break;
-                        default: server.receive(p.accepted, pick(200)); break;
+                        default: {  // at most what it holds (connection::receive's contract)
+                            const std::uint32_t held = server.get(p.accepted)->snapshot().receive_held;
+                            const std::uint32_t n = pick(200);
+                            server.receive(p.accepted, n < held ? n : held);
+                            break;
+                        }
                     }
                 }
                 break;

@@ -30,8 +30,9 @@
 // that part irrelevant, so that merged states behave alike:
 //   - RTT samples depend on absolute send times: the RTO is pinned at 1 s
 //     (rto_config{1000, 1000, 1000}), so no sample and no backoff changes any timer;
-//   - the challenge-ACK limiter (RFC 5961 §7, 1 per 500 ms) remembers when its window
-//     began: it is shadowed (the count, and the age of the window while it still limits, go
+//   - the challenge-ACK limiter (RFC 5961 §7, 1 per 500 ms; the duplicate ACKs answering
+//     out-of-window segments without text count in it too, Linux's tcp_oow_rate_limited)
+//     remembers when its window began: it is shadowed (the count, and the age of the window while it still limits, go
 //     into the key; the shadow is checked against the engine's on_drop after every step);
 //   - keepalive, delayed ACK and the user timeout are off (their deadlines would share the
 //     snapshot-invisible slots), and last-received times matter only to keepalive.
@@ -88,13 +89,31 @@ struct world_type {
     std::string violation;                    // first table violation seen in the step
     // The challenge-ACK limiter of the engine in the step, shadowed (connection.hpp
     // send_challenge: RFC 5961 §7): the driver loads it before the step and stores it after.
+    // The out-of-window duplicate ACKs share it (connection.hpp out_of_window_ack_limited).
     std::uint16_t challenge_limit = 0;
+    std::uint16_t oow_limit = 0;
     std::uint32_t challenge_interval_ms = 0;
     std::uint16_t challenge_count = 0;
     std::uint32_t challenge_start = 0;
     unsigned challenge_drops_predicted = 0, challenge_drops_seen = 0;
+    const tcpfsm::segment* segment = nullptr;  // the segment being delivered, if any
 };
+
 inline world_type world;
+
+// One request to the shadowed limiter with the given limit (0 = unlimited, not counted):
+// true when the engine must hold the ACK back.
+inline bool shadow_limited(std::uint16_t limit) {
+    if (limit == 0) return false;
+    const auto now = static_cast<std::uint32_t>(world.now_ms);
+    if (world.challenge_count == 0 || now - world.challenge_start >= world.challenge_interval_ms) {
+        world.challenge_start = now;
+        world.challenge_count = 0;
+    }
+    if (world.challenge_count >= limit) return true;
+    ++world.challenge_count;
+    return false;
+}
 
 struct manual_clock {
     using time_point = std::chrono::time_point<std::chrono::steady_clock, std::chrono::milliseconds>;
@@ -125,18 +144,21 @@ struct checking_observer : tcpfsm::null_observer {
             if (world.violation.empty()) world.violation = std::string("row for ") + tcpfsm::name(from) + "/" + tcpfsm::name(e) + " does not match";
         }
         if (e == tcpfsm::event::timeout_retransmit) world.saw_timeout_retransmit = true;
-        if (row.actions.intersects(tcpfsm::action::send_challenge_ack) && world.challenge_limit != 0) {
-            const auto now = static_cast<std::uint32_t>(world.now_ms);
-            if (world.challenge_count == 0 || now - world.challenge_start >= world.challenge_interval_ms) {
-                world.challenge_start = now;
-                world.challenge_count = 0;
-            }
-            if (world.challenge_count >= world.challenge_limit) ++world.challenge_drops_predicted;
-            else ++world.challenge_count;
+        if (row.actions.intersects(tcpfsm::action::send_challenge_ack) && shadow_limited(world.challenge_limit)) {
+            ++world.challenge_drops_predicted;
+        }
+        // Step one's ACK for a segment without text (seq_length 0, or a SYN) is limited too.
+        if (e == tcpfsm::event::rcv_unacceptable && row.actions.intersects(tcpfsm::action::send_ack) &&
+            world.segment != nullptr && (world.segment->seq_length() == 0 || world.segment->syn()) &&
+            shadow_limited(world.oow_limit)) {
+            ++world.challenge_drops_predicted;
         }
     }
     void on_drop(tcpfsm::drop_reason r) noexcept {
-        if (r == tcpfsm::drop_reason::challenge_ack_rate_limited) ++world.challenge_drops_seen;
+        if (r == tcpfsm::drop_reason::challenge_ack_rate_limited ||
+            r == tcpfsm::drop_reason::out_of_window_ack_rate_limited) {
+            ++world.challenge_drops_seen;
+        }
     }
     void on_state_change(tcpfsm::state from, tcpfsm::state to, tcpfsm::event e) noexcept {
         if (tcpfsm::step(from, e).to != to && world.violation.empty()) {
@@ -533,6 +555,7 @@ private:
         world.now_ms = s.now;
         world.challenge_drops_predicted = world.challenge_drops_seen = 0;
         world.challenge_limit = config_.challenge_ack_limit;
+        world.oow_limit = config_.out_of_window_ack_limit;
         world.challenge_interval_ms = config_.challenge_ack_interval_ms;
         int actor = -1;  // the engine that ran
         if (a.what == act::deliver || a.what == act::duplicate) actor = s.ch[a.arg].to;
@@ -551,7 +574,9 @@ private:
                 if (a.what == act::deliver) remove_entry(s, a.arg);
                 else s.ch[a.arg].dup_used = 1;
                 static const std::uint8_t zeros[64] = {};
+                world.segment = &c.h;
                 s.ep[actor].on_segment(c.h, c.h.text_length > 0 ? zeros : nullptr);
+                world.segment = nullptr;
                 break;
             }
             case act::drop:

@@ -52,6 +52,8 @@ struct record {
     std::uint32_t delivered = 0;        // octets given to on_data
     std::uint32_t acked = 0;            // octets reported by on_acked
     std::uint32_t redirects = 0;        // on_redirect_to_listener calls
+    tcpfsm::reopen_numbers redirected_from{};  // and the old numbers the last one gave
+    bool listener = false;              // listener_takes() answers this
     bool has(tcpfsm::user_signal s) const {
         for (auto x : signals)
             if (x == s) return true;
@@ -72,7 +74,12 @@ struct recording_observer : tcpfsm::null_observer {
     void on_data(const std::uint8_t*, std::uint32_t n) noexcept { r->delivered += n; }
     void on_acked(std::uint32_t n) noexcept { r->acked += n; }
     void on_drop(tcpfsm::drop_reason d) noexcept { r->drops.push_back(d); }
-    void on_redirect_to_listener(const tcpfsm::segment&, const std::uint8_t*) noexcept { ++r->redirects; }
+    bool listener_takes(const tcpfsm::segment&) noexcept { return r->listener; }
+    void on_redirect_to_listener(const tcpfsm::segment&, const std::uint8_t*,
+                                 const tcpfsm::reopen_numbers& old) noexcept {
+        ++r->redirects;
+        r->redirected_from = old;
+    }
 };
 
 // The RFC's notation: <SEQ=100><ACK=301><CTL=SYN,ACK>; ACK only when the ACK bit is on;

@@ -500,11 +500,18 @@ TEST_CASE("connection: TIME-WAIT: a higher SYN goes to the listener; off, it is 
     pass_all(d, c);
     REQUIRE(b.st() == S::time_wait);
     REQUIRE(d.st() == S::time_wait);
-    // RCV.NXT = 1001 (A sent its FIN at SND.NXT = 1000); a new SYN at 9000 > RCV.NXT.
+    // RCV.NXT = 1001 (A sent its FIN at SND.NXT = 1000); a new SYN at 9000 > RCV.NXT. B's
+    // observer says a listener takes it.
+    b.rec.listener = true;
     b.receive(make(9000, 0, ctl::syn));
     d.receive(make(9000, 0, ctl::syn));
     CHECK(b.st() == S::closed);
     CHECK(b.rec.redirects == 1u);
+    // The old numbers reach the hook: ISS 4999, SND.NXT 5001 (after B's FIN), RCV.NXT 1001.
+    CHECK(b.rec.redirected_from.iss == 4999u);
+    CHECK(b.rec.redirected_from.snd_nxt == 5001u);
+    CHECK(b.rec.redirected_from.rcv_nxt == 1001u);
+    CHECK(tcpfsm::reopen_iss(b.rec.redirected_from) == 5001u + 65535u + 2u);
     CHECK(b.sent.empty());
     CHECK(d.st() == S::time_wait);
     d.take("<SEQ=5001><ACK=1001><CTL=ACK>");  // RFC 5961 §4.2 challenge ACK
