@@ -279,7 +279,7 @@ TEST_CASE("action: the RFC 9293 wording of the user errors", "[action]") {
     CHECK(std::string(tcpfsm::rfc_name(user_error::connection_does_not_exist)) == "error: connection does not exist");
     CHECK(std::string(tcpfsm::rfc_name(user_error::connection_illegal)) ==
           "error: connection illegal for this process");
-    CHECK(std::string(tcpfsm::rfc_text(user_error::insufficient_resources)) == "error: insufficient resources");
+    CHECK(std::string(tcpfsm::rfc_name(user_error::insufficient_resources)) == "error: insufficient resources");
     CHECK(std::string(tcpfsm::name(user_error::insufficient_resources)) == "insufficient_resources");
     CHECK(std::string(tcpfsm::name(user_error::none)) == "none");
     CHECK(std::string(tcpfsm::name(static_cast<user_error>(9))) == "invalid");
