@@ -64,7 +64,7 @@ enum class drop_reason : std::uint8_t {
                                      // was not sent (Linux's tcp_oow_rate_limited)
 };
 
-inline constexpr std::size_t drop_reason_count = 3;
+inline constexpr std::size_t drop_reason_count = 4;
 
 constexpr const char* name(drop_reason r) noexcept {
     switch (r) {
