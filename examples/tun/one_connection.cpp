@@ -548,13 +548,6 @@ int endpoint<Profile>::run() {
     return status;
 }
 
-struct rfc6298_profile {
-    using rto = tcpfsm::rto_estimator;
-};
-struct linux_profile {
-    using rto = tcpfsm::linux_rto_estimator;
-};
-
 template <class Profile>
 int run_with(options& o, const setup& s) {
     static endpoint<Profile> e(o, s);  // large: static storage, not the stack
@@ -565,7 +558,7 @@ int run_with(options& o, const setup& s) {
 }  // namespace
 
 int run_one_connection(options& o, const setup& s) {
-    return o.rto == rto_profile::linux_bounds ? run_with<linux_profile>(o, s) : run_with<rfc6298_profile>(o, s);
+    return with_rto_choice(o.rto, [&](auto choice) { return run_with<decltype(choice)>(o, s); });
 }
 
 }  // namespace tun

@@ -23,6 +23,18 @@ enum class close_trigger { eof, received, peer_fin, never };
 enum class application { echo, discard, source, http };
 enum class rto_profile { rfc6298, linux_bounds };
 
+// The RTO estimator --rto names, as a type: Choice::rto.
+template <class Rto>
+struct rto_choice {
+    using rto = Rto;
+};
+// Returns f(rto_choice<estimator>{}) for the estimator `p` names (RFC 6298's by default).
+template <class F>
+int with_rto_choice(rto_profile p, F&& f) {
+    if (p == rto_profile::linux_bounds) return f(rto_choice<tcpfsm::linux_rto_estimator>{});
+    return f(rto_choice<tcpfsm::rto_estimator>{});
+}
+
 // A point where the program stops reading the device and stops its scripted user calls
 // until `file` exists (or hold_max_ms passes): a state name ("FIN-WAIT-2"), "received",
 // "peer-fin" or "peer-syn". Tests use it to keep a kernel state long enough for `ss`.

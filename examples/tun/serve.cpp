@@ -605,13 +605,6 @@ int server<Profile>::run() {
     return status;
 }
 
-struct rfc6298_profile {
-    using rto = tcpfsm::rto_estimator;
-};
-struct linux_profile {
-    using rto = tcpfsm::linux_rto_estimator;
-};
-
 template <class Profile>
 int serve_with(options& o, const setup& s) {
     static server<Profile> srv(o, s);
@@ -622,7 +615,7 @@ int serve_with(options& o, const setup& s) {
 }  // namespace
 
 int run_serve(options& o, const setup& s) {
-    return o.rto == rto_profile::linux_bounds ? serve_with<linux_profile>(o, s) : serve_with<rfc6298_profile>(o, s);
+    return with_rto_choice(o.rto, [&](auto choice) { return serve_with<decltype(choice)>(o, s); });
 }
 
 }  // namespace tun
