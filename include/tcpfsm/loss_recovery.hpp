@@ -17,6 +17,7 @@
 #ifndef TCPFSM_LOSS_RECOVERY_HPP
 #define TCPFSM_LOSS_RECOVERY_HPP
 
+#include <cstddef>
 #include <cstdint>
 
 #include "seq.hpp"
@@ -31,6 +32,8 @@ enum class recovery_state : std::uint8_t {
     loss,      // after a retransmission timeout, until SND.UNA reaches `recover`: go-back-N
 };
 
+inline constexpr std::size_t recovery_state_count = 4;
+
 constexpr const char* name(recovery_state s) noexcept {
     switch (s) {
         case recovery_state::open: return "open";
@@ -38,7 +41,7 @@ constexpr const char* name(recovery_state s) noexcept {
         case recovery_state::recovery: return "recovery";
         case recovery_state::loss: return "loss";
     }
-    return "?";
+    return "invalid";
 }
 
 // RFC 5681 §2, DUPLICATE ACKNOWLEDGMENT: (a) the sender has outstanding data, (b) the ACK

@@ -12,6 +12,7 @@
 #ifndef TCPFSM_STATISTICS_HPP
 #define TCPFSM_STATISTICS_HPP
 
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 #include <utility>
@@ -31,6 +32,8 @@ enum class statistic : std::uint8_t {
     challenge_ack_sent,      // RFC 5961 §3-§5 (those the §7 limit held back are not counted)
     out_of_window_segment,   // failed the §3.10.7.4 first step's test (Table 6), answered or not
 };
+
+inline constexpr std::size_t statistic_count = 4;
 
 constexpr const char* name(statistic s) noexcept {
     switch (s) {

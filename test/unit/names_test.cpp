@@ -59,6 +59,9 @@ TEST_CASE("names: name() is the identifier of every enumerator of every public e
     check_names<tcpfsm::timer_kind>("timer_kind", tcpfsm::timer_kind_count);
     check_names<tcpfsm::wire_error>("wire_error", tcpfsm::wire_error_count);
     check_names<tcpfsm::syn_cookie_mode>("syn_cookie_mode", tcpfsm::syn_cookie_mode_count);
+    check_names<tcpfsm::statistic>("statistic", tcpfsm::statistic_count);
+    check_names<tcpfsm::recovery_state>("recovery_state", tcpfsm::recovery_state_count);
+    check_names<tcpfsm::congestion::phase>("congestion::phase", tcpfsm::congestion::phase_count);
     check_names<tcpfsm::sim::fate>("sim::fate", tcpfsm::sim::fate_count);
     check_names<tcpfsm::sim::filter_result>("sim::filter_result", tcpfsm::sim::filter_result_count);
     check_names<tcpfsm::sim::trace_kind>("sim::trace_kind", tcpfsm::sim::trace_kind_count);

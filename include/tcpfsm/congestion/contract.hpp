@@ -8,6 +8,7 @@
 #ifndef TCPFSM_CONGESTION_CONTRACT_HPP
 #define TCPFSM_CONGESTION_CONTRACT_HPP
 
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 #include <utility>
@@ -43,6 +44,8 @@ enum class phase : std::uint8_t {
     conservative_slow_start,    // HyStart++ CSS (RFC 9406 §4.2)
     congestion_avoidance,       // cwnd >= ssthresh
 };
+
+inline constexpr std::size_t phase_count = 3;
 
 constexpr const char* name(phase p) noexcept {
     switch (p) {
