@@ -49,77 +49,13 @@
 
 #include "connection.hpp"
 #include "manual_clock.hpp"
+#include "sim_link.hpp"
 
 namespace tcpfsm {
 namespace sim {
 
-// ------------------------------------------------------------------------------------------
-// Random numbers
-// ------------------------------------------------------------------------------------------
-
-// splitmix64 (Steele, Lea, Flood): expands a seed into generator state.
-constexpr std::uint64_t splitmix64(std::uint64_t& state) noexcept {
-    state += 0x9E3779B97F4A7C15ull;
-    std::uint64_t z = state;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-// xoshiro256** (Blackman, Vigna), seeded through splitmix64. Every draw below is plain
-// integer arithmetic, so a seed gives the same numbers on every platform.
-class rng {
-public:
-    explicit rng(std::uint64_t seed = 0) noexcept { reseed(seed); }
-
-    void reseed(std::uint64_t seed) noexcept {
-        std::uint64_t s = seed;
-        for (std::uint64_t& word : s_) word = splitmix64(s);
-    }
-
-    std::uint64_t next() noexcept {
-        const std::uint64_t result = rotl(s_[1] * 5u, 7) * 9u;
-        const std::uint64_t t = s_[1] << 17;
-        s_[2] ^= s_[0];
-        s_[3] ^= s_[1];
-        s_[1] ^= s_[2];
-        s_[0] ^= s_[3];
-        s_[2] ^= t;
-        s_[3] = rotl(s_[3], 45);
-        return result;
-    }
-
-    // Uniform in [0, bound); 0 when bound is 0 (multiply-shift on the high 32 bits).
-    std::uint32_t below(std::uint32_t bound) noexcept {
-        return static_cast<std::uint32_t>(((next() >> 32) * std::uint64_t{bound}) >> 32);
-    }
-
-    // Uniform in [lo, hi] (lo when hi =< lo).
-    std::int64_t between(std::int64_t lo, std::int64_t hi) noexcept {
-        if (hi <= lo) return lo;
-        const std::uint64_t span = static_cast<std::uint64_t>(hi - lo) + 1u;
-        const std::uint64_t r = span <= 0xFFFFFFFFull ? below(static_cast<std::uint32_t>(span)) : next() % span;
-        return lo + static_cast<std::int64_t>(r);
-    }
-
-    // True with probability p (no draw when p =< 0 or p >= 1).
-    bool chance(double p) noexcept {
-        if (p <= 0.0) return false;
-        if (p >= 1.0) return true;
-        return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0) < p;
-    }
-
-    // `count` random octets.
-    std::vector<std::uint8_t> bytes(std::size_t count) {
-        std::vector<std::uint8_t> out(count);
-        for (std::size_t i = 0; i < count; ++i) out[i] = static_cast<std::uint8_t>(next() >> 56);
-        return out;
-    }
-
-private:
-    static constexpr std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
-    std::uint64_t s_[4] = {};
-};
+// The generator (sim::rng, xoshiro256**) and the link model (sim::link_model) live in
+// sim_link.hpp.
 
 // ------------------------------------------------------------------------------------------
 // Time
