@@ -2,12 +2,13 @@
 """Renders the goodput benchmark (bench/goodput, raw JSON from tcpfsm_goodput --json) as a
 Markdown table and a plot (gnuplot, when installed).
 
-Usage: render_goodput.py RAW_JSON OUT_DIR [--label TEXT]
+Usage: render_goodput.py RAW_JSON OUT_DIR [--label TEXT] [--bulk BULK_JSON]
 Writes OUT_DIR/goodput.md and OUT_DIR/goodput.svg / goodput.png.
 Every cell of the grid is shown: the median goodput of each stack over the seeds, the bound
 min(link rate, window / RTT, Mathis et al.) and what sets it, tcpfsm's ratios to lwIP and to
 the bound from the same run, and the runs that did not finish or whose RTO reached its
-ceiling.
+ceiling. With --bulk (Google Benchmark JSON of tcpfsm_bulk_bench): the CPU cost of moving data,
+octets/s and cycles per octet of each stack and tcpfsm's ratio to lwIP, from the same run.
 """
 import json
 import os
@@ -76,12 +77,54 @@ def main():
     lines.append("")
     lines.append("![goodput](goodput.svg)")
     lines.append("")
+    if "--bulk" in sys.argv:
+        lines += bulk_table(sys.argv[sys.argv.index("--bulk") + 1])
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "goodput.md"), "w") as f:
         f.write("\n".join(lines))
     print(f"render_goodput: wrote {os.path.join(out_dir, 'goodput.md')}")
     plot(out_dir, d, stacks)
     return 0
+
+
+def bulk_table(path):
+    with open(path) as f:
+        b = json.load(f)
+    rows = {}
+    for bm in b["benchmarks"]:
+        name = bm.get("run_name", bm["name"])
+        if bm.get("run_type") == "aggregate" and bm.get("aggregate_name") != "median":
+            continue
+        if bm.get("error_occurred"):
+            rows[name] = None
+            continue
+        rows[name] = (bm["bytes_per_second"], bm.get("cycles_per_octet"))
+    mhz = b.get("context", {}).get("mhz_per_cpu")
+    out = ["## CPU cost of moving data (no loss, in-memory link)", ""]
+    out.append("`tcpfsm_bulk_bench`: one connection per stack moves 1,022,000 octets per iteration over an in-memory "
+               "FIFO of IPv4 packets, both sides copying the payload and checksumming it (bench/goodput/bulk_bench.cpp); "
+               "median of the repetitions. octets/s are per second of CPU time (Google Benchmark's default); "
+               "cycles per octet = nominal MHz x 10^6 / (octets/s), so also per CPU time; the TSC's cycles per "
+               "octet count wall-clock time, so they include the time other processes took the CPU.")
+    out.append("")
+    out.append("| stack | octets/s (CPU time) | cycles per octet (CPU time x nominal MHz) | TSC cycles per octet (wall) | / lwIP |")
+    out.append("| --- | --- | --- | --- | --- |")
+    lw = rows.get("bulk_lwip")
+    for name, v in rows.items():
+        if v is None:
+            out.append(f"| {name} | error | - | - |")
+            continue
+        ratio = f"{v[0] / lw[0]:.2f}" if lw else "-"
+        tsc = f"{v[1]:.2f}" if v[1] is not None else "-"
+        cpu = f"{mhz * 1e6 / v[0]:.2f}" if mhz and v[0] else "-"
+        out.append(f"| {name} | {v[0] / 1e9:.3f} x 10^9 | {cpu} | {tsc} | {ratio} |")
+    ctx = b.get("context", {})
+    out.append("")
+    out.append(f"Machine: {ctx.get('num_cpus', '?')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz; load before "
+               f"{ctx.get('tcpfsm_load_before', '?')}, after {ctx.get('tcpfsm_load_after', '?')}; other processes "
+               f"used {ctx.get('tcpfsm_contention', {}).get('other_cpus', '?')} CPUs on average during the run.")
+    out.append("")
+    return out
 
 
 def plot(out_dir, d, stacks):

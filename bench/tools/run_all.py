@@ -271,6 +271,10 @@ def main():
         render = [sys.executable, os.path.join(HERE, "render_goodput.py"), os.path.join(raw, "goodput.json"), args.out]
         if args.goodput_label:
             render += ["--label", args.goodput_label]
+        bulk = os.path.join(bench_bin, "tcpfsm_bulk_bench")
+        if os.path.exists(bulk):
+            run_benchmark(bulk, os.path.join(raw, "bulk.json"), args.quick, args.min_time, args.repetitions)
+            render += ["--bulk", os.path.join(raw, "bulk.json")]
         subprocess.run(render, check=True)
 
     comp = measure_compile(args.cxx, 1 if args.quick else args.runs, args.quick)
