@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <string>
 
 using tcpfsm::sim::link_drop;
 using tcpfsm::sim::link_model;
@@ -150,4 +151,13 @@ TEST_CASE("sim_link: reordering holds a copy back by 1..reorder_us", "[sim_link]
         CHECK(at <= 1500);
     }
     CHECK(link.counters().reordered == 1000);
+}
+
+TEST_CASE("sim_link: name(link_drop) is the identifier, \"invalid\" past the count", "[sim_link][names]") {
+    CHECK(std::string(tcpfsm::sim::name(link_drop::none)) == "none");
+    CHECK(std::string(tcpfsm::sim::name(link_drop::random_loss)) == "random_loss");
+    CHECK(std::string(tcpfsm::sim::name(link_drop::burst_loss)) == "burst_loss");
+    CHECK(std::string(tcpfsm::sim::name(link_drop::queue_full)) == "queue_full");
+    CHECK(tcpfsm::sim::link_drop_count == 4);
+    CHECK(std::string(tcpfsm::sim::name(static_cast<link_drop>(tcpfsm::sim::link_drop_count))) == "invalid");
 }
