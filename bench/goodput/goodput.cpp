@@ -126,6 +126,7 @@ run_record run_one(const cell& c, std::uint64_t seed, const std::vector<std::uin
     const loop_result outcome = loop.run(stacks, static_cast<link_time>(limit_s * 1e6));
     run_record rec{stacks.result(outcome), 0.0};
     rec.r.packets_delivered = loop.delivered();
+    rec.r.data_link = loop.link(0).counters();
     const double seconds = rec.r.finished_us > 0 ? static_cast<double>(rec.r.finished_us) / 1e6
                                                  : static_cast<double>(loop.now_us()) / 1e6;
     rec.goodput = seconds > 0 ? static_cast<double>(rec.r.delivered) / seconds : 0.0;
@@ -262,12 +263,19 @@ int main(int argc, char** argv) {
                     const run_record& rr = cols[k].runs[r];
                     std::fprintf(json,
                                  "%s{\"goodput\": %.0f, \"outcome\": \"%s\", \"intact\": %s, \"delivered\": %llu, "
-                                 "\"finished_us\": %lld, \"max_rto_ms\": %u, \"rto_at_ceiling\": %s, \"packets\": %llu}",
+                                 "\"finished_us\": %lld, \"max_rto_ms\": %u, \"rto_at_ceiling\": %s, \"packets\": %llu, "
+                                 "\"data_link\": {\"offered\": %llu, \"random_losses\": %llu, \"burst_losses\": %llu, "
+                                 "\"queue_drops\": %llu, \"max_queue_octets\": %zu}}",
                                  r ? ", " : "", rr.goodput, name(rr.r.outcome), rr.r.intact ? "true" : "false",
                                  static_cast<unsigned long long>(rr.r.delivered),
                                  static_cast<long long>(rr.r.finished_us), rr.r.max_rto_ms,
                                  rr.r.rto_at_ceiling ? "true" : "false",
-                                 static_cast<unsigned long long>(rr.r.packets_delivered));
+                                 static_cast<unsigned long long>(rr.r.packets_delivered),
+                                 static_cast<unsigned long long>(rr.r.data_link.offered),
+                                 static_cast<unsigned long long>(rr.r.data_link.random_losses),
+                                 static_cast<unsigned long long>(rr.r.data_link.burst_losses),
+                                 static_cast<unsigned long long>(rr.r.data_link.queue_drops),
+                                 rr.r.data_link.max_queue_octets);
                 }
                 std::fprintf(json, "]}");
             }

@@ -21,6 +21,7 @@ struct transfer_result {
     std::uint32_t max_rto_ms = 0;     // the largest RTO the sender armed (tcpfsm: snapshot)
     bool rto_at_ceiling = false;      // the sender's RTO reached its configured maximum
     std::uint64_t packets_delivered = 0;
+    tcpfsm::sim::link_counters data_link{};  // the data direction's drops and queue
 };
 
 // The receiving application's check: octets arrive in order, so each must equal the payload
