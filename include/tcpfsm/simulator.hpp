@@ -768,13 +768,13 @@ public:
             log(to.name_, trace_kind::inject,
                 describe(p.header) + " (arrives at " + std::to_string(p.arrives_at) + " ms)");
         }
-        enqueue(p.arrives_at * 1000, item{std::move(p), {}, {}});
+        enqueue(when == never ? now_us() : us(when), item{std::move(p), {}, {}});
     }
 
     // `action` runs at time `when` (between engine calls: it may call user calls).
     void schedule(sim_time when, std::function<void()> action, std::string label = {}) {
         packet none;
-        enqueue(when * 1000, item{std::move(none), std::move(action), std::move(label)});
+        enqueue(us(when), item{std::move(none), std::move(action), std::move(label)});
     }
 
     // Called after every step (and every traced user call), after the invariant checks.
@@ -855,15 +855,15 @@ public:
 
     // Every event up to and including time t, then the clock reads t.
     void run_until(sim_time t) {
-        while (next_event_us() <= t * 1000) step();
-        if (now_us() < t * 1000) set_now_us(t * 1000);
+        while (next_event_us() <= us(t)) step();
+        if (now_us() < us(t)) set_now_us(us(t));
     }
     void run_for(sim_time duration) { run_until(now() + duration); }
 
     // Until nothing is left to happen (true), or the next event would come after
     // now + max_duration (false; the clock stays at the last event).
     bool run_until_idle(sim_time max_duration = 30LL * 24 * 3600 * 1000) {
-        const sim_time limit = now_us() + max_duration * 1000;
+        const sim_time limit = us(now() + max_duration);
         for (;;) {
             const sim_time t = next_event_us();
             if (t == never) return true;
@@ -876,7 +876,7 @@ public:
     // now + max_duration (false).
     template <class Done>
     bool run_until(Done&& done, sim_time max_duration) {
-        const sim_time limit = now_us() + max_duration * 1000;
+        const sim_time limit = us(now() + max_duration);
         while (!done()) {
             const sim_time t = next_event_us();
             if (t == never || t > limit) return false;
@@ -940,6 +940,8 @@ private:
     void enqueue(sim_time when, item&& it) { queue_.emplace(key{when, next_order_++}, std::move(it)); }
 
     void set_now_us(sim_time t) noexcept { time_.set(std::chrono::microseconds(t)); }
+    // Milliseconds as microseconds, `never` (and anything that would overflow) as never.
+    static constexpr sim_time us(sim_time ms) noexcept { return ms >= never / 1000 ? never : ms * 1000; }
 
     // t in microseconds.
     void advance_to(sim_time t) {
