@@ -106,11 +106,9 @@ struct link_config {
     double duplicate = 0.0;   // probability the network delivers a second copy
     double reorder = 0.0;     // probability a copy is held back by an extra delay
     sim_time reorder_ms = 0;  //   of uniform 1..reorder_ms
-    // A bottleneck and burst loss (sim_link.hpp's link_model; none by default). Before the
-    // delay, each segment (40 octets of IPv4 and TCP headers, 4 more with an MSS option, plus
-    // its text) passes the Gilbert-Elliott chain, then waits in a drop-tail queue and leaves
-    // at rate_bps; a loss there loses every copy. The network's time runs in microseconds, so
-    // a 1500-octet packet at 100 Mbit/s takes its 120 us.
+    // Bottleneck and burst loss (sim_link.hpp's link_model), before the delay: each segment
+    // (40 octets of headers, 44 with an MSS option, plus its text) passes the Gilbert-Elliott
+    // chain, then a drop-tail queue drained at rate_bps (microseconds: 1500 octets in 120 us).
     std::uint64_t rate_bps = 0;      // 0: no bottleneck, no queue
     std::size_t queue_packets = 0;   // drop-tail limit in packets (0: none)
     std::size_t queue_octets = 0;    // drop-tail limit in octets (0: none)
