@@ -3,9 +3,10 @@
 #   bench/run.sh [OUT_DIR]       (default: bench/results)
 # Builds the benchmarks in Release in build/bench-release (g++ unless CXX says otherwise), runs
 # the transition and engine benchmarks (median of 5 repetitions), measures compile time and
-# sizes, disassembles the timed loops, and writes OUT_DIR/raw/*.json, OUT_DIR/results.md and
-# OUT_DIR/throughput.svg / .png. Needs: libbenchmark-dev libboost-dev liblwip-dev gnuplot-nox
-# (tools/install-deps.sh installs them).
+# sizes, disassembles the timed loops, runs the goodput grid over the simulated bottleneck
+# (bench/goodput: 10 MB per transfer, median of 5 seeds per cell), and writes OUT_DIR/raw/*.json,
+# OUT_DIR/results.md, OUT_DIR/throughput.svg / .png and OUT_DIR/goodput.md / .svg / .png.
+# Needs: libbenchmark-dev libboost-dev liblwip-dev gnuplot-nox (tools/install-deps.sh installs them).
 #   TCPFSM_BENCH_BUILD=dir       another build directory
 #   TCPFSM_BENCH_ARGS="..."      more arguments for bench/tools/run_all.py (--runs, --repetitions, ...)
 set -euo pipefail
@@ -18,6 +19,6 @@ export TCPFSM_BENCH_LOAD_BEFORE_BUILD
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" \
     -DTCPFSM_BUILD_BENCHMARKS=ON -DTCPFSM_BUILD_TESTS=OFF -DTCPFSM_BUILD_EXAMPLES=OFF -DTCPFSM_BUILD_TOOLS=OFF \
     >/dev/null
-cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target tcpfsm_transition_bench tcpfsm_engine_bench tcpfsm_sizes
+cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target tcpfsm_transition_bench tcpfsm_engine_bench tcpfsm_goodput tcpfsm_sizes
 # shellcheck disable=SC2086  # TCPFSM_BENCH_ARGS is a list of arguments
 exec python3 "$root/bench/tools/run_all.py" --build-dir "$build" --out "$out" --cxx "$cxx" ${TCPFSM_BENCH_ARGS:-}

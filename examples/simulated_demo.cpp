@@ -4,20 +4,40 @@
 // segment in the RFC's notation <SEQ=..><ACK=..><CTL=..>, every loss, retransmission and
 // state change, with the simulated time.
 //
-// Usage: tcpfsm_demo [seed] [loss]      (defaults: seed 4, loss 0.08 each way)
+// Usage: tcpfsm_demo [--bottleneck] [seed] [loss]      (defaults: seed 4, loss 0.08 each way)
+//
+// --bottleneck: each direction also has a bottleneck of 1 Mbit/s (a full segment of 1500
+// octets takes 12 ms to leave) behind a drop-tail queue of 2 packets, so the trace shows the
+// answer's segments arriving 12 ms apart and the third one lost to the full queue
+// ("LOST ... (queue full)"), then retransmitted.
 #include <tcpfsm/simulator.hpp>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <string>
+#include <vector>
 
 int main(int argc, char** argv) {
+    bool bottleneck = false;
+    std::vector<const char*> args;
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--bottleneck") == 0) {
+            bottleneck = true;
+        } else {
+            args.push_back(argv[i]);
+        }
+    }
     tcpfsm::sim::network_config config;
-    config.seed = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 4;
+    config.seed = !args.empty() ? std::strtoull(args[0], nullptr, 10) : 4;
     config.link.delay_ms = 20;
     config.link.jitter_ms = 5;
-    config.link.loss = argc > 2 ? std::strtod(argv[2], nullptr) : 0.08;
+    config.link.loss = args.size() > 1 ? std::strtod(args[1], nullptr) : 0.08;
+    if (bottleneck) {
+        config.link.rate_bps = 1000000;  // 1 Mbit/s
+        config.link.queue_packets = 2;   // drop-tail
+    }
     tcpfsm::sim::network net(config);
 
     auto& client = net.add("client");

@@ -230,6 +230,9 @@ def main():
     ap.add_argument("--runs", type=int, default=7, help="compiles of each translation unit (after a warm-up)")
     ap.add_argument("--min-time", default="0.5", help="--benchmark_min_time of each repetition")
     ap.add_argument("--repetitions", type=int, default=5)
+    ap.add_argument("--goodput-bytes", type=int, default=10000000, help="octets per goodput transfer (bench/goodput)")
+    ap.add_argument("--goodput-seeds", type=int, default=5, help="seeds per goodput cell (the median is reported)")
+    ap.add_argument("--goodput-label", default="", help="a line for goodput.md (e.g. which engine ran)")
     args = ap.parse_args()
 
     bench_bin = os.path.join(args.build_dir, "bench")
@@ -257,6 +260,22 @@ def main():
     sizes = subprocess.run([os.path.join(bench_bin, "tcpfsm_sizes")], capture_output=True, text=True, check=True)
     with open(os.path.join(raw, "sizes.json"), "w") as f:
         f.write(sizes.stdout)
+
+    goodput = os.path.join(bench_bin, "tcpfsm_goodput")
+    if os.path.exists(goodput):
+        # Simulated time: the grid's numbers do not depend on the machine's load. --quick: 1 MB, 1 seed.
+        gbytes, gseeds = (1000000, 1) if args.quick else (args.goodput_bytes, args.goodput_seeds)
+        log(f"goodput: {gbytes} octets, {gseeds} seed(s) per cell")
+        subprocess.run([goodput, "--bytes", str(gbytes), "--seeds", str(gseeds), "--json",
+                        os.path.join(raw, "goodput.json")], check=True)
+        render = [sys.executable, os.path.join(HERE, "render_goodput.py"), os.path.join(raw, "goodput.json"), args.out]
+        if args.goodput_label:
+            render += ["--label", args.goodput_label]
+        bulk = os.path.join(bench_bin, "tcpfsm_bulk_bench")
+        if os.path.exists(bulk):
+            run_benchmark(bulk, os.path.join(raw, "bulk.json"), args.quick, args.min_time, args.repetitions)
+            render += ["--bulk", os.path.join(raw, "bulk.json")]
+        subprocess.run(render, check=True)
 
     comp = measure_compile(args.cxx, 1 if args.quick else args.runs, args.quick)
     with open(os.path.join(raw, "compile.json"), "w") as f:

@@ -9,10 +9,11 @@
 // on_acked drops octets from it) and the octets received. Segments travel over one-way
 // links with a delay, jitter, loss, duplication and reordering drawn from the network's
 // own seeded generator (xoshiro256**, no std:: distributions, so a seed gives the same run
-// with every standard library). Time is a manual clock (tcpfsm::manual_time, from
-// manual_clock.hpp) counting milliseconds, shared by every
-// endpoint: it jumps from one event (a segment arriving, an engine deadline, a scheduled
-// action) to the next.
+// with every standard library), and optionally a bottleneck (a rate and a drop-tail queue)
+// and Gilbert-Elliott burst loss (sim_link.hpp). Time is a manual clock (tcpfsm::manual_time,
+// from manual_clock.hpp) shared by every endpoint: the API speaks milliseconds (sim_time),
+// events are kept in microseconds (now_us()); it jumps from one event (a segment arriving,
+// an engine deadline, a scheduled action) to the next.
 //
 //     tcpfsm::sim::network net({/*seed*/ 7});
 //     auto& a = net.add("A");
@@ -49,77 +50,13 @@
 
 #include "connection.hpp"
 #include "manual_clock.hpp"
+#include "sim_link.hpp"
 
 namespace tcpfsm {
 namespace sim {
 
-// ------------------------------------------------------------------------------------------
-// Random numbers
-// ------------------------------------------------------------------------------------------
-
-// splitmix64 (Steele, Lea, Flood): expands a seed into generator state.
-constexpr std::uint64_t splitmix64(std::uint64_t& state) noexcept {
-    state += 0x9E3779B97F4A7C15ull;
-    std::uint64_t z = state;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-// xoshiro256** (Blackman, Vigna), seeded through splitmix64. Every draw below is plain
-// integer arithmetic, so a seed gives the same numbers on every platform.
-class rng {
-public:
-    explicit rng(std::uint64_t seed = 0) noexcept { reseed(seed); }
-
-    void reseed(std::uint64_t seed) noexcept {
-        std::uint64_t s = seed;
-        for (std::uint64_t& word : s_) word = splitmix64(s);
-    }
-
-    std::uint64_t next() noexcept {
-        const std::uint64_t result = rotl(s_[1] * 5u, 7) * 9u;
-        const std::uint64_t t = s_[1] << 17;
-        s_[2] ^= s_[0];
-        s_[3] ^= s_[1];
-        s_[1] ^= s_[2];
-        s_[0] ^= s_[3];
-        s_[2] ^= t;
-        s_[3] = rotl(s_[3], 45);
-        return result;
-    }
-
-    // Uniform in [0, bound); 0 when bound is 0 (multiply-shift on the high 32 bits).
-    std::uint32_t below(std::uint32_t bound) noexcept {
-        return static_cast<std::uint32_t>(((next() >> 32) * std::uint64_t{bound}) >> 32);
-    }
-
-    // Uniform in [lo, hi] (lo when hi =< lo).
-    std::int64_t between(std::int64_t lo, std::int64_t hi) noexcept {
-        if (hi <= lo) return lo;
-        const std::uint64_t span = static_cast<std::uint64_t>(hi - lo) + 1u;
-        const std::uint64_t r = span <= 0xFFFFFFFFull ? below(static_cast<std::uint32_t>(span)) : next() % span;
-        return lo + static_cast<std::int64_t>(r);
-    }
-
-    // True with probability p (no draw when p =< 0 or p >= 1).
-    bool chance(double p) noexcept {
-        if (p <= 0.0) return false;
-        if (p >= 1.0) return true;
-        return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0) < p;
-    }
-
-    // `count` random octets.
-    std::vector<std::uint8_t> bytes(std::size_t count) {
-        std::vector<std::uint8_t> out(count);
-        for (std::size_t i = 0; i < count; ++i) out[i] = static_cast<std::uint8_t>(next() >> 56);
-        return out;
-    }
-
-private:
-    static constexpr std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
-    std::uint64_t s_[4] = {};
-};
+// The generator (sim::rng, xoshiro256**) and the link model (sim::link_model) live in
+// sim_link.hpp.
 
 // ------------------------------------------------------------------------------------------
 // Time
@@ -130,7 +67,8 @@ using sim_time = std::int64_t;
 inline constexpr sim_time never = std::numeric_limits<sim_time>::max();
 
 // The engines' Clock policy is tcpfsm::manual_clock (manual_clock.hpp), reading the
-// network's manual_time, which holds sim_time milliseconds as microseconds.
+// network's manual_time, in microseconds: whole milliseconds unless a bottleneck delivers
+// a packet between them (basic_network::now_us()).
 
 // ------------------------------------------------------------------------------------------
 // Formatting
@@ -168,6 +106,13 @@ struct link_config {
     double duplicate = 0.0;   // probability the network delivers a second copy
     double reorder = 0.0;     // probability a copy is held back by an extra delay
     sim_time reorder_ms = 0;  //   of uniform 1..reorder_ms
+    // Bottleneck and burst loss (sim_link.hpp's link_model), before the delay: each segment
+    // (40 octets of headers, 44 with an MSS option, plus its text) passes the Gilbert-Elliott
+    // chain, then a drop-tail queue drained at rate_bps (microseconds: 1500 octets in 120 us).
+    std::uint64_t rate_bps = 0;      // 0: no bottleneck, no queue
+    std::size_t queue_packets = 0;   // drop-tail limit in packets (0: none)
+    std::size_t queue_octets = 0;    // drop-tail limit in octets (0: none)
+    gilbert_elliott burst{};         // burst loss (off while burst.p and burst.r are 0)
 };
 
 // A segment on the wire, with a copy of its text taken when it was sent.
@@ -730,7 +675,8 @@ public:
     using endpoint_type = basic_endpoint<Profile>;
 
     explicit basic_network(const network_config& cfg = network_config{})
-        : config_(cfg), random_(cfg.seed), time_(manual_time::time_point(std::chrono::milliseconds(cfg.start_ms))), last_instant_(cfg.start_ms) {}
+        : config_(cfg), random_(cfg.seed), time_(manual_time::time_point(std::chrono::milliseconds(cfg.start_ms))),
+          last_instant_(cfg.start_ms * 1000) {}
     basic_network(const basic_network&) = delete;
     basic_network& operator=(const basic_network&) = delete;
 
@@ -787,6 +733,8 @@ public:
     sim_time now() const noexcept {
         return std::chrono::duration_cast<std::chrono::milliseconds>(time_.now().time_since_epoch()).count();
     }
+    // The same in microseconds (the queue of events keeps microseconds).
+    sim_time now_us() const noexcept { return time_.microseconds(); }
     rng& random() noexcept { return random_; }
     const network_config& config() const noexcept { return config_; }
 
@@ -818,13 +766,13 @@ public:
             log(to.name_, trace_kind::inject,
                 describe(p.header) + " (arrives at " + std::to_string(p.arrives_at) + " ms)");
         }
-        enqueue(p.arrives_at, item{std::move(p), {}, {}});
+        enqueue(when == never ? now_us() : us(when), item{std::move(p), {}, {}});
     }
 
     // `action` runs at time `when` (between engine calls: it may call user calls).
     void schedule(sim_time when, std::function<void()> action, std::string label = {}) {
         packet none;
-        enqueue(when, item{std::move(none), std::move(action), std::move(label)});
+        enqueue(us(when), item{std::move(none), std::move(action), std::move(label)});
     }
 
     // Called after every step (and every traced user call), after the invariant checks.
@@ -852,6 +800,11 @@ public:
     // The time of the next event: a segment arrival, a scheduled action or an engine
     // deadline; never if there is none.
     sim_time next_event_time() {
+        const sim_time t = next_event_us();
+        return t == never ? never : t / 1000;
+    }
+    // The same in microseconds (a bottleneck's packets leave between milliseconds).
+    sim_time next_event_us() {
         sim_time t = queue_.empty() ? never : queue_.begin()->first.when;
         for (auto& ep : endpoints_) {
             const sim_time d = deadline_of(*ep);
@@ -900,17 +853,17 @@ public:
 
     // Every event up to and including time t, then the clock reads t.
     void run_until(sim_time t) {
-        while (next_event_time() <= t) step();
-        if (now() < t) set_now(t);
+        while (next_event_us() <= us(t)) step();
+        if (now_us() < us(t)) set_now_us(us(t));
     }
     void run_for(sim_time duration) { run_until(now() + duration); }
 
     // Until nothing is left to happen (true), or the next event would come after
     // now + max_duration (false; the clock stays at the last event).
     bool run_until_idle(sim_time max_duration = 30LL * 24 * 3600 * 1000) {
-        const sim_time limit = now() + max_duration;
+        const sim_time limit = us(now() + max_duration);
         for (;;) {
-            const sim_time t = next_event_time();
+            const sim_time t = next_event_us();
             if (t == never) return true;
             if (t > limit) return false;
             step();
@@ -921,9 +874,9 @@ public:
     // now + max_duration (false).
     template <class Done>
     bool run_until(Done&& done, sim_time max_duration) {
-        const sim_time limit = now() + max_duration;
+        const sim_time limit = us(now() + max_duration);
         while (!done()) {
-            const sim_time t = next_event_time();
+            const sim_time t = next_event_us();
             if (t == never || t > limit) return false;
             step();
         }
@@ -984,12 +937,15 @@ private:
 
     void enqueue(sim_time when, item&& it) { queue_.emplace(key{when, next_order_++}, std::move(it)); }
 
-    void set_now(sim_time t) noexcept { time_.set(std::chrono::milliseconds(t)); }
+    void set_now_us(sim_time t) noexcept { time_.set(std::chrono::microseconds(t)); }
+    // Milliseconds as microseconds, `never` (and anything that would overflow) as never.
+    static constexpr sim_time us(sim_time ms) noexcept { return ms >= never / 1000 ? never : ms * 1000; }
 
+    // t in microseconds.
     void advance_to(sim_time t) {
-        if (t > now()) set_now(t);
-        if (now() != last_instant_) {
-            last_instant_ = now();
+        if (t > now_us()) set_now_us(t);
+        if (now_us() != last_instant_) {
+            last_instant_ = now_us();
             steps_at_instant_ = 0;
         }
         if (++steps_at_instant_ > config_.max_steps_per_instant) {
@@ -1000,11 +956,14 @@ private:
         ++steps_;
     }
 
+    // In microseconds.
     sim_time deadline_of(endpoint_type& ep) {
         if (!ep.engine_) return never;
         const timer_deadline d = ep.engine_->next_deadline();
         if (!d) return never;
-        return now() + static_cast<sim_time>(d.remaining_ms(static_cast<std::uint32_t>(now())));
+        // The engine's deadline is in its millisecond ticks; in microseconds, never before now.
+        const sim_time at = (now() + static_cast<sim_time>(d.remaining_ms(static_cast<std::uint32_t>(now())))) * 1000;
+        return at < now_us() ? now_us() : at;
     }
 
     std::string describe(const segment& s) const {
@@ -1016,6 +975,27 @@ private:
 
     void log(const std::string& who, trace_kind kind, std::string text) {
         trace_.push_back(trace_entry{now(), who, kind, std::move(text)});
+    }
+
+    // The link model of the link from -> to, made anew when its bottleneck settings change.
+    link_model& bottleneck(std::size_t from, std::size_t to, const link_config& l) {
+        link_model_config c;
+        c.rate_bps = l.rate_bps;
+        c.queue_packets = l.queue_packets;
+        c.queue_octets = l.queue_octets;
+        c.burst = l.burst;
+        auto it = bottlenecks_.find({from, to});
+        if (it == bottlenecks_.end()) {
+            it = bottlenecks_.emplace(std::make_pair(from, to), link_model(c)).first;
+        } else {
+            const link_model_config& o = it->second.config();
+            if (o.rate_bps != c.rate_bps || o.queue_packets != c.queue_packets || o.queue_octets != c.queue_octets ||
+                o.burst.p != c.burst.p || o.burst.r != c.burst.r || o.burst.loss_good != c.burst.loss_good ||
+                o.burst.loss_bad != c.burst.loss_bad) {
+                it->second = link_model(c);
+            }
+        }
+        return it->second;
     }
 
     void violation(const std::string& who, const std::string& what) {
@@ -1069,9 +1049,26 @@ private:
             if (config_.trace) log(from.name_, trace_kind::no_route, format_segment(p.header));
         } else {
             const link_config& l = link(*endpoints_[p.from], *endpoints_[p.to]);
-            const bool twice = random_.chance(l.duplicate);
+            // The bottleneck and burst loss first (no draw when neither is set), then the
+            // link's own duplication, loss and delays.
+            sim_time queued_us = 0;
+            bool through = true;
+            if (l.rate_bps != 0 || l.burst.enabled()) {
+                const std::size_t octets = 40u + (p.header.mss != 0 ? 4u : 0u) + p.header.text_length;
+                const link_admission a = bottleneck(p.from, p.to, l).admit(octets, now_us(), random_);
+                if (a.drop != link_drop::none) {
+                    through = false;
+                    if (config_.trace) {
+                        log(from.name_, trace_kind::lost, format_segment(p.header) +
+                                                              (a.drop == link_drop::queue_full ? " (queue full)" : " (burst)"));
+                    }
+                } else {
+                    queued_us = a.departs_us - now_us();
+                }
+            }
+            const bool twice = through && random_.chance(l.duplicate);
             bool any = false;
-            for (int copy = 0; copy < (twice ? 2 : 1); ++copy) {
+            for (int copy = 0; through && copy < (twice ? 2 : 1); ++copy) {
                 if (random_.chance(l.loss)) {
                     if (config_.trace) log(from.name_, trace_kind::lost, format_segment(p.header) + (copy ? " (copy)" : ""));
                     continue;
@@ -1080,13 +1077,14 @@ private:
                 if (l.reorder_ms > 0 && random_.chance(l.reorder)) delay += random_.between(1, l.reorder_ms);
                 packet q = p;
                 q.duplicate = copy == 1;
-                q.arrives_at = now() + delay;
+                const sim_time arrival_us = now_us() + queued_us + delay * 1000;
+                q.arrives_at = arrival_us / 1000;
                 if (config_.trace && copy == 1) {
                     log(from.name_, trace_kind::duplicated, format_segment(p.header) + " (arrives at " +
                                                                  std::to_string(q.arrives_at) + " ms)");
                 }
                 any = true;
-                enqueue(q.arrives_at, item{std::move(q), {}, {}});
+                enqueue(arrival_us, item{std::move(q), {}, {}});
             }
             if (!any) outcome = fate::lost;
         }
@@ -1182,6 +1180,7 @@ private:
     std::uint64_t steps_ = 0;
     std::vector<std::unique_ptr<endpoint_type>> endpoints_;
     std::map<std::pair<std::size_t, std::size_t>, link_config> links_;
+    std::map<std::pair<std::size_t, std::size_t>, link_model> bottlenecks_;  // links with rate_bps or burst
     std::map<key, item> queue_;
     std::uint64_t next_order_ = 0;
     std::uint64_t next_packet_id_ = 0;

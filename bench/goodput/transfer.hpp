@@ -1,0 +1,46 @@
+// One transfer of the goodput benchmark: `payload` goes one way from side 0 (active open)
+// to side 1 (passive open), and what a stack reports about it.
+// SPDX-License-Identifier: MIT
+#ifndef TCPFSM_BENCH_GOODPUT_TRANSFER_HPP
+#define TCPFSM_BENCH_GOODPUT_TRANSFER_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "link_loop.hpp"
+
+namespace tcpfsm_goodput {
+
+struct transfer_result {
+    loop_result outcome = loop_result::stalled;
+    bool intact = true;               // every octet delivered equals the octet sent there
+    std::uint64_t delivered = 0;      // octets delivered in order to side 1's application
+    link_time finished_us = 0;        // when the last octet was delivered (0: never)
+    std::uint32_t max_rto_ms = 0;     // the largest RTO the sender armed (tcpfsm: snapshot)
+    bool rto_at_ceiling = false;      // the sender's RTO reached its configured maximum
+    std::uint64_t packets_delivered = 0;
+    tcpfsm::sim::link_counters data_link{};  // the data direction's drops and queue
+};
+
+// The receiving application's check: octets arrive in order, so each must equal the payload
+// at the running offset.
+struct payload_check {
+    const std::vector<std::uint8_t>* payload = nullptr;
+    std::uint64_t delivered = 0;
+    bool intact = true;
+
+    void take(const std::uint8_t* text, std::size_t length) {
+        if (text == nullptr || delivered + length > payload->size() ||
+            std::memcmp(text, payload->data() + delivered, length) != 0) {
+            intact = false;
+        }
+        delivered += length;
+    }
+    bool complete() const { return delivered >= payload->size(); }
+};
+
+}  // namespace tcpfsm_goodput
+
+#endif  // TCPFSM_BENCH_GOODPUT_TRANSFER_HPP
