@@ -275,6 +275,11 @@ struct listener_deadline {
     bool armed = false;
     std::uint32_t at = 0;
     constexpr explicit operator bool() const noexcept { return armed; }
+    // Milliseconds from `now` until the deadline; 0 if it is due or overdue (or not armed),
+    // as timer_deadline::remaining_ms.
+    constexpr std::uint32_t remaining_ms(std::uint32_t now) const noexcept {
+        return armed && seq_lt(now, at) ? at - now : 0u;
+    }
 };
 
 namespace detail {
