@@ -2,7 +2,7 @@
 // tcpfsm.hpp (not of core.hpp, which the engine headers include).
 //
 // Their full verification (verified<>, has_figure5_edges<>) is not repeated in every
-// translation unit that includes this: it cost each one 174 M of g++'s instructions for
+// translation unit that includes this: it cost each one 151 M of g++'s instructions for
 // fixed data. It runs in the library's own build (test/unit/verify_test.cpp); where a
 // variant is used, the engine checks what it relies on (connection.hpp: well formed,
 // deterministic, total), and a user who wants the proof in their build writes the
