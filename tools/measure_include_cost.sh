@@ -15,7 +15,11 @@
 #   RUNS=5                 runs per TU after the warm-up
 #   INCLUDE_DIR=dir        where <tcpfsm/tcpfsm.hpp> is found (default: single_include/)
 #   HEADER=tcpfsm/x.hpp    the header to measure (default: tcpfsm/tcpfsm.hpp)
-#   FORMS="core whole"     which forms to measure
+#   FORMS="core whole"     which forms to measure; `custom` is the TU in CUSTOM_TU
+#   CUSTOM_TU='...'        the lines of the custom form before `int main() {}` (printf %b:
+#                          \n separates lines), e.g. to measure one part of the library:
+#                          INCLUDE_DIR=include FORMS=custom CALLGRIND=1 RUNS=1 \
+#                          CUSTOM_TU='#include <tcpfsm/core.hpp>' tools/measure_include_cost.sh g++
 #   CXXFLAGS="..."         extra flags for every TU
 #   CALLGRIND=1            also count cc1plus instructions (needs valgrind; g++ only)
 # Peak RSS needs GNU time (/usr/bin/time; Debian: apt-get install -y time); without it,
@@ -32,7 +36,7 @@ target_ms=70
 compilers=("$@")
 [ ${#compilers[@]} -eq 0 ] && compilers=(g++ clang++)
 
-if [ ! -f "$include_dir/$header" ]; then
+if [ "${FORMS:-}" != custom ] && [ ! -f "$include_dir/$header" ]; then
     echo "measure_include_cost: no $include_dir/$header (run python3 tools/amalgamate.py?)" >&2
     exit 2
 fi
@@ -51,7 +55,10 @@ for form in "${forms[@]}"; do
     case "$form" in
         core) printf '#define TCPFSM_CORE_ONLY\n#include <%s>\nint main() {}\n' "$header" >"$work/core.cpp" ;;
         whole) printf '#include <%s>\nint main() {}\n' "$header" >"$work/whole.cpp" ;;
-        *) echo "measure_include_cost: unknown form '$form' (core, whole)" >&2; exit 2 ;;
+        custom)
+            [ -n "${CUSTOM_TU:-}" ] || { echo "measure_include_cost: FORMS=custom needs CUSTOM_TU" >&2; exit 2; }
+            printf '%b\nint main() {}\n' "$CUSTOM_TU" >"$work/custom.cpp" ;;
+        *) echo "measure_include_cost: unknown form '$form' (core, whole, custom)" >&2; exit 2 ;;
     esac
 done
 

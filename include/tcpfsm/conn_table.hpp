@@ -18,10 +18,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <new>
 #include <utility>
 
+#include "allocator.hpp"
 #include "iss.hpp"
 #include "siphash.hpp"
 
@@ -125,7 +125,7 @@ inline std::uint64_t four_tuple_hash(const siphash_key& secret, const four_tuple
 // The map
 // ------------------------------------------------------------------------------------------
 
-template <class Value, class Key = tuple_key, class Allocator = std::allocator<unsigned char>>
+template <class Value, class Key = tuple_key, class Allocator = default_allocator<unsigned char>>
 class four_tuple_map {
     static_assert(sizeof(Key) >= sizeof(std::uint32_t), "tcpfsm::four_tuple_map: a free slot keeps a link in its key");
 
@@ -134,8 +134,8 @@ class four_tuple_map {
         alignas(Value) unsigned char storage[sizeof(Value)];
         Key key;
     };
-    using slot_allocator = typename std::allocator_traits<Allocator>::template rebind_alloc<slot_type>;
-    using bucket_allocator = typename std::allocator_traits<Allocator>::template rebind_alloc<std::uint32_t>;
+    using slot_allocator = detail::rebind_allocator_t<Allocator, slot_type>;
+    using bucket_allocator = detail::rebind_allocator_t<Allocator, std::uint32_t>;
 
 public:
     using value_type = Value;
@@ -154,8 +154,8 @@ public:
         std::uint64_t buckets = 8;
         while (buckets < wanted) buckets <<= 1;
         mask_ = static_cast<std::uint32_t>(buckets - 1u);
-        slots_ = std::allocator_traits<slot_allocator>::allocate(slots_allocator_, capacity_);
-        buckets_ = std::allocator_traits<bucket_allocator>::allocate(buckets_allocator_, mask_ + 1u);
+        slots_ = slots_allocator_.allocate(capacity_);
+        buckets_ = buckets_allocator_.allocate(mask_ + 1u);
         for (std::uint32_t b = 0; b <= mask_; ++b) buckets_[b] = 0;
         // Free list through the keys: slot i links to i + 1; the last to npos.
         for (std::uint32_t i = 0; i < capacity_; ++i) set_link(i, i + 1u < capacity_ ? i + 1u : npos);
@@ -166,8 +166,8 @@ public:
         for (std::uint32_t b = 0; b <= mask_; ++b) {
             if (buckets_[b] != 0) value_at(slot_of_bucket(buckets_[b])).~Value();
         }
-        std::allocator_traits<bucket_allocator>::deallocate(buckets_allocator_, buckets_, mask_ + 1u);
-        std::allocator_traits<slot_allocator>::deallocate(slots_allocator_, slots_, capacity_);
+        buckets_allocator_.deallocate(buckets_, mask_ + 1u);
+        slots_allocator_.deallocate(slots_, capacity_);
     }
 
     four_tuple_map(const four_tuple_map&) = delete;

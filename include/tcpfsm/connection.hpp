@@ -66,7 +66,8 @@ struct connection_config {
     // SYN turns out to be an old duplicate, is not done (nor by Linux).
     bool time_wait_reopen = true;
     // RFC 5961 §7 challenge-ACK throttling: at most `challenge_ack_limit` challenge ACKs per
-    // `challenge_ack_interval_ms` on this connection (0 = unlimited). Linux limits each
+    // `challenge_ack_interval_ms` on this connection (0 = unlimited; any value up to 65535
+    // counts as it is). Linux limits each
     // socket to one per net.ipv4.tcp_invalid_ratelimit = 500 ms (tcp_oow_rate_limited).
     std::uint16_t challenge_ack_limit = 1;
     std::uint32_t challenge_ack_interval_ms = 500;
@@ -107,7 +108,7 @@ struct connection_status {
     std::uint16_t snd_mss = 0;       // effective send MSS
     std::uint32_t srtt_ms = 0, rttvar_ms = 0, rto_ms = 0;
     std::uint16_t retransmits = 0;   // retransmissions of the current segment, or unanswered probes
-    std::uint16_t window_probes = 0; // zero-window probes since the window closed
+    std::uint16_t window_probes = 0; // zero-window probes since the window closed (stops at 65535)
     std::uint16_t backoff = 0;       // RTO doublings since the last RTT sample
     bool fin_queued = false, fin_sent = false;
 };
@@ -189,12 +190,22 @@ public:
     using profile_type = Profile;
     using statistics_type = statistics_policy;
 
-    explicit connection(const connection_config& config_value = default_connection_config,
-                        SegmentIO io_value = SegmentIO(), Clock clock_value = Clock(),
-                        Observer observer_value = Observer(), IssPolicy iss_value = IssPolicy()) noexcept
+    // The engine keeps a pointer to its configuration, which must outlive it.
+    explicit connection(const connection_config& config_value, SegmentIO io_value, Clock clock_value,
+                        Observer observer_value, IssPolicy iss_value) noexcept
         : config_(&config_value),
           policies_(static_cast<SegmentIO&&>(io_value), static_cast<Clock&&>(clock_value),
                     static_cast<Observer&&>(observer_value), static_cast<IssPolicy&&>(iss_value)) {}
+    // The short forms default-construct the ISS policy, which the library's (rfc6528_iss,
+    // fixed_iss) are not: they need a secret or a value.
+    explicit connection(const connection_config& config_value = default_connection_config,
+                        SegmentIO io_value = SegmentIO(), Clock clock_value = Clock(),
+                        Observer observer_value = Observer()) noexcept
+        : connection(config_value, static_cast<SegmentIO&&>(io_value), static_cast<Clock&&>(clock_value),
+                     static_cast<Observer&&>(observer_value), default_iss()) {}
+    // A temporary configuration would dangle: the engine keeps a pointer to it.
+    template <class... Policies>
+    connection(const connection_config&& temporary_config, Policies&&...) = delete;
 
     // ---- the policies ----
     SegmentIO& io() noexcept { return policies_.io_base::get(); }
@@ -881,7 +892,7 @@ private:
             challenge_window_start_ = now();
             challenge_count_ = 0;
         }
-        if (challenge_count_ >= (limit < 255u ? limit : 255u)) return false;
+        if (challenge_count_ >= limit) return false;
         ++challenge_count_;
         return true;
     }
@@ -1161,7 +1172,7 @@ private:
                 // not answered (reset by any acceptable segment) ends the connection at R2
                 // (§3.8.3, MUST-20), as Linux's tcp_probe_timer does. Answered probes never
                 // do (MUST-37).
-                if (persist_backoff_ != 0xFFu) ++persist_backoff_;
+                if (persist_backoff_ != 0xFFFFu) ++persist_backoff_;
                 if (timers_.count_retry() > t.retries2) return event::timeout_retransmit_exhausted;
                 return event::timeout_persist;
             case timer_kind::keepalive: {
@@ -1190,6 +1201,13 @@ private:
 
     // -------------------------------------------------------------------- the TCB
     // 4-octet fields first, then the 16-bit and 8-bit ones (see docs/engine.md, "TCB size").
+    static IssPolicy default_iss() noexcept {
+        static_assert(std::is_default_constructible<IssPolicy>::value,
+                      "tcpfsm::connection: this IssPolicy is not default-constructible (rfc6528_iss needs a "
+                      "secret, fixed_iss a value): pass one as the constructor's fifth argument");
+        return IssPolicy();
+    }
+
     const connection_config* config_;
     const call_input* in_ = nullptr;  // the call in progress
     std::uint32_t iss_ = 0;
@@ -1204,8 +1222,8 @@ private:
     rto_type rto_;
     rtt_sampler rtt_;
     std::uint16_t snd_mss_ = 0;
-    std::uint8_t challenge_count_ = 0;  // challenge ACKs in the current window (limit clamped to 255)
-    std::uint8_t persist_backoff_ = 0;  // zero-window probes since the window closed (backoff exponent)
+    std::uint16_t challenge_count_ = 0;  // ACKs answering invalid segments in the current window
+    std::uint16_t persist_backoff_ = 0;  // zero-window probes since the window closed (saturates at 65535)
     state state_ = state::closed;
     std::uint8_t flags_ = 0;
     std::uint8_t unacked_segments_ = 0;  // segments of text taken since our last ACK

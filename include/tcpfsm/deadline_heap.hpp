@@ -10,15 +10,15 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 
+#include "allocator.hpp"
 #include "seq.hpp"
 
 namespace tcpfsm {
 
-template <class Allocator = std::allocator<unsigned char>>
+template <class Allocator = default_allocator<unsigned char>>
 class deadline_heap {
-    using word_allocator = typename std::allocator_traits<Allocator>::template rebind_alloc<std::uint32_t>;
+    using word_allocator = detail::rebind_allocator_t<Allocator, std::uint32_t>;
 
 public:
     static constexpr std::uint32_t npos = 0xFFFFFFFFu;
@@ -26,7 +26,7 @@ public:
 
     explicit deadline_heap(std::uint32_t capacity, const Allocator& allocator = Allocator())
         : allocator_(allocator), capacity_(capacity == 0 ? 1u : capacity) {
-        words_ = std::allocator_traits<word_allocator>::allocate(allocator_, std::size_t{capacity_} * 3u);
+        words_ = allocator_.allocate(std::size_t{capacity_} * 3u);
         heap_ = words_;
         position_ = words_ + capacity_;
         deadline_ = words_ + 2u * std::size_t{capacity_};
@@ -37,7 +37,7 @@ public:
         }
     }
     ~deadline_heap() {
-        std::allocator_traits<word_allocator>::deallocate(allocator_, words_, std::size_t{capacity_} * 3u);
+        allocator_.deallocate(words_, std::size_t{capacity_} * 3u);
     }
     deadline_heap(const deadline_heap&) = delete;
     deadline_heap& operator=(const deadline_heap&) = delete;

@@ -104,8 +104,8 @@ constexpr bool covers(event trigger, event e) noexcept {
 // The events a trigger covers, as a half-open range of event indices (the kinds of event
 // are contiguous in the enumeration).
 struct event_range {
-    std::size_t first;
-    std::size_t last;
+    std::size_t first = 0;
+    std::size_t last = 0;
 };
 constexpr event_range events_covered_by(event trigger) noexcept {
     if (is_valid(trigger)) return {index_of(trigger), index_of(trigger) + 1};

@@ -38,9 +38,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <utility>
 
+#include "allocator.hpp"
 #include "conn_table.hpp"
 #include "connection.hpp"
 #include "deadline_heap.hpp"
@@ -275,6 +275,11 @@ struct listener_deadline {
     bool armed = false;
     std::uint32_t at = 0;
     constexpr explicit operator bool() const noexcept { return armed; }
+    // Milliseconds from `now` until the deadline; 0 if it is due or overdue (or not armed),
+    // as timer_deadline::remaining_ms.
+    constexpr std::uint32_t remaining_ms(std::uint32_t now) const noexcept {
+        return armed && seq_lt(now, at) ? at - now : 0u;
+    }
 };
 
 namespace detail {
@@ -321,14 +326,14 @@ struct child_observer : null_observer {
 // n objects of a trivial type T from an allocator, for the listener's lifetime.
 template <class T, class Allocator>
 class allocated_array {
-    using allocator_type = typename std::allocator_traits<Allocator>::template rebind_alloc<T>;
+    using allocator_type = detail::rebind_allocator_t<Allocator, T>;
 
 public:
     allocated_array(std::size_t n, const Allocator& a) : allocator_(a), n_(n == 0 ? 1 : n) {
-        data_ = std::allocator_traits<allocator_type>::allocate(allocator_, n_);
+        data_ = allocator_.allocate(n_);
         for (std::size_t i = 0; i < n_; ++i) data_[i] = T{};
     }
-    ~allocated_array() { std::allocator_traits<allocator_type>::deallocate(allocator_, data_, n_); }
+    ~allocated_array() { allocator_.deallocate(data_, n_); }
     allocated_array(const allocated_array&) = delete;
     allocated_array& operator=(const allocated_array&) = delete;
     T& operator[](std::size_t i) noexcept { return data_[i]; }
@@ -353,7 +358,7 @@ private:
 // Profile: the engine profile of every child (its table also answers the TIME-WAIT records).
 // Allocator: where the storage comes from, once, at construction.
 template <class Sink, class Clock, class Observer = null_listener_observer, class Key = tuple_key,
-          class Profile = default_profile, class Allocator = std::allocator<unsigned char>>
+          class Profile = default_profile, class Allocator = default_allocator<unsigned char>>
 class listener {
 public:
     using child_connection = connection<detail::child_io<listener>, detail::child_clock<listener, Clock>,

@@ -10,12 +10,13 @@
 
 namespace tcpfsm {
 
-// The constants of RFC 6298 that an implementation may choose, all in milliseconds.
+// The constants of RFC 6298 that an implementation may choose, all in milliseconds. A
+// default-constructed one holds RFC 6298's values (rto_config_rfc6298 below).
 struct rto_config {
-    std::uint32_t initial_ms;      // RTO before any RTT sample (§2.1)
-    std::uint32_t min_ms;          // computed RTOs below this are raised to it (§2.4)
-    std::uint32_t max_ms;          // computed and backed-off RTOs are capped here (§2.5, §5.5)
-    std::uint32_t granularity_ms;  // G, the clock granularity (§2, §4)
+    std::uint32_t initial_ms = 1000;     // RTO before any RTT sample (§2.1)
+    std::uint32_t min_ms = 1000;         // computed RTOs below this are raised to it (§2.4)
+    std::uint32_t max_ms = 60000;        // computed and backed-off RTOs are capped here (§2.5, §5.5)
+    std::uint32_t granularity_ms = 1;    // G, the clock granularity (§2, §4)
 };
 
 // The library default: RFC 6298's values; where the RFC says SHOULD, this obeys it.
@@ -185,8 +186,8 @@ using linux_rto_estimator = basic_rto_estimator<rto_config_linux>;
 
 // One RTT measurement, or none.
 struct rtt_sample {
-    bool valid;
-    std::uint32_t rtt_ms;
+    bool valid = false;
+    std::uint32_t rtt_ms = 0;
     constexpr explicit operator bool() const noexcept { return valid; }
 };
 

@@ -14,8 +14,8 @@ namespace tcpfsm {
 // k1 from bytes 8..15 (the paper's k = k0 || k1). Key bytes 00 01 .. 0f give
 // k0 = 0x0706050403020100, k1 = 0x0f0e0d0c0b0a0908.
 struct siphash_key {
-    std::uint64_t k0;
-    std::uint64_t k1;
+    std::uint64_t k0 = 0;
+    std::uint64_t k1 = 0;
 };
 
 // The key from its 16 bytes, in the order the paper and the reference code write them.

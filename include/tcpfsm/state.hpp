@@ -108,11 +108,12 @@ struct state_set {
     constexpr bool contains(state s) const noexcept {
         return is_valid(s) && ((bits >> index_of(s)) & 1u) != 0;
     }
+    // An invalid state is in no set: with() and without() return the set unchanged.
     constexpr state_set with(state s) const noexcept {
-        return state_set{static_cast<std::uint16_t>(bits | (1u << index_of(s)))};
+        return is_valid(s) ? state_set{static_cast<std::uint16_t>(bits | (1u << index_of(s)))} : *this;
     }
     constexpr state_set without(state s) const noexcept {
-        return state_set{static_cast<std::uint16_t>(bits & ~(1u << index_of(s)))};
+        return is_valid(s) ? state_set{static_cast<std::uint16_t>(bits & ~(1u << index_of(s)))} : *this;
     }
     friend constexpr bool operator==(state_set a, state_set b) noexcept { return a.bits == b.bits; }
     friend constexpr bool operator!=(state_set a, state_set b) noexcept { return a.bits != b.bits; }

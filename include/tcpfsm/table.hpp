@@ -6,7 +6,9 @@
 #include "transition.hpp"
 
 namespace tcpfsm {
-namespace table_rows {
+// The rows are written with short names (s, e, err, the actions unqualified), kept out of
+// the public namespace.
+namespace detail::table_rows {
 
 using namespace action;
 using s = state;
@@ -303,11 +305,11 @@ inline constexpr fixed_array standard{
     row(s::time_wait, any_timeout, s::time_wait),
 };
 
-}  // namespace table_rows
+}  // namespace detail::table_rows
 
 // The standard table: RFC 9293 with RFC 5961, and Linux's choices where the RFC leaves one
 // (FIN-WAIT-2 timeout on; a higher SYN may reopen TIME-WAIT; RST ends TIME-WAIT).
-inline constexpr auto standard_table = table_rows::standard;
+inline constexpr auto standard_table = detail::table_rows::standard;
 
 inline constexpr std::size_t standard_row_count = standard_table.size();
 

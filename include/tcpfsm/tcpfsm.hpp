@@ -4,9 +4,10 @@
 //   by default       the core (vocabulary, standard table and its variants, O(1) lookup,
 //                    compile-time verification, sequence numbers), the connection engine
 //                    (connection, policies, classify, rto, timers, iss, segment), the
-//                    listener (listener, conn_table, deadline_heap, syn_cookie, siphash,
-//                    time_wait) and the wire codec. No <ostream>, <string>, <map> or
-//                    allocation; the engine's clock API needs <chrono>.
+//                    listener (listener, allocator, conn_table, deadline_heap, syn_cookie,
+//                    siphash, time_wait) and the wire codec. No <memory>, <ostream>, <string>
+//                    or <map>; allocation only in the listener's constructor; the engine's
+//                    clock API needs <chrono>.
 //   TCPFSM_CORE_ONLY       the core alone (no engine, listener or wire codec).
 //   TCPFSM_WITH_OSTREAM    adds operator<< for the core's types (ostream.hpp; <ostream>).
 //   TCPFSM_WITH_DIAGRAM    adds DOT and Mermaid export (diagram.hpp; <string>, <vector>).
@@ -47,6 +48,7 @@
 #include "congestion/cubic.hpp"
 #include "congestion/unlimited.hpp"
 // The listener.
+#include "allocator.hpp"
 #include "siphash.hpp"
 #include "syn_cookie.hpp"
 #include "conn_table.hpp"

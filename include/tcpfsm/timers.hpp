@@ -234,8 +234,8 @@ constexpr const char* name(timer_kind k) noexcept {
 
 // The earliest armed deadline, or none (kind == timer_kind::none, then `at` is 0).
 struct timer_deadline {
-    timer_kind kind;
-    std::uint32_t at;
+    timer_kind kind = timer_kind::none;
+    std::uint32_t at = 0;
     constexpr explicit operator bool() const noexcept { return kind != timer_kind::none; }
     // Milliseconds from `now` until the deadline; 0 if it is due or overdue (or none).
     constexpr std::uint32_t remaining_ms(std::uint32_t now) const noexcept {

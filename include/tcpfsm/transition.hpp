@@ -13,10 +13,10 @@ namespace tcpfsm {
 
 // (from, on) -> (to, actions, error). `on` is an event or a wildcard (any_segment, ...).
 struct transition {
-    state from;
-    event on;
-    state to;
-    action_set actions;
+    state from{};  // value-initialised: CLOSED, the first event, CLOSED, no actions
+    event on{};
+    state to{};
+    action_set actions{};
     user_error error = user_error::none;
 
     friend constexpr bool operator==(const transition& a, const transition& b) noexcept {

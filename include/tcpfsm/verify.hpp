@@ -47,10 +47,10 @@ struct verdict {
 // An edge of RFC 9293 Figure 5 (plus FIN-WAIT-1 -> TIME-WAIT on FIN+ACK): the row for
 // (from, on) must lead to `to` and include `actions`.
 struct diagram_edge {
-    state from;
-    event on;
-    state to;
-    action_set actions;
+    state from{};
+    event on{};
+    state to{};
+    action_set actions{};
 };
 
 inline constexpr fixed_array<diagram_edge, 21> figure5_edges{{

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "harness.hpp"
@@ -495,6 +496,51 @@ struct counting_allocator {
     friend bool operator!=(const counting_allocator&, const counting_allocator&) noexcept { return false; }
 };
 }  // namespace
+
+// The rebinding of allocator.hpp, as std::allocator_traits<A>::rebind_alloc<U> does it: a
+// template's first argument replaced, or the allocator's own rebind<U>::other.
+template <class T>
+struct rebinding_allocator {
+    using value_type = T;
+    template <class U>
+    struct rebind {
+        using other = counting_allocator<U>;
+    };
+};
+static_assert(std::is_same_v<tcpfsm::detail::rebind_allocator_t<counting_allocator<unsigned char>, std::uint32_t>,
+                             counting_allocator<std::uint32_t>>);
+static_assert(std::is_same_v<tcpfsm::detail::rebind_allocator_t<std::allocator<unsigned char>, std::uint32_t>,
+                             std::allocator<std::uint32_t>>);
+static_assert(std::is_same_v<tcpfsm::detail::rebind_allocator_t<rebinding_allocator<unsigned char>, std::uint32_t>,
+                             counting_allocator<std::uint32_t>>);
+
+TEST_CASE("default_allocator: storage aligned for its type, over-aligned types too", "[listener]") {
+    struct alignas(64) wide {
+        unsigned char bytes[64];
+    };
+    tcpfsm::default_allocator<wide> a;
+    wide* p = a.allocate(3);
+    CHECK(reinterpret_cast<std::uintptr_t>(p) % 64u == 0);
+    a.deallocate(p, 3);
+    tcpfsm::default_allocator<std::uint32_t> b(a);
+    std::uint32_t* q = b.allocate(5);
+    CHECK(reinterpret_cast<std::uintptr_t>(q) % alignof(std::uint32_t) == 0);
+    b.deallocate(q, 5);
+    CHECK(a == tcpfsm::default_allocator<wide>());
+}
+
+TEST_CASE("listener: std::allocator as the allocator policy", "[listener]") {
+    manual_time time;
+    std::vector<sent_segment> wire;
+    listener_config config = config_with(4, 2, syn_cookie_mode::when_syn_queue_full);
+    listener<capture_sink, test_clock, recording_observer, tuple_key, default_profile, std::allocator<unsigned char>>
+        server(config, server_port, test_secrets, capture_sink{&wire}, test_clock{&time});
+    scripted_client c{client_tuple(1), 1000, 0};
+    server.on_segment(c.tuple, c.syn());
+    c.server_iss = last_to(wire, c.tuple)->seg.seq;
+    server.on_segment(c.tuple, c.ack());
+    CHECK(server.state_of(server.accept()) == state::established);
+}
 
 TEST_CASE("listener: storage comes from the allocator policy at construction, and never again", "[listener]") {
     manual_time time;

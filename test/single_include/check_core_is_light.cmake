@@ -7,7 +7,8 @@
 #   FORM=core (the default): with -DTCPFSM_CORE_ONLY; bans ostream, istream, iostream,
 #     sstream, string, chrono, functional.
 #   FORM=whole: the default form (engine, listener, wire codec); bans ostream, istream,
-#     iostream, sstream, string, map. <chrono> is allowed: the engine's Clock policy returns
+#     iostream, sstream, string, map, memory (the listener's storage comes from
+#     allocator.hpp's default_allocator, on <new>). <chrono> is allowed: the engine's Clock policy returns
 #     std::chrono time points. (C++17 only: libstdc++ 12's <chrono> itself includes
 #     <sstream> in C++20, for the chrono I/O of that standard.)
 #
@@ -48,13 +49,14 @@ if(FORM STREQUAL "core")
         __functional/function.h __chrono/duration.h __chrono/time_point.h __ostream/basic_ostream.h)
 elseif(FORM STREQUAL "whole")
     set(defines "")
-    set(banned_names ostream istream iostream sstream string map)
+    set(banned_names ostream istream iostream sstream string map memory)
     set(banned_suffixes
         # libstdc++
         bits/basic_string.h bits/basic_string.tcc bits/stl_map.h bits/stl_tree.h
+        bits/shared_ptr.h bits/unique_ptr.h
         bits/ostream.tcc bits/basic_ios.h bits/locale_facets.h
         # libc++
-        __tree __ostream/basic_ostream.h)
+        __tree __ostream/basic_ostream.h __memory/shared_ptr.h __memory/unique_ptr.h)
 else()
     message(FATAL_ERROR "check_core_is_light.cmake: FORM must be core or whole, not '${FORM}'")
 endif()

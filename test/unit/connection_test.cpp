@@ -593,6 +593,26 @@ TEST_CASE("connection: the FIN waits behind a zero-window probe octet; answered 
     a.take("<SEQ=101><ACK=300><CTL=FIN,ACK>");
 }
 
+TEST_CASE("connection: STATUS counts zero-window probes past 255 (window_probes is 16 bits)", "[connection]") {
+    reset_time t;
+    peer a({}), b({});
+    establish(a, b, 100, 300);
+    a.receive(make(300, 100, ctl::ack, 0, 0));
+    a.conn->send(1);
+    // 300 probes, at 1, 3, 7, ... s (the wait doubling up to the 60 s maximum RTO), each
+    // answered with a zero window.
+    std::size_t probes = 0;
+    for (std::int64_t at = 1000, wait = 1000; probes < 300; wait = wait * 2 < 60000 ? wait * 2 : 60000, at += wait) {
+        a.advance_to(at);
+        probes += a.sent.size();
+        a.sent.clear();
+        a.receive(make(300, 100, ctl::ack, 0, 0));
+    }
+    CHECK(probes == 300u);
+    CHECK(a.conn->snapshot().window_probes == 300u);
+    CHECK(a.st() == S::established);
+}
+
 TEST_CASE("connection: unanswered zero-window probes end the connection at R2 (MUST-20)", "[connection]") {
     reset_time t;
     peer a({}), b({});

@@ -263,6 +263,24 @@ TEST_CASE("out-of-window ACKs: limited to one per 500 ms without text, always wi
     CHECK(b.rec.dropped(tcpfsm::drop_reason::challenge_ack_rate_limited));
 }
 
+TEST_CASE("invalid-segment ACK limits above 255 count as they are (16-bit config fields)", "[connection][edges]") {
+    reset_time t;
+    tcpfsm::connection_config cfg{};
+    cfg.out_of_window_ack_limit = 300;
+    cfg.challenge_ack_limit = 300;
+    peer d({}), c({}, cfg);
+    establish(d, c, 1000, 5000);  // c: RCV.NXT = 1000, RCV.WND = 65535
+    // 400 pure ACKs beyond the window within one 500 ms window: 300 answered.
+    for (int i = 0; i < 400; ++i) c.receive(make(1000u + 70000u, 5000, ctl::ack));
+    CHECK(c.sent.size() == 300u);
+    c.sent.clear();
+    // The next window: RSTs in the window but not at RCV.NXT (RFC 5961 §3.2), 300 challenge ACKs.
+    now_ms = 500;
+    for (int i = 0; i < 400; ++i) c.receive(make(1010, 0, ctl::rst));
+    CHECK(c.sent.size() == 300u);
+    CHECK(c.rec.dropped(tcpfsm::drop_reason::challenge_ack_rate_limited));
+}
+
 TEST_CASE("out-of-window ACKs: an old SYN in SYN-RECEIVED is limited; 0 means unlimited", "[connection][edges]") {
     reset_time t;
     peer b({4999});

@@ -160,6 +160,12 @@ TEST_CASE("state: state_set operations and the rest and transient sets", "[state
     static_assert(two.without(state::listen) == empty.with(state::time_wait));
     static_assert(two != empty);
     static_assert(!two.contains(static_cast<state>(11)));
+    // An invalid state is in no set: with() and without() leave the set as it is (no shift by
+    // the state's value, which for 200 would be undefined behaviour and no constant expression).
+    static_assert(two.with(static_cast<state>(11)) == two);
+    static_assert(two.with(static_cast<state>(200)) == two);
+    static_assert(two.without(static_cast<state>(200)) == two);
+    static_assert(tcpfsm::states_of(state::listen, static_cast<state>(255)) == empty.with(state::listen));
 
     // Rest states: a connection may stay there with nobody attending (CLOSED, LISTEN, and
     // the two states in which data may flow indefinitely).
