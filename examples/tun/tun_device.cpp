@@ -117,8 +117,15 @@ std::string format_address(const tcpfsm::endpoint_address& a) {
 }
 
 std::string format_endpoint(const tcpfsm::endpoint_address& a, unsigned port) {
+    // Appended piece by piece: g++ 12 -O3 reports a false -Wrestrict inside libstdc++ for
+    // `const char* + std::string&&` (GCC bug 105329).
     const bool v6 = a.family == tcpfsm::address_family::ipv6;
-    return (v6 ? "[" : "") + format_address(a) + (v6 ? "]:" : ":") + std::to_string(port);
+    std::string out;
+    if (v6) out += '[';
+    out += format_address(a);
+    out += v6 ? "]:" : ":";
+    out += std::to_string(port);
+    return out;
 }
 
 tcpfsm::wire_error parse_inbound(const std::uint8_t* packet, std::size_t length, inbound& out) {
