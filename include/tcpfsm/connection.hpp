@@ -76,6 +76,13 @@ struct connection_config {
     // (0 = unlimited): Linux's tcp_oow_rate_limited shares last_oow_ack_time with the
     // challenge ACKs. With text or a FIN it is always sent (a zero-window probe, say).
     std::uint16_t out_of_window_ack_limit = 1;
+    // One segment per turn (issue 13): an ACK or window update owed at the end of on_segment()
+    // or a user call is not sent then but at the end of the consumer's turn, through the
+    // delayed-ACK timer armed at "now" (next_deadline() is due at once), so that what the
+    // consumer sends or reads in that turn carries it. Only
+    // where the state's timeout_delayed_ack row sends an ACK; elsewhere it goes at once.
+    // Off by default: exact RFC 9293 §3.10 replies after each call.
+    bool ack_per_turn = false;
 };
 
 inline constexpr connection_config default_connection_config{};
@@ -352,7 +359,7 @@ public:
 
     // Handles every timer due now (Clock::now()), earliest first.
     void on_timer() noexcept {
-        const call_input input{ticks(), nullptr, nullptr, nullptr, 0, nullptr};
+        const call_input input{ticks(), nullptr, nullptr, nullptr, 0, nullptr, true};
         in_ = &input;
         for (int guard = 0; guard < 8; ++guard) {
             const timer_kind kind = timers_.expired(now());
@@ -406,6 +413,7 @@ private:
         const four_tuple* tuple;   // for the ISS (open_active, send in LISTEN, a SYN in LISTEN)
         std::uint32_t octets;      // send / receive
         const std::uint16_t* cookie_mss;  // on_valid_cookie_ack in LISTEN: the MSS the cookie encodes
+        bool turn_end = false;     // on_timer: the consumer's turn is over (ack_per_turn)
     };
     std::uint32_t now() const noexcept { return in_->now; }
 
@@ -519,7 +527,7 @@ private:
                          const std::uint16_t* cookie_mss) noexcept {
         TCPFSM_ASSERT(seg.text_length <= max_segment_text,
                       "tcpfsm::connection::on_segment: text_length beyond the largest segment (65535)");
-        const call_input input{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr};
+        const call_input input{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr, false};
         in_ = &input;
         receive_context c = context();
         // TIME-WAIT: a new SYN above RCV.NXT reopens only where a listener takes it (RFC 6191,
@@ -571,7 +579,7 @@ private:
     }
 
     user_error user_call(event e, std::uint32_t octets = 0, const four_tuple* tuple = nullptr) noexcept {
-        const call_input input{ticks(), nullptr, nullptr, tuple, octets, nullptr};
+        const call_input input{ticks(), nullptr, nullptr, tuple, octets, nullptr, false};
         in_ = &input;
         const user_error result = run_row(e);
         finish();
@@ -1048,18 +1056,32 @@ private:
     void finish() noexcept {
         output();
         if (has(ack_now_bit)) {
-            send_ack_now();
+            send_ack_owed();
         } else if (has(ack_delayable_bit)) {
             // §3.8.6.3: delayed, but an ACK at least every second full-sized segment (SHLD-19)
             // and within delayed_ack_ms < 0.5 s (MUST-40).
             if (unacked_segments_ >= 2) {
-                send_ack_now();
+                send_ack_owed();
             } else if (!timers_.armed(timer_kind::delayed_ack)) {
                 timers_.arm(timer_kind::delayed_ack, now(), config_->timers.delayed_ack_ms);
             }
             clear(ack_delayable_bit);
         }
         arm_idle_timers();
+    }
+
+    // The ACK owed now: at once, or with ack_per_turn at the end of the consumer's turn (the
+    // delayed-ACK slot armed at now; the timeout_delayed_ack row sends it, or a segment sent
+    // meanwhile carries it and disarms the slot).
+    void send_ack_owed() noexcept {
+        if (config_->ack_per_turn && !in_->turn_end &&
+            machine_type::step(state_, event::timeout_delayed_ack).actions.intersects(action::send_ack)) {
+            timers_.arm(timer_kind::delayed_ack, now(), 0);
+            clear(ack_now_bit);
+            clear(ack_delayable_bit);
+            return;
+        }
+        send_ack_now();
     }
 
     bool may_send_data() const noexcept {
