@@ -561,7 +561,7 @@ private:
             prepare_segment_event(events[i], fin_reached);
             run_row(events[i]);
             if (state_ == state::closed || state_ == state::listen) break;  // the TCB is gone
-            if (!text_taken && receives_text(state_) && !queue().empty() && release_syn_text()) {
+            if (!text_taken && detail::receives_text(state_) && !queue().empty() && release_syn_text()) {
                 text_taken = fin_reached = true;  // SYN+FIN: nothing follows the FIN
                 count = detail::revise_fin_events(events, count, static_cast<std::uint8_t>(i + 1), true);
             }
@@ -750,16 +750,8 @@ private:
     // §3.10.7.4 seventh and eighth steps: the text and FIN of a segment go through the
     // reassembly queue (receive_path.hpp, docs/reassembly.md "How the engine calls it").
     reassembly_type& queue() noexcept { return policies_.reassembly_base::get(); }
-    static constexpr bool receives_text(state s) noexcept {
-        return s == state::established || s == state::fin_wait_1 || s == state::fin_wait_2;
-    }
-    // The event at which a segment's text and FIN are taken: its first text or FIN event, or
-    // step seven's rcv_unacceptable for a FIN alone (held above RCV.NXT), in a state whose
-    // peer may still send.
     bool takes_text(event e, std::uint8_t index) const noexcept {
-        if (!receives_text(state_)) return false;
-        if (e == event::rcv_data || e == event::rcv_fin || e == event::rcv_fin_ack_of_fin) return true;
-        return e == event::rcv_unacceptable && index > 0 && in_->seg->fin() && in_->seg->text_length == 0;
+        return detail::takes_text(state_, e, index, *in_->seg);
     }
     // Text past SEG.SEQ (and the SYN) to the queue; the consumer places the new octets, RCV.NXT
     // moves over what became readable. Returns whether the FIN takes effect now.

@@ -15,6 +15,8 @@
 
 #include "event.hpp"
 #include "reassembly.hpp"
+#include "segment.hpp"
+#include "state.hpp"
 
 namespace tcpfsm {
 
@@ -82,6 +84,21 @@ void hand_over(Observer& o, const reassembly_result<Capacity>& r, const std::uin
         static_assert(Capacity == 0, "tcpfsm: an Observer without on_place holds nothing above RCV.NXT");
         if (r.readable > 0) o.on_data(text != nullptr ? text + r.pieces[0].text_offset : nullptr, r.readable);
     }
+}
+
+// The states whose peer may still send text (§3.10.7.4 seventh step: ESTABLISHED,
+// FIN-WAIT-1, FIN-WAIT-2; SYN-RECEIVED's segment has run its ACK row to ESTABLISHED first).
+constexpr bool receives_text(state s) noexcept {
+    return s == state::established || s == state::fin_wait_1 || s == state::fin_wait_2;
+}
+
+// The event at which a segment's text and FIN are taken (once per segment): its first text
+// or FIN event, or step seven's rcv_unacceptable (index > 0) for a FIN alone, which the
+// queue remembers above RCV.NXT.
+constexpr bool takes_text(state s, event e, std::uint8_t index, const segment& seg) noexcept {
+    if (!receives_text(s)) return false;
+    if (e == event::rcv_data || e == event::rcv_fin || e == event::rcv_fin_ack_of_fin) return true;
+    return e == event::rcv_unacceptable && index > 0 && seg.fin() && seg.text_length == 0;
 }
 
 // The step-seven and -eight events of one segment, revised after the queue has taken its
