@@ -22,6 +22,12 @@ using factory = std::unique_ptr<pair_world> (*)(std::size_t pairs);
 std::unique_ptr<pair_world> tcpfsm_wire_codec(std::size_t pairs) { return make_tcpfsm_pairs(pairs, true); }
 std::unique_ptr<pair_world> tcpfsm_no_codec(std::size_t pairs) { return make_tcpfsm_pairs(pairs, false); }
 std::unique_ptr<pair_world> tcpfsm_wire_codec_delayed_ack(std::size_t pairs) { return make_tcpfsm_pairs(pairs, true, true); }
+std::unique_ptr<pair_world> tcpfsm_wire_codec_ack_per_turn(std::size_t pairs) {
+    return make_tcpfsm_pairs(pairs, true, false, true);
+}
+std::unique_ptr<pair_world> tcpfsm_wire_codec_delayed_ack_per_turn(std::size_t pairs) {
+    return make_tcpfsm_pairs(pairs, true, true, true);
+}
 
 void run_pairs(benchmark::State& st, factory make) {
     const auto pairs = static_cast<std::size_t>(st.range(0));
@@ -55,6 +61,8 @@ int main(int argc, char** argv) {
         {"engine/tcpfsm_wire_codec", &tcpfsm_wire_codec},
         {"engine/tcpfsm_no_codec", &tcpfsm_no_codec},
         {"engine/tcpfsm_wire_codec_delayed_ack", &tcpfsm_wire_codec_delayed_ack},
+        {"engine/tcpfsm_wire_codec_ack_per_turn", &tcpfsm_wire_codec_ack_per_turn},
+        {"engine/tcpfsm_wire_codec_delayed_ack_per_turn", &tcpfsm_wire_codec_delayed_ack_per_turn},
 #if defined(TCPFSM_BENCH_LWIP)
         {"engine/lwip", &make_lwip_pairs},
 #endif

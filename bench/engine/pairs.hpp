@@ -50,11 +50,13 @@ public:
 };
 
 // Two tcpfsm::connection endpoints per pair, default connection_config (but for
-// `delayed_ack`, timer_config::delayed_ack, off by default). With `wire_codec`, every segment
+// `delayed_ack`, timer_config::delayed_ack, and `ack_per_turn`, connection_config::ack_per_turn,
+// both off by default). With `wire_codec`, every segment
 // is serialized as IPv4 + TCP with both checksums (wire.hpp) and parsed and verified on
 // arrival, the receiver found by the TCP ports; without, the wire carries tcpfsm::segment and
 // a copy of the text to the receiving endpoint.
-std::unique_ptr<pair_world> make_tcpfsm_pairs(std::size_t pairs, bool wire_codec, bool delayed_ack = false);
+std::unique_ptr<pair_world> make_tcpfsm_pairs(std::size_t pairs, bool wire_codec, bool delayed_ack = false,
+                                              bool ack_per_turn = false);
 
 #if defined(TCPFSM_BENCH_LWIP)
 // lwIP 2.1 client and server pcbs in one lwIP (lwip_pairs.cpp).

@@ -80,8 +80,9 @@ class tcpfsm_pairs final : public pair_world {
     };
 
 public:
-    tcpfsm_pairs(std::size_t pairs, bool delayed_ack) : pairs_(pairs), ring_(16 * pairs + 16) {
+    tcpfsm_pairs(std::size_t pairs, bool delayed_ack, bool ack_per_turn) : pairs_(pairs), ring_(16 * pairs + 16) {
         config_.timers.delayed_ack = delayed_ack;
+        config_.ack_per_turn = ack_per_turn;
         // The ISS secret: in a real stack, random octets at start-up (RFC 6528 §3).
         const tcpfsm::rfc6528_iss iss(tcpfsm::siphash_key{0x243f6a8885a308d3ull, 0x13198a2e03707344ull});
         for (std::size_t i = 0; i < pairs; ++i) {
@@ -274,9 +275,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<pair_world> make_tcpfsm_pairs(std::size_t pairs, bool wire_codec, bool delayed_ack) {
-    if (wire_codec) return std::make_unique<tcpfsm_pairs<true>>(pairs, delayed_ack);
-    return std::make_unique<tcpfsm_pairs<false>>(pairs, delayed_ack);
+std::unique_ptr<pair_world> make_tcpfsm_pairs(std::size_t pairs, bool wire_codec, bool delayed_ack, bool ack_per_turn) {
+    if (wire_codec) return std::make_unique<tcpfsm_pairs<true>>(pairs, delayed_ack, ack_per_turn);
+    return std::make_unique<tcpfsm_pairs<false>>(pairs, delayed_ack, ack_per_turn);
 }
 
 }  // namespace tcpfsm_bench

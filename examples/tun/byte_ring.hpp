@@ -48,6 +48,22 @@ public:
         return n;
     }
 
+    // Writes n octets `offset` octets past the back without appending them: text placed
+    // ahead of the readable end (tcpfsm's on_place); commit() appends it once it is in
+    // order. offset + n <= space().
+    void place(std::size_t offset, const std::uint8_t* p, std::size_t n) {
+        std::uint64_t to = tail_ + offset;
+        std::size_t done = 0;
+        while (done < n) {
+            const std::size_t at = static_cast<std::size_t>(to) & mask_;
+            std::size_t run = capacity() - at;
+            if (run > n - done) run = n - done;
+            std::memcpy(data_.get() + at, p + done, run);
+            to += run;
+            done += run;
+        }
+    }
+
     // The contiguous free region after the back (for read(2) straight into the ring), then
     // commit(n) to append the n octets written there.
     std::uint8_t* write_region(std::size_t& length) {

@@ -27,6 +27,9 @@ using clock_type = std::chrono::steady_clock;
 // The send buffer: far more than the 64 KiB window (no window scaling), so the engine
 // always finds the text it may send.
 constexpr std::size_t send_buffer_octets = 256 * 1024;
+// The receive window is at most 65535 octets (no window scaling), and readable text leaves
+// the ring at once, so 64 KiB hold everything placed above RCV.NXT.
+constexpr std::size_t receive_ring_octets = 64 * 1024;
 
 template <class Profile>
 class endpoint;
@@ -52,6 +55,12 @@ struct observer_policy : tcpfsm::null_observer {
     }
     void on_signal(tcpfsm::user_signal s) noexcept { owner->signal(s); }
     void on_data(const std::uint8_t* text, std::uint32_t length) noexcept { owner->data(text, length); }
+    // The placement hooks (tcpfsm/receive_path.hpp): out-of-order text is held in the
+    // endpoint's receive ring, so the engine keeps it instead of asking for it again.
+    void on_place(std::uint32_t offset, const std::uint8_t* text, std::uint32_t length) noexcept {
+        owner->place(offset, text, length);
+    }
+    void on_readable(std::uint32_t octets) noexcept { owner->readable(octets); }
     void on_acked(std::uint32_t octets) noexcept { owner->acked(octets); }
     void on_drop(tcpfsm::drop_reason r) noexcept { TUN_TRACE("ENGINE-DROP %s", tcpfsm::name(r)); }
 };
@@ -73,7 +82,8 @@ public:
           writer_(s.fd),
           conn_(s.config, io_policy<Profile>{this}, clock_type{}, observer_policy<Profile>{this},
                 tcpfsm::rfc6528_iss(s.iss_secret)),
-          send_buffer_(send_buffer_octets) {
+          send_buffer_(send_buffer_octets),
+          receive_ring_(receive_ring_octets) {
         tuple_.local = o.local;
         tuple_.local_port = o.local_port;
         if (o.have_remote) {
@@ -120,7 +130,33 @@ public:
     void queue_segment(const tcpfsm::outgoing_segment& out);
     void state_changed(tcpfsm::state to) {
         // CLOSED (or back to LISTEN): what is left in the send buffer belongs to no connection.
-        if (to == tcpfsm::state::closed || to == tcpfsm::state::listen) send_buffer_.clear();
+        if (to == tcpfsm::state::closed || to == tcpfsm::state::listen) {
+            send_buffer_.clear();
+            receive_ring_.clear();
+        }
+    }
+    // Text placed `offset` octets past RCV.NXT (the ring's back): written in place, appended
+    // when on_readable says it is in order.
+    void place(std::uint32_t offset, const std::uint8_t* text, std::uint32_t length) {
+        if (text == nullptr || std::size_t{offset} + length > receive_ring_.space()) {
+            log_line("BUG on_place offset=%u n=%u with %zu octets of room", offset, length, receive_ring_.space());
+            return;
+        }
+        receive_ring_.place(offset, text, length);
+        TUN_TRACE("PLACED offset=%u n=%u", offset, length);
+    }
+    // The first `octets` placed octets are in order: to the application, then out of the ring.
+    void readable(std::uint32_t octets) {
+        receive_ring_.commit(octets);
+        std::size_t left = octets;
+        while (left > 0) {
+            std::size_t run = 0;
+            const std::uint8_t* p = receive_ring_.read_region(run);
+            if (run > left) run = left;
+            data(p, static_cast<std::uint32_t>(run));
+            receive_ring_.drop(run);
+            left -= run;
+        }
     }
     void signal(tcpfsm::user_signal s) {
         TUN_EVENT("SIGNAL %s state=%s", tcpfsm::name(s), tcpfsm::rfc_name(conn_.current_state()));
@@ -204,6 +240,7 @@ private:
     tcpfsm::four_tuple tuple_{};
     bool remote_known_ = false;
     byte_ring send_buffer_;  // octets from SND.UNA on
+    byte_ring receive_ring_;  // from RCV.NXT on: text placed ahead of the readable end
     std::string payload_;    // --send TEXT x K
     std::size_t payload_sent_ = 0;
     int input_fd_ = -1;

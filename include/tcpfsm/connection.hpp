@@ -15,6 +15,7 @@
 #include "contract.hpp"
 #include "iss.hpp"
 #include "policies.hpp"
+#include "receive_path.hpp"
 #include "rto.hpp"
 #include "segment.hpp"
 #include "seq.hpp"
@@ -76,6 +77,13 @@ struct connection_config {
     // (0 = unlimited): Linux's tcp_oow_rate_limited shares last_oow_ack_time with the
     // challenge ACKs. With text or a FIN it is always sent (a zero-window probe, say).
     std::uint16_t out_of_window_ack_limit = 1;
+    // One segment per turn (issue 13): an ACK or window update owed at the end of on_segment()
+    // or a user call is not sent then but at the end of the consumer's turn, through the
+    // delayed-ACK timer armed at "now" (next_deadline() is due at once), so that what the
+    // consumer sends or reads in that turn carries it. Only
+    // where the state's timeout_delayed_ack row sends an ACK; elsewhere it goes at once.
+    // Off by default: exact RFC 9293 §3.10 replies after each call.
+    bool ack_per_turn = false;
 };
 
 inline constexpr connection_config default_connection_config{};
@@ -168,16 +176,19 @@ class connection {
                   "tcpfsm::connection: the statistics policy needs `on_sent(const segment&, bool)`, "
                   "`on_received(const segment&)` and `on_event(tcpfsm::statistic)` (see no_statistics)");
     using stats_base = detail::ebo<5, statistics_policy>;
+    // The out-of-order queue (receive_path.hpp): empty (capacity 0) unless the Observer places text.
+    using reassembly_base = detail::ebo<6, reassembly_queue<engine_reassembly_capacity_v<Observer, Profile>>>;
     // The policies, as empty bases of one member (not of the connection, so that their
     // member names never mix with the engine's): empty policies take one octet in all.
-    struct policy_pack : io_base, clock_base, observer_base, iss_base, cc_base, stats_base {
+    struct policy_pack : io_base, clock_base, observer_base, iss_base, cc_base, stats_base, reassembly_base {
         policy_pack(SegmentIO io_value, Clock clock_value, Observer observer_value, IssPolicy iss_value)
             : io_base(static_cast<SegmentIO&&>(io_value)),
               clock_base(static_cast<Clock&&>(clock_value)),
               observer_base(static_cast<Observer&&>(observer_value)),
               iss_base(static_cast<IssPolicy&&>(iss_value)),
               cc_base(),
-              stats_base() {}
+              stats_base(),
+              reassembly_base() {}
     };
     using rto_type = typename Profile::rto;
     using machine_type = machine<index_for<Profile::table>>;
@@ -189,6 +200,8 @@ public:
     using iss_type = IssPolicy;
     using profile_type = Profile;
     using statistics_type = statistics_policy;
+    // The receiver's out-of-order queue (reassembly.hpp, receive_path.hpp).
+    using reassembly_type = reassembly_queue<engine_reassembly_capacity_v<Observer, Profile>>;
 
     // The engine keeps a pointer to its configuration, which must outlive it.
     explicit connection(const connection_config& config_value, SegmentIO io_value, Clock clock_value,
@@ -219,6 +232,9 @@ public:
     statistics_policy& statistics() noexcept { return policies_.stats_base::get(); }
 
     state current_state() const noexcept { return state_; }
+    // What is held above RCV.NXT (SACK blocks, most recent first; a FIN): always empty unless
+    // the Observer places text (on_place, on_readable).
+    const reassembly_type& reassembly() const noexcept { return policies_.reassembly_base::get(); }
     // release() was called: the user reads no more (Linux's orphaned socket).
     bool orphaned() const noexcept { return has(orphan_bit); }
 
@@ -354,7 +370,7 @@ public:
 
     // Handles every timer due now (Clock::now()), earliest first.
     void on_timer() noexcept {
-        const call_input input{ticks(), nullptr, nullptr, nullptr, 0, nullptr};
+        const call_input input{ticks(), nullptr, nullptr, nullptr, 0, nullptr, true};
         in_ = &input;
         for (int guard = 0; guard < 8; ++guard) {
             const timer_kind kind = timers_.expired(now());
@@ -408,6 +424,7 @@ private:
         const four_tuple* tuple;   // for the ISS (open_active, send in LISTEN, a SYN in LISTEN)
         std::uint32_t octets;      // send / receive
         const std::uint16_t* cookie_mss;  // on_valid_cookie_ack in LISTEN: the MSS the cookie encodes
+        bool turn_end = false;     // on_timer: the consumer's turn is over (ack_per_turn)
     };
     std::uint32_t now() const noexcept { return in_->now; }
 
@@ -487,6 +504,7 @@ private:
         rto_ = rto_type{};
         rtt_ = rtt_sampler{};
         timers_.disarm_all();
+        queue().reset();
     }
 
     // -------------------------------------------------------------------- the one transition
@@ -520,7 +538,7 @@ private:
                          const std::uint16_t* cookie_mss) noexcept {
         TCPFSM_ASSERT(seg.text_length <= max_segment_text,
                       "tcpfsm::connection::on_segment: text_length beyond the largest segment (65535)");
-        const call_input input{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr};
+        const call_input input{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr, false};
         in_ = &input;
         receive_context c = context();
         // TIME-WAIT: a new SYN above RCV.NXT reopens only where a listener takes it (RFC 6191,
@@ -539,10 +557,25 @@ private:
             const timer_kind owner = timers_.main_kind();
             if (owner == timer_kind::keepalive || owner == timer_kind::persist) timers_.reset_retries();
         }
-        for (std::uint8_t i = 0; i < k.count; ++i) {
-            prepare_segment_event(k.events[i]);
-            run_row(k.events[i]);
+        // Steps seven and eight go through the reassembly queue once, at the segment's first
+        // text or FIN event; a FIN the queue reaches runs the FIN row (receive_path.hpp).
+        event events[4] = {k.events[0], k.events[1], k.events[2], event::rcv_no_ack};
+        std::uint8_t count = k.count;
+        bool text_taken = false, fin_reached = false;
+        for (std::uint8_t i = 0; i < count; ++i) {
+            if (!text_taken && takes_text(events[i], i)) {
+                text_taken = true;
+                fin_reached = take_segment_text();
+                count = detail::revise_fin_events(events, count, i, fin_reached);
+                if (i >= count) break;
+            }
+            prepare_segment_event(events[i], fin_reached);
+            run_row(events[i]);
             if (state_ == state::closed || state_ == state::listen) break;  // the TCB is gone
+            if (!text_taken && detail::receives_text(state_) && !queue().empty() && release_syn_text()) {
+                text_taken = fin_reached = true;  // SYN+FIN: nothing follows the FIN
+                count = detail::revise_fin_events(events, count, static_cast<std::uint8_t>(i + 1), true);
+            }
         }
         finish();
         in_ = nullptr;
@@ -557,7 +590,7 @@ private:
     }
 
     user_error user_call(event e, std::uint32_t octets = 0, const four_tuple* tuple = nullptr) noexcept {
-        const call_input input{ticks(), nullptr, nullptr, tuple, octets, nullptr};
+        const call_input input{ticks(), nullptr, nullptr, tuple, octets, nullptr, false};
         in_ = &input;
         const user_error result = run_row(e);
         finish();
@@ -568,7 +601,7 @@ private:
     // -------------------------------------------------------------------- segment bookkeeping
     // What a row cannot say: the numbers of §3.10.7 that change with the event, done where
     // the RFC's step says, before the row (the row then sends with the new numbers).
-    void prepare_segment_event(event e) noexcept {
+    void prepare_segment_event(event e, bool fin_reached) noexcept {
         const segment& seg = *in_->seg;
         switch (e) {
             case event::rcv_syn:
@@ -583,6 +616,7 @@ private:
                     set(passive_bit);
                     take_peer_mss(seg);
                     open_receive_window();
+                    hold_syn_text(seg);
                 } else if (state_ == state::syn_sent) {
                     // §3.10.7.3 fourth, simultaneous open: RCV.NXT <- SEG.SEQ + 1, IRS <- SEG.SEQ;
                     // SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK.
@@ -590,6 +624,7 @@ private:
                     update_window(seg, true);
                     take_peer_mss(seg);
                     open_receive_window();
+                    hold_syn_text(seg);
                 }
                 break;
             case event::rcv_syn_ack:
@@ -650,17 +685,16 @@ private:
                     if (seq_in_closed(snd_una_, seg.ack, snd_nxt_)) update_window(seg, acks_syn);
                     if (acks_syn) rto_.on_handshake_complete();
                 }
-                if (e == event::rcv_fin_ack_of_fin) take_text_and_fin(seg, true);
+                if (e == event::rcv_fin_ack_of_fin && fin_reached) rcv_nxt_ += 1u;  // §3.10.7.4 eighth
                 break;
             case event::rcv_data:
-                // §3.10.7.4 seventh, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "Ignore the
-                // segment text" (the peer's FIN has been received).
-                if (!has_received_fin(state_)) take_text_and_fin(seg, false);
+                // §3.10.7.4 seventh: the text went through take_segment_text (CLOSE-WAIT,
+                // CLOSING, LAST-ACK, TIME-WAIT: "Ignore the segment text").
                 break;
             case event::rcv_fin:
-                // §3.10.7.4 eighth: advance RCV.NXT over the FIN (a retransmitted FIN in
-                // TIME-WAIT, or a second FIN after the first, moves nothing).
-                if (!has_received_fin(state_)) take_text_and_fin(seg, true);
+                // §3.10.7.4 eighth: advance RCV.NXT over the FIN the queue reached (a
+                // retransmitted FIN in TIME-WAIT, or a second FIN after the first, moves nothing).
+                if (fin_reached && !has_received_fin(state_)) rcv_nxt_ += 1u;
                 break;
             default:
                 break;
@@ -724,31 +758,52 @@ private:
         }
     }
 
-    // §3.10.7.4 seventh and eighth: the in-order text goes to the user, RCV.NXT advances over
-    // it (and over the FIN when `fin`); the window shrinks by what the user now holds.
-    void take_text_and_fin(const segment& seg, bool fin) noexcept {
+    // §3.10.7.4 seventh and eighth steps: the text and FIN of a segment go through the
+    // reassembly queue (receive_path.hpp, docs/reassembly.md "How the engine calls it").
+    reassembly_type& queue() noexcept { return policies_.reassembly_base::get(); }
+    bool takes_text(event e, std::uint8_t index) const noexcept {
+        return detail::takes_text(state_, e, index, *in_->seg);
+    }
+    // Text past SEG.SEQ (and the SYN) to the queue; the consumer places the new octets, RCV.NXT
+    // moves over what became readable. Returns whether the FIN takes effect now.
+    bool take_segment_text() noexcept {
+        const segment& seg = *in_->seg;
         const std::uint32_t first = seg.seq + (seg.syn() ? 1u : 0u);
-        if (seg.text_length > 0 && seq_le(first, rcv_nxt_)) {
-            const std::uint32_t skip = rcv_nxt_ - first;  // already received
-            if (skip < seg.text_length) {
-                std::uint32_t length = seg.text_length - skip;
-                if (length > rcv_wnd_) {
-                    length = rcv_wnd_;  // §3.10.7.4: only the part in the window is taken
-                    observer().on_drop(drop_reason::text_beyond_window);
-                }
-                if (length > 0) {
-                    rcv_nxt_ += length;
-                    rcv_wnd_ -= length;
-                    receive_held_ += length;
-                    ++unacked_segments_;
-                    observer().on_data(in_->text != nullptr ? in_->text + skip : nullptr, length);
-                }
-            }
-        } else if (seg.text_length > 0) {
+        const auto r = queue().on_segment(rcv_nxt_, rcv_wnd_, first, seg.text_length, seg.fin());
+        if (r.dropped_for_capacity) {
             observer().on_drop(drop_reason::text_out_of_order);
-            set(ack_now_bit);  // RFC 5681 §4.2: an immediate duplicate ACK, never delayed
+        } else if (r.beyond_window && seg.text_length > 0) {
+            observer().on_drop(drop_reason::text_beyond_window);  // "trimmed to only the portion within the window"
         }
-        if (fin && seg.fin() && first + seg.text_length == rcv_nxt_) rcv_nxt_ += 1u;
+        accept_text(r);
+        // RFC 5681 §4.2: out-of-order -> an immediate duplicate ACK; a gap filled -> an
+        // immediate ACK; a duplicate too (Linux's tcp_send_dupack).
+        if (r.immediate_ack()) set(ack_now_bit);
+        return r.fin_reached;
+    }
+    template <class Result>
+    void accept_text(const Result& r) noexcept {
+        detail::hand_over(observer(), r, in_->text);
+        if (r.readable == 0) return;
+        rcv_nxt_ += r.readable;
+        rcv_wnd_ = r.readable < rcv_wnd_ ? rcv_wnd_ - r.readable : 0u;
+        receive_held_ += r.readable;
+        ++unacked_segments_;
+    }
+    // §3.10.7.2 (LISTEN: "queued for processing later"), §3.10.7.3 (SYN-SENT, simultaneous
+    // open): the SYN's text is placed now, readable at ESTABLISHED (release_syn_text).
+    void hold_syn_text(const segment& seg) noexcept {
+        if (seg.text_length == 0 && !seg.fin()) return;
+        const auto r = queue().hold_syn_text(rcv_nxt_, rcv_wnd_, seg.text_length, seg.fin());
+        detail::hand_over(observer(), r, in_->text);
+    }
+    // ESTABLISHED (or FIN-WAIT-1) reached: held SYN text becomes readable and is owed an
+    // ACK. Returns whether a FIN held with it takes effect now.
+    bool release_syn_text() noexcept {
+        const auto r = queue().release(rcv_nxt_);
+        if (r.readable > 0 || r.fin_reached) set(ack_now_bit);
+        accept_text(r);
+        return r.fin_reached;
     }
 
     // -------------------------------------------------------------------- actions
@@ -1004,18 +1059,32 @@ private:
     void finish() noexcept {
         output();
         if (has(ack_now_bit)) {
-            send_ack_now();
+            send_ack_owed();
         } else if (has(ack_delayable_bit)) {
             // §3.8.6.3: delayed, but an ACK at least every second full-sized segment (SHLD-19)
             // and within delayed_ack_ms < 0.5 s (MUST-40).
             if (unacked_segments_ >= 2) {
-                send_ack_now();
+                send_ack_owed();
             } else if (!timers_.armed(timer_kind::delayed_ack)) {
                 timers_.arm(timer_kind::delayed_ack, now(), config_->timers.delayed_ack_ms);
             }
             clear(ack_delayable_bit);
         }
         arm_idle_timers();
+    }
+
+    // The ACK owed now: at once, or with ack_per_turn at the end of the consumer's turn (the
+    // delayed-ACK slot armed at now; the timeout_delayed_ack row sends it, or a segment sent
+    // meanwhile carries it and disarms the slot).
+    void send_ack_owed() noexcept {
+        if (config_->ack_per_turn && !in_->turn_end &&
+            machine_type::step(state_, event::timeout_delayed_ack).actions.intersects(action::send_ack)) {
+            timers_.arm(timer_kind::delayed_ack, now(), 0);
+            clear(ack_now_bit);
+            clear(ack_delayable_bit);
+            return;
+        }
+        send_ack_now();
     }
 
     bool may_send_data() const noexcept {

@@ -314,6 +314,11 @@ struct endpoint_observer : null_observer {
     void on_state_change(state from, state to, event on) { owner->seen_state_change(from, to, on); }
     void on_signal(user_signal signal) { owner->seen_signal(signal); }
     void on_data(const std::uint8_t* text, std::uint32_t length) { owner->seen_data(text, length); }
+    // The placement hooks (receive_path.hpp): the endpoint holds out-of-order text.
+    void on_place(std::uint32_t offset, const std::uint8_t* text, std::uint32_t length) {
+        owner->seen_place(offset, text, length);
+    }
+    void on_readable(std::uint32_t octets) { owner->seen_readable(octets); }
     void on_acked(std::uint32_t octets) { owner->seen_acked(octets); }
     void on_drop(drop_reason reason) { owner->seen_drop(reason); }
     bool listener_takes(const segment&) { return owner->takes_redirects_; }
@@ -531,6 +536,8 @@ private:
             // The TCB is gone (or back to LISTEN): so is the consumer's data of this connection.
             send_buffer_.clear();
             unread_ = 0;
+            placed_.clear();
+            placed_mask_.clear();
         }
         if (net_->config_.trace) {
             net_->log(name_, trace_kind::state,
@@ -553,6 +560,45 @@ private:
         }
         unread_ += length;
         if (net_->config_.trace) net_->log(name_, trace_kind::data, std::to_string(length) + " octets delivered");
+    }
+
+    // Text placed `offset` octets past RCV.NXT (the readable end): each octet once, never
+    // over an octet placed and not yet readable (docs/reassembly.md, "A ring-buffer consumer").
+    void seen_place(std::uint32_t offset, const std::uint8_t* text, std::uint32_t length) {
+        if (length == 0) return;
+        const std::size_t end = std::size_t{offset} + length;
+        const std::size_t buffer = config_.receive_buffer < 65535u ? config_.receive_buffer : 65535u;
+        if (std::size_t{unread_} + end > buffer) net_->violation(name_, "on_place beyond the receive buffer");
+        if (placed_.size() < end) {
+            placed_.resize(end, 0);
+            placed_mask_.resize(end, false);
+        }
+        if (text == nullptr) net_->violation(name_, "on_place without text");
+        for (std::uint32_t i = 0; i < length; ++i) {
+            if (placed_mask_[offset + i]) net_->violation(name_, "on_place over an octet already placed");
+            placed_[offset + i] = text != nullptr ? text[i] : std::uint8_t{0};
+            placed_mask_[offset + i] = true;
+        }
+        if (net_->config_.trace) {
+            net_->log(name_, trace_kind::data,
+                      std::to_string(length) + " octets placed at RCV.NXT+" + std::to_string(offset));
+        }
+    }
+    // The first `octets` placed octets are readable now.
+    void seen_readable(std::uint32_t octets) {
+        if (octets > placed_.size()) {
+            net_->violation(name_, "on_readable beyond the placed text");
+            placed_.resize(octets, 0);
+            placed_mask_.resize(octets, false);
+        }
+        for (std::uint32_t i = 0; i < octets; ++i) {
+            if (!placed_mask_[i]) net_->violation(name_, "on_readable over a hole");
+        }
+        received_.insert(received_.end(), placed_.begin(), placed_.begin() + octets);
+        placed_.erase(placed_.begin(), placed_.begin() + octets);
+        placed_mask_.erase(placed_mask_.begin(), placed_mask_.begin() + octets);
+        unread_ += octets;
+        if (net_->config_.trace) net_->log(name_, trace_kind::data, std::to_string(octets) + " octets delivered");
     }
 
     void seen_acked(std::uint32_t octets) {
@@ -595,6 +641,8 @@ private:
 
     std::deque<std::uint8_t> send_buffer_;
     std::vector<std::uint8_t> received_;
+    std::vector<std::uint8_t> placed_;  // from RCV.NXT on: placed, not yet readable
+    std::vector<bool> placed_mask_;     // which of placed_ arrived
     std::uint32_t unread_ = 0;
     std::uint64_t sent_total_ = 0;
     std::uint64_t acked_total_ = 0;
@@ -784,6 +832,8 @@ public:
         ep.engine_.reset();
         ep.send_buffer_.clear();
         ep.unread_ = 0;
+        ep.placed_.clear();
+        ep.placed_mask_.clear();
         ep.pending_redirect_ = false;
         if (config_.trace) log(ep.name_, trace_kind::crash, "the TCB is lost");
     }

@@ -43,6 +43,7 @@
 #include "manual_clock.hpp"
 // Data-path components (issue 13), each its own concern.
 #include "reassembly.hpp"
+#include "receive_path.hpp"
 #include "loss_recovery.hpp"
 #include "congestion/newreno.hpp"
 #include "congestion/cubic.hpp"

@@ -21,7 +21,8 @@
 // TCPFSM_FUZZ_TRACE=1 in the environment prints every step (for reading a seed or a crash).
 // Invariants (after every step, for both engines):
 //   - the state is one of the 11; SND.UNA =< SND.NXT; the snapshot's unacked is
-//     SND.NXT - SND.UNA; the octets held =< RCV.BUFF;
+//     SND.NXT - SND.UNA; the octets held =< RCV.BUFF; the observer places text, and the
+//     reassembly queue is consistent with RCV.NXT (empty in CLOSED);
 //   - RCV.NXT and SND.UNA never move backwards while the TCB lives;
 //   - every state change is the table's: on_state_change(from, to, e) has
 //     tcpfsm::step(from, e).to == to, and on_row gets exactly tcpfsm::step(from, e);
@@ -84,6 +85,14 @@ struct checking_observer : tcpfsm::null_observer {
             violated("state change not in the table", current);
         }
         if (to == tcpfsm::state::closed || to == tcpfsm::state::listen) forgotten[current] = true;
+    }
+    // The placement hooks (receive_path.hpp): the engines hold out-of-order text.
+    void on_place(std::uint32_t offset, const std::uint8_t*, std::uint32_t length) noexcept {
+        if (length == 0) violated("on_place of nothing", current);
+        if (std::uint64_t{offset} + length > 65535u) violated("on_place beyond the largest window", current);
+    }
+    void on_readable(std::uint32_t octets) noexcept {
+        if (octets == 0) violated("on_readable of nothing", current);
     }
 };
 
@@ -275,6 +284,9 @@ private:
         if (!tcpfsm::seq_le(s.snd_una, s.snd_nxt)) violated("SND.UNA > SND.NXT", who);
         if (s.unacked != s.snd_nxt - s.snd_una) violated("unacked is not SND.NXT - SND.UNA", who);
         if (s.receive_held > config_.receive_buffer) violated("more octets held than RCV.BUFF", who);
+        // The reassembly queue: its blocks and FIN within 2^31 above RCV.NXT, none overlapping.
+        if (!e.reassembly().consistent_with(s.rcv_nxt)) violated("reassembly queue inconsistent with RCV.NXT", who);
+        if (s.st == tcpfsm::state::closed && !e.reassembly().empty()) violated("text held in CLOSED", who);
         // RCV.NXT and SND.UNA never move back while the TCB lives.
         tracked& t = track_[who];
         if (forgotten[who]) t.live = false;

@@ -73,6 +73,20 @@ TEST_CASE("byte_ring: append, drop from the front, read across the end") {
     CHECK(r.empty());
 }
 
+TEST_CASE("byte_ring: text placed ahead of the back, appended in order (tcpfsm's on_place, on_readable)") {
+    tun::byte_ring r(8);
+    const std::uint8_t a[3] = {1, 2, 3}, b[4] = {4, 5, 6, 7}, c[2] = {8, 9};
+    r.push(c, 2);
+    r.drop(2);  // the back is at storage index 2
+    r.place(3, b, 4);  // octets 3..6 past the back: storage 5..7 and 0 (across the end)
+    CHECK(r.size() == 0);  // placed, not appended
+    r.place(0, a, 3);
+    r.commit(7);
+    std::uint8_t out[7] = {};
+    r.copy_out(0, 7, out);
+    for (std::size_t i = 0; i < 7; ++i) CHECK(out[i] == i + 1);
+}
+
 TEST_CASE("http: request heads") {
     CHECK(tun::http_head_length("GET / HTTP/1.0\r\nHost: x\r\n") == 0);
     CHECK(tun::http_head_length("GET / HTTP/1.0\r\n\r\nbody") == 18);
