@@ -18,8 +18,10 @@
 #include "receive_path.hpp"
 #include "rto.hpp"
 #include "segment.hpp"
+#include "send_path.hpp"
 #include "seq.hpp"
 #include "core.hpp"
+#include "congestion/cubic.hpp"
 #include "statistics.hpp"
 #include "timers.hpp"
 
@@ -84,15 +86,20 @@ struct connection_config {
     // where the state's timeout_delayed_ack row sends an ACK; elsewhere it goes at once.
     // Off by default: exact RFC 9293 §3.10 replies after each call.
     bool ack_per_turn = false;
+    // The initial congestion window in segments (RFC 6928: 10, Linux's TCP_INIT_CWND;
+    // send_path.hpp initial_window()). One segment when the SYN or SYN,ACK was retransmitted.
+    std::uint16_t initial_window_segments = 10;
 };
 
 inline constexpr connection_config default_connection_config{};
 
 // Compile-time choices: the transition table (a variant changes transitions, and is verified
 // like the standard one), the RTO estimator (its rto_config; RFC 6298's, 1 s minimum, by
-// default, linux_rto_estimator the alternative), the congestion hook and the statistics
-// policy (statistics.hpp: no_statistics, or counting_statistics).
-template <const auto& Table = standard_table, class Rto = rto_estimator, class Congestion = no_congestion_control,
+// default, linux_rto_estimator the alternative), the congestion-control policy (RFC 9293
+// MUST-19; congestion/contract.hpp: CUBIC with HyStart++ by default, as Linux; newreno<>;
+// congestion::unlimited for tests that pin "no congestion cap") and the statistics policy
+// (statistics.hpp: no_statistics, or counting_statistics).
+template <const auto& Table = standard_table, class Rto = rto_estimator, class Congestion = congestion::cubic<>,
           class Statistics = no_statistics>
 struct engine_profile {
     static constexpr const auto& table = Table;
@@ -119,6 +126,11 @@ struct connection_status {
     std::uint16_t window_probes = 0; // zero-window probes since the window closed (stops at 65535)
     std::uint16_t backoff = 0;       // RTO doublings since the last RTT sample
     bool fin_queued = false, fin_sent = false;
+    // Congestion control and loss recovery (send_path.hpp; not RFC 9293 states): the window
+    // sent with (the recovery component's in fast recovery), the policy's ssthresh
+    // (0xFFFFFFFF before the first loss), the sender's recovery state.
+    std::uint32_t cwnd = 0, ssthresh = 0;
+    recovery_state recovery = recovery_state::open;
 };
 
 // ------------------------------------------------------------------------------------------
@@ -160,8 +172,9 @@ class connection {
     static_assert(is_iss_generator_v<IssPolicy>,
                   "tcpfsm::connection: IssPolicy needs `operator()(const four_tuple&, std::uint64_t microseconds)`"
                   " returning std::uint32_t (rfc6528_iss, fixed_iss)");
-    static_assert(is_congestion_hook_v<typename Profile::congestion>,
-                  "tcpfsm::connection: the congestion hook needs `usable_window(std::uint32_t, std::uint32_t)`");
+    // The congestion-control policy: a static_assert naming the first hook it lacks.
+    static_assert(congestion::check_policy<typename Profile::congestion>(),
+                  "tcpfsm::connection: the profile's congestion-control policy (congestion/contract.hpp)");
     static_assert(check_well_formed(Profile::table).ok() && check_deterministic(Profile::table).ok() &&
                       check_total(Profile::table).ok(),
                   "tcpfsm::connection: the profile's table must be well formed, deterministic and total");
@@ -170,7 +183,6 @@ class connection {
     using clock_base = detail::ebo<1, Clock>;
     using observer_base = detail::ebo<2, Observer>;
     using iss_base = detail::ebo<3, IssPolicy>;
-    using cc_base = detail::ebo<4, typename Profile::congestion>;
     using statistics_policy = typename detail::profile_statistics<Profile>::type;
     static_assert(is_statistics_policy_v<statistics_policy>,
                   "tcpfsm::connection: the statistics policy needs `on_sent(const segment&, bool)`, "
@@ -180,17 +192,17 @@ class connection {
     using reassembly_base = detail::ebo<6, reassembly_queue<engine_reassembly_capacity_v<Observer, Profile>>>;
     // The policies, as empty bases of one member (not of the connection, so that their
     // member names never mix with the engine's): empty policies take one octet in all.
-    struct policy_pack : io_base, clock_base, observer_base, iss_base, cc_base, stats_base, reassembly_base {
+    struct policy_pack : io_base, clock_base, observer_base, iss_base, stats_base, reassembly_base {
         policy_pack(SegmentIO io_value, Clock clock_value, Observer observer_value, IssPolicy iss_value)
             : io_base(static_cast<SegmentIO&&>(io_value)),
               clock_base(static_cast<Clock&&>(clock_value)),
               observer_base(static_cast<Observer&&>(observer_value)),
               iss_base(static_cast<IssPolicy&&>(iss_value)),
-              cc_base(),
               stats_base(),
               reassembly_base() {}
     };
     using rto_type = typename Profile::rto;
+    using send_path_type = send_path<typename Profile::congestion>;
     using machine_type = machine<index_for<Profile::table>>;
 
 public:
@@ -335,6 +347,9 @@ public:
         s.backoff = rto_.backoffs();
         s.fin_queued = (flags_ & fin_queued_bit) != 0;
         s.fin_sent = (flags_ & fin_sent_bit) != 0;
+        s.cwnd = send_.cwnd();
+        s.ssthresh = send_.ssthresh();
+        s.recovery = send_.recovery();
         return s;
     }
 
@@ -401,7 +416,7 @@ private:
     static constexpr std::uint8_t fin_sent_bit = 1u << 2;    // the FIN is SND.NXT - 1 (or was)
     static constexpr std::uint8_t ack_now_bit = 1u << 3;     // an ACK is owed now
     static constexpr std::uint8_t ack_delayable_bit = 1u << 4;  // an ACK is owed, may be delayed
-    static constexpr std::uint8_t recovery_bit = 1u << 5;    // after an RTO, until recover_ is acked
+    // 1u << 5 is free (the old recovery_bit: loss recovery is send_path.hpp's now).
     static constexpr std::uint8_t syn_acked_bit = 1u << 6;   // our SYN is acknowledged
     static constexpr std::uint8_t orphan_bit = 1u << 7;      // release(): the user reads no more
 
@@ -494,7 +509,7 @@ private:
     // forgotten. The RTO estimator starts over too (a new connection, RFC 6298 §2.1).
     void forget_connection() noexcept {
         iss_ = snd_una_ = snd_nxt_ = snd_wnd_ = snd_wl1_ = snd_wl2_ = max_snd_wnd_ = 0;
-        rcv_nxt_ = rcv_wnd_ = snd_data_end_ = recover_ = receive_held_ = 0;
+        rcv_nxt_ = rcv_wnd_ = snd_data_end_ = receive_held_ = 0;
         snd_mss_ = 0;
         flags_ = 0;
         challenge_window_start_ = 0;
@@ -503,6 +518,7 @@ private:
         unacked_segments_ = 0;
         rto_ = rto_type{};
         rtt_ = rtt_sampler{};
+        send_ = send_path_type{};
         timers_.disarm_all();
         queue().reset();
     }
@@ -681,7 +697,11 @@ private:
                     // (FIN-WAIT-1): it sets the window as the fifth step's SYN-RECEIVED part
                     // says (SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK).
                     const bool acks_syn = !has(syn_acked_bit) && seq_in_open_closed(snd_una_, seg.ack, snd_nxt_);
-                    if (seq_in_open_closed(snd_una_, seg.ack, snd_nxt_)) acknowledge(seg.ack);
+                    if (has(syn_acked_bit) && seq_in_closed(snd_una_, seg.ack, snd_nxt_)) {
+                        take_data_ack(seg);  // the data phase: congestion control, loss recovery
+                    } else if (seq_in_open_closed(snd_una_, seg.ack, snd_nxt_)) {
+                        acknowledge(seg.ack);
+                    }
                     if (seq_in_closed(snd_una_, seg.ack, snd_nxt_)) update_window(seg, acks_syn);
                     if (acks_syn) rto_.on_handshake_complete();
                 }
@@ -719,31 +739,72 @@ private:
     void open_receive_window() noexcept { rcv_wnd_ = receive_space(); }
 
     // SND.UNA <- ack (the caller checked SND.UNA < ack =< SND.NXT). RFC 6298 §5.2/5.3, Karn.
-    void acknowledge(std::uint32_t ack) noexcept {
-        if (!seq_lt(snd_una_, ack)) return;
+    // `restart`: restart the retransmission timer for what is outstanding (5.3); false
+    // leaves a running one running (RFC 6582's "Impatient" partial ACKs). Returns the RTT
+    // sample the ACK gave (Karn's rule: only from a segment never retransmitted).
+    rtt_sample acknowledge(std::uint32_t ack, bool restart = true) noexcept {
+        if (!seq_lt(snd_una_, ack)) return {false, 0};
         std::uint32_t octets = ack - snd_una_;
-        if (!has(syn_acked_bit) && seq_lt(iss_, ack)) {
+        const bool acks_syn = !has(syn_acked_bit) && seq_lt(iss_, ack);
+        if (acks_syn) {
             set(syn_acked_bit);
             --octets;  // the SYN is not data
         }
         if (has(fin_sent_bit) && ack == snd_nxt_ && octets > 0) --octets;  // nor is the FIN
+        // Was the SYN (or SYN,ACK) retransmitted? Its timeouts are the only backoffs so far.
+        const bool syn_retransmitted = acks_syn && rto_.backoffs() != 0;
         const rtt_sample sample = rtt_.on_ack(ack, now());
-        if (sample) rto_.on_rtt_sample(sample.rtt_ms);
+        if (sample) rto_.on_rtt_sample(sample.rtt_ms);  // collapses a backed-off RTO (§5, Karn)
         snd_una_ = ack;
-        if (has(recovery_bit) && !seq_lt(snd_una_, recover_)) clear(recovery_bit);
+        if (acks_syn) {
+            send_.start(effective_mss(), initial_window(config_->initial_window_segments, effective_mss()),
+                        syn_retransmitted, now(), microseconds());
+            if (syn_retransmitted && snd_una_ != snd_nxt_) send_.go_back_n_after_syn_timeout(snd_una_, snd_nxt_);
+        }
         if (octets > 0) observer().on_acked(octets);
         // Progress: the retransmission counter starts over, and the timer restarts for what
         // is still outstanding (§5.3) or stops (§5.2; finish() re-arms the idle timers).
-        if (timers_.main_kind() == timer_kind::retransmission || timers_.main_kind() == timer_kind::persist) {
-            timers_.disarm(timers_.main_kind());
+        const timer_kind owner = timers_.main_kind();
+        if (owner == timer_kind::persist || (owner == timer_kind::retransmission && (restart || snd_una_ == snd_nxt_))) {
+            timers_.disarm(owner);
+        } else if (owner == timer_kind::retransmission) {
+            timers_.reset_retries();  // progress: R1/R2 count afresh
         }
-        if (snd_una_ != snd_nxt_) {
+        if (snd_una_ != snd_nxt_ && !timers_.armed(timer_kind::retransmission)) {
             timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
-            if (has(recovery_bit)) retransmit_oldest();  // a partial ACK after an RTO: next hole
         }
         if (config_->timers.user_timeout_ms != 0) {
             timers_.disarm(timer_kind::user);  // progress; finish() re-arms while data is out
         }
+        return sample;
+    }
+
+    // §3.10.7.4 fifth step, an acceptable ACK of the data phase (SND.UNA =< SEG.ACK =<
+    // SND.NXT), with congestion control and loss recovery (send_path.hpp): duplicate ACKs
+    // (RFC 5681 §2), fast retransmit and recovery (§3.2, RFC 6582), limited transmit (RFC
+    // 3042), F-RTO (RFC 5682), the policy's growth (RFC 5681 §3.1, RFC 3465). Called before
+    // update_window: clause (e) compares SEG.WND with the window of the last ACK.
+    void take_data_ack(const segment& seg) noexcept {
+        // A zero-window probe's ACKs are no sign of loss (docs/loss_recovery.md step 1).
+        const bool probing = timers_.main_kind() == timer_kind::persist;
+        const bool dup = !probing && is_duplicate_ack(snd_una_, snd_nxt_, seg.ack, seg.text_length, seg.syn(),
+                                                      seg.fin(), seg.window, snd_wnd_);
+        const std::uint32_t smss = effective_mss();
+        const bool sendable = unsent() > 0 && may_send_data() && seq_lt(snd_nxt_, seg.ack + seg.window);
+        const std::uint32_t in_flight = snd_nxt_ - snd_una_;
+        const bool cwnd_limited = std::uint64_t{send_.pipe(snd_una_, snd_nxt_)} + smss > send_.cwnd();
+        const std::uint64_t now_us = microseconds();
+        const recovery_response r = send_.before_ack({seg.ack, snd_una_, snd_nxt_, smss, dup, sendable}, now_us);
+        const std::uint32_t acked = seg.ack - snd_una_;
+        const rtt_sample sample = acknowledge(seg.ack, r.restart_timer);
+        const std::uint32_t srtt_us = rto_.srtt_ms() * 1000u;
+        const std::uint32_t rtt_us = sample ? (sample.rtt_ms == 0 ? 1u : sample.rtt_ms * 1000u) : 0u;
+        send_.after_ack(r, congestion::ack_sample{acked, snd_una_, snd_nxt_, in_flight, rtt_us, srtt_us, smss,
+                                                  cwnd_limited, now_us});
+        // RFC 5681 §3.2 step 2 (the third duplicate), RFC 6582 §3.2 step 3 (a partial ACK):
+        // the first unacknowledged segment again, now. Output, like new data: no row.
+        if (r.fast_retransmit || r.retransmit_first_unacked) retransmit_oldest();
+        if (r.fast_retransmit) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
     }
 
     // §3.10.7.4 fifth: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
@@ -983,22 +1044,34 @@ private:
     // it fits, or the FIN alone.
     void retransmit_oldest() noexcept {
         if (snd_una_ == snd_nxt_) return;
-        rtt_.on_retransmit();
         if (!has(syn_acked_bit) && snd_una_ == iss_) {
+            rtt_.on_retransmit();
             if (has_received_syn(state_)) send_syn_segment(true);
             else send_syn_segment(false);
             return;
         }
         const std::uint32_t data_outstanding = (has(fin_sent_bit) ? snd_nxt_ - 1u : snd_nxt_) - snd_una_;
-        std::uint32_t length = data_outstanding < effective_mss() ? data_outstanding : effective_mss();
+        const std::uint32_t length = data_outstanding < effective_mss() ? data_outstanding : effective_mss();
+        resend(snd_una_, length + (length == data_outstanding && has(fin_sent_bit) ? 1u : 0u));
+    }
+
+    // [seq, seq + length) of sequence space (SND.UNA =< seq, seq + length =< SND.NXT) again:
+    // its text from the send buffer, and the FIN when the range ends at it. Karn's rule in
+    // its precise form (only the timing of this range stops, RFC 6298 §3), so that new data
+    // sent meanwhile can still give the RTT sample that collapses a backed-off RTO.
+    void resend(std::uint32_t seq, std::uint32_t length) noexcept {
+        const bool fin = has(fin_sent_bit) && length > 0 && seq + length == snd_nxt_;
+        const std::uint32_t text = fin ? length - 1u : length;
+        rtt_.on_retransmit(seq, length);
         segment s = ack_segment();
-        s.seq = snd_una_;
-        s.text_length = length;
-        if (length == data_outstanding && has(fin_sent_bit)) s.flags = static_cast<std::uint8_t>(s.flags | ctl::fin);
-        if (length > 0) s.flags = static_cast<std::uint8_t>(s.flags | ctl::psh);
+        s.seq = seq;
+        s.text_length = text;
+        if (fin) s.flags = static_cast<std::uint8_t>(s.flags | ctl::fin);
+        if (text > 0) s.flags = static_cast<std::uint8_t>(s.flags | ctl::psh);
         update_receive_window();
         s.window = window_field();
-        emit(s, 0, true);
+        emit(s, seq - snd_una_, true);
+        send_.on_retransmitted(seq, length);
         clear(ack_now_bit);
         clear(ack_delayable_bit);
         timers_.disarm(timer_kind::delayed_ack);
@@ -1058,6 +1131,7 @@ private:
     // §3.8.6.2.1, §3.7.4), the FIN after the data, the ACK owed; then the idle timers.
     void finish() noexcept {
         output();
+        send_.on_output_done();
         if (has(ack_now_bit)) {
             send_ack_owed();
         } else if (has(ack_delayable_bit)) {
@@ -1102,6 +1176,14 @@ private:
     }
 
     void output() noexcept {
+        // After a timeout, go-back-N from SND.UNA as far as cwnd allows (RFC 5681 §3.1,
+        // send_path.hpp), before any new data; the FIN too, in any state.
+        if (send_.recovery() == recovery_state::loss && has(syn_acked_bit) && snd_una_ != snd_nxt_) {
+            for (retransmission g = send_.next_retransmission(snd_una_, snd_nxt_, effective_mss()); g.length != 0;
+                 g = send_.next_retransmission(snd_una_, snd_nxt_, effective_mss())) {
+                resend(g.seq, g.length);
+            }
+        }
         if (!may_send_data()) {
             // SYN-RECEIVED closed with nothing queued: the FIN goes now (§3.10.4).
             if (state_ == state::fin_wait_1 && has(fin_queued_bit) && !has(fin_sent_bit) && unsent() == 0) {
@@ -1118,16 +1200,25 @@ private:
             rtt_.on_retransmit();
             timers_.disarm(timer_kind::persist);
         }
-        // As many segments as the window, SWS avoidance and Nagle allow: each one sent
-        // advances SND.NXT, so the loop ends when the window or the queue is used up.
+        // Idle: the policy may restart its window before new data goes (RFC 5681 §4.1).
+        if (snd_una_ == snd_nxt_ && unsent() > 0 && seq_lt(snd_nxt_, snd_una_ + snd_wnd_)) {
+            send_.on_idle_send(now(), rto_.rto_ms(), microseconds());
+        }
+        // As many segments as the window, cwnd (RFC 5681; limited transmit's allowance, RFC
+        // 3042), SWS avoidance and Nagle allow: each one sent advances SND.NXT, so the loop
+        // ends when a window or the queue is used up.
         for (;;) {
             const std::uint32_t queued = unsent();
             const std::uint32_t in_flight = snd_nxt_ - snd_una_;
             const std::uint32_t right = snd_una_ + snd_wnd_;
             const std::uint32_t window = seq_lt(snd_nxt_, right) ? right - snd_nxt_ : 0u;
-            const std::uint32_t usable = policies_.cc_base::get().usable_window(window, in_flight);
+            const std::uint32_t room = send_.room(snd_una_, snd_nxt_, effective_mss());
+            const std::uint32_t usable = window < room ? window : room;
             std::uint32_t length = queued < usable ? queued : usable;
             if (length > effective_mss()) length = effective_mss();
+            // cwnd, not the peer's window, cuts the segment short: wait for a full one (cwnd
+            // counts whole segments in Linux); with nothing in flight cwnd is at least SMSS.
+            if (room < window && length == room && length < queued && length < effective_mss()) return;
             const bool fin_next = has(fin_queued_bit) && !has(fin_sent_bit) && length == queued;
             if (length == 0) {
                 // The FIN follows the data, but not beyond the right edge of the window while
@@ -1157,6 +1248,7 @@ private:
         if (!rtt_.timing()) rtt_.start(snd_nxt_, now());
         snd_nxt_ += length + (with_fin ? 1u : 0u);
         if (with_fin) set(fin_sent_bit);
+        send_.on_data_sent(now());
         emit(s, offset);
         clear(ack_now_bit);
         clear(ack_delayable_bit);
@@ -1230,10 +1322,9 @@ private:
                 }
                 if (n == t.retries1 && !syn_outstanding) observer().on_signal(user_signal::retries_exceeded_r1);
                 rto_.on_timeout();  // RFC 6298 §5.5
-                if (!has(recovery_bit)) {
-                    set(recovery_bit);
-                    recover_ = snd_nxt_;
-                }
+                // Data or FIN outstanding: ssthresh and the loss window (RFC 5681 §3.1), then
+                // go-back-N from SND.UNA (the row's retransmit action sends its first segment).
+                if (has(syn_acked_bit) && snd_una_ != snd_nxt_) send_.on_timeout(snd_una_, snd_nxt_, microseconds());
                 return event::timeout_retransmit;
             }
             case timer_kind::persist:
@@ -1283,13 +1374,13 @@ private:
     std::uint32_t snd_una_ = 0, snd_nxt_ = 0, snd_wnd_ = 0, snd_wl1_ = 0, snd_wl2_ = 0, max_snd_wnd_ = 0;
     std::uint32_t rcv_nxt_ = 0, rcv_wnd_ = 0;
     std::uint32_t snd_data_end_ = 0;   // after the last octet queued by SEND
-    std::uint32_t recover_ = 0;        // SND.NXT when the RTO fired (partial-ACK retransmission)
     std::uint32_t receive_held_ = 0;   // RCV.USER: delivered, not yet received by the user
     std::uint32_t last_received_ = 0;  // tick of the last segment (keepalive idle time)
     std::uint32_t challenge_window_start_ = 0;
     timer_slots timers_;
     rto_type rto_;
     rtt_sampler rtt_;
+    send_path_type send_;  // congestion control and loss recovery (send_path.hpp)
     std::uint16_t snd_mss_ = 0;
     std::uint16_t challenge_count_ = 0;  // ACKs answering invalid segments in the current window
     std::uint16_t persist_backoff_ = 0;  // zero-window probes since the window closed (saturates at 65535)

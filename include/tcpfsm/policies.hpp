@@ -1,5 +1,5 @@
-// tcpfsm: what the connection engine asks of its policies (segment I/O, clock, observer, ISS,
-// congestion hook), the null observer, and the compile-time checks with readable messages
+// tcpfsm: what the connection engine asks of its policies (segment I/O, clock, observer, ISS;
+// the congestion-control policy is congestion/contract.hpp's), the null observer, and the checks with readable messages
 // (C++20 concepts where the compiler has them, the same checks as static_assert in C++17).
 // SPDX-License-Identifier: MIT
 #ifndef TCPFSM_POLICIES_HPP
@@ -121,13 +121,8 @@ struct null_observer {
                                  const reopen_numbers& /*old*/) noexcept {}
 };
 
-// The congestion-control hook: caps the usable window. The engine has no congestion control
-// of its own (docs/engine.md, scope); this one caps nothing.
-struct no_congestion_control {
-    constexpr std::uint32_t usable_window(std::uint32_t send_window, std::uint32_t /*in_flight*/) const noexcept {
-        return send_window;
-    }
-};
+// The congestion-control policy of the Profile is checked by congestion/contract.hpp
+// (tcpfsm::congestion::check_policy, is_congestion_control_v, the concept congestion_control).
 
 // ------------------------------------------------------------------------------------------
 // Compile-time checks
@@ -214,12 +209,6 @@ struct observer_check : std::true_type {
                   "`bool listener_takes(const tcpfsm::segment&)` (derive from null_observer)");
 };
 
-template <class C, class = void>
-struct has_usable_window : std::false_type {};
-template <class C>
-struct has_usable_window<C, void_t<decltype(static_cast<std::uint32_t>(
-                                std::declval<const C&>().usable_window(std::uint32_t{}, std::uint32_t{})))>>
-    : std::true_type {};
 }  // namespace detail
 
 // SegmentIO: `io.send(const outgoing_segment&)` puts one segment on the wire.
@@ -234,9 +223,6 @@ inline constexpr bool is_observer_v = detail::has_observer_hooks<T>::value;
 // ISS: `iss(four_tuple, microseconds) -> std::uint32_t` (rfc6528_iss, fixed_iss).
 template <class T>
 inline constexpr bool is_iss_generator_v = detail::has_iss_call<T>::value;
-// Congestion hook: `cc.usable_window(send_window, in_flight) -> std::uint32_t`.
-template <class T>
-inline constexpr bool is_congestion_hook_v = detail::has_usable_window<T>::value;
 
 #if defined(__cpp_concepts) && __cpp_concepts >= 201907L
 template <class T>
@@ -247,8 +233,6 @@ template <class T>
 concept observer = is_observer_v<T>;
 template <class T>
 concept iss_generator = is_iss_generator_v<T>;
-template <class T>
-concept congestion_hook = is_congestion_hook_v<T>;
 #endif
 
 }  // namespace tcpfsm

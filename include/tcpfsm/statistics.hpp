@@ -6,7 +6,7 @@
 // Select counting_statistics in the engine profile to count:
 //
 //   using counted = tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator,
-//                                          tcpfsm::no_congestion_control, tcpfsm::counting_statistics>;
+//                                          tcpfsm::congestion::cubic<>, tcpfsm::counting_statistics>;
 //   tcpfsm::connection<IO, Clock, Observer, Iss, counted> c;  ...  c.statistics().segments_sent
 // SPDX-License-Identifier: MIT
 #ifndef TCPFSM_STATISTICS_HPP

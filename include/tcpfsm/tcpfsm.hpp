@@ -39,6 +39,7 @@
 #include "iss.hpp"
 #include "rto.hpp"
 #include "timers.hpp"
+#include "send_path.hpp"
 #include "connection.hpp"
 #include "manual_clock.hpp"
 // Data-path components (issue 13), each its own concern.

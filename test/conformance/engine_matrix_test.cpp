@@ -33,6 +33,7 @@
 // SND.UNA, the SND.WND / SND.WL1 / SND.WL2 update rule of §3.10.7.4 fifth step, RCV.NXT
 // after text and FIN, MAX.SND.WND, and the challenge-ACK limit.
 #include <tcpfsm/connection.hpp>
+#include <tcpfsm/congestion/unlimited.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -90,7 +91,10 @@ struct capture_observer : tcpfsm::null_observer {
     }
 };
 
-using engine = tcpfsm::connection<capture_io, manual_clock, capture_observer, tcpfsm::fixed_iss>;
+// No congestion cap, so that every reply is exactly §3.10's (congestion::unlimited).
+using engine = tcpfsm::connection<capture_io, manual_clock, capture_observer, tcpfsm::fixed_iss,
+                                  tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator,
+                                                         tcpfsm::congestion::unlimited>>;
 
 // RCV.BUFF = RCV.WND of matrix.hpp (1000); no listener in TIME-WAIT (as the oracle).
 tcpfsm::connection_config make_config() {

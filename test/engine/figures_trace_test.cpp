@@ -7,13 +7,15 @@
 #include "tcpfsm_engine_harness.hpp"
 
 using namespace tcpfsm_harness;
+// The figures run without a congestion cap (their replies are §3.10's exactly).
+using figure_peer = tcpfsm_harness::unlimited_peer;
 using tcpfsm::state;
 using S = state;
 using tcpfsm::ctl::syn;
 
 TEST_CASE("Figure 6: basic three-way handshake", "[figure]") {
     reset_time t;
-    peer a({100}), b({300});
+    figure_peer a({100}), b({300});
     // 1. CLOSED / LISTEN
     b.conn->open_passive();
     CHECK(a.st() == S::closed);
@@ -38,7 +40,7 @@ TEST_CASE("Figure 6: basic three-way handshake", "[figure]") {
 
 TEST_CASE("Figure 7: simultaneous connection synchronization", "[figure]") {
     reset_time t;
-    peer a({100}), b({300});
+    figure_peer a({100}), b({300});
     // 2. SYN-SENT --> <SEQ=100><CTL=SYN> ...
     a.conn->open_active();
     const auto a_syn = a.take("<SEQ=100><CTL=SYN>");
@@ -63,7 +65,7 @@ TEST_CASE("Figure 7: simultaneous connection synchronization", "[figure]") {
 
 TEST_CASE("Figure 8: recovery from old duplicate SYN", "[figure]") {
     reset_time t;
-    peer a({100}), b({300, 400});
+    figure_peer a({100}), b({300, 400});
     b.conn->open_passive();
     // 2. SYN-SENT --> <SEQ=100><CTL=SYN> ...
     a.conn->open_active();
@@ -90,7 +92,7 @@ TEST_CASE("Figure 8: recovery from old duplicate SYN", "[figure]") {
 
 TEST_CASE("Figure 9: half-open connection discovery", "[figure]") {
     reset_time t;
-    peer a({400}), b({});
+    figure_peer a({400}), b({});
     // 1-2. B ESTABLISHED (send 300, receive 100); A crashed: CLOSED.
     establish(a, b, 100, 300);
     a.restart();
@@ -118,7 +120,7 @@ TEST_CASE("Figure 9: half-open connection discovery", "[figure]") {
 
 TEST_CASE("Figure 10: active side causes half-open connection discovery", "[figure]") {
     reset_time t;
-    peer a({}), b({});
+    figure_peer a({}), b({});
     establish(a, b, 100, 300);
     // 1. (REBOOT) A has lost its TCB.
     a.restart();
@@ -135,7 +137,7 @@ TEST_CASE("Figure 10: active side causes half-open connection discovery", "[figu
 TEST_CASE("Figure 11: old duplicate SYN initiates a reset on two passive sockets", "[figure]") {
     reset_time t;
     const std::uint32_t z = 1000, x = 5000;
-    peer a({7000}), b({x});
+    figure_peer a({7000}), b({x});
     a.conn->open_passive();
     b.conn->open_passive();
     // 2. ... <SEQ=Z><CTL=SYN> --> SYN-RECEIVED
@@ -155,7 +157,7 @@ TEST_CASE("Figure 11: old duplicate SYN initiates a reset on two passive sockets
 
 TEST_CASE("Figure 12: normal close sequence", "[figure]") {
     reset_time t;
-    peer a({}), b({});
+    figure_peer a({}), b({});
     establish(a, b, 100, 300);
     // 2. (Close) FIN-WAIT-1 --> <SEQ=100><ACK=300><CTL=FIN,ACK> --> CLOSE-WAIT
     a.conn->close();
@@ -185,7 +187,7 @@ TEST_CASE("Figure 12: normal close sequence", "[figure]") {
 
 TEST_CASE("Figure 13: simultaneous close sequence", "[figure]") {
     reset_time t;
-    peer a({}), b({});
+    figure_peer a({}), b({});
     establish(a, b, 100, 300);
     // 2. (Close) (Close): both send their FIN, which cross.
     a.conn->close();

@@ -5,6 +5,8 @@
 #define TCPFSM_TEST_EMPTY_POLICIES_HPP
 
 #include <tcpfsm/connection.hpp>
+#include <tcpfsm/congestion/newreno.hpp>
+#include <tcpfsm/congestion/unlimited.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -21,7 +23,17 @@ struct empty_iss {
     std::uint32_t operator()(const tcpfsm::four_tuple&, std::uint64_t) const noexcept { return 0; }
 };
 
-using empty_tcb = tcpfsm::connection<empty_io, empty_clock, tcpfsm::null_observer, empty_iss>;
+// The compact profile: the smallest congestion-control policy that does RFC 5681 and RFC 3465
+// (NewReno without undo, 20 octets).
+using compact_profile =
+    tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator,
+                           tcpfsm::congestion::newreno<tcpfsm::congestion::abc_slow_start<>,
+                                                       tcpfsm::congestion::newreno_compact_options>>;
+using empty_tcb = tcpfsm::connection<empty_io, empty_clock, tcpfsm::null_observer, empty_iss, compact_profile>;
+// The same with each ready policy, for the report.
+template <class CC>
+using empty_tcb_with = tcpfsm::connection<empty_io, empty_clock, tcpfsm::null_observer, empty_iss,
+                                          tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, CC>>;
 
 }  // namespace tcpfsm_test
 

@@ -7,6 +7,7 @@
 #define TCPFSM_ENGINE_HARNESS_HPP
 
 #include <tcpfsm/connection.hpp>
+#include <tcpfsm/congestion/unlimited.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -174,6 +175,11 @@ struct basic_peer {
 };
 
 using peer = basic_peer<>;
+// No congestion cap (congestion::unlimited): for tests that pin the RFC 9293 §3.10 replies
+// and windows exactly, whatever cwnd would allow.
+using unlimited_profile =
+    tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, tcpfsm::congestion::unlimited>;
+using unlimited_peer = basic_peer<unlimited_profile>;
 
 // `from` sent `expected`; `to` receives it.
 template <class P, class Q>

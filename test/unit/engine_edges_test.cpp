@@ -119,7 +119,8 @@ TEST_CASE("output: one call sends everything the window allows (200 segments)", 
     reset_time t;
     tcpfsm::connection_config config{};
     config.mss = 100;  // both ends: A's send MSS is 100
-    peer a({}, config), b({}, config);
+    // The peer window alone (no congestion cap: congestion::unlimited).
+    unlimited_peer a({}, config), b({}, config);
     establish(a, b, 1000, 5000);
     // B's window is 65535 (its whole buffer); 20,000 octets = 200 segments of 100 fit in it.
     REQUIRE(a.conn->snapshot().snd_wnd == 65535u);
@@ -136,7 +137,7 @@ TEST_CASE("output: one call sends everything the window allows (200 segments)", 
     CHECK(in_order);
     CHECK(a.conn->snapshot().unsent == 0u);
     // The window bounds it: a 1,000-octet window takes 10 segments, and the rest waits.
-    peer c({}, config), d({}, config);
+    unlimited_peer c({}, config), d({}, config);
     establish(c, d, 1000, 5000);
     c.receive(make(5000, 1000, ctl::ack, 0, 1000));
     REQUIRE(c.conn->snapshot().snd_wnd == 1000u);

@@ -3,6 +3,7 @@
 // without delayed ACK, segments of at most the MSS, RFC 6298's 1 s minimum RTO).
 #include <tcpfsm/connection.hpp>
 #include <tcpfsm/statistics.hpp>
+#include <tcpfsm/congestion/unlimited.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -16,7 +17,7 @@ namespace ctl = tcpfsm::ctl;
 namespace {
 
 using counted_profile = tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator,
-                                               tcpfsm::no_congestion_control, tcpfsm::counting_statistics>;
+                                               tcpfsm::congestion::unlimited, tcpfsm::counting_statistics>;
 using counted_peer = basic_peer<counted_profile>;
 
 static_assert(tcpfsm::is_statistics_policy_v<tcpfsm::no_statistics>);

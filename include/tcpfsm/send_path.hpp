@@ -1,0 +1,177 @@
+// tcpfsm: the sender's congestion state for the connection engine: the Profile's
+// congestion-control policy (RFC 9293 §3.8.2 MUST-19, RFC 5681; include/tcpfsm/congestion/)
+// and the loss-recovery component (loss_recovery.hpp: fast retransmit and fast recovery,
+// RFC 5681 §3.2, NewReno's partial ACKs, RFC 6582, limited transmit, RFC 3042, go-back-N
+// after a timeout, RFC 5681 §3.1, F-RTO, RFC 5682), joined the way docs/loss_recovery.md
+// "How an engine calls it" says. The engine (connection.hpp) hands it ACKs, timeouts and
+// the time, and asks it how much may be sent and what to send again.
+//
+// None of this is a state of RFC 9293's diagram: the recovery state (open, disorder,
+// recovery, loss) is the sender's, kept beside the connection's state as Linux keeps
+// icsk_ca_state beside sk_state. No event of the table is added for it: a duplicate ACK is
+// an acceptable ACK (the rcv_ack row), and a retransmission is output, like new data
+// (docs/engine.md, "Congestion control and loss recovery").
+// SPDX-License-Identifier: MIT
+#ifndef TCPFSM_SEND_PATH_HPP
+#define TCPFSM_SEND_PATH_HPP
+
+#include <cstdint>
+#include <type_traits>
+
+#include "congestion/contract.hpp"
+#include "congestion/initial_window.hpp"
+#include "loss_recovery.hpp"
+
+namespace tcpfsm {
+
+// The initial window for `segments` segments of `smss` octets (connection_config::
+// initial_window_segments): RFC 6928's min(10*SMSS, max(2*SMSS, 14600)) for 10, the
+// default (Linux's TCP_INIT_CWND); segments * SMSS otherwise (Linux's initcwnd route
+// option). At least one segment.
+constexpr std::uint32_t initial_window(std::uint32_t segments, std::uint32_t smss) noexcept {
+    if (segments == 10) return congestion::rfc6928_initial_window(smss);
+    const std::uint64_t w = std::uint64_t{segments == 0 ? 1u : segments} * smss;
+    return w > congestion::cwnd_cap ? congestion::cwnd_cap : static_cast<std::uint32_t>(w);
+}
+
+namespace detail {
+// The policy as an empty base when it is empty (congestion::unlimited costs nothing).
+template <class T, bool Empty = std::is_empty<T>::value && !std::is_final<T>::value>
+struct congestion_holder : private T {
+    T& policy() noexcept { return *this; }
+    const T& policy() const noexcept { return *this; }
+};
+template <class T>
+struct congestion_holder<T, false> {
+    T policy_{};
+    T& policy() noexcept { return policy_; }
+    const T& policy() const noexcept { return policy_; }
+};
+}  // namespace detail
+
+// One ACK as the engine sees it, before SND.UNA moves.
+struct send_path_ack {
+    std::uint32_t ack;          // SEG.ACK
+    std::uint32_t snd_una;      // SND.UNA before the ACK
+    std::uint32_t snd_nxt;      // SND.NXT
+    std::uint32_t smss;         // SMSS
+    bool duplicate;             // is_duplicate_ack(...) (false while a zero-window probe is out)
+    bool new_data_sendable;     // unsent data, and the peer's window admits some of it
+};
+
+// The Profile's congestion-control policy `CC` (checked against congestion/contract.hpp)
+// and the loss-recovery component with `Recovery` (loss_recovery_defaults: DupThresh 3,
+// limited transmit, F-RTO).
+template <class CC, const loss_recovery_config& Recovery = loss_recovery_defaults>
+class send_path : private detail::congestion_holder<CC> {
+    static_assert(congestion::check_policy<CC>(), "tcpfsm::send_path: see the message above");
+    using holder = detail::congestion_holder<CC>;
+
+public:
+    using policy_type = CC;
+    using recovery_type = basic_loss_recovery<Recovery>;
+
+    // The connection's data phase begins (our SYN acknowledged, SMSS known): the initial
+    // window, one segment if the SYN or SYN,ACK was retransmitted (RFC 5681 §3.1: "MUST").
+    void start(std::uint32_t smss, std::uint32_t initial_window_octets, bool syn_retransmitted,
+               std::uint32_t now_ms, std::uint64_t now_us) noexcept {
+        recovery_.reset();
+        policy().init(smss, syn_retransmitted ? smss : initial_window_octets, now_us);
+        last_sent_ms_ = now_ms;
+        limited_transmit_ = 0;
+    }
+
+    // The SYN's (or SYN,ACK's) timer expired while text or a FIN sent with or after it was
+    // outstanding (a CLOSE in SYN-RECEIVED, text on a SYN): when the SYN is acknowledged,
+    // what is left of that flight is resent by go-back-N (RFC 5681 §3.1, RFC 6582 §3.2
+    // step 4's recover = SND.NXT), with no further reduction: the window is already 1 SMSS.
+    void go_back_n_after_syn_timeout(std::uint32_t snd_una, std::uint32_t snd_nxt) noexcept {
+        recovery_.on_retransmission_timeout(snd_una, snd_nxt);
+    }
+
+    // An acceptable ACK (SND.UNA =< SEG.ACK =< SND.NXT), before SND.UNA moves: the loss-
+    // recovery decisions (RFC 5681 §3.2, RFC 6582, RFC 3042, RFC 5682). The policy's on_loss
+    // supplies ssthresh when fast recovery begins.
+    recovery_response before_ack(const send_path_ack& in, std::uint64_t now_us) noexcept {
+        CC& cc = policy();
+        const recovery_ack ra{in.ack, in.snd_una, in.snd_nxt, cc.cwnd(), in.smss, in.duplicate, in.new_data_sendable};
+        const recovery_response r =
+            recovery_.on_ack(ra, [&cc, now_us](std::uint32_t flight) { return cc.on_loss(flight, now_us); });
+        limited_transmit_ = r.limited_transmit;
+        return r;
+    }
+
+    // After SND.UNA moved: the policy's growth (RFC 5681 §3.1, RFC 3465), the end of fast
+    // recovery (RFC 6582 §3.2 step 3), the undo of a spurious timeout (RFC 5682).
+    void after_ack(const recovery_response& r, const congestion::ack_sample& sample) noexcept {
+        CC& cc = policy();
+        if (r.recovery_ended) cc.on_recovery_exit(r.exit_cwnd, sample.now_us);
+        if (r.spurious_timeout) {
+            if constexpr (congestion::has_spurious_undo_v<CC>) cc.on_spurious_undo(sample.now_us);
+        }
+        if (r.grow_cwnd && sample.acked_octets > 0) cc.on_ack(sample);
+    }
+
+    // The retransmission timer expired with data outstanding (not the SYN's): ssthresh and
+    // the loss window (RFC 5681 §3.1; held on a repeated timeout), then the loss state and
+    // go-back-N from SND.UNA (RFC 6582 §3.2 step 4).
+    void on_timeout(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint64_t now_us) noexcept {
+        policy().on_timeout(snd_nxt - snd_una, recovery_.state() == recovery_state::loss, now_us);
+        recovery_.on_retransmission_timeout(snd_una, snd_nxt);
+        limited_transmit_ = 0;
+    }
+
+    // The loss state: the next range go-back-N resends now (length 0: none).
+    retransmission next_retransmission(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t smss) const noexcept {
+        return recovery_.next_retransmission(snd_una, snd_nxt, policy().cwnd(), smss);
+    }
+    // [seq, seq + length) was sent again (moves the go-back-N pointer in the loss state).
+    void on_retransmitted(std::uint32_t seq, std::uint32_t length) noexcept { recovery_.on_retransmitted(seq, length); }
+
+    // Octets of new data cwnd admits now: cwnd - pipe (RFC 5681 §3.1; in fast recovery the
+    // inflated window of §3.2), plus the limited-transmit allowance of the last ACK (RFC 3042).
+    std::uint32_t room(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t smss) const noexcept {
+        // RFC 3042: the allowance is beyond cwnd (cwnd itself unchanged); on_data_sent spends
+        // it. The recovery component checked FlightSize + SMSS =< cwnd + 2*SMSS.
+        const std::uint32_t w = cwnd();
+        const std::uint32_t in_flight = recovery_.pipe(snd_una, snd_nxt);
+        const std::uint64_t free = (w > in_flight ? w - in_flight : 0u) + std::uint64_t{limited_transmit_} * smss;
+        return free > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<std::uint32_t>(free);
+    }
+    // The allowance of limited transmit lasts one input (the ACK that gave it).
+    void on_output_done() noexcept { limited_transmit_ = 0; }
+    // New data went out: the idle restart measures from it; it spends a limited-transmit
+    // allowance.
+    void on_data_sent(std::uint32_t now_ms) noexcept {
+        last_sent_ms_ = now_ms;
+        if (limited_transmit_ != 0) --limited_transmit_;
+    }
+    // About to send new data with nothing in flight (RFC 5681 §4.1; RFC 9438 §5.8 for
+    // CUBIC's epoch): the policy restarts the window if the idle time exceeded the RTO.
+    // The idle period is then over: a second call before any send reports no idle time.
+    void on_idle_send(std::uint32_t now_ms, std::uint32_t rto_ms, std::uint64_t now_us) noexcept {
+        const std::uint32_t idle_ms = now_ms - last_sent_ms_;
+        policy().on_restart_after_idle(std::uint64_t{idle_ms} * 1000u, std::uint64_t{rto_ms} * 1000u, now_us);
+        last_sent_ms_ = now_ms;
+    }
+
+    // The window to send with: the loss-recovery component's in fast recovery, else the policy's.
+    std::uint32_t cwnd() const noexcept { return recovery_.cwnd(policy().cwnd()); }
+    std::uint32_t ssthresh() const noexcept { return policy().ssthresh(); }
+    std::uint32_t pipe(std::uint32_t snd_una, std::uint32_t snd_nxt) const noexcept {
+        return recovery_.pipe(snd_una, snd_nxt);
+    }
+    recovery_state recovery() const noexcept { return recovery_.state(); }
+    const recovery_type& loss_recovery() const noexcept { return recovery_; }
+    CC& policy() noexcept { return holder::policy(); }
+    const CC& policy() const noexcept { return holder::policy(); }
+
+private:
+    recovery_type recovery_{};
+    std::uint32_t last_sent_ms_ = 0;       // tick of the last new data sent (idle restart)
+    std::uint8_t limited_transmit_ = 0;    // RFC 3042 segments allowed beyond cwnd, this input only
+};
+
+}  // namespace tcpfsm
+
+#endif  // TCPFSM_SEND_PATH_HPP

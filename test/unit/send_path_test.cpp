@@ -1,0 +1,406 @@
+// The engine's send path (send_path.hpp through connection.hpp): congestion control (RFC 5681
+// §3.1 slow start and congestion avoidance with RFC 3465 byte counting, RFC 6928's initial
+// window, a timeout's loss window, the restart after idle of §4.1) and loss recovery (fast
+// retransmit and recovery, RFC 5681 §3.2, NewReno's partial ACKs, RFC 6582, limited transmit,
+// RFC 3042, go-back-N after a timeout, Karn's rule and the RTO's collapse, RFC 6298 §5).
+//
+// One engine, A, sends; the test is the network and the receiver: a receiver that holds
+// out-of-order segments and answers every segment with a cumulative ACK (RFC 5681 §4.2),
+// segments lost by rule, one round trip of 100 ms per round. Every expected value is the
+// RFCs' arithmetic written next to the check, on the numbers the test chose (SMSS 1000) or
+// on FlightSize as the engine reported it before the ACK.
+#include <tcpfsm/connection.hpp>
+#include <tcpfsm/congestion/newreno.hpp>
+#include <tcpfsm/congestion/unlimited.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <vector>
+
+#include "empty_policies.hpp"
+#include "tcpfsm_engine_harness.hpp"
+
+using namespace tcpfsm_harness;
+using tcpfsm::recovery_state;
+using tcpfsm::user_error;
+namespace ctl = tcpfsm::ctl;
+
+namespace {
+
+constexpr std::uint32_t smss = 1000;
+constexpr std::uint32_t first = 1000;  // A's first data octet (SND.NXT after the handshake)
+
+// NewReno (RFC 5681 with RFC 3465 L = 2, the default) and the totals.
+using newreno_profile = tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator,
+                                               tcpfsm::congestion::newreno<>, tcpfsm::counting_statistics>;
+using sender = basic_peer<newreno_profile>;
+
+tcpfsm::connection_config smss_config() {
+    tcpfsm::connection_config c;
+    c.mss = static_cast<std::uint16_t>(smss);
+    c.nagle = false;
+    return c;
+}
+
+// What A looked like before and after one ACK.
+struct ack_record {
+    std::uint32_t ack;
+    tcpfsm::connection_status before, after;
+    std::size_t sent;  // segments A sent in answer
+};
+
+// The network and the receiver: segment i is [first + i*SMSS, first + (i+1)*SMSS).
+struct path {
+    explicit path(sender& s) : a(s) {}
+    sender& a;
+    const std::uint32_t receiver_seq = 5000;
+    std::uint32_t rcv_nxt = first;
+    std::map<std::uint32_t, std::uint32_t> held;  // out-of-order segments: seq -> length
+    std::map<std::uint32_t, int> transmissions;   // seq -> how often it was sent
+    std::function<bool(std::uint32_t seq, int transmission)> lose = [](std::uint32_t, int) { return false; };
+    std::function<bool(std::size_t ack_index)> lose_ack = [](std::size_t) { return false; };
+    std::vector<ack_record> acks;
+    std::size_t ack_index = 0;
+    int timeouts = 0;
+
+    static std::uint32_t index(std::uint32_t seq) { return (seq - first) / smss; }
+
+    // The receiver takes one segment; returns the cumulative ACK it sends.
+    std::uint32_t arrive(const tcpfsm::segment& s) {
+        if (s.text_length > 0 && tcpfsm::seq_ge(s.seq, rcv_nxt)) held[s.seq] = s.text_length;
+        for (auto it = held.find(rcv_nxt); it != held.end(); it = held.find(rcv_nxt)) {
+            rcv_nxt += it->second;
+            held.erase(it);
+        }
+        return rcv_nxt;
+    }
+
+    void feed(std::uint32_t ack) {
+        ack_record r{ack, a.conn->snapshot(), {}, 0};
+        const std::size_t before = a.sent.size();
+        a.receive(make(receiver_seq, ack, ctl::ack, 0, 65535));
+        r.after = a.conn->snapshot();
+        r.sent = a.sent.size() - before;
+        acks.push_back(r);
+    }
+
+    // One round trip: what A sent arrives (or is lost) after 50 ms, the ACKs come back after
+    // 100 ms, in order, one at a time. With nothing in flight, A's timers run instead.
+    void round() {
+        std::vector<std::uint32_t> replies;
+        while (!a.sent.empty()) {
+            const tcpfsm::segment s = a.sent.front().header;
+            a.sent.pop_front();
+            const int n = ++transmissions[s.seq];
+            if (s.text_length == 0 || lose(s.seq, n)) continue;
+            replies.push_back(arrive(s));
+        }
+        if (replies.empty()) {
+            const tcpfsm::timer_deadline d = a.conn->next_deadline();
+            REQUIRE(d);
+            now_ms += static_cast<std::int64_t>(d.remaining_ms(static_cast<std::uint32_t>(now_ms)));
+            a.conn->on_timer();
+            ++timeouts;
+            return;
+        }
+        now_ms += 100;
+        for (std::uint32_t ack : replies) {
+            if (lose_ack(ack_index++)) continue;
+            feed(ack);
+        }
+    }
+
+    bool done(std::uint32_t end) const { return a.conn->snapshot().snd_una == end && a.sent.empty(); }
+    void run_until_acked(std::uint32_t octets, int max_rounds = 200) {
+        for (int i = 0; i < max_rounds && !done(first + octets); ++i) round();
+        REQUIRE(done(first + octets));
+    }
+
+    // The first ACK after which A was in `s`.
+    const ack_record* entering(recovery_state s) const {
+        for (const auto& r : acks)
+            if (r.before.recovery != s && r.after.recovery == s) return &r;
+        return nullptr;
+    }
+    const ack_record* leaving(recovery_state s) const {
+        for (const auto& r : acks)
+            if (r.before.recovery == s && r.after.recovery != s) return &r;
+        return nullptr;
+    }
+};
+
+// RFC 5681 (4): ssthresh = max(FlightSize / 2, 2*SMSS).
+std::uint32_t rfc5681_ssthresh(std::uint32_t flight) { return std::max(flight / 2, 2 * smss); }
+// RFC 6582 §3.2 step 3 option (1): min(ssthresh, max(FlightSize, SMSS) + SMSS).
+std::uint32_t rfc6582_exit(std::uint32_t ssthresh, std::uint32_t flight) {
+    return std::min(ssthresh, std::max(flight, smss) + smss);
+}
+
+struct established {
+    reset_time t;
+    tcpfsm::connection_config config = smss_config();
+    sender a{{}, config};
+    unlimited_peer b{{}, config};
+    established() { establish(a, b, first, 5000); }
+};
+
+}  // namespace
+
+TEST_CASE("send path: the initial window is 10 segments (RFC 6928), then slow start by RFC 3465",
+          "[send_path]") {
+    established e;
+    REQUIRE(e.a.conn->send(100 * smss) == user_error::none);
+    // RFC 6928: IW = min(10*SMSS, max(2*SMSS, 14600)) = 10,000 octets for SMSS 1000.
+    CHECK(e.a.sent.size() == 10u);
+    CHECK(e.a.conn->snapshot().cwnd == 10 * smss);
+    CHECK(e.a.conn->snapshot().ssthresh == 0xFFFFFFFFu);  // "arbitrarily high" (RFC 5681 §3.1)
+    path p(e.a);
+    p.round();
+    // Ten ACKs of one SMSS each, cwnd-limited: cwnd += min(N, L*SMSS) = 1000 each (L = 2), and
+    // each ACK releases two segments (the one acknowledged, and the growth).
+    REQUIRE(p.acks.size() == 10u);
+    for (std::size_t i = 0; i < p.acks.size(); ++i) {
+        INFO("ACK " << i);
+        CHECK(p.acks[i].after.cwnd == 10 * smss + (i + 1) * smss);
+        CHECK(p.acks[i].sent == 2u);
+        CHECK(p.acks[i].after.unacked == p.acks[i].after.cwnd);
+    }
+}
+
+TEST_CASE("send path: a cumulative ACK of a whole window grows cwnd by at most 2*SMSS (RFC 3465 L = 2)",
+          "[send_path]") {
+    established e;
+    REQUIRE(e.a.conn->send(100 * smss) == user_error::none);
+    path p(e.a);
+    // ACK loss: only the last of the ten ACKs arrives. Nothing is resent (a cumulative ACK
+    // covers the lost ones); slow start grows by min(10*SMSS, 2*SMSS).
+    p.lose_ack = [](std::size_t i) { return i < 9; };
+    p.round();
+    REQUIRE(p.acks.size() == 1u);
+    CHECK(p.acks[0].after.cwnd == 12 * smss);
+    CHECK(e.a.conn->statistics().retransmitted_segments == 0u);
+}
+
+TEST_CASE("send path: one loss in a window: one fast retransmission, no timeout (RFC 5681 §3.2)",
+          "[send_path]") {
+    established e;
+    REQUIRE(e.a.conn->send(60 * smss) == user_error::none);
+    path p(e.a);
+    p.lose = [](std::uint32_t seq, int n) { return seq == first + 2 * smss && n == 1; };
+    p.run_until_acked(60 * smss);
+    CHECK(p.timeouts == 0);
+    CHECK(e.a.conn->statistics().retransmitted_segments == 1u);
+    CHECK(p.transmissions[first + 2 * smss] == 2);
+    // Limited transmit (RFC 3042): the first and second duplicate ACKs each sent one new
+    // segment, with cwnd unchanged.
+    std::size_t dups = 0;
+    for (const auto& r : p.acks) {
+        if (r.ack != r.before.snd_una || r.before.recovery == recovery_state::recovery) continue;
+        ++dups;
+        if (dups <= 2) {
+            INFO("duplicate " << dups << " ACK " << r.ack << " una " << r.before.snd_una << " nxt " << r.before.snd_nxt
+                              << " cwnd " << r.before.cwnd << " recovery " << tcpfsm::name(r.before.recovery));
+            CHECK(r.sent == 1u);
+            CHECK(r.after.cwnd == r.before.cwnd);
+        }
+    }
+    // The third duplicate: ssthresh by (4) on FlightSize, cwnd = ssthresh + 3*SMSS.
+    const ack_record* entry = p.entering(recovery_state::recovery);
+    REQUIRE(entry != nullptr);
+    CHECK(entry->after.ssthresh == rfc5681_ssthresh(entry->before.unacked));
+    CHECK(entry->after.cwnd == entry->after.ssthresh + 3 * smss);
+    // Each further duplicate inflates by SMSS (§3.2 step 4).
+    const auto at = static_cast<std::size_t>(entry - p.acks.data());
+    REQUIRE(at + 1 < p.acks.size());
+    if (p.acks[at + 1].after.recovery == recovery_state::recovery) {
+        CHECK(p.acks[at + 1].after.cwnd == entry->after.cwnd + smss);
+    }
+    // The full ACK: RFC 6582's exit window.
+    const ack_record* exit = p.leaving(recovery_state::recovery);
+    REQUIRE(exit != nullptr);
+    CHECK(exit->after.recovery == recovery_state::open);
+    CHECK(exit->after.cwnd == rfc6582_exit(entry->after.ssthresh, exit->before.snd_nxt - exit->ack));
+    CHECK(e.a.conn->snapshot().backoff == 0u);
+}
+
+TEST_CASE("send path: two and three losses in a window: NewReno partial ACKs, one reduction (RFC 6582)",
+          "[send_path]") {
+    for (int losses : {2, 3}) {
+        INFO(losses << " losses");
+        established e;
+        REQUIRE(e.a.conn->send(60 * smss) == user_error::none);
+        path p(e.a);
+        // Segments 1, 4 (and 7) of the first window, once each.
+        p.lose = [losses](std::uint32_t seq, int n) {
+            const std::uint32_t i = path::index(seq);
+            return n == 1 && (i == 1 || i == 4 || (losses == 3 && i == 7));
+        };
+        p.run_until_acked(60 * smss);
+        CHECK(p.timeouts == 0);
+        CHECK(e.a.conn->statistics().retransmitted_segments == static_cast<std::uint64_t>(losses));
+        const ack_record* entry = p.entering(recovery_state::recovery);
+        REQUIRE(entry != nullptr);
+        const std::uint32_t ssthresh = rfc5681_ssthresh(entry->before.unacked);
+        // Partial ACKs: the next hole goes at once, and ssthresh stays the one reduction's.
+        std::size_t partial = 0;
+        for (const auto& r : p.acks) {
+            if (r.before.recovery == recovery_state::recovery && r.after.recovery == recovery_state::recovery &&
+                tcpfsm::seq_gt(r.ack, r.before.snd_una)) {
+                ++partial;
+                CHECK(r.after.ssthresh == ssthresh);
+                // Deflate by the octets acknowledged, add back SMSS (>= SMSS acknowledged).
+                CHECK(r.after.cwnd == r.before.cwnd - (r.ack - r.before.snd_una) + smss);
+            }
+        }
+        CHECK(partial == static_cast<std::size_t>(losses - 1));
+        const ack_record* exit = p.leaving(recovery_state::recovery);
+        REQUIRE(exit != nullptr);
+        CHECK(exit->after.cwnd == rfc6582_exit(ssthresh, exit->before.snd_nxt - exit->ack));
+    }
+}
+
+TEST_CASE("send path: reordering by one or two segments retransmits nothing (DupThresh 3)", "[send_path]") {
+    for (std::uint32_t by : {1u, 2u}) {
+        INFO("reordered by " << by);
+        established e;
+        REQUIRE(e.a.conn->send(30 * smss) == user_error::none);
+        path p(e.a);
+        // Segment 0 arrives after segments 1 .. by: hold it back, deliver it after them.
+        REQUIRE(e.a.sent.size() == 10u);
+        std::deque<tcpfsm::outgoing_segment> reordered = e.a.sent;
+        const tcpfsm::outgoing_segment late = reordered.front();
+        reordered.pop_front();
+        reordered.insert(reordered.begin() + by, late);
+        e.a.sent = reordered;
+        p.run_until_acked(30 * smss);
+        CHECK(e.a.conn->statistics().retransmitted_segments == 0u);
+        CHECK(p.entering(recovery_state::recovery) == nullptr);
+        CHECK(p.timeouts == 0);
+    }
+}
+
+TEST_CASE("send path: a lost retransmission ends in a timeout, then go-back-N paced by slow start",
+          "[send_path]") {
+    established e;
+    REQUIRE(e.a.conn->send(30 * smss) == user_error::none);
+    path p(e.a);
+    // Segment 2 is lost, and so is its fast retransmission.
+    p.lose = [](std::uint32_t seq, int n) { return seq == first + 2 * smss && n <= 2; };
+    p.run_until_acked(30 * smss);
+    CHECK(p.timeouts == 1);
+    CHECK(p.transmissions[first + 2 * smss] == 3);
+    // The timeout (RFC 5681 §3.1): cwnd = LW = 1 SMSS; ssthresh by (4) on FlightSize, the
+    // timeout ended fast recovery, so it is not a repeated timeout.
+    const ack_record* after_timeout = p.leaving(recovery_state::loss);
+    REQUIRE(after_timeout != nullptr);
+    // The first ACK after the timeout is of the retransmission: slow start from LW, cwnd
+    // = 1 SMSS + min(N, 2*SMSS).
+    bool seen_first = false;
+    for (const auto& r : p.acks) {
+        if (r.before.recovery == recovery_state::loss && !seen_first) {
+            seen_first = true;
+            CHECK(r.before.cwnd == smss);
+            CHECK(r.after.cwnd == smss + std::min(r.ack - r.before.snd_una, 2 * smss));
+        }
+    }
+    CHECK(seen_first);
+}
+
+TEST_CASE("send path: a lost window: one timeout, go-back-N 2 per ACK, and the RTO comes back down",
+          "[send_path]") {
+    established e;
+    REQUIRE(e.a.conn->send(10 * smss) == user_error::none);
+    path p(e.a);
+    // The whole first window is lost, once.
+    p.lose = [](std::uint32_t seq, int n) { return n == 1 && path::index(seq) < 10; };
+    p.round();  // nothing arrives: A's retransmission timer fires (RTO 1 s)
+    CHECK(p.timeouts == 1);
+    auto s = e.a.conn->snapshot();
+    CHECK(s.recovery == recovery_state::loss);
+    CHECK(s.cwnd == smss);                                 // LW (RFC 5681 §3.1)
+    CHECK(s.ssthresh == rfc5681_ssthresh(10 * smss));      // 5000
+    CHECK(s.backoff == 1u);                                // RFC 6298 (5.5)
+    CHECK(e.a.sent.size() == 1u);                          // one segment at SND.UNA
+    CHECK(e.a.sent.front().header.seq == first);
+    p.round();
+    // Go-back-N under slow start: each ACK of one segment lets two go (RFC 5681 §3.1, not one
+    // per round trip), until cwnd reaches ssthresh = 5000.
+    REQUIRE(p.acks.size() == 1u);
+    CHECK(p.acks[0].after.cwnd == 2 * smss);
+    CHECK(p.acks[0].sent == 2u);
+    p.round();
+    REQUIRE(p.acks.size() == 3u);
+    CHECK(p.acks[1].after.cwnd == 3 * smss);
+    CHECK(p.acks[1].sent == 2u);
+    CHECK(p.acks[2].after.cwnd == 4 * smss);
+    CHECK(p.acks[2].sent == 2u);
+    // Karn (RFC 6298 §3): ACKs of retransmitted data give no sample; the backoff stays.
+    CHECK(e.a.conn->snapshot().backoff == 1u);
+    p.run_until_acked(10 * smss);
+    CHECK(e.a.conn->snapshot().recovery == recovery_state::open);
+    CHECK(e.a.conn->statistics().retransmitted_segments == 10u);  // each segment once more
+    CHECK(e.a.conn->snapshot().backoff == 1u);
+    // New data, never retransmitted: its ACK is a valid sample and collapses the RTO (RFC
+    // 6298 §5, the note after (5.7)): backoff 0, RTO from SRTT and RTTVAR (1 s minimum).
+    REQUIRE(e.a.conn->send(smss) == user_error::none);
+    p.round();
+    CHECK(e.a.conn->snapshot().backoff == 0u);
+    CHECK(e.a.conn->snapshot().rto_ms == 1000u);
+}
+
+TEST_CASE("send path: after an idle period longer than the RTO, cwnd restarts at min(IW, cwnd) (RFC 5681 §4.1)",
+          "[send_path]") {
+    established e;
+    REQUIRE(e.a.conn->send(40 * smss) == user_error::none);
+    path p(e.a);
+    p.run_until_acked(40 * smss);
+    const std::uint32_t grown = e.a.conn->snapshot().cwnd;
+    REQUIRE(grown > 10 * smss);
+    // Idle for 2 s > RTO (1 s): RW = min(IW, cwnd) = 10 segments go, not `grown` worth.
+    now_ms += 2000;
+    e.a.conn->on_timer();
+    REQUIRE(e.a.conn->send(40 * smss) == user_error::none);
+    CHECK(e.a.conn->snapshot().cwnd == 10 * smss);
+    CHECK(e.a.sent.size() == 10u);
+}
+
+TEST_CASE("send path: a retransmitted SYN makes the initial window one segment (RFC 5681 §3.1)",
+          "[send_path]") {
+    reset_time t;
+    const tcpfsm::connection_config config = smss_config();
+    sender a({first - 1}, config);
+    unlimited_peer b({4999}, config);
+    b.conn->open_passive();
+    a.conn->open_active();
+    a.sent.clear();  // the SYN is lost
+    a.run_to(1000);  // retransmitted after 1 s
+    b.receive(a.take("<SEQ=999><CTL=SYN>"));
+    a.receive(b.take("<SEQ=4999><ACK=1000><CTL=SYN,ACK>"));
+    b.receive(a.take("<SEQ=1000><ACK=5000><CTL=ACK>"));
+    REQUIRE(a.conn->send(10 * smss) == user_error::none);
+    CHECK(a.conn->snapshot().cwnd == smss);
+    CHECK(a.sent.size() == 1u);
+}
+
+TEST_CASE("send path: congestion::unlimited caps nothing", "[send_path]") {
+    reset_time t;
+    const tcpfsm::connection_config config = smss_config();
+    unlimited_peer a({}, config), b({}, config);
+    establish(a, b, first, 5000);
+    REQUIRE(a.conn->send(60 * smss) == user_error::none);
+    CHECK(a.sent.size() == 60u);  // the peer's window (65535) alone
+}
+
+TEST_CASE("send path: the TCB with each congestion policy", "[send_path][connection]") {
+    namespace cc = tcpfsm::congestion;
+    WARN("sizeof(connection<empty policies>): compact (newreno<abc_slow_start<>, newreno_compact_options>) "
+         << sizeof(tcpfsm_test::empty_tcb) << ", newreno<> " << sizeof(tcpfsm_test::empty_tcb_with<cc::newreno<>>)
+         << ", newreno<hystart_pp<>> " << sizeof(tcpfsm_test::empty_tcb_with<cc::newreno<cc::hystart_pp<>>>)
+         << ", cubic<abc_slow_start<>> " << sizeof(tcpfsm_test::empty_tcb_with<cc::cubic<cc::abc_slow_start<>>>)
+         << ", cubic<> (the default) " << sizeof(tcpfsm_test::empty_tcb_with<cc::cubic<>>) << ", unlimited "
+         << sizeof(tcpfsm_test::empty_tcb_with<cc::unlimited>));
+    CHECK(sizeof(tcpfsm_test::empty_tcb_with<cc::cubic<>>) <= 256);
+}
