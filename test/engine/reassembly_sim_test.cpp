@@ -55,9 +55,13 @@ TEST_CASE("reassembly (simulator): a lost segment is the only one sent again", "
     p.net.drop_next([&](const sim::packet& k) { return k.from == p.a.index() && pattern::data(k.header) &&
                                                        k.header.seq == 100u + 1460u; });
     REQUIRE(p.a.send(data) == tcpfsm::user_error::none);
-    p.net.run_until(p.net.now() + 5 * delay);
-    // B has the first segment readable and holds segments 3 to 5 above RCV.NXT = 1561.
+    // After one and a half one-way delays every segment sent has arrived or been lost, and no
+    // retransmission can have arrived yet (its trigger, a duplicate ACK or a timeout, needs
+    // two more one-way delays at least): B has the first segment readable and holds segments
+    // 3 to 5 above RCV.NXT = 1561.
+    p.net.run_until(p.net.now() + delay + delay / 2);
     CHECK(p.b.received().size() == 1460u);
+    CHECK(p.b.engine().reassembly().held_octets() == 3u * 1460u);
     p.net.run_until(p.net.now() + 10000);
     CHECK(p.b.received() == data);
     // 5 segments and one retransmission of the second.
@@ -77,7 +81,7 @@ TEST_CASE("reassembly (simulator): a FIN that arrives before its text waits for 
                                                        k.header.seq == 100u; });
     REQUIRE(p.a.send(data) == tcpfsm::user_error::none);
     REQUIRE(p.a.close() == tcpfsm::user_error::none);
-    p.net.run_until(p.net.now() + 5 * delay);
+    p.net.run_until(p.net.now() + delay + delay / 2);  // as above: before any retransmission
     CHECK(p.b.received().empty());
     CHECK(p.b.st() == state::established);  // the FIN is held, not taken
     CHECK(p.b.engine().reassembly().fin_held());
