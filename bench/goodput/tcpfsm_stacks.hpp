@@ -34,6 +34,15 @@ class tcpfsm_stacks {
             if (owner->check != nullptr) owner->check->take(text, length);
             owner->unread += length;
         }
+        // The receiver places text itself, so the engine holds out-of-order text (RFC 9293
+        // SHLD-31; receive_path.hpp): as lwIP does, which the lwIP columns run with.
+        void on_place(std::uint32_t offset, const std::uint8_t* text, std::uint32_t length) noexcept {
+            if (owner->check != nullptr) owner->check->place(offset, text, length);
+        }
+        void on_readable(std::uint32_t octets) noexcept {
+            if (owner->check != nullptr) owner->check->readable(octets);
+            owner->unread += octets;
+        }
         void on_acked(std::uint32_t octets) noexcept { owner->acked += octets; }
     };
     struct iss {

@@ -38,6 +38,17 @@ struct payload_check {
         }
         delivered += length;
     }
+    // Text placed out of order (the engine's on_place): `offset` octets after what is
+    // readable so far; checked against the payload where it belongs.
+    void place(std::uint64_t offset, const std::uint8_t* text, std::size_t length) {
+        const std::uint64_t at = delivered + offset;
+        if (text == nullptr || at + length > payload->size() ||
+            std::memcmp(text, payload->data() + at, length) != 0) {
+            intact = false;
+        }
+    }
+    // The engine's on_readable: octets placed before are now in order.
+    void readable(std::size_t length) { delivered += length; }
     bool complete() const { return delivered >= payload->size(); }
 };
 
