@@ -17,7 +17,7 @@ using std::chrono::milliseconds;
 namespace {
 
 struct fixture {
-    manual_time time;
+    harness_time time;
     std::vector<sent_segment> wire;
     test_listener<> server;
 

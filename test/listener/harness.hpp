@@ -19,7 +19,7 @@ namespace listener_test {
 using namespace tcpfsm;
 
 // Time in microseconds, moved by the test.
-struct manual_time {
+struct harness_time {
     std::uint64_t us = 0;
     void advance_ms(std::uint64_t ms) { us += ms * 1000u; }
 };
@@ -29,7 +29,7 @@ struct test_clock {
     using rep = duration::rep;
     using period = duration::period;
     using time_point = std::chrono::time_point<test_clock, duration>;
-    manual_time* time = nullptr;
+    harness_time* time = nullptr;
     time_point now() const noexcept { return time_point(duration(static_cast<rep>(time->us))); }
 };
 

@@ -18,7 +18,7 @@ using namespace listener_test;
 namespace {
 
 struct fixture {
-    manual_time time;
+    harness_time time;
     std::vector<sent_segment> wire;
     std::vector<state_change_record> changes;
     std::vector<connection_handle> released;
@@ -366,7 +366,7 @@ TEST_CASE("listener: IPv6 handshakes, and an IPv4-only table answers IPv6 as CLO
         CHECK(f.server.state_of(h) == state::established);
     }
     {
-        manual_time time;
+        harness_time time;
         std::vector<sent_segment> wire;
         test_listener<default_profile, ipv4_tuple_key> v4_only(config_with(8, 0, syn_cookie_mode::off), server_port,
                                                                test_secrets, capture_sink{&wire}, test_clock{&time});
@@ -530,7 +530,7 @@ TEST_CASE("default_allocator: storage aligned for its type, over-aligned types t
 }
 
 TEST_CASE("listener: std::allocator as the allocator policy", "[listener]") {
-    manual_time time;
+    harness_time time;
     std::vector<sent_segment> wire;
     listener_config config = config_with(4, 2, syn_cookie_mode::when_syn_queue_full);
     listener<capture_sink, test_clock, recording_observer, tuple_key, default_profile, std::allocator<unsigned char>>
@@ -543,7 +543,7 @@ TEST_CASE("listener: std::allocator as the allocator policy", "[listener]") {
 }
 
 TEST_CASE("listener: storage comes from the allocator policy at construction, and never again", "[listener]") {
-    manual_time time;
+    harness_time time;
     std::vector<sent_segment> wire;
     wire.reserve(10000);
     listener_config config = config_with(4, 2, syn_cookie_mode::when_syn_queue_full);

@@ -99,7 +99,7 @@ struct flood_result {
 };
 
 inline flood_result run_flood(std::uint64_t spoofed, std::uint32_t real, std::uint64_t interval_us) {
-    manual_time time;
+    harness_time time;
     time.us = 1000000;
     std::vector<std::uint32_t> server_iss(real, 0);
     std::vector<std::uint8_t> got_syn_ack(real, 0);
@@ -206,7 +206,7 @@ inline scale_result run_scale(std::uint32_t n, std::uint32_t max_time_wait) {
     r.n = n;
     r.max_time_wait = max_time_wait;
     r.rss_before_kb = peak_rss_kb();
-    manual_time time;
+    harness_time time;
     time.us = 1000000;
     std::vector<std::uint32_t> server_iss(n, 0);
     std::vector<std::uint8_t> got_syn_ack(n, 0);

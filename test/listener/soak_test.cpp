@@ -28,7 +28,7 @@ struct peer {
 }  // namespace
 
 TEST_CASE("soak: the listener's counts and queues agree with a recount after every step", "[listener][soak]") {
-    manual_time time;
+    harness_time time;
     std::vector<sent_segment> wire;
     listener_config config;
     config.backlog = 4;

@@ -25,7 +25,7 @@ inline constexpr auto fin_in_time_wait_table =
 
 template <class Profile = default_profile>
 struct fixture {
-    manual_time time;
+    harness_time time;
     std::vector<sent_segment> wire;
     std::vector<state_change_record> changes;
     std::vector<connection_handle> released;
