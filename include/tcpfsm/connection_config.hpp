@@ -1,0 +1,123 @@
+// tcpfsm: what the connection engine is given and what it reports: connection_config (the
+// run-time choices of one connection), engine_profile (the compile-time ones: table, RTO
+// estimator, congestion control, statistics) and connection_status (STATUS, §3.10.6).
+// SPDX-License-Identifier: MIT
+#ifndef TCPFSM_CONNECTION_CONFIG_HPP
+#define TCPFSM_CONNECTION_CONFIG_HPP
+
+#include <cstdint>
+
+#include "congestion/cubic.hpp"
+#include "core.hpp"
+#include "loss_recovery.hpp"
+#include "rto.hpp"
+#include "statistics.hpp"
+#include "timers.hpp"
+
+namespace tcpfsm {
+
+// Everything about one connection that is chosen at run time. One object may serve many
+// connections (they keep a pointer to it: it must outlive them).
+// The most text one arriving segment can carry (on_segment's contract): the IPv4 total
+// length and the IPv6 payload length are 16-bit fields (RFC 2675 jumbograms not supported).
+inline constexpr std::uint32_t max_segment_text = 65535;
+
+inline constexpr std::uint32_t max_send_buffer_limit = 0x7FFFFFFEu;  // 2^31 - 2
+
+struct connection_config {
+    timer_config timers = default_timer_config;
+
+    // MSS we advertise on SYN and SYN,ACK, and the largest segment we send (§3.7.1).
+    // 1460: an Ethernet MTU of 1500 minus 40 octets of IPv4 and TCP headers.
+    std::uint16_t mss = 1460;
+    // The smallest send MSS: a peer's MSS option below it is raised to it (but never above
+    // `mss`). 48, as Linux's net.ipv4.tcp_min_snd_mss since CVE-2019-11479: an MSS of 1
+    // would make every octet a segment of its own (40 octets of headers each).
+    std::uint16_t min_snd_mss = 48;
+    // SEND (§3.10.2): at most this many octets queued and unacknowledged, else "error:
+    // insufficient resources" and nothing queued. The default is the most sequence numbers
+    // compared modulo 2^32 allow (they order only numbers less than 2^31 apart): data and FIN
+    // below 2^31 octets, 2^31 - 2 of data. Larger values are read as that.
+    std::uint32_t send_buffer_limit = max_send_buffer_limit;
+    // RCV.BUFF: octets the user can hold between on_data and receive(). Without window
+    // scaling the advertised window is at most 65535 (§3.1 "Window: 16 bits").
+    std::uint32_t receive_buffer = 65535;
+    // Nagle's algorithm (§3.7.4, SHLD-7; MUST-17: it can be turned off, TCP_NODELAY). On, as
+    // in Linux.
+    bool nagle = true;
+    // SO_LINGER with a zero timeout: CLOSE aborts (RST, straight to CLOSED).
+    bool abortive_close = false;
+    // TIME-WAIT: a new SYN above RCV.NXT goes to a listener on the port, if the Observer's
+    // listener_takes(syn) says one takes it (RFC 6191, RFC 1122 4.2.2.13; Linux's TCP_TW_SYN).
+    // Otherwise, and when off, TIME-WAIT stays (MUST-13) and the SYN earns an ACK (the
+    // challenge ACK of RFC 5961 §4). MAY-2 condition (2), going back to TIME-WAIT when the
+    // SYN turns out to be an old duplicate, is not done (nor by Linux).
+    bool time_wait_reopen = true;
+    // RFC 5961 §7 challenge-ACK throttling: at most `challenge_ack_limit` challenge ACKs per
+    // `challenge_ack_interval_ms` on this connection (0 = unlimited; any value up to 65535
+    // counts as it is). Linux limits each
+    // socket to one per net.ipv4.tcp_invalid_ratelimit = 500 ms (tcp_oow_rate_limited).
+    std::uint16_t challenge_ack_limit = 1;
+    std::uint32_t challenge_ack_interval_ms = 500;
+    // The ACK answering an unacceptable segment without text (pure ACK, SYN; §3.10.7.4 first
+    // step) counts with the challenge ACKs, sent while the count in the window is below this
+    // (0 = unlimited): Linux's tcp_oow_rate_limited shares last_oow_ack_time with the
+    // challenge ACKs. With text or a FIN it is always sent (a zero-window probe, say).
+    std::uint16_t out_of_window_ack_limit = 1;
+    // One segment per turn (issue 13): an ACK or window update owed at the end of on_segment()
+    // or a user call is not sent then but at the end of the consumer's turn, through the
+    // delayed-ACK timer armed at "now" (next_deadline() is due at once), so that what the
+    // consumer sends or reads in that turn carries it. Only
+    // where the state's timeout_delayed_ack row sends an ACK; elsewhere it goes at once.
+    // Off by default: exact RFC 9293 §3.10 replies after each call.
+    bool ack_per_turn = false;
+    // The initial congestion window in segments (RFC 6928: 10, Linux's TCP_INIT_CWND;
+    // send_path.hpp initial_window()). One segment when the SYN or SYN,ACK was retransmitted.
+    std::uint16_t initial_window_segments = 10;
+};
+
+inline constexpr connection_config default_connection_config{};
+
+// Compile-time choices: the transition table (a variant changes transitions, and is verified
+// like the standard one), the RTO estimator (its rto_config; RFC 6298's, 1 s minimum, by
+// default, linux_rto_estimator the alternative), the congestion-control policy (RFC 9293
+// MUST-19; congestion/contract.hpp: CUBIC with HyStart++ by default, as Linux; newreno<>;
+// congestion::unlimited for tests that pin "no congestion cap") and the statistics policy
+// (statistics.hpp: no_statistics, or counting_statistics).
+template <const auto& Table = standard_table, class Rto = rto_estimator, class Congestion = congestion::cubic<>,
+          class Statistics = no_statistics>
+struct engine_profile {
+    static constexpr const auto& table = Table;
+    using rto = Rto;
+    using congestion = Congestion;
+    using statistics = Statistics;
+};
+
+using default_profile = engine_profile<>;
+
+// STATUS (§3.10.6): a snapshot in the spirit of Linux's struct tcp_info.
+struct connection_status {
+    state st = state::closed;
+    bool passive_origin = false;
+    std::uint32_t iss = 0;
+    std::uint32_t snd_una = 0, snd_nxt = 0, snd_wnd = 0, snd_wl1 = 0, snd_wl2 = 0, max_snd_wnd = 0;
+    std::uint32_t rcv_nxt = 0, rcv_wnd = 0;
+    std::uint32_t unacked = 0;       // octets of sequence space in flight (SND.NXT - SND.UNA)
+    std::uint32_t unsent = 0;        // octets queued by SEND, not yet sent
+    std::uint32_t receive_held = 0;  // octets delivered, not yet taken by receive()
+    std::uint16_t snd_mss = 0;       // effective send MSS
+    std::uint32_t srtt_ms = 0, rttvar_ms = 0, rto_ms = 0;
+    std::uint16_t retransmits = 0;   // retransmissions of the current segment, or unanswered probes
+    std::uint16_t window_probes = 0; // zero-window probes since the window closed (stops at 65535)
+    std::uint16_t backoff = 0;       // RTO doublings since the last RTT sample
+    bool fin_queued = false, fin_sent = false;
+    // Congestion control and loss recovery (send_path.hpp; not RFC 9293 states): the window
+    // sent with (the recovery component's in fast recovery), the policy's ssthresh
+    // (0xFFFFFFFF before the first loss), the sender's recovery state.
+    std::uint32_t cwnd = 0, ssthresh = 0;
+    recovery_state recovery = recovery_state::open;
+};
+
+}  // namespace tcpfsm
+
+#endif  // TCPFSM_CONNECTION_CONFIG_HPP

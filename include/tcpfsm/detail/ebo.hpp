@@ -1,0 +1,32 @@
+// tcpfsm: empty-base holders, so that empty policies take no room (C++17 has no
+// [[no_unique_address]]). Internal to the engine.
+// SPDX-License-Identifier: MIT
+#ifndef TCPFSM_DETAIL_EBO_HPP
+#define TCPFSM_DETAIL_EBO_HPP
+
+#include <type_traits>
+
+namespace tcpfsm {
+
+namespace detail {
+// Empty-base holders, so that empty policies take no room (C++17 has no [[no_unique_address]]).
+template <int Tag, class T, bool Empty = std::is_empty<T>::value && !std::is_final<T>::value>
+struct ebo : private T {
+    constexpr ebo() = default;
+    constexpr explicit ebo(T value) : T(static_cast<T&&>(value)) {}
+    T& get() noexcept { return *this; }
+    const T& get() const noexcept { return *this; }
+};
+template <int Tag, class T>
+struct ebo<Tag, T, false> {
+    T value_;
+    constexpr ebo() = default;
+    constexpr explicit ebo(T value) : value_(static_cast<T&&>(value)) {}
+    T& get() noexcept { return value_; }
+    const T& get() const noexcept { return value_; }
+};
+}  // namespace detail
+
+}  // namespace tcpfsm
+
+#endif  // TCPFSM_DETAIL_EBO_HPP
