@@ -43,8 +43,14 @@ TEST_CASE("relay: a burst fills the drop-tail queue and leaves at the link rate"
     const std::vector<std::uint8_t> packet(1500);
     for (int i = 0; i < 20; ++i) l.arrive(packet.data(), packet.size(), 0);
     CHECK(l.counters().queue_drops == 10);
-    const auto out = drain(l, 100 * ms);
+    CHECK(l.in_flight() == 10);  // 20 arrived, 10 dropped, none delivered yet
+    const auto early = drain(l, 7 * ms);  // the first two: 1 ms and 2 ms of serialization + 5 ms
+    CHECK(early.size() == 2);
+    CHECK(l.in_flight() == 8);
+    auto out = drain(l, 100 * ms);
+    out.insert(out.begin(), early.begin(), early.end());
     REQUIRE(out.size() == 10);
+    CHECK(l.in_flight() == 0);
     for (std::size_t i = 0; i < out.size(); ++i) {
         // Departs after i + 1 serialization times, arrives 5 ms later.
         CHECK(out[i].at == static_cast<nanoseconds>(i + 1) * ms + 5 * ms);
@@ -126,4 +132,23 @@ TEST_CASE("relay: duplication delivers two copies, jitter keeps deliveries withi
     for (std::size_t i = 1; i < out.size(); ++i) CHECK(out[i - 1].at <= out[i].at);  // delivered in time order
     CHECK(out.front().at >= 3 * ms);
     CHECK(out.back().at < 49 * ms + 5 * ms);
+}
+
+TEST_CASE("relay: a packet the sink refuses is counted, and the books balance", "[relay]") {
+    link_params p;
+    p.delay_ms = 1;
+    impaired_link l(p, 9);
+    const std::vector<std::uint8_t> packet(60);
+    for (int i = 0; i < 4; ++i) l.arrive(packet.data(), packet.size(), i * ms);
+    // Due at 1, 2, 3 and 4 ms; by 3 ms three are due, and the sink refuses the second (as a
+    // device not yet up does: EIO).
+    int calls = 0;
+    l.deliver_due(3 * ms, [&](const std::uint8_t*, std::size_t, nanoseconds) { return ++calls != 2; });
+    CHECK(calls == 3);
+    CHECK(l.counters().delivered == 2);
+    CHECK(l.counters().write_failed == 1);
+    CHECK(l.in_flight() == 1);
+    const auto& c = l.counters();
+    CHECK(c.received + c.duplicated == c.delivered + c.write_failed + c.lost_random + c.lost_burst + c.queue_drops +
+                                           l.in_flight());
 }

@@ -8,6 +8,14 @@
 #   relay_down                                     stops the relay (its counters land in
 #        $RELAY_STATS) and deletes the namespaces
 #   relay_counter DIRECTION KEY                    one counter of the stopped relay
+#   relay_add_hosts                                after relay_up: PREFIX-b becomes a router
+#        to two hosts one forwarding hop beyond the relay, so that a user-space stack and a
+#        kernel stack meet the kernel of -a over the same impaired path:
+#          - tun0 in -b (10.77.1.1/24, fd77:1::1/64): a TUN device for a user-space stack
+#            (tcpfsm_tun) at 10.77.1.2 / fd77:1::2;
+#          - namespace PREFIX-c, joined to -b by a veth pair (vb0 10.77.2.1/24, fd77:2::1/64
+#            in -b; vc0 10.77.2.2/24, fd77:2::2/64 in -c): a kernel host; sets NS_C.
+#        -a routes 10.77.1.0/24, 10.77.2.0/24, fd77:1::/64 and fd77:2::/64 through -b.
 #
 # Addresses are those of the test's own hosts inside the namespaces it made.
 # shellcheck shell=bash
@@ -16,6 +24,7 @@ RELAY_PID=""
 NS_A=""
 NS_B=""
 RELAY_STATS=""
+NS_C=""
 
 relay_up() {
     local bin=$1 prefix=$2
@@ -48,6 +57,29 @@ relay_up() {
     ip -n "$NS_A" link set ra0 up && ip -n "$NS_B" link set rb0 up
 }
 
+relay_add_hosts() {
+    NS_C="${NS_A%-a}-c"
+    ip netns add "$NS_C" || return 1
+    ip -n "$NS_C" link set lo up
+    # Forwarding is per namespace, off in a new one.
+    ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 || return 1
+    ip -n "$NS_B" tuntap add dev tun0 mode tun || return 1
+    ip -n "$NS_B" addr add 10.77.1.1/24 dev tun0
+    ip -n "$NS_B" addr add fd77:1::1/64 dev tun0 nodad
+    ip -n "$NS_B" link set tun0 up
+    ip -n "$NS_B" link add vb0 type veth peer name vc0 netns "$NS_C" || return 1
+    ip -n "$NS_B" addr add 10.77.2.1/24 dev vb0
+    ip -n "$NS_B" addr add fd77:2::1/64 dev vb0 nodad
+    ip -n "$NS_C" addr add 10.77.2.2/24 dev vc0
+    ip -n "$NS_C" addr add fd77:2::2/64 dev vc0 nodad
+    ip -n "$NS_B" link set vb0 up && ip -n "$NS_C" link set vc0 up || return 1
+    ip -n "$NS_C" route add default via 10.77.2.1 dev vc0
+    ip -n "$NS_C" -6 route add default via fd77:2::1 dev vc0
+    local net
+    for net in 10.77.1.0/24 10.77.2.0/24; do ip -n "$NS_A" route add "$net" via 10.77.0.2 dev ra0 || return 1; done
+    for net in fd77:1::/64 fd77:2::/64; do ip -n "$NS_A" -6 route add "$net" via fd77::2 dev ra0 || return 1; done
+}
+
 relay_down() {
     if [ -n "$RELAY_PID" ] && kill -0 "$RELAY_PID" 2>/dev/null; then
         kill "$RELAY_PID" 2>/dev/null
@@ -56,8 +88,10 @@ relay_down() {
     RELAY_PID=""
     [ -n "$NS_A" ] && ip netns del "$NS_A" >/dev/null 2>&1
     [ -n "$NS_B" ] && ip netns del "$NS_B" >/dev/null 2>&1
+    [ -n "$NS_C" ] && ip netns del "$NS_C" >/dev/null 2>&1
     NS_A=""
     NS_B=""
+    NS_C=""
 }
 
 relay_counter() {

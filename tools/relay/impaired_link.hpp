@@ -69,6 +69,7 @@ struct link_params {
 struct link_counters {
     std::uint64_t received = 0, delivered = 0, octets_delivered = 0;
     std::uint64_t lost_random = 0, lost_burst = 0, queue_drops = 0, duplicated = 0, reordered = 0;
+    std::uint64_t write_failed = 0;  // due, but the sink refused it (a TUN device not yet up: EIO)
     std::size_t max_queue_packets = 0, max_queue_bytes = 0;
 };
 
@@ -142,6 +143,10 @@ public:
     }
 
     nanoseconds next_delivery() const { return scheduled_.empty() ? -1 : scheduled_.top().deliver_at; }
+    // Packets accepted (past loss and the queue) and not yet delivered: with the counters,
+    // received + duplicated == delivered + write_failed + lost + queue drops + in_flight()
+    // at any time.
+    std::size_t in_flight() const { return scheduled_.size(); }
 
     // Hands every packet due by `now` to sink(const std::uint8_t*, std::size_t, nanoseconds
     // deliver_at), which returns whether it was delivered.
@@ -152,6 +157,8 @@ public:
             if (sink(p.bytes.data(), p.bytes.size(), p.deliver_at)) {
                 ++counters_.delivered;
                 counters_.octets_delivered += p.bytes.size();
+            } else {
+                ++counters_.write_failed;
             }
             scheduled_.pop();
         }

@@ -8,7 +8,8 @@
 //
 // Every random draw comes from a seeded xoshiro256** per direction, so a seed fixes which
 // packets are lost (the times, being real, vary). On SIGINT or SIGTERM it prints its
-// counters and exits 0. Linux only; needs CAP_NET_ADMIN and /dev/net/tun.
+// counters (in_flight: packets still in the delay line; write_failed: due, but the write to
+// the device failed, as to one not yet up) and exits 0. Linux only; needs CAP_NET_ADMIN and /dev/net/tun.
 //
 //   tcpfsm_relay --tun-a ra0 --tun-b rb0 --both delay_ms=10,rate_mbit=100,queue_bdp=1
 //                --a2b loss=0.01 --seed 7 --ready-file /tmp/ready      (one command line)
@@ -119,9 +120,11 @@ void print_counters(std::FILE* out, const char* direction, const impaired_link& 
     std::fprintf(out,
                  "%s received=%" PRIu64 " delivered=%" PRIu64 " octets=%" PRIu64 " lost_random=%" PRIu64
                  " lost_burst=%" PRIu64 " queue_drops=%" PRIu64 " duplicated=%" PRIu64 " reordered=%" PRIu64
-                 " max_queue_packets=%zu max_queue_bytes=%zu queue_limit_bytes=%zu\n",
+                 " max_queue_packets=%zu max_queue_bytes=%zu queue_limit_bytes=%zu in_flight=%zu write_failed=%" PRIu64
+                 "\n",
                  direction, c.received, c.delivered, c.octets_delivered, c.lost_random, c.lost_burst, c.queue_drops,
-                 c.duplicated, c.reordered, c.max_queue_packets, c.max_queue_bytes, l.params().queue_bytes);
+                 c.duplicated, c.reordered, c.max_queue_packets, c.max_queue_bytes, l.params().queue_bytes,
+                 l.in_flight(), c.write_failed);
 }
 
 }  // namespace
