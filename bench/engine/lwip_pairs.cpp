@@ -5,18 +5,12 @@
 //
 // The lwIP driver of the tests (test/support/lwip_peer) brings lwIP up once per process and
 // puts lwIP's clock (sys_now) on manual_clock. Its netif joins lwIP to a tcpfsm endpoint; here
-// both ends are lwIP, so the segments go over a point-to-point link of three netifs of our
-// own, whose output copies each packet into a new pbuf and queues it for ip4_input(), as
-// lwIP's own loopback netif does (netif_loop_output: pbuf_alloc + pbuf_copy). lwIP computes
-// and verifies the IPv4 and TCP checksums itself (CHECKSUM_GEN_* / CHECKSUM_CHECK_* on).
-// Why three: lwIP sends a packet for the outgoing netif's own address to its loopback queue,
-// which this build (NO_SYS=0) serves only from the tcpip thread we never start. So no packet
-// may leave by the netif that owns its destination: netifs are /32 and point-to-point (no
-// broadcast flag), and lwIP routes to the first netif whose address or gateway matches:
-//     wire_c 198.51.100.3, gateway .1   carries everything for .1 (the client)
-//     host_a 198.51.100.1, gateway .2   the client's address; carries everything for .2
-//     host_b 198.51.100.2               the server's address
-// (netif_add puts each new netif first, so they are added b, a, c).
+// both ends are lwIP, so the segments go over the point-to-point link of three netifs of
+// test/support/lwip_host_pair.hpp (which says why three; the client is host a, 198.51.100.1,
+// the server host b, 198.51.100.2), whose output here copies each packet into a new pbuf and
+// queues it for ip4_input(), as lwIP's own loopback netif does (netif_loop_output: pbuf_alloc
+// + pbuf_copy). lwIP computes and verifies the IPv4 and TCP checksums itself
+// (CHECKSUM_GEN_* / CHECKSUM_CHECK_* on).
 //
 // Time: while segments are queued no time passes; when none is, the clock moves by
 // TCP_TMR_INTERVAL (250 ms) and tcp_tmr() runs: lwIP's TCP timer, which sys_check_timeouts()
@@ -37,18 +31,13 @@
 #include <cstring>
 #include <vector>
 
+#include "lwip_host_pair.hpp"
 #include "lwip_peer.hpp"
 #include "pairs.hpp"
 
 namespace tcpfsm_bench {
 
 namespace {
-
-ip4_addr_t ip4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
-    ip4_addr_t out;
-    IP4_ADDR(&out, a, b, c, d);
-    return out;
-}
 
 // The octets the applications send: no copy (lwIP references them until acknowledged).
 const std::uint8_t request_text[request_octets] = {'q'};
@@ -71,18 +60,13 @@ public:
         for (app& a : clients_) a.world = this;
         for (app& a : servers_) a.world = this;
         ring_.resize(16 * pairs + 16);
-        const ip4_addr_t mask = ip4(255, 255, 255, 255);
-        const ip4_addr_t none = ip4(0, 0, 0, 0);
-        const ip4_addr_t a = ip4(198, 51, 100, 1), b = ip4(198, 51, 100, 2), c = ip4(198, 51, 100, 3);
-        add(host_b_, b, mask, none);
-        add(host_a_, a, mask, b);
-        add(wire_c_, c, mask, a);
-        client_address_ = a;
-        server_address_ = b;
+        if (!hosts_.add(this, &output, "bp")) setup_failed_ = true;
+        client_address_ = hosts_.address_a();
+        server_address_ = hosts_.address_b();
 
         listener_ = tcp_new();
         ip_addr_t local;
-        ip_addr_copy_from_ip4(local, b);
+        ip_addr_copy_from_ip4(local, server_address_);
         if (listener_ == nullptr || tcp_bind(listener_, &local, server_port) != ERR_OK) {
             setup_failed_ = true;
             return;
@@ -107,9 +91,7 @@ public:
             head_ = (head_ + 1) % ring_.size();
             --count_;
         }
-        netif_remove(&wire_c_);
-        netif_remove(&host_a_);
-        netif_remove(&host_b_);
+        hosts_.remove();
     }
 
     batch_result run_batch() override {
@@ -171,29 +153,6 @@ public:
     }
 
 private:
-    void add(struct netif& n, const ip4_addr_t& address, const ip4_addr_t& mask, const ip4_addr_t& gateway) {
-        std::memset(&n, 0, sizeof n);
-        if (netif_add(&n, &address, &mask, &gateway, this, &init_netif, &ip4_input) == nullptr) {
-            setup_failed_ = true;
-            return;
-        }
-        netif_set_up(&n);
-        netif_set_link_up(&n);
-    }
-
-    static err_t init_netif(struct netif* n) {
-        n->name[0] = 'b';
-        n->name[1] = 'p';
-        n->output = &output;
-#if LWIP_IPV6
-        n->output_ip6 = &output_ip6;
-#endif
-        n->mtu = 1500;
-        n->hwaddr_len = 0;
-        n->flags = 0;  // point to point: no broadcast, no ARP
-        return ERR_OK;
-    }
-
     // A packet leaves: copy it (lwIP keeps its own pbuf for retransmission) and queue it for
     // the netif that owns its destination.
     static err_t output(struct netif* n, struct pbuf* p, const ip4_addr_t* next_hop) {
@@ -208,7 +167,7 @@ private:
             ++self->errors_;
             return ERR_MEM;
         }
-        struct netif* to = ip4_addr_cmp(next_hop, &self->client_address_) ? &self->host_a_ : &self->host_b_;
+        struct netif* to = &self->hosts_.toward(next_hop);
         if (self->count_ == self->ring_.size()) {
             std::vector<queued> bigger(self->ring_.size() * 2);
             for (std::size_t i = 0; i < self->count_; ++i) bigger[i] = self->ring_[(self->head_ + i) % self->ring_.size()];
@@ -219,9 +178,6 @@ private:
         ++self->count_;
         return ERR_OK;
     }
-#if LWIP_IPV6
-    static err_t output_ip6(struct netif*, struct pbuf*, const ip6_addr_t*) { return ERR_OK; }  // none is sent
-#endif
 
     void deliver_all() {
         while (count_ != 0) {
@@ -305,7 +261,7 @@ private:
     tcpfsm_lwip::lwip_peer driver_;
     std::size_t pairs_;
     std::vector<app> clients_, servers_;
-    struct netif host_a_, host_b_, wire_c_;
+    tcpfsm_lwip::lwip_host_pair hosts_;
     ip4_addr_t client_address_, server_address_;
     struct tcp_pcb* listener_ = nullptr;
     bool setup_failed_ = false;

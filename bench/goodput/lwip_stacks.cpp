@@ -1,12 +1,6 @@
-// lwIP -> lwIP over the goodput benchmark's link loop (lwip_stacks.hpp). The three netifs
-// are those of bench/engine/lwip_pairs.cpp, for the same reason: lwIP sends a packet for the
-// outgoing netif's own address to its loopback queue, which this build (NO_SYS=0) serves only
-// from the tcpip thread we never start, so no packet may leave by the netif that owns its
-// destination. Netifs are /32 and point-to-point; lwIP routes to the first netif whose
-// address or gateway matches:
-//     wire_c 198.51.100.3, gateway .1   carries everything for .1 (the sender)
-//     host_a 198.51.100.1, gateway .2   the sender's address; carries everything for .2
-//     host_b 198.51.100.2               the receiver's address
+// lwIP -> lwIP over the goodput benchmark's link loop (lwip_stacks.hpp). The two hosts are
+// test/support/lwip_host_pair.hpp's (three point-to-point netifs, as bench/engine/lwip_pairs.cpp
+// uses them): the sender is host a (198.51.100.1), the receiver host b (198.51.100.2).
 // SPDX-License-Identifier: MIT
 #include "lwip_stacks.hpp"
 
@@ -21,16 +15,12 @@
 #include <chrono>
 #include <cstring>
 
+#include "lwip_host_pair.hpp"
 #include "lwip_peer.hpp"
 
 namespace tcpfsm_goodput {
 
 namespace {
-ip4_addr_t ip4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
-    ip4_addr_t out;
-    IP4_ADDR(&out, a, b, c, d);
-    return out;
-}
 constexpr u16_t receiver_port = 5001;
 }  // namespace
 
@@ -41,7 +31,7 @@ struct lwip_stacks::impl {
     link_loop* loop;
     const std::vector<std::uint8_t>* payload;
     payload_check check;
-    struct netif host_a, host_b, wire_c;
+    tcpfsm_lwip::lwip_host_pair hosts;
     ip4_addr_t sender_address, receiver_address;
     struct tcp_pcb* listener = nullptr;
     struct tcp_pcb* sender = nullptr;
@@ -58,13 +48,9 @@ struct lwip_stacks::impl {
         check.payload = &p;
         base_ms = tcpfsm_lwip::manual_clock::now().time_since_epoch().count() + 1;
         sync_clock();
-        const ip4_addr_t mask = ip4(255, 255, 255, 255);
-        const ip4_addr_t none = ip4(0, 0, 0, 0);
-        sender_address = ip4(198, 51, 100, 1);
-        receiver_address = ip4(198, 51, 100, 2);
-        add(host_b, receiver_address, mask, none);
-        add(host_a, sender_address, mask, receiver_address);
-        add(wire_c, ip4(198, 51, 100, 3), mask, sender_address);
+        sender_address = hosts.address_a();
+        receiver_address = hosts.address_b();
+        if (!hosts.add(this, &output, "gp")) ++errors;
 
         ip_addr_t local, remote;
         ip_addr_copy_from_ip4(local, receiver_address);
@@ -115,37 +101,12 @@ struct lwip_stacks::impl {
             tcp_accept(listener, nullptr);
             tcp_close(listener);
         }
-        netif_remove(&wire_c);
-        netif_remove(&host_a);
-        netif_remove(&host_b);
+        hosts.remove();
     }
 
     void sync_clock() {
         tcpfsm_lwip::manual_clock::set(
             tcpfsm_lwip::manual_clock::time_point(std::chrono::milliseconds(base_ms + loop->now_us() / 1000)));
-    }
-
-    void add(struct netif& n, const ip4_addr_t& address, const ip4_addr_t& mask, const ip4_addr_t& gateway) {
-        std::memset(&n, 0, sizeof n);
-        if (netif_add(&n, &address, &mask, &gateway, this, &init_netif, &ip4_input) == nullptr) {
-            ++errors;
-            return;
-        }
-        netif_set_up(&n);
-        netif_set_link_up(&n);
-    }
-
-    static err_t init_netif(struct netif* n) {
-        n->name[0] = 'g';
-        n->name[1] = 'p';
-        n->output = &output;
-#if LWIP_IPV6
-        n->output_ip6 = &output_ip6;
-#endif
-        n->mtu = 1500;
-        n->hwaddr_len = 0;
-        n->flags = 0;  // point to point: no broadcast, no ARP
-        return ERR_OK;
     }
 
     // A packet leaves: copy it onto the wire (lwIP keeps its own pbuf for retransmission).
@@ -161,9 +122,6 @@ struct lwip_stacks::impl {
         self->loop->send(from, self->scratch, p->tot_len);
         return ERR_OK;
     }
-#if LWIP_IPV6
-    static err_t output_ip6(struct netif*, struct pbuf*, const ip6_addr_t*) { return ERR_OK; }
-#endif
 
     void deliver(int to, const std::uint8_t* bytes, std::size_t size) {
         sync_clock();
@@ -173,7 +131,7 @@ struct lwip_stacks::impl {
             return;
         }
         pbuf_take(p, bytes, static_cast<u16_t>(size));
-        struct netif* n = to == 0 ? &host_a : &host_b;
+        struct netif* n = to == 0 ? &hosts.host_a() : &hosts.host_b();
         n->input(p, n);  // ip4_input: consumes the pbuf
         note_rto();
     }
