@@ -54,6 +54,7 @@
 #include "options/window_scale.hpp"
 #include "options/timestamps.hpp"
 #include "options/sack_blocks.hpp"
+#include "options/option_codec.hpp"
 // The listener.
 #include "allocator.hpp"
 #include "siphash.hpp"

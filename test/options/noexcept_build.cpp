@@ -2,6 +2,7 @@
 // include/tcpfsm/options/ used once; exits 0 when a short exchange gives RFC 7323's and
 // RFC 2018's answers.
 #include <tcpfsm/options/negotiation.hpp>
+#include <tcpfsm/options/option_codec.hpp>
 #include <tcpfsm/options/sack_blocks.hpp>
 #include <tcpfsm/options/timestamps.hpp>
 #include <tcpfsm/options/window_scale.hpp>
