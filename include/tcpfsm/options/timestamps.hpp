@@ -143,7 +143,7 @@ enum class paws_verdict : std::uint8_t {
 inline constexpr unsigned paws_verdict_count = 3;
 
 // One connection's timestamps: negotiation, TSval, TS.Recent and Last.ACK.sent (§4.3),
-// PAWS (§5.3, §5.5) and RTT samples (§4.1). 24 octets.
+// PAWS (§5.3, §5.5) and RTT samples (§4.1). 32 octets on x86-64.
 class timestamp_state {
 public:
     // A connection whose TSvals carry `offset` (timestamp_offset_generator, or the offset a
