@@ -221,3 +221,46 @@ TEST_CASE("sack blocks: SACK-permitted is negotiated on SYNs only (RFC 2018 §2)
     passive.reset();
     CHECK_FALSE(passive.enabled());
 }
+
+TEST_CASE("sack blocks: on random arrivals the first block holds the triggering segment", "[options][sack]") {
+    // RFC 2018 §4 with RFC 2883 §4, checked after every segment of a random sequence: the
+    // first block (after a D-SACK block and its container) contains the segment that
+    // triggered the ACK, every other block is a distinct held block, and the count is
+    // min(limit, held blocks + the D-SACK block).
+    std::uint32_t state = 12345u;
+    auto next = [&state](std::uint32_t bound) {
+        state = state * 1664525u + 1013904223u;  // Numerical Recipes' LCG
+        return (state >> 8) % bound;
+    };
+    for (int run = 0; run < 20; ++run) {
+        tcpfsm::reassembly_queue<8> q;
+        for (int step = 0; step < 200; ++step) {
+            const std::uint32_t seq = 1 + next(6000), len = 1 + next(300);  // never at RCV.NXT = 0
+            const auto r = q.on_segment(0, 65535, seq, len, false);
+            if (r.dropped_for_capacity) continue;
+            const std::size_t limit = 1 + next(4);
+            const auto l = opts::sack_blocks_to_send(q, r.dsack, limit);
+            INFO("run " << run << " step " << step << " segment " << seq << "+" << len);
+            const std::size_t expected = q.held_count() + (r.dsack.empty() ? 0u : 1u);
+            CHECK(l.count == (expected < limit ? expected : limit));
+            CHECK(l.dsack == !r.dsack.empty());
+            std::size_t first = 0;
+            if (l.dsack) {
+                CHECK(sb_test_same(l.blocks[0], r.dsack.left, r.dsack.right));
+                first = 1;
+            }
+            if (l.count > first) {
+                const seq_block b = l.blocks[first];
+                CHECK((b.left <= seq && seq + len <= b.right));
+            }
+            for (std::size_t i = first; i < l.count; ++i) {
+                bool held = false;
+                for (std::size_t j = 0; j < q.held_count(); ++j)
+                    held = held || sb_test_same(q.held(j), l.blocks[i].left, l.blocks[i].right);
+                CHECK(held);
+                for (std::size_t k = first; k < i; ++k)
+                    CHECK_FALSE(sb_test_same(l.blocks[k], l.blocks[i].left, l.blocks[i].right));
+            }
+        }
+    }
+}

@@ -204,9 +204,11 @@ TEST_CASE("window scale: the window we send is right-shifted (ยง2.3)", "[options
         const auto d = down.advertise(0, 1000000, 7);
         CHECK(d.field == 1000000u / 128u);                // 7812
         CHECK(d.window == (1000000u / 128u) * 128u);      // 999,936: never beyond the free space
+        CHECK(d.beyond_free_space == 0u);
         const auto u = up.advertise(0, 1000000, 7, opts::window_rounding::up);
         CHECK(u.field == 1000000u / 128u + 1u);           // 7813
         CHECK(u.window == (1000000u / 128u + 1u) * 128u); // 1,000,064
+        CHECK(u.beyond_free_space == (1000000u / 128u + 1u) * 128u - 1000000u);  // 64
         // An exact multiple is not rounded either way.
         opts::receive_window_edge exact;
         CHECK(exact.advertise(0, 128u * 5000u, 7, opts::window_rounding::up).field == 5000);
@@ -243,6 +245,7 @@ TEST_CASE("window scale: the window we send is right-shifted (ยง2.3)", "[options
         CHECK(a.field == 65535);
         CHECK(a.window == 65535u);
         CHECK(a.right_edge == 5000u + 65535u);
+        CHECK(a.beyond_free_space == 0u);
         opts::receive_window_edge small;
         CHECK(small.advertise(0, 3000, 14, opts::window_rounding::down, true).field == 3000);
     }
@@ -268,6 +271,9 @@ TEST_CASE("window scale: the right edge already advertised is never retracted (ย
         CHECK(second.right_edge == 1100u + 7812u * 128u);
         CHECK(e.right_edge() == second.right_edge);
         CHECK(e.window_from(1100) == 7812u * 128u);
+        // 7812 * 128 = 999,936 passes the 999,900 free octets by 36: the old edge plus the rounding.
+        CHECK(second.beyond_free_space == 7812u * 128u - 999900u);
+        CHECK(second.beyond_free_space < 128u);
     }
     SECTION("shift 0 never needs it when the free space falls by what arrived") {
         opts::receive_window_edge e;
@@ -283,6 +289,7 @@ TEST_CASE("window scale: the right edge already advertised is never retracted (ย
         CHECK(a.edge_kept);
         CHECK(a.field == 900);
         CHECK(a.right_edge == 1000u);
+        CHECK(a.beyond_free_space == 890u);
     }
     SECTION("the consumer read: the window opens past the old edge") {
         opts::receive_window_edge e;

@@ -203,8 +203,8 @@ public:
 
     // A segment that passed check() and the acceptability test: §4.3 (2), "If: SEG.TSval >=
     // TS.Recent and SEG.SEQ <= Last.ACK.sent then SEG.TSval is copied to TS.Recent". (RFC 1323
-    // asked for SEG.SEQ <= Last.ACK.sent < SEG.SEQ + SEG.LEN, which a segment without text
-    // never meets; Linux keeps the same rule as here with rcv_wup.) Returns whether it did.
+    // §3.4 asked for SEG.SEQ <= Last.ACK.sent < SEG.SEQ + SEG.LEN, which a segment without
+    // text never meets; Linux keeps the same rule as here with rcv_wup.) Returns whether it did.
     constexpr bool update_recent(bool present, std::uint32_t tsval, std::uint32_t seg_seq,
                                  std::uint64_t now_ms) noexcept {
         if (!enabled() || !present) return false;

@@ -22,7 +22,8 @@ inline constexpr std::uint32_t max_scaled_window = max_unscaled_window << max_wi
 
 // How the window we advertise is rounded to the granularity 2^shift.
 enum class window_rounding : std::uint8_t {
-    down,  // never beyond the free space given (a free space below 2^shift reads as zero)
+    down,  // not beyond the free space given (a free space below 2^shift reads as zero), but
+           // for keeping an advertised right edge (receive_window_edge)
     up,    // to the next multiple, as Linux (__tcp_select_window): never a zero window while
            // any space is free, at the cost of up to 2^shift - 1 octets beyond it
 };
@@ -123,6 +124,9 @@ struct window_advertisement {
     std::uint32_t window = 0;     // field << shift: the window the peer will use
     std::uint32_t right_edge = 0; // RCV.NXT + window (mod 2^32)
     bool edge_kept = false;       // raised to keep a right edge advertised before (§2.4)
+    // Octets of `window` past the free space given (rounding up, or keeping an edge): the
+    // slack the consumer's buffer needs to take everything the window allows. 0 normally.
+    std::uint32_t beyond_free_space = 0;
 };
 
 // The receiver's side of §2.4: the window it sends, right-shifted, and the right edge it has
@@ -130,9 +134,10 @@ struct window_advertisement {
 // in window for any <ACK> sent by the receiver", and tcpfsm does not shrink the window
 // (RFC 9293 §3.8.6, RFC 1122 §4.2.2.16: a receiver SHOULD NOT): when the free space rounded
 // to 2^shift would put the right edge below the one already advertised, the field is rounded
-// up to keep it. The space for those octets was free when they were advertised, so the
-// consumer's buffer still has room for them (it gives space back as text is read, and never
-// takes it away).
+// up to keep it. That edge was inside the buffer when advertised, but the rounding may put
+// the new one up to 2^shift - 1 octets past it: "beyond what it previously advertised (and
+// perhaps beyond the buffer)" in §2.4's words, the alternative being to shrink the window;
+// `beyond_free_space` says by how much the window passes the free space given.
 class receive_window_edge {
 public:
     // The window for an ACK (or SYN,ACK when `syn`) acknowledging `rcv_nxt`, with
@@ -160,6 +165,7 @@ public:
         a.field = static_cast<std::uint16_t>(field);
         a.window = field << s;
         a.right_edge = rcv_nxt + a.window;
+        a.beyond_free_space = a.window > free_space ? a.window - free_space : 0u;
         if (!advertised_ || seq_gt(a.right_edge, edge_)) edge_ = a.right_edge;
         advertised_ = true;
         return a;
