@@ -90,11 +90,13 @@ constexpr wire_error write_options(const tcp_options& o, const sack_block_list& 
         p[1] = tcp_option_kind::nop;
         p[2] = sack_option_kind;
         p[3] = static_cast<std::uint8_t>(sack_option_header_octets + sack_block_octets * n);
-        p += 4;
-        for (std::size_t i = 0; i < n; ++i) {
-            wire_detail::store32(p, sack.blocks[i].left);
-            wire_detail::store32(p + 4, sack.blocks[i].right);
-            p += 8;
+        // Offsets from `out`, each checked against `cap` (always true here: len <= cap), so
+        // that g++ 12 at -O3 sees the bound (it reports a false -Wstringop-overflow otherwise).
+        std::size_t at = static_cast<std::size_t>(p - out) + 4;
+        for (std::size_t i = 0; i < n && at + sack_block_octets <= cap; ++i) {
+            wire_detail::store32(out + at, sack.blocks[i].left);
+            wire_detail::store32(out + at + 4, sack.blocks[i].right);
+            at += sack_block_octets;
         }
     }
     written = len;
