@@ -49,6 +49,12 @@
 #include "congestion/newreno.hpp"
 #include "congestion/cubic.hpp"
 #include "congestion/unlimited.hpp"
+// TCP options (issue 14): window scale, timestamps and PAWS, the receiver's SACK blocks.
+#include "options/negotiation.hpp"
+#include "options/window_scale.hpp"
+#include "options/timestamps.hpp"
+#include "options/sack_blocks.hpp"
+#include "options/option_codec.hpp"
 // The listener.
 #include "allocator.hpp"
 #include "siphash.hpp"

@@ -1,0 +1,144 @@
+// tcpfsm: the option area of a segment with SACK blocks (RFC 2018 §3): writing the options
+// in Linux's order (tcp_options_write) within the 40 octets of RFC 9293 §3.1, and reading the
+// SACK blocks that wire.hpp's parser skips. The other options are wire.hpp's tcp_options.
+// SPDX-License-Identifier: MIT
+#ifndef TCPFSM_OPTIONS_OPTION_CODEC_HPP
+#define TCPFSM_OPTIONS_OPTION_CODEC_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+#include "../wire.hpp"
+#include "sack_blocks.hpp"
+
+namespace tcpfsm {
+namespace options {
+
+// RFC 2018 §3: the SACK option, kind 5, length 2 + 8n.
+inline constexpr std::uint8_t sack_option_kind = 5;
+
+// Octets write_options writes: wire.hpp's layout for `o` (MSS 4; SACK-permitted with
+// timestamps 12, timestamps alone 12, SACK-permitted alone 4; window scale 4), then NOP, NOP
+// and the SACK option, 4 + 8n, when `sack` has blocks. Always a multiple of 4.
+constexpr std::size_t options_length(const tcp_options& o, const sack_block_list& sack) noexcept {
+    const std::size_t n = sack.count < max_sack_blocks ? sack.count : max_sack_blocks;
+    return tcp_options_length(o) + (n > 0 ? 2 + sack_option_header_octets + sack_block_octets * n : 0);
+}
+
+// The options of a SYN as Linux sends them: MSS, SACK-permitted, timestamps, NOP, window
+// scale ("mss 1460,sackOK,TS val .. ecr 0,nop,wscale 7" in tcpdump), 20 octets with all four.
+// A field is included when its flag is set; TSecr is 0 on a SYN without ACK (RFC 7323 §3.2).
+constexpr tcp_options syn_options(std::uint16_t mss, bool sack_permitted, bool timestamps, std::uint32_t ts_val,
+                                  std::uint32_t ts_ecr, bool window_scale, std::uint8_t shift) noexcept {
+    tcp_options o{};
+    o.has_mss = true;
+    o.mss = mss;
+    o.sack_permitted = sack_permitted;
+    o.has_timestamps = timestamps;
+    o.ts_val = timestamps ? ts_val : 0u;
+    o.ts_ecr = timestamps ? ts_ecr : 0u;
+    o.has_window_scale = window_scale;
+    o.window_scale = window_scale ? shift : std::uint8_t{0};
+    return o;
+}
+
+// Writes the option area for `o` and `sack` to out[0..cap): the order of Linux's
+// tcp_options_write (MSS; SACK-permitted and timestamps as <4,2,8,10,...> or <1,1,8,10,...>;
+// <1,1,4,2>; <1,3,3,shift>; <1,1,5,2+8n, blocks>). `written` receives the length
+// (options_length). bad_option_length when it would pass 40 octets (give sack_blocks_to_send
+// the limit sack_blocks_that_fit), buffer_too_small when `cap` is short, bad_argument for a
+// null `out`; nothing is written then.
+constexpr wire_error write_options(const tcp_options& o, const sack_block_list& sack, std::uint8_t* out,
+                                   std::size_t cap, std::size_t& written) noexcept {
+    written = 0;
+    const std::size_t len = options_length(o, sack);
+    if (len > option_space) return wire_error::bad_option_length;
+    if (out == nullptr) return wire_error::bad_argument;
+    if (cap < len) return wire_error::buffer_too_small;
+    std::uint8_t* p = out;
+    if (o.has_mss) {
+        p[0] = tcp_option_kind::mss;
+        p[1] = 4;
+        wire_detail::store16(p + 2, o.mss);
+        p += 4;
+    }
+    if (o.has_timestamps) {
+        p[0] = o.sack_permitted ? tcp_option_kind::sack_permitted : tcp_option_kind::nop;
+        p[1] = o.sack_permitted ? std::uint8_t{2} : tcp_option_kind::nop;
+        p[2] = tcp_option_kind::timestamps;
+        p[3] = 10;
+        wire_detail::store32(p + 4, o.ts_val);
+        wire_detail::store32(p + 8, o.ts_ecr);
+        p += 12;
+    } else if (o.sack_permitted) {
+        p[0] = tcp_option_kind::nop;
+        p[1] = tcp_option_kind::nop;
+        p[2] = tcp_option_kind::sack_permitted;
+        p[3] = 2;
+        p += 4;
+    }
+    if (o.has_window_scale) {
+        p[0] = tcp_option_kind::nop;
+        p[1] = tcp_option_kind::window_scale;
+        p[2] = 3;
+        p[3] = o.window_scale;
+        p += 4;
+    }
+    const std::size_t n = sack.count < max_sack_blocks ? sack.count : max_sack_blocks;
+    if (n > 0) {
+        p[0] = tcp_option_kind::nop;
+        p[1] = tcp_option_kind::nop;
+        p[2] = sack_option_kind;
+        p[3] = static_cast<std::uint8_t>(sack_option_header_octets + sack_block_octets * n);
+        // Offsets from `out`, each checked against `cap` (always true here: len <= cap), so
+        // that g++ 12 at -O3 sees the bound (it reports a false -Wstringop-overflow otherwise).
+        std::size_t at = static_cast<std::size_t>(p - out) + 4;
+        for (std::size_t i = 0; i < n && at + sack_block_octets <= cap; ++i) {
+            wire_detail::store32(out + at, sack.blocks[i].left);
+            wire_detail::store32(out + at + 4, sack.blocks[i].right);
+            at += sack_block_octets;
+        }
+    }
+    written = len;
+    return wire_error::ok;
+}
+
+// Reads the SACK option from an option area p[0..n) (the octets between the fixed header and
+// Data Offset, as parse_tcp_options takes them) into `out`, in the order sent; `out.dsack` is
+// left false (telling a D-SACK block, RFC 2883 §4, needs SEG.ACK: the sender's concern). A
+// SACK option whose length is not 2 + 8k with k >= 1 is ignored, as Linux does
+// (tcp_parse_options); of several, the first counts. The area is walked as
+// parse_tcp_options walks it: bad_option_length for an option overrunning it.
+constexpr wire_error parse_sack_blocks(const std::uint8_t* p, std::size_t n, sack_block_list& out) noexcept {
+    out = sack_block_list{};
+    if (p == nullptr) return n == 0 ? wire_error::ok : wire_error::bad_argument;
+    bool found = false;
+    std::size_t i = 0;
+    while (i < n) {
+        const std::uint8_t kind = p[i];
+        if (kind == tcp_option_kind::eol) break;
+        if (kind == tcp_option_kind::nop) {
+            ++i;
+            continue;
+        }
+        if (n - i < 2) return wire_error::bad_option_length;
+        const std::uint8_t olen = p[i + 1];
+        if (olen < 2 || olen > n - i) return wire_error::bad_option_length;
+        if (kind == sack_option_kind && !found && olen >= sack_option_header_octets + sack_block_octets &&
+            (olen - sack_option_header_octets) % sack_block_octets == 0) {
+            found = true;
+            const std::size_t k = (olen - sack_option_header_octets) / sack_block_octets;
+            for (std::size_t b = 0; b < k && b < max_sack_blocks; ++b) {
+                const std::uint8_t* v = p + i + 2 + b * sack_block_octets;
+                out.blocks[out.count++] = seq_block{wire_detail::load32(v), wire_detail::load32(v + 4)};
+            }
+        }
+        i += olen;
+    }
+    return wire_error::ok;
+}
+
+}  // namespace options
+}  // namespace tcpfsm
+
+#endif  // TCPFSM_OPTIONS_OPTION_CODEC_HPP
