@@ -49,6 +49,10 @@
 #include "congestion/newreno.hpp"
 #include "congestion/cubic.hpp"
 #include "congestion/unlimited.hpp"
+// The SACK sender (issue 14): scoreboard, RFC 6675 recovery, PRR (engine wiring to come).
+#include "sack/scoreboard.hpp"
+#include "sack/rfc6675.hpp"
+#include "sack/prr.hpp"
 // The listener.
 #include "allocator.hpp"
 #include "siphash.hpp"
