@@ -215,15 +215,18 @@ public:
         dupacks_ = 0;
     }
 
-    // SetPipe() with this component's HighRxt.
+    // SetPipe() with this component's HighRxt in recovery; outside it HighRxt = HighACK
+    // (§5 (3.1)): nothing counts as retransmitted.
     template <std::size_t N>
     constexpr std::uint32_t pipe(const scoreboard<N>& sb, std::uint32_t snd_una, std::uint32_t snd_nxt,
                                  std::uint32_t smss) const noexcept {
-        return set_pipe(sb, snd_una, snd_nxt, seq_max(high_rxt_, snd_una), smss, DupThresh);
+        const std::uint32_t rx = has(recovery_bit) ? seq_max(high_rxt_, snd_una) : snd_una;
+        return set_pipe(sb, snd_una, snd_nxt, rx, smss, DupThresh);
     }
 
     constexpr bool in_recovery() const noexcept { return has(recovery_bit); }
     constexpr std::uint32_t recovery_point() const noexcept { return recovery_point_; }
+    // HighRxt + 1 (meaningful in recovery; outside it, SND.UNA of the last ACK).
     constexpr std::uint32_t high_rxt() const noexcept { return high_rxt_; }
     constexpr std::uint8_t duplicate_acks() const noexcept { return dupacks_; }
     constexpr bool rescue_used() const noexcept { return has(rescue_bit); }
