@@ -49,10 +49,14 @@
 #include "congestion/newreno.hpp"
 #include "congestion/cubic.hpp"
 #include "congestion/unlimited.hpp"
-// The SACK sender (issue 14): scoreboard, RFC 6675 recovery, PRR (engine wiring to come).
+// The SACK sender (issue 14): scoreboard, RFC 6675 recovery, PRR, RACK-TLP (engine wiring
+// to come).
 #include "sack/scoreboard.hpp"
 #include "sack/rfc6675.hpp"
 #include "sack/prr.hpp"
+#include "sack/segment_log.hpp"
+#include "sack/rack.hpp"
+#include "sack/tlp.hpp"
 // The listener.
 #include "allocator.hpp"
 #include "siphash.hpp"

@@ -149,6 +149,14 @@ TEST_CASE("sack scoreboard: D-SACK blocks are recognised and not counted (RFC 28
     CHECK(u.dsack.empty());
     CHECK(u.stale == 1);
 
+    // A first block that starts below SEG.ACK and ends above it is a D-SACK too (Linux's
+    // tcp_check_dsack: its start is before SEG.ACK); nothing of it is SACKed.
+    u = sb_ack(sb, 3000, 3000, 11000, {{2500, 3500}});
+    CHECK(u.dsack.left == 2500);
+    CHECK(u.dsack.right == 3500);
+    CHECK(u.accepted == 0);
+    CHECK_FALSE(sb.is_sacked(3200));
+
     // Only the first block can be a D-SACK: a later block below SEG.ACK is stale.
     u = sb_ack(sb, 3000, 3000, 11000, {{9000, 9500}, {1000, 2000}});
     CHECK(u.dsack.empty());
