@@ -107,7 +107,7 @@ struct recovery_step {
 };
 
 // RFC 6675 loss recovery for one connection's sender. DupThresh is fixed per type (3,
-// RFC 5681 §3.2 and RFC 6675 §2). 16 bytes.
+// RFC 5681 §3.2 and RFC 6675 §2). 12 bytes.
 template <std::uint8_t DupThresh = 3>
 class basic_recovery {
     static_assert(DupThresh >= 1, "tcpfsm::sack::recovery: DupThresh must be at least 1");
