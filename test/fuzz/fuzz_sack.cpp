@@ -11,7 +11,12 @@
 //     2 * (SND.NXT - SND.UNA) and never wraps;
 //   - every segment NextSeg() offers is 1..SMSS octets; a retransmission lies in
 //     [SND.UNA, SND.NXT) on unSACKed octets (rules (1) and (3) at or above HighRxt), new
-//     data starts at SND.NXT; in recovery SND.UNA < RecoveryPoint and HighRxt >= SND.UNA.
+//     data starts at SND.NXT; in recovery SND.UNA < RecoveryPoint and HighRxt >= SND.UNA;
+//   - RACK-TLP alongside (a segment log of 8 records, so its bound is reached): the records
+//     are in sequence order, disjoint, inside [SND.UNA, SND.NXT), at most 8; a SACKed record
+//     was reported by some block; RACK's pipe is at most 2 * (SND.NXT - SND.UNA); RACK.min_RTT never
+//     grows; a reordering timeout is below RACK.rtt + reo_wnd;
+//     the TLP probe is 1..SMSS octets, new data at SND.NXT or inside the flight.
 //
 // Input layout (every read past the end gives 0, so any byte string is a valid input):
 //   byte 0      capacity: % 4 -> 1, 2, 4, 16 ranges
@@ -22,14 +27,20 @@
 //     op % 4 = 1  an ACK: SEG.ACK = SND.UNA + (a b) % (flight + 1), or with op bit 2 a raw
 //                 u32; then (op >> 5) % 5 blocks, each 4 bytes (left offset, length) near
 //                 SND.UNA (left = SND.UNA + offset - 64) or, with op bit 3, 8 raw bytes
-//     op % 4 = 2  the retransmission timer expires; with op bit 2 the scoreboard is cleared
+//     op % 4 = 2  the retransmission timer expires; with op bit 2 the scoreboard is cleared;
+//                 with op bit 3 instead the RACK reordering timer fires; with op bit 4
+//                 instead (a) ms pass (the clock of RACK and TLP; nothing else moves it)
 //     op % 4 = 3  transmit: up to (a) % 8 segments from NextSeg() (rule (2) with (b c)
-//                 octets of unsent data the window admits), PRR counting what is sent
+//                 octets of unsent data the window admits), PRR counting what is sent;
+//                 with op bit 2 instead the PTO fires: a TLP probe (new data if (b c) > 0)
 // TCPFSM_FUZZ_TRACE=1 in the environment prints every step.
 // SPDX-License-Identifier: MIT
 #include <tcpfsm/sack/prr.hpp>
+#include <tcpfsm/sack/rack.hpp>
 #include <tcpfsm/sack/rfc6675.hpp>
 #include <tcpfsm/sack/scoreboard.hpp>
+#include <tcpfsm/sack/segment_log.hpp>
+#include <tcpfsm/sack/tlp.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -70,6 +81,10 @@ struct harness {
     tcpfsm::sack::scoreboard<Capacity> sb;
     tcpfsm::sack::recovery rec;
     tcpfsm::sack::prr prr;
+    tcpfsm::sack::segment_log<8> log;
+    tcpfsm::sack::rack rack;
+    tcpfsm::sack::tlp tlp;
+    std::uint64_t now_us = 1000000;
     std::uint32_t base, una, nxt, smss;
     std::vector<bool> reported = std::vector<bool>(stream_limit, false);  // by stream offset
 
@@ -120,6 +135,21 @@ struct harness {
             if (!tcpfsm::seq_lt(una, rec.recovery_point())) return "in recovery with SND.UNA at RecoveryPoint";
             if (tcpfsm::seq_lt(high_rxt, una)) return "HighRxt below SND.UNA in recovery";
         }
+        // The segment log.
+        if (log.size() > 8) return "segment log past its bound";
+        std::uint32_t prev_end = una;
+        for (std::size_t i = 0; i < log.size(); ++i) {
+            const tcpfsm::sack::segment_record& r = log.at(i);
+            if (!tcpfsm::seq_lt(r.seq, r.end)) return "an empty or reversed record";
+            if (!tcpfsm::seq_le(prev_end, r.seq)) return "records out of order or overlapping";
+            if (r.end - una > flight) return "a record past SND.NXT";
+            prev_end = r.end;
+            if (r.has(tcpfsm::sack::segment_record::sacked)) {
+                for (std::uint32_t s = r.seq; s != r.end; ++s)
+                    if (!reported[s - base]) return "a SACKed record no block reported";
+            }
+        }
+        if (std::uint64_t{log.pipe(una, nxt)} > 2u * std::uint64_t{flight}) return "RACK pipe above twice the flight";
         return nullptr;
     }
 
@@ -157,6 +187,7 @@ void run(input& in) {
                 if (flight + len > max_flight) len = max_flight - flight;
                 if (h.nxt - h.base + len > stream_limit) len = stream_limit - (h.nxt - h.base);
                 if (tracing) std::fprintf(stderr, "%zu: send %u at %u\n", step, len, h.nxt);
+                h.log.on_sent(h.nxt, len, h.now_us);
                 h.nxt += len;
                 break;
             }
@@ -184,7 +215,22 @@ void run(input& in) {
                 const auto u = h.sb.on_ack(ack, h.una, h.nxt, blocks, n);
                 if (u.acked != u.snd_una - h.una) err = "acked is not the advance of SND.UNA";
                 h.una = u.snd_una;
+                (void)h.tlp.on_ack(ack, u.dsack, n != 0, u.acked == 0 && n == 0);
                 const auto s = h.rec.on_ack(h.sb, u, h.nxt, h.smss);
+                tcpfsm::sack::rack_ack ra{};
+                ra.snd_una = h.una;
+                ra.snd_nxt = h.nxt;
+                ra.now_us = h.now_us;
+                ra.srtt_us = 20000;
+                ra.dsack = !u.dsack.empty();
+                ra.in_recovery = h.rec.in_recovery();
+                ra.exiting_recovery = s.ended;
+                const std::uint64_t min_before = h.rack.min_rtt_us();
+                const auto rs = h.rack.on_ack(h.log, h.sb, ra);
+                if (h.rack.min_rtt_us() > min_before) err = "RACK.min_RTT grew";
+                if (rs.timeout_us != 0 && rs.timeout_us > h.rack.rtt_us() + h.rack.reo_wnd_us())
+                    err = "a reordering timeout past RACK.rtt + reo_wnd";
+                if (s.entered) h.tlp.reset();
                 if (s.entered) {
                     if (was_recovering) err = "entered recovery twice";
                     h.prr.start((h.nxt - h.una) / 2, h.nxt - h.una);
@@ -192,17 +238,56 @@ void run(input& in) {
                         if (!err) err = h.check_choice(s.first);
                         h.rec.on_sent(s.first);
                         h.prr.on_sent(s.first.length);
+                        h.log.on_retransmitted(s.first.seq, s.first.length, h.now_us);
                     }
                 }
                 if (h.rec.in_recovery()) (void)h.prr.on_ack(u.delivered, h.rec.pipe(h.sb, h.una, h.nxt, h.smss), h.smss);
                 break;
             }
             case 2:
+                if (op & 16u) {
+                    const std::uint32_t ms = in.byte();
+                    if (tracing) std::fprintf(stderr, "%zu: %u ms pass\n", step, ms);
+                    h.now_us += std::uint64_t{ms} * 1000u;
+                    break;
+                }
+                if (op & 8u) {
+                    if (tracing) std::fprintf(stderr, "%zu: RACK timer\n", step);
+                    const auto rs = h.rack.on_timer(h.log, h.now_us);
+                    if (rs.timeout_us > h.rack.rtt_us() + h.rack.reo_wnd_us()) err = "a reordering timeout past RACK.rtt + reo_wnd";
+                    break;
+                }
                 if (tracing) std::fprintf(stderr, "%zu: timeout%s\n", step, (op & 4u) ? ", scoreboard cleared" : "");
                 h.rec.on_retransmission_timeout(h.una, h.nxt);
-                if (op & 4u) h.sb.clear();
+                h.tlp.reset();
+                if (op & 4u) {
+                    h.sb.clear();
+                    h.log.clear_sacked();
+                }
                 break;
             default: {
+                if (op & 4u) {
+                    std::uint32_t room = max_flight - (h.nxt - h.una);
+                    if (h.nxt - h.base + room > stream_limit) room = stream_limit - (h.nxt - h.base);
+                    const std::uint32_t unsent = in.u16();
+                    const std::uint32_t sendable = unsent < room ? unsent : room;
+                    const tcpfsm::seq_block last =
+                        h.log.empty() ? tcpfsm::seq_block{h.una, h.nxt} : tcpfsm::seq_block{h.log.at(h.log.size() - 1).seq, h.log.at(h.log.size() - 1).end};
+                    const auto p = tcpfsm::sack::tlp::choose(h.nxt, sendable, h.smss, last);
+                    if (tracing) std::fprintf(stderr, "%zu: PTO probe [%u, +%u)%s\n", step, p.seq, p.length, p.is_retrans ? " retransmission" : "");
+                    if (p.length == 0) break;
+                    if (p.length > h.smss) err = "a probe longer than SMSS";
+                    if (!p.is_retrans && p.seq != h.nxt) err = "a new-data probe not at SND.NXT";
+                    if (p.is_retrans && (p.seq - h.una >= h.nxt - h.una || p.length > h.nxt - p.seq)) err = "a probe outside the flight";
+                    if (p.is_retrans) {
+                        h.log.on_retransmitted(p.seq, p.length, h.now_us);
+                    } else {
+                        h.log.on_sent(h.nxt, p.length, h.now_us);
+                        h.nxt += p.length;
+                    }
+                    h.tlp.on_probe_sent(p.is_retrans, h.nxt);
+                    break;
+                }
                 const unsigned count = in.byte() % 8u;
                 std::uint32_t unsent = in.u16();
                 for (unsigned i = 0; i < count && err == nullptr; ++i) {
@@ -217,8 +302,11 @@ void run(input& in) {
                     h.rec.on_sent(c);
                     if (h.rec.in_recovery()) h.prr.on_sent(c.length);
                     if (c.rule == tcpfsm::sack::nextseg_rule::new_data) {
+                        h.log.on_sent(h.nxt, c.length, h.now_us);
                         h.nxt += c.length;
                         unsent -= c.length;
+                    } else {
+                        h.log.on_retransmitted(c.seq, c.length, h.now_us);
                     }
                 }
                 break;

@@ -43,6 +43,19 @@ def transmit(count=7, unsent=0):
     return struct.pack("!BBH", 3, count, unsent)
 
 
+def probe(unsent=0):
+    """The PTO fires: a TLP probe (new data when unsent > 0)."""
+    return struct.pack("!BH", 3 | 4, unsent)
+
+
+def rack_timer():
+    return bytes([2 | 8])
+
+
+def wait(ms):
+    return struct.pack("!BB", 2 | 16, ms)
+
+
 def seeds():
     s = {}
     # Ten segments of 100; the first lost; three ACKs SACK the next three: recovery.
@@ -79,6 +92,12 @@ def seeds():
     # not be taken from before the first ACK).
     s["pipe_before_any_ack"] = program([send(194), timeout(), ack(0, [(20, 5)])], capacity=4, una=0x80000000,
                                        smss=1)
+    # RACK: segments sent a few ms apart, a later one SACKed after an RTT, the reordering
+    # timer, retransmissions; then a tail loss probed by TLP.
+    s["rack_and_tlp"] = program([send(100), wait(1), send(100), wait(1), send(100), wait(1), send(100),
+                                 wait(20), ack(0, [(300, 100)]), wait(2), rack_timer(), transmit(),
+                                 wait(20), ack(400), send(200), wait(40), probe(), wait(20),
+                                 ack(600, [(500, 100)]), wait(40), probe(300), ack(900)])
     return s
 
 

@@ -316,3 +316,35 @@ TEST_CASE("tlp: the episode's end and its loss detection (RFC 8985 §7.4.2)", "[
         CHECK_FALSE(t.active());
     }
 }
+
+TEST_CASE("segment_log: reneging clears the SACKed marks", "[sack][rack]") {
+    log16 log;
+    board sb;
+    sk::rack r;
+    std::uint32_t una = 0;
+    for (std::uint32_t k = 0; k < 3; ++k) send_segment(log, k, k * 1000u);
+    rack_ack_with(r, log, sb, una, 3000, 0, {{1000, 3000}}, 12000, 10000);
+    CHECK(log.sacked_segments() == 2);
+    CHECK(log.pipe(0, 3000) == 1000);
+    log.clear_sacked();
+    CHECK(log.sacked_segments() == 0);
+    // Segment 0 (sent at 0, deadline 0 + 10 + 2.5 = 12.5 ms) is not lost at 12 ms: all in flight.
+    CHECK_FALSE(log.at(0).has(sk::segment_record::lost));
+    CHECK(log.pipe(0, 3000) == 3000);
+}
+
+TEST_CASE("rack: a cumulative ACK inside a record cuts it, also after older records go", "[sack][rack]") {
+    log16 log;
+    board sb;
+    sk::rack r;
+    std::uint32_t una = 0;
+    send_segment(log, 0, 0);
+    send_segment(log, 1, 1000);
+    // SEG.ACK 1500: segment 0 is delivered and dropped, segment 1 becomes [1500, 2000).
+    const auto s = rack_ack_with(r, log, sb, una, 2000, 1500, {}, 11000, 10000);
+    CHECK(s.delivered_segments == 1);
+    REQUIRE(log.size() == 1);
+    CHECK(log.at(0).seq == 1500);
+    CHECK(log.at(0).end == 2000);
+    CHECK(log.pipe(1500, 2000) == 500);
+}

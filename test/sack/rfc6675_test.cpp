@@ -317,3 +317,13 @@ TEST_CASE("rfc6675: names of the NextSeg rules", "[sack][rfc6675]") {
     CHECK(std::string(sk::name(sk::nextseg_rule::rescue)) == "rescue");
     CHECK(std::string(sk::name(static_cast<sk::nextseg_rule>(sk::nextseg_rule_count))) == "invalid");
 }
+
+TEST_CASE("rfc6675: pipe before the first ACK counts no retransmission, wherever SND.UNA is", "[sack][rfc6675]") {
+    // Found by fuzz_sack: a fresh component's HighRxt (0) is 2^31 away from SND.UNA = 2^31 and
+    // must not make the flight look retransmitted. Outside recovery HighRxt = HighACK.
+    board sb;
+    sk::recovery rec;
+    const std::uint32_t una = 0x80000000u;
+    CHECK(rec.pipe(sb, una, una + 194, 1) == 194);
+    CHECK(rec.pipe(sb, 0xFFFFFF00u, 0x00000100u, 100) == 0x200u);
+}

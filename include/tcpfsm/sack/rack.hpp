@@ -52,28 +52,23 @@ public:
     template <std::size_t L, std::size_t N>
     constexpr rack_step on_ack(segment_log<L>& log, const scoreboard<N>& sb, const rack_ack& a) noexcept {
         rack_step out{};
-        // Cut a record SND.UNA lies inside (the rest is still outstanding).
-        if (!log.empty() && seq_lt(log.at(0).seq, a.snd_una) && seq_lt(a.snd_una, log.at(0).end))
-            log.at(0).seq = a.snd_una;
-        // Ascending sequence order is ascending end_seq: steps 2 and 3 per segment.
-        std::size_t i = 0;
-        while (i < log.size()) {
-            segment_record& r = log.at(i);
-            const bool acked = seq_le(r.end, a.snd_una);
-            const bool newly_sacked = !acked && !r.has(segment_record::sacked) && covered(sb, r);
-            if (acked || newly_sacked) {
-                if (!r.has(segment_record::sacked)) {
-                    ++out.delivered_segments;
-                    delivered(r, a.now_us);
-                }
-                if (acked) {
-                    // Only the oldest records can be wholly below SND.UNA.
-                    log.pop_front();
-                    continue;
-                }
-                r.flags = static_cast<std::uint8_t>(r.flags | segment_record::sacked);
+        // Ascending sequence order is ascending end_seq: steps 2 and 3 per segment. First the
+        // records SND.UNA passed (the oldest), then those now wholly inside a SACKed range.
+        while (!log.empty() && seq_le(log.at(0).end, a.snd_una)) {
+            if (!log.at(0).has(segment_record::sacked)) {
+                ++out.delivered_segments;
+                delivered(log.at(0), a.now_us);
             }
-            ++i;
+            log.pop_front();
+        }
+        // Cut the record SND.UNA lies inside (the rest is still outstanding).
+        if (!log.empty() && seq_lt(log.at(0).seq, a.snd_una)) log.at(0).seq = a.snd_una;
+        for (std::size_t i = 0; i < log.size(); ++i) {
+            segment_record& r = log.at(i);
+            if (r.has(segment_record::sacked) || !covered(sb, r)) continue;
+            ++out.delivered_segments;
+            delivered(r, a.now_us);
+            r.flags = static_cast<std::uint8_t>(r.flags | segment_record::sacked);
         }
         update_reo_wnd(a, log.sacked_segments());
         detect_loss(log, a.now_us, out);

@@ -78,6 +78,12 @@ public:
         }
     }
 
+    // Reneging (RFC 2018 §8): forget every SACKed mark, with scoreboard::clear().
+    constexpr void clear_sacked() noexcept {
+        for (std::size_t i = 0; i < count_; ++i)
+            at(i).flags = static_cast<std::uint8_t>(at(i).flags & ~segment_record::sacked);
+    }
+
     constexpr std::size_t size() const noexcept { return count_; }
     constexpr bool empty() const noexcept { return count_ == 0; }
     // Segments sent while the log was full (not recorded), since reset().
