@@ -13,7 +13,7 @@ namespace sk = tcpfsm::sack;
 constexpr std::uint32_t seg = 1000;  // MSS
 }  // namespace
 
-TEST_CASE("prr: one loss in a window of 20 segments, ssthresh 10 (RFC 6937 §6's first example)", "[sack][prr]") {
+TEST_CASE("prr: one loss in a window of 20 segments, ssthresh 10, worked by hand", "[sack][prr]") {
     // RecoverFS = 20 segments, ssthresh = 10 (half, as Reno/CUBIC-Reno would set it), one
     // segment delivered (SACKed) per ACK. At the ACK that begins recovery, three segments are
     // SACKed and one is lost: RFC 6675's pipe is 20 - 3 - 1 = 16 segments. Then every ACK
