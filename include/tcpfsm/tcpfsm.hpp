@@ -55,6 +55,14 @@
 #include "options/timestamps.hpp"
 #include "options/sack_blocks.hpp"
 #include "options/option_codec.hpp"
+// The SACK sender (issue 14): scoreboard, RFC 6675 recovery, PRR, RACK-TLP (engine wiring
+// to come).
+#include "sack/scoreboard.hpp"
+#include "sack/rfc6675.hpp"
+#include "sack/prr.hpp"
+#include "sack/segment_log.hpp"
+#include "sack/rack.hpp"
+#include "sack/tlp.hpp"
 // The listener.
 #include "allocator.hpp"
 #include "siphash.hpp"

@@ -1,0 +1,272 @@
+// tcpfsm: SACK-based loss recovery (RFC 6675) over the scoreboard (sack/scoreboard.hpp):
+// IsLost(), SetPipe(), NextSeg() rules (1)-(4) with the rescue retransmission, the duplicate
+// acknowledgment of §2, entering on DupThresh duplicates or IsLost(HighACK + 1) (§5 steps
+// (1)-(2)), RecoveryPoint and its end (§5 (A)), and the RTO rule of §5.1.
+//
+// The RFC's variables, as this component keeps them (sequence numbers modulo 2^32):
+//   HighACK + 1   SND.UNA (the engine's; passed in)
+//   HighData + 1  SND.NXT (passed in)
+//   HighRxt + 1   high_rxt(): the octet after the highest retransmitted one
+//   RecoveryPoint + 1  recovery_point(): SND.NXT when recovery began; SND.UNA reaching it ends it
+//   RescueRxt     one rescue retransmission per recovery (a flag: RescueRxt = RecoveryPoint
+//                 and HighACK > RescueRxt only once recovery is over)
+// The congestion window is not here: the engine compares pipe with cwnd (RFC 6675 (C)),
+// where cwnd comes from PRR (sack/prr.hpp) during recovery. No allocation, clock or exception.
+// SPDX-License-Identifier: MIT
+#ifndef TCPFSM_SACK_RFC6675_HPP
+#define TCPFSM_SACK_RFC6675_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+#include "../seq.hpp"
+#include "scoreboard.hpp"
+
+namespace tcpfsm {
+namespace sack {
+
+// Which rule of RFC 6675 NextSeg() chose a segment.
+enum class nextseg_rule : std::uint8_t {
+    none,        // (5): nothing to send
+    lost,        // (1): the first unSACKed octet above HighRxt, below the highest SACK, IsLost()
+    new_data,    // (2): previously unsent data
+    unsacked,    // (3): as (1) without IsLost()
+    rescue,      // (4): the rescue retransmission (ends at the highest unSACKed octet)
+    first,       // §5 (4.3): the retransmission on entering recovery, at HighACK + 1
+};
+
+inline constexpr std::size_t nextseg_rule_count = 6;
+
+constexpr const char* name(nextseg_rule r) noexcept {
+    switch (r) {
+        case nextseg_rule::none: return "none";
+        case nextseg_rule::lost: return "lost";
+        case nextseg_rule::new_data: return "new_data";
+        case nextseg_rule::unsacked: return "unsacked";
+        case nextseg_rule::rescue: return "rescue";
+        case nextseg_rule::first: return "first";
+    }
+    return "invalid";
+}
+
+// A segment to send: [seq, seq + length), length 0 with rule none.
+struct segment_choice {
+    std::uint32_t seq = 0;
+    std::uint32_t length = 0;
+    nextseg_rule rule = nextseg_rule::none;
+};
+
+// RFC 6675 §4 IsLost(SeqNum): DupThresh or more discontiguous SACKed ranges hold octets above
+// `seq`, or more than (DupThresh - 1) * SMSS octets above it are SACKed. The ranges stand
+// for the RFC's "discontiguous SACKed sequences" (the scoreboard keeps no segment edges).
+template <std::size_t N>
+constexpr bool is_lost(const scoreboard<N>& sb, std::uint32_t seq, std::uint32_t smss,
+                       std::uint32_t dup_thresh = 3) noexcept {
+    const sacked_above a = sb.above(seq);
+    return a.ranges >= dup_thresh ||
+           std::uint64_t{a.octets} > std::uint64_t{dup_thresh > 0 ? dup_thresh - 1 : 0} * smss;
+}
+
+// RFC 6675 §4 SetPipe(): for each unSACKed octet S1 in [SND.UNA, SND.NXT): +1 if not
+// IsLost(S1), +1 if S1 =< HighRxt (here: S1 < high_rxt). IsLost() is the same for every octet
+// of one hole (the SACKed octets above them are the same), so this walks holes, O(ranges).
+template <std::size_t N>
+constexpr std::uint32_t set_pipe(const scoreboard<N>& sb, std::uint32_t snd_una, std::uint32_t snd_nxt,
+                                 std::uint32_t high_rxt, std::uint32_t smss, std::uint32_t dup_thresh = 3) noexcept {
+    std::uint64_t pipe = 0;
+    const std::uint64_t octet_bound = std::uint64_t{dup_thresh > 0 ? dup_thresh - 1 : 0} * smss;
+    // Walk holes from the top, with the SACKed octets and ranges above each.
+    std::uint64_t octets_above = 0;
+    std::uint32_t ranges_above = 0;
+    const std::size_t n = sb.count();
+    for (std::size_t k = n + 1; k-- > 0;) {
+        // Hole k lies below range k (or below SND.NXT for k = n) and above range k - 1.
+        const std::uint32_t lo = k == 0 ? snd_una : sb.range(k - 1).right;
+        const std::uint32_t hi = k == n ? snd_nxt : sb.range(k).left;
+        if (seq_lt(lo, hi)) {
+            const bool lost = ranges_above >= dup_thresh || octets_above > octet_bound;
+            if (!lost) pipe += hi - lo;
+            const std::uint32_t rx_end = seq_min(hi, high_rxt);
+            if (seq_lt(lo, rx_end)) pipe += rx_end - lo;
+        }
+        if (k > 0) {
+            octets_above += sb.range(k - 1).length();
+            ++ranges_above;
+        }
+    }
+    return pipe > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<std::uint32_t>(pipe);
+}
+
+// What the engine does for one ACK.
+struct recovery_step {
+    bool duplicate = false;  // RFC 6675 §2: the ACK SACKed octets not SACKed before
+    bool entered = false;    // loss recovery began: the policy's on_loss gives ssthresh, PRR
+                             // starts, `first` goes out now (§5 (4.2)-(4.3))
+    bool ended = false;      // §5 (A): SND.UNA reached RecoveryPoint
+    segment_choice first{};  // with `entered`: the segment at HighACK + 1 (rule `first`)
+};
+
+// RFC 6675 loss recovery for one connection's sender. DupThresh is fixed per type (3,
+// RFC 5681 §3.2 and RFC 6675 §2). 12 bytes.
+template <std::uint8_t DupThresh = 3>
+class basic_recovery {
+    static_assert(DupThresh >= 1, "tcpfsm::sack::recovery: DupThresh must be at least 1");
+
+public:
+    static constexpr std::uint8_t dup_thresh = DupThresh;
+
+    // A new connection: not in recovery, no guard.
+    constexpr void reset() noexcept { *this = basic_recovery{}; }
+
+    // After the scoreboard took this ACK (`u` is what its on_ack returned): §5's counting of
+    // duplicate ACKs and the entry into recovery, or (A) its end.
+    template <std::size_t N>
+    constexpr recovery_step on_ack(const scoreboard<N>& sb, const update_result& u, std::uint32_t snd_nxt,
+                                   std::uint32_t smss) noexcept {
+        recovery_step s{};
+        s.duplicate = u.newly_sacked > 0;
+        const std::uint32_t una = u.snd_una;
+        // Outside recovery HighRxt is HighACK (§5 (3.1)); in it, never below HighACK.
+        if (!has(recovery_bit) || seq_lt(high_rxt_, una)) high_rxt_ = una;
+        if (has(guard_bit) && seq_ge(una, recovery_point_)) clear(guard_bit);
+        if (has(recovery_bit)) {
+            if (seq_ge(una, recovery_point_)) {  // (A)
+                clear(recovery_bit);
+                dupacks_ = 0;
+                s.ended = true;
+            }
+            return s;
+        }
+        if (u.acked != 0) dupacks_ = 0;  // "a cumulative acknowledgment ... reset DupAcks"
+        if (!s.duplicate) return s;
+        if (dupacks_ != 0xFFu) ++dupacks_;
+        if (has(guard_bit)) return s;  // §5.1: no new recovery until HighACK >= RecoveryPoint
+        // (1) DupAcks >= DupThresh, or (2) IsLost(HighACK + 1): enter (4).
+        if (dupacks_ >= DupThresh || is_lost(sb, una, smss, DupThresh)) {
+            set(recovery_bit);
+            clear(rescue_bit);
+            recovery_point_ = snd_nxt;  // (4.1)
+            high_rxt_ = una;
+            s.entered = true;
+            s.first = hole_at(sb, una, snd_nxt, smss);
+            s.first.rule = nextseg_rule::first;
+            if (s.first.length == 0) s.first.rule = nextseg_rule::none;
+        }
+        return s;
+    }
+
+    // §4 NextSeg(): the next segment to send, rules (1) to (4) in order; `sendable_new` is
+    // how many octets of unsent data the peer's window admits now (rule (2)). Outside
+    // recovery only rule (2) applies (limited transmit, §5 (3.3)); the rescue retransmission
+    // (4) is offered once per recovery.
+    template <std::size_t N>
+    constexpr segment_choice next_seg(const scoreboard<N>& sb, std::uint32_t snd_una, std::uint32_t snd_nxt,
+                                      std::uint32_t smss, std::uint32_t sendable_new) const noexcept {
+        if (smss == 0) return {};
+        if (!has(recovery_bit)) {
+            if (sendable_new == 0) return {};
+            return {snd_nxt, sendable_new < smss ? sendable_new : smss, nextseg_rule::new_data};
+        }
+        // (1) and (3): the smallest unSACKed octet S2 > HighRxt (here >= high_rxt) that is
+        // below the highest SACKed octet. IsLost() only falls as S2 rises, so (1) holds for
+        // the smallest or for none.
+        const segment_choice s2 = hole_at(sb, seq_max(high_rxt_, snd_una), snd_nxt, smss);
+        const bool below_highest = s2.length != 0 && seq_lt(s2.seq, sb.highest_sacked(snd_una));
+        if (below_highest && is_lost(sb, s2.seq, smss, DupThresh)) return {s2.seq, s2.length, nextseg_rule::lost};
+        // (2)
+        if (sendable_new != 0) return {snd_nxt, sendable_new < smss ? sendable_new : smss, nextseg_rule::new_data};
+        // (3)
+        if (below_highest) return {s2.seq, s2.length, nextseg_rule::unsacked};
+        // (4): one segment of up to SMSS ending at the highest unSACKed octet.
+        if (!has(rescue_bit)) {
+            for (std::size_t k = sb.count() + 1; k-- > 0;) {
+                const std::uint32_t lo = k == 0 ? snd_una : sb.range(k - 1).right;
+                const std::uint32_t hi = k == sb.count() ? snd_nxt : sb.range(k).left;
+                if (seq_lt(lo, hi)) {
+                    const std::uint32_t len = hi - lo < smss ? hi - lo : smss;
+                    return {hi - len, len, nextseg_rule::rescue};
+                }
+            }
+        }
+        return {};
+    }
+
+    // The engine sent `c` (from next_seg or recovery_step::first; §5 (C.2)-(C.3)): a
+    // retransmission below SND.NXT moves HighRxt, except a rescue (rule (4)), which uses up
+    // this recovery's rescue.
+    constexpr void on_sent(const segment_choice& c) noexcept {
+        if (c.length == 0) return;
+        if (c.rule == nextseg_rule::rescue) {
+            set(rescue_bit);
+        } else if (c.rule != nextseg_rule::new_data) {
+            const std::uint32_t end = c.seq + c.length;
+            if (seq_gt(end, high_rxt_)) high_rxt_ = end;
+        }
+    }
+
+    // §5.1: the retransmission timer expired: recovery ends, RecoveryPoint = HighData + 1
+    // (SND.NXT), and no new recovery starts until SND.UNA reaches it. HighRxt goes back to
+    // SND.UNA (what follows is the timeout's retransmission, not this algorithm's).
+    constexpr void on_retransmission_timeout(std::uint32_t snd_una, std::uint32_t snd_nxt) noexcept {
+        clear(recovery_bit);
+        set(guard_bit);
+        recovery_point_ = snd_nxt;
+        high_rxt_ = snd_una;
+        dupacks_ = 0;
+    }
+
+    // SetPipe() with this component's HighRxt in recovery; outside it HighRxt = HighACK
+    // (§5 (3.1)): nothing counts as retransmitted.
+    template <std::size_t N>
+    constexpr std::uint32_t pipe(const scoreboard<N>& sb, std::uint32_t snd_una, std::uint32_t snd_nxt,
+                                 std::uint32_t smss) const noexcept {
+        const std::uint32_t rx = has(recovery_bit) ? seq_max(high_rxt_, snd_una) : snd_una;
+        return set_pipe(sb, snd_una, snd_nxt, rx, smss, DupThresh);
+    }
+
+    constexpr bool in_recovery() const noexcept { return has(recovery_bit); }
+    constexpr std::uint32_t recovery_point() const noexcept { return recovery_point_; }
+    // HighRxt + 1 (meaningful in recovery; outside it, SND.UNA of the last ACK).
+    constexpr std::uint32_t high_rxt() const noexcept { return high_rxt_; }
+    constexpr std::uint8_t duplicate_acks() const noexcept { return dupacks_; }
+    constexpr bool rescue_used() const noexcept { return has(rescue_bit); }
+
+private:
+    static constexpr std::uint8_t recovery_bit = 1u << 0;
+    static constexpr std::uint8_t rescue_bit = 1u << 1;
+    static constexpr std::uint8_t guard_bit = 1u << 2;
+
+    constexpr bool has(std::uint8_t bit) const noexcept { return (flags_ & bit) != 0; }
+    constexpr void set(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ | bit); }
+    constexpr void clear(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ & ~bit); }
+
+    // The first unSACKed octet at or above `from` below SND.NXT, and up to SMSS of its hole.
+    template <std::size_t N>
+    static constexpr segment_choice hole_at(const scoreboard<N>& sb, std::uint32_t from, std::uint32_t snd_nxt,
+                                            std::uint32_t smss) noexcept {
+        std::uint32_t x = from;
+        for (std::size_t i = 0; i < sb.count(); ++i) {
+            const seq_block r = sb.range(i);
+            if (seq_lt(x, r.left)) {
+                const std::uint32_t len = r.left - x;
+                return {x, len < smss ? len : smss, nextseg_rule::none};
+            }
+            if (seq_lt(x, r.right)) x = r.right;
+        }
+        if (!seq_lt(x, snd_nxt)) return {};
+        const std::uint32_t len = snd_nxt - x;
+        return {x, len < smss ? len : smss, nextseg_rule::none};
+    }
+
+    std::uint32_t recovery_point_ = 0;
+    std::uint32_t high_rxt_ = 0;
+    std::uint8_t dupacks_ = 0;
+    std::uint8_t flags_ = 0;
+};
+
+using recovery = basic_recovery<3>;
+
+}  // namespace sack
+}  // namespace tcpfsm
+
+#endif  // TCPFSM_SACK_RFC6675_HPP
