@@ -30,6 +30,7 @@ struct ack_sample {
     std::uint32_t snd_nxt;       // SND.NXT when the ACK arrived
     std::uint32_t in_flight;     // octets in flight before the ACK (SND.NXT - SND.UNA, RFC 5681 FlightSize)
     std::uint32_t rtt_us;        // an RTT sample taken from this ACK (Karn's rule), in µs; 0 = none
+                                 // (one per RTT, or on most ACKs with rtt_probes_v, below)
     std::uint32_t srtt_us;       // the engine's smoothed RTT (RFC 6298 SRTT) after this ACK, µs; 0 = none yet
     std::uint32_t smss;          // SMSS now (RFC 5681 §2; it may shrink with path MTU discovery)
     bool cwnd_limited;           // the flight was limited by cwnd, not by the application or

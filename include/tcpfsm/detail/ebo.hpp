@@ -10,9 +10,11 @@
 // makes an empty member take no room. g++ and clang accept it in C++17 mode without a
 // warning, and lay out as the Itanium C++ ABI says; elsewhere it is left out (larger TCB,
 // same behaviour). The engine's TCB uses it (docs/engine.md, "TCB size").
+#ifndef TCPFSM_NO_UNIQUE_ADDRESS
 #if defined(__has_cpp_attribute) && !defined(_MSC_VER)
 #if __has_cpp_attribute(no_unique_address)
 #define TCPFSM_NO_UNIQUE_ADDRESS [[no_unique_address]]
+#endif
 #endif
 #endif
 #ifndef TCPFSM_NO_UNIQUE_ADDRESS
