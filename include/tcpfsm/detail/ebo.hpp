@@ -1,5 +1,6 @@
 // tcpfsm: empty-base holders, so that empty policies take no room (C++17 has no
-// [[no_unique_address]]). Internal to the engine.
+// [[no_unique_address]]; TCPFSM_NO_UNIQUE_ADDRESS uses it where g++ and clang offer it).
+// Internal to the engine.
 // SPDX-License-Identifier: MIT
 #ifndef TCPFSM_DETAIL_EBO_HPP
 #define TCPFSM_DETAIL_EBO_HPP
