@@ -582,3 +582,61 @@ TEST_CASE("send path: the RTT probes: the newest covered probe gives the sample,
     CHECK(p.on_ack(1000 + 65535, 100 + 65540) == 5u);
     CHECK(p.count() == 0u);
 }
+
+namespace {
+
+// NewReno with HyStart++ (its rtt_probes: 8), or with Probes = 0 Karn's one sample per RTT;
+// remembers whether HyStart++ ever entered CSS.
+bool css_entered = false;
+template <std::uint32_t Probes>
+struct css_watching_newreno : tcpfsm::congestion::newreno<tcpfsm::congestion::hystart_pp<>> {
+    static constexpr std::uint32_t rtt_probes = Probes;
+    void on_ack(const tcpfsm::congestion::ack_sample& a) noexcept {
+        tcpfsm::congestion::newreno<tcpfsm::congestion::hystart_pp<>>::on_ack(a);
+        css_entered = css_entered || slow_start().conservative();
+    }
+};
+
+// Every segment of flight r is acknowledged on its own, D(r) ms after it was sent: every RTT
+// sample of flight r is D(r). Returns the flight during which CSS began (-1: never).
+template <std::uint32_t Probes>
+int css_flight(const std::vector<std::int64_t>& rtt_ms_per_flight) {
+    reset_time t;
+    const tcpfsm::connection_config config = smss_config();
+    basic_peer<tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, css_watching_newreno<Probes>>> a(
+        {}, config);
+    unlimited_peer b({}, config);
+    establish(a, b, first, 5000);
+    css_entered = false;
+    REQUIRE(a.conn->send(400 * smss) == user_error::none);
+    std::map<std::uint32_t, std::int64_t> sent_at;
+    for (const auto& o : a.sent) sent_at.emplace(o.header.seq, now_ms);
+    for (std::size_t r = 0; r < rtt_ms_per_flight.size(); ++r) {
+        std::vector<tcpfsm::segment> flight;
+        for (; !a.sent.empty(); a.sent.pop_front())
+            if (a.sent.front().header.text_length > 0) flight.push_back(a.sent.front().header);
+        REQUIRE(flight.size() >= 10u);
+        for (const tcpfsm::segment& s : flight) {
+            now_ms = sent_at.at(s.seq) + rtt_ms_per_flight[r];
+            a.receive(make(5000, s.seq + s.text_length, ctl::ack, 0, 65535));
+            for (const auto& o : a.sent) sent_at.emplace(o.header.seq, now_ms);
+        }
+        if (css_entered) return static_cast<int>(r);
+    }
+    return -1;
+}
+
+}  // namespace
+
+TEST_CASE("send path: HyStart++ leaves slow start for CSS on an RTT rise, with samples on every ACK (RFC 9406 §4.2)",
+          "[send_path][hystart]") {
+    // RTT 100 ms for three flights, then 120 ms: RttThresh = max(4, min(100 / 8, 16)) = 12.5
+    // ms, and 120 >= 100 + 12.5. Flight 3 (the first at 120 ms) has at least 16 segments, so
+    // with the probes it brings N_RTT_SAMPLE = 8 samples and CSS begins in it.
+    const std::vector<std::int64_t> rtts{100, 100, 100, 120, 120, 120};
+    CHECK(css_flight<8>(rtts) == 3);
+    // Karn's one sample per RTT never makes a round of 8 samples: never CSS.
+    CHECK(css_flight<0>(rtts) == -1);
+    // No rise, no CSS.
+    CHECK(css_flight<8>({100, 100, 100, 100, 100, 100}) == -1);
+}
