@@ -674,9 +674,18 @@ private:
         const std::uint64_t now_us = microseconds();
         const recovery_response r = send_.before_ack({seg.ack, snd_una_, snd_nxt_, smss, dup, sendable}, now_us);
         const std::uint32_t acked = seg.ack - snd_una_;
+        // The policy's RTT sample: from the segments timed for it on every ACK (RFC 9406
+        // §4.2, send_path.hpp) when it asks for them, else Karn's one per RTT.
+        const std::uint32_t probe_ms = send_.take_rtt_probe(seg.ack, now());
         const rtt_sample sample = acknowledge(seg.ack, r.restart_timer);
         const std::uint32_t srtt_us = rto_.srtt_ms() * 1000u;
-        const std::uint32_t rtt_us = sample ? (sample.rtt_ms == 0 ? 1u : sample.rtt_ms * 1000u) : 0u;
+        const std::uint32_t policy_rtt_ms = probe_ms != send_path_type::no_rtt_probe ? probe_ms
+                                            : sample                                  ? sample.rtt_ms
+                                                                                      : send_path_type::no_rtt_probe;
+        const std::uint32_t rtt_us = policy_rtt_ms == send_path_type::no_rtt_probe ? 0u
+                                     : policy_rtt_ms == 0                         ? 1u
+                                     : policy_rtt_ms < 4294967u                   ? policy_rtt_ms * 1000u
+                                                                                  : 4294967000u;
         send_.after_ack(r, congestion::ack_sample{acked, snd_una_, snd_nxt_, in_flight, rtt_us, srtt_us, smss,
                                                   cwnd_limited, now_us});
         // RFC 5681 §3.2 step 2 (the third duplicate), RFC 6582 §3.2 step 3 (a partial ACK):
@@ -941,6 +950,7 @@ private:
         const bool fin = has(fin_sent_bit) && length > 0 && seq + length == snd_nxt_;
         const std::uint32_t text = fin ? length - 1u : length;
         rtt_.on_retransmit(seq, length);
+        send_.on_resent();
         segment s = ack_segment();
         s.seq = seq;
         s.text_length = text;
@@ -1076,6 +1086,7 @@ private:
             !has(fin_sent_bit)) {
             snd_nxt_ = snd_una_;
             rtt_.on_retransmit();
+            send_.on_resent();
             timers_.disarm(timer_kind::persist);
         }
         // Idle: the policy may restart its window before new data goes (RFC 5681 §4.1).
@@ -1126,7 +1137,7 @@ private:
         if (!rtt_.timing()) rtt_.start(snd_nxt_, now());
         snd_nxt_ += length + (with_fin ? 1u : 0u);
         if (with_fin) set(fin_sent_bit);
-        send_.on_data_sent(now());
+        send_.on_data_sent(now(), snd_una_ + offset, snd_nxt_);
         emit(s, offset);
         clear(ack_now_bit);
         clear(ack_delayable_bit);
@@ -1246,6 +1257,9 @@ private:
         return IssPolicy();
     }
 
+    // The components are TCPFSM_NO_UNIQUE_ADDRESS (detail/ebo.hpp): the next member may use
+    // a component's tail padding (state_ sits in the RTO estimator's), and the policies take
+    // no room when they are empty.
     const connection_config* config_;
     const call_input* in_ = nullptr;  // the call in progress
     std::uint32_t iss_ = 0;
@@ -1255,17 +1269,17 @@ private:
     std::uint32_t receive_held_ = 0;   // RCV.USER: delivered, not yet received by the user
     std::uint32_t last_received_ = 0;  // tick of the last segment (keepalive idle time)
     std::uint32_t challenge_window_start_ = 0;
-    timer_slots timers_;
-    rto_type rto_;
-    rtt_sampler rtt_;
-    send_path_type send_;  // congestion control and loss recovery (send_path.hpp)
+    TCPFSM_NO_UNIQUE_ADDRESS timer_slots timers_;
+    TCPFSM_NO_UNIQUE_ADDRESS rto_type rto_;
+    state state_ = state::closed;
+    TCPFSM_NO_UNIQUE_ADDRESS rtt_sampler rtt_;
+    TCPFSM_NO_UNIQUE_ADDRESS send_path_type send_;  // congestion control and loss recovery (send_path.hpp)
     std::uint16_t snd_mss_ = 0;
     std::uint16_t challenge_count_ = 0;  // ACKs answering invalid segments in the current window
     std::uint16_t persist_backoff_ = 0;  // zero-window probes since the window closed (saturates at 65535)
-    state state_ = state::closed;
     std::uint8_t flags_ = 0;
     std::uint8_t unacked_segments_ = 0;  // segments of text taken since our last ACK
-    policy_pack policies_;
+    TCPFSM_NO_UNIQUE_ADDRESS policy_pack policies_;
 };
 
 }  // namespace tcpfsm

@@ -198,44 +198,36 @@ struct rtt_sample {
 // §3.4): the ACK acknowledges the octet S. Pass the segment's first sequence number to
 // sample when its start is acknowledged (BSD's t_rtseq), or SEG.SEQ + SEG.LEN - 1 (its
 // last octet, SYN and FIN counted) to wait for all of it. Elapsed time is computed modulo
-// 2^32 ms, so a tick counter wrap in between is harmless.
+// 2^31 ms, so a tick counter wrap in between is harmless.
 class rtt_sampler {
 public:
-    // Start timing the segment holding sequence number `seq`, sent at `now_ms`. Replaces any
-    // timing in progress; an engine timing one segment at a time calls it when !timing().
     constexpr void start(std::uint32_t seq, std::uint32_t now_ms) noexcept {
         timed_seq_ = seq;
-        sent_at_ms_ = now_ms;
-        timing_ = true;
+        sent_at_ = (now_ms << 1) | timing_bit;
     }
-
-    // Karn's rule: any retransmission stops the timing (what BSD does on a timeout and on
-    // fast retransmit: a go-back-N retransmission may include the timed segment).
-    constexpr void on_retransmit() noexcept { timing_ = false; }
-
-    // Karn's rule, precisely: the segment [seg_seq, seg_seq + seg_len) was retransmitted;
-    // stop the timing if it holds the timed sequence number.
+    constexpr void on_retransmit() noexcept { sent_at_ &= ~timing_bit; }
     constexpr void on_retransmit(std::uint32_t seg_seq, std::uint32_t seg_len) noexcept {
-        if (timing_ && seq_in_window(timed_seq_, seg_seq, seg_len)) timing_ = false;
+        if (timing() && seq_in_window(timed_seq_, seg_seq, seg_len)) sent_at_ &= ~timing_bit;
     }
-
-    // An acceptable ACK arrived at `now_ms`: if it covers the timed sequence number, the
-    // timing ends with a sample of now_ms - sent_at_ms.
     constexpr rtt_sample on_ack(std::uint32_t seg_ack, std::uint32_t now_ms) noexcept {
-        if (!timing_ || !seq_lt(timed_seq_, seg_ack)) return {false, 0};
-        timing_ = false;
-        return {true, now_ms - sent_at_ms_};
+        if (!timing() || !seq_lt(timed_seq_, seg_ack)) return {false, 0};
+        sent_at_ &= ~timing_bit;
+        return {true, ((now_ms << 1) - sent_at_) >> 1};
     }
-
-    constexpr bool timing() const noexcept { return timing_; }
+    constexpr bool timing() const noexcept { return (sent_at_ & timing_bit) != 0; }
     constexpr std::uint32_t timed_seq() const noexcept { return timed_seq_; }
-    constexpr std::uint32_t sent_at_ms() const noexcept { return sent_at_ms_; }
+    // The send time modulo 2^31 ms.
+    constexpr std::uint32_t sent_at_ms() const noexcept { return sent_at_ >> 1; }
 
 private:
+    static constexpr std::uint32_t timing_bit = 1;
     std::uint32_t timed_seq_ = 0;
-    std::uint32_t sent_at_ms_ = 0;
-    bool timing_ = false;
+    // The send time in ms modulo 2^31 above the timing bit (8 octets for the sampler, not
+    // 12): a sample is (now - sent) modulo 2^31 ms, exact for any RTT under 24 days; the
+    // estimator clamps samples at 2^24 ms (max_sample_ms) anyway.
+    std::uint32_t sent_at_ = 0;
 };
+static_assert(sizeof(rtt_sampler) == 8, "Karn's sampler: a sequence number and a 31-bit send time");
 
 }  // namespace tcpfsm
 

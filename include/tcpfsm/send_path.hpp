@@ -20,7 +20,9 @@
 
 #include "congestion/contract.hpp"
 #include "congestion/initial_window.hpp"
+#include "detail/ebo.hpp"
 #include "loss_recovery.hpp"
+#include "seq.hpp"
 
 namespace tcpfsm {
 
@@ -43,9 +45,106 @@ struct congestion_holder : private T {
 };
 template <class T>
 struct congestion_holder<T, false> {
-    T policy_{};
+    TCPFSM_NO_UNIQUE_ADDRESS T policy_{};
     T& policy() noexcept { return policy_; }
     const T& policy() const noexcept { return policy_; }
+};
+
+// RTT samples on every ACK (RFC 9406 §4.2: the round's minimum "over all RTT samples") with
+// no send time per segment: up to N segments of new data are timed at once, each by its end
+// (SND.NXT after it) and send tick; an ACK that covers some takes one sample, from the newest
+// of them (Linux's ca_rtt_us from the last segment acked). A segment that directly follows a
+// timed one is not timed, so that an ACK of every second segment (RFC 5681 §4.2) covers one
+// probe, not two: N probes give up to N samples a round. New data only, and any
+// retransmission forgets them all (Karn's rule, RFC 6298 §3: an ACK after it may answer
+// either copy).
+// Size: 8 octets for the oldest probe (its end; its send tick modulo 2^31 above an "in use"
+// bit, as rtt_sampler), 4 for each later one (its end and send tick as 16-bit offsets from
+// the oldest's; 0 marks a free slot, ends being strictly increasing): 36 octets for N = 8.
+// A segment ending more than 65,535 octets or sent more than 65,535 ms after the oldest
+// probe is not timed.
+template <std::uint32_t N>
+class rtt_probes {
+    static_assert(N >= 2 && N <= 255, "tcpfsm::send_path: 2 to 255 RTT probes (or 0: none)");
+
+public:
+    static constexpr std::uint32_t none = 0xFFFFFFFFu;
+    void clear() noexcept {
+        oldest_sent_ = 0;
+        for (probe& p : later_) p = probe{};
+    }
+    // A segment of new data [start, end) went out at `now_ms`.
+    void on_sent(std::uint32_t start, std::uint32_t end, std::uint32_t now_ms) noexcept {
+        if (!in_use()) {
+            oldest_end_ = end;
+            oldest_sent_ = (now_ms << 1) | in_use_bit;
+            return;
+        }
+        std::uint32_t newest_end = oldest_end_;
+        std::uint32_t n = 0;
+        for (; n < N - 1 && later_[n].end != 0; ++n) newest_end = oldest_end_ + later_[n].end;
+        if (n == N - 1 || !seq_lt(newest_end, start)) return;  // full, or follows a timed segment
+        const std::uint32_t end_offset = end - oldest_end_;
+        const std::uint32_t sent_offset = since_oldest(now_ms);
+        if (end_offset > 0xFFFFu || sent_offset > 0xFFFFu) return;
+        later_[n] = probe{static_cast<std::uint16_t>(end_offset), static_cast<std::uint16_t>(sent_offset)};
+    }
+    // An ACK of `ack` at `now_ms`: the RTT of the newest timed segment it covers, in ms, or none.
+    std::uint32_t on_ack(std::uint32_t ack, std::uint32_t now_ms) noexcept {
+        std::uint32_t sample = none;
+        while (in_use() && seq_le(oldest_end_, ack)) {
+            sample = since_oldest(now_ms);
+            pop_oldest();
+        }
+        return sample;
+    }
+    std::uint32_t count() const noexcept {
+        if (!in_use()) return 0;
+        std::uint32_t n = 1;
+        for (const probe& p : later_) n += p.end != 0 ? 1u : 0u;
+        return n;
+    }
+
+private:
+    static constexpr std::uint32_t in_use_bit = 1;
+    struct probe {
+        std::uint16_t end = 0;   // offset from oldest_end_; 0: free
+        std::uint16_t sent = 0;  // ms after the oldest's send tick
+    };
+    bool in_use() const noexcept { return (oldest_sent_ & in_use_bit) != 0; }
+    // ms since the oldest probe was sent, modulo 2^31.
+    std::uint32_t since_oldest(std::uint32_t now_ms) const noexcept {
+        return ((now_ms << 1) - (oldest_sent_ & ~in_use_bit)) >> 1;
+    }
+    // The next probe becomes the oldest; the offsets of the others follow it.
+    void pop_oldest() noexcept {
+        const probe next = later_[0];
+        if (next.end == 0) {
+            oldest_sent_ = 0;
+            return;
+        }
+        oldest_end_ += next.end;
+        oldest_sent_ = (((oldest_sent_ >> 1) + next.sent) << 1) | in_use_bit;
+        for (std::uint32_t i = 0; i + 1 < N - 1; ++i) {
+            const probe p = later_[i + 1];
+            later_[i] = p.end == 0 ? probe{}
+                                   : probe{static_cast<std::uint16_t>(p.end - next.end),
+                                           static_cast<std::uint16_t>(p.sent - next.sent)};
+        }
+        later_[N - 2] = probe{};
+    }
+    std::uint32_t oldest_end_ = 0;
+    std::uint32_t oldest_sent_ = 0;  // send tick modulo 2^31, shifted left, | in_use_bit
+    probe later_[N - 1]{};
+};
+template <>
+class rtt_probes<0> {
+public:
+    static constexpr std::uint32_t none = 0xFFFFFFFFu;
+    void clear() noexcept {}
+    void on_sent(std::uint32_t, std::uint32_t, std::uint32_t) noexcept {}
+    std::uint32_t on_ack(std::uint32_t, std::uint32_t) noexcept { return none; }
+    std::uint32_t count() const noexcept { return 0; }
 };
 }  // namespace detail
 
@@ -79,6 +178,7 @@ public:
         policy().init(smss, syn_retransmitted ? smss : initial_window_octets, now_us);
         last_sent_ms_ = now_ms;
         limited_transmit_ = 0;
+        probes_.clear();
     }
 
     // The SYN's (or SYN,ACK's) timer expired while text or a FIN sent with or after it was
@@ -119,6 +219,7 @@ public:
         policy().on_timeout(snd_nxt - snd_una, recovery_.state() == recovery_state::loss, now_us);
         recovery_.on_retransmission_timeout(snd_una, snd_nxt);
         limited_transmit_ = 0;
+        probes_.clear();
     }
 
     // The loss state: the next range go-back-N resends now (length 0: none).
@@ -140,12 +241,22 @@ public:
     }
     // The allowance of limited transmit lasts one input (the ACK that gave it).
     void on_output_done() noexcept { limited_transmit_ = 0; }
-    // New data went out: the idle restart measures from it; it spends a limited-transmit
-    // allowance.
-    void on_data_sent(std::uint32_t now_ms) noexcept {
+    // New data [start, end) went out (end: SND.NXT after it): the idle restart measures from
+    // it; it spends a limited-transmit allowance; it may be timed for the policy's RTT samples.
+    void on_data_sent(std::uint32_t now_ms, std::uint32_t start, std::uint32_t end) noexcept {
         last_sent_ms_ = now_ms;
         if (limited_transmit_ != 0) --limited_transmit_;
+        probes_.on_sent(start, end, now_ms);
     }
+    // Something was sent again (Karn's rule): no timed segment gives a sample any more.
+    void on_resent() noexcept { probes_.clear(); }
+    // An acceptable ACK (before SND.UNA moves): the policy's RTT sample from the timed
+    // segments it covers, in ms; detail::rtt_probes<0>::none when there is none (and always
+    // when the policy has no rtt_probes: the engine's Karn sample is then the policy's).
+    std::uint32_t take_rtt_probe(std::uint32_t ack, std::uint32_t now_ms) noexcept {
+        return probes_.on_ack(ack, now_ms);
+    }
+    static constexpr std::uint32_t no_rtt_probe = detail::rtt_probes<0>::none;
     // About to send new data with nothing in flight (RFC 5681 §4.1; RFC 9438 §5.8 for
     // CUBIC's epoch): the policy restarts the window if the idle time exceeded the RTO.
     // The idle period is then over: a second call before any send reports no idle time.
@@ -167,9 +278,13 @@ public:
     const CC& policy() const noexcept { return holder::policy(); }
 
 private:
-    recovery_type recovery_{};
-    std::uint32_t last_sent_ms_ = 0;       // tick of the last new data sent (idle restart)
+    // The loss-recovery state's tail padding holds the limited-transmit allowance
+    // (TCPFSM_NO_UNIQUE_ADDRESS, detail/ebo.hpp): 16 + 1 + 4 octets take 20, not 24.
+    TCPFSM_NO_UNIQUE_ADDRESS recovery_type recovery_{};
     std::uint8_t limited_transmit_ = 0;    // RFC 3042 segments allowed beyond cwnd, this input only
+    std::uint32_t last_sent_ms_ = 0;       // tick of the last new data sent (idle restart)
+    // Timed segments for the policy's per-ACK RTT samples (none unless it asks).
+    TCPFSM_NO_UNIQUE_ADDRESS detail::rtt_probes<congestion::rtt_probes_v<CC>> probes_{};
 };
 
 }  // namespace tcpfsm

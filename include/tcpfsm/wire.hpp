@@ -107,6 +107,10 @@ constexpr std::uint32_t load32(const std::uint8_t* p) noexcept {
     return (static_cast<std::uint32_t>(p[0]) << 24) | (static_cast<std::uint32_t>(p[1]) << 16) |
            (static_cast<std::uint32_t>(p[2]) << 8) | static_cast<std::uint32_t>(p[3]);
 }
+// Four octets as a little-endian word, for the checksum's sum in machine order.
+constexpr std::uint64_t load32_le(const std::uint8_t* p) noexcept {
+    return std::uint64_t{p[0]} | (std::uint64_t{p[1]} << 8) | (std::uint64_t{p[2]} << 16) | (std::uint64_t{p[3]} << 24);
+}
 constexpr void store16(std::uint8_t* p, std::uint16_t v) noexcept {
     p[0] = static_cast<std::uint8_t>(v >> 8);
     p[1] = static_cast<std::uint8_t>(v & 0xffu);
@@ -145,26 +149,33 @@ constexpr std::uint32_t add_length(std::uint32_t sum, std::size_t len) noexcept 
 // The one's complement sum of `len` octets as big-endian 16-bit words, added to the folded
 // sum `initial`; an odd final octet is padded with a zero octet (RFC 1071 §4.1). Chain calls
 // only at even offsets. Returns the folded sum (not complemented), 0..0xffff.
-// The carries are deferred (RFC 1071 §2 (C)): 16-bit words go into four independent 64-bit
-// accumulators, which cannot overflow below 2^48 octets, and the total is folded once at the
-// end. End-around carry makes the result the same as folding after every word: the sum mod
-// 0xffff, written as 0xffff rather than 0 unless every word is 0.
+// The carries are deferred (RFC 1071 §2 (C)) and the words are summed in the machine's
+// order (§2 (B), byte order independence): 32-bit words, assembled little-endian (one load
+// on little-endian targets), go into four independent 64-bit accumulators, which cannot
+// overflow below 2^34 octets; the total is folded to 16 bits once (2^16 = 1 mod 0xffff, so a
+// 32-bit word adds as its two halves) and its two octets swapped back to network order.
+// End-around carry makes the result the same as folding after every big-endian 16-bit word:
+// the sum mod 0xffff, written as 0xffff rather than 0 unless every word is 0.
 constexpr std::uint16_t checksum_partial(const std::uint8_t* data, std::size_t len,
                                          std::uint32_t initial = 0) noexcept {
-    std::uint64_t sum = initial;
+    std::uint64_t sum = 0;  // of little-endian words
     if (data != nullptr) {
         std::uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         std::size_t i = 0;
-        for (; i + 8 <= len; i += 8) {
-            s0 += wire_detail::load16(data + i);
-            s1 += wire_detail::load16(data + i + 2);
-            s2 += wire_detail::load16(data + i + 4);
-            s3 += wire_detail::load16(data + i + 6);
+        for (; i + 16 <= len; i += 16) {
+            s0 += wire_detail::load32_le(data + i);
+            s1 += wire_detail::load32_le(data + i + 4);
+            s2 += wire_detail::load32_le(data + i + 8);
+            s3 += wire_detail::load32_le(data + i + 12);
         }
-        for (; i + 1 < len; i += 2) s0 += wire_detail::load16(data + i);
-        if (i < len) s1 += static_cast<std::uint64_t>(data[i]) << 8;
-        sum += s0 + s1 + s2 + s3;
+        for (; i + 4 <= len; i += 4) s0 += wire_detail::load32_le(data + i);
+        for (; i + 1 < len; i += 2) s1 += std::uint64_t{data[i]} | (std::uint64_t{data[i + 1]} << 8);
+        if (i < len) s2 += data[i];  // the odd final octet, padded with a zero octet (RFC 1071 §4.1)
+        sum = s0 + s1 + s2 + s3;
     }
+    while ((sum >> 16) != 0) sum = (sum & 0xffffu) + (sum >> 16);
+    sum = ((sum & 0xffu) << 8) | (sum >> 8);  // back to network order
+    sum += initial;
     while ((sum >> 16) != 0) sum = (sum & 0xffffu) + (sum >> 16);
     return static_cast<std::uint16_t>(sum);
 }

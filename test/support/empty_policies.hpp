@@ -23,6 +23,13 @@ struct empty_iss {
     std::uint32_t operator()(const tcpfsm::four_tuple&, std::uint64_t) const noexcept { return 0; }
 };
 
+// An empty Observer with the placement hooks (on_place, on_readable): the engine keeps its
+// reassembly queue (default capacity 8) for it.
+struct empty_placing_observer : tcpfsm::null_observer {
+    void on_place(std::uint32_t, const std::uint8_t*, std::uint32_t) noexcept {}
+    void on_readable(std::uint32_t) noexcept {}
+};
+
 // The compact profile: the smallest congestion-control policy that does RFC 5681 and RFC 3465
 // (NewReno without undo, 20 octets).
 using compact_profile =

@@ -54,17 +54,25 @@ static_assert(tcpfsm::iss_generator<tcpfsm::fixed_iss> &&
 
 TEST_CASE("connection: the TCB with empty policies", "[connection]") {
     using engine = tcpfsm_test::empty_tcb;
-    // Reported, and held to two cache lines. RFC 9293's own variables (ISS, SND.UNA, SND.NXT,
-    // SND.WND, SND.WL1, SND.WL2, MAX.SND.WND, RCV.NXT, RCV.WND) are 36 octets; RTT state
-    // (RFC 6298 estimator 16, Karn sampler 12) and the timer slots (16) are most of the rest
-    // (docs/engine.md, "TCB size").
-    // With the compact profile's congestion control (newreno<abc_slow_start<>,
-    // newreno_compact_options>, 20 octets) and loss recovery (16): the send path adds 44
-    // octets (with the idle-restart tick and the limited-transmit count) and took the old
-    // recovery point's 4 (docs/engine.md, "TCB size"): 128 - 4 + 44 = 168. The aim stays 128.
+    // The compact profile (newreno<abc_slow_start<>, newreno_compact_options>, reassembly
+    // capacity 0), field by field as connection.hpp's TCB block lays it out (docs/engine.md,
+    // "TCB size"): the configuration and call pointers 16; RFC 9293's ISS, SND.UNA, SND.NXT,
+    // SND.WND, SND.WL1, SND.WL2, MAX.SND.WND, RCV.NXT, RCV.WND and four more 32-bit ones (end
+    // of the queued data, RCV.USER, last arrival, challenge-ACK window) 52; the timer slots 16;
+    // the RFC 6298 estimator's 15 and the state's 1 in its tail padding; Karn's sampler 8;
+    // compact NewReno 20 (cwnd, ssthresh, SMSS, IW, bytes_acked); the loss-recovery state's 15
+    // and the limited-transmit count's 1 in its tail; the idle tick 4; MSS, challenge count,
+    // zero-window probe count 6; flags and the segments since the last ACK 2. 156 octets, to
+    // a multiple of the pointers' 8: 160. Issue 13's 128 is not met (test "connection: issue
+    // 13's TCB budgets").
+    constexpr std::size_t fields = 16 + 52 + 16 + (15 + 1) + 8 + 20 + (15 + 1) + 4 + 6 + 2;
+    STATIC_REQUIRE(fields == 156);
     WARN("sizeof(tcpfsm::connection<empty policies, compact profile>) = " << sizeof(engine) << " bytes");
-    CHECK(sizeof(engine) <= 168);
+    CHECK(sizeof(engine) <= (fields + 7) / 8 * 8);
     CHECK(sizeof(tcpfsm::timer_slots) == 16);
+    CHECK(sizeof(tcpfsm::rtt_sampler) == 8);
+    CHECK(sizeof(tcpfsm::congestion::newreno<tcpfsm::congestion::abc_slow_start<>,
+                                             tcpfsm::congestion::newreno_compact_options>) == 20);
 }
 
 TEST_CASE("connection: the ISS comes from the ISS policy with the four-tuple and a 4 us clock", "[connection]") {

@@ -10,6 +10,8 @@
 // RFCs' arithmetic written next to the check, on the numbers the test chose (SMSS 1000) or
 // on FlightSize as the engine reported it before the ACK.
 #include <tcpfsm/connection.hpp>
+#include <tcpfsm/congestion/cubic.hpp>
+#include <tcpfsm/congestion/hystart_pp.hpp>
 #include <tcpfsm/congestion/newreno.hpp>
 #include <tcpfsm/congestion/unlimited.hpp>
 
@@ -402,5 +404,242 @@ TEST_CASE("send path: the TCB with each congestion policy", "[send_path][connect
          << ", cubic<abc_slow_start<>> " << sizeof(tcpfsm_test::empty_tcb_with<cc::cubic<cc::abc_slow_start<>>>)
          << ", cubic<> (the default) " << sizeof(tcpfsm_test::empty_tcb_with<cc::cubic<>>) << ", unlimited "
          << sizeof(tcpfsm_test::empty_tcb_with<cc::unlimited>));
+    // Issue 13: the default profile (CUBIC with HyStart++, empty policies) at most 256 octets.
     CHECK(sizeof(tcpfsm_test::empty_tcb_with<cc::cubic<>>) <= 256);
+    // HyStart++'s RTT probes (send_path.hpp): N_RTT_SAMPLE = 8 timed segments, the oldest in 8
+    // octets, the 7 others in 4: 36.
+    STATIC_REQUIRE(cc::rtt_probes_v<cc::cubic<>> == 8);
+    STATIC_REQUIRE(cc::rtt_probes_v<cc::newreno<cc::hystart_pp<>>> == 8);
+    STATIC_REQUIRE(cc::rtt_probes_v<cc::newreno<>> == 0);
+    CHECK(sizeof(tcpfsm::detail::rtt_probes<8>) == 8u + 7u * 4u);
+    // The policy and its probes are the whole difference from congestion::unlimited (the
+    // layout adds no padding of its own beyond the pointers' alignment of 8).
+    const auto bound = [](std::size_t policy_and_probes) {
+        return (sizeof(tcpfsm_test::empty_tcb_with<cc::unlimited>) + policy_and_probes + 7) / 8 * 8;
+    };
+    CHECK(sizeof(tcpfsm_test::empty_tcb_with<cc::cubic<>>) <=
+          bound(sizeof(cc::cubic<>) + sizeof(tcpfsm::detail::rtt_probes<8>)));
+    CHECK(sizeof(tcpfsm_test::empty_tcb_with<cc::newreno<>>) <= bound(sizeof(cc::newreno<>)));
+    CHECK(sizeof(tcpfsm_test::empty_tcb) <=
+          bound(sizeof(cc::newreno<cc::abc_slow_start<>, cc::newreno_compact_options>)));
+}
+
+// Issue 13's budgets that the engine does not meet yet (docs/engine.md, "TCB size", says what
+// the octets are and what would free them): the compact profile at most 128 octets, the default
+// one with an Observer that places text (reassembly capacity 8) at most 256. Reported, not
+// asserted: the sizes asserted are the ones above.
+TEST_CASE("send path: issue 13's TCB budgets (reported)", "[send_path][connection]") {
+    using placing_default = tcpfsm::connection<tcpfsm_test::empty_io, tcpfsm_test::empty_clock,
+                                               tcpfsm_test::empty_placing_observer, tcpfsm_test::empty_iss>;
+    if (sizeof(tcpfsm_test::empty_tcb) > 128 || sizeof(placing_default) > 256) {
+        WARN("issue 13 TCB budgets not met: compact " << sizeof(tcpfsm_test::empty_tcb)
+                                                       << " (budget 128), default with a placing Observer "
+                                                       << sizeof(placing_default) << " (budget 256)");
+    }
+    SUCCEED();
+}
+
+namespace {
+
+// NewReno that asks the engine for per-ACK RTT samples (congestion::rtt_probes_v, as
+// hystart_pp does) and records the ack_sample::rtt_us of every ACK it sees.
+std::vector<std::uint32_t> policy_rtt_samples_us;
+template <std::uint32_t Probes>
+struct sample_recording_newreno : tcpfsm::congestion::newreno<> {
+    static constexpr std::uint32_t rtt_probes = Probes;
+    void on_ack(const tcpfsm::congestion::ack_sample& a) noexcept {
+        policy_rtt_samples_us.push_back(a.rtt_us);
+        tcpfsm::congestion::newreno<>::on_ack(a);
+    }
+};
+template <std::uint32_t Probes>
+using sampling_sender = basic_peer<tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator,
+                                                          sample_recording_newreno<Probes>>>;
+
+// A sends 100 segments; every segment is acknowledged on its own, one ms after the one
+// before, 100 ms after the first of its flight was sent. Returns, per round, the ACKs'
+// samples (µs) and for each ACK the send times (ms) of the segments it newly covers.
+struct sampled_ack {
+    std::uint32_t rtt_us;
+    std::vector<std::int64_t> covered_sent_ms;
+    std::int64_t at_ms;
+};
+template <std::uint32_t Probes>
+std::vector<std::vector<sampled_ack>> run_sampled_rounds(int rounds) {
+    reset_time t;
+    const tcpfsm::connection_config config = smss_config();
+    sampling_sender<Probes> a({}, config);
+    unlimited_peer b({}, config);
+    establish(a, b, first, 5000);
+    policy_rtt_samples_us.clear();
+    std::map<std::uint32_t, std::int64_t> sent_at;  // segment start -> send time
+    REQUIRE(a.conn->send(400 * smss) == user_error::none);
+    for (const auto& o : a.sent) sent_at[o.header.seq] = now_ms;  // the initial window
+    std::vector<std::vector<sampled_ack>> out;
+    std::uint32_t acked = first;
+    for (int r = 0; r < rounds; ++r) {
+        std::vector<tcpfsm::segment> flight;
+        for (; !a.sent.empty(); a.sent.pop_front()) {
+            const tcpfsm::segment s = a.sent.front().header;
+            if (s.text_length == 0) continue;
+            flight.push_back(s);
+        }
+        const std::int64_t start = now_ms;
+        std::vector<sampled_ack> round;
+        for (std::size_t i = 0; i < flight.size(); ++i) {
+            now_ms = start + 100 + static_cast<std::int64_t>(i);
+            const std::uint32_t ack = flight[i].seq + flight[i].text_length;
+            sampled_ack s{0, {}, now_ms};
+            for (auto it = sent_at.lower_bound(acked); it != sent_at.end() && tcpfsm::seq_lt(it->first, ack); ++it)
+                s.covered_sent_ms.push_back(it->second);
+            const std::size_t before = policy_rtt_samples_us.size();
+            a.receive(make(5000, ack, ctl::ack, 0, 65535));
+            REQUIRE(policy_rtt_samples_us.size() == before + 1);
+            s.rtt_us = policy_rtt_samples_us.back();
+            acked = ack;
+            round.push_back(s);
+            // What the ACK released left now.
+            for (const auto& o : a.sent)
+                if (o.header.text_length > 0 && sent_at.count(o.header.seq) == 0) sent_at[o.header.seq] = now_ms;
+        }
+        out.push_back(round);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("send path: a policy that asks for RTT probes gets an RTT sample on most ACKs (RFC 9406 §4.2)",
+          "[send_path][hystart]") {
+    const auto rounds = run_sampled_rounds<8>(3);
+    REQUIRE(rounds.size() == 3u);
+    // Round 0: the initial window (10 segments at time 0); segments 0, 2, 4, 6, 8 are timed
+    // (a segment right after a timed one is not), ACK i arrives at 100 + i ms: the even ACKs
+    // carry 100 + i ms, the odd ones none (Karn's sampler timed segment 0 too, and restarted
+    // on the segment sent at 100 ms, acknowledged a round later).
+    REQUIRE(rounds[0].size() == 10u);
+    for (std::size_t i = 0; i < 10; ++i) {
+        INFO("ACK " << i);
+        CHECK(rounds[0][i].rtt_us == (i % 2 == 0 ? (100u + i) * 1000u : 0u));
+    }
+    // Later rounds: every sample is the RTT of a segment that ACK newly acknowledges, and a
+    // round of 20 or more ACKs carries at least N_RTT_SAMPLE = 8 samples.
+    for (std::size_t r = 1; r < rounds.size(); ++r) {
+        std::size_t samples = 0;
+        for (const auto& s : rounds[r]) {
+            if (s.rtt_us == 0) continue;
+            ++samples;
+            bool matches = false;
+            for (std::int64_t sent : s.covered_sent_ms)
+                matches = matches || static_cast<std::uint32_t>(s.at_ms - sent) * 1000u == s.rtt_us;
+            INFO("round " << r << " ACK at " << s.at_ms << " sample " << s.rtt_us);
+            CHECK(matches);
+        }
+        INFO("round " << r << ": " << rounds[r].size() << " ACKs");
+        CHECK(rounds[r].size() >= 20u);
+        CHECK(samples >= 8u);
+    }
+}
+
+TEST_CASE("send path: without RTT probes the policy gets Karn's one sample per round trip", "[send_path]") {
+    const auto rounds = run_sampled_rounds<0>(3);
+    for (std::size_t r = 0; r < rounds.size(); ++r) {
+        std::size_t samples = 0;
+        for (const auto& s : rounds[r]) samples += s.rtt_us != 0 ? 1u : 0u;
+        INFO("round " << r);
+        CHECK(samples == 1u);
+    }
+    // Round 0's one sample: segment 0, sent at 0, acknowledged at 100 ms.
+    CHECK(rounds[0][0].rtt_us == 100000u);
+}
+
+TEST_CASE("send path: the RTT probes: the newest covered probe gives the sample, a retransmission forgets them",
+          "[send_path][hystart]") {
+    tcpfsm::detail::rtt_probes<3> p;
+    p.on_sent(0, 1000, 10);     // timed
+    p.on_sent(1000, 2000, 11);  // follows a timed segment: not timed
+    p.on_sent(2000, 3000, 12);  // timed
+    p.on_sent(3000, 4000, 13);  // not timed
+    p.on_sent(4000, 5000, 14);  // timed (three: the ring is full)
+    p.on_sent(6000, 7000, 15);  // full: not timed
+    CHECK(p.count() == 3u);
+    CHECK(p.on_ack(999, 50) == tcpfsm::detail::rtt_probes<3>::none);  // covers no whole probe
+    CHECK(p.on_ack(3000, 60) == 60u - 12u);                           // the newest of two: [2000, 3000)
+    CHECK(p.count() == 1u);
+    p.on_sent(7000, 8000, 61);  // timed again
+    p.clear();  // send_path::on_resent
+    CHECK(p.count() == 0u);
+    CHECK(p.on_ack(8000, 70) == tcpfsm::detail::rtt_probes<3>::none);
+    // Sequence numbers wrap (RFC 9293 §3.4).
+    p.on_sent(0xFFFFFF00u, 0x100u, 80);
+    CHECK(p.on_ack(0x100u, 95) == 15u);
+    // The later probes are 16-bit offsets from the oldest: a segment ending 65,536 octets or
+    // more past the oldest's end, or sent 65,536 ms or more after it, is not timed.
+    p.on_sent(0, 1000, 100);
+    p.on_sent(1000 + 65536 - 1000, 1000 + 65536, 101);  // ends 65,536 past 1000
+    p.on_sent(2000, 3000, 100 + 65536);                 // 65,536 ms later
+    CHECK(p.count() == 1u);
+    p.on_sent(2000, 1000 + 65535, 100 + 65535);  // the largest offsets that fit
+    CHECK(p.count() == 2u);
+    CHECK(p.on_ack(1000, 100 + 65540) == 65540u);  // the oldest
+    CHECK(p.on_ack(1000 + 65535, 100 + 65540) == 5u);
+    CHECK(p.count() == 0u);
+}
+
+namespace {
+
+// NewReno with HyStart++ (its rtt_probes: 8), or with Probes = 0 Karn's one sample per RTT;
+// remembers whether HyStart++ ever entered CSS.
+bool css_entered = false;
+template <std::uint32_t Probes>
+struct css_watching_newreno : tcpfsm::congestion::newreno<tcpfsm::congestion::hystart_pp<>> {
+    static constexpr std::uint32_t rtt_probes = Probes;
+    void on_ack(const tcpfsm::congestion::ack_sample& a) noexcept {
+        tcpfsm::congestion::newreno<tcpfsm::congestion::hystart_pp<>>::on_ack(a);
+        css_entered = css_entered || slow_start().conservative();
+    }
+};
+
+// Every segment of flight r is acknowledged on its own, D(r) ms after it was sent: every RTT
+// sample of flight r is D(r). Returns the flight during which CSS began (-1: never).
+template <std::uint32_t Probes>
+int css_flight(const std::vector<std::int64_t>& rtt_ms_per_flight) {
+    reset_time t;
+    const tcpfsm::connection_config config = smss_config();
+    basic_peer<tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, css_watching_newreno<Probes>>> a(
+        {}, config);
+    unlimited_peer b({}, config);
+    establish(a, b, first, 5000);
+    css_entered = false;
+    REQUIRE(a.conn->send(400 * smss) == user_error::none);
+    std::map<std::uint32_t, std::int64_t> sent_at;
+    for (const auto& o : a.sent) sent_at.emplace(o.header.seq, now_ms);
+    for (std::size_t r = 0; r < rtt_ms_per_flight.size(); ++r) {
+        std::vector<tcpfsm::segment> flight;
+        for (; !a.sent.empty(); a.sent.pop_front())
+            if (a.sent.front().header.text_length > 0) flight.push_back(a.sent.front().header);
+        REQUIRE(flight.size() >= 10u);
+        for (const tcpfsm::segment& s : flight) {
+            now_ms = sent_at.at(s.seq) + rtt_ms_per_flight[r];
+            a.receive(make(5000, s.seq + s.text_length, ctl::ack, 0, 65535));
+            for (const auto& o : a.sent) sent_at.emplace(o.header.seq, now_ms);
+        }
+        if (css_entered) return static_cast<int>(r);
+    }
+    return -1;
+}
+
+}  // namespace
+
+TEST_CASE("send path: HyStart++ leaves slow start for CSS on an RTT rise, with samples on every ACK (RFC 9406 §4.2)",
+          "[send_path][hystart]") {
+    // RTT 100 ms for three flights, then 120 ms: RttThresh = max(4, min(100 / 8, 16)) = 12.5
+    // ms, and 120 >= 100 + 12.5. Flight 3 (the first at 120 ms) has at least 16 segments, so
+    // with the probes it brings N_RTT_SAMPLE = 8 samples and CSS begins in it.
+    const std::vector<std::int64_t> rtts{100, 100, 100, 120, 120, 120};
+    CHECK(css_flight<8>(rtts) == 3);
+    // Karn's one sample per RTT never makes a round of 8 samples: never CSS.
+    CHECK(css_flight<0>(rtts) == -1);
+    // No rise, no CSS.
+    CHECK(css_flight<8>({100, 100, 100, 100, 100, 100}) == -1);
 }

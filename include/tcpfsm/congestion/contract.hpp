@@ -30,6 +30,7 @@ struct ack_sample {
     std::uint32_t snd_nxt;       // SND.NXT when the ACK arrived
     std::uint32_t in_flight;     // octets in flight before the ACK (SND.NXT - SND.UNA, RFC 5681 FlightSize)
     std::uint32_t rtt_us;        // an RTT sample taken from this ACK (Karn's rule), in µs; 0 = none
+                                 // (one per RTT, or on most ACKs with rtt_probes_v, below)
     std::uint32_t srtt_us;       // the engine's smoothed RTT (RFC 6298 SRTT) after this ACK, µs; 0 = none yet
     std::uint32_t smss;          // SMSS now (RFC 5681 §2; it may shrink with path MTU discovery)
     bool cwnd_limited;           // the flight was limited by cwnd, not by the application or
@@ -113,6 +114,18 @@ template <class T>
 struct has_on_spurious_undo<T, void_t<decltype(std::declval<T&>().on_spurious_undo(std::uint64_t{}))>>
     : std::true_type {};
 
+// `static constexpr std::uint32_t rtt_probes` of the policy, else of its slow-start
+// component (`slow_start_type`), else 0.
+template <class T, class = void>
+struct slow_start_rtt_probes : std::integral_constant<std::uint32_t, 0> {};
+template <class T>
+struct slow_start_rtt_probes<T, void_t<decltype(T::slow_start_type::rtt_probes)>>
+    : std::integral_constant<std::uint32_t, T::slow_start_type::rtt_probes> {};
+template <class T, class = void>
+struct policy_rtt_probes : slow_start_rtt_probes<T> {};
+template <class T>
+struct policy_rtt_probes<T, void_t<decltype(T::rtt_probes)>> : std::integral_constant<std::uint32_t, T::rtt_probes> {};
+
 template <class T, class = void>
 struct has_phase : std::false_type {};
 template <class T>
@@ -131,6 +144,12 @@ template <class T>
 inline constexpr bool has_spurious_undo_v = detail::has_on_spurious_undo<T>::value;
 template <class T>
 inline constexpr bool has_phase_v = detail::has_phase<T>::value;
+// How many segments of new data the engine times at once so that ack_sample::rtt_us carries
+// a sample on every ACK that covers one (RFC 9406 §4.2's "all RTT samples" of a round):
+// `static constexpr std::uint32_t rtt_probes` of the policy or of its `slow_start_type`
+// (hystart_pp: N_RTT_SAMPLE, 8); 0 when neither says: one sample per RTT (Karn's sampler).
+template <class T>
+inline constexpr std::uint32_t rtt_probes_v = detail::policy_rtt_probes<T>::value;
 
 // For the engine: `static_assert(tcpfsm::congestion::check_policy<CC>());` rejects a policy
 // with a message naming the first hook it lacks (the compile-fail test

@@ -27,6 +27,9 @@ public:
     static constexpr std::uint32_t css_growth_divisor = 4;
     static constexpr std::uint32_t css_rounds = 5;
     static constexpr std::uint32_t no_rtt = 0xFFFFFFFFu;  // "infinity"
+    // The engine times this many segments at once (congestion::rtt_probes_v), so that a
+    // round of N_RTT_SAMPLE ACKs or more brings N_RTT_SAMPLE samples (§4.2).
+    static constexpr std::uint32_t rtt_probes = n_rtt_sample;
 
     // RttThresh = max(MIN_RTT_THRESH, min(lastRoundMinRTT / MIN_RTT_DIVISOR, MAX_RTT_THRESH)) (§4.2).
     static constexpr std::uint32_t rtt_thresh_us(std::uint32_t last_round_min_rtt_us) noexcept {
