@@ -14,9 +14,10 @@
 // bound tighter than with the queue's delay; p = the link's random loss probability); RTO =
 // 1 s, RFC 6298's initial RTO and (2.4) minimum.
 //
-// Sizes: TCPFSM_TRANSFER_SIZE octets each way if set, else 1,000,000 (250,000 in a sanitizer
-// build, where each step is several times slower); TCPFSM_TRANSFER_SEEDS seeds per case (4).
-// The simulated times are printed (WARN), not asserted beyond the bound. Label: soak.
+// Sizes: TCPFSM_TRANSFER_SIZE octets each way if set, else 1,000,000; TCPFSM_TRANSFER_SEEDS
+// seeds per case (4). The simulated times are printed (WARN), not asserted beyond the bound.
+// Label: soak (wall time measured: 11 s in the Debug build, 12 s with ASan+UBSan, on the
+// shared 2-core machine under load).
 #include <tcpfsm/simulator.hpp>
 
 #include <catch2/catch.hpp>
@@ -27,17 +28,6 @@
 #include <cstdlib>
 #include <string>
 #include <vector>
-
-#if defined(__SANITIZE_ADDRESS__)
-#define TCPFSM_TRANSFER_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
-#define TCPFSM_TRANSFER_SANITIZED 1
-#endif
-#endif
-#ifndef TCPFSM_TRANSFER_SANITIZED
-#define TCPFSM_TRANSFER_SANITIZED 0
-#endif
 
 namespace {
 
@@ -133,7 +123,7 @@ TEST_CASE("bottleneck soak: pairs through a lossy, reordering bottleneck finish 
           "2 * size / min(link, window / RTT, Mathis) + 10 RTO, every octet once and in order",
           "[bottleneck_soak]") {
     const std::size_t size =
-        static_cast<std::size_t>(transfer_env_or("TCPFSM_TRANSFER_SIZE", TCPFSM_TRANSFER_SANITIZED ? 250000 : 1000000));
+        static_cast<std::size_t>(transfer_env_or("TCPFSM_TRANSFER_SIZE", 1000000));
     const std::uint64_t seeds = transfer_env_or("TCPFSM_TRANSFER_SEEDS", 4);
     const bottleneck_case cases[] = {
         // name                 rate      delay loss   reorder  by
