@@ -2,7 +2,8 @@
 // accept queue, SYN cookies under a flood; docs/listener.md) with one application per
 // accepted connection: echo, discard, source (N octets of `seq 0 N` text, then CLOSE) or a
 // minimal HTTP/1.0 file server (GET and PUT under --root). Each connection has a send ring
-// (front = SND.UNA: an ACK drops octets in O(1)) and a receive ring holding the text the
+// (front = SND.UNA: an ACK drops octets in O(1)), a ring where out-of-order text is placed
+// until it is in order (on_place, on_readable), and a receive ring holding the text the
 // application has not taken yet (the engine's window shrinks by what it holds). The
 // listener's hooks only record; the application runs after each call into the listener.
 // SPDX-License-Identifier: MIT
@@ -75,6 +76,7 @@ struct session {
     long long started_ms = 0;
     byte_ring tx;  // the send buffer, front = SND.UNA
     byte_ring rx;  // delivered text the application has not taken (echo, http)
+    byte_ring held;  // text placed above RCV.NXT (on_place), until on_readable
     std::uint32_t unreceived = 0;  // delivered octets not yet given back by receive()
     sha256 rx_hash;
     sha256 tx_hash;
@@ -117,6 +119,13 @@ struct observer_policy : tcpfsm::null_listener_observer {
     void on_data(tcpfsm::connection_handle h, const std::uint8_t* text, std::uint32_t n) noexcept {
         owner->data(h, text, n);
     }
+    // The placement hooks (listener_observer_places_text_v): the connections hold
+    // out-of-order text in the session's `held` ring, so a lost segment costs its own
+    // retransmission, not the rest of the window's.
+    void on_place(tcpfsm::connection_handle h, std::uint32_t offset, const std::uint8_t* text, std::uint32_t n) noexcept {
+        owner->place(h, offset, text, n);
+    }
+    void on_readable(tcpfsm::connection_handle h, std::uint32_t n) noexcept { owner->readable(h, n); }
     void on_acked(tcpfsm::connection_handle h, std::uint32_t n) noexcept { owner->acked(h, n); }
     void on_released(tcpfsm::connection_handle h) noexcept { owner->released(h); }
 };
@@ -195,6 +204,32 @@ public:
         }
         mark(s);
     }
+    // Text `offset` octets past RCV.NXT (the back of `held`): written in place; appended and
+    // handed to data() when on_readable says it is in order.
+    void place(tcpfsm::connection_handle h, std::uint32_t offset, const std::uint8_t* text, std::uint32_t n) {
+        session& s = at(h);
+        if (!s.held.allocated()) s.held.reset(receive_ring_octets);
+        if (text == nullptr || std::size_t{offset} + n > s.held.space()) {
+            log_line("BUG on_place id=%llu offset=%u n=%u with %zu octets of room", s.id, offset, n, s.held.space());
+            return;
+        }
+        s.held.place(offset, text, n);
+        TUN_TRACE("PLACED id=%llu offset=%u n=%u", s.id, offset, n);
+    }
+    void readable(tcpfsm::connection_handle h, std::uint32_t n) {
+        session& s = at(h);
+        if (!s.held.allocated()) s.held.reset(receive_ring_octets);
+        s.held.commit(n);
+        std::size_t left = n;
+        while (left > 0) {
+            std::size_t run = 0;
+            const std::uint8_t* p = s.held.read_region(run);
+            if (run > left) run = left;
+            data(h, p, static_cast<std::uint32_t>(run));
+            s.held.drop(run);
+            left -= run;
+        }
+    }
     void acked(tcpfsm::connection_handle h, std::uint32_t n) {
         session& s = at(h);
         s.tx.drop(n);  // O(1)
@@ -215,12 +250,14 @@ public:
         }
         if (s.file_fd >= 0) ::close(s.file_fd);
         // Keep the rings' storage for the slot's next connection.
-        byte_ring tx = std::move(s.tx), rx = std::move(s.rx);
+        byte_ring tx = std::move(s.tx), rx = std::move(s.rx), held = std::move(s.held);
         tx.clear();
         rx.clear();
+        held.clear();
         s = session{};
         s.tx = std::move(tx);
         s.rx = std::move(rx);
+        s.held = std::move(held);
     }
 
 private:

@@ -38,12 +38,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include "allocator.hpp"
 #include "conn_table.hpp"
 #include "connection.hpp"
 #include "deadline_heap.hpp"
+#include "receive_path.hpp"
 #include "syn_cookie.hpp"
 #include "time_wait.hpp"
 
@@ -268,7 +270,36 @@ struct null_listener_observer {
     // The connection's TCB is gone (CLOSED, the request dropped, or now a TIME-WAIT record):
     // the handle names nothing any more, and the connection's buffers may go.
     void on_released(connection_handle) noexcept {}
+    // Two more hooks, not here: an Observer with
+    //     void on_place(connection_handle, std::uint32_t offset, const std::uint8_t* text, std::uint32_t length)
+    //     void on_readable(connection_handle, std::uint32_t octets)
+    // places its connections' text itself, as an engine's Observer with on_place and
+    // on_readable does (receive_path.hpp): the children then hold out-of-order text (RFC 9293
+    // §3.10.7.4 SHLD-31) in a reassembly queue of the profile's capacity, and text arrives
+    // through these two instead of on_data.
 };
+
+namespace detail {
+template <class O, class = void>
+struct listener_observer_has_on_place : std::false_type {};
+template <class O>
+struct listener_observer_has_on_place<
+    O, receive_void_t<decltype(std::declval<O&>().on_place(connection_handle{}, std::uint32_t{},
+                                                            static_cast<const std::uint8_t*>(nullptr), std::uint32_t{}))>>
+    : std::true_type {};
+template <class O, class = void>
+struct listener_observer_has_on_readable : std::false_type {};
+template <class O>
+struct listener_observer_has_on_readable<
+    O, receive_void_t<decltype(std::declval<O&>().on_readable(connection_handle{}, std::uint32_t{}))>>
+    : std::true_type {};
+}  // namespace detail
+
+// Does a listener's Observer place its connections' text (on_place and on_readable, each
+// with the connection handle first)? Only then do the children hold text above RCV.NXT.
+template <class Observer>
+inline constexpr bool listener_observer_places_text_v =
+    detail::listener_observer_has_on_place<Observer>::value && detail::listener_observer_has_on_readable<Observer>::value;
 
 // When the listener next has timer work (next_deadline); ticks as the engine's.
 struct listener_deadline {
@@ -307,8 +338,19 @@ struct child_iss {
         return listener_dispatch<Listener>::current->child_iss(t, microseconds);
     }
 };
+// The placement hooks (receive_path.hpp), only when the listener's Observer has them: a
+// child without them holds nothing above RCV.NXT (engine_reassembly_capacity_v is 0).
+template <class Listener, bool Places>
+struct child_placement {};
 template <class Listener>
-struct child_observer : null_observer {
+struct child_placement<Listener, true> {
+    void on_place(std::uint32_t offset, const std::uint8_t* text, std::uint32_t length) noexcept {
+        listener_dispatch<Listener>::current->child_place(offset, text, length);
+    }
+    void on_readable(std::uint32_t octets) noexcept { listener_dispatch<Listener>::current->child_readable(octets); }
+};
+template <class Listener, bool Places>
+struct child_observer : null_observer, child_placement<Listener, Places> {
     void on_state_change(state from, state to, event on) noexcept {
         listener_dispatch<Listener>::current->child_state_change(from, to, on);
     }
@@ -362,7 +404,8 @@ template <class Sink, class Clock, class Observer = null_listener_observer, clas
 class listener {
 public:
     using child_connection = connection<detail::child_io<listener>, detail::child_clock<listener, Clock>,
-                                        detail::child_observer<listener>, detail::child_iss<listener>, Profile>;
+                                        detail::child_observer<listener, listener_observer_places_text_v<Observer>>,
+                                        detail::child_iss<listener>, Profile>;
 
 private:
     template <class>
@@ -371,8 +414,10 @@ private:
     friend struct detail::child_clock;
     template <class>
     friend struct detail::child_iss;
-    template <class>
+    template <class, bool>
     friend struct detail::child_observer;
+    template <class, bool>
+    friend struct detail::child_placement;
 
     static_assert(time_wait_rows_supported<Profile::table>(),
                   "tcpfsm::listener: a TIME-WAIT row of the profile's table asks for an action a TIME-WAIT record "
@@ -1037,6 +1082,16 @@ private:
 
     void child_data(const std::uint8_t* text, std::uint32_t length) noexcept {
         if (frame_->slot != none && !frame_->scratch) observer_.on_data(handle_of(frame_->slot), text, length);
+    }
+
+    // An Observer that places text: where the child's octets go, and when they are in order.
+    // The cookie SYN,ACK's scratch engine keeps nothing: its SYN's text is not placed (RFC
+    // 4987 §3.6: nothing is kept; the peer sends it again after the cookie ACK).
+    void child_place(std::uint32_t offset, const std::uint8_t* text, std::uint32_t length) noexcept {
+        if (frame_->slot != none && !frame_->scratch) observer_.on_place(handle_of(frame_->slot), offset, text, length);
+    }
+    void child_readable(std::uint32_t octets) noexcept {
+        if (frame_->slot != none && !frame_->scratch) observer_.on_readable(handle_of(frame_->slot), octets);
     }
 
     void child_acked(std::uint32_t octets) noexcept {

@@ -13,7 +13,7 @@
 //     is lost (the queue overflows): at most K are ever in flight;
 //   - time: the clock jumps to the earliest deadline of either engine and that engine's
 //     on_timer() runs (a tie gives both orders);
-//   - the users: open_active, open_passive, send(1), receive(n) within the scenario's
+//   - the users: open_active, open_passive, send(n), receive(n) within the scenario's
 //     budgets, and close() and abort() whenever they are not an error (they need no budget:
 //     each succeeds at most once per incarnation).
 // Breadth-first search over these global states with a visited set; the graph is kept
@@ -56,10 +56,18 @@
 //   (c) the table rows exercised (on_row), and that every state change is the table's.
 // Plus, after every step: SND.UNA =< SND.NXT; user calls that the table answers with an
 // error change nothing and send nothing.
+//
+// Out-of-order text (basic_checker<placing_engine>): the engines' Observer places text, so
+// receivers hold segments above RCV.NXT (reassembly.hpp); each octet's value is octet_at()
+// of its sequence number, and a shadow of each consumer's buffer (consumer_shadow, in the
+// key with the queue's blocks and FIN) checks that every octet is placed once, where it
+// belongs, made readable only once placed and in order, and that engine and consumer agree
+// (check_receive_side).
 // SPDX-License-Identifier: MIT
 #ifndef TCPFSM_MODEL_CHECK_HPP
 #define TCPFSM_MODEL_CHECK_HPP
 
+#include <tcpfsm/congestion/unlimited.hpp>
 #include <tcpfsm/connection.hpp>
 
 #include <algorithm>
@@ -79,6 +87,8 @@ namespace tcpfsm_mc {
 // Policies: they write to one global "world" during a step (the checker is single threaded).
 // ------------------------------------------------------------------------------------------
 
+struct consumer_shadow;
+
 struct world_type {
     std::int64_t now_ms = 0;
     std::uint32_t iss = 0;                    // the ISS the next choice returns
@@ -97,6 +107,10 @@ struct world_type {
     std::uint32_t challenge_start = 0;
     unsigned challenge_drops_predicted = 0, challenge_drops_seen = 0;
     const tcpfsm::segment* segment = nullptr;  // the segment being delivered, if any
+    consumer_shadow* consumer = nullptr;  // the receive buffer of the engine in the step
+    // The out-of-order model's coverage: octets placed above RCV.NXT, and on_readable calls
+    // that made held text readable (more than the arriving segment's own text).
+    std::size_t placed_out_of_order = 0, readable_with_held = 0;
 };
 
 inline world_type world;
@@ -173,6 +187,7 @@ inline constexpr tcpfsm::rto_config pinned_rto{1000, 1000, 1000, 1};
 using profile = tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::basic_rto_estimator<pinned_rto>>;
 using engine = tcpfsm::connection<outbox_io, manual_clock, checking_observer, world_iss, profile>;
 
+
 // The connection_config of the model: small retry counts and short timers, so that the
 // space is finite and small (see the header comment).
 inline tcpfsm::connection_config model_config() {
@@ -191,6 +206,79 @@ inline tcpfsm::connection_config model_config() {
 }
 
 // ------------------------------------------------------------------------------------------
+// Out-of-order text: an Observer that places text (receive_path.hpp), so that the engine
+// holds text above RCV.NXT in its reassembly queue, and the consumer it serves.
+// ------------------------------------------------------------------------------------------
+
+// The octet with sequence number `seq`, whoever sends it: a retransmission carries the same
+// octets, and any 256 consecutive numbers have different values (131 is odd), so an octet
+// placed at the wrong offset shows.
+inline std::uint8_t octet_at(std::uint32_t seq) noexcept { return static_cast<std::uint8_t>(seq * 131u + 7u); }
+
+// The consumer's receive buffer, as the model keeps it: the sequence number of its next
+// in-order octet (its own RCV.NXT, from the peer's SYN: IRS + 1), the octets placed above it
+// (bit i: next + i), and what is readable and not yet taken by receive(). It learns nothing
+// from the engine but on_place and on_readable, so that it can disagree with it.
+struct consumer_shadow {
+    bool valid = false;
+    std::uint32_t next = 0;
+    std::uint32_t placed = 0;
+    std::uint32_t held = 0;
+    std::uint32_t delivered = 0;  // readable octets so far in this incarnation
+};
+
+inline void consumer_violation(const std::string& what) {
+    if (world.violation.empty()) world.violation = what;
+}
+
+struct placing_observer : checking_observer {
+    // §3.10.7.4 seventh step, with the queue: each never-seen octet once, where it belongs.
+    void on_place(std::uint32_t offset, const std::uint8_t* text, std::uint32_t length) noexcept {
+        consumer_shadow* c = world.consumer;
+        if (c == nullptr || !c->valid) return consumer_violation("on_place before the peer's SYN was taken");
+        for (std::uint32_t j = 0; j < length; ++j) {
+            const std::uint32_t at = offset + j;
+            if (at >= 32) return consumer_violation("on_place beyond the model's 32 octets above RCV.NXT");
+            if ((c->placed >> at) & 1u) return consumer_violation("an octet placed twice (offset " + std::to_string(at) + ")");
+            if (at > 0) ++world.placed_out_of_order;
+            if (text == nullptr || text[j] != octet_at(c->next + at))
+                return consumer_violation("an octet placed at the wrong offset (" + std::to_string(at) + ")");
+            c->placed |= 1u << at;
+        }
+    }
+    // The first `octets` placed octets are in order: every one of them was placed.
+    void on_readable(std::uint32_t octets) noexcept {
+        consumer_shadow* c = world.consumer;
+        if (c == nullptr || !c->valid) return consumer_violation("on_readable before the peer's SYN was taken");
+        if (octets >= 32 || (c->placed & ((1u << octets) - 1u)) != ((1u << octets) - 1u))
+            return consumer_violation("on_readable over octets never placed");
+        if (world.segment != nullptr && octets > world.segment->text_length) ++world.readable_with_held;
+        c->placed >>= octets;
+        c->next += octets;
+        c->held += octets;
+        c->delivered += octets;
+    }
+};
+
+// Congestion control is congestion::unlimited here: its state would be more that the key
+// leaves out (CUBIC's epoch is an absolute time), and it is not what this model explores.
+using placing_profile = tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::basic_rto_estimator<pinned_rto>,
+                                               tcpfsm::congestion::unlimited>;
+using placing_engine = tcpfsm::connection<outbox_io, manual_clock, placing_observer, world_iss, placing_profile>;
+static_assert(placing_engine::reassembly_type::capacity == tcpfsm::default_reassembly_capacity,
+              "the placing model's engine holds out-of-order text");
+static_assert(engine::reassembly_type::capacity == 0, "the core model's engine takes in-order text only");
+
+// The configuration of the out-of-order model: the core model's, with an MSS of one octet,
+// so that one send(n) is n segments that the channel can reorder.
+inline tcpfsm::connection_config placing_model_config() {
+    tcpfsm::connection_config c = model_config();
+    c.mss = 1;
+    c.min_snd_mss = 1;
+    return c;
+}
+
+// ------------------------------------------------------------------------------------------
 // Scenarios and states
 // ------------------------------------------------------------------------------------------
 
@@ -200,7 +288,9 @@ struct endpoint_budget {
     bool start_listening = false;  // open_passive() before the search starts
     std::uint8_t active_opens = 0;
     std::uint8_t passive_opens = 0;
-    std::uint8_t sends = 0;        // send(1) calls
+    std::uint8_t sends = 0;        // send(send_size) calls
+    std::uint8_t send_size = 1;    // octets per send
+    bool duplicated = true;        // the network may duplicate segments to this endpoint
     std::uint8_t receives = 0;     // receive(all held) calls
     bool may_close = true;    // close(): RFC 9293's CLOSE (the user may still receive)
     bool may_release = false; // release(): CLOSE and the user reads no more (Linux's close())
@@ -218,8 +308,9 @@ struct channel_entry {
     std::uint8_t dup_used = 0;  // already duplicated once
 };
 
-struct global_state {
-    engine ep[2];
+template <class Engine>
+struct basic_global_state {
+    Engine ep[2];
     std::int64_t now = 0;
     std::uint8_t n = 0;
     channel_entry ch[max_k];
@@ -237,6 +328,8 @@ struct global_state {
     // Shadow of the engine's orphan mark (connection::release(): the user reads no more;
     // only then does FIN-WAIT-2 time out).
     bool orphan[2] = {false, false};
+    // The consumers' receive buffers (placing_engine only).
+    consumer_shadow consumer[2] = {};
 };
 
 inline bool entry_less(const channel_entry& x, const channel_entry& y) noexcept {
@@ -284,7 +377,7 @@ inline const char* act_name(act a) noexcept {
         case act::timer: return "timer";
         case act::open_active: return "open_active";
         case act::open_passive: return "open_passive";
-        case act::send: return "send(1)";
+        case act::send: return "send";
         case act::receive: return "receive";
         case act::close: return "close";
         case act::release: return "release";
@@ -371,14 +464,25 @@ struct result {
     std::size_t synchronized_checks = 0;  // (b) states where both are ESTABLISHED and nothing is in flight
     std::size_t invariant_failures = 0; // table / SND.UNA =< SND.NXT / error rows
     bool truncated = false;             // hit the state cap
+    std::size_t placed_out_of_order = 0;  // out-of-order model: octets placed above RCV.NXT (steps)
+    std::size_t readable_with_held = 0;   // out-of-order model: steps that made held text readable
+    std::size_t fin_held_states = 0;      // out-of-order model: states with a FIN held above RCV.NXT
     double seconds = 0;
     std::vector<std::string> messages;  // first few failures with traces
 };
 
-class checker {
+// Engine: `engine` (in-order text only, on_data) or `placing_engine` (out-of-order text held
+// and placed; the consumers are shadowed and checked after every step).
+template <class Engine>
+class basic_checker {
+    using engine = Engine;
+    using global_state = basic_global_state<Engine>;
+    static constexpr bool places = tcpfsm::observer_places_text_v<typename Engine::observer_type>;
+
 public:
-    checker(const scenario& sc, unsigned k, std::vector<std::uint64_t>& row_hits, std::size_t state_cap = 20000000)
-        : sc_(sc), k_(k < max_k ? k : max_k), row_hits_(&row_hits), cap_(state_cap), config_(model_config()) {}
+    basic_checker(const scenario& sc, unsigned k, std::vector<std::uint64_t>& row_hits, std::size_t state_cap = 20000000,
+                  const tcpfsm::connection_config& config = places ? placing_model_config() : model_config())
+        : sc_(sc), k_(k < max_k ? k : max_k), row_hits_(&row_hits), cap_(state_cap), config_(config) {}
 
     result run() {
         const auto t0 = std::chrono::steady_clock::now();
@@ -386,7 +490,10 @@ public:
         res_ = result{};
         res_.scenario = sc_.name;
         res_.k = k_;
+        world.placed_out_of_order = world.readable_with_held = 0;
         explore();
+        res_.placed_out_of_order = world.placed_out_of_order;
+        res_.readable_with_held = world.readable_with_held;
         if (!res_.truncated) analyse();
         res_.states = parent_.size();
         res_.edges = succ_.size();
@@ -424,7 +531,7 @@ private:
     // The canonical encoding goes into a fixed buffer (the search spends most of its time
     // here, and a Debug build must stay fast).
     struct key_buffer {
-        std::uint32_t w[96];
+        std::uint32_t w[160];
         unsigned n = 0;
         void put(std::uint32_t x) noexcept { w[n++] = x; }
     };
@@ -454,6 +561,22 @@ private:
         key.put(recovery ? recover : 0u);
     }
 
+    // The out-of-order model: what the queue holds (blocks, FIN) and the consumer's buffer.
+    static void put_receive_side(key_buffer& key, engine& en, const consumer_shadow& c) {
+        const auto& q = en.reassembly();
+        key.put(static_cast<std::uint32_t>(q.held_count()) | (q.fin_held() ? 1u << 8 : 0u) | (c.valid ? 1u << 9 : 0u));
+        for (std::size_t i = 0; i < q.held_count() && i < 4; ++i) {
+            key.put(q.held(i).left);
+            key.put(q.held(i).right);
+        }
+        if (q.fin_held()) key.put(q.fin_seq());
+        if (!c.valid) return;
+        key.put(c.next);
+        key.put(c.placed);
+        key.put(c.held);
+        key.put(c.delivered);
+    }
+
     key128 key_of(global_state& s) {
         key_buffer key;
         world.now_ms = s.now;
@@ -468,6 +591,7 @@ private:
             const bool limiting = s.challenge_count[e] != 0 && age < config_.challenge_ack_interval_ms;
             key.put(limiting ? s.challenge_count[e] : 0u);
             key.put(limiting ? age : 0u);
+            if constexpr (places) put_receive_side(key, s.ep[e], s.consumer[e]);
         }
         key.put(s.n);
         for (unsigned i = 0; i < s.n; ++i) {
@@ -512,7 +636,7 @@ private:
             const auto idx = static_cast<std::uint8_t>(i);
             out.push_back({act::deliver, idx});
             out.push_back({act::drop, idx});
-            if (!s.ch[i].dup_used) out.push_back({act::duplicate, idx});
+            if (!s.ch[i].dup_used && sc_.ep[s.ch[i].to].duplicated) out.push_back({act::duplicate, idx});
         }
         // Time: the earliest deadline (both, when they tie).
         const std::uint32_t r0 = remaining(s.ep[0], s.now), r1 = remaining(s.ep[1], s.now);
@@ -567,15 +691,28 @@ private:
             closed_before = s.ep[actor].current_state() == tcpfsm::state::closed;
         }
         tcpfsm::connection_status before{};
+        world.consumer = actor >= 0 ? &s.consumer[actor] : nullptr;
         switch (a.what) {
             case act::deliver:
             case act::duplicate: {
                 const channel_entry c = s.ch[a.arg];
                 if (a.what == act::deliver) remove_entry(s, a.arg);
                 else s.ch[a.arg].dup_used = 1;
-                static const std::uint8_t zeros[64] = {};
+                // The text: octet_at() of each octet's sequence number (the SYN's is SEG.SEQ).
+                std::uint8_t text[64] = {};
+                const std::uint32_t first = c.h.seq + (c.h.syn() ? 1u : 0u);
+                for (std::uint32_t j = 0; j < c.h.text_length && j < 64; ++j) text[j] = octet_at(first + j);
+                if constexpr (places) {
+                    // The peer's SYN (LISTEN, SYN-SENT): the consumer's stream starts at IRS + 1.
+                    const tcpfsm::state st = s.ep[actor].current_state();
+                    if (c.h.syn() && (st == tcpfsm::state::listen || st == tcpfsm::state::syn_sent)) {
+                        s.consumer[actor] = consumer_shadow{};
+                        s.consumer[actor].valid = true;
+                        s.consumer[actor].next = c.h.seq + 1u;
+                    }
+                }
                 world.segment = &c.h;
-                s.ep[actor].on_segment(c.h, c.h.text_length > 0 ? zeros : nullptr);
+                s.ep[actor].on_segment(c.h, c.h.text_length > 0 ? text : nullptr);
                 world.segment = nullptr;
                 break;
             }
@@ -602,12 +739,17 @@ private:
                         break;
                     case act::send:
                         --s.sends_left[actor];
-                        en.send(1);
+                        en.send(sc_.ep[actor].send_size);
                         break;
-                    case act::receive:
+                    case act::receive: {
                         --s.receives_left[actor];
-                        en.receive(en.snapshot().receive_held);
+                        const std::uint32_t n = en.snapshot().receive_held;
+                        // The consumer gives back what it read, unless RECEIVE was refused
+                        // (CLOSING, LAST-ACK, TIME-WAIT: "error: connection closing").
+                        if (en.receive(n) == tcpfsm::user_error::none)
+                            s.consumer[actor].held = s.consumer[actor].held >= n ? s.consumer[actor].held - n : 0u;
                         break;
+                    }
                     case act::close:
                         en.close();
                         break;
@@ -653,6 +795,8 @@ private:
                 s.recover[actor] = before.snd_nxt;
             }
         }
+        world.consumer = nullptr;
+        if constexpr (places) check_receive_side(s);
         for (int e = 0; e < 2; ++e) {
             const tcpfsm::connection_status st = s.ep[e].snapshot();
             if (st.st == tcpfsm::state::closed || st.st == tcpfsm::state::listen) {
@@ -670,6 +814,46 @@ private:
         std::sort(s.ch, s.ch + s.n, entry_less);
     }
 
+    // The out-of-order model, after every step: the engine and its consumer agree. RCV.NXT is
+    // the consumer's next octet (one more after the peer's FIN: CLOSE-WAIT, CLOSING, LAST-ACK,
+    // TIME-WAIT), what the engine counts as held for the user is what the consumer holds, and
+    // the queue holds exactly the octets placed above RCV.NXT. With on_place's and
+    // on_readable's own checks: every octet is delivered once, in order, as sent.
+    void check_receive_side(global_state& s) {
+        for (int e = 0; e < 2; ++e) {
+            consumer_shadow& c = s.consumer[e];
+            const tcpfsm::connection_status st = s.ep[e].snapshot();
+            if (st.st == tcpfsm::state::closed || st.st == tcpfsm::state::listen || st.st == tcpfsm::state::syn_sent) {
+                c = consumer_shadow{};  // no connection, or not synchronized yet: nothing received
+                continue;
+            }
+            const std::string who = e == 0 ? "A" : "B";
+            if (!c.valid) {
+                consumer_violation(who + " is synchronized without having taken a SYN");
+                continue;
+            }
+            const bool fin_in = st.st == tcpfsm::state::close_wait || st.st == tcpfsm::state::closing ||
+                                st.st == tcpfsm::state::last_ack || st.st == tcpfsm::state::time_wait;
+            if (st.rcv_nxt != c.next + (fin_in ? 1u : 0u))
+                consumer_violation(who + ": RCV.NXT " + std::to_string(st.rcv_nxt) + " is not the consumer's next octet " +
+                                   std::to_string(c.next) + (fin_in ? " + 1 (FIN)" : ""));
+            if (st.receive_held != c.held)
+                consumer_violation(who + ": the engine counts " + std::to_string(st.receive_held) +
+                                   " octets held for the user, the consumer holds " + std::to_string(c.held));
+            const auto& q = s.ep[e].reassembly();
+            if (!q.consistent_with(st.rcv_nxt)) consumer_violation(who + ": the reassembly queue is inconsistent");
+            std::uint32_t queued = 0;
+            for (std::size_t i = 0; i < q.held_count(); ++i) {
+                for (std::uint32_t x = q.held(i).left; x != q.held(i).right; ++x) {
+                    const std::uint32_t at = x - c.next;
+                    if (at < 32) queued |= 1u << at;
+                }
+            }
+            if (queued != c.placed)
+                consumer_violation(who + ": the queue holds other octets than the consumer placed above RCV.NXT");
+        }
+    }
+
     // The ISS the engine in the step would choose next (an active OPEN, or a SYN arriving in
     // LISTEN during on_segment, whose receiver apply() only learns from the channel): set here
     // for every action; apply() counts the choices made.
@@ -683,6 +867,9 @@ private:
     // ---------------------------------------------------------------- per-state checks
     void check_state(global_state& s, std::uint32_t id) {
         tcpfsm::connection_status st[2];
+        if constexpr (places) {
+            if (s.ep[0].reassembly().fin_held() || s.ep[1].reassembly().fin_held()) ++res_.fin_held_states;
+        }
         for (int e = 0; e < 2; ++e) {
             st[e] = s.ep[e].snapshot();
             if (!tcpfsm::is_valid(st[e].st)) {
@@ -1090,6 +1277,12 @@ public:
         for (std::size_t step = 0; step < path.size(); ++step) {
             if (step == prefix && !more.empty()) o << "  ---- the cycle: ----\n";
             const action a = unpack(path[step]);
+            if ((a.what == act::deliver || a.what == act::drop || a.what == act::duplicate) && a.arg >= s.n) {
+                // A cycle's edges come from the states it merges (the key leaves out, e.g., the
+                // sender's duplicate-ACK count): its replay may reach a different channel.
+                o << "  (the replay of the cycle diverges here: no segment " << unsigned{a.arg} << " in flight)\n";
+                break;
+            }
             std::string what = act_name(a.what);
             if (a.what == act::deliver || a.what == act::drop || a.what == act::duplicate) {
                 what += std::string(" ") + (s.ch[a.arg].to == 1 ? "A>B " : "B>A ") + notation(s.ch[a.arg].h);
@@ -1136,6 +1329,10 @@ private:
     bool probed_[tcpfsm::state_count][tcpfsm::event_count] = {};
     bool replaying_ = false;
 };
+
+// The core model (in-order text only) and the out-of-order one.
+using checker = basic_checker<engine>;
+using placing_checker = basic_checker<placing_engine>;
 
 }  // namespace tcpfsm_mc
 
