@@ -392,6 +392,27 @@ tracker_observation tracker<Allocator>::observe(const four_tuple& sender_to_rece
         s->pending = false;
     }
 
+    // One direction only, or a lost segment: an ACK (no SYN) from an endpoint in SYN-SENT
+    // shows that the peer's SYN,ACK reached it. It is delivered as <SEQ=SEG.ACK-1>
+    // <ACK=SND.NXT><CTL=SYN,ACK> (deduced).
+    if (s->st == state::syn_sent && seg.ack_flag() && !seg.syn() && !seg.rst()) {
+        segment syn_ack{};
+        syn_ack.seq = seg.ack - 1u;
+        syn_ack.ack = s->snd_nxt;
+        syn_ack.flags = static_cast<std::uint8_t>(ctl::syn | ctl::ack);
+        deliver(*s, *r, syn_ack, time_ns, false);
+        s->pending = false;
+    }
+    // A receiver never seen sending has sent at least what it is acknowledged for (deduced):
+    // its ISS, when it is in SYN-RECEIVED, is SEG.ACK - 1.
+    if (seg.ack_flag() && !seg.rst() && !r->sent_any) {
+        if (!r->iss_known && (r->st == state::syn_received || r->st == state::syn_sent)) {
+            r->iss = seg.ack - 1u;
+            r->snd_nxt = r->snd_contig = seg.ack;
+        }
+        if (seq_gt(seg.ack, r->snd_nxt)) r->snd_nxt = r->snd_contig = seg.ack;
+    }
+
     anomalies_before(*s, *r, seg, out);
     sender_side(c, *s, *r, seg, time_ns, out);
 
