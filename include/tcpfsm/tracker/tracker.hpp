@@ -151,11 +151,154 @@ public:
     // receiver. `time_ns`: capture time, non-decreasing. `window_scale_option`: the Window
     // Scale option's shift when the segment (a SYN) carries one, else -1 (RFC 7323 §2).
     tracker_observation observe(const four_tuple& sender_to_receiver, const segment& seg, std::uint64_t time_ns,
-                                int window_scale_option = -1) noexcept;
+                                int window_scale_option = -1) noexcept {
+        tracker_observation out;
+        ++stats_.segments;
+        const tracker_key key = tracker_key::of(sender_to_receiver);
+        out.sender = key.sender;
+        const std::uint64_t h = map_.hash(key.tuple);
+        std::uint32_t slot = map_.find_with_hash(h, key.tuple);
+        if (slot == npos) {
+            if (map_.full()) expire(time_ns);
+            if (map_.full() && oldest_ != npos) {  // room for the new: the least recently seen goes
+                ++stats_.evicted_full;
+                remove(oldest_);
+            }
+            slot = map_.insert_with_hash(h, key.tuple);
+            if (slot == npos) {
+                ++stats_.untracked;
+                return out;
+            }
+            ++stats_.connections;
+            out.new_connection = true;
+            map_[slot].first_ns = time_ns;
+            link_newest(slot);
+        } else if (slot != newest_) {
+            unlink(slot);
+            link_newest(slot);
+        }
+        out.tracked = true;
+        out.slot = slot;
+        tracked_connection& c = map_[slot];
+        c.last_ns = time_ns;
+        end_time_wait(c, time_ns);
+        tracked_endpoint* s = &c.side(key.sender);
+        tracked_endpoint* r = &c.side(other(key.sender));
+
+        // Port reuse (RFC 6191): a new SYN on a four-tuple whose endpoints are both CLOSED or in
+        // TIME-WAIT. A receiver in TIME-WAIT meets the SYN through its rows (rcv_syn_reopen when
+        // it is above RCV.NXT); the record then starts over as a new connection.
+        const auto done = [](state st) { return st == state::closed || st == state::time_wait; };
+        if (!out.new_connection && seg.syn() && !seg.ack_flag() && !seg.rst() && done(s->st) && done(r->st) &&
+            (s->sent_any || r->sent_any)) {
+            out.anomalies.add(tracker_anomaly::port_reuse);
+            if (r->st == state::time_wait) deliver(*r, *s, seg, time_ns, true);
+            const std::uint32_t older = c.older, newer = c.newer;
+            c = tracked_connection{};
+            c.older = older;
+            c.newer = newer;
+            c.first_ns = c.last_ns = time_ns;
+            out.new_connection = true;
+            ++stats_.connections;
+        }
+        for (std::size_t i = 0; i < 2; ++i) out.before[i] = c.endpoints[i].st;
+
+        const bool fresh = !s->sent_any && !r->sent_any && s->st == state::closed && r->st == state::closed;
+        if (fresh && seg.ack_flag() && !seg.syn() && !seg.rst()) {
+            // Mid-stream pickup: the tracker table's row (CLOSED, rcv_ack) -> ESTABLISHED for both.
+            c.picked_up = true;
+            run_row(*s, event::rcv_ack, time_ns, true);
+            run_row(*r, event::rcv_ack, time_ns, true);
+            s->snd_nxt = s->snd_contig = seg.seq;
+            r->snd_nxt = r->snd_contig = seg.ack;
+            r->rcv_nxt = seg.seq;
+            s->rcv_nxt = seg.ack;
+        } else if (fresh && seg.syn() && seg.ack_flag() && !seg.rst()) {
+            // The SYN,ACK of a SYN the tap did not see: the peer's active OPEN and this one's
+            // passive OPEN are deduced, and the SYN delivered as SEG.SEQ = SEG.ACK - 1.
+            run_row(*r, event::open_active, time_ns, true);
+            r->iss = seg.ack - 1u;
+            r->iss_known = true;
+            r->snd_nxt = r->snd_contig = seg.ack;
+            run_row(*s, event::open_passive, time_ns, true);
+            segment syn{};
+            syn.seq = seg.ack - 1u;
+            syn.flags = ctl::syn;
+            deliver(*s, *r, syn, time_ns, false);
+            s->pending = false;
+        }
+
+        // One direction only, or a lost segment: an ACK (no SYN) from an endpoint in SYN-SENT
+        // shows that the peer's SYN,ACK reached it. It is delivered as <SEQ=SEG.ACK-1>
+        // <ACK=SND.NXT><CTL=SYN,ACK> (deduced).
+        if (s->st == state::syn_sent && seg.ack_flag() && !seg.syn() && !seg.rst()) {
+            segment syn_ack{};
+            syn_ack.seq = seg.ack - 1u;
+            syn_ack.ack = s->snd_nxt;
+            syn_ack.flags = static_cast<std::uint8_t>(ctl::syn | ctl::ack);
+            deliver(*s, *r, syn_ack, time_ns, false);
+            s->pending = false;
+        }
+        // A receiver never seen sending has sent at least what it is acknowledged for (deduced):
+        // its ISS, when it is in SYN-RECEIVED, is SEG.ACK - 1.
+        if (seg.ack_flag() && !seg.rst() && !r->sent_any) {
+            if (!r->iss_known && (r->st == state::syn_received || r->st == state::syn_sent)) {
+                r->iss = seg.ack - 1u;
+                r->snd_nxt = r->snd_contig = seg.ack;
+            }
+            if (seq_gt(seg.ack, r->snd_nxt)) r->snd_nxt = r->snd_contig = seg.ack;
+        }
+
+        anomalies_before(*s, *r, seg, out);
+        sender_side(*s, *r, seg, time_ns, out);
+
+        // The receiver of a first SYN is taken to be listening (deduced; its RST says otherwise).
+        if (seg.syn() && !seg.ack_flag() && !seg.rst() && r->st == state::closed && !r->sent_any) {
+            r->prior = state::closed;
+            run_row(*r, event::open_passive, time_ns, true);
+        }
+        // What the receiver's rows make of it (challenge ACK rows leave the state).
+        const state receiver_before = r->st;
+        const bool was_pending = r->pending;
+        const state prior = r->prior;
+        out.receiver_events = deliver(*r, *s, seg, time_ns, false);
+        if (receiver_before == state::listen && !was_pending && r->pending) r->prior = prior;
+
+        const classification& ev = out.receiver_events;
+        for (std::uint8_t i = 0; i < ev.count; ++i) {
+            if (ev[i] == event::rcv_rst_in_window) out.anomalies.add(tracker_anomaly::blind_rst);
+            if (ev[i] == event::rcv_syn && is_synchronized(receiver_before)) out.anomalies.add(tracker_anomaly::blind_syn);
+            if (ev[i] == event::rcv_ack_unacceptable && is_synchronized(receiver_before))
+                out.anomalies.add(tracker_anomaly::blind_data);
+            if (ev[i] == event::rcv_rst && receiver_before == state::syn_sent)
+                out.anomalies.add(tracker_anomaly::connection_refused);
+        }
+        learn_from_sender(*s, *r, seg, window_scale_option);
+
+        for (std::size_t i = 0; i < 2; ++i) out.after[i] = c.endpoints[i].st;
+        for (std::size_t a = 0; a < tracker_anomaly_count; ++a) {
+            if (out.anomalies.contains(static_cast<tracker_anomaly>(a))) ++stats_.anomalies[a];
+        }
+        return out;
+    }
 
     // Ends TIME-WAIT whose 2MSL has passed and removes records idle past their timeout, as of
     // capture time `now_ns`. Returns the number of records removed. Walks every record.
-    std::uint32_t expire(std::uint64_t now_ns) noexcept;
+    std::uint32_t expire(std::uint64_t now_ns) noexcept {
+        std::uint32_t removed = 0;
+        for (std::uint32_t slot = oldest_; slot != npos;) {
+            tracked_connection& c = map_[slot];
+            const std::uint32_t next = c.newer;
+            end_time_wait(c, now_ns);
+            if (now_ns - c.last_ns >= idle_limit(c)) {
+                ++stats_.evicted_idle;
+                remove(slot);
+                ++removed;
+            }
+            slot = next;
+        }
+        return removed;
+    }
 
     // The record of a connection, given either direction's tuple; nullptr if none.
     const tracked_connection* find(const four_tuple& either_direction) const noexcept {
@@ -298,11 +441,139 @@ private:
         return a > b ? a : b;
     }
 
-    void sender_side(tracked_connection& c, tracked_endpoint& s, tracked_endpoint& r, const segment& seg,
-                     std::uint64_t now, tracker_observation& out) noexcept;
+    // The calls the sender's segment reveals, after taking back a deduced transition the segment
+    // shows had not happened yet.
+    void sender_side(tracked_endpoint& s, tracked_endpoint& r, const segment& seg,
+                     std::uint64_t now, tracker_observation& out) noexcept {
+        bool redeliver = false;
+        segment pending{};
+        if (s.pending) {
+            const segment& p = s.pending_segment;
+            const std::uint32_t pending_end = p.seq + p.seq_length();
+            const bool acknowledged = seg.ack_flag() && seq_ge(seg.ack, pending_end);
+            // A SYN was refused: the endpoint taken as listening answers it with RST (§3.10.7.1).
+            const bool refused = seg.rst() && s.st == state::syn_received && s.passive_origin && !s.iss_known;
+            if (refused || (!acknowledged && (seg.syn() || seg.fin()))) {
+                // The endpoint had not received the segment when it sent this one: its deduced
+                // transition is taken back, and the segment delivered after the call.
+                if (refused) out.anomalies.add(tracker_anomaly::connection_refused);
+                s.st = s.prior;
+                s.passive_origin = false;
+                s.pending = false;
+                pending = p;
+                redeliver = true;
+            } else if (acknowledged) {
+                s.pending = false;
+                s.deduced = false;  // its ACK shows it received the segment
+            }
+        }
+        // SYN without ACK: active OPEN (a second one from SYN-SENT is a retransmission).
+        if (seg.syn() && !seg.ack_flag() && !seg.rst() && (s.st == state::closed || s.st == state::listen)) {
+            run_row(s, event::open_active, now, false);
+        }
+        if (seg.rst() && s.st != state::closed && s.st != state::listen) run_row(s, event::abort, now, false);
+        if (seg.text_length > 0 && !seg.rst()) run_row(s, event::send, now, false);
+        if (seg.fin() && !seg.rst() && !s.fin_sent) run_row(s, event::close, now, false);
+        if (redeliver) {
+            // RCV.NXT back to before the segment, so that it is taken again.
+            if (pending.syn()) s.rcv_nxt = pending.seq;
+            else if (seq_ge(s.rcv_nxt, pending.seq + pending.seq_length())) s.rcv_nxt = pending.seq + pending.text_length;
+            deliver(s, r, pending, now, false);
+            s.pending = false;
+            s.deduced = false;
+        }
+    }
     void anomalies_before(const tracked_endpoint& s, const tracked_endpoint& r, const segment& seg,
-                          tracker_observation& out) noexcept;
-    static void learn_from_sender(tracked_endpoint& s, tracked_endpoint& r, const segment& seg, int wscale) noexcept;
+                          tracker_observation& out) noexcept {
+        const std::uint32_t len = seg.seq_length();
+        const std::uint32_t end = seg.seq + len;
+        const bool control = seg.syn() || seg.fin() || seg.rst();
+        if (s.sent_any && !seg.rst()) {
+            const bool keepalive =
+                seg.text_length <= 1 && !seg.syn() && !seg.fin() && seg.seq == s.snd_nxt - 1u && seg.ack_flag();
+            if (keepalive) {
+                out.anomalies.add(tracker_anomaly::keepalive);
+            } else if (len > 0 && seq_lt(seg.seq, s.snd_nxt)) {
+                if (seq_lt(seg.seq, s.snd_contig) || seq_le(end, s.snd_contig) || seg.syn()) {
+                    out.anomalies.add(tracker_anomaly::retransmission);
+                    if (seg.syn() && !seg.ack_flag() && s.st == state::syn_sent)
+                        out.anomalies.add(tracker_anomaly::syn_without_answer);
+                    if (r.ack_seen && r.dup_acks >= 2 && seg.seq == r.ack)
+                        out.anomalies.add(tracker_anomaly::fast_retransmission);
+                    if (r.ack_seen && seq_le(end, r.ack)) out.anomalies.add(tracker_anomaly::spurious_retransmission);
+                } else {
+                    out.anomalies.add(tracker_anomaly::out_of_order);
+                }
+            } else if (len > 0 && seq_gt(seg.seq, s.snd_nxt)) {
+                out.anomalies.add(tracker_anomaly::previous_segment_lost);
+            }
+            if (seg.text_length == 1 && seg.seq == s.snd_nxt && r.sent_any && r.raw_window == 0)
+                out.anomalies.add(tracker_anomaly::window_probe);
+            if (seg.ack_flag() && seg.text_length == 0 && !control && s.ack_seen && seg.ack == s.ack &&
+                seg.window == s.raw_window && seq_lt(seg.ack, r.snd_nxt) && !keepalive)
+                out.anomalies.add(tracker_anomaly::duplicate_ack);
+        }
+        if (seg.window == 0 && !control) out.anomalies.add(tracker_anomaly::zero_window);
+        if (seg.ack_flag() && r.sent_any && seq_gt(seg.ack, r.snd_nxt)) out.anomalies.add(tracker_anomaly::ack_unsent);
+        // RFC 9293 Table 6 at the receiver, beyond the right edge (below the left edge is a
+        // retransmission, flagged as such); only where the receiver's window is known.
+        if (is_synchronized(r.st) && r.sent_any && r.scale_known() && len > 0 && !seg.rst()) {
+            const std::uint32_t right = r.rcv_nxt + r.window;
+            const bool zero_probe = r.window == 0 && seg.seq == r.rcv_nxt;
+            if (!zero_probe && seq_ge(seg.seq, right) && seq_gt(end, right))
+                out.anomalies.add(tracker_anomaly::out_of_window);
+        }
+        // Half-open (§3.5.2): a synchronized endpoint sends to one that has no connection any more.
+        if (r.st == state::closed && r.sent_any && is_synchronized(s.st) && !seg.rst())
+            out.anomalies.add(tracker_anomaly::half_open);
+    }
+    // What the sender's segment tells about the sender: ISS, SND.NXT, its ACK, window and scale.
+    static void learn_from_sender(tracked_endpoint& s, tracked_endpoint& r, const segment& seg, int wscale) noexcept {
+        const std::uint32_t end = seg.seq + seg.seq_length();
+        if (seg.syn() && !seg.rst()) {
+            if (!s.iss_known) {
+                s.iss = seg.seq;
+                s.iss_known = true;
+                s.snd_nxt = s.snd_contig = seg.seq;
+            }
+            // RFC 7323 §2.2: the scale holds only when both SYNs carry the option. -2: this
+            // SYN carried none; once both SYNs are seen, both shifts are final (0 if either lacks it).
+            s.window_scale = static_cast<std::int8_t>(wscale < 0 ? -2 : wscale > 14 ? 14 : wscale);
+            if (r.window_scale != -1) {
+                if (s.window_scale < 0 || r.window_scale < 0) s.window_scale = r.window_scale = 0;
+            }
+        }
+        if (!seg.rst()) {
+            if (!s.sent_any) s.snd_nxt = s.snd_contig = s.iss_known ? s.snd_nxt : seg.seq;
+            if (seq_gt(end, s.snd_nxt)) s.snd_nxt = end;
+            if (seq_le(seg.seq, s.snd_contig) && seq_gt(end, s.snd_contig)) s.snd_contig = end;
+            if (seq_lt(s.snd_contig, s.snd_nxt) && seq_ge(end, s.snd_nxt) && seq_le(seg.seq, s.snd_contig))
+                s.snd_contig = s.snd_nxt;
+            if (seg.fin()) s.fin_sent = true;
+        }
+        if (seg.ack_flag() && !seg.rst()) {
+            if (s.ack_seen && seg.ack == s.ack && seg.text_length == 0 && !seg.syn() && !seg.fin() &&
+                seg.window == s.raw_window) {
+                if (s.dup_acks < 255) ++s.dup_acks;
+            } else if (!s.ack_seen || seq_gt(seg.ack, s.ack)) {
+                s.dup_acks = 0;
+            }
+            if (!s.ack_seen || seq_gt(seg.ack, s.ack)) s.ack = seg.ack;
+            s.ack_seen = true;
+            // Its ACK tells what it has received (a segment lost after the tap shows here).
+            if (seq_gt(seg.ack, s.rcv_nxt) || !is_synchronized(s.st)) s.rcv_nxt = seq_max(s.rcv_nxt, seg.ack);
+            // A receiver never seen sending: its SND.NXT is at least what it was acknowledged for.
+            if (!r.sent_any && seq_gt(seg.ack, r.snd_nxt)) r.snd_nxt = r.snd_contig = seg.ack;
+        }
+        if (!seg.rst()) {
+            s.raw_window = seg.window;
+            // The window of a SYN is never scaled (RFC 7323 §2.2).
+            const int shift = seg.syn() ? 0 : s.window_scale > 0 ? s.window_scale : 0;
+            s.window = std::uint32_t{seg.window} << shift;
+            if (s.window > s.max_window) s.max_window = s.window;
+        }
+        s.sent_any = true;
+    }
 
     tracker_config config_;
     map_type map_;
@@ -310,298 +581,6 @@ private:
     std::uint32_t oldest_ = npos;
     std::uint32_t newest_ = npos;
 };
-
-// ------------------------------------------------------------------------------------------
-
-template <class Allocator>
-tracker_observation tracker<Allocator>::observe(const four_tuple& sender_to_receiver, const segment& seg,
-                                                std::uint64_t time_ns, int window_scale_option) noexcept {
-    tracker_observation out;
-    ++stats_.segments;
-    const tracker_key key = tracker_key::of(sender_to_receiver);
-    out.sender = key.sender;
-    const std::uint64_t h = map_.hash(key.tuple);
-    std::uint32_t slot = map_.find_with_hash(h, key.tuple);
-    if (slot == npos) {
-        if (map_.full()) expire(time_ns);
-        if (map_.full() && oldest_ != npos) {  // room for the new: the least recently seen goes
-            ++stats_.evicted_full;
-            remove(oldest_);
-        }
-        slot = map_.insert_with_hash(h, key.tuple);
-        if (slot == npos) {
-            ++stats_.untracked;
-            return out;
-        }
-        ++stats_.connections;
-        out.new_connection = true;
-        map_[slot].first_ns = time_ns;
-        link_newest(slot);
-    } else if (slot != newest_) {
-        unlink(slot);
-        link_newest(slot);
-    }
-    out.tracked = true;
-    out.slot = slot;
-    tracked_connection& c = map_[slot];
-    c.last_ns = time_ns;
-    end_time_wait(c, time_ns);
-    tracked_endpoint* s = &c.side(key.sender);
-    tracked_endpoint* r = &c.side(other(key.sender));
-
-    // Port reuse (RFC 6191): a new SYN on a four-tuple whose endpoints are both CLOSED or in
-    // TIME-WAIT. A receiver in TIME-WAIT meets the SYN through its rows (rcv_syn_reopen when
-    // it is above RCV.NXT); the record then starts over as a new connection.
-    const auto done = [](state st) { return st == state::closed || st == state::time_wait; };
-    if (!out.new_connection && seg.syn() && !seg.ack_flag() && !seg.rst() && done(s->st) && done(r->st) &&
-        (s->sent_any || r->sent_any)) {
-        out.anomalies.add(tracker_anomaly::port_reuse);
-        if (r->st == state::time_wait) deliver(*r, *s, seg, time_ns, true);
-        const std::uint32_t older = c.older, newer = c.newer;
-        c = tracked_connection{};
-        c.older = older;
-        c.newer = newer;
-        c.first_ns = c.last_ns = time_ns;
-        out.new_connection = true;
-        ++stats_.connections;
-    }
-    for (std::size_t i = 0; i < 2; ++i) out.before[i] = c.endpoints[i].st;
-
-    const bool fresh = !s->sent_any && !r->sent_any && s->st == state::closed && r->st == state::closed;
-    if (fresh && seg.ack_flag() && !seg.syn() && !seg.rst()) {
-        // Mid-stream pickup: the tracker table's row (CLOSED, rcv_ack) -> ESTABLISHED for both.
-        c.picked_up = true;
-        run_row(*s, event::rcv_ack, time_ns, true);
-        run_row(*r, event::rcv_ack, time_ns, true);
-        s->snd_nxt = s->snd_contig = seg.seq;
-        r->snd_nxt = r->snd_contig = seg.ack;
-        r->rcv_nxt = seg.seq;
-        s->rcv_nxt = seg.ack;
-    } else if (fresh && seg.syn() && seg.ack_flag() && !seg.rst()) {
-        // The SYN,ACK of a SYN the tap did not see: the peer's active OPEN and this one's
-        // passive OPEN are deduced, and the SYN delivered as SEG.SEQ = SEG.ACK - 1.
-        run_row(*r, event::open_active, time_ns, true);
-        r->iss = seg.ack - 1u;
-        r->iss_known = true;
-        r->snd_nxt = r->snd_contig = seg.ack;
-        run_row(*s, event::open_passive, time_ns, true);
-        segment syn{};
-        syn.seq = seg.ack - 1u;
-        syn.flags = ctl::syn;
-        deliver(*s, *r, syn, time_ns, false);
-        s->pending = false;
-    }
-
-    // One direction only, or a lost segment: an ACK (no SYN) from an endpoint in SYN-SENT
-    // shows that the peer's SYN,ACK reached it. It is delivered as <SEQ=SEG.ACK-1>
-    // <ACK=SND.NXT><CTL=SYN,ACK> (deduced).
-    if (s->st == state::syn_sent && seg.ack_flag() && !seg.syn() && !seg.rst()) {
-        segment syn_ack{};
-        syn_ack.seq = seg.ack - 1u;
-        syn_ack.ack = s->snd_nxt;
-        syn_ack.flags = static_cast<std::uint8_t>(ctl::syn | ctl::ack);
-        deliver(*s, *r, syn_ack, time_ns, false);
-        s->pending = false;
-    }
-    // A receiver never seen sending has sent at least what it is acknowledged for (deduced):
-    // its ISS, when it is in SYN-RECEIVED, is SEG.ACK - 1.
-    if (seg.ack_flag() && !seg.rst() && !r->sent_any) {
-        if (!r->iss_known && (r->st == state::syn_received || r->st == state::syn_sent)) {
-            r->iss = seg.ack - 1u;
-            r->snd_nxt = r->snd_contig = seg.ack;
-        }
-        if (seq_gt(seg.ack, r->snd_nxt)) r->snd_nxt = r->snd_contig = seg.ack;
-    }
-
-    anomalies_before(*s, *r, seg, out);
-    sender_side(c, *s, *r, seg, time_ns, out);
-
-    // The receiver of a first SYN is taken to be listening (deduced; its RST says otherwise).
-    if (seg.syn() && !seg.ack_flag() && !seg.rst() && r->st == state::closed && !r->sent_any) {
-        r->prior = state::closed;
-        run_row(*r, event::open_passive, time_ns, true);
-    }
-    // What the receiver's rows make of it (challenge ACK rows leave the state).
-    const state receiver_before = r->st;
-    const bool was_pending = r->pending;
-    const state prior = r->prior;
-    out.receiver_events = deliver(*r, *s, seg, time_ns, false);
-    if (receiver_before == state::listen && !was_pending && r->pending) r->prior = prior;
-
-    const classification& ev = out.receiver_events;
-    for (std::uint8_t i = 0; i < ev.count; ++i) {
-        if (ev[i] == event::rcv_rst_in_window) out.anomalies.add(tracker_anomaly::blind_rst);
-        if (ev[i] == event::rcv_syn && is_synchronized(receiver_before)) out.anomalies.add(tracker_anomaly::blind_syn);
-        if (ev[i] == event::rcv_ack_unacceptable && is_synchronized(receiver_before))
-            out.anomalies.add(tracker_anomaly::blind_data);
-        if (ev[i] == event::rcv_rst && receiver_before == state::syn_sent)
-            out.anomalies.add(tracker_anomaly::connection_refused);
-    }
-    learn_from_sender(*s, *r, seg, window_scale_option);
-
-    for (std::size_t i = 0; i < 2; ++i) out.after[i] = c.endpoints[i].st;
-    for (std::size_t a = 0; a < tracker_anomaly_count; ++a) {
-        if (out.anomalies.contains(static_cast<tracker_anomaly>(a))) ++stats_.anomalies[a];
-    }
-    return out;
-}
-
-// The calls the sender's segment reveals, after taking back a deduced transition the segment
-// shows had not happened yet.
-template <class Allocator>
-void tracker<Allocator>::sender_side(tracked_connection&, tracked_endpoint& s, tracked_endpoint& r,
-                                     const segment& seg, std::uint64_t now, tracker_observation& out) noexcept {
-    bool redeliver = false;
-    segment pending{};
-    if (s.pending) {
-        const segment& p = s.pending_segment;
-        const std::uint32_t pending_end = p.seq + p.seq_length();
-        const bool acknowledged = seg.ack_flag() && seq_ge(seg.ack, pending_end);
-        // A SYN was refused: the endpoint taken as listening answers it with RST (§3.10.7.1).
-        const bool refused = seg.rst() && s.st == state::syn_received && s.passive_origin && !s.iss_known;
-        if (refused || (!acknowledged && (seg.syn() || seg.fin()))) {
-            // The endpoint had not received the segment when it sent this one: its deduced
-            // transition is taken back, and the segment delivered after the call.
-            if (refused) out.anomalies.add(tracker_anomaly::connection_refused);
-            s.st = s.prior;
-            s.passive_origin = false;
-            s.pending = false;
-            pending = p;
-            redeliver = true;
-        } else if (acknowledged) {
-            s.pending = false;
-            s.deduced = false;  // its ACK shows it received the segment
-        }
-    }
-    // SYN without ACK: active OPEN (a second one from SYN-SENT is a retransmission).
-    if (seg.syn() && !seg.ack_flag() && !seg.rst() && (s.st == state::closed || s.st == state::listen)) {
-        run_row(s, event::open_active, now, false);
-    }
-    if (seg.rst() && s.st != state::closed && s.st != state::listen) run_row(s, event::abort, now, false);
-    if (seg.text_length > 0 && !seg.rst()) run_row(s, event::send, now, false);
-    if (seg.fin() && !seg.rst() && !s.fin_sent) run_row(s, event::close, now, false);
-    if (redeliver) {
-        // RCV.NXT back to before the segment, so that it is taken again.
-        if (pending.syn()) s.rcv_nxt = pending.seq;
-        else if (seq_ge(s.rcv_nxt, pending.seq + pending.seq_length())) s.rcv_nxt = pending.seq + pending.text_length;
-        deliver(s, r, pending, now, false);
-        s.pending = false;
-        s.deduced = false;
-    }
-}
-
-template <class Allocator>
-void tracker<Allocator>::anomalies_before(const tracked_endpoint& s, const tracked_endpoint& r, const segment& seg,
-                                          tracker_observation& out) noexcept {
-    const std::uint32_t len = seg.seq_length();
-    const std::uint32_t end = seg.seq + len;
-    const bool control = seg.syn() || seg.fin() || seg.rst();
-    if (s.sent_any && !seg.rst()) {
-        const bool keepalive =
-            seg.text_length <= 1 && !seg.syn() && !seg.fin() && seg.seq == s.snd_nxt - 1u && seg.ack_flag();
-        if (keepalive) {
-            out.anomalies.add(tracker_anomaly::keepalive);
-        } else if (len > 0 && seq_lt(seg.seq, s.snd_nxt)) {
-            if (seq_lt(seg.seq, s.snd_contig) || seq_le(end, s.snd_contig) || seg.syn()) {
-                out.anomalies.add(tracker_anomaly::retransmission);
-                if (seg.syn() && !seg.ack_flag() && s.st == state::syn_sent)
-                    out.anomalies.add(tracker_anomaly::syn_without_answer);
-                if (r.ack_seen && r.dup_acks >= 2 && seg.seq == r.ack)
-                    out.anomalies.add(tracker_anomaly::fast_retransmission);
-                if (r.ack_seen && seq_le(end, r.ack)) out.anomalies.add(tracker_anomaly::spurious_retransmission);
-            } else {
-                out.anomalies.add(tracker_anomaly::out_of_order);
-            }
-        } else if (len > 0 && seq_gt(seg.seq, s.snd_nxt)) {
-            out.anomalies.add(tracker_anomaly::previous_segment_lost);
-        }
-        if (seg.text_length == 1 && seg.seq == s.snd_nxt && r.sent_any && r.raw_window == 0)
-            out.anomalies.add(tracker_anomaly::window_probe);
-        if (seg.ack_flag() && seg.text_length == 0 && !control && s.ack_seen && seg.ack == s.ack &&
-            seg.window == s.raw_window && seq_lt(seg.ack, r.snd_nxt) && !keepalive)
-            out.anomalies.add(tracker_anomaly::duplicate_ack);
-    }
-    if (seg.window == 0 && !control) out.anomalies.add(tracker_anomaly::zero_window);
-    if (seg.ack_flag() && r.sent_any && seq_gt(seg.ack, r.snd_nxt)) out.anomalies.add(tracker_anomaly::ack_unsent);
-    // RFC 9293 Table 6 at the receiver, beyond the right edge (below the left edge is a
-    // retransmission, flagged as such); only where the receiver's window is known.
-    if (is_synchronized(r.st) && r.sent_any && r.scale_known() && len > 0 && !seg.rst()) {
-        const std::uint32_t right = r.rcv_nxt + r.window;
-        const bool zero_probe = r.window == 0 && seg.seq == r.rcv_nxt;
-        if (!zero_probe && seq_ge(seg.seq, right) && seq_gt(end, right))
-            out.anomalies.add(tracker_anomaly::out_of_window);
-    }
-    // Half-open (§3.5.2): a synchronized endpoint sends to one that has no connection any more.
-    if (r.st == state::closed && r.sent_any && is_synchronized(s.st) && !seg.rst())
-        out.anomalies.add(tracker_anomaly::half_open);
-}
-
-// What the sender's segment tells about the sender: ISS, SND.NXT, its ACK, window and scale.
-template <class Allocator>
-void tracker<Allocator>::learn_from_sender(tracked_endpoint& s, tracked_endpoint& r, const segment& seg,
-                                           int wscale) noexcept {
-    const std::uint32_t end = seg.seq + seg.seq_length();
-    if (seg.syn() && !seg.rst()) {
-        if (!s.iss_known) {
-            s.iss = seg.seq;
-            s.iss_known = true;
-            s.snd_nxt = s.snd_contig = seg.seq;
-        }
-        // RFC 7323 §2.2: the scale holds only when both SYNs carry the option. -2: this
-        // SYN carried none; once both SYNs are seen, both shifts are final (0 if either lacks it).
-        s.window_scale = static_cast<std::int8_t>(wscale < 0 ? -2 : wscale > 14 ? 14 : wscale);
-        if (r.window_scale != -1) {
-            if (s.window_scale < 0 || r.window_scale < 0) s.window_scale = r.window_scale = 0;
-        }
-    }
-    if (!seg.rst()) {
-        if (!s.sent_any) s.snd_nxt = s.snd_contig = s.iss_known ? s.snd_nxt : seg.seq;
-        if (seq_gt(end, s.snd_nxt)) s.snd_nxt = end;
-        if (seq_le(seg.seq, s.snd_contig) && seq_gt(end, s.snd_contig)) s.snd_contig = end;
-        if (seq_lt(s.snd_contig, s.snd_nxt) && seq_ge(end, s.snd_nxt) && seq_le(seg.seq, s.snd_contig))
-            s.snd_contig = s.snd_nxt;
-        if (seg.fin()) s.fin_sent = true;
-    }
-    if (seg.ack_flag() && !seg.rst()) {
-        if (s.ack_seen && seg.ack == s.ack && seg.text_length == 0 && !seg.syn() && !seg.fin() &&
-            seg.window == s.raw_window) {
-            if (s.dup_acks < 255) ++s.dup_acks;
-        } else if (!s.ack_seen || seq_gt(seg.ack, s.ack)) {
-            s.dup_acks = 0;
-        }
-        if (!s.ack_seen || seq_gt(seg.ack, s.ack)) s.ack = seg.ack;
-        s.ack_seen = true;
-        // Its ACK tells what it has received (a segment lost after the tap shows here).
-        if (seq_gt(seg.ack, s.rcv_nxt) || !is_synchronized(s.st)) s.rcv_nxt = seq_max(s.rcv_nxt, seg.ack);
-        // A receiver never seen sending: its SND.NXT is at least what it was acknowledged for.
-        if (!r.sent_any && seq_gt(seg.ack, r.snd_nxt)) r.snd_nxt = r.snd_contig = seg.ack;
-    }
-    if (!seg.rst()) {
-        s.raw_window = seg.window;
-        // The window of a SYN is never scaled (RFC 7323 §2.2).
-        const int shift = seg.syn() ? 0 : s.window_scale > 0 ? s.window_scale : 0;
-        s.window = std::uint32_t{seg.window} << shift;
-        if (s.window > s.max_window) s.max_window = s.window;
-    }
-    s.sent_any = true;
-}
-
-template <class Allocator>
-std::uint32_t tracker<Allocator>::expire(std::uint64_t now_ns) noexcept {
-    std::uint32_t removed = 0;
-    for (std::uint32_t slot = oldest_; slot != npos;) {
-        tracked_connection& c = map_[slot];
-        const std::uint32_t next = c.newer;
-        end_time_wait(c, now_ns);
-        if (now_ns - c.last_ns >= idle_limit(c)) {
-            ++stats_.evicted_idle;
-            remove(slot);
-            ++removed;
-        }
-        slot = next;
-    }
-    return removed;
-}
 
 }  // namespace tcpfsm
 
