@@ -61,6 +61,11 @@
 #include "listener.hpp"
 // The wire codec.
 #include "wire.hpp"
+// The passive tracker (issue 15).
+#include "tracker/tracker_key.hpp"
+#include "tracker/anomaly.hpp"
+#include "tracker/tracker_table.hpp"
+#include "tracker/tracker.hpp"
 
 #ifdef TCPFSM_WITH_SIMULATOR
 #include "simulator.hpp"

@@ -1,0 +1,178 @@
+// The tracker in the middle of two engines (include/tcpfsm/simulator.hpp): every segment is
+// observed as it is delivered, and after each delivery every endpoint that has no segment of
+// its own still in flight (so no call the tap cannot have seen yet) must be in the state the
+// tracker infers for it. The expected states are the engines' own, never the tracker's.
+#include <tcpfsm/tcpfsm.hpp>
+#include <tcpfsm/simulator.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace sim = tcpfsm::sim;
+using tcpfsm::state;
+
+struct tapped_segment {
+    std::size_t from = 0;
+    tcpfsm::four_tuple tuple{};
+    tcpfsm::segment header{};
+};
+
+// Two engines joined by 10 ms links (no loss, no jitter: segments arrive in the order sent)
+// and a tracker that sees each segment as it is delivered.
+struct middle {
+    sim::network net;
+    sim::endpoint& a;
+    sim::endpoint& b;
+    tcpfsm::tracker<> trk;
+    std::deque<tapped_segment> in_flight;
+    std::size_t trace_seen = 0;
+    std::size_t in_flight_from[2] = {0, 0};
+    std::size_t comparisons = 0;
+    std::vector<std::string> mismatches;
+
+    middle() : net(sim::network_config{}), a(net.add("A")), b(net.add("B")), trk(config()) {
+        a.set_fixed_iss(1000);
+        b.set_fixed_iss(5000);
+        net.connect(a, b);
+        sim::link_config l;
+        l.delay_ms = 10;
+        net.set_links(a, b, l);
+        net.set_filter([this](sim::packet& p) {
+            tapped_segment s;
+            s.from = p.from;
+            const sim::endpoint& from = net.at(p.from);
+            const sim::endpoint& to = net.at(p.to);
+            s.tuple.local = from.address();
+            s.tuple.local_port = from.port();
+            s.tuple.remote = to.address();
+            s.tuple.remote_port = to.port();
+            s.header = p.header;
+            in_flight.push_back(s);
+            ++in_flight_from[p.from];
+            return sim::filter_result::pass;
+        });
+        net.on_step([this] { after_step(); });
+    }
+
+    static tcpfsm::tracker_config config() {
+        tcpfsm::tracker_config c;
+        c.time_wait_ns = 60'000'000'000ull;  // the engines' 2MSL: MSL 30 s (timers.hpp)
+        return c;
+    }
+
+    std::uint64_t now_ns() const { return static_cast<std::uint64_t>(net.now_us()) * 1000u; }
+
+    void after_step() {
+        const auto& trace = net.trace();
+        bool delivered = false;
+        for (; trace_seen < trace.size(); ++trace_seen) {
+            if (trace[trace_seen].kind != sim::trace_kind::receive) continue;
+            REQUIRE_FALSE(in_flight.empty());
+            const tapped_segment s = in_flight.front();
+            in_flight.pop_front();
+            --in_flight_from[s.from];
+            trk.observe(s.tuple, s.header, now_ns());
+            delivered = true;
+        }
+        trk.expire(now_ns());
+        if (delivered) compare();
+    }
+
+    void compare() {
+        const tcpfsm::four_tuple ab{a.address(), b.address(), a.port(), b.port()};
+        const tcpfsm::tracked_connection* c = trk.find(ab);
+        if (c == nullptr) return;
+        const tcpfsm::tracked_endpoint& ta = c->side(tcpfsm::tracker<>::side_of(ab));
+        const tcpfsm::tracked_endpoint& tb = c->side(tcpfsm::other(tcpfsm::tracker<>::side_of(ab)));
+        const sim::endpoint* eps[2] = {&a, &b};
+        const tcpfsm::tracked_endpoint* tracked[2] = {&ta, &tb};
+        for (std::size_t i = 0; i < 2; ++i) {
+            if (in_flight_from[i] != 0) continue;  // a call whose segment the tap has not seen yet
+            ++comparisons;
+            if (tracked[i]->st != eps[i]->st()) {
+                mismatches.push_back(std::string(i == 0 ? "A" : "B") + " at " + std::to_string(net.now()) +
+                                     " ms: engine " + tcpfsm::rfc_name(eps[i]->st()) + ", tracker " +
+                                     tcpfsm::rfc_name(tracked[i]->st));
+            }
+        }
+    }
+
+    void at(sim::sim_time when, std::function<void()> f) { net.schedule(when, std::move(f)); }
+
+    void finish() {
+        REQUIRE(net.run_until_idle());
+        trk.expire(now_ns());
+        CHECK(net.violations().empty());
+        INFO(net.trace_text());
+        CHECK(mismatches == std::vector<std::string>{});
+        CHECK(comparisons >= 6u);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("simulator: open, data both ways, A closes first, B later", "[tracker][simulator]") {
+    middle m;
+    m.b.open_passive();
+    m.a.open_active();
+    m.at(100, [&] { m.a.send(std::string(3000, 'a')); });
+    m.at(200, [&] { m.b.send(std::string(500, 'b')); });
+    m.at(1000, [&] { m.a.close(); });
+    m.at(2000, [&] { m.b.close(); });
+    m.finish();
+    // A's TIME-WAIT ended by capture time, then the record, CLOSED on both sides, went idle.
+    CHECK(m.a.st() == state::closed);
+    CHECK(m.trk.stats().time_wait_expired == 1u);
+    CHECK(m.trk.size() == 0u);
+    CHECK(m.trk.stats().evicted_in[tcpfsm::index_of(state::closed)] == 1u);
+}
+
+TEST_CASE("simulator: B closes first", "[tracker][simulator]") {
+    middle m;
+    m.b.open_passive();
+    m.a.open_active();
+    m.at(100, [&] { m.b.send(std::string(100, 'b')); });
+    m.at(500, [&] { m.b.close(); });
+    m.at(800, [&] { m.a.close(); });
+    m.finish();
+}
+
+TEST_CASE("simulator: simultaneous close (crossing FINs)", "[tracker][simulator]") {
+    middle m;
+    m.b.open_passive();
+    m.a.open_active();
+    m.at(500, [&] {
+        m.a.close();
+        m.b.close();
+    });
+    m.finish();
+}
+
+TEST_CASE("simulator: A aborts (RST)", "[tracker][simulator]") {
+    middle m;
+    m.b.open_passive();
+    m.a.open_active();
+    m.at(100, [&] { m.a.send(std::string(100, 'a')); });
+    m.at(500, [&] { m.a.abort(); });
+    m.finish();
+}
+
+TEST_CASE("simulator: refused (B not listening)", "[tracker][simulator]") {
+    middle m;
+    m.a.open_active();
+    REQUIRE(m.net.run_until_idle());
+    CHECK(m.a.st() == state::closed);
+    const auto* c = m.trk.find(tcpfsm::four_tuple{m.a.address(), m.b.address(), m.a.port(), m.b.port()});
+    REQUIRE(c != nullptr);
+    CHECK(c->endpoints[0].st == state::closed);
+    CHECK(c->endpoints[1].st == state::closed);
+    CHECK(m.mismatches == std::vector<std::string>{});
+    CHECK(m.trk.stats().anomalies[tcpfsm::index_of(tcpfsm::tracker_anomaly::connection_refused)] == 1u);
+}
