@@ -53,7 +53,7 @@ TEST_CASE("three-way handshake: Figure 6, states after each segment", "[tracker]
     CHECK(o.anomalies.empty());
 }
 
-TEST_CASE("data both ways: SEQ, ACK and windows seen; no anomaly", "[tracker]") {
+TEST_CASE("data both ways: SEQ, ACK and windows seen, no anomaly", "[tracker]") {
     tap t;
     t.handshake();
     auto o = t.from_a(seg_of(101, 301, ack_flag, 100));  // 100 octets: 101..200
@@ -221,7 +221,7 @@ TEST_CASE("TIME-WAIT ends by capture time after 2MSL (configurable)", "[tracker]
     CHECK(t.trk.stats().time_wait_expired == 1u);
 }
 
-TEST_CASE("capacity: the least recently seen goes to make room; idle timeouts evict", "[tracker]") {
+TEST_CASE("capacity: the least recently seen goes to make room, idle timeouts evict", "[tracker]") {
     tcpfsm::tracker_config config;
     config.capacity = 2;
     tap t(config);

@@ -133,9 +133,11 @@ struct tracker_stats {
     std::uint64_t anomalies[tracker_anomaly_count] = {};  // segments flagged, per anomaly
 };
 
-template <class Allocator = default_allocator<unsigned char>>
+// Key: the connection table's key (conn_table.hpp): tuple_key holds IPv4 and IPv6;
+// ipv4_tuple_key (12 octets) holds IPv4 only (an IPv6 segment is then not tracked).
+template <class Allocator = default_allocator<unsigned char>, class Key = tuple_key>
 class tracker {
-    using map_type = four_tuple_map<tracked_connection, tuple_key, Allocator>;
+    using map_type = four_tuple_map<tracked_connection, Key, Allocator>;
 
 public:
     static constexpr std::uint32_t npos = 0xFFFFFFFFu;
