@@ -151,6 +151,7 @@ struct capture_state {
     std::uint64_t untracked = 0;
     std::uint64_t first_ns = 0;
     std::uint64_t last_ns = 0;
+    std::uint64_t last_expire_ns = 0;
 };
 
 void on_frame(capture_state& cs, std::uint64_t t_ns, const std::uint8_t* data, std::size_t caplen, std::size_t wirelen) {
@@ -162,6 +163,12 @@ void on_frame(capture_state& cs, std::uint64_t t_ns, const std::uint8_t* data, s
     if (cs.first_ns == 0) cs.first_ns = t_ns;
     if (t_ns < cs.last_ns) t_ns = cs.last_ns;  // the tracker wants non-decreasing times
     cs.last_ns = t_ns;
+    // Once a second of capture time: TIME-WAIT ends after 2MSL, idle records go (a record
+    // removed and its slot reused starts a new timeline: o.new_connection).
+    if (t_ns - cs.last_expire_ns >= 1000000000ull) {
+        cs.trk->expire(t_ns);
+        cs.last_expire_ns = t_ns;
+    }
     const int scale = d.tcp.options.has_window_scale ? int{d.tcp.options.window_scale} : -1;
     const tcpfsm::tracker_observation o = cs.trk->observe(d.tuple, d.seg, t_ns, scale);
     if (!o.tracked) {
@@ -474,6 +481,8 @@ int main(int argc, char** argv) {
     g_live = nullptr;
     pcap_close(p);
 
+    // The summary is as of the last segment: 2MSL and the idle timeouts applied up to it.
+    if (cs.last_ns != 0) trk.expire(cs.last_ns);
     const char* source = file != nullptr ? file : iface;
     if (opt.json) print_json(cs, trk, source);
     else print_text(cs, trk, source);
