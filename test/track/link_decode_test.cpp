@@ -216,3 +216,37 @@ TEST_CASE("link_decode: checksums are verified only on request; TSO lengths; fra
     short_offset[20 + 12] = 0x40;  // Data Offset 4
     CHECK(decode(track::linktype::raw, short_offset).error == track::decode_error::bad_tcp_header);
 }
+
+TEST_CASE("link_decode: every cut of every frame decodes from the captured octets alone", "[link_decode]") {
+    // Each frame copied into a buffer of exactly `caplen` octets (so that a sanitizer sees a
+    // read past it): a cut inside the headers is `truncated`, a cut after the TCP header
+    // decodes with the text length of the IP header (6).
+    struct framed {
+        int link;
+        bytes frame;
+        std::size_t headers;  // link + IP (+ extension headers) + the 32-octet TCP header
+    };
+    const framed frames[] = {
+        {track::linktype::ethernet, cat({macs, from_hex("8100 0064 0800"), ipv4_packet}), 18 + 20 + 32},
+        {track::linktype::linux_sll, cat({from_hex("0000 0001 0006 0211 2233 4455 0000 86dd"), ipv6_packet}),
+         16 + 40 + 32},
+        {track::linktype::linux_sll2, cat({from_hex("0800 0000 0000 0003 0001 04 06 0211 2233 4455 0000"), ipv4_packet}),
+         20 + 20 + 32},
+        {track::linktype::raw, ipv6_packet, 40 + 32},
+    };
+    for (const framed& f : frames) {
+        for (std::size_t caplen = 0; caplen <= f.frame.size(); ++caplen) {
+            const bytes captured(f.frame.begin(), f.frame.begin() + static_cast<std::ptrdiff_t>(caplen));
+            const track::decoded_segment d =
+                track::decode_frame(f.link, captured.empty() ? nullptr : captured.data(), caplen, f.frame.size());
+            INFO("link " << f.link << ", " << caplen << " of " << f.frame.size() << " octets");
+            if (caplen < f.headers) {
+                CHECK(d.error == track::decode_error::truncated);
+            } else {
+                CHECK(d.error == track::decode_error::ok);
+                CHECK(d.text_length == 6);
+                CHECK(d.truncated == (caplen < f.frame.size()));
+            }
+        }
+    }
+}
