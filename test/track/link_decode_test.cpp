@@ -185,7 +185,7 @@ TEST_CASE("link_decode: truncated captures keep the text length of the IP header
     CHECK(cut6.text_length == 6);
 }
 
-TEST_CASE("link_decode: checksums are verified only on request; TSO lengths; fragments", "[link_decode]") {
+TEST_CASE("link_decode: checksums are verified only on request, TSO lengths, fragments", "[link_decode]") {
     bytes bad = ipv4_packet;
     bad[bad.size() - 1] ^= 0x01;  // the text's last octet: the TCP checksum no longer verifies
     CHECK(decode(track::linktype::raw, bad).error == track::decode_error::ok);
