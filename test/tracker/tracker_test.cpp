@@ -263,3 +263,17 @@ TEST_CASE("ss_stats: both endpoints counted as ss on their hosts would", "[track
     char text[512];
     CHECK(tcpfsm::write_ss_summary(s, text, sizeof text) > 0u);
 }
+
+TEST_CASE("capacity: a full table's least recently seen record, idle past its timeout, counts as idle", "[tracker]") {
+    tcpfsm::tracker_config config;
+    config.capacity = 1;
+    tap t(config);
+    t.a_port = 1;
+    t.from_a(seg_of(100, 0, ctl::syn));  // SYN-SENT / SYN-RECEIVED: idle limit 120 s
+    t.now += 120'000 * ms;               // the next segment comes 120 s + 1 ms later
+    t.a_port = 2;
+    CHECK(t.from_a(seg_of(100, 0, ctl::syn)).tracked);
+    CHECK(t.trk.stats().evicted_idle == 1u);
+    CHECK(t.trk.stats().evicted_full == 0u);
+    CHECK(t.trk.size() == 1u);
+}

@@ -161,9 +161,12 @@ public:
         const std::uint64_t h = map_.hash(key.tuple);
         std::uint32_t slot = map_.find_with_hash(h, key.tuple);
         if (slot == npos) {
-            if (map_.full()) expire(time_ns);
-            if (map_.full() && oldest_ != npos) {  // room for the new: the least recently seen goes
-                ++stats_.evicted_full;
+            if (map_.full() && oldest_ != npos) {
+                // Room for the new: the least recently seen record goes (in constant time;
+                // expire() walks them all). Idle past its timeout, it counts as idle.
+                const tracked_connection& oldest = map_[oldest_];
+                if (time_ns - oldest.last_ns >= idle_limit(oldest)) ++stats_.evicted_idle;
+                else ++stats_.evicted_full;
                 remove(oldest_);
             }
             slot = map_.insert_with_hash(h, key.tuple);
