@@ -34,6 +34,7 @@ struct middle {
     std::deque<tapped_segment> in_flight;
     std::size_t trace_seen = 0;
     std::size_t in_flight_from[2] = {0, 0};
+    bool unseen_segment[2] = {false, false};  // a segment of its own was lost before the tap
     std::size_t comparisons = 0;
     std::vector<std::string> mismatches;
 
@@ -78,6 +79,7 @@ struct middle {
             const tapped_segment s = in_flight.front();
             in_flight.pop_front();
             --in_flight_from[s.from];
+            unseen_segment[s.from] = false;  // what it lost, it sends again (or more)
             trk.observe(s.tuple, s.header, now_ns());
             delivered = true;
         }
@@ -94,7 +96,8 @@ struct middle {
         const sim::endpoint* eps[2] = {&a, &b};
         const tcpfsm::tracked_endpoint* tracked[2] = {&ta, &tb};
         for (std::size_t i = 0; i < 2; ++i) {
-            if (in_flight_from[i] != 0) continue;  // a call whose segment the tap has not seen yet
+            // A call whose segment the tap has not seen yet, or lost before the tap.
+            if (in_flight_from[i] != 0 || unseen_segment[i]) continue;
             ++comparisons;
             if (tracked[i]->st != eps[i]->st()) {
                 mismatches.push_back(std::string(i == 0 ? "A" : "B") + " at " + std::to_string(net.now()) +
@@ -102,6 +105,22 @@ struct middle {
                                      tcpfsm::rfc_name(tracked[i]->st));
             }
         }
+    }
+
+    // The next segment from `from` matching `p` is lost before the tap (near the receiver).
+    void lose_next(const sim::endpoint& from, sim::segment_pattern p) {
+        const std::size_t idx = from.index();
+        net.drop_next([this, idx, p](const sim::packet& k) {
+            if (k.from != idx || !p(k.header)) return false;
+            unseen_segment[idx] = true;
+            return true;
+        });
+    }
+
+    std::size_t dropped() const {
+        std::size_t n = 0;
+        for (const sim::wire_record& r : net.wire()) n += r.outcome == sim::fate::dropped ? 1u : 0u;
+        return n;
     }
 
     void at(sim::sim_time when, std::function<void()> f) { net.schedule(when, std::move(f)); }
@@ -175,4 +194,36 @@ TEST_CASE("simulator: refused (B not listening)", "[tracker][simulator]") {
     CHECK(c->endpoints[1].st == state::closed);
     CHECK(m.mismatches == std::vector<std::string>{});
     CHECK(m.trk.stats().anomalies[tcpfsm::index_of(tcpfsm::tracker_anomaly::connection_refused)] == 1u);
+}
+
+TEST_CASE("simulator: segments lost before the tap: SYN,ACK, data, FIN, the final ACK", "[tracker][simulator]") {
+    middle m;
+    m.lose_next(m.b, sim::pattern::syn_ack);
+    m.lose_next(m.a, sim::pattern::data);
+    m.lose_next(m.a, sim::pattern::fin);
+    m.lose_next(m.b, sim::pattern::fin);
+    m.lose_next(m.a, sim::pattern::pure_ack);
+    m.b.open_passive();
+    m.a.open_active();
+    m.at(5000, [&] { m.a.send(std::string(2000, 'a')); });
+    m.at(10000, [&] { m.a.close(); });
+    m.at(20000, [&] { m.b.close(); });
+    m.finish();
+    CHECK(m.dropped() == 5u);
+    CHECK(m.a.st() == state::closed);
+    CHECK(m.b.st() == state::closed);
+}
+
+TEST_CASE("simulator: the final ACK lost: LAST-ACK resends its FIN, TIME-WAIT restarts 2MSL", "[tracker][simulator]") {
+    middle m;
+    m.b.open_passive();
+    m.a.open_active();
+    m.at(1000, [&] { m.a.close(); });
+    m.at(2000, [&] {
+        m.lose_next(m.a, sim::pattern::pure_ack);  // A's ACK of B's FIN
+        m.b.close();
+    });
+    m.finish();
+    CHECK(m.dropped() == 1u);
+    CHECK(m.trk.stats().time_wait_expired == 1u);
 }

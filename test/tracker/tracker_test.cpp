@@ -277,3 +277,19 @@ TEST_CASE("capacity: a full table's least recently seen record, idle past its ti
     CHECK(t.trk.stats().evicted_full == 0u);
     CHECK(t.trk.size() == 1u);
 }
+
+TEST_CASE("TIME-WAIT: a retransmitted FIN restarts 2MSL (§3.10.7.4 eighth step)", "[tracker]") {
+    tcpfsm::tracker_config config;
+    config.time_wait_ns = 1000 * ms;
+    tap t(config);
+    t.handshake();
+    t.from_b(seg_of(301, 101, fin_ack));
+    t.from_a(seg_of(101, 302, fin_ack));   // A's FIN ACKs B's: B TIME-WAIT at 5 ms, A LAST-ACK
+    REQUIRE(t.b() == state::time_wait);
+    t.from_a(seg_of(101, 302, fin_ack));   // A's FIN again at 6 ms (B's ACK was lost)
+    CHECK(t.conn().endpoints[1].since_ns == 6 * ms);
+    t.trk.expire(5 * ms + 1000 * ms);      // 2MSL from the first FIN: not yet
+    CHECK(t.b() == state::time_wait);
+    t.trk.expire(6 * ms + 1000 * ms);
+    CHECK(t.b() == state::closed);
+}

@@ -360,6 +360,8 @@ private:
             ep.st = r.to;
             ep.since_ns = now;
             ep.deduced = deduced;
+        } else if (r.actions.contains(action::restart_time_wait_timer)) {
+            ep.since_ns = now;  // a retransmitted FIN restarts 2MSL (§3.10.7.4 eighth step)
         }
     }
 
