@@ -293,3 +293,16 @@ TEST_CASE("TIME-WAIT: a retransmitted FIN restarts 2MSL (§3.10.7.4 eighth step)
     t.trk.expire(6 * ms + 1000 * ms);
     CHECK(t.b() == state::closed);
 }
+
+TEST_CASE("a FIN seen beyond a hole is taken when the hole fills (§3.10.7.4 eighth step)", "[tracker]") {
+    tap t;
+    t.handshake();
+    auto o = t.from_a(seg_of(201, 301, fin_ack, 100));  // 201..300 and FIN; 101..200 not yet
+    CHECK(o.anomalies.contains(tcpfsm::tracker_anomaly::previous_segment_lost));
+    CHECK(t.a() == state::fin_wait_1);
+    CHECK(t.b() == state::established);  // the FIN is not in order at B (RCV.NXT = 101)
+    o = t.from_a(seg_of(101, 301, ack_flag, 100));
+    CHECK(o.anomalies.contains(tcpfsm::tracker_anomaly::out_of_order));
+    CHECK(t.b() == state::close_wait);
+    CHECK(t.conn().endpoints[1].rcv_nxt == 302u);  // 101 + 200 octets + FIN
+}
