@@ -128,7 +128,7 @@ struct middle {
         const tcpfsm::tracked_connection* c = trk.find(ab);
         if (c == nullptr) return;
         const tcpfsm::tracked_endpoint& ta = c->side(tcpfsm::tracker<>::side_of(ab));
-        const tcpfsm::tracked_endpoint& tb = c->side(tcpfsm::other(tcpfsm::tracker<>::side_of(ab)));
+        const tcpfsm::tracked_endpoint& tb = c->side(tcpfsm::other_side(tcpfsm::tracker<>::side_of(ab)));
         const sim::endpoint* eps[2] = {&a, &b};
         const tcpfsm::tracked_endpoint* tracked[2] = {&ta, &tb};
         for (std::size_t i = 0; i < 2; ++i) {

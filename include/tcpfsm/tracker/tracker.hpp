@@ -192,7 +192,7 @@ public:
         c.last_ns = time_ns;
         end_time_wait(c, time_ns);
         tracked_endpoint* s = &c.side(key.sender);
-        tracked_endpoint* r = &c.side(other(key.sender));
+        tracked_endpoint* r = &c.side(other_side(key.sender));
 
         // Port reuse (RFC 6191): a new SYN on a four-tuple whose endpoints are both CLOSED or in
         // TIME-WAIT. A receiver in TIME-WAIT meets the SYN through its rows (rcv_syn_reopen when
