@@ -91,15 +91,15 @@ TEST_CASE("pcap replay: the kernel's two connections of wire_veth_capture.pcap",
         CHECK(o.anomalies.empty());
         // The client's port is the high one (42366, 42766); the server's 9999.
         const bool client_sent = t.local_port != 9999;
-        const tcpfsm::tracker_side client = client_sent ? o.sender : tcpfsm::other(o.sender);
+        const tcpfsm::tracker_side client = client_sent ? o.sender : tcpfsm::other_side(o.sender);
         CHECK(o.after[tcpfsm::index_of(client)] == expected[i % 9][0]);
-        CHECK(o.after[tcpfsm::index_of(tcpfsm::other(client))] == expected[i % 9][1]);
+        CHECK(o.after[tcpfsm::index_of(tcpfsm::other_side(client))] == expected[i % 9][1]);
         if (i % 9 == 4) {
             // Both SYNs carried wscale 10 (RFC 7323): the windows are known, scaled.
             const tcpfsm::tracked_connection& c = trk.at(o.slot);
             CHECK(c.side(client).scale_known());
             CHECK(c.side(client).window_scale == 10);
-            CHECK(c.side(tcpfsm::other(client)).window == std::uint32_t{s.window} << 10);
+            CHECK(c.side(tcpfsm::other_side(client)).window == std::uint32_t{s.window} << 10);
             CHECK(c.side(client).iss == (i < 9 ? 3391041009u : 747653463u));
         }
     }

@@ -263,3 +263,46 @@ TEST_CASE("ss_stats: both endpoints counted as ss on their hosts would", "[track
     char text[512];
     CHECK(tcpfsm::write_ss_summary(s, text, sizeof text) > 0u);
 }
+
+TEST_CASE("capacity: a full table's least recently seen record, idle past its timeout, counts as idle", "[tracker]") {
+    tcpfsm::tracker_config config;
+    config.capacity = 1;
+    tap t(config);
+    t.a_port = 1;
+    t.from_a(seg_of(100, 0, ctl::syn));  // SYN-SENT / SYN-RECEIVED: idle limit 120 s
+    t.now += 120'000 * ms;               // the next segment comes 120 s + 1 ms later
+    t.a_port = 2;
+    CHECK(t.from_a(seg_of(100, 0, ctl::syn)).tracked);
+    CHECK(t.trk.stats().evicted_idle == 1u);
+    CHECK(t.trk.stats().evicted_full == 0u);
+    CHECK(t.trk.size() == 1u);
+}
+
+TEST_CASE("TIME-WAIT: a retransmitted FIN restarts 2MSL (§3.10.7.4 eighth step)", "[tracker]") {
+    tcpfsm::tracker_config config;
+    config.time_wait_ns = 1000 * ms;
+    tap t(config);
+    t.handshake();
+    t.from_b(seg_of(301, 101, fin_ack));
+    t.from_a(seg_of(101, 302, fin_ack));   // A's FIN ACKs B's: B TIME-WAIT at 5 ms, A LAST-ACK
+    REQUIRE(t.b() == state::time_wait);
+    t.from_a(seg_of(101, 302, fin_ack));   // A's FIN again at 6 ms (B's ACK was lost)
+    CHECK(t.conn().endpoints[1].since_ns == 6 * ms);
+    t.trk.expire(5 * ms + 1000 * ms);      // 2MSL from the first FIN: not yet
+    CHECK(t.b() == state::time_wait);
+    t.trk.expire(6 * ms + 1000 * ms);
+    CHECK(t.b() == state::closed);
+}
+
+TEST_CASE("a FIN seen beyond a hole is taken when the hole fills (§3.10.7.4 eighth step)", "[tracker]") {
+    tap t;
+    t.handshake();
+    auto o = t.from_a(seg_of(201, 301, fin_ack, 100));  // 201..300 and FIN; 101..200 not yet
+    CHECK(o.anomalies.contains(tcpfsm::tracker_anomaly::previous_segment_lost));
+    CHECK(t.a() == state::fin_wait_1);
+    CHECK(t.b() == state::established);  // the FIN is not in order at B (RCV.NXT = 101)
+    o = t.from_a(seg_of(101, 301, ack_flag, 100));
+    CHECK(o.anomalies.contains(tcpfsm::tracker_anomaly::out_of_order));
+    CHECK(t.b() == state::close_wait);
+    CHECK(t.conn().endpoints[1].rcv_nxt == 302u);  // 101 + 200 octets + FIN
+}

@@ -81,15 +81,19 @@ struct tracked_endpoint {
     std::uint32_t iss = 0;         // ISS (the peer's IRS)
     std::uint32_t snd_nxt = 0;     // highest SEQ + SEG.LEN seen from it
     std::uint32_t snd_contig = 0;  // end of what was seen from it without a hole
+    std::uint32_t ooo_start = 0;   // start of the octets seen beyond the hole (has_ooo)
+    bool has_ooo = false;
     std::uint32_t ack = 0;         // highest SEG.ACK from it
     std::uint32_t rcv_nxt = 0;     // RCV.NXT as inferred: in-order octets from the peer, or its own ACK
     std::uint32_t window = 0;      // its last window, scaled when the scale is known
     std::uint32_t max_window = 0;  // largest window it advertised (MAX.SND.WND of the peer)
     std::uint16_t raw_window = 0;  // its last SEG.WND as sent
     // A deduced transition not yet acknowledged: the state before it and the segment.
+    // `confirmed_by_seq`: SEG.SEQ of its segment that acknowledged it.
     bool pending = false;
     state prior = state::closed;
     segment pending_segment{};
+    std::uint32_t confirmed_by_seq = 0;
 
     // The scale is known (both SYNs seen).
     constexpr bool scale_known() const noexcept { return window_scale >= 0; }
@@ -161,9 +165,12 @@ public:
         const std::uint64_t h = map_.hash(key.tuple);
         std::uint32_t slot = map_.find_with_hash(h, key.tuple);
         if (slot == npos) {
-            if (map_.full()) expire(time_ns);
-            if (map_.full() && oldest_ != npos) {  // room for the new: the least recently seen goes
-                ++stats_.evicted_full;
+            if (map_.full() && oldest_ != npos) {
+                // Room for the new: the least recently seen record goes (in constant time;
+                // expire() walks them all). Idle past its timeout, it counts as idle.
+                const tracked_connection& oldest = map_[oldest_];
+                if (time_ns - oldest.last_ns >= idle_limit(oldest)) ++stats_.evicted_idle;
+                else ++stats_.evicted_full;
                 remove(oldest_);
             }
             slot = map_.insert_with_hash(h, key.tuple);
@@ -185,7 +192,7 @@ public:
         c.last_ns = time_ns;
         end_time_wait(c, time_ns);
         tracked_endpoint* s = &c.side(key.sender);
-        tracked_endpoint* r = &c.side(other(key.sender));
+        tracked_endpoint* r = &c.side(other_side(key.sender));
 
         // Port reuse (RFC 6191): a new SYN on a four-tuple whose endpoints are both CLOSED or in
         // TIME-WAIT. A receiver in TIME-WAIT meets the SYN through its rows (rcv_syn_reopen when
@@ -276,6 +283,18 @@ public:
                 out.anomalies.add(tracker_anomaly::connection_refused);
         }
         learn_from_sender(*s, *r, seg, window_scale_option);
+        // A FIN seen out of order (beyond a hole) is taken when the hole fills, as the
+        // receiver's reassembly takes it (§3.10.7.4 seventh and eighth steps): the octets
+        // after RCV.NXT and the FIN are delivered as one segment.
+        if (s->fin_sent && !seg.rst() && is_synchronized(r->st) && !has_received_fin(r->st) &&
+            seq_ge(s->snd_contig, s->snd_nxt) && seq_lt(r->rcv_nxt, s->snd_nxt) && !seg.fin()) {
+            segment rest{};
+            rest.seq = r->rcv_nxt;
+            rest.ack = s->ack;
+            rest.flags = static_cast<std::uint8_t>(ctl::fin | (s->ack_seen ? ctl::ack : 0));
+            rest.text_length = s->snd_nxt - 1u - r->rcv_nxt;
+            deliver(*r, *s, rest, time_ns, false);
+        }
 
         for (std::size_t i = 0; i < 2; ++i) out.after[i] = c.endpoints[i].st;
         for (std::size_t a = 0; a < tracker_anomaly_count; ++a) {
@@ -357,6 +376,8 @@ private:
             ep.st = r.to;
             ep.since_ns = now;
             ep.deduced = deduced;
+        } else if (r.actions.contains(action::restart_time_wait_timer)) {
+            ep.since_ns = now;  // a retransmitted FIN restarts 2MSL (§3.10.7.4 eighth step)
         }
     }
 
@@ -467,7 +488,17 @@ private:
             } else if (acknowledged) {
                 s.pending = false;
                 s.deduced = false;  // its ACK shows it received the segment
+                s.confirmed_by_seq = seg.seq;
             }
+        } else if (seg.fin() && !seg.rst() && !s.fin_sent && s.st == state::close_wait && s.prior == state::established &&
+                   s.pending_segment.fin() && seq_lt(seg.seq + seg.text_length, s.confirmed_by_seq)) {
+            // Its first FIN seen is older than the segment with which it acknowledged the
+            // peer's FIN (SEG.SEQ beyond this FIN): the FIN was sent before the peer's
+            // arrived, and lost before the tap. It closed in ESTABLISHED: taken back, the
+            // CLOSE first, then the peer's FIN (CLOSING, Figure 13).
+            s.st = s.prior;
+            pending = s.pending_segment;
+            redeliver = true;
         }
         // SYN without ACK: active OPEN (a second one from SYN-SENT is a retransmission).
         if (seg.syn() && !seg.ack_flag() && !seg.rst() && (s.st == state::closed || s.st == state::listen)) {
@@ -548,9 +579,17 @@ private:
         if (!seg.rst()) {
             if (!s.sent_any) s.snd_nxt = s.snd_contig = s.iss_known ? s.snd_nxt : seg.seq;
             if (seq_gt(end, s.snd_nxt)) s.snd_nxt = end;
+            // One hole at a time: octets beyond it are taken as one block up to SND.NXT.
+            if (seg.seq_length() > 0 && seq_gt(seg.seq, s.snd_contig) &&
+                (!s.has_ooo || seq_lt(seg.seq, s.ooo_start))) {
+                s.ooo_start = seg.seq;
+                s.has_ooo = true;
+            }
             if (seq_le(seg.seq, s.snd_contig) && seq_gt(end, s.snd_contig)) s.snd_contig = end;
-            if (seq_lt(s.snd_contig, s.snd_nxt) && seq_ge(end, s.snd_nxt) && seq_le(seg.seq, s.snd_contig))
+            if (s.has_ooo && seq_ge(s.snd_contig, s.ooo_start)) {
                 s.snd_contig = s.snd_nxt;
+                s.has_ooo = false;
+            }
             if (seg.fin()) s.fin_sent = true;
         }
         if (seg.ack_flag() && !seg.rst()) {

@@ -13,7 +13,7 @@ namespace tcpfsm {
 // tuple's `local`, side_b its `remote`.
 enum class tracker_side : std::uint8_t { a = 0, b = 1 };
 
-constexpr tracker_side other(tracker_side s) noexcept { return s == tracker_side::a ? tracker_side::b : tracker_side::a; }
+constexpr tracker_side other_side(tracker_side s) noexcept { return s == tracker_side::a ? tracker_side::b : tracker_side::a; }
 constexpr std::size_t index_of(tracker_side s) noexcept { return static_cast<std::size_t>(s); }
 
 namespace detail {
