@@ -11,6 +11,9 @@ apt-get install -y -qq --no-install-recommends \
 # curl, wget, socat: the kernel-side programs of the interop transfers (test/interop,
 # transfer.sh, http_errors.sh, syn_flood.sh) against examples/tun's tcpfsm_tun.
 apt-get install -y -qq --no-install-recommends curl wget socat >/dev/null
+# libpcap-dev: the capture tool examples/track/tcpfsm-track (pcap, pcapng, live interfaces)
+# and its test track.capture; without it the tool is not built.
+apt-get install -y -qq --no-install-recommends libpcap-dev >/dev/null
 # liblwip-dev: lwIP 2.1, the in-process peer of the lwIP interop tests (test/lwip).
 apt-get install -y -qq --no-install-recommends liblwip-dev >/dev/null
 # The benchmarks (bench/, label bench): Google Benchmark, Boost's headers (Boost.MSM and

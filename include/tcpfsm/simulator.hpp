@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "connection.hpp"
+#include "ladder.hpp"
 #include "manual_clock.hpp"
 #include "sim_link.hpp"
 
@@ -152,6 +153,7 @@ struct wire_record {
     std::size_t to = packet::nobody;
     segment header;
     fate outcome = fate::delivered;
+    sim_time arrives_at = never;  // the first copy's arrival; never unless delivered
 };
 
 enum class filter_result : std::uint8_t { pass, drop };
@@ -1084,6 +1086,7 @@ private:
         }
         if (config_.trace) log(from.name_, trace_kind::send, describe(p.header));
         fate outcome = fate::delivered;
+        sim_time arrives = never;
         for (drop_rule& r : rules_) {
             if (r.remaining > 0 && r.match(p)) {
                 --r.remaining;
@@ -1118,6 +1121,7 @@ private:
             }
             const bool twice = through && random_.chance(l.duplicate);
             bool any = false;
+            sim_time first_arrival = never;
             for (int copy = 0; through && copy < (twice ? 2 : 1); ++copy) {
                 if (random_.chance(l.loss)) {
                     if (config_.trace) log(from.name_, trace_kind::lost, format_segment(p.header) + (copy ? " (copy)" : ""));
@@ -1133,12 +1137,14 @@ private:
                     log(from.name_, trace_kind::duplicated, format_segment(p.header) + " (arrives at " +
                                                                  std::to_string(q.arrives_at) + " ms)");
                 }
+                if (!any) first_arrival = q.arrives_at;
                 any = true;
                 enqueue(arrival_us, item{std::move(q), {}, {}});
             }
             if (!any) outcome = fate::lost;
+            arrives = first_arrival;
         }
-        if (config_.record_wire) wire_.push_back(wire_record{now(), p.from, p.to, p.header, outcome});
+        if (config_.record_wire) wire_.push_back(wire_record{now(), p.from, p.to, p.header, outcome, arrives});
     }
 
     void deliver(const packet& p) {
@@ -1244,6 +1250,41 @@ private:
 
 using network = basic_network<>;
 using endpoint = basic_endpoint<>;
+
+// The connection between `a` (the left column) and `b` as a ladder diagram (ladder.hpp):
+// every segment one sent to the other from the wire log (needs network_config::record_wire;
+// a segment the link lost or a rule dropped is drawn lost) and both endpoints' state changes
+// (of their current engines). Times in microseconds from the millisecond clock.
+//
+//     std::string svg = tcpfsm::ladder_svg(tcpfsm::sim::ladder_of(net, a, b));
+template <class Profile>
+ladder ladder_of(const basic_network<Profile>& net, const basic_endpoint<Profile>& a,
+                 const basic_endpoint<Profile>& b) {
+    ladder l;
+    l.left_name = a.name();
+    l.right_name = b.name();
+    l.left_initial = a.state_changes().empty() ? a.st() : a.state_changes().front().from;
+    l.right_initial = b.state_changes().empty() ? b.st() : b.state_changes().front().from;
+    for (const wire_record& r : net.wire()) {
+        const bool ab = r.from == a.index() && r.to == b.index();
+        const bool ba = r.from == b.index() && r.to == a.index();
+        if (!ab && !ba) continue;
+        ladder_segment s;
+        s.sent_us = r.at * 1000;
+        s.from = ab ? ladder_side::left : ladder_side::right;
+        s.header = r.header;
+        s.lost = r.outcome != fate::delivered || r.arrives_at == never;
+        s.arrived_us = s.lost ? 0 : r.arrives_at * 1000;
+        l.segments.push_back(s);
+    }
+    for (const state_change_record& c : a.state_changes()) {
+        l.state_changes.push_back(ladder_state_change{c.at * 1000, ladder_side::left, c.to});
+    }
+    for (const state_change_record& c : b.state_changes()) {
+        l.state_changes.push_back(ladder_state_change{c.at * 1000, ladder_side::right, c.to});
+    }
+    return l;
+}
 
 }  // namespace sim
 }  // namespace tcpfsm

@@ -11,6 +11,8 @@
 //   TCPFSM_CORE_ONLY       the core alone (no engine, listener or wire codec).
 //   TCPFSM_WITH_OSTREAM    adds operator<< for the core's types (ostream.hpp; <ostream>).
 //   TCPFSM_WITH_DIAGRAM    adds DOT and Mermaid export (diagram.hpp; <string>, <vector>).
+//   TCPFSM_WITH_LADDER     adds ladder diagrams of one connection as SVG or text (ladder.hpp;
+//                          <string>, <vector>). The simulator includes it too.
 //   TCPFSM_WITH_SIMULATOR  adds the network simulator for tests (simulator.hpp; allocates,
 //                          uses <map>, <string>, <ostream>, ...). Needs the engine: an
 //                          error together with TCPFSM_CORE_ONLY.
@@ -73,6 +75,11 @@
 #include "listener.hpp"
 // The wire codec.
 #include "wire.hpp"
+// The passive tracker (issue 15).
+#include "tracker/tracker_key.hpp"
+#include "tracker/anomaly.hpp"
+#include "tracker/tracker_table.hpp"
+#include "tracker/tracker.hpp"
 
 #ifdef TCPFSM_WITH_SIMULATOR
 #include "simulator.hpp"
@@ -88,5 +95,9 @@
 #ifdef TCPFSM_WITH_DIAGRAM
 #include "diagram.hpp"
 #endif  // TCPFSM_WITH_DIAGRAM
+
+#ifdef TCPFSM_WITH_LADDER
+#include "ladder.hpp"
+#endif  // TCPFSM_WITH_LADDER
 
 #endif  // TCPFSM_TCPFSM_HPP

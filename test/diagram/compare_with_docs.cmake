@@ -1,5 +1,7 @@
-# Fails unless `TOOL --format FORMAT` prints exactly the contents of COMMITTED.
-# cmake -DTOOL=... -DFORMAT=dot|mermaid -DCOMMITTED=<file> -DBUILD_DIR=<dir> -P compare_with_docs.cmake
+# Fails unless `TOOL --format FORMAT [--scenario SCENARIO]` prints exactly the contents of
+# COMMITTED.
+# cmake -DTOOL=... -DFORMAT=dot|mermaid|svg -DCOMMITTED=<file> -DBUILD_DIR=<dir>
+#       [-DSCENARIO=<name>] [-DTARGET=<regenerating target>] -P compare_with_docs.cmake
 cmake_minimum_required(VERSION 3.16)
 foreach(var TOOL FORMAT COMMITTED BUILD_DIR)
     if(NOT DEFINED ${var})
@@ -7,14 +9,23 @@ foreach(var TOOL FORMAT COMMITTED BUILD_DIR)
     endif()
 endforeach()
 
-execute_process(COMMAND ${TOOL} --format ${FORMAT}
+set(extra)
+if(DEFINED SCENARIO)
+    set(extra --scenario ${SCENARIO})
+endif()
+if(NOT DEFINED TARGET)
+    set(TARGET diagram_docs)
+endif()
+get_filename_component(committed_dir ${COMMITTED} DIRECTORY)
+get_filename_component(committed_dir ${committed_dir} NAME)
+execute_process(COMMAND ${TOOL} --format ${FORMAT} ${extra}
     OUTPUT_VARIABLE produced ERROR_VARIABLE errors RESULT_VARIABLE status)
 if(NOT status EQUAL 0)
-    message(FATAL_ERROR "tcpfsm_diagram --format ${FORMAT} failed (${status}): ${errors}")
+    message(FATAL_ERROR "${TOOL} --format ${FORMAT} ${extra} failed (${status}): ${errors}")
 endif()
 if(NOT EXISTS ${COMMITTED})
     message(FATAL_ERROR "${COMMITTED} is missing.\n"
-        "Run `cmake --build ${BUILD_DIR} --target diagram_docs` and commit docs/diagram/.")
+        "Run `cmake --build ${BUILD_DIR} --target ${TARGET}` and commit docs/${committed_dir}/.")
 endif()
 file(READ ${COMMITTED} committed)
 
@@ -40,5 +51,5 @@ if(NOT produced STREQUAL committed)
     endwhile()
     message(FATAL_ERROR "${COMMITTED} is out of date with the code (${FORMAT} output); "
         "first difference at line ${line}:\n  committed: ${c_line}\n  produced:  ${p_line}\n"
-        "Run `cmake --build ${BUILD_DIR} --target diagram_docs` and commit docs/diagram/.")
+        "Run `cmake --build ${BUILD_DIR} --target ${TARGET}` and commit docs/${committed_dir}/.")
 endif()

@@ -1,0 +1,129 @@
+// The passive tracker (include/tcpfsm/tracker/): segments tracked per second, and the memory
+// per tracked connection (docs/tracker.md). The segments are built in memory beforehand
+// (tcpfsm::segment and four-tuples: no pcap parsing is timed here): many connections at once,
+// interleaved, each a handshake, eight data segments each acknowledged, and a four-way close.
+// SPDX-License-Identifier: MIT
+#include <tcpfsm/tcpfsm.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace {
+
+struct tapped {
+    tcpfsm::four_tuple tuple;
+    tcpfsm::segment seg;
+};
+
+tcpfsm::segment make(std::uint32_t seq, std::uint32_t ack, std::uint8_t flags, std::uint32_t len = 0) {
+    tcpfsm::segment s{};
+    s.seq = seq;
+    s.ack = ack;
+    s.flags = flags;
+    s.text_length = len;
+    s.window = 512;
+    return s;
+}
+
+// `connections` connections, 23 segments each, round-robin.
+std::vector<tapped> build(std::uint32_t connections) {
+    std::vector<std::vector<tcpfsm::segment>> per(connections);
+    std::vector<tapped> out;
+    const std::uint8_t a = tcpfsm::ctl::ack;
+    for (std::uint32_t i = 0; i < connections; ++i) {
+        std::vector<tcpfsm::segment>& s = per[i];
+        const std::uint32_t c = 1000u + i * 7919u, v = 50000u + i * 104729u;
+        s.push_back(make(c, 0, tcpfsm::ctl::syn));
+        s.push_back(make(v, c + 1, tcpfsm::ctl::syn | a));
+        s.push_back(make(c + 1, v + 1, a));
+        for (std::uint32_t k = 0; k < 8; ++k) {
+            s.push_back(make(c + 1 + k * 1000, v + 1, a, 1000));
+            s.push_back(make(v + 1, c + 1 + (k + 1) * 1000, a));
+        }
+        const std::uint32_t cf = c + 1 + 8000;
+        s.push_back(make(cf, v + 1, tcpfsm::ctl::fin | a));
+        s.push_back(make(v + 1, cf + 1, a));
+        s.push_back(make(v + 1, cf + 1, tcpfsm::ctl::fin | a));
+        s.push_back(make(cf + 1, v + 2, a));
+    }
+    // Who sends each: segment 0 (SYN) the client, then alternate as built above.
+    const bool from_client[23] = {true,  false, true,  true,  false, true,  false, true,  false, true,  false, true,
+                                  false, true,  false, true,  false, true,  false, true,  false, false, true};
+    for (std::size_t k = 0; k < 23; ++k) {
+        for (std::uint32_t i = 0; i < connections; ++i) {
+            tapped t;
+            t.tuple.local = tcpfsm::endpoint_address::ipv4(0x0A000000u + (i >> 12));
+            t.tuple.remote = tcpfsm::endpoint_address::ipv4(0x0A100001u);
+            t.tuple.local_port = static_cast<std::uint16_t>(1024u + (i & 0xFFFu));
+            t.tuple.remote_port = 80;
+            if (!from_client[k]) {
+                const tcpfsm::four_tuple f = t.tuple;
+                t.tuple.local = f.remote;
+                t.tuple.remote = f.local;
+                t.tuple.local_port = f.remote_port;
+                t.tuple.remote_port = f.local_port;
+            }
+            t.seg = per[i][k];
+            out.push_back(t);
+        }
+    }
+    return out;
+}
+
+void observe(benchmark::State& state) {
+    const auto connections = static_cast<std::uint32_t>(state.range(0));
+    const std::vector<tapped> segments = build(connections);
+    tcpfsm::tracker_config config;
+    config.capacity = connections;
+    std::uint64_t tracked = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        auto* trk = new tcpfsm::tracker<>(config);
+        state.ResumeTiming();
+        std::uint64_t t = 0, now_ns = 0;
+        for (const tapped& s : segments) {
+            now_ns += 1000;
+            t += trk->observe(s.tuple, s.seg, now_ns).tracked ? 1u : 0u;
+        }
+        benchmark::DoNotOptimize(t);
+        state.PauseTiming();
+        // Every connection ends with the client in TIME-WAIT and the server CLOSED.
+        std::uint64_t time_wait = 0;
+        trk->for_each([&](const tcpfsm::four_tuple&, const tcpfsm::tracked_connection& c) {
+            time_wait += (c.endpoints[0].st == tcpfsm::state::time_wait || c.endpoints[1].st == tcpfsm::state::time_wait) ? 1u : 0u;
+        });
+        if (time_wait != connections) state.SkipWithError("a connection did not end in TIME-WAIT");
+        tracked += t;
+        delete trk;
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * segments.size()));
+    state.counters["segments_per_connection"] = 23;
+    benchmark::DoNotOptimize(tracked);
+}
+BENCHMARK(observe)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+// The memory: bytes allocated per connection for `range(0)` connections, and the sizes.
+void memory(benchmark::State& state) {
+    tcpfsm::tracker_config config;
+    config.capacity = static_cast<std::uint32_t>(state.range(0));
+    for (auto _ : state) {
+        tcpfsm::tracker<> trk(config);
+        tcpfsm::tracker<tcpfsm::default_allocator<unsigned char>, tcpfsm::ipv4_tuple_key> trk4(config);
+        state.counters["bytes_per_connection"] = static_cast<double>(trk.allocated_bytes()) / static_cast<double>(config.capacity);
+        state.counters["bytes_per_connection_ipv4_key"] = static_cast<double>(trk4.allocated_bytes()) / static_cast<double>(config.capacity);
+        state.counters["allocated_bytes"] = static_cast<double>(trk.allocated_bytes());
+    }
+    state.counters["record_bytes"] = sizeof(tcpfsm::tracked_connection);
+    state.counters["endpoint_bytes"] = sizeof(tcpfsm::tracked_endpoint);
+    state.counters["key_bytes"] = sizeof(tcpfsm::tuple_key);
+    state.counters["slot_bytes"] = tcpfsm::tracker<>::slot_bytes;
+}
+BENCHMARK(memory)->Arg(1000000)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

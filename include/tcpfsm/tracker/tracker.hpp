@@ -1,0 +1,628 @@
+// tcpfsm: a passive tracker of both endpoints' RFC 9293 states from observed segments.
+//
+// Each segment seen at a tap (either direction) drives, through the tracker's table
+// (tracker_table.hpp, the standard rows plus the pickup row):
+//  - the sender's rows for the calls its segment reveals: a SYN without ACK is an active
+//    OPEN, a FIN is CLOSE, an RST is ABORT, text is SEND (RFC 9293 §3.10.1-§3.10.5);
+//  - the receiver's rows for the events classify() finds for the segment against the
+//    receiver's TCB as an observer infers it (receive_context, classify.hpp).
+// A receiver's transition is "deduced" (the segment may be lost after the tap) until the
+// receiver's own segment acknowledges it; a sender's transition is "observed". When the
+// receiver's next SYN, FIN or RST shows it had not yet received the segment (crossing FINs,
+// simultaneous open, a SYN refused), its deduced transition is taken back and the rows run
+// again in the order the endpoint met the events: its call first, then the segment.
+// TIME-WAIT ends by capture time (2MSL, tracker_config::time_wait_ns). docs/tracker.md.
+//
+// Nothing is allocated after construction (the four_tuple_map of conn_table.hpp). Not
+// thread-safe.
+// SPDX-License-Identifier: MIT
+#ifndef TCPFSM_TRACKER_TRACKER_HPP
+#define TCPFSM_TRACKER_TRACKER_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+#include "../allocator.hpp"
+#include "../classify.hpp"
+#include "../conn_table.hpp"
+#include "../listener.hpp"
+#include "../segment.hpp"
+#include "../seq.hpp"
+#include "anomaly.hpp"
+#include "tracker_key.hpp"
+#include "tracker_table.hpp"
+
+namespace tcpfsm {
+
+// Capacity, 2MSL and the idle timeouts (nanoseconds of capture time). The idle defaults are
+// Linux conntrack's nf_conntrack_tcp_timeout_* (net/netfilter/nf_conntrack_proto_tcp.c).
+struct tracker_config {
+    std::uint32_t capacity = 65536;
+    std::uint64_t time_wait_ns = 60'000'000'000ull;  // 2MSL: Linux TCP_TIMEWAIT_LEN (RFC 9293: 2 x 2 min)
+    std::uint64_t syn_sent_idle_ns = 120'000'000'000ull;         // conntrack syn_sent 120 s
+    std::uint64_t syn_received_idle_ns = 60'000'000'000ull;      // syn_recv 60 s
+    std::uint64_t established_idle_ns = 432'000'000'000'000ull;  // established 5 days
+    std::uint64_t fin_wait_idle_ns = 120'000'000'000ull;         // fin_wait 120 s (FIN-WAIT-1/2, CLOSING)
+    std::uint64_t close_wait_idle_ns = 60'000'000'000ull;        // close_wait 60 s
+    std::uint64_t last_ack_idle_ns = 30'000'000'000ull;          // last_ack 30 s
+    std::uint64_t time_wait_idle_ns = 120'000'000'000ull;        // time_wait 120 s
+    std::uint64_t closed_idle_ns = 10'000'000'000ull;            // close 10 s (both CLOSED or LISTEN)
+
+    // The idle timeout of an endpoint state.
+    constexpr std::uint64_t idle_ns(state s) const noexcept {
+        switch (s) {
+            case state::syn_sent: return syn_sent_idle_ns;
+            case state::syn_received: return syn_received_idle_ns;
+            case state::established: return established_idle_ns;
+            case state::fin_wait_1:
+            case state::fin_wait_2:
+            case state::closing: return fin_wait_idle_ns;
+            case state::close_wait: return close_wait_idle_ns;
+            case state::last_ack: return last_ack_idle_ns;
+            case state::time_wait: return time_wait_idle_ns;
+            default: return closed_idle_ns;
+        }
+    }
+};
+
+// What the tracker knows of one endpoint.
+struct tracked_endpoint {
+    state st = state::closed;
+    bool deduced = false;          // st was inferred from a segment it received (not yet acknowledged)
+    bool passive_origin = false;   // SYN-RECEIVED entered from LISTEN (MUST-11)
+    bool iss_known = false;        // its SYN was seen: iss holds its ISS
+    bool sent_any = false;         // a segment from it was seen
+    bool ack_seen = false;         // an ACK from it was seen: ack holds the highest
+    bool fin_sent = false;         // its FIN was seen
+    std::int8_t window_scale = -1;  // shift (RFC 7323) its windows carry; -1: unknown (SYNs not seen)
+    std::uint8_t dup_acks = 0;     // duplicate ACKs in a row from it
+    std::uint64_t since_ns = 0;    // capture time st holds since
+    std::uint32_t iss = 0;         // ISS (the peer's IRS)
+    std::uint32_t snd_nxt = 0;     // highest SEQ + SEG.LEN seen from it
+    std::uint32_t snd_contig = 0;  // end of what was seen from it without a hole
+    std::uint32_t ooo_start = 0;   // start of the octets seen beyond the hole (has_ooo)
+    bool has_ooo = false;
+    std::uint32_t ack = 0;         // highest SEG.ACK from it
+    std::uint32_t rcv_nxt = 0;     // RCV.NXT as inferred: in-order octets from the peer, or its own ACK
+    std::uint32_t window = 0;      // its last window, scaled when the scale is known
+    std::uint32_t max_window = 0;  // largest window it advertised (MAX.SND.WND of the peer)
+    std::uint16_t raw_window = 0;  // its last SEG.WND as sent
+    // A deduced transition not yet acknowledged: the state before it and the segment.
+    // `confirmed_by_seq`: SEG.SEQ of its segment that acknowledged it.
+    bool pending = false;
+    state prior = state::closed;
+    segment pending_segment{};
+    std::uint32_t confirmed_by_seq = 0;
+
+    // The scale is known (both SYNs seen).
+    constexpr bool scale_known() const noexcept { return window_scale >= 0; }
+};
+
+// One tracked connection: its two endpoints, side a and side b of the canonical tuple.
+struct tracked_connection {
+    tracked_endpoint endpoints[2];
+    std::uint64_t first_ns = 0;
+    std::uint64_t last_ns = 0;
+    bool picked_up = false;  // first seen mid-stream
+    // The tracker's least-recently-seen list (slots).
+    std::uint32_t older = 0xFFFFFFFFu;
+    std::uint32_t newer = 0xFFFFFFFFu;
+
+    constexpr const tracked_endpoint& side(tracker_side s) const noexcept { return endpoints[index_of(s)]; }
+    constexpr tracked_endpoint& side(tracker_side s) noexcept { return endpoints[index_of(s)]; }
+};
+
+// What one observed segment did.
+struct tracker_observation {
+    bool tracked = false;         // false: no slot for a new connection (stats().untracked)
+    bool new_connection = false;  // a record was created (or renewed by port reuse)
+    tracker_side sender = tracker_side::a;
+    std::uint32_t slot = 0xFFFFFFFFu;
+    state before[2] = {state::closed, state::closed};  // per side, before the segment
+    state after[2] = {state::closed, state::closed};   // per side, after it
+    classification receiver_events{};                  // what classify() found at the receiver
+    tracker_anomaly_set anomalies{};
+};
+
+// Counters.
+struct tracker_stats {
+    std::uint64_t segments = 0;             // observe() calls
+    std::uint64_t connections = 0;          // records created
+    std::uint64_t untracked = 0;            // segments of new connections dropped: no slot
+    std::uint64_t evicted_idle = 0;         // records removed by an idle timeout
+    std::uint64_t evicted_full = 0;         // records removed to make room (least recently seen)
+    std::uint64_t evicted_in[state_count] = {};  // removed records by the later state of their two endpoints
+    std::uint64_t time_wait_expired = 0;    // TIME-WAIT ended by capture time (2MSL)
+    std::uint64_t anomalies[tracker_anomaly_count] = {};  // segments flagged, per anomaly
+};
+
+// Key: the connection table's key (conn_table.hpp): tuple_key holds IPv4 and IPv6;
+// ipv4_tuple_key (12 octets) holds IPv4 only (an IPv6 segment is then not tracked).
+template <class Allocator = default_allocator<unsigned char>, class Key = tuple_key>
+class tracker {
+    using map_type = four_tuple_map<tracked_connection, Key, Allocator>;
+
+public:
+    static constexpr std::uint32_t npos = 0xFFFFFFFFu;
+
+    explicit tracker(const tracker_config& config = tracker_config{}, const siphash_key& hash_secret = siphash_key{},
+                     const Allocator& allocator = Allocator())
+        : config_(config), map_(config.capacity, hash_secret, allocator) {}
+
+    tracker(const tracker&) = delete;
+    tracker& operator=(const tracker&) = delete;
+
+    // One segment seen at the tap. `sender_to_receiver`: local = the sender, remote = the
+    // receiver. `time_ns`: capture time, non-decreasing. `window_scale_option`: the Window
+    // Scale option's shift when the segment (a SYN) carries one, else -1 (RFC 7323 §2).
+    tracker_observation observe(const four_tuple& sender_to_receiver, const segment& seg, std::uint64_t time_ns,
+                                int window_scale_option = -1) noexcept {
+        tracker_observation out;
+        ++stats_.segments;
+        const tracker_key key = tracker_key::of(sender_to_receiver);
+        out.sender = key.sender;
+        const std::uint64_t h = map_.hash(key.tuple);
+        std::uint32_t slot = map_.find_with_hash(h, key.tuple);
+        if (slot == npos) {
+            if (map_.full() && oldest_ != npos) {
+                // Room for the new: the least recently seen record goes (in constant time;
+                // expire() walks them all). Idle past its timeout, it counts as idle.
+                const tracked_connection& oldest = map_[oldest_];
+                if (time_ns - oldest.last_ns >= idle_limit(oldest)) ++stats_.evicted_idle;
+                else ++stats_.evicted_full;
+                remove(oldest_);
+            }
+            slot = map_.insert_with_hash(h, key.tuple);
+            if (slot == npos) {
+                ++stats_.untracked;
+                return out;
+            }
+            ++stats_.connections;
+            out.new_connection = true;
+            map_[slot].first_ns = time_ns;
+            link_newest(slot);
+        } else if (slot != newest_) {
+            unlink(slot);
+            link_newest(slot);
+        }
+        out.tracked = true;
+        out.slot = slot;
+        tracked_connection& c = map_[slot];
+        c.last_ns = time_ns;
+        end_time_wait(c, time_ns);
+        tracked_endpoint* s = &c.side(key.sender);
+        tracked_endpoint* r = &c.side(other_side(key.sender));
+
+        // Port reuse (RFC 6191): a new SYN on a four-tuple whose endpoints are both CLOSED or in
+        // TIME-WAIT. A receiver in TIME-WAIT meets the SYN through its rows (rcv_syn_reopen when
+        // it is above RCV.NXT); the record then starts over as a new connection.
+        const auto done = [](state st) { return st == state::closed || st == state::time_wait; };
+        if (!out.new_connection && seg.syn() && !seg.ack_flag() && !seg.rst() && done(s->st) && done(r->st) &&
+            (s->sent_any || r->sent_any)) {
+            out.anomalies.add(tracker_anomaly::port_reuse);
+            if (r->st == state::time_wait) deliver(*r, *s, seg, time_ns, true);
+            const std::uint32_t older = c.older, newer = c.newer;
+            c = tracked_connection{};
+            c.older = older;
+            c.newer = newer;
+            c.first_ns = c.last_ns = time_ns;
+            out.new_connection = true;
+            ++stats_.connections;
+        }
+        for (std::size_t i = 0; i < 2; ++i) out.before[i] = c.endpoints[i].st;
+
+        const bool fresh = !s->sent_any && !r->sent_any && s->st == state::closed && r->st == state::closed;
+        if (fresh && seg.ack_flag() && !seg.syn() && !seg.rst()) {
+            // Mid-stream pickup: the tracker table's row (CLOSED, rcv_ack) -> ESTABLISHED for both.
+            c.picked_up = true;
+            run_row(*s, event::rcv_ack, time_ns, true);
+            run_row(*r, event::rcv_ack, time_ns, true);
+            s->snd_nxt = s->snd_contig = seg.seq;
+            r->snd_nxt = r->snd_contig = seg.ack;
+            r->rcv_nxt = seg.seq;
+            s->rcv_nxt = seg.ack;
+        } else if (fresh && seg.syn() && seg.ack_flag() && !seg.rst()) {
+            // The SYN,ACK of a SYN the tap did not see: the peer's active OPEN and this one's
+            // passive OPEN are deduced, and the SYN delivered as SEG.SEQ = SEG.ACK - 1.
+            run_row(*r, event::open_active, time_ns, true);
+            r->iss = seg.ack - 1u;
+            r->iss_known = true;
+            r->snd_nxt = r->snd_contig = seg.ack;
+            run_row(*s, event::open_passive, time_ns, true);
+            segment syn{};
+            syn.seq = seg.ack - 1u;
+            syn.flags = ctl::syn;
+            deliver(*s, *r, syn, time_ns, false);
+            s->pending = false;
+        }
+
+        // One direction only, or a lost segment: an ACK (no SYN) from an endpoint in SYN-SENT
+        // shows that the peer's SYN,ACK reached it. It is delivered as <SEQ=SEG.ACK-1>
+        // <ACK=SND.NXT><CTL=SYN,ACK> (deduced).
+        if (s->st == state::syn_sent && seg.ack_flag() && !seg.syn() && !seg.rst()) {
+            segment syn_ack{};
+            syn_ack.seq = seg.ack - 1u;
+            syn_ack.ack = s->snd_nxt;
+            syn_ack.flags = static_cast<std::uint8_t>(ctl::syn | ctl::ack);
+            deliver(*s, *r, syn_ack, time_ns, false);
+            s->pending = false;
+        }
+        // A receiver never seen sending has sent at least what it is acknowledged for (deduced):
+        // its ISS, when it is in SYN-RECEIVED, is SEG.ACK - 1.
+        if (seg.ack_flag() && !seg.rst() && !r->sent_any) {
+            if (!r->iss_known && (r->st == state::syn_received || r->st == state::syn_sent)) {
+                r->iss = seg.ack - 1u;
+                r->snd_nxt = r->snd_contig = seg.ack;
+            }
+            if (seq_gt(seg.ack, r->snd_nxt)) r->snd_nxt = r->snd_contig = seg.ack;
+        }
+
+        anomalies_before(*s, *r, seg, out);
+        sender_side(*s, *r, seg, time_ns, out);
+
+        // The receiver of a first SYN is taken to be listening (deduced; its RST says otherwise).
+        if (seg.syn() && !seg.ack_flag() && !seg.rst() && r->st == state::closed && !r->sent_any) {
+            r->prior = state::closed;
+            run_row(*r, event::open_passive, time_ns, true);
+        }
+        // What the receiver's rows make of it (challenge ACK rows leave the state).
+        const state receiver_before = r->st;
+        const bool was_pending = r->pending;
+        const state prior = r->prior;
+        out.receiver_events = deliver(*r, *s, seg, time_ns, false);
+        if (receiver_before == state::listen && !was_pending && r->pending) r->prior = prior;
+
+        const classification& ev = out.receiver_events;
+        for (std::uint8_t i = 0; i < ev.count; ++i) {
+            if (ev[i] == event::rcv_rst_in_window) out.anomalies.add(tracker_anomaly::blind_rst);
+            if (ev[i] == event::rcv_syn && is_synchronized(receiver_before)) out.anomalies.add(tracker_anomaly::blind_syn);
+            if (ev[i] == event::rcv_ack_unacceptable && is_synchronized(receiver_before))
+                out.anomalies.add(tracker_anomaly::blind_data);
+            if (ev[i] == event::rcv_rst && receiver_before == state::syn_sent)
+                out.anomalies.add(tracker_anomaly::connection_refused);
+        }
+        learn_from_sender(*s, *r, seg, window_scale_option);
+        // A FIN seen out of order (beyond a hole) is taken when the hole fills, as the
+        // receiver's reassembly takes it (§3.10.7.4 seventh and eighth steps): the octets
+        // after RCV.NXT and the FIN are delivered as one segment.
+        if (s->fin_sent && !seg.rst() && is_synchronized(r->st) && !has_received_fin(r->st) &&
+            seq_ge(s->snd_contig, s->snd_nxt) && seq_lt(r->rcv_nxt, s->snd_nxt) && !seg.fin()) {
+            segment rest{};
+            rest.seq = r->rcv_nxt;
+            rest.ack = s->ack;
+            rest.flags = static_cast<std::uint8_t>(ctl::fin | (s->ack_seen ? ctl::ack : 0));
+            rest.text_length = s->snd_nxt - 1u - r->rcv_nxt;
+            deliver(*r, *s, rest, time_ns, false);
+        }
+
+        for (std::size_t i = 0; i < 2; ++i) out.after[i] = c.endpoints[i].st;
+        for (std::size_t a = 0; a < tracker_anomaly_count; ++a) {
+            if (out.anomalies.contains(static_cast<tracker_anomaly>(a))) ++stats_.anomalies[a];
+        }
+        return out;
+    }
+
+    // Ends TIME-WAIT whose 2MSL has passed and removes records idle past their timeout, as of
+    // capture time `now_ns`. Returns the number of records removed. Walks every record.
+    std::uint32_t expire(std::uint64_t now_ns) noexcept {
+        std::uint32_t removed = 0;
+        for (std::uint32_t slot = oldest_; slot != npos;) {
+            tracked_connection& c = map_[slot];
+            const std::uint32_t next = c.newer;
+            end_time_wait(c, now_ns);
+            if (now_ns - c.last_ns >= idle_limit(c)) {
+                ++stats_.evicted_idle;
+                remove(slot);
+                ++removed;
+            }
+            slot = next;
+        }
+        return removed;
+    }
+
+    // The record of a connection, given either direction's tuple; nullptr if none.
+    const tracked_connection* find(const four_tuple& either_direction) const noexcept {
+        const tracker_key k = tracker_key::of(either_direction);
+        const std::uint32_t slot = map_.find(k.tuple);
+        return slot == npos ? nullptr : &map_[slot];
+    }
+    // Which side `endpoint`/`port` is in the record of `either_direction`.
+    static constexpr tracker_side side_of(const four_tuple& either_direction) noexcept {
+        return tracker_key::of(either_direction).sender;
+    }
+
+    // f(const four_tuple& canonical, const tracked_connection&) for every record.
+    template <class F>
+    void for_each(F&& f) const {
+        map_.for_each([&](std::uint32_t slot) { f(map_.tuple_of(slot), map_[slot]); });
+    }
+
+    const tracked_connection& at(std::uint32_t slot) const noexcept { return map_[slot]; }
+    four_tuple tuple_of(std::uint32_t slot) const noexcept { return map_.tuple_of(slot); }
+
+    std::uint32_t size() const noexcept { return map_.size(); }
+    std::uint32_t capacity() const noexcept { return map_.capacity(); }
+    const tracker_stats& stats() const noexcept { return stats_; }
+    const tracker_config& config() const noexcept { return config_; }
+    // Everything the tracker allocated (at construction).
+    std::size_t allocated_bytes() const noexcept { return map_.allocated_bytes(); }
+    static constexpr std::size_t slot_bytes = map_type::slot_bytes;
+
+    // Both endpoints of every record counted as `ss` on their hosts would count them, for
+    // ss_summary_of / write_ss_summary / write_state_counts (listener.hpp). CLOSED endpoints
+    // are not counted.
+    listener_stats ss_stats() const noexcept {
+        listener_stats s{};
+        for_each([&](const four_tuple& t, const tracked_connection& c) {
+            for (const tracked_endpoint& e : c.endpoints) {
+                if (e.st == state::closed) continue;
+                ++s.connections[index_of(e.st)];
+                if (e.st == state::time_wait) continue;
+                if (t.local.family == address_family::ipv6) ++s.hashed_ipv6;
+                else ++s.hashed_ipv4;
+            }
+        });
+        return s;
+    }
+
+private:
+    // Runs the row for (ep.st, e); stamps the time when the state changes.
+    static void run_row(tracked_endpoint& ep, event e, std::uint64_t now, bool deduced) noexcept {
+        const transition& r = tracker_machine::step(ep.st, e);
+        if (r.to != ep.st) {
+            if (ep.st == state::listen && r.to == state::syn_received) ep.passive_origin = true;
+            else if (r.to != state::syn_received) ep.passive_origin = ep.passive_origin && r.to != state::closed;
+            ep.st = r.to;
+            ep.since_ns = now;
+            ep.deduced = deduced;
+        } else if (r.actions.contains(action::restart_time_wait_timer)) {
+            ep.since_ns = now;  // a retransmitted FIN restarts 2MSL (§3.10.7.4 eighth step)
+        }
+    }
+
+    // The receiver's TCB as an observer infers it.
+    static receive_context context_of(const tracked_endpoint& receiver, const tracked_endpoint& sender) noexcept {
+        receive_context c;
+        c.st = receiver.st;
+        c.passive_origin = receiver.passive_origin;
+        c.fin_sent = receiver.fin_sent;
+        c.iss = receiver.iss;
+        c.snd_una = sender.ack_seen ? sender.ack : receiver.iss;
+        c.snd_nxt = receiver.snd_nxt;
+        c.max_snd_wnd = sender.max_window;
+        c.rcv_nxt = receiver.rcv_nxt;
+        // A receiver never seen, or whose window scale is unknown: its window is not known;
+        // the largest window RFC 7323 allows stands in (nothing is judged out of window).
+        c.rcv_wnd = (receiver.sent_any && receiver.scale_known()) ? receiver.window : (1u << 30);
+        return c;
+    }
+
+    // Delivers `seg` to `receiver` (classify + rows). Returns the events.
+    classification deliver(tracked_endpoint& receiver, const tracked_endpoint& sender, const segment& seg,
+                           std::uint64_t now, bool listener_takes_syn) noexcept {
+        receive_context c = context_of(receiver, sender);
+        c.listener_takes_syn = listener_takes_syn;
+        const classification events = classify(c, seg);
+        const state before = receiver.st;
+        for (std::uint8_t i = 0; i < events.count; ++i) {
+            const event e = events[i];
+            run_row(receiver, e, now, true);
+            if (e == event::rcv_syn || e == event::rcv_syn_ack || e == event::rcv_syn_passive) {
+                if (receiver.st == state::syn_received || receiver.st == state::established)
+                    receiver.rcv_nxt = seg.seq + 1;
+            }
+        }
+        // RCV.NXT moves over text and FIN taken in order.
+        if (seq_le(seg.seq + (seg.syn() ? 1u : 0u), receiver.rcv_nxt) && is_synchronized(receiver.st)) {
+            receiver.rcv_nxt = seq_max(receiver.rcv_nxt, seg.seq + seg.seq_length());
+        }
+        if (receiver.st != before && !receiver.pending) {
+            receiver.pending = true;
+            receiver.prior = before;
+            receiver.pending_segment = seg;
+        } else if (receiver.st != before) {
+            receiver.pending_segment = seg;  // the earlier one counts as delivered
+        }
+        return events;
+    }
+
+    void unlink(std::uint32_t slot) noexcept {
+        tracked_connection& c = map_[slot];
+        if (c.older != npos) map_[c.older].newer = c.newer;
+        else oldest_ = c.newer;
+        if (c.newer != npos) map_[c.newer].older = c.older;
+        else newest_ = c.older;
+        c.older = c.newer = npos;
+    }
+    void link_newest(std::uint32_t slot) noexcept {
+        tracked_connection& c = map_[slot];
+        c.older = newest_;
+        c.newer = npos;
+        if (newest_ != npos) map_[newest_].newer = slot;
+        newest_ = slot;
+        if (oldest_ == npos) oldest_ = slot;
+    }
+    void remove(std::uint32_t slot) noexcept {
+        const tracked_connection& c = map_[slot];
+        const state later = c.endpoints[0].st > c.endpoints[1].st ? c.endpoints[0].st : c.endpoints[1].st;
+        ++stats_.evicted_in[index_of(later)];
+        unlink(slot);
+        map_.erase(slot);
+    }
+    // TIME-WAIT ends by capture time: the standard row timeout_time_wait.
+    void end_time_wait(tracked_connection& c, std::uint64_t now) noexcept {
+        for (tracked_endpoint& e : c.endpoints) {
+            if (e.st == state::time_wait && now - e.since_ns >= config_.time_wait_ns) {
+                run_row(e, event::timeout_time_wait, e.since_ns + config_.time_wait_ns, false);
+                ++stats_.time_wait_expired;
+            }
+        }
+    }
+    std::uint64_t idle_limit(const tracked_connection& c) const noexcept {
+        const std::uint64_t a = config_.idle_ns(c.endpoints[0].st), b = config_.idle_ns(c.endpoints[1].st);
+        return a > b ? a : b;
+    }
+
+    // The calls the sender's segment reveals, after taking back a deduced transition the segment
+    // shows had not happened yet.
+    void sender_side(tracked_endpoint& s, tracked_endpoint& r, const segment& seg,
+                     std::uint64_t now, tracker_observation& out) noexcept {
+        bool redeliver = false;
+        segment pending{};
+        if (s.pending) {
+            const segment& p = s.pending_segment;
+            const std::uint32_t pending_end = p.seq + p.seq_length();
+            const bool acknowledged = seg.ack_flag() && seq_ge(seg.ack, pending_end);
+            // A SYN was refused: the endpoint taken as listening answers it with RST (§3.10.7.1).
+            const bool refused = seg.rst() && s.st == state::syn_received && s.passive_origin && !s.iss_known;
+            if (refused || (!acknowledged && (seg.syn() || seg.fin()))) {
+                // The endpoint had not received the segment when it sent this one: its deduced
+                // transition is taken back, and the segment delivered after the call.
+                if (refused) out.anomalies.add(tracker_anomaly::connection_refused);
+                s.st = s.prior;
+                s.passive_origin = false;
+                s.pending = false;
+                pending = p;
+                redeliver = true;
+            } else if (acknowledged) {
+                s.pending = false;
+                s.deduced = false;  // its ACK shows it received the segment
+                s.confirmed_by_seq = seg.seq;
+            }
+        } else if (seg.fin() && !seg.rst() && !s.fin_sent && s.st == state::close_wait && s.prior == state::established &&
+                   s.pending_segment.fin() && seq_lt(seg.seq + seg.text_length, s.confirmed_by_seq)) {
+            // Its first FIN seen is older than the segment with which it acknowledged the
+            // peer's FIN (SEG.SEQ beyond this FIN): the FIN was sent before the peer's
+            // arrived, and lost before the tap. It closed in ESTABLISHED: taken back, the
+            // CLOSE first, then the peer's FIN (CLOSING, Figure 13).
+            s.st = s.prior;
+            pending = s.pending_segment;
+            redeliver = true;
+        }
+        // SYN without ACK: active OPEN (a second one from SYN-SENT is a retransmission).
+        if (seg.syn() && !seg.ack_flag() && !seg.rst() && (s.st == state::closed || s.st == state::listen)) {
+            run_row(s, event::open_active, now, false);
+        }
+        if (seg.rst() && s.st != state::closed && s.st != state::listen) run_row(s, event::abort, now, false);
+        if (seg.text_length > 0 && !seg.rst()) run_row(s, event::send, now, false);
+        if (seg.fin() && !seg.rst() && !s.fin_sent) run_row(s, event::close, now, false);
+        if (redeliver) {
+            // RCV.NXT back to before the segment, so that it is taken again.
+            if (pending.syn()) s.rcv_nxt = pending.seq;
+            else if (seq_ge(s.rcv_nxt, pending.seq + pending.seq_length())) s.rcv_nxt = pending.seq + pending.text_length;
+            deliver(s, r, pending, now, false);
+            s.pending = false;
+            s.deduced = false;
+        }
+    }
+    void anomalies_before(const tracked_endpoint& s, const tracked_endpoint& r, const segment& seg,
+                          tracker_observation& out) noexcept {
+        const std::uint32_t len = seg.seq_length();
+        const std::uint32_t end = seg.seq + len;
+        const bool control = seg.syn() || seg.fin() || seg.rst();
+        if (s.sent_any && !seg.rst()) {
+            const bool keepalive =
+                seg.text_length <= 1 && !seg.syn() && !seg.fin() && seg.seq == s.snd_nxt - 1u && seg.ack_flag();
+            if (keepalive) {
+                out.anomalies.add(tracker_anomaly::keepalive);
+            } else if (len > 0 && seq_lt(seg.seq, s.snd_nxt)) {
+                if (seq_lt(seg.seq, s.snd_contig) || seq_le(end, s.snd_contig) || seg.syn()) {
+                    out.anomalies.add(tracker_anomaly::retransmission);
+                    if (seg.syn() && !seg.ack_flag() && s.st == state::syn_sent)
+                        out.anomalies.add(tracker_anomaly::syn_without_answer);
+                    if (r.ack_seen && r.dup_acks >= 2 && seg.seq == r.ack)
+                        out.anomalies.add(tracker_anomaly::fast_retransmission);
+                    if (r.ack_seen && seq_le(end, r.ack)) out.anomalies.add(tracker_anomaly::spurious_retransmission);
+                } else {
+                    out.anomalies.add(tracker_anomaly::out_of_order);
+                }
+            } else if (len > 0 && seq_gt(seg.seq, s.snd_nxt)) {
+                out.anomalies.add(tracker_anomaly::previous_segment_lost);
+            }
+            if (seg.text_length == 1 && seg.seq == s.snd_nxt && r.sent_any && r.raw_window == 0)
+                out.anomalies.add(tracker_anomaly::window_probe);
+            if (seg.ack_flag() && seg.text_length == 0 && !control && s.ack_seen && seg.ack == s.ack &&
+                seg.window == s.raw_window && seq_lt(seg.ack, r.snd_nxt) && !keepalive)
+                out.anomalies.add(tracker_anomaly::duplicate_ack);
+        }
+        if (seg.window == 0 && !control) out.anomalies.add(tracker_anomaly::zero_window);
+        if (seg.ack_flag() && r.sent_any && seq_gt(seg.ack, r.snd_nxt)) out.anomalies.add(tracker_anomaly::ack_unsent);
+        // RFC 9293 Table 6 at the receiver, beyond the right edge (below the left edge is a
+        // retransmission, flagged as such); only where the receiver's window is known.
+        if (is_synchronized(r.st) && r.sent_any && r.scale_known() && len > 0 && !seg.rst()) {
+            const std::uint32_t right = r.rcv_nxt + r.window;
+            const bool zero_probe = r.window == 0 && seg.seq == r.rcv_nxt;
+            if (!zero_probe && seq_ge(seg.seq, right) && seq_gt(end, right))
+                out.anomalies.add(tracker_anomaly::out_of_window);
+        }
+        // Half-open (§3.5.2): a synchronized endpoint sends to one that has no connection any more.
+        if (r.st == state::closed && r.sent_any && is_synchronized(s.st) && !seg.rst())
+            out.anomalies.add(tracker_anomaly::half_open);
+    }
+    // What the sender's segment tells about the sender: ISS, SND.NXT, its ACK, window and scale.
+    static void learn_from_sender(tracked_endpoint& s, tracked_endpoint& r, const segment& seg, int wscale) noexcept {
+        const std::uint32_t end = seg.seq + seg.seq_length();
+        if (seg.syn() && !seg.rst()) {
+            if (!s.iss_known) {
+                s.iss = seg.seq;
+                s.iss_known = true;
+                s.snd_nxt = s.snd_contig = seg.seq;
+            }
+            // RFC 7323 §2.2: the scale holds only when both SYNs carry the option. -2: this
+            // SYN carried none; once both SYNs are seen, both shifts are final (0 if either lacks it).
+            s.window_scale = static_cast<std::int8_t>(wscale < 0 ? -2 : wscale > 14 ? 14 : wscale);
+            if (r.window_scale != -1) {
+                if (s.window_scale < 0 || r.window_scale < 0) s.window_scale = r.window_scale = 0;
+            }
+        }
+        if (!seg.rst()) {
+            if (!s.sent_any) s.snd_nxt = s.snd_contig = s.iss_known ? s.snd_nxt : seg.seq;
+            if (seq_gt(end, s.snd_nxt)) s.snd_nxt = end;
+            // One hole at a time: octets beyond it are taken as one block up to SND.NXT.
+            if (seg.seq_length() > 0 && seq_gt(seg.seq, s.snd_contig) &&
+                (!s.has_ooo || seq_lt(seg.seq, s.ooo_start))) {
+                s.ooo_start = seg.seq;
+                s.has_ooo = true;
+            }
+            if (seq_le(seg.seq, s.snd_contig) && seq_gt(end, s.snd_contig)) s.snd_contig = end;
+            if (s.has_ooo && seq_ge(s.snd_contig, s.ooo_start)) {
+                s.snd_contig = s.snd_nxt;
+                s.has_ooo = false;
+            }
+            if (seg.fin()) s.fin_sent = true;
+        }
+        if (seg.ack_flag() && !seg.rst()) {
+            if (s.ack_seen && seg.ack == s.ack && seg.text_length == 0 && !seg.syn() && !seg.fin() &&
+                seg.window == s.raw_window) {
+                if (s.dup_acks < 255) ++s.dup_acks;
+            } else if (!s.ack_seen || seq_gt(seg.ack, s.ack)) {
+                s.dup_acks = 0;
+            }
+            if (!s.ack_seen || seq_gt(seg.ack, s.ack)) s.ack = seg.ack;
+            s.ack_seen = true;
+            // Its ACK tells what it has received (a segment lost after the tap shows here).
+            if (seq_gt(seg.ack, s.rcv_nxt) || !is_synchronized(s.st)) s.rcv_nxt = seq_max(s.rcv_nxt, seg.ack);
+            // A receiver never seen sending: its SND.NXT is at least what it was acknowledged for.
+            if (!r.sent_any && seq_gt(seg.ack, r.snd_nxt)) r.snd_nxt = r.snd_contig = seg.ack;
+        }
+        if (!seg.rst()) {
+            s.raw_window = seg.window;
+            // The window of a SYN is never scaled (RFC 7323 §2.2).
+            const int shift = seg.syn() ? 0 : s.window_scale > 0 ? s.window_scale : 0;
+            s.window = std::uint32_t{seg.window} << shift;
+            if (s.window > s.max_window) s.max_window = s.window;
+        }
+        s.sent_any = true;
+    }
+
+    tracker_config config_;
+    map_type map_;
+    tracker_stats stats_{};
+    std::uint32_t oldest_ = npos;
+    std::uint32_t newest_ = npos;
+};
+
+}  // namespace tcpfsm
+
+#endif  // TCPFSM_TRACKER_TRACKER_HPP
