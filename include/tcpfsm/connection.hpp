@@ -38,8 +38,7 @@ template <class SegmentIO, class Clock, class Observer = null_observer, class Is
 class connection {
     static_assert(detail::connection_policy_checks<SegmentIO, Clock, Observer, IssPolicy, Profile>::value, "");
     using statistics_policy = typename detail::profile_statistics<Profile>::type;
-    using policy_pack = detail::connection_policy_pack<SegmentIO, Clock, Observer, IssPolicy, statistics_policy,
-                                                       reassembly_queue<engine_reassembly_capacity_v<Observer, Profile>>>;
+    using policy_pack = detail::connection_policy_pack<SegmentIO, Clock, Observer, IssPolicy, Profile>;
     using rto_type = typename Profile::rto;
     using send_path_type = send_path<typename Profile::congestion>;
     using machine_type = machine<index_for<Profile::table>>;
@@ -51,8 +50,7 @@ public:
     using iss_type = IssPolicy;
     using profile_type = Profile;
     using statistics_type = statistics_policy;
-    // The receiver's out-of-order queue (reassembly.hpp, receive_path.hpp).
-    using reassembly_type = reassembly_queue<engine_reassembly_capacity_v<Observer, Profile>>;
+    using reassembly_type = typename policy_pack::reassembly_type;  // the out-of-order queue (receive_path.hpp)
 
     // The engine keeps a pointer to its configuration, which must outlive it.
     explicit connection(const connection_config& config_value, SegmentIO io_value, Clock clock_value,
@@ -318,28 +316,22 @@ private:
     }
     std::uint16_t effective_mss() const noexcept { return snd_mss_ != 0 ? snd_mss_ : std::uint16_t{536}; }
 
+    // listener_takes_syn: receive_segment asks the observer (listener_takes). SYN cookies
+    // belong to the listener (listener.hpp): it checks SEG.ACK - 1 and says so through
+    // on_valid_cookie_ack; the new connection's window is then the whole buffer.
     receive_context context() const noexcept {
-        receive_context c;
-        c.st = state_;
-        c.passive_origin = has(passive_bit);
-        c.fin_sent = has(fin_sent_bit);
-        c.listener_takes_syn = false;  // receive_segment asks the observer (listener_takes)
-        // SYN cookies belong to the listener (listener.hpp): it checks SEG.ACK - 1 and says so
-        // through on_valid_cookie_ack; the new connection's window is then the whole buffer.
-        c.cookie_valid = in_ != nullptr && in_->cookie_mss != nullptr;
-        c.iss = iss_;
-        c.snd_una = snd_una_;
-        c.snd_nxt = snd_nxt_;
-        c.max_snd_wnd = max_snd_wnd_;
-        c.rcv_nxt = rcv_nxt_;
-        c.rcv_wnd = state_ == state::syn_sent || c.cookie_valid ? receive_space() : rcv_wnd_;
-        return c;
+        const bool cookie_valid = in_ != nullptr && in_->cookie_mss != nullptr;
+        return receive_context{state_, has(passive_bit), has(fin_sent_bit), false, cookie_valid, iss_, snd_una_,
+                               snd_nxt_, max_snd_wnd_, rcv_nxt_,
+                               state_ == state::syn_sent || cookie_valid ? receive_space() : rcv_wnd_};
     }
 
-    // RCV.BUFF - RCV.USER, at most 65535 (no window scaling).
+    // RCV.BUFF (at most 65535: no window scaling) and RCV.BUFF - RCV.USER.
+    std::uint32_t receive_buffer() const noexcept {
+        return config_->receive_buffer < 65535u ? config_->receive_buffer : 65535u;
+    }
     std::uint32_t receive_space() const noexcept {
-        const std::uint32_t buffer = config_->receive_buffer < 65535u ? config_->receive_buffer : 65535u;
-        return buffer > receive_held_ ? buffer - receive_held_ : 0u;
+        return receive_buffer() > receive_held_ ? receive_buffer() - receive_held_ : 0u;
     }
 
     // The TCB is deleted (CLOSED) or the connection goes back to LISTEN: every number is
@@ -563,14 +555,8 @@ private:
                                                           microseconds()));
     }
 
-    // §3.7.1: the send MSS is the peer's MSS option, 536 when absent (MUST-15), never more
-    // than our own. An option of 0 counts as absent (Linux's tcp_parse_options ignores it);
-    // a value below min_snd_mss is raised to it (Linux's tcp_min_snd_mss, CVE-2019-11479).
-    void take_peer_mss(const segment& seg) noexcept {
-        std::uint16_t peer = seg.mss != 0 ? seg.mss : std::uint16_t{536};
-        if (peer < config_->min_snd_mss) peer = config_->min_snd_mss;
-        snd_mss_ = peer < config_->mss ? peer : config_->mss;
-    }
+    // §3.7.1: the send MSS from the peer's option (connection_config.hpp, send_mss).
+    void take_peer_mss(const segment& seg) noexcept { snd_mss_ = send_mss(*config_, seg.mss); }
 
     // The receive window opens; quick-ACK mode for the connection's first text (ack_timing.hpp).
     void open_receive_window() noexcept {
@@ -719,7 +705,8 @@ private:
         if (a.intersects(send_syn)) send_syn_segment(false);
         if (a.intersects(send_syn_ack)) send_syn_segment(true);
         if (a.intersects(send_ack)) {
-            if (e == event::rcv_unacceptable && out_of_window_ack_limited()) {
+            if (e == event::rcv_unacceptable && out_of_window_ack_counts(*in_->seg) &&
+                !limiter_.allow(config_->out_of_window_ack_limit, config_->challenge_ack_interval_ms, now())) {
                 observer().on_drop(drop_reason::out_of_window_ack_rate_limited);
             } else {
                 if (e == event::rcv_data) ack_.owe_delayable();  // in-order text: may wait (§3.8.6.3)
@@ -845,23 +832,9 @@ private:
         timers_.disarm(timer_kind::delayed_ack);
     }
 
-    // RFC 5961 §7 (invalid_ack_limiter.hpp): challenge ACKs and out-of-window ACKs, one window.
-    bool invalid_ack_allowed(std::uint16_t limit) noexcept {
-        return limiter_.allow(limit, config_->challenge_ack_interval_ms, now());
-    }
-
-    // §3.10.7.4 first step: the ACK for an unacceptable segment. Without text (seq_length 0, or
-    // a SYN) it is rate limited, as Linux's tcp_oow_rate_limited ("data packets without SYNs
-    // are not likely part of an ACK loop"); with text or a FIN it always goes.
-    bool out_of_window_ack_limited() noexcept {
-        const segment& seg = *in_->seg;
-        if (seg.seq_length() != 0 && !seg.syn()) return false;
-        return !invalid_ack_allowed(config_->out_of_window_ack_limit);
-    }
-
-    // RFC 5961 §3.2, §4.2, §5.2, throttled per §7.
+    // RFC 5961 §3.2, §4.2, §5.2, throttled per §7 (invalid_ack_limiter.hpp).
     void send_challenge() noexcept {
-        if (!invalid_ack_allowed(config_->challenge_ack_limit)) {
+        if (!limiter_.allow(config_->challenge_ack_limit, config_->challenge_ack_interval_ms, now())) {
             observer().on_drop(drop_reason::challenge_ack_rate_limited);
             return;
         }
@@ -954,9 +927,6 @@ private:
     }
 
     // §3.8.6.2.2 receiver SWS avoidance (MUST-39, ack_timing.hpp).
-    std::uint32_t receive_buffer() const noexcept {
-        return config_->receive_buffer < 65535u ? config_->receive_buffer : 65535u;
-    }
     bool window_update_due() const noexcept {
         return receive_window_may_open(receive_space(), rcv_wnd_, receive_buffer(), config_->mss);
     }
@@ -1151,10 +1121,7 @@ private:
             case timer_kind::retransmission: {
                 const std::uint16_t n = timers_.count_retry();
                 const bool syn_outstanding = !has(syn_acked_bit) && snd_una_ == iss_;
-                std::uint32_t limit = t.retries2;
-                if (state_ == state::syn_sent) limit = t.syn_retries;
-                else if (syn_outstanding) limit = has(passive_bit) ? t.synack_retries : t.syn_retries;  // MUST-23
-                if (n > limit) {
+                if (n > retransmission_limit(t, state_ == state::syn_sent, syn_outstanding, has(passive_bit))) {
                     return state_ == state::syn_received && has(passive_bit) ? event::timeout_retransmit_exhausted_passive
                                                                             : event::timeout_retransmit_exhausted;
                 }

@@ -70,8 +70,8 @@ struct connection_config {
     // delayed-ACK timer armed at "now" (next_deadline() is due at once: call on_timer() when
     // the turn's work is done); until then the turn's output (data, FIN) waits too, so that
     // it goes in as few segments as possible and carries the ACK (docs/engine.md, "ACK
-    // timing"). Only where the state's timeout_delayed_ack row sends an ACK (every state
-    // after the handshake); elsewhere it goes at once. On by default, as lwIP's output at the
+    // timing"). Only where the state's timeout_delayed_ack row sends an ACK (ESTABLISHED to
+    // LAST-ACK); elsewhere (before the handshake ends, TIME-WAIT) it goes at once. On by default, as lwIP's output at the
     // end of input; rfc_reference_config turns it off (exact RFC 9293 §3.10 replies).
     bool ack_per_turn = true;
     // The initial congestion window in segments (RFC 6928: 10, Linux's TCP_INIT_CWND;
@@ -80,6 +80,15 @@ struct connection_config {
 };
 
 inline constexpr connection_config default_connection_config{};
+
+// §3.7.1: the send MSS is the peer's MSS option, 536 when absent (MUST-15), never more than
+// our own. An option of 0 counts as absent (Linux's tcp_parse_options ignores it); a value
+// below min_snd_mss is raised to it (Linux's tcp_min_snd_mss, CVE-2019-11479).
+constexpr std::uint16_t send_mss(const connection_config& c, std::uint16_t peer_option) noexcept {
+    std::uint16_t peer = peer_option != 0 ? peer_option : std::uint16_t{536};
+    if (peer < c.min_snd_mss) peer = c.min_snd_mss;
+    return peer < c.mss ? peer : c.mss;
+}
 
 // The RFC 9293 §3.10 reference: every ACK goes at once, after the call that owes it, as the
 // RFC's event processing writes it (no delayed ACK, timer_config::delayed_ack off; no

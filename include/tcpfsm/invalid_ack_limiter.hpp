@@ -8,7 +8,17 @@
 
 #include <cstdint>
 
+#include "segment.hpp"
+
 namespace tcpfsm {
+
+// RFC 9293 §3.10.7.4 first step: does the ACK of this unacceptable segment count against
+// connection_config::out_of_window_ack_limit? Only without text (SEG.LEN 0, or a SYN), as
+// Linux's tcp_oow_rate_limited ("data packets without SYNs are not likely part of an ACK
+// loop"); with text or a FIN it always goes (a zero-window probe, say).
+constexpr bool out_of_window_ack_counts(const segment& seg) noexcept {
+    return seg.seq_length() == 0 || seg.syn();
+}
 
 class invalid_ack_limiter {
 public:

@@ -304,9 +304,10 @@ inline constexpr fixed_array standard{
     row(s::time_wait, e::rcv_fin, s::time_wait, send_ack | restart_time_wait_timer),    // eighth: re-ACK, restart 2MSL
     row(s::time_wait, any_segment, s::time_wait),
     row(s::time_wait, e::timeout_time_wait, s::closed, stop_timers | signal_closed | delete_tcb),  // §3.10.8, Fig. 5
-    row(s::time_wait, e::timeout_delayed_ack, s::time_wait, send_ack),  // §3.8.6.3: the ACK owed after the FIN, per turn
     row(s::time_wait, e::timeout_user, s::closed, stop_timers | signal_timed_out | delete_tcb),    // §3.10.8: any state
-    row(s::time_wait, any_timeout, s::time_wait),
+    row(s::time_wait, any_timeout, s::time_wait),  // no timeout_delayed_ack row: nothing the consumer
+                                                   //   does can carry the ACK of the FIN, so it goes at
+                                                   //   once (and a listener keeps TIME-WAIT as a record)
 };
 
 }  // namespace detail::table_rows

@@ -184,6 +184,16 @@ constexpr timer_config make_strict_rfc_timer_config() noexcept {
 }
 }  // namespace detail
 
+// Retransmissions before giving up (§3.8.3): syn_retries for our SYN (MUST-23; SYN-SENT, or
+// SYN-RECEIVED after a simultaneous open), synack_retries for the SYN,ACK of a passive OPEN,
+// R2 (retries2) for data and FIN.
+constexpr std::uint32_t retransmission_limit(const timer_config& t, bool syn_sent, bool syn_outstanding,
+                                             bool passive) noexcept {
+    if (syn_sent) return t.syn_retries;
+    if (syn_outstanding) return passive ? t.synack_retries : t.syn_retries;
+    return t.retries2;
+}
+
 // The RFC's own values where the default takes Linux's: MSL 2 minutes (TIME-WAIT 240 s) and
 // no FIN-WAIT-2 timeout. Goes with strict_table.
 inline constexpr timer_config strict_rfc_timer_config = detail::make_strict_rfc_timer_config();

@@ -412,11 +412,12 @@ struct cell_result {
 };
 
 // The states whose owed ACK the defaults defer to the end of the consumer's turn: those after
-// the handshake (the delayed-ACK timer of RFC 9293 §3.8.6.3 runs once the connection is
-// synchronized; the one-segment-per-turn deferral uses its slot).
+// the handshake where the consumer may still send (so that its data or FIN carries the ACK;
+// the delayed-ACK timer of RFC 9293 §3.8.6.3, whose slot the deferral uses, runs there), and
+// CLOSING and LAST-ACK; not TIME-WAIT, where nothing can carry it.
 bool ack_waits_for_turn(state st) {
     return st == state::established || st == state::fin_wait_1 || st == state::fin_wait_2 ||
-           st == state::close_wait || st == state::closing || st == state::last_ack || st == state::time_wait;
+           st == state::close_wait || st == state::closing || st == state::last_ack;
 }
 
 // `defaults`: the state is reached under the reference, then the segment goes to the engine
@@ -424,10 +425,10 @@ bool ack_waits_for_turn(state st) {
 // (on_timer at the same time), then the delayed-ACK time passes (on_timer 40 ms later). The
 // replies must be the reference's, each at the time RFC 1122 4.2.3.2 / RFC 5681 §4.2 allow:
 //   RST, SYN,ACK and challenge ACK within on_segment (no ACK is owed: they are answers);
-//   an ACK, where the state after the segment is synchronized, not within on_segment but at
-//   the end of the turn; where it acknowledges in-order text alone (nothing out of order, no
+//   an ACK, where the state after the segment is one of ack_waits_for_turn, not within
+//   on_segment but at the end of the turn; where it acknowledges in-order text alone (nothing out of order, no
 //   FIN, no unacceptable segment), at the latest when the delayed-ACK timer ends (MUST-40);
-//   before the handshake ends, within on_segment.
+//   before the handshake ends and in TIME-WAIT, within on_segment.
 cell_result run_cell(const cell& x, const numbering& n, bool defaults = false) {
     cell_result res;
     const connection c = connection_for(*x.row, n);

@@ -179,8 +179,7 @@ struct basic_peer {
 using peer = basic_peer<>;
 // No congestion cap (congestion::unlimited): for tests that pin the RFC 9293 §3.10 replies
 // and windows exactly, whatever cwnd would allow.
-using unlimited_profile =
-    tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, tcpfsm::congestion::unlimited>;
+using unlimited_profile = tcpfsm::rfc_reference_profile;
 using unlimited_peer = basic_peer<unlimited_profile>;
 
 // `from` sent `expected`; `to` receives it.

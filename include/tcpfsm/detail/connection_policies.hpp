@@ -47,9 +47,12 @@ struct connection_policy_checks {
 // The policies, as empty bases of one member of the connection (not of the connection, so that
 // their member names never mix with the engine's), with the statistics policy and the
 // out-of-order queue (receive_path.hpp: empty, capacity 0, unless the Observer places text).
-template <class SegmentIO, class Clock, class Observer, class IssPolicy, class Statistics, class Reassembly>
+template <class SegmentIO, class Clock, class Observer, class IssPolicy, class Profile,
+          class Statistics = typename profile_statistics<Profile>::type,
+          class Reassembly = reassembly_queue<engine_reassembly_capacity_v<Observer, Profile>>>
 struct connection_policy_pack : ebo<0, SegmentIO>, ebo<1, Clock>, ebo<2, Observer>, ebo<3, IssPolicy>,
                                 ebo<5, Statistics>, ebo<6, Reassembly> {
+    using reassembly_type = Reassembly;
     connection_policy_pack(SegmentIO io_value, Clock clock_value, Observer observer_value, IssPolicy iss_value)
         : ebo<0, SegmentIO>(static_cast<SegmentIO&&>(io_value)),
           ebo<1, Clock>(static_cast<Clock&&>(clock_value)),
