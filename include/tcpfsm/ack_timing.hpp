@@ -46,6 +46,14 @@ constexpr bool window_update_urgent(std::uint32_t space, std::uint32_t window, s
     return std::uint64_t{window} * 2u <= buffer && std::uint64_t{space} >= std::uint64_t{window} * 2u;
 }
 
+// After RECEIVE (§3.8.6.2.2): is a window update owed at once? Without delayed ACK, whenever
+// the window may open; with it, only when it opens by a lot (window_update_urgent).
+constexpr bool window_update_owed(std::uint32_t space, std::uint32_t window, std::uint32_t buffer,
+                                  std::uint32_t mss, bool delayed_ack) noexcept {
+    return receive_window_may_open(space, window, buffer, mss) &&
+           (!delayed_ack || window_update_urgent(space, window, buffer));
+}
+
 // The receiver's ACK state of one connection: 3 octets of 8-bit fields (it sits among the
 // TCB's 16- and 8-bit fields): the octets unacknowledged (16 bits, in two octets), and one
 // octet for the quick ACKs left (0 to 16, the high 5 bits) and what is owed (the low 3).

@@ -826,8 +826,7 @@ private:
         emit(ack_segment());
         ack_carried();
     }
-    // A segment with <ACK=RCV.NXT> left: the ACK owed went with it.
-    void ack_carried() noexcept {
+    void ack_carried() noexcept {  // a segment with <ACK=RCV.NXT> left: the ACK owed went with it
         ack_.on_ack_sent();
         timers_.disarm(timer_kind::delayed_ack);
     }
@@ -918,37 +917,34 @@ private:
                       "tcpfsm::connection::receive(n): n is more than the octets delivered and not yet received");
         const std::uint32_t taken = in_->octets < receive_held_ ? in_->octets : receive_held_;
         receive_held_ -= taken;
-        // The window update: at once without delayed ACK; with it, only an opening by a lot
-        // (ack_timing.hpp), a smaller one rides on the next ACK.
-        if (taken > 0 && state_ != state::closed && window_update_due() &&
-            (!config_->timers.delayed_ack || window_update_urgent(receive_space(), rcv_wnd_, receive_buffer()))) {
-            ack_.owe_now();
-        }
+        const bool update = window_update_owed(receive_space(), rcv_wnd_, receive_buffer(), config_->mss,
+                                               config_->timers.delayed_ack);  // ack_timing.hpp
+        if (taken > 0 && state_ != state::closed && update) ack_.owe_now();
     }
 
     // §3.8.6.2.2 receiver SWS avoidance (MUST-39, ack_timing.hpp).
-    bool window_update_due() const noexcept {
-        return receive_window_may_open(receive_space(), rcv_wnd_, receive_buffer(), config_->mss);
-    }
     void update_receive_window() noexcept {
-        if (window_update_due()) rcv_wnd_ = receive_space();
+        if (receive_window_may_open(receive_space(), rcv_wnd_, receive_buffer(), config_->mss)) rcv_wnd_ = receive_space();
     }
 
     // -------------------------------------------------------------------- output
     // After every input: send what the window allows (sender SWS avoidance and Nagle,
     // §3.8.6.2.1, §3.7.4), the FIN after the data, the ACK owed; then the idle timers.
     void finish() noexcept {
-        if (ack_.turn_open() && !in_->turn_end) {
-            // One segment per turn: the output of the turn waits for its end (on_timer, the
-            // delayed-ACK slot at now; re-armed if a row stopped the timers).
-            if (!timers_.armed(timer_kind::delayed_ack)) timers_.arm(timer_kind::delayed_ack, now(), 0);
-            return;
+        if (ack_.turn_open()) {
+            // One segment per turn: the turn's output waits for its end (on_timer; the slot is
+            // re-armed if a row stopped the timers), or goes now once the state defers no more.
+            if (!in_->turn_end && ack_waits_for_turn()) {
+                if (!timers_.armed(timer_kind::delayed_ack)) timers_.arm(timer_kind::delayed_ack, now(), 0);
+                return;
+            }
+            ack_.end_turn();
+            ack_.owe_now();
         }
-        if (in_->turn_end) ack_.end_turn();
         output();
         send_.on_output_done();
-        // §3.8.6.3 (ack_timing.hpp): at once; or delayed, but at least every second full-sized
-        // segment (SHLD-19) and within delayed_ack_ms < 0.5 s (MUST-40).
+        // §3.8.6.3 (ack_timing.hpp): at once; or delayed, at least every second full-sized
+        // segment (SHLD-19), within delayed_ack_ms < 0.5 s (MUST-40).
         const ack_decision d = ack_.decide(config_->timers.delayed_ack, effective_mss());
         if (d == ack_decision::send) {
             send_ack_owed();
@@ -962,16 +958,18 @@ private:
     }
 
     // The ACK owed now: at once, or with ack_per_turn at the end of the consumer's turn (the
-    // delayed-ACK slot armed at now; the timeout_delayed_ack row sends it with the turn's
-    // output, or a segment sent meanwhile carries it and disarms the slot).
+    // delayed-ACK slot armed at now), where the state's timeout_delayed_ack row sends an ACK.
     void send_ack_owed() noexcept {
-        if (config_->ack_per_turn && !in_->turn_end &&
-            machine_type::step(state_, event::timeout_delayed_ack).actions.intersects(action::send_ack)) {
+        if (!in_->turn_end && ack_waits_for_turn()) {
             timers_.arm(timer_kind::delayed_ack, now(), 0);
             ack_.open_turn();
             return;
         }
         send_ack_now();
+    }
+    bool ack_waits_for_turn() const noexcept {
+        return config_->ack_per_turn &&
+               machine_type::step(state_, event::timeout_delayed_ack).actions.intersects(action::send_ack);
     }
 
     bool may_send_data() const noexcept {

@@ -140,6 +140,11 @@ TEST_CASE("ack timing: receiver SWS avoidance and the window update worth a segm
     CHECK(tcpfsm::window_update_urgent(65535, 0, 65535));
     CHECK(tcpfsm::window_update_urgent(4000, 2000, 4000));
     CHECK_FALSE(tcpfsm::window_update_urgent(3999, 2000, 4000));
+    // Owed at once: any SWS-worthy opening without delayed ACK, only an urgent one with it.
+    CHECK(tcpfsm::window_update_owed(65535, 64075, 65535, mss, false));
+    CHECK_FALSE(tcpfsm::window_update_owed(65535, 64075, 65535, mss, true));
+    CHECK(tcpfsm::window_update_owed(4000, 0, 4000, mss, true));
+    CHECK_FALSE(tcpfsm::window_update_owed(4000, 3000, 4000, mss, false));  // 1000 < min(2000, 1460)
 }
 
 TEST_CASE("invalid-ACK limiter: `limit` per interval, 0 unlimited and not counted (RFC 5961 §7)", "[ack_timing]") {
@@ -292,4 +297,28 @@ TEST_CASE("ack timing, defaults: the ACK of a FIN waits for the turn, the FIN of
     // TIME-WAIT: nothing can carry the ACK of the FIN, it goes within on_segment.
     b.receive(a.take("<SEQ=102><ACK=302><CTL=ACK>"));
     CHECK(b.st() == S::closed);
+}
+
+TEST_CASE("ack timing, defaults: a turn that reaches TIME-WAIT sends its deferred ACK at once", "[ack_timing]") {
+    reset_time t;
+    tcpfsm::connection_config config = tcpfsm::rfc_reference_config;  // the scripted handshake
+    peer a({}, config), b({}, config);
+    establish(a, b, 101, 301);
+    config = tcpfsm::default_connection_config;
+    // Simultaneous close (RFC 9293 Figure 13): both FINs cross (no ACK owed yet: at once).
+    REQUIRE(a.conn->close() == tcpfsm::user_error::none);
+    REQUIRE(b.conn->close() == tcpfsm::user_error::none);
+    const tcpfsm::segment fin_a = a.take("<SEQ=101><ACK=301><CTL=FIN,ACK>");
+    const tcpfsm::segment fin_b = b.take("<SEQ=301><ACK=101><CTL=FIN,ACK>");
+    a.receive(fin_b);  // CLOSING: the ACK of B's FIN (302) waits for the end of A's turn
+    REQUIRE(a.st() == S::closing);
+    CHECK(a.sent.empty());
+    b.receive(fin_a);
+    end_turn(b);
+    // In the same turn of A, the ACK of its FIN: TIME-WAIT, where no ACK waits (nothing could
+    // carry it, and a listener keeps TIME-WAIT as a record): it goes within on_segment.
+    a.receive(b.take("<SEQ=302><ACK=102><CTL=ACK>"));
+    REQUIRE(a.st() == S::time_wait);
+    a.take("<SEQ=102><ACK=302><CTL=ACK>");
+    CHECK(a.sent.empty());
 }
