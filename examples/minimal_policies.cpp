@@ -94,6 +94,11 @@ int main() {
         client.send(static_cast<std::uint32_t>(greeting.size()));  // sent once ESTABLISHED
     }
 
+    // The end of a side's turn: what is due now goes (the ACK and output that one segment per
+    // turn holds back until the consumer has acted; any other timer due).
+    const auto end_turn = [](auto& side) {
+        if (side.time_to_next_deadline().count() == 0) side.on_timer();
+    };
     // The wire delivers everything at once, in order, until both sides are quiet.
     while (!to_server.empty() || !to_client.empty()) {
         while (!to_server.empty()) {
@@ -113,6 +118,8 @@ int main() {
             server.receive(static_cast<std::uint32_t>(server_buffers.received.size()));
             server.close();
         }
+        end_turn(server);
+        end_turn(client);
     }
     std::printf("server received: %s\n", server_buffers.received.c_str());
     std::printf("client: %s (for 2 MSL: call on_timer() at next_deadline()), server: %s\n",

@@ -49,14 +49,14 @@ public:
     virtual batch_result run_batch() = 0;
 };
 
-// Two tcpfsm::connection endpoints per pair, default connection_config (but for
-// `delayed_ack`, timer_config::delayed_ack, and `ack_per_turn`, connection_config::ack_per_turn,
-// both off by default). With `wire_codec`, every segment
-// is serialized as IPv4 + TCP with both checksums (wire.hpp) and parsed and verified on
-// arrival, the receiver found by the TCP ports; without, the wire carries tcpfsm::segment and
-// a copy of the text to the receiving endpoint.
-std::unique_ptr<pair_world> make_tcpfsm_pairs(std::size_t pairs, bool wire_codec, bool delayed_ack = false,
-                                              bool ack_per_turn = false);
+// Two tcpfsm::connection endpoints per pair, default connection_config (delayed ACK and one
+// segment per turn, as lwIP's output at the end of input), or with `reference`
+// tcpfsm::rfc_reference_config (every ACK at once, RFC 9293 §3.10's replies). Each endpoint's
+// turn ends after its input: its due timers (the per-turn deadline at now) run then. With
+// `wire_codec`, every segment is serialized as IPv4 + TCP with both checksums (wire.hpp) and
+// parsed and verified on arrival, the receiver found by the TCP ports; without, the wire
+// carries tcpfsm::segment and a copy of the text to the receiving endpoint.
+std::unique_ptr<pair_world> make_tcpfsm_pairs(std::size_t pairs, bool wire_codec, bool reference = false);
 
 #if defined(TCPFSM_BENCH_LWIP)
 // lwIP 2.1 client and server pcbs in one lwIP (lwip_pairs.cpp).

@@ -80,9 +80,10 @@ class tcpfsm_pairs final : public pair_world {
     };
 
 public:
-    tcpfsm_pairs(std::size_t pairs, bool delayed_ack, bool ack_per_turn) : pairs_(pairs), ring_(16 * pairs + 16) {
-        config_.timers.delayed_ack = delayed_ack;
-        config_.ack_per_turn = ack_per_turn;
+    tcpfsm_pairs(std::size_t pairs, bool reference)
+        : config_(reference ? tcpfsm::rfc_reference_config : tcpfsm::default_connection_config),
+          pairs_(pairs),
+          ring_(16 * pairs + 16) {
         // The ISS secret: in a real stack, random octets at start-up (RFC 6528 §3).
         const tcpfsm::rfc6528_iss iss(tcpfsm::siphash_key{0x243f6a8885a308d3ull, 0x13198a2e03707344ull});
         for (std::size_t i = 0; i < pairs; ++i) {
@@ -188,6 +189,13 @@ private:
         }
     }
 
+    // The end of endpoint k's turn: what is due now (the per-turn ACK and output) goes.
+    void end_turn(std::size_t k) {
+        connection& c = endpoints_[k].conn;
+        const tcpfsm::timer_deadline d = c.next_deadline();
+        if (d && d.remaining_ms(static_cast<std::uint32_t>(bench_clock::now_ms)) == 0) c.on_timer();
+    }
+
     bool all_closed() const {
         for (const endpoint& ep : endpoints_)
             if (ep.conn.current_state() != tcpfsm::state::closed) return false;
@@ -248,6 +256,7 @@ private:
                         endpoints_[k].conn.on_segment(tcpfsm::to_segment(parsed.tcp),
                                                       p.bytes + parsed.tcp.payload_offset, endpoints_[k].tuple);
                         act(k);
+                        end_turn(k);
                     } else {
                         ++wire_errors_;
                     }
@@ -258,13 +267,14 @@ private:
                 const std::uint32_t k = p.to;
                 endpoints_[k].conn.on_segment(p.header, p.bytes, endpoints_[k].tuple);
                 act(k);
+                end_turn(k);
             }
             head_ = (head_ + 1) % ring_.size();
             --count_;
         }
     }
 
-    tcpfsm::connection_config config_;  // the defaults, but for delayed ACK
+    tcpfsm::connection_config config_;  // the defaults, or the §3.10 reference
     std::size_t pairs_;
     std::deque<endpoint> endpoints_;
     std::vector<packet> ring_;
@@ -275,9 +285,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<pair_world> make_tcpfsm_pairs(std::size_t pairs, bool wire_codec, bool delayed_ack, bool ack_per_turn) {
-    if (wire_codec) return std::make_unique<tcpfsm_pairs<true>>(pairs, delayed_ack, ack_per_turn);
-    return std::make_unique<tcpfsm_pairs<false>>(pairs, delayed_ack, ack_per_turn);
+std::unique_ptr<pair_world> make_tcpfsm_pairs(std::size_t pairs, bool wire_codec, bool reference) {
+    if (wire_codec) return std::make_unique<tcpfsm_pairs<true>>(pairs, reference);
+    return std::make_unique<tcpfsm_pairs<false>>(pairs, reference);
 }
 
 }  // namespace tcpfsm_bench

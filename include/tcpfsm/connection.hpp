@@ -11,8 +11,10 @@
 #include <chrono>
 #include <cstdint>
 
+#include "ack_timing.hpp"
 #include "classify.hpp"
 #include "contract.hpp"
+#include "invalid_ack_limiter.hpp"
 #include "iss.hpp"
 #include "policies.hpp"
 #include "receive_path.hpp"
@@ -22,17 +24,11 @@
 #include "seq.hpp"
 #include "core.hpp"
 #include "connection_config.hpp"
-#include "detail/ebo.hpp"
+#include "detail/connection_policies.hpp"
 #include "statistics.hpp"
 #include "timers.hpp"
 
 namespace tcpfsm {
-
-
-// ------------------------------------------------------------------------------------------
-// The engine
-// ------------------------------------------------------------------------------------------
-
 
 // One connection. Thread safety: none inside; one connection belongs to one thread at a time
 // (different connections may run on different threads; a shared connection_config is only
@@ -40,45 +36,9 @@ namespace tcpfsm {
 template <class SegmentIO, class Clock, class Observer = null_observer, class IssPolicy = rfc6528_iss,
           class Profile = default_profile>
 class connection {
-    static_assert(is_segment_io_v<SegmentIO>,
-                  "tcpfsm::connection: SegmentIO needs `send(const tcpfsm::outgoing_segment&)`");
-    static_assert(is_engine_clock_v<Clock>,
-                  "tcpfsm::connection: Clock needs `now()` returning a std::chrono::time_point");
-    // The Observer: one static_assert per hook (policies.hpp, observer_check), each naming
-    // the hook whose signature does not match null_observer's.
-    static_assert(detail::observer_check<Observer>::value, "tcpfsm::connection: Observer");
-    static_assert(is_iss_generator_v<IssPolicy>,
-                  "tcpfsm::connection: IssPolicy needs `operator()(const four_tuple&, std::uint64_t microseconds)`"
-                  " returning std::uint32_t (rfc6528_iss, fixed_iss)");
-    // The congestion-control policy: a static_assert naming the first hook it lacks.
-    static_assert(congestion::check_policy<typename Profile::congestion>(),
-                  "tcpfsm::connection: the profile's congestion-control policy (congestion/contract.hpp)");
-    static_assert(check_well_formed(Profile::table).ok() && check_deterministic(Profile::table).ok() &&
-                      check_total(Profile::table).ok(),
-                  "tcpfsm::connection: the profile's table must be well formed, deterministic and total");
-
-    using io_base = detail::ebo<0, SegmentIO>;
-    using clock_base = detail::ebo<1, Clock>;
-    using observer_base = detail::ebo<2, Observer>;
-    using iss_base = detail::ebo<3, IssPolicy>;
+    static_assert(detail::connection_policy_checks<SegmentIO, Clock, Observer, IssPolicy, Profile>::value, "");
     using statistics_policy = typename detail::profile_statistics<Profile>::type;
-    static_assert(is_statistics_policy_v<statistics_policy>,
-                  "tcpfsm::connection: the statistics policy needs `on_sent(const segment&, bool)`, "
-                  "`on_received(const segment&)` and `on_event(tcpfsm::statistic)` (see no_statistics)");
-    using stats_base = detail::ebo<5, statistics_policy>;
-    // The out-of-order queue (receive_path.hpp): empty (capacity 0) unless the Observer places text.
-    using reassembly_base = detail::ebo<6, reassembly_queue<engine_reassembly_capacity_v<Observer, Profile>>>;
-    // The policies, as empty bases of one member (not of the connection, so that their
-    // member names never mix with the engine's): empty policies take one octet in all.
-    struct policy_pack : io_base, clock_base, observer_base, iss_base, stats_base, reassembly_base {
-        policy_pack(SegmentIO io_value, Clock clock_value, Observer observer_value, IssPolicy iss_value)
-            : io_base(static_cast<SegmentIO&&>(io_value)),
-              clock_base(static_cast<Clock&&>(clock_value)),
-              observer_base(static_cast<Observer&&>(observer_value)),
-              iss_base(static_cast<IssPolicy&&>(iss_value)),
-              stats_base(),
-              reassembly_base() {}
-    };
+    using policy_pack = detail::connection_policy_pack<SegmentIO, Clock, Observer, IssPolicy, Profile>;
     using rto_type = typename Profile::rto;
     using send_path_type = send_path<typename Profile::congestion>;
     using machine_type = machine<index_for<Profile::table>>;
@@ -90,8 +50,7 @@ public:
     using iss_type = IssPolicy;
     using profile_type = Profile;
     using statistics_type = statistics_policy;
-    // The receiver's out-of-order queue (reassembly.hpp, receive_path.hpp).
-    using reassembly_type = reassembly_queue<engine_reassembly_capacity_v<Observer, Profile>>;
+    using reassembly_type = typename policy_pack::reassembly_type;  // the out-of-order queue (receive_path.hpp)
 
     // The engine keeps a pointer to its configuration, which must outlive it.
     explicit connection(const connection_config& config_value, SegmentIO io_value, Clock clock_value,
@@ -111,20 +70,20 @@ public:
     connection(const connection_config&& temporary_config, Policies&&...) = delete;
 
     // ---- the policies ----
-    SegmentIO& io() noexcept { return policies_.io_base::get(); }
-    Clock& clock() noexcept { return policies_.clock_base::get(); }
-    Observer& observer() noexcept { return policies_.observer_base::get(); }
-    IssPolicy& iss_policy() noexcept { return policies_.iss_base::get(); }
+    SegmentIO& io() noexcept { return policies_.io(); }
+    Clock& clock() noexcept { return policies_.clock(); }
+    Observer& observer() noexcept { return policies_.observer(); }
+    IssPolicy& iss_policy() noexcept { return policies_.iss(); }
     const connection_config& config() const noexcept { return *config_; }
     // The profile's statistics policy (statistics.hpp): counting_statistics's totals, or the
     // empty no_statistics.
-    const statistics_policy& statistics() const noexcept { return policies_.stats_base::get(); }
-    statistics_policy& statistics() noexcept { return policies_.stats_base::get(); }
+    const statistics_policy& statistics() const noexcept { return policies_.statistics(); }
+    statistics_policy& statistics() noexcept { return policies_.statistics(); }
 
     state current_state() const noexcept { return state_; }
     // What is held above RCV.NXT (SACK blocks, most recent first; a FIN): always empty unless
     // the Observer places text (on_place, on_readable).
-    const reassembly_type& reassembly() const noexcept { return policies_.reassembly_base::get(); }
+    const reassembly_type& reassembly() const noexcept { return policies_.reassembly(); }
     // release() was called: the user reads no more (Linux's orphaned socket).
     bool orphaned() const noexcept { return has(orphan_bit); }
 
@@ -292,9 +251,7 @@ private:
     static constexpr std::uint8_t passive_bit = 1u << 0;     // SYN-RECEIVED came from LISTEN (MUST-11)
     static constexpr std::uint8_t fin_queued_bit = 1u << 1;  // CLOSE: FIN after the queued data
     static constexpr std::uint8_t fin_sent_bit = 1u << 2;    // the FIN is SND.NXT - 1 (or was)
-    static constexpr std::uint8_t ack_now_bit = 1u << 3;     // an ACK is owed now
-    static constexpr std::uint8_t ack_delayable_bit = 1u << 4;  // an ACK is owed, may be delayed
-    // 1u << 5 is free (the old recovery_bit: loss recovery is send_path.hpp's now).
+    // 1u << 3 to 1u << 5 are free (the ACK owed is ack_timing's; recovery is send_path.hpp's).
     static constexpr std::uint8_t syn_acked_bit = 1u << 6;   // our SYN is acknowledged
     static constexpr std::uint8_t orphan_bit = 1u << 7;      // release(): the user reads no more
 
@@ -359,28 +316,22 @@ private:
     }
     std::uint16_t effective_mss() const noexcept { return snd_mss_ != 0 ? snd_mss_ : std::uint16_t{536}; }
 
+    // listener_takes_syn: receive_segment asks the observer (listener_takes). SYN cookies
+    // belong to the listener (listener.hpp): it checks SEG.ACK - 1 and says so through
+    // on_valid_cookie_ack; the new connection's window is then the whole buffer.
     receive_context context() const noexcept {
-        receive_context c;
-        c.st = state_;
-        c.passive_origin = has(passive_bit);
-        c.fin_sent = has(fin_sent_bit);
-        c.listener_takes_syn = false;  // receive_segment asks the observer (listener_takes)
-        // SYN cookies belong to the listener (listener.hpp): it checks SEG.ACK - 1 and says so
-        // through on_valid_cookie_ack; the new connection's window is then the whole buffer.
-        c.cookie_valid = in_ != nullptr && in_->cookie_mss != nullptr;
-        c.iss = iss_;
-        c.snd_una = snd_una_;
-        c.snd_nxt = snd_nxt_;
-        c.max_snd_wnd = max_snd_wnd_;
-        c.rcv_nxt = rcv_nxt_;
-        c.rcv_wnd = state_ == state::syn_sent || c.cookie_valid ? receive_space() : rcv_wnd_;
-        return c;
+        const bool cookie_valid = in_ != nullptr && in_->cookie_mss != nullptr;
+        return receive_context{state_, has(passive_bit), has(fin_sent_bit), false, cookie_valid, iss_, snd_una_,
+                               snd_nxt_, max_snd_wnd_, rcv_nxt_,
+                               state_ == state::syn_sent || cookie_valid ? receive_space() : rcv_wnd_};
     }
 
-    // RCV.BUFF - RCV.USER, at most 65535 (no window scaling).
+    // RCV.BUFF (at most 65535: no window scaling) and RCV.BUFF - RCV.USER.
+    std::uint32_t receive_buffer() const noexcept {
+        return config_->receive_buffer < 65535u ? config_->receive_buffer : 65535u;
+    }
     std::uint32_t receive_space() const noexcept {
-        const std::uint32_t buffer = config_->receive_buffer < 65535u ? config_->receive_buffer : 65535u;
-        return buffer > receive_held_ ? buffer - receive_held_ : 0u;
+        return receive_buffer() > receive_held_ ? receive_buffer() - receive_held_ : 0u;
     }
 
     // The TCB is deleted (CLOSED) or the connection goes back to LISTEN: every number is
@@ -390,10 +341,9 @@ private:
         rcv_nxt_ = rcv_wnd_ = snd_data_end_ = receive_held_ = 0;
         snd_mss_ = 0;
         flags_ = 0;
-        challenge_window_start_ = 0;
-        challenge_count_ = 0;
+        limiter_.reset();
+        ack_.reset();
         persist_backoff_ = 0;
-        unacked_segments_ = 0;
         rto_ = rto_type{};
         rtt_ = rtt_sampler{};
         send_ = send_path_type{};
@@ -601,20 +551,18 @@ private:
 
     void choose_iss() noexcept {
         const four_tuple none{};
-        iss_ = static_cast<std::uint32_t>(policies_.iss_base::get()(in_->tuple != nullptr ? *in_->tuple : none,
+        iss_ = static_cast<std::uint32_t>(policies_.iss()(in_->tuple != nullptr ? *in_->tuple : none,
                                                           microseconds()));
     }
 
-    // §3.7.1: the send MSS is the peer's MSS option, 536 when absent (MUST-15), never more
-    // than our own. An option of 0 counts as absent (Linux's tcp_parse_options ignores it);
-    // a value below min_snd_mss is raised to it (Linux's tcp_min_snd_mss, CVE-2019-11479).
-    void take_peer_mss(const segment& seg) noexcept {
-        std::uint16_t peer = seg.mss != 0 ? seg.mss : std::uint16_t{536};
-        if (peer < config_->min_snd_mss) peer = config_->min_snd_mss;
-        snd_mss_ = peer < config_->mss ? peer : config_->mss;
-    }
+    // §3.7.1: the send MSS from the peer's option (connection_config.hpp, send_mss).
+    void take_peer_mss(const segment& seg) noexcept { snd_mss_ = send_mss(*config_, seg.mss); }
 
-    void open_receive_window() noexcept { rcv_wnd_ = receive_space(); }
+    // The receive window opens; quick-ACK mode for the connection's first text (ack_timing.hpp).
+    void open_receive_window() noexcept {
+        rcv_wnd_ = receive_space();
+        ack_.enter_quick_ack(quick_ack_count(rcv_wnd_, effective_mss()));
+    }
 
     // SND.UNA <- ack (the caller checked SND.UNA < ack =< SND.NXT). RFC 6298 §5.2/5.3, Karn.
     // `restart`: restart the retransmission timer for what is outstanding (5.3); false
@@ -708,7 +656,7 @@ private:
 
     // §3.10.7.4 seventh and eighth steps: the text and FIN of a segment go through the
     // reassembly queue (receive_path.hpp, docs/reassembly.md "How the engine calls it").
-    reassembly_type& queue() noexcept { return policies_.reassembly_base::get(); }
+    reassembly_type& queue() noexcept { return policies_.reassembly(); }
     bool takes_text(event e, std::uint8_t index) const noexcept {
         return detail::takes_text(state_, e, index, *in_->seg);
     }
@@ -725,8 +673,12 @@ private:
         }
         accept_text(r);
         // RFC 5681 §4.2: out-of-order -> an immediate duplicate ACK; a gap filled -> an
-        // immediate ACK; a duplicate too (Linux's tcp_send_dupack).
-        if (r.immediate_ack()) set(ack_now_bit);
+        // immediate ACK; a duplicate too (Linux's tcp_send_dupack); then quick ACKs while the
+        // sender recovers (ack_timing.hpp).
+        if (r.immediate_ack()) {
+            ack_.owe_now();
+            ack_.enter_quick_ack(quick_ack_count(rcv_wnd_, effective_mss()));
+        }
         return r.fin_reached;
     }
     template <class Result>
@@ -736,7 +688,7 @@ private:
         rcv_nxt_ += r.readable;
         rcv_wnd_ = r.readable < rcv_wnd_ ? rcv_wnd_ - r.readable : 0u;
         receive_held_ += r.readable;
-        ++unacked_segments_;
+        ack_.on_text(r.readable);
     }
     // §3.10.7.2 (LISTEN: "queued for processing later"), §3.10.7.3 (SYN-SENT, simultaneous
     // open): the SYN's text is placed now, readable at ESTABLISHED (release_syn_text).
@@ -749,7 +701,7 @@ private:
     // ACK. Returns whether a FIN held with it takes effect now.
     bool release_syn_text() noexcept {
         const auto r = queue().release(rcv_nxt_);
-        if (r.readable > 0 || r.fin_reached) set(ack_now_bit);
+        if (r.readable > 0 || r.fin_reached) ack_.owe_now();
         accept_text(r);
         return r.fin_reached;
     }
@@ -762,10 +714,12 @@ private:
         if (a.intersects(send_syn)) send_syn_segment(false);
         if (a.intersects(send_syn_ack)) send_syn_segment(true);
         if (a.intersects(send_ack)) {
-            if (e == event::rcv_unacceptable && out_of_window_ack_limited()) {
+            if (e == event::rcv_unacceptable && out_of_window_ack_counts(*in_->seg) &&
+                !limiter_.allow(config_->out_of_window_ack_limit, config_->challenge_ack_interval_ms, now())) {
                 observer().on_drop(drop_reason::out_of_window_ack_rate_limited);
             } else {
-                set(e == event::rcv_data && config_->timers.delayed_ack ? ack_delayable_bit : ack_now_bit);
+                if (e == event::rcv_data) ack_.owe_delayable();  // in-order text: may wait (§3.8.6.3)
+                else ack_.owe_now();
             }
         }
         if (a.intersects(send_fin)) set(fin_queued_bit);  // output() sends it after the data (§3.10.4)
@@ -879,39 +833,16 @@ private:
     void send_ack_now() noexcept {
         update_receive_window();
         emit(ack_segment());
-        clear(ack_now_bit);
-        clear(ack_delayable_bit);
-        unacked_segments_ = 0;
+        ack_carried();
+    }
+    void ack_carried() noexcept {  // a segment with <ACK=RCV.NXT> left: the ACK owed went with it
+        ack_.on_ack_sent();
         timers_.disarm(timer_kind::delayed_ack);
     }
 
-    // The limiter of ACKs that answer invalid segments (Linux's per-socket last_oow_ack_time,
-    // net.ipv4.tcp_invalid_ratelimit): challenge ACKs and out-of-window duplicate ACKs count
-    // in one window of challenge_ack_interval_ms; each kind is sent while the count is below
-    // its own limit (0 = unlimited: not limited, and not counted).
-    bool invalid_ack_allowed(std::uint16_t limit) noexcept {
-        if (limit == 0) return true;
-        if (challenge_count_ == 0 || now() - challenge_window_start_ >= config_->challenge_ack_interval_ms) {
-            challenge_window_start_ = now();
-            challenge_count_ = 0;
-        }
-        if (challenge_count_ >= limit) return false;
-        ++challenge_count_;
-        return true;
-    }
-
-    // §3.10.7.4 first step: the ACK for an unacceptable segment. Without text (seq_length 0, or
-    // a SYN) it is rate limited, as Linux's tcp_oow_rate_limited ("data packets without SYNs
-    // are not likely part of an ACK loop"); with text or a FIN it always goes.
-    bool out_of_window_ack_limited() noexcept {
-        const segment& seg = *in_->seg;
-        if (seg.seq_length() != 0 && !seg.syn()) return false;
-        return !invalid_ack_allowed(config_->out_of_window_ack_limit);
-    }
-
-    // RFC 5961 §3.2, §4.2, §5.2, throttled per §7.
+    // RFC 5961 §3.2, §4.2, §5.2, throttled per §7 (invalid_ack_limiter.hpp).
     void send_challenge() noexcept {
-        if (!invalid_ack_allowed(config_->challenge_ack_limit)) {
+        if (!limiter_.allow(config_->challenge_ack_limit, config_->challenge_ack_interval_ms, now())) {
             observer().on_drop(drop_reason::challenge_ack_rate_limited);
             return;
         }
@@ -960,9 +891,7 @@ private:
         s.window = window_field();
         emit(s, seq - snd_una_, true);
         send_.on_retransmitted(seq, length);
-        clear(ack_now_bit);
-        clear(ack_delayable_bit);
-        timers_.disarm(timer_kind::delayed_ack);
+        ack_carried();
     }
 
     // §3.8.6.1 zero-window probe: one octet beyond the window (new data, or the octet already
@@ -998,55 +927,59 @@ private:
                       "tcpfsm::connection::receive(n): n is more than the octets delivered and not yet received");
         const std::uint32_t taken = in_->octets < receive_held_ ? in_->octets : receive_held_;
         receive_held_ -= taken;
-        if (taken > 0 && state_ != state::closed && window_update_due()) set(ack_now_bit);
+        const bool update = window_update_owed(receive_space(), rcv_wnd_, receive_buffer(), config_->mss,
+                                               config_->timers.delayed_ack);  // ack_timing.hpp
+        if (taken > 0 && state_ != state::closed && update) ack_.owe_now();
     }
 
-    // §3.8.6.2.2 receiver SWS avoidance: the window moves right only when it can move by
-    // min(RCV.BUFF / 2, MSS): "if RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF,
-    // Eff.snd.MSS) then set RCV.WND <- RCV.BUFF - RCV.USER" (MUST-39).
-    bool window_update_due() const noexcept {
-        const std::uint32_t space = receive_space();
-        const std::uint32_t buffer = config_->receive_buffer < 65535u ? config_->receive_buffer : 65535u;
-        const std::uint32_t threshold = buffer / 2 < config_->mss ? buffer / 2 : config_->mss;
-        return space > rcv_wnd_ && space - rcv_wnd_ >= (threshold == 0 ? 1u : threshold);
-    }
+    // §3.8.6.2.2 receiver SWS avoidance (MUST-39, ack_timing.hpp).
     void update_receive_window() noexcept {
-        if (window_update_due()) rcv_wnd_ = receive_space();
+        if (receive_window_may_open(receive_space(), rcv_wnd_, receive_buffer(), config_->mss)) rcv_wnd_ = receive_space();
     }
 
     // -------------------------------------------------------------------- output
     // After every input: send what the window allows (sender SWS avoidance and Nagle,
     // §3.8.6.2.1, §3.7.4), the FIN after the data, the ACK owed; then the idle timers.
     void finish() noexcept {
+        if (ack_.turn_open()) {
+            // One segment per turn: the turn's output waits for its end (on_timer; the slot is
+            // re-armed if a row stopped the timers), or goes now once the state defers no more.
+            if (!in_->turn_end && ack_waits_for_turn()) {
+                if (!timers_.armed(timer_kind::delayed_ack)) timers_.arm(timer_kind::delayed_ack, now(), 0);
+                return;
+            }
+            ack_.end_turn();
+            ack_.owe_now();
+        }
         output();
         send_.on_output_done();
-        if (has(ack_now_bit)) {
+        // §3.8.6.3 (ack_timing.hpp): at once; or delayed, at least every second full-sized
+        // segment (SHLD-19), within delayed_ack_ms < 0.5 s (MUST-40).
+        const ack_decision d = ack_.decide(config_->timers.delayed_ack, effective_mss());
+        if (d == ack_decision::send) {
             send_ack_owed();
-        } else if (has(ack_delayable_bit)) {
-            // §3.8.6.3: delayed, but an ACK at least every second full-sized segment (SHLD-19)
-            // and within delayed_ack_ms < 0.5 s (MUST-40).
-            if (unacked_segments_ >= 2) {
-                send_ack_owed();
-            } else if (!timers_.armed(timer_kind::delayed_ack)) {
+        } else if (d == ack_decision::arm_delayed) {
+            if (!timers_.armed(timer_kind::delayed_ack)) {
                 timers_.arm(timer_kind::delayed_ack, now(), config_->timers.delayed_ack_ms);
             }
-            clear(ack_delayable_bit);
+            ack_.delayed();
         }
         arm_idle_timers();
     }
 
     // The ACK owed now: at once, or with ack_per_turn at the end of the consumer's turn (the
-    // delayed-ACK slot armed at now; the timeout_delayed_ack row sends it, or a segment sent
-    // meanwhile carries it and disarms the slot).
+    // delayed-ACK slot armed at now), where the state's timeout_delayed_ack row sends an ACK.
     void send_ack_owed() noexcept {
-        if (config_->ack_per_turn && !in_->turn_end &&
-            machine_type::step(state_, event::timeout_delayed_ack).actions.intersects(action::send_ack)) {
+        if (!in_->turn_end && ack_waits_for_turn()) {
             timers_.arm(timer_kind::delayed_ack, now(), 0);
-            clear(ack_now_bit);
-            clear(ack_delayable_bit);
+            ack_.open_turn();
             return;
         }
         send_ack_now();
+    }
+    bool ack_waits_for_turn() const noexcept {
+        return config_->ack_per_turn &&
+               machine_type::step(state_, event::timeout_delayed_ack).actions.intersects(action::send_ack);
     }
 
     bool may_send_data() const noexcept {
@@ -1139,10 +1072,7 @@ private:
         if (with_fin) set(fin_sent_bit);
         send_.on_data_sent(now(), snd_una_ + offset, snd_nxt_);
         emit(s, offset);
-        clear(ack_now_bit);
-        clear(ack_delayable_bit);
-        unacked_segments_ = 0;
-        timers_.disarm(timer_kind::delayed_ack);
+        ack_carried();
         if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
     }
 
@@ -1153,9 +1083,7 @@ private:
         snd_nxt_ += 1u;
         set(fin_sent_bit);
         emit(s, 0);
-        clear(ack_now_bit);
-        clear(ack_delayable_bit);
-        timers_.disarm(timer_kind::delayed_ack);
+        ack_carried();
         if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
     }
 
@@ -1202,10 +1130,7 @@ private:
             case timer_kind::retransmission: {
                 const std::uint16_t n = timers_.count_retry();
                 const bool syn_outstanding = !has(syn_acked_bit) && snd_una_ == iss_;
-                std::uint32_t limit = t.retries2;
-                if (state_ == state::syn_sent) limit = t.syn_retries;
-                else if (syn_outstanding) limit = has(passive_bit) ? t.synack_retries : t.syn_retries;  // MUST-23
-                if (n > limit) {
+                if (n > retransmission_limit(t, state_ == state::syn_sent, syn_outstanding, has(passive_bit))) {
                     return state_ == state::syn_received && has(passive_bit) ? event::timeout_retransmit_exhausted_passive
                                                                             : event::timeout_retransmit_exhausted;
                 }
@@ -1268,17 +1193,16 @@ private:
     std::uint32_t snd_data_end_ = 0;   // after the last octet queued by SEND
     std::uint32_t receive_held_ = 0;   // RCV.USER: delivered, not yet received by the user
     std::uint32_t last_received_ = 0;  // tick of the last segment (keepalive idle time)
-    std::uint32_t challenge_window_start_ = 0;
     TCPFSM_NO_UNIQUE_ADDRESS timer_slots timers_;
     TCPFSM_NO_UNIQUE_ADDRESS rto_type rto_;
     state state_ = state::closed;
     TCPFSM_NO_UNIQUE_ADDRESS rtt_sampler rtt_;
     TCPFSM_NO_UNIQUE_ADDRESS send_path_type send_;  // congestion control and loss recovery (send_path.hpp)
     std::uint16_t snd_mss_ = 0;
-    std::uint16_t challenge_count_ = 0;  // ACKs answering invalid segments in the current window
+    invalid_ack_limiter limiter_;        // RFC 5961 §7 (invalid_ack_limiter.hpp), 6 octets
     std::uint16_t persist_backoff_ = 0;  // zero-window probes since the window closed (saturates at 65535)
     std::uint8_t flags_ = 0;
-    std::uint8_t unacked_segments_ = 0;  // segments of text taken since our last ACK
+    TCPFSM_NO_UNIQUE_ADDRESS ack_timing ack_;  // the ACK owed and when it goes (ack_timing.hpp)
     TCPFSM_NO_UNIQUE_ADDRESS policy_pack policies_;
 };
 

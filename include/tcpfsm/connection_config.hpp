@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "congestion/cubic.hpp"
+#include "congestion/unlimited.hpp"
 #include "core.hpp"
 #include "loss_recovery.hpp"
 #include "rto.hpp"
@@ -64,19 +65,41 @@ struct connection_config {
     // (0 = unlimited): Linux's tcp_oow_rate_limited shares last_oow_ack_time with the
     // challenge ACKs. With text or a FIN it is always sent (a zero-window probe, say).
     std::uint16_t out_of_window_ack_limit = 1;
-    // One segment per turn (issue 13): an ACK or window update owed at the end of on_segment()
-    // or a user call is not sent then but at the end of the consumer's turn, through the
-    // delayed-ACK timer armed at "now" (next_deadline() is due at once), so that what the
-    // consumer sends or reads in that turn carries it. Only
-    // where the state's timeout_delayed_ack row sends an ACK; elsewhere it goes at once.
-    // Off by default: exact RFC 9293 §3.10 replies after each call.
-    bool ack_per_turn = false;
+    // One segment per turn: an ACK or window update owed at the end of on_segment() or a
+    // user call is not sent then but at the end of the consumer's turn, through the
+    // delayed-ACK timer armed at "now" (next_deadline() is due at once: call on_timer() when
+    // the turn's work is done); until then the turn's output (data, FIN) waits too, so that
+    // it goes in as few segments as possible and carries the ACK (docs/engine.md, "ACK
+    // timing"). Only where the state's timeout_delayed_ack row sends an ACK (ESTABLISHED to
+    // LAST-ACK); elsewhere (before the handshake ends, TIME-WAIT) it goes at once. On by default, as lwIP's output at the
+    // end of input; rfc_reference_config turns it off (exact RFC 9293 §3.10 replies).
+    bool ack_per_turn = true;
     // The initial congestion window in segments (RFC 6928: 10, Linux's TCP_INIT_CWND;
     // send_path.hpp initial_window()). One segment when the SYN or SYN,ACK was retransmitted.
     std::uint16_t initial_window_segments = 10;
 };
 
 inline constexpr connection_config default_connection_config{};
+
+// §3.7.1: the send MSS is the peer's MSS option, 536 when absent (MUST-15), never more than
+// our own. An option of 0 counts as absent (Linux's tcp_parse_options ignores it); a value
+// below min_snd_mss is raised to it (Linux's tcp_min_snd_mss, CVE-2019-11479).
+constexpr std::uint16_t send_mss(const connection_config& c, std::uint16_t peer_option) noexcept {
+    std::uint16_t peer = peer_option != 0 ? peer_option : std::uint16_t{536};
+    if (peer < c.min_snd_mss) peer = c.min_snd_mss;
+    return peer < c.mss ? peer : c.mss;
+}
+
+// The RFC 9293 §3.10 reference: every ACK goes at once, after the call that owes it, as the
+// RFC's event processing writes it (no delayed ACK, timer_config::delayed_ack off; no
+// per-turn deferral, ack_per_turn off). With rfc_reference_profile (no congestion cap) the
+// engine's replies are exactly §3.10's: the conformance matrix and the figure traces run so.
+inline constexpr connection_config rfc_reference_config = [] {
+    connection_config c{};
+    c.timers.delayed_ack = false;
+    c.ack_per_turn = false;
+    return c;
+}();
 
 // Compile-time choices: the transition table (a variant changes transitions, and is verified
 // like the standard one), the RTO estimator (its rto_config; RFC 6298's, 1 s minimum, by
@@ -94,6 +117,10 @@ struct engine_profile {
 };
 
 using default_profile = engine_profile<>;
+
+// The profile of the §3.10 reference: the standard table and RFC 6298's RTO, with no
+// congestion cap (congestion::unlimited), so that no cwnd holds back what §3.10 sends.
+using rfc_reference_profile = engine_profile<standard_table, rto_estimator, congestion::unlimited>;
 
 // STATUS (§3.10.6): a snapshot in the spirit of Linux's struct tcp_info.
 struct connection_status {

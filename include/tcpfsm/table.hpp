@@ -224,6 +224,7 @@ inline constexpr fixed_array standard{
     row(s::close_wait, e::timeout_keepalive_exhausted, s::closed,
         send_rst | stop_timers | signal_timed_out | delete_tcb),
     row(s::close_wait, e::timeout_persist, s::close_wait, send_window_probe),
+    row(s::close_wait, e::timeout_delayed_ack, s::close_wait, send_ack),  // §3.8.6.3: the ACK owed after the FIN, per turn
     row(s::close_wait, e::timeout_user, s::closed, stop_timers | signal_timed_out | delete_tcb),
     row(s::close_wait, any_timeout, s::close_wait),
 
@@ -250,6 +251,7 @@ inline constexpr fixed_array standard{
     row(s::closing, e::timeout_retransmit, s::closing, retransmit | start_retransmission_timer),
     row(s::closing, e::timeout_retransmit_exhausted, s::closed, stop_timers | signal_timed_out | delete_tcb),
     row(s::closing, e::timeout_persist, s::closing, send_window_probe),
+    row(s::closing, e::timeout_delayed_ack, s::closing, send_ack),  // §3.8.6.3: the ACK owed after the FIN, per turn
     row(s::closing, e::timeout_user, s::closed, stop_timers | signal_timed_out | delete_tcb),
     row(s::closing, any_timeout, s::closing),
 
@@ -276,6 +278,7 @@ inline constexpr fixed_array standard{
     row(s::last_ack, e::timeout_retransmit, s::last_ack, retransmit | start_retransmission_timer),
     row(s::last_ack, e::timeout_retransmit_exhausted, s::closed, stop_timers | signal_timed_out | delete_tcb),
     row(s::last_ack, e::timeout_persist, s::last_ack, send_window_probe),
+    row(s::last_ack, e::timeout_delayed_ack, s::last_ack, send_ack),  // §3.8.6.3: the ACK owed after the FIN, per turn
     row(s::last_ack, e::timeout_user, s::closed, stop_timers | signal_timed_out | delete_tcb),
     row(s::last_ack, any_timeout, s::last_ack),
 
@@ -302,7 +305,9 @@ inline constexpr fixed_array standard{
     row(s::time_wait, any_segment, s::time_wait),
     row(s::time_wait, e::timeout_time_wait, s::closed, stop_timers | signal_closed | delete_tcb),  // §3.10.8, Fig. 5
     row(s::time_wait, e::timeout_user, s::closed, stop_timers | signal_timed_out | delete_tcb),    // §3.10.8: any state
-    row(s::time_wait, any_timeout, s::time_wait),
+    row(s::time_wait, any_timeout, s::time_wait),  // no timeout_delayed_ack row: nothing the consumer
+                                                   //   does can carry the ACK of the FIN, so it goes at
+                                                   //   once (and a listener keeps TIME-WAIT as a record)
 };
 
 }  // namespace detail::table_rows

@@ -41,6 +41,8 @@
 #include "iss.hpp"
 #include "rto.hpp"
 #include "timers.hpp"
+#include "ack_timing.hpp"
+#include "invalid_ack_limiter.hpp"
 #include "send_path.hpp"
 #include "connection.hpp"
 #include "manual_clock.hpp"

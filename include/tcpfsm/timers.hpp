@@ -87,9 +87,10 @@ struct timer_config {
     std::uint32_t user_timeout_ms = 0;
 
     // --- delayed ACK (RFC 9293 §3.8.6.3, RFC 1122 4.2.3.2) ---
-    // "A TCP endpoint SHOULD implement a delayed ACK (SHLD-18)": off by default in this
-    // library (every ACK immediate, which is always allowed); the engine turns it on.
-    bool delayed_ack = false;
+    // "A TCP endpoint SHOULD implement a delayed ACK (SHLD-18)": on by default, as Linux;
+    // an ACK at least every second full-sized segment and the immediate-ACK cases of RFC
+    // 5681 §4.2 (ack_timing.hpp). Off (rfc_reference_config): every ACK at once.
+    bool delayed_ack = true;
     // "the delay MUST be less than 0.5 seconds (MUST-40)". Linux's TCP_DELACK_MIN = HZ/25 =
     // 40 ms (its delayed ACK grows from there up to TCP_DELACK_MAX = 200 ms).
     std::uint32_t delayed_ack_ms = 40;
@@ -182,6 +183,16 @@ constexpr timer_config make_strict_rfc_timer_config() noexcept {
     return c;
 }
 }  // namespace detail
+
+// Retransmissions before giving up (§3.8.3): syn_retries for our SYN (MUST-23; SYN-SENT, or
+// SYN-RECEIVED after a simultaneous open), synack_retries for the SYN,ACK of a passive OPEN,
+// R2 (retries2) for data and FIN.
+constexpr std::uint32_t retransmission_limit(const timer_config& t, bool syn_sent, bool syn_outstanding,
+                                             bool passive) noexcept {
+    if (syn_sent) return t.syn_retries;
+    if (syn_outstanding) return passive ? t.synack_retries : t.syn_retries;
+    return t.retries2;
+}
 
 // The RFC's own values where the default takes Linux's: MSL 2 minutes (TIME-WAIT 240 s) and
 // no FIN-WAIT-2 timeout. Goes with strict_table.

@@ -289,7 +289,7 @@ constexpr verdict verify(const Table& t, state_set transient = transient_states)
 // carries the row number and the (state, event) concerned.
 namespace rule_violated {
 // Self-describing wrappers, so that the instantiation a compiler prints next to the
-// message reads e.g. deterministic<false, row_number<240>, in_state<state::established>,
+// message reads e.g. deterministic<false, row_number<243>, in_state<state::established>,
 // on_event<event::rcv_fin>>.
 template <std::size_t N>
 struct row_number {};

@@ -23,7 +23,10 @@
 //    queued unsent data (the 100 octets in flight are all sent), so every ACK is a pure ACK;
 //  - challenge ACKs are limited to one per 500 ms per connection: a fresh engine per cell
 //    sends at most one, which is never suppressed;
-//  - ACKs are sent at once (config.timers.delayed_ack is off by default);
+//  - the first pass runs the RFC 9293 §3.10 reference (tcpfsm::rfc_reference_config and
+//    tcpfsm::rfc_reference_profile: every ACK at once, no congestion cap), so every reply goes
+//    within on_segment(); the second pass runs the defaults (delayed ACK, one segment per turn)
+//    and takes the time of each reply from RFC 1122 4.2.3.2 / RFC 5681 §4.2 (run_cell);
 //  - text in the window but beyond RCV.NXT is not held (drop_reason::text_out_of_order):
 //    the oracle's CHOICE 8 says it is accepted and held. The reply is the same duplicate ACK
 //    with RCV.NXT unchanged either way; such cells are counted, not failed.
@@ -93,17 +96,18 @@ struct capture_observer : tcpfsm::null_observer {
 
 // No congestion cap, so that every reply is exactly §3.10's (congestion::unlimited).
 using engine = tcpfsm::connection<capture_io, manual_clock, capture_observer, tcpfsm::fixed_iss,
-                                  tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator,
-                                                         tcpfsm::congestion::unlimited>>;
+                                  tcpfsm::rfc_reference_profile>;
 
-// RCV.BUFF = RCV.WND of matrix.hpp (1000); no listener in TIME-WAIT (as the oracle).
-tcpfsm::connection_config make_config() {
-    tcpfsm::connection_config c;
+// The §3.10 reference, or the defaults; RCV.BUFF = RCV.WND of matrix.hpp (1000); no listener
+// in TIME-WAIT (as the oracle).
+tcpfsm::connection_config make_config(bool defaults) {
+    tcpfsm::connection_config c = defaults ? tcpfsm::default_connection_config : tcpfsm::rfc_reference_config;
     c.receive_buffer = conformance::rcv_wnd;
     c.time_wait_reopen = false;
     return c;
 }
-const tcpfsm::connection_config engine_config = make_config();
+const tcpfsm::connection_config engine_config = make_config(false);
+const tcpfsm::connection_config defaults_config = make_config(true);
 
 // The peer's window: MAX.SND.WND of matrix.hpp (2000).
 constexpr std::uint16_t peer_window = static_cast<std::uint16_t>(conformance::max_snd_wnd);
@@ -113,9 +117,10 @@ const std::array<std::uint8_t, 2048> text_bytes{};
 
 struct harness {
     record rec;
+    tcpfsm::connection_config config = engine_config;  // the engine reads it through a pointer
     engine conn;
     explicit harness(std::uint32_t iss)
-        : conn(engine_config, capture_io{&rec}, manual_clock{&rec}, capture_observer{&rec}, tcpfsm::fixed_iss(iss)) {}
+        : conn(config, capture_io{&rec}, manual_clock{&rec}, capture_observer{&rec}, tcpfsm::fixed_iss(iss)) {}
     harness(const harness&) = delete;
     harness& operator=(const harness&) = delete;
 
@@ -406,7 +411,25 @@ struct cell_result {
     std::string detail;
 };
 
-cell_result run_cell(const cell& x, const numbering& n) {
+// The states whose owed ACK the defaults defer to the end of the consumer's turn: those after
+// the handshake where the consumer may still send (so that its data or FIN carries the ACK;
+// the delayed-ACK timer of RFC 9293 §3.8.6.3, whose slot the deferral uses, runs there), and
+// CLOSING and LAST-ACK; not TIME-WAIT, where nothing can carry it.
+bool ack_waits_for_turn(state st) {
+    return st == state::established || st == state::fin_wait_1 || st == state::fin_wait_2 ||
+           st == state::close_wait || st == state::closing || st == state::last_ack;
+}
+
+// `defaults`: the state is reached under the reference, then the segment goes to the engine
+// under the defaults (delayed ACK, one segment per turn), and the consumer's turn ends
+// (on_timer at the same time), then the delayed-ACK time passes (on_timer 40 ms later). The
+// replies must be the reference's, each at the time RFC 1122 4.2.3.2 / RFC 5681 §4.2 allow:
+//   RST, SYN,ACK and challenge ACK within on_segment (no ACK is owed: they are answers);
+//   an ACK, where the state after the segment is one of ack_waits_for_turn, not within
+//   on_segment but at the end of the turn; where it acknowledges in-order text alone (nothing out of order, no
+//   FIN, no unacceptable segment), at the latest when the delayed-ACK timer ends (MUST-40);
+//   before the handshake ends and in TIME-WAIT, within on_segment.
+cell_result run_cell(const cell& x, const numbering& n, bool defaults = false) {
     cell_result res;
     const connection c = connection_for(*x.row, n);
     const seg s = oracle_segment(c, x);
@@ -423,10 +446,45 @@ cell_result run_cell(const cell& x, const numbering& n) {
         return res;
     }
     h.rec.forget_output();
+    if (defaults) h.config = defaults_config;
     h.feed(wire_segment(s));
 
     std::string why;
     const auto add_why = [&](const std::string& w) { why += (why.empty() ? "" : "; ") + w; };
+
+    if (defaults) {
+        const std::vector<tcpfsm::segment> within = h.rec.sent;
+        h.rec.sent.clear();
+        const auto run_due = [&h] {
+            const tcpfsm::timer_deadline d = h.conn.next_deadline();
+            if (d && d.remaining_ms(static_cast<std::uint32_t>(h.rec.now_ms)) == 0) h.conn.on_timer();
+        };
+        run_due();  // the end of the turn
+        const std::vector<tcpfsm::segment> at_turn_end = h.rec.sent;
+        h.rec.sent.clear();
+        h.rec.now_ms += defaults_config.timers.delayed_ack_ms;
+        run_due();
+        const std::vector<tcpfsm::segment> at_delay = h.rec.sent;
+        // Where each reply must be, by the rules above.
+        const bool in_order_text_alone = a.text_taken > 0 && a.rcv_nxt == add(c.oracle_view.rcv_nxt, a.text_taken);
+        std::size_t within_acks = 0, turn_acks = 0, delay_acks = 0, others_late = 0;
+        const auto is_pure_ack = [](const tcpfsm::segment& g) { return g.flags == ctl::ack && g.text_length == 0; };
+        for (const auto& g : within) within_acks += is_pure_ack(g) ? 1u : 0u;
+        for (const auto& g : at_turn_end) (is_pure_ack(g) ? turn_acks : others_late) += 1;
+        for (const auto& g : at_delay) (is_pure_ack(g) ? delay_acks : others_late) += 1;
+        const bool ack_reply = (o.reply & reply_ack) != 0;
+        if (others_late != 0) add_why("an RST, SYN,ACK or challenge ACK after on_segment()");
+        if (ack_reply && ack_waits_for_turn(o.next)) {
+            if (within_acks != 0) add_why("the ACK went within on_segment(), not at the end of the turn");
+            if (!in_order_text_alone && turn_acks != 1) add_why("the ACK owed at once did not go at the end of the turn");
+            if (in_order_text_alone && turn_acks + delay_acks != 1) add_why("the ACK of text did not go within the delay");
+        } else if (turn_acks + delay_acks != 0) {
+            add_why("an ACK after on_segment() where none waits");
+        }
+        h.rec.sent = within;
+        h.rec.sent.insert(h.rec.sent.end(), at_turn_end.begin(), at_turn_end.end());
+        h.rec.sent.insert(h.rec.sent.end(), at_delay.begin(), at_delay.end());
+    }
 
     // (a) the next state.
     const state got_state = h.conn.current_state();
@@ -484,14 +542,14 @@ struct matrix_totals {
     std::vector<std::string> disagreements;
 };
 
-matrix_totals run_matrix(const numbering& n) {
+matrix_totals run_matrix(const numbering& n, bool defaults = false) {
     matrix_totals t;
     for (const state_row& r : state_rows)
         for (const segment_kind& k : segment_kinds)
             for (seq_pos sp : seq_positions)
                 for (ack_pos ap : ack_positions) {
                     const cell x{&r, &k, sp, ap};
-                    const cell_result res = run_cell(x, n);
+                    const cell_result res = run_cell(x, n, defaults);
                     ++t.cells;
                     if (res.out_of_order_difference) ++t.out_of_order;
                     if (res.reply == reply_none) ++t.none;
@@ -505,18 +563,16 @@ matrix_totals run_matrix(const numbering& n) {
     return t;
 }
 
-}  // namespace
-
-TEST_CASE("engine_matrix", "[engine]") {
+void run_engine_matrix(bool defaults) {
     const auto started = std::chrono::steady_clock::now();
     std::size_t cells = 0, agree = 0, out_of_order = 0;
     std::vector<std::string> disagreements;
     for (const numbering* n : {&base_numbers, &wrapped_numbers}) {
-        matrix_totals t = run_matrix(*n);
-        std::printf("engine matrix, %s: %zu cells, %zu agree, %zu disagree, %zu text-not-held (CHOICE 8); "
+        matrix_totals t = run_matrix(*n, defaults);
+        std::printf("engine matrix (%s), %s: %zu cells, %zu agree, %zu disagree, %zu text-not-held (CHOICE 8); "
                     "expected replies: %zu none, %zu ACK, %zu challenge ACK, %zu SYN,ACK, %zu RST\n",
-                    n->name, t.cells, t.agree, t.disagreements.size(), t.out_of_order, t.none, t.ack, t.challenge,
-                    t.syn_ack, t.rst);
+                    defaults ? "defaults" : "RFC 9293 reference", n->name, t.cells, t.agree, t.disagreements.size(),
+                    t.out_of_order, t.none, t.ack, t.challenge, t.syn_ack, t.rst);
         cells += t.cells;
         agree += t.agree;
         out_of_order += t.out_of_order;
@@ -533,6 +589,13 @@ TEST_CASE("engine_matrix", "[engine]") {
     CHECK(disagreements.empty());
     CHECK(agree + disagreements.size() == cells);
 }
+
+}  // namespace
+
+TEST_CASE("engine_matrix", "[engine]") { run_engine_matrix(false); }
+
+// The second pass: the same cells under the defaults, each reply at the time the RFC allows.
+TEST_CASE("engine_matrix_defaults", "[engine]") { run_engine_matrix(true); }
 
 // ------------------------------------------------------------------ named cases
 // Each runs with both numberings. ISS and IRS below are n.iss and n.irs; the TCB numbers

@@ -107,6 +107,8 @@ int main() {
         if (!accepted && (accepted = server.accept())) client.close();
         if (server.state_of(accepted) == tcpfsm::state::close_wait) server.close(accepted);
         server.on_timer();
+        // The end of the client's turn: the ACK and output it holds back until then.
+        if (client.time_to_next_deadline().count() == 0) client.on_timer();
     }
     expect(client_was_established, "the client reached ESTABLISHED (RFC 9293 Figure 6)");
     expect(static_cast<bool>(accepted), "the listener accepted the connection");

@@ -848,7 +848,10 @@ TEST_CASE("TIME-WAIT: a retransmitted FIN is ACKed again and restarts 2 MSL", "[
 }
 
 TEST_CASE("ABORT: <SEQ=SND.NXT><CTL=RST>, the peer is reset", "[scenario]") {
-    two t;
+    // The §3.10 reference: B's ACK of the data goes within on_segment, before the RST that
+    // arrives in the same instant (under the defaults it would wait for the end of B's turn,
+    // which the RST ends first).
+    two t(tcpfsm::rfc_reference_config, tcpfsm::rfc_reference_config);
     t.establish();
     const sim_time abort_at = 1 * second;
     t.net.run_until(abort_at);

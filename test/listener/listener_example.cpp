@@ -52,6 +52,8 @@ int main() {
         if (!accepted && (accepted = server.accept())) client.close();
         if (server.state_of(accepted) == tcpfsm::state::close_wait) server.close(accepted);
         server.on_timer();  // in a real loop: when server.next_deadline() is due
+        // The end of the client's turn: the ACK and output it holds back until then.
+        if (client.time_to_next_deadline().count() == 0) client.on_timer();
     }
     char counts[256];
     tcpfsm::write_state_counts(server.stats(), counts, sizeof counts);

@@ -43,8 +43,11 @@ struct fixture {
     }
 };
 
+// The children run the RFC 9293 §3.10 reference (every ACK at once, within the call that owes
+// it): these tests read the listener's replies right after each segment.
 listener_config config_with(std::uint32_t backlog, std::uint32_t syn_backlog, syn_cookie_mode cookies) {
     listener_config c;
+    c.child = tcpfsm::rfc_reference_config;
     c.backlog = backlog;
     c.syn_backlog = syn_backlog;
     c.syn_cookies = cookies;

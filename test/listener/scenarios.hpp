@@ -216,6 +216,9 @@ inline scale_result run_scale(std::uint32_t n, std::uint32_t max_time_wait) {
     config.max_connections = n;
     config.max_time_wait = max_time_wait;
     config.syn_cookies = syn_cookie_mode::off;  // every handshake through the SYN queue
+    // The §3.10 reference (every ACK and FIN at once): the scripted clients answer within the
+    // server's turn, before any turn of its would end.
+    config.child = tcpfsm::rfc_reference_config;
     scenario_listener server(config, server_port, test_secrets, scripted_wire{&server_iss, &got_syn_ack},
                              test_clock{&time}, counting_observer{{}, &accepted});
     r.allocated_bytes = server.allocated_bytes();

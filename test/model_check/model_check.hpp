@@ -201,6 +201,7 @@ inline tcpfsm::connection_config model_config() {
     c.timers.retries2 = 2;
     c.timers.keepalive = false;
     c.timers.delayed_ack = false;
+    c.ack_per_turn = false;  // every ACK at once, as rfc_reference_config: no turn timer in every state
     c.timers.user_timeout_ms = 0;
     return c;
 }

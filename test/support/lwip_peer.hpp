@@ -276,6 +276,15 @@ public:
                 after_lwip_event();  // the side may have acted on lwIP
                 if (step()) return pump_result::stopped;
             }
+            // The end of the tcpfsm side's turn: what is due now goes (the ACK and output that
+            // one segment per turn defers, connection_config::ack_per_turn).
+            manual_clock::time_point ours{};
+            if (!moved && side.next_deadline(ours) && ours <= manual_clock::now()) {
+                moved = true;
+                side.on_timer();
+                after_lwip_event();
+                if (step()) return pump_result::stopped;
+            }
             if (!moved) return pump_result::idle;
         }
     }

@@ -125,8 +125,10 @@ struct basic_peer {
     const tcpfsm::connection_config* config;
     std::unique_ptr<engine> conn;
 
+    // By default the RFC 9293 §3.10 reference configuration (every ACK at once, after the
+    // call that owes it): the scripted tests pin §3.10's replies.
     explicit basic_peer(std::vector<std::uint32_t> iss,
-                        const tcpfsm::connection_config& c = tcpfsm::default_connection_config)
+                        const tcpfsm::connection_config& c = tcpfsm::rfc_reference_config)
         : isses(std::move(iss)), config(&c) {
         restart();
     }
@@ -177,8 +179,7 @@ struct basic_peer {
 using peer = basic_peer<>;
 // No congestion cap (congestion::unlimited): for tests that pin the RFC 9293 §3.10 replies
 // and windows exactly, whatever cwnd would allow.
-using unlimited_profile =
-    tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, tcpfsm::congestion::unlimited>;
+using unlimited_profile = tcpfsm::rfc_reference_profile;
 using unlimited_peer = basic_peer<unlimited_profile>;
 
 // `from` sent `expected`; `to` receives it.

@@ -1,7 +1,9 @@
-// connection_config::ack_per_turn (issue 13): an ACK or window update owed after on_segment()
-// or a user call goes at the end of the consumer's turn (the delayed-ACK slot armed at now),
-// and not at all when what the consumer sends in that turn carries it. Scripted exchanges;
-// expected segments in the RFC's notation, with the sequence numbers written out.
+// connection_config::ack_per_turn (on by default): an ACK or window update owed after
+// on_segment() or a user call goes at the end of the consumer's turn (the delayed-ACK slot
+// armed at now), with the rest of the turn's output, and not at all when what the consumer
+// sends in that turn carries it. Scripted exchanges from the §3.10 reference (delayed ACK
+// off, so that only the per-turn deferral is seen); expected segments in the RFC's notation,
+// with the sequence numbers written out.
 #include <tcpfsm/connection.hpp>
 
 #include <catch2/catch.hpp>
@@ -15,7 +17,7 @@ namespace {
 
 // A and B established with `config` (A's SND.NXT = 101, B's = 301), then per-turn ACKs on.
 struct pair_per_turn {
-    tcpfsm::connection_config config{};
+    tcpfsm::connection_config config = tcpfsm::rfc_reference_config;
     peer a{{}, config}, b{{}, config};
     explicit pair_per_turn(bool per_turn = true, std::uint32_t buffer = 65535) {
         config.receive_buffer = buffer;
@@ -41,11 +43,34 @@ TEST_CASE("ack per turn: a request answered in the same turn costs one segment e
     CHECK(p.b.sent.empty());  // the ACK waits for the end of B's turn
     CHECK(due_now(p.b));
     REQUIRE(p.b.conn->send(50) == tcpfsm::user_error::none);
-    // The reply carries the ACK of the request: 101 + 100 = 201.
+    CHECK(p.b.sent.empty());  // the turn's output waits for its end too
+    p.b.conn->on_timer();     // the end of the turn
+    // The reply carries the ACK of the request: 101 + 100 = 201; nothing more is owed.
     p.b.take("<SEQ=301><ACK=201><CTL=ACK><DATA>");
-    p.b.conn->on_timer();  // the end of the turn: nothing more is owed
     CHECK(p.b.sent.empty());
     CHECK_FALSE(due_now(p.b));
+}
+
+TEST_CASE("ack per turn: the reply and the FIN of a CLOSE in the same turn are one segment", "[ack_per_turn]") {
+    reset_time t;
+    pair_per_turn p;
+    REQUIRE(p.a.conn->send(100) == tcpfsm::user_error::none);
+    p.b.receive(p.a.take("<SEQ=101><ACK=301><CTL=ACK><DATA>"));
+    REQUIRE(p.b.conn->send(50) == tcpfsm::user_error::none);
+    REQUIRE(p.b.conn->close() == tcpfsm::user_error::none);
+    CHECK(p.b.sent.empty());
+    p.b.conn->on_timer();
+    // §3.10.4: the FIN after the queued data, here in the same segment: SEQ 301, 50 octets.
+    p.b.take("<SEQ=301><ACK=201><CTL=FIN,ACK><DATA>");
+    CHECK(p.b.sent.empty());
+    CHECK(p.b.st() == S::fin_wait_1);
+}
+
+TEST_CASE("ack per turn: a SEND outside a turn that owes an ACK goes at once", "[ack_per_turn]") {
+    reset_time t;
+    pair_per_turn p;
+    REQUIRE(p.b.conn->send(50) == tcpfsm::user_error::none);
+    p.b.take("<SEQ=301><ACK=101><CTL=ACK><DATA>");
 }
 
 TEST_CASE("ack per turn: without a reply the ACK goes at the end of the turn", "[ack_per_turn]") {
@@ -89,15 +114,32 @@ TEST_CASE("ack per turn: the ACK and the window update after receive() are one s
     }
 }
 
-TEST_CASE("ack per turn: where no timeout_delayed_ack row sends an ACK, it goes at once", "[ack_per_turn]") {
+TEST_CASE("ack per turn: the ACK of a FIN waits for the turn in CLOSE-WAIT too", "[ack_per_turn]") {
     reset_time t;
     pair_per_turn p;
-    // A's FIN takes B to CLOSE-WAIT, whose table row for timeout_delayed_ack sends nothing:
-    // the ACK of the FIN (101 + 1 = 102) goes with on_segment, as without the option.
+    // A's FIN takes B to CLOSE-WAIT, whose timeout_delayed_ack row sends the ACK: it goes at
+    // the end of B's turn (101 + 1 = 102).
     REQUIRE(p.a.conn->close() == tcpfsm::user_error::none);
     p.b.receive(p.a.take("<SEQ=101><ACK=301><CTL=FIN,ACK>"));
     REQUIRE(p.b.st() == S::close_wait);
+    CHECK(p.b.sent.empty());
+    p.b.conn->on_timer();
     p.b.take("<SEQ=301><ACK=102><CTL=ACK>");
+}
+
+TEST_CASE("ack per turn: where no timeout_delayed_ack row sends an ACK, it goes at once", "[ack_per_turn]") {
+    reset_time t;
+    tcpfsm::connection_config config = tcpfsm::rfc_reference_config;
+    config.ack_per_turn = true;
+    peer b({300}, config);
+    REQUIRE(b.conn->open_passive() == tcpfsm::user_error::none);
+    b.receive(make(100, 0, tcpfsm::ctl::syn));
+    b.take("<SEQ=300><ACK=101><CTL=SYN,ACK>");
+    REQUIRE(b.st() == S::syn_received);
+    // SYN-RECEIVED has no timeout_delayed_ack row: the ACK of an unacceptable segment
+    // (§3.10.7.4 first step, SEQ beyond the window) goes within on_segment.
+    b.receive(make(100000, 301, tcpfsm::ctl::ack, 1));
+    b.take("<SEQ=301><ACK=101><CTL=ACK>");
 }
 
 TEST_CASE("ack per turn: a turn of two full-sized segments with delayed ACK sends one ACK, one alone waits 40 ms",
@@ -105,18 +147,27 @@ TEST_CASE("ack per turn: a turn of two full-sized segments with delayed ACK send
     reset_time t;
     pair_per_turn p;
     p.config.timers.delayed_ack = true;  // 40 ms (timer_config::delayed_ack_ms)
+    // B's quick ACKs first (ack_timing.hpp): min(65535 / (2 * 1460), 16) = 16, one used by
+    // each ACK of new text; A sends 16 one-octet segments (Nagle off), each ACKed in its turn.
+    constexpr std::uint32_t quick = 65535u / 2920u < 16u ? 65535u / 2920u : 16u;
+    for (std::uint32_t i = 0; i < quick; ++i) {
+        REQUIRE(p.a.conn->send(1) == tcpfsm::user_error::none);
+        p.b.receive(p.a.take_any().header);
+        p.b.conn->on_timer();
+        p.a.receive(p.b.take("<SEQ=301><ACK=" + std::to_string(102 + i) + "><CTL=ACK>"));
+    }
     REQUIRE(p.a.conn->send(2920) == tcpfsm::user_error::none);  // two segments of MSS 1460
-    p.b.receive(p.a.take("<SEQ=101><ACK=301><CTL=ACK><DATA>"));
-    p.b.receive(p.a.take("<SEQ=1561><ACK=301><CTL=ACK><DATA>"));
+    p.b.receive(p.a.take("<SEQ=117><ACK=301><CTL=ACK><DATA>"));
+    p.b.receive(p.a.take("<SEQ=1577><ACK=301><CTL=ACK><DATA>"));
     CHECK(p.b.sent.empty());
     p.b.conn->on_timer();
-    p.b.take("<SEQ=301><ACK=3021><CTL=ACK>");  // 101 + 2920
+    p.b.take("<SEQ=301><ACK=3037><CTL=ACK>");  // 117 + 2920
     REQUIRE(p.a.conn->send(10) == tcpfsm::user_error::none);
-    p.b.receive(p.a.take("<SEQ=3021><ACK=301><CTL=ACK><DATA>"));
+    p.b.receive(p.a.take("<SEQ=3037><ACK=301><CTL=ACK><DATA>"));
     p.b.conn->on_timer();
     CHECK(p.b.sent.empty());
     p.b.run_to(39);
     CHECK(p.b.sent.empty());
     p.b.run_to(40);
-    p.b.take("<SEQ=301><ACK=3031><CTL=ACK>");
+    p.b.take("<SEQ=301><ACK=3047><CTL=ACK>");
 }

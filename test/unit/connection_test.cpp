@@ -98,10 +98,10 @@ TEST_CASE("connection: the ISS comes from the ISS policy with the four-tuple and
     tuple.remote_port = 80;
     std::int64_t us = 1000000;
     std::uint32_t first = 0, second = 0;
-    engine a(tcpfsm::default_connection_config, capture_io{&first}, clock_policy{&us}, {}, tcpfsm::rfc6528_iss(key));
+    engine a(tcpfsm::rfc_reference_config, capture_io{&first}, clock_policy{&us}, {}, tcpfsm::rfc6528_iss(key));
     a.open_active(tuple);
     us += 4000;
-    engine b(tcpfsm::default_connection_config, capture_io{&second}, clock_policy{&us}, {}, tcpfsm::rfc6528_iss(key));
+    engine b(tcpfsm::rfc_reference_config, capture_io{&second}, clock_policy{&us}, {}, tcpfsm::rfc6528_iss(key));
     b.open_active(tuple);
     CHECK(second - first == 1000u);
     CHECK(first == tcpfsm::rfc6528_iss(key)(tuple, 1000000));
@@ -142,7 +142,7 @@ TEST_CASE("connection: MSS option sent, peer's MSS used, 536 when absent (MUST-1
 
 TEST_CASE("connection: never beyond the send window; text offsets count from SND.UNA", "[connection]") {
     reset_time t;
-    tcpfsm::connection_config cfg{};
+    tcpfsm::connection_config cfg = tcpfsm::rfc_reference_config;
     cfg.nagle = false;
     peer a({1000}, cfg);
     // The peer offers 300 octets from the start (MAX.SND.WND = 300).
@@ -225,7 +225,7 @@ TEST_CASE("connection: zero window: probes at RTO, doubling, while the peer answ
 
 TEST_CASE("connection: receive window shrinks with held text and reopens on RECEIVE (receiver SWS)", "[connection]") {
     reset_time t;
-    tcpfsm::connection_config cfg{};
+    tcpfsm::connection_config cfg = tcpfsm::rfc_reference_config;
     cfg.receive_buffer = 1000;
     peer a({}), b({}, cfg);
     establish(a, b, 1000, 5000);
@@ -248,7 +248,7 @@ TEST_CASE("connection: receive window shrinks with held text and reopens on RECE
 
 TEST_CASE("connection: text beyond the receive window is cut (§3.10.7.4)", "[connection]") {
     reset_time t;
-    tcpfsm::connection_config cfg{};
+    tcpfsm::connection_config cfg = tcpfsm::rfc_reference_config;
     cfg.receive_buffer = 100;
     peer a({}), b({}, cfg);
     establish(a, b, 1000, 5000);
@@ -274,7 +274,7 @@ TEST_CASE("connection: Nagle holds a small segment while data is in flight (§3.
         CHECK(a.sent[0].header.seq == 1010u);
     }
     SECTION("off (TCP_NODELAY, MUST-17)") {
-        tcpfsm::connection_config cfg{};
+        tcpfsm::connection_config cfg = tcpfsm::rfc_reference_config;
         cfg.nagle = false;
         peer a({}, cfg), b({});
         establish(a, b, 1000, 5000);
@@ -286,23 +286,44 @@ TEST_CASE("connection: Nagle holds a small segment while data is in flight (§3.
 
 TEST_CASE("connection: delayed ACK: at most delayed_ack_ms, and at every second segment (§3.8.6.3)", "[connection]") {
     reset_time t;
-    tcpfsm::connection_config cfg{};
-    cfg.timers.delayed_ack = true;
+    tcpfsm::connection_config cfg = tcpfsm::rfc_reference_config;
+    cfg.timers.delayed_ack = true;  // per-turn deferral stays off: the ACK's time is visible
     peer a({}), b({}, cfg);
     establish(a, b, 1000, 5000);
-    b.receive(make(1000, 5000, ctl::ack, 10));
+    // Quick-ACK mode first (Linux's tcp_incr_quickack): RCV.WND / (2 * MSS) = 65535 / 2920 = 22
+    // ACKs, at most 16: the first 16 segments of text are each ACKed at once.
+    constexpr std::uint32_t quick = 65535u / (2u * 1460u) < 16u ? 65535u / (2u * 1460u) : 16u;
+    std::uint32_t seq = 1000;
+    for (std::uint32_t i = 0; i < quick; ++i, seq += 10) {
+        b.receive(make(seq, 5000, ctl::ack, 10));
+        REQUIRE(b.sent.size() == 1);
+        CHECK(b.sent[0].header.ack == seq + 10);
+        b.sent.clear();
+    }
+    b.receive(make(seq, 5000, ctl::ack, 10));
+    seq += 10;
     CHECK(b.sent.empty());
     b.advance_to(39);
     CHECK(b.sent.empty());
     b.advance_to(40);  // 40 ms, Linux's TCP_DELACK_MIN; MUST-40 < 500 ms
     REQUIRE(b.sent.size() == 1);
-    CHECK(b.sent[0].header.ack == 1010u);
+    CHECK(b.sent[0].header.ack == seq);
     b.sent.clear();
-    b.receive(make(1010, 5000, ctl::ack, 10));
+    // Two small segments are not two full-sized ones: both wait for the timer.
+    b.receive(make(seq, 5000, ctl::ack, 10));
+    b.receive(make(seq + 10, 5000, ctl::ack, 10));
     CHECK(b.sent.empty());
-    b.receive(make(1020, 5000, ctl::ack, 10));  // the second segment: ACK now (SHLD-19)
+    b.advance_to(80);
     REQUIRE(b.sent.size() == 1);
-    CHECK(b.sent[0].header.ack == 1030u);
+    CHECK(b.sent[0].header.ack == seq + 20);
+    b.sent.clear();
+    seq += 20;
+    // Two full-sized segments (MSS 1460): the second is ACKed at once (SHLD-19).
+    b.receive(make(seq, 5000, ctl::ack, 1460));
+    CHECK(b.sent.empty());
+    b.receive(make(seq + 1460, 5000, ctl::ack, 1460));
+    REQUIRE(b.sent.size() == 1);
+    CHECK(b.sent[0].header.ack == seq + 2920);
 }
 
 TEST_CASE("connection: RTT sample from the SYN; RTO per RFC 6298 (and Linux's preset)", "[connection]") {
@@ -435,7 +456,7 @@ TEST_CASE("connection: the third handshake segment may carry data and a FIN", "[
 
 TEST_CASE("connection: abortive close (SO_LINGER 0) sends <SEQ=SND.NXT><CTL=RST>", "[connection]") {
     reset_time t;
-    tcpfsm::connection_config cfg{};
+    tcpfsm::connection_config cfg = tcpfsm::rfc_reference_config;
     cfg.abortive_close = true;
     peer a({}, cfg), b({});
     establish(a, b, 1000, 5000);
@@ -474,7 +495,13 @@ TEST_CASE("connection: an orphaned FIN-WAIT-2 times out after 60 s; the strict t
     reset_time t;
     using strict_peer = basic_peer<tcpfsm::engine_profile<tcpfsm::strict_table>>;
     // The engine keeps a pointer to its configuration: it must outlive the peer.
-    const tcpfsm::connection_config strict_config{tcpfsm::strict_rfc_timer_config};
+    // The §3.10 reference (every ACK at once) with the strict timers.
+    const tcpfsm::connection_config strict_config = [] {
+        tcpfsm::connection_config c = tcpfsm::rfc_reference_config;
+        c.timers = tcpfsm::strict_rfc_timer_config;
+        c.timers.delayed_ack = false;
+        return c;
+    }();
     strict_peer a({}, strict_config);
     peer b({}), c({}), d({});
     establish(a, b, 1000, 5000);
@@ -500,7 +527,7 @@ TEST_CASE("connection: an orphaned FIN-WAIT-2 times out after 60 s; the strict t
 
 TEST_CASE("connection: TIME-WAIT: a higher SYN goes to the listener; off, it is challenged", "[connection]") {
     reset_time t;
-    tcpfsm::connection_config no_reopen{};
+    tcpfsm::connection_config no_reopen = tcpfsm::rfc_reference_config;
     no_reopen.time_wait_reopen = false;
     peer a({}), b({}), c({}), d({}, no_reopen);
     establish(a, b, 1000, 5000);
@@ -554,7 +581,7 @@ TEST_CASE("connection: challenge ACKs limited to one per 500 ms (RFC 5961 §7, L
 
 TEST_CASE("connection: keepalive probe is <SEQ=SND.NXT-1><ACK=RCV.NXT> after 2 h idle (§3.8.4)", "[connection]") {
     reset_time t;
-    tcpfsm::connection_config cfg{};
+    tcpfsm::connection_config cfg = tcpfsm::rfc_reference_config;
     cfg.timers.keepalive = true;
     peer a({}, cfg), b({});
     establish(a, b, 1000, 5000);
@@ -647,7 +674,7 @@ TEST_CASE("connection: unanswered zero-window probes end the connection at R2 (M
 
 TEST_CASE("connection: with delayed ACK on, out-of-order text gets an immediate duplicate ACK (RFC 5681 §4.2)", "[connection]") {
     reset_time t;
-    tcpfsm::connection_config cfg{};
+    tcpfsm::connection_config cfg = tcpfsm::rfc_reference_config;
     cfg.timers.delayed_ack = true;
     peer a({}), b({}, cfg);
     establish(a, b, 100, 300);
@@ -690,7 +717,7 @@ TEST_CASE("connection: Nagle also holds a half-window segment while data is in f
 
 TEST_CASE("connection: out-of-window segments do not count as keepalive answers (§3.8.4)", "[connection]") {
     reset_time t;
-    tcpfsm::connection_config cfg{};
+    tcpfsm::connection_config cfg = tcpfsm::rfc_reference_config;
     cfg.timers.keepalive = true;
     peer a({}, cfg), b({});
     establish(a, b, 100, 300);

@@ -30,7 +30,7 @@ std::uint64_t queued(const P& p) {
 
 TEST_CASE("send: beyond the send buffer limit, insufficient resources and nothing queued", "[connection][edges]") {
     reset_time t;
-    tcpfsm::connection_config config{};
+    tcpfsm::connection_config config = tcpfsm::rfc_reference_config;
     config.nagle = false;
     peer a({}, config), b({});
     establish(a, b, 1000, 5000);
@@ -51,7 +51,7 @@ TEST_CASE("send: beyond the send buffer limit, insufficient resources and nothin
 
 TEST_CASE("send: a configured limit counts queued and unacknowledged octets", "[connection][edges]") {
     reset_time t;
-    tcpfsm::connection_config config{};
+    tcpfsm::connection_config config = tcpfsm::rfc_reference_config;
     config.nagle = false;
     config.send_buffer_limit = 10000;
     peer a({}, config), b({});
@@ -86,7 +86,7 @@ TEST_CASE("send: a configured limit counts queued and unacknowledged octets", "[
 
 TEST_CASE("mss: the peer's MSS is raised to min_snd_mss (48, Linux's tcp_min_snd_mss)", "[connection][edges]") {
     reset_time t;
-    tcpfsm::connection_config config{};
+    tcpfsm::connection_config config = tcpfsm::rfc_reference_config;
     config.nagle = false;
     REQUIRE(config.min_snd_mss == 48);
     const auto segment_sizes = [&](std::uint16_t peer_mss, std::uint32_t octets) {
@@ -117,7 +117,7 @@ TEST_CASE("mss: the peer's MSS is raised to min_snd_mss (48, Linux's tcp_min_snd
 
 TEST_CASE("output: one call sends everything the window allows (200 segments)", "[connection][edges]") {
     reset_time t;
-    tcpfsm::connection_config config{};
+    tcpfsm::connection_config config = tcpfsm::rfc_reference_config;
     config.mss = 100;  // both ends: A's send MSS is 100
     // The peer window alone (no congestion cap: congestion::unlimited).
     unlimited_peer a({}, config), b({}, config);
@@ -208,7 +208,7 @@ TEST_CASE("TIME-WAIT: a listener that takes the SYN gets it with the old numbers
     CHECK(c.st() == S::time_wait);
     CHECK(c.rec.redirects == 0u);
     // With time_wait_reopen off the listener is not asked either.
-    tcpfsm::connection_config no_reopen{};
+    tcpfsm::connection_config no_reopen = tcpfsm::rfc_reference_config;
     no_reopen.time_wait_reopen = false;
     peer e({}, no_reopen), f({});
     establish(e, f, 1000, 5000);
@@ -266,7 +266,7 @@ TEST_CASE("out-of-window ACKs: limited to one per 500 ms without text, always wi
 
 TEST_CASE("invalid-segment ACK limits above 255 count as they are (16-bit config fields)", "[connection][edges]") {
     reset_time t;
-    tcpfsm::connection_config cfg{};
+    tcpfsm::connection_config cfg = tcpfsm::rfc_reference_config;
     cfg.out_of_window_ack_limit = 300;
     cfg.challenge_ack_limit = 300;
     peer d({}), c({}, cfg);
@@ -295,7 +295,7 @@ TEST_CASE("out-of-window ACKs: an old SYN in SYN-RECEIVED is limited; 0 means un
     CHECK(b.sent.empty());
     CHECK(b.st() == S::syn_received);
     // out_of_window_ack_limit = 0: every one is answered.
-    tcpfsm::connection_config unlimited{};
+    tcpfsm::connection_config unlimited = tcpfsm::rfc_reference_config;
     unlimited.out_of_window_ack_limit = 0;
     peer c({}, unlimited), d({});
     establish(c, d, 1000, 5000);

@@ -95,7 +95,7 @@ struct receiver {
     std::deque<tcpfsm::segment> out;
     consumer c;
     engine conn;
-    explicit receiver(const tcpfsm::connection_config& config = tcpfsm::default_connection_config)
+    explicit receiver(const tcpfsm::connection_config& config = tcpfsm::rfc_reference_config)
         : conn(config, test_io{&out}, test_clock{}, Observer{&c}, tcpfsm::fixed_iss{iss}) {}
 
     // The peer's segment: `text` at SEQ = 1001 + offset, ACK of our SYN.
@@ -200,6 +200,25 @@ TEST_CASE("receive path: out-of-order text is held, the gap fill makes it readab
     CHECK(r.c.on_data_calls == 0);
 }
 
+TEST_CASE("receive path, defaults: out-of-order text and the gap fill are ACKed at the end of their turn (RFC 5681 §4.2)",
+          "[receive_path]") {
+    clock_ms = 0;
+    receiver<placing_observer> r(tcpfsm::default_connection_config);  // delayed ACK, one segment per turn
+    r.establish();
+    const auto end_turn = [&r] {
+        const tcpfsm::timer_deadline d = r.conn.next_deadline();
+        if (d && d.remaining_ms(static_cast<std::uint32_t>(clock_ms)) == 0) r.conn.on_timer();
+    };
+    r.data(100, pattern('k', 100));  // above RCV.NXT = 1001: held, a duplicate ACK of 1001
+    CHECK(r.out.empty());             // within on_segment nothing goes
+    end_turn();
+    CHECK(r.acks_of(irs + 1) == 1);
+    r.data(0, pattern('a', 100));  // fills the gap: 200 octets readable, ACK of 1201 at once
+    end_turn();
+    CHECK(r.acks_of(irs + 1 + 200) == 1);
+    CHECK(r.c.readable == pattern('a', 100) + pattern('k', 100));
+}
+
 TEST_CASE("receive path: a FIN before its text is remembered, the gap fill runs the rcv_fin row", "[receive_path]") {
     receiver<placing_observer> r;
     r.establish();
@@ -289,7 +308,7 @@ TEST_CASE("receive path: past the capacity the newest range is dropped, and take
 }
 
 TEST_CASE("receive path: text beyond RCV.WND is never held", "[receive_path]") {
-    tcpfsm::connection_config config{};
+    tcpfsm::connection_config config = tcpfsm::rfc_reference_config;
     config.receive_buffer = 100;
     receiver<placing_observer> r(config);
     r.establish();

@@ -41,7 +41,7 @@ using newreno_profile = tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::r
 using sender = basic_peer<newreno_profile>;
 
 tcpfsm::connection_config smss_config() {
-    tcpfsm::connection_config c;
+    tcpfsm::connection_config c = tcpfsm::rfc_reference_config;
     c.mss = static_cast<std::uint16_t>(smss);
     c.nagle = false;
     return c;

@@ -33,7 +33,7 @@ const tcpfsm::counting_statistics& stats(const counted_peer& p) { return p.conn-
 
 TEST_CASE("statistics: segments and octets of a handshake, 3,000 octets and a retransmission", "[statistics]") {
     reset_time t;
-    tcpfsm::connection_config config{};
+    tcpfsm::connection_config config = tcpfsm::rfc_reference_config;
     config.nagle = false;
     counted_peer a({}, config), b({}, config);
     establish(a, b, 1000, 5000);
@@ -84,7 +84,7 @@ TEST_CASE("statistics: segments and octets of a handshake, 3,000 octets and a re
 
 TEST_CASE("statistics: duplicate ACKs (RFC 5681 §2), zero windows, challenge ACKs, out of window", "[statistics]") {
     reset_time t;
-    tcpfsm::connection_config config{};
+    tcpfsm::connection_config config = tcpfsm::rfc_reference_config;
     config.nagle = false;
     counted_peer a({}, config), b({}, config);
     establish(a, b, 1000, 5000);

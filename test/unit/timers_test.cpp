@@ -40,8 +40,8 @@ TEST_CASE("timer_config defaults: RFC MUSTs, else Linux", "[timers]") {
     STATIC_REQUIRE(c.retries2 == 15u);
     // TCP_USER_TIMEOUT's default: 0 = off.
     STATIC_REQUIRE(c.user_timeout_ms == 0u);
-    // Delayed ACK off by default; 40 ms = Linux's TCP_DELACK_MIN (HZ/25); MUST-40: < 500 ms.
-    STATIC_REQUIRE(!c.delayed_ack);
+    // Delayed ACK on by default (SHLD-18, as Linux); 40 ms = Linux's TCP_DELACK_MIN (HZ/25); MUST-40: < 500 ms.
+    STATIC_REQUIRE(c.delayed_ack);
     STATIC_REQUIRE(c.delayed_ack_ms == 40u);
     STATIC_REQUIRE(c.delayed_ack_ms < 500u);
 
