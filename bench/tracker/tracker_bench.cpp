@@ -100,7 +100,7 @@ void observe(benchmark::State& state) {
         delete trk;
         state.ResumeTiming();
     }
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * segments.size()));
+    state.SetItemsProcessed(state.iterations() * static_cast<benchmark::IterationCount>(segments.size()));
     state.counters["segments_per_connection"] = 23;
     benchmark::DoNotOptimize(tracked);
 }
