@@ -75,22 +75,10 @@ inline constexpr sim_time never = std::numeric_limits<sim_time>::max();
 // Formatting
 // ------------------------------------------------------------------------------------------
 
-// RFC 9293's notation (Figures 6-13): <SEQ=100><ACK=301><CTL=SYN,ACK>. The ACK field only
-// when the ACK bit is on; <DATA> when there is text. PSH is not drawn (the figures omit it).
+// RFC 9293's notation (Figures 6-13): <SEQ=100><ACK=301><CTL=SYN,ACK> (segment_notation,
+// ladder.hpp), then <DATA> when there is text. PSH is not drawn (the figures omit it).
 inline std::string format_segment(const segment& s) {
-    std::string out = "<SEQ=" + std::to_string(s.seq) + ">";
-    if (s.ack_flag()) out += "<ACK=" + std::to_string(s.ack) + ">";
-    std::string bits;
-    const auto add = [&bits](bool on, const char* label) {
-        if (!on) return;
-        if (!bits.empty()) bits += ",";
-        bits += label;
-    };
-    add(s.syn(), "SYN");
-    add(s.rst(), "RST");
-    add(s.fin(), "FIN");
-    add(s.ack_flag(), "ACK");
-    out += "<CTL=" + bits + ">";
+    std::string out = segment_notation(s);
     if (s.text_length > 0) out += "<DATA>";
     return out;
 }
