@@ -7,7 +7,8 @@
 //
 // The input is neutral: the segments (sent when, by which side, delivered when or lost) and
 // the state changes (when, which side, to what), so that the simulator's records
-// (sim::ladder_of in simulator.hpp) and a passive observer's can both feed it.
+// (sim::ladder_of in simulator.hpp) and a passive observer's can both feed it. The notation
+// itself (segment_notation) is the simulator's trace text too (sim::format_segment).
 // SPDX-License-Identifier: MIT
 #ifndef TCPFSM_LADDER_HPP
 #define TCPFSM_LADDER_HPP
@@ -194,10 +195,11 @@ inline std::vector<std::size_t> send_order(const ladder& l) {
 
 }  // namespace ladder_detail
 
-// RFC 9293's notation plus the text length: "<SEQ=101><ACK=301><CTL=ACK> len=6". The ACK
-// field only with the ACK bit; PSH and URG are not drawn (the RFC's figures omit them).
-// `seq_base` and `ack_base` are subtracted (0 for absolute numbers).
-inline std::string ladder_label(const segment& s, std::uint32_t seq_base = 0, std::uint32_t ack_base = 0) {
+// RFC 9293's notation (Figures 6-13): "<SEQ=100><ACK=301><CTL=SYN,ACK>". The ACK field only
+// with the ACK bit; PSH and URG are not drawn (the RFC's figures omit them). `seq_base` and
+// `ack_base` are subtracted modulo 2^32 (0 for absolute numbers). The text is not drawn:
+// ladder_label adds its length, sim::format_segment a <DATA> field.
+inline std::string segment_notation(const segment& s, std::uint32_t seq_base = 0, std::uint32_t ack_base = 0) {
     std::string out = "<SEQ=" + std::to_string(static_cast<std::uint32_t>(s.seq - seq_base)) + ">";
     if (s.ack_flag()) out += "<ACK=" + std::to_string(static_cast<std::uint32_t>(s.ack - ack_base)) + ">";
     std::string bits;
@@ -211,6 +213,12 @@ inline std::string ladder_label(const segment& s, std::uint32_t seq_base = 0, st
     add(s.fin(), "FIN");
     add(s.ack_flag(), "ACK");
     out += "<CTL=" + bits + ">";
+    return out;
+}
+
+// segment_notation plus the text length: "<SEQ=101><ACK=301><CTL=ACK> len=6".
+inline std::string ladder_label(const segment& s, std::uint32_t seq_base = 0, std::uint32_t ack_base = 0) {
+    std::string out = segment_notation(s, seq_base, ack_base);
     if (s.text_length > 0) out += " len=" + std::to_string(s.text_length);
     return out;
 }

@@ -384,6 +384,49 @@ constexpr std::size_t tcp_options_length(const tcp_options& o) noexcept {
     return n;
 }
 
+namespace wire_detail {
+// Writes the option area for `o` from `p` (tcp_options_length(o) octets, which the caller
+// has checked fit) in the order of Linux's tcp_options_write: MSS; SACK-permitted and
+// timestamps as <4,2,8,10,...> or <1,1,8,10,...>, or <1,1,4,2> alone; <1,3,3,shift>.
+// Returns the end of what it wrote. serialize_tcp and options::write_options both use it.
+constexpr std::uint8_t* write_option_area(const tcp_options& o, std::uint8_t* p) noexcept {
+    if (o.has_mss) {
+        p[0] = tcp_option_kind::mss;
+        p[1] = 4;
+        store16(p + 2, o.mss);
+        p += 4;
+    }
+    if (o.has_timestamps) {
+        if (o.sack_permitted) {
+            p[0] = tcp_option_kind::sack_permitted;
+            p[1] = 2;
+        } else {
+            p[0] = tcp_option_kind::nop;
+            p[1] = tcp_option_kind::nop;
+        }
+        p[2] = tcp_option_kind::timestamps;
+        p[3] = 10;
+        store32(p + 4, o.ts_val);
+        store32(p + 8, o.ts_ecr);
+        p += 12;
+    } else if (o.sack_permitted) {
+        p[0] = tcp_option_kind::nop;
+        p[1] = tcp_option_kind::nop;
+        p[2] = tcp_option_kind::sack_permitted;
+        p[3] = 2;
+        p += 4;
+    }
+    if (o.has_window_scale) {
+        p[0] = tcp_option_kind::nop;
+        p[1] = tcp_option_kind::window_scale;
+        p[2] = 3;
+        p[3] = o.window_scale;
+        p += 4;
+    }
+    return p;
+}
+}  // namespace wire_detail
+
 constexpr std::size_t tcp_header_length(const tcp_header& h) noexcept {
     return 20 + tcp_options_length(h.options);
 }
@@ -406,40 +449,7 @@ constexpr wire_error serialize_tcp(const tcp_header& h, std::uint8_t* out, std::
     wire_detail::store16(out + 14, h.window);
     wire_detail::store16(out + 16, h.checksum);
     wire_detail::store16(out + 18, h.urgent);
-    std::uint8_t* p = out + 20;
-    const tcp_options& o = h.options;
-    if (o.has_mss) {
-        p[0] = tcp_option_kind::mss;
-        p[1] = 4;
-        wire_detail::store16(p + 2, o.mss);
-        p += 4;
-    }
-    if (o.has_timestamps) {
-        if (o.sack_permitted) {
-            p[0] = tcp_option_kind::sack_permitted;
-            p[1] = 2;
-        } else {
-            p[0] = tcp_option_kind::nop;
-            p[1] = tcp_option_kind::nop;
-        }
-        p[2] = tcp_option_kind::timestamps;
-        p[3] = 10;
-        wire_detail::store32(p + 4, o.ts_val);
-        wire_detail::store32(p + 8, o.ts_ecr);
-        p += 12;
-    } else if (o.sack_permitted) {
-        p[0] = tcp_option_kind::nop;
-        p[1] = tcp_option_kind::nop;
-        p[2] = tcp_option_kind::sack_permitted;
-        p[3] = 2;
-        p += 4;
-    }
-    if (o.has_window_scale) {
-        p[0] = tcp_option_kind::nop;
-        p[1] = tcp_option_kind::window_scale;
-        p[2] = 3;
-        p[3] = o.window_scale;
-    }
+    wire_detail::write_option_area(h.options, out + 20);
     written = hl;
     return wire_error::ok;
 }

@@ -55,35 +55,7 @@ constexpr wire_error write_options(const tcp_options& o, const sack_block_list& 
     if (len > option_space) return wire_error::bad_option_length;
     if (out == nullptr) return wire_error::bad_argument;
     if (cap < len) return wire_error::buffer_too_small;
-    std::uint8_t* p = out;
-    if (o.has_mss) {
-        p[0] = tcp_option_kind::mss;
-        p[1] = 4;
-        wire_detail::store16(p + 2, o.mss);
-        p += 4;
-    }
-    if (o.has_timestamps) {
-        p[0] = o.sack_permitted ? tcp_option_kind::sack_permitted : tcp_option_kind::nop;
-        p[1] = o.sack_permitted ? std::uint8_t{2} : tcp_option_kind::nop;
-        p[2] = tcp_option_kind::timestamps;
-        p[3] = 10;
-        wire_detail::store32(p + 4, o.ts_val);
-        wire_detail::store32(p + 8, o.ts_ecr);
-        p += 12;
-    } else if (o.sack_permitted) {
-        p[0] = tcp_option_kind::nop;
-        p[1] = tcp_option_kind::nop;
-        p[2] = tcp_option_kind::sack_permitted;
-        p[3] = 2;
-        p += 4;
-    }
-    if (o.has_window_scale) {
-        p[0] = tcp_option_kind::nop;
-        p[1] = tcp_option_kind::window_scale;
-        p[2] = 3;
-        p[3] = o.window_scale;
-        p += 4;
-    }
+    std::uint8_t* p = wire_detail::write_option_area(o, out);
     const std::size_t n = sack.count < max_sack_blocks ? sack.count : max_sack_blocks;
     if (n > 0) {
         p[0] = tcp_option_kind::nop;
