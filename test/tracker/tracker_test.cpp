@@ -49,7 +49,7 @@ TEST_CASE("three-way handshake: Figure 6, states after each segment", "[tracker]
     CHECK(c.endpoints[1].iss == 300u);
     CHECK(c.endpoints[0].snd_nxt == 101u);
     CHECK(c.endpoints[1].snd_nxt == 301u);
-    CHECK(c.endpoints[1].since_ns == 3 * ms);  // B ESTABLISHED since the third segment
+    CHECK(c.since_ns(tcpfsm::tracker_side::b) == 3 * ms);  // B ESTABLISHED since the third segment
     CHECK(o.anomalies.empty());
 }
 
@@ -78,12 +78,12 @@ TEST_CASE("window scale: known when both SYNs carry it (RFC 7323 §2.2), unknown
     t.handshake(7, 9);
     t.from_b(seg_of(301, 101, ack_flag, 0, 100));
     CHECK(t.conn().endpoints[1].scale_known());
-    CHECK(t.conn().endpoints[1].window == (100u << 9));
+    CHECK(t.conn().endpoints[1].window() == (100u << 9));
     tap u;
     u.handshake(7, -1);  // B's SYN,ACK without the option: neither side scales
     u.from_a(seg_of(101, 301, ack_flag, 0, 100));
     CHECK(u.conn().endpoints[0].window_scale == 0);
-    CHECK(u.conn().endpoints[0].window == 100u);
+    CHECK(u.conn().endpoints[0].window() == 100u);
     tap v;
     v.from_a(seg_of(5000, 9000, ack_flag, 10, 100));
     CHECK_FALSE(v.conn().endpoints[0].scale_known());
@@ -172,7 +172,7 @@ TEST_CASE("mid-stream pickup: both ESTABLISHED (the tracker table's row), scale 
     CHECK(o.new_connection);
     CHECK(t.a() == state::established);
     CHECK(t.b() == state::established);
-    CHECK(t.conn().picked_up);
+    CHECK(t.conn().picked_up());
     CHECK(t.conn().endpoints[0].deduced);
     CHECK_FALSE(t.conn().endpoints[1].iss_known);
     // and closes as any connection
@@ -211,13 +211,13 @@ TEST_CASE("TIME-WAIT ends by capture time after 2MSL (configurable)", "[tracker]
     t.from_a(seg_of(101, 301, fin_ack));
     t.from_b(seg_of(301, 102, fin_ack));  // B's FIN ACKs A's: A TIME-WAIT at 5 ms
     CHECK(t.a() == state::time_wait);
-    const std::uint64_t entered = t.conn().endpoints[0].since_ns;
+    const std::uint64_t entered = t.conn().since_ns(tcpfsm::tracker_side::a);
     CHECK(entered == 5 * ms);
     t.trk.expire(entered + 999 * ms);
     CHECK(t.a() == state::time_wait);
     t.trk.expire(entered + 1000 * ms);
     CHECK(t.a() == state::closed);
-    CHECK(t.conn().endpoints[0].since_ns == entered + 1000 * ms);
+    CHECK(t.conn().since_ns(tcpfsm::tracker_side::a) == entered + 1000 * ms);
     CHECK(t.trk.stats().time_wait_expired == 1u);
 }
 
@@ -287,7 +287,7 @@ TEST_CASE("TIME-WAIT: a retransmitted FIN restarts 2MSL (§3.10.7.4 eighth step)
     t.from_a(seg_of(101, 302, fin_ack));   // A's FIN ACKs B's: B TIME-WAIT at 5 ms, A LAST-ACK
     REQUIRE(t.b() == state::time_wait);
     t.from_a(seg_of(101, 302, fin_ack));   // A's FIN again at 6 ms (B's ACK was lost)
-    CHECK(t.conn().endpoints[1].since_ns == 6 * ms);
+    CHECK(t.conn().since_ns(tcpfsm::tracker_side::b) == 6 * ms);
     t.trk.expire(5 * ms + 1000 * ms);      // 2MSL from the first FIN: not yet
     CHECK(t.b() == state::time_wait);
     t.trk.expire(6 * ms + 1000 * ms);
