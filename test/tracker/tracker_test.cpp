@@ -306,3 +306,38 @@ TEST_CASE("a FIN seen beyond a hole is taken when the hole fills (§3.10.7.4 eig
     CHECK(t.b() == state::close_wait);
     CHECK(t.conn().endpoints[1].rcv_nxt == 302u);  // 101 + 200 octets + FIN
 }
+
+TEST_CASE("observation path: every state entered with the segment, a taken-back one too", "[tracker]") {
+    tap t;
+    t.handshake();
+    tcpfsm::tracker_observation o = t.from_a(seg_of(101, 301, fin_ack));
+    // A: CLOSE (FIN-WAIT-1); B: its FIN (CLOSE-WAIT, deduced).
+    REQUIRE(o.path_length[0] == 1u);
+    CHECK(o.path[0][0] == state::fin_wait_1);
+    REQUIRE(o.path_length[1] == 1u);
+    CHECK(o.path[1][0] == state::close_wait);
+    o = t.from_b(seg_of(301, 101, fin_ack));
+    // B's FIN does not acknowledge A's: B taken back to ESTABLISHED, then its CLOSE
+    // (FIN-WAIT-1), then A's FIN (CLOSING): Figure 13. A: B's FIN in FIN-WAIT-1 (CLOSING).
+    REQUIRE(o.path_length[1] == 3u);
+    CHECK(o.path[1][0] == state::established);
+    CHECK(o.path[1][1] == state::fin_wait_1);
+    CHECK(o.path[1][2] == state::closing);
+    REQUIRE(o.path_length[0] == 1u);
+    CHECK(o.path[0][0] == state::closing);
+    o = t.from_a(seg_of(102, 302, ack_flag));
+    CHECK(o.path_length[0] == 0u);  // A did not change
+}
+
+TEST_CASE("observation path: a FIN,ACK in FIN-WAIT-1 passes FIN-WAIT-2 (§3.10.7.4 fifth, eighth)", "[tracker]") {
+    tap t;
+    t.handshake();
+    t.from_a(seg_of(101, 301, fin_ack));
+    const tcpfsm::tracker_observation o = t.from_b(seg_of(301, 102, fin_ack));  // ACKs A's FIN
+    REQUIRE(o.path_length[0] == 2u);
+    CHECK(o.path[0][0] == state::fin_wait_2);
+    CHECK(o.path[0][1] == state::time_wait);
+    CHECK(o.after[0] == state::time_wait);
+    REQUIRE(o.path_length[1] == 1u);
+    CHECK(o.path[1][0] == state::last_ack);  // B received A's FIN (CLOSE-WAIT), then CLOSE
+}

@@ -180,6 +180,13 @@ struct tracker_observation {
     state after[2] = {state::closed, state::closed};   // per side, after it
     classification receiver_events{};                  // what classify() found at the receiver
     tracker_anomaly_set anomalies{};
+    // Every state each side entered with this segment, in order (the last is `after`): the
+    // states a row passes through on the way (a FIN,ACK takes FIN-WAIT-1 through FIN-WAIT-2
+    // to TIME-WAIT), and a deduced state taken back (the state restored, then the rows run
+    // again). Empty for a side whose state did not change.
+    static constexpr std::size_t path_capacity = 8;
+    state path[2][path_capacity] = {};
+    std::uint8_t path_length[2] = {0, 0};
 };
 
 // Counters.
@@ -270,6 +277,8 @@ public:
             ++stats_.connections;
         }
         for (std::size_t i = 0; i < 2; ++i) out.before[i] = c.endpoints[i].st;
+        recording_ = &out;
+        recording_connection_ = &c;
 
         const bool fresh = !s->sent_any && !r->sent_any && s->st == state::closed && r->st == state::closed;
         if (fresh && seg.ack_flag() && !seg.syn() && !seg.rst()) {
@@ -355,6 +364,8 @@ public:
             deliver(*r, *s, rest, now, false);
         }
 
+        recording_ = nullptr;
+        recording_connection_ = nullptr;
         for (std::size_t i = 0; i < 2; ++i) out.after[i] = c.endpoints[i].st;
         for (std::size_t a = 0; a < tracker_anomaly_count; ++a) {
             if (out.anomalies.contains(static_cast<tracker_anomaly>(a))) ++stats_.anomalies[a];
@@ -427,9 +438,13 @@ public:
 
 private:
     // Runs the row for (ep.st, e); stamps the time when the state changes.
-    static void run_row(tracked_endpoint& ep, event e, std::uint32_t now, bool deduced) noexcept {
+    void run_row(tracked_endpoint& ep, event e, std::uint32_t now, bool deduced) noexcept {
         const transition& r = tracker_machine::step(ep.st, e);
         if (r.to != ep.st) {
+            // The row for a FIN,ACK in FIN-WAIT-1 is the fifth step (FIN-WAIT-2) and the
+            // eighth (TIME-WAIT) of §3.10.7.4 at once: the path shows both.
+            if (e == event::rcv_fin_ack_of_fin && ep.st == state::fin_wait_1) record(ep, state::fin_wait_2);
+            record(ep, r.to);
             if (ep.st == state::listen && r.to == state::syn_received) ep.passive_origin = true;
             else if (r.to != state::syn_received) ep.passive_origin = ep.passive_origin && r.to != state::closed;
             ep.st = r.to;
@@ -438,6 +453,14 @@ private:
         } else if (r.actions.contains(action::restart_time_wait_timer)) {
             ep.since_ticks = now;  // a retransmitted FIN restarts 2MSL (§3.10.7.4 eighth step)
         }
+    }
+
+    // Appends `entered` to the observation's path of `ep`'s side (observe()).
+    void record(const tracked_endpoint& ep, state entered) noexcept {
+        if (recording_ == nullptr) return;
+        const std::size_t i = &ep == &recording_connection_->endpoints[0] ? 0u : 1u;
+        if (recording_->path_length[i] < tracker_observation::path_capacity)
+            recording_->path[i][recording_->path_length[i]++] = entered;
     }
 
     // The receiver's TCB as an observer infers it.
@@ -481,7 +504,9 @@ private:
             receiver.prior = before;
             receiver.set_pending_segment(seg);
         } else if (receiver.st != before) {
-            receiver.set_pending_segment(seg);  // the earlier one counts as delivered
+            // The earlier one counts as delivered: taking back now undoes this one only.
+            receiver.prior = before;
+            receiver.set_pending_segment(seg);
         }
         return events;
     }
@@ -541,6 +566,7 @@ private:
                 // The endpoint had not received the segment when it sent this one: its deduced
                 // transition is taken back, and the segment delivered after the call.
                 if (refused) out.anomalies.add(tracker_anomaly::connection_refused);
+                record(s, s.prior);
                 s.st = s.prior;
                 s.passive_origin = false;
                 s.pending = false;
@@ -557,6 +583,7 @@ private:
             // peer's FIN (SEG.SEQ beyond this FIN): the FIN was sent before the peer's
             // arrived, and lost before the tap. It closed in ESTABLISHED: taken back, the
             // CLOSE first, then the peer's FIN (CLOSING, Figure 13).
+            record(s, s.prior);
             s.st = s.prior;
             pending = s.pending_segment();
             redeliver = true;
@@ -681,6 +708,9 @@ private:
     tracker_stats stats_{};
     std::uint32_t oldest_ = npos;
     std::uint32_t newest_ = npos;
+    // The observation observe() is filling in, and its record (path).
+    tracker_observation* recording_ = nullptr;
+    const tracked_connection* recording_connection_ = nullptr;
 };
 
 }  // namespace tcpfsm
