@@ -119,6 +119,7 @@ std::string anomaly_list(tcpfsm::tracker_anomaly_set set, const char* separator)
 
 // One observed segment of a connection, as the timeline keeps it.
 struct entry {
+    std::uint64_t frame = 0;  // its frame's number in the capture, from 1 (as Wireshark's)
     std::uint64_t t_ns = 0;
     tcpfsm::tracker_side sender = tcpfsm::tracker_side::a;
     tcpfsm::segment seg;
@@ -193,6 +194,7 @@ void on_frame(capture_state& cs, std::uint64_t t_ns, const std::uint8_t* data, s
         it = cs.log_of_slot.find(o.slot);
     }
     entry e;
+    e.frame = cs.frames;
     e.t_ns = t_ns;
     e.sender = o.sender;
     e.seg = d.seg;
@@ -364,9 +366,9 @@ void print_json(const capture_state& cs, const tcpfsm::tracker<>& trk, const cha
                     address_text(log.canonical.remote, log.canonical.remote_port).c_str());
         for (std::size_t i = 0; i < log.entries.size(); ++i) {
             const entry& e = log.entries[i];
-            std::printf("%s{\"t_ns\":%llu,\"from\":\"%s\",\"seq\":%u,\"ack\":%u,\"flags\":\"%s\",\"len\":%u,\"window\":%u,"
+            std::printf("%s{\"frame\":%llu,\"t_ns\":%llu,\"from\":\"%s\",\"seq\":%u,\"ack\":%u,\"flags\":\"%s\",\"len\":%u,\"window\":%u,"
                         "\"before\":[\"%s\",\"%s\"],\"after\":[\"%s\",\"%s\"],\"deduced\":[%s,%s],\"anomalies\":[",
-                        i ? "," : "", static_cast<unsigned long long>(e.t_ns),
+                        i ? "," : "", static_cast<unsigned long long>(e.frame), static_cast<unsigned long long>(e.t_ns),
                         e.sender == tcpfsm::tracker_side::a ? "a" : "b", e.seg.seq, e.seg.ack, flags_text(e.seg.flags).c_str(),
                         e.seg.text_length, unsigned{e.seg.window}, tcpfsm::rfc_name(e.before[0]),
                         tcpfsm::rfc_name(e.before[1]), tcpfsm::rfc_name(e.after[0]), tcpfsm::rfc_name(e.after[1]),

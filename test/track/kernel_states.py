@@ -91,7 +91,7 @@ def enter(ns):
 
 
 class Net:
-    def __init__(self, relay, prefix, workdir):
+    def __init__(self, relay, prefix, workdir, link="delay_ms=20", seed=1):
         self.a, self.b = f"{prefix}-a", f"{prefix}-b"
         self.stats = os.path.join(workdir, "relay.stats")
         ready = os.path.join(workdir, "relay.ready")
@@ -99,8 +99,8 @@ class Net:
             run("ip", "netns", "del", ns, check=False)
             run("ip", "netns", "add", ns)
         dev_a, dev_b = f"ka{os.getpid() % 100000}", f"kb{os.getpid() % 100000}"
-        # 20 ms each way: the FINs of a simultaneous close cross.
-        self.relay = subprocess.Popen([relay, "--tun-a", dev_a, "--tun-b", dev_b, "--both", "delay_ms=20",
+        # 20 ms each way by default: the FINs of a simultaneous close cross.
+        self.relay = subprocess.Popen([relay, "--tun-a", dev_a, "--tun-b", dev_b, "--both", link, "--seed", str(seed),
                                        "--ready-file", ready, "--stats-file", self.stats],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(50):
