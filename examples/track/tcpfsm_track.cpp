@@ -16,6 +16,7 @@
 //                         default: a capture on the sending host holds offloaded checksums)
 //     --msl-seconds S     2MSL is 2 x S seconds (default: tracker_config's 60 s in all)
 //     --quiet             no per-segment timelines (summary and anomalies only)
+//     --capacity N        connections tracked at once (default tracker_config's 65536)
 //     -w FILE             also write the frames read to FILE (pcap, as libpcap's pcap_dump)
 //     --ready-file PATH   live: write PATH once the capture is active (for scripts)
 // Exit status 0, 1 on a capture error, 2 on bad arguments.
@@ -48,6 +49,7 @@ const char usage[] =
     "  --verify-checksums  drop segments with a wrong IPv4 header or TCP checksum\n"
     "  --msl-seconds S     2MSL = 2 x S seconds (default 60 s in all)\n"
     "  --quiet             summary and anomalies only\n"
+    "  --capacity N        connections tracked at once (default 65536)\n"
     "  -w FILE             also write the frames read to FILE (pcap)\n"
     "  --ready-file PATH   live: create PATH once the capture is active\n";
 
@@ -207,7 +209,12 @@ void on_frame(capture_state& cs, std::uint64_t t_ns, const std::uint8_t* data, s
         for (std::size_t k = 0; k < o.path_length[s]; ++k) e.path[s][k] = o.path[s][k];
     }
     e.anomalies = o.anomalies;
-    cs.logs[it->second].entries.push_back(e);
+    std::vector<entry>& entries = cs.logs[it->second].entries;
+    // --quiet (text, no --svg) prints only the flagged segments and each connection's last:
+    // an unflagged last entry is replaced, so that memory stays with the connections.
+    const bool keep_all = !cs.opt->quiet || cs.opt->json || !cs.opt->svg_dir.empty();
+    if (!keep_all && !entries.empty() && entries.back().anomalies.empty()) entries.back() = e;
+    else entries.push_back(e);
 }
 
 extern "C" void on_packet(u_char* user, const struct pcap_pkthdr* h, const u_char* bytes) {
@@ -446,6 +453,7 @@ int main(int argc, char** argv) {
         else if (a == "-i" && has_value) iface = argv[++i];
         else if (a == "-f" && has_value) filter = argv[++i];
         else if (a == "-w" && has_value) write_file = argv[++i];
+        else if (a == "--capacity" && has_value) cfg.capacity = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
         else if (a == "--ready-file" && has_value) ready_file = argv[++i];
         else if (a == "-c" && has_value) count = std::atoll(argv[++i]);
         else if (a == "--msl-seconds" && has_value) cfg.time_wait_ns = 2ull * std::strtoull(argv[++i], nullptr, 10) * 1000000000ull;
