@@ -98,6 +98,14 @@ class Net:
         for ns in (self.a, self.b):
             run("ip", "netns", "del", ns, check=False)
             run("ip", "netns", "add", ns)
+        self.relay = None
+        try:
+            self._up(relay, ready, link, seed)
+        except BaseException:
+            self.down()
+            raise
+
+    def _up(self, relay, ready, link, seed):
         dev_a, dev_b = f"ka{os.getpid() % 100000}", f"kb{os.getpid() % 100000}"
         # 20 ms each way by default: the FINs of a simultaneous close cross.
         self.relay = subprocess.Popen([relay, "--tun-a", dev_a, "--tun-b", dev_b, "--both", link, "--seed", str(seed),
@@ -122,7 +130,7 @@ class Net:
             run("ip", "-n", ns, "link", "set", dev, "up")
 
     def down(self):
-        if self.relay.poll() is None:
+        if self.relay is not None and self.relay.poll() is None:
             self.relay.send_signal(signal.SIGTERM)
             self.relay.wait(timeout=10)
         for ns in (self.a, self.b):
@@ -357,6 +365,10 @@ def main():
         return 2
     relay, track, workdir = sys.argv[1:4]
     os.makedirs(workdir, exist_ok=True)
+    for binary in (relay, track):
+        if not os.access(binary, os.X_OK):
+            print(f"kernel_states: FAIL: {binary} is not built")
+            return 1
     if os.geteuid() != 0:
         skip("needs root (network namespaces, tracefs)")
     if not os.path.exists("/dev/net/tun"):
