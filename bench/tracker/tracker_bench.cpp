@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "link_decode.hpp"  // examples/track: the capture tool's frame decoder
+
 namespace {
 
 struct tapped {
@@ -105,6 +107,108 @@ void observe(benchmark::State& state) {
     benchmark::DoNotOptimize(tracked);
 }
 BENCHMARK(observe)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+// The same segments as a pcap file's bytes in memory (the 24-octet file header, then per
+// frame a 16-octet record header and an Ethernet + IPv4 + TCP frame), the text octets
+// included when `full` (else each frame is cut after its TCP header: a snap length of 54).
+std::vector<std::uint8_t> pcap_bytes(const std::vector<tapped>& segments, bool full) {
+    std::vector<std::uint8_t> out;
+    const auto put32 = [&](std::uint32_t v) {  // pcap headers: little endian
+        for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    };
+    const auto put16 = [&](std::uint16_t v) {
+        out.push_back(static_cast<std::uint8_t>(v & 0xFFu));
+        out.push_back(static_cast<std::uint8_t>(v >> 8));
+    };
+    const auto be16 = [&](std::uint32_t v) {
+        out.push_back(static_cast<std::uint8_t>((v >> 8) & 0xFFu));
+        out.push_back(static_cast<std::uint8_t>(v & 0xFFu));
+    };
+    const auto be32 = [&](std::uint32_t v) {
+        for (int i = 3; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    };
+    put32(0xA1B23C4Du);  // nanosecond timestamps
+    put16(2);
+    put16(4);
+    put32(0);
+    put32(0);
+    put32(262144);
+    put32(1);  // LINKTYPE_ETHERNET
+    std::uint64_t t_ns = 1'000'000'000ull;
+    for (const tapped& s : segments) {
+        t_ns += 1000;
+        const std::uint32_t wire = 54u + s.seg.text_length;
+        const std::uint32_t cap = full ? wire : 54u;
+        put32(static_cast<std::uint32_t>(t_ns / 1'000'000'000ull));
+        put32(static_cast<std::uint32_t>(t_ns % 1'000'000'000ull));
+        put32(cap);
+        put32(wire);
+        for (int i = 0; i < 12; ++i) out.push_back(static_cast<std::uint8_t>(i));  // MAC addresses
+        be16(0x0800);
+        out.push_back(0x45);
+        out.push_back(0);
+        be16(20u + 20u + s.seg.text_length);
+        be32(0x40000000u);  // DF
+        out.push_back(64);
+        out.push_back(6);
+        be16(0);  // header checksum (not verified)
+        for (std::size_t i = 0; i < 4; ++i) out.push_back(s.tuple.local.bytes[i]);
+        for (std::size_t i = 0; i < 4; ++i) out.push_back(s.tuple.remote.bytes[i]);
+        be16(s.tuple.local_port);
+        be16(s.tuple.remote_port);
+        be32(s.seg.seq);
+        be32(s.seg.ack);
+        out.push_back(0x50);
+        out.push_back(s.seg.flags);
+        be16(s.seg.window);
+        be16(0);
+        be16(0);
+        if (full) out.insert(out.end(), s.seg.text_length, std::uint8_t{0x61});
+    }
+    return out;
+}
+
+// Segments tracked per second from raw pcap bytes in memory: record headers walked, each
+// frame decoded by examples/track/link_decode.hpp (Ethernet, IPv4, TCP; checksums not
+// verified, as tcpfsm-track's default), then observed. range(0) connections at once,
+// range(1) = 1: full frames, 0: frames cut after the TCP header.
+void from_pcap_bytes(benchmark::State& state) {
+    const auto connections = static_cast<std::uint32_t>(state.range(0));
+    const std::vector<tapped> segments = build(connections);
+    const std::vector<std::uint8_t> file = pcap_bytes(segments, state.range(1) != 0);
+    tcpfsm::tracker_config config;
+    config.capacity = connections;
+    const track::decode_options options{};
+    for (auto _ : state) {
+        state.PauseTiming();
+        auto* trk = new tcpfsm::tracker<>(config);
+        state.ResumeTiming();
+        std::uint64_t tracked = 0;
+        for (std::size_t at = 24; at + 16 <= file.size();) {
+            const std::uint8_t* r = file.data() + at;
+            const auto le32 = [r](std::size_t i) {
+                return std::uint32_t{r[i]} | (std::uint32_t{r[i + 1]} << 8) | (std::uint32_t{r[i + 2]} << 16) |
+                       (std::uint32_t{r[i + 3]} << 24);
+            };
+            const std::uint64_t t_ns = std::uint64_t{le32(0)} * 1'000'000'000ull + le32(4);
+            const std::uint32_t caplen = le32(8), wirelen = le32(12);
+            const track::decoded_segment d = track::decode_frame(1, r + 16, caplen, wirelen, options);
+            if (d.error == track::decode_error::ok) {
+                const int scale = d.tcp.options.has_window_scale ? int{d.tcp.options.window_scale} : -1;
+                tracked += trk->observe(d.tuple, d.seg, t_ns, scale).tracked ? 1u : 0u;
+            }
+            at += 16u + caplen;
+        }
+        benchmark::DoNotOptimize(tracked);
+        state.PauseTiming();
+        if (tracked != segments.size()) state.SkipWithError("a segment was not decoded or not tracked");
+        delete trk;
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<benchmark::IterationCount>(segments.size()));
+    state.SetBytesProcessed(state.iterations() * static_cast<benchmark::IterationCount>(file.size()));
+}
+BENCHMARK(from_pcap_bytes)->Args({1000, 1})->Args({100000, 0})->Unit(benchmark::kMillisecond);
 
 // The memory: bytes allocated per connection for `range(0)` connections, and the sizes.
 void memory(benchmark::State& state) {

@@ -16,6 +16,9 @@
 //                         default: a capture on the sending host holds offloaded checksums)
 //     --msl-seconds S     2MSL is 2 x S seconds (default: tracker_config's 60 s in all)
 //     --quiet             no per-segment timelines (summary and anomalies only)
+//     --capacity N        connections tracked at once (default tracker_config's 65536)
+//     -w FILE             also write the frames read to FILE (pcap, as libpcap's pcap_dump)
+//     --ready-file PATH   live: write PATH once the capture is active (for scripts)
 // Exit status 0, 1 on a capture error, 2 on bad arguments.
 // SPDX-License-Identifier: MIT
 #include <tcpfsm/ladder.hpp>
@@ -45,7 +48,10 @@ const char usage[] =
     "  --relative          SEQ/ACK relative to each side's first SEQ\n"
     "  --verify-checksums  drop segments with a wrong IPv4 header or TCP checksum\n"
     "  --msl-seconds S     2MSL = 2 x S seconds (default 60 s in all)\n"
-    "  --quiet             summary and anomalies only\n";
+    "  --quiet             summary and anomalies only\n"
+    "  --capacity N        connections tracked at once (default 65536)\n"
+    "  -w FILE             also write the frames read to FILE (pcap)\n"
+    "  --ready-file PATH   live: create PATH once the capture is active\n";
 
 pcap_t* g_live = nullptr;
 extern "C" void on_signal(int) {
@@ -115,6 +121,7 @@ std::string anomaly_list(tcpfsm::tracker_anomaly_set set, const char* separator)
 
 // One observed segment of a connection, as the timeline keeps it.
 struct entry {
+    std::uint64_t frame = 0;  // its frame's number in the capture, from 1 (as Wireshark's)
     std::uint64_t t_ns = 0;
     tcpfsm::tracker_side sender = tcpfsm::tracker_side::a;
     tcpfsm::segment seg;
@@ -122,6 +129,9 @@ struct entry {
     tcpfsm::state after[2] = {tcpfsm::state::closed, tcpfsm::state::closed};
     bool deduced[2] = {false, false};
     tcpfsm::tracker_anomaly_set anomalies{};
+    // The states each side entered with it (tracker_observation::path).
+    tcpfsm::state path[2][tcpfsm::tracker_observation::path_capacity] = {};
+    std::uint8_t path_length[2] = {0, 0};
 };
 
 // One connection (a record of the tracker; port reuse starts a new one).
@@ -146,6 +156,7 @@ struct capture_state {
     std::vector<connection_log> logs;
     std::map<std::uint32_t, std::size_t> log_of_slot;  // tracker slot -> current log
     std::uint64_t frames = 0;
+    pcap_dumper_t* dump = nullptr;  // -w
     std::uint64_t decode_errors[track::decode_error_count] = {};
     std::uint64_t truncated = 0;
     std::uint64_t untracked = 0;
@@ -185,6 +196,7 @@ void on_frame(capture_state& cs, std::uint64_t t_ns, const std::uint8_t* data, s
         it = cs.log_of_slot.find(o.slot);
     }
     entry e;
+    e.frame = cs.frames;
     e.t_ns = t_ns;
     e.sender = o.sender;
     e.seg = d.seg;
@@ -193,13 +205,24 @@ void on_frame(capture_state& cs, std::uint64_t t_ns, const std::uint8_t* data, s
         e.before[s] = o.before[s];
         e.after[s] = o.after[s];
         e.deduced[s] = c.endpoints[s].deduced;
+        e.path_length[s] = o.path_length[s];
+        for (std::size_t k = 0; k < o.path_length[s]; ++k) e.path[s][k] = o.path[s][k];
     }
     e.anomalies = o.anomalies;
-    cs.logs[it->second].entries.push_back(e);
+    std::vector<entry>& entries = cs.logs[it->second].entries;
+    // --quiet (text, no --svg) prints only the flagged segments and each connection's last:
+    // an unflagged last entry is replaced, so that memory stays with the connections.
+    const bool keep_all = !cs.opt->quiet || cs.opt->json || !cs.opt->svg_dir.empty();
+    if (!keep_all && !entries.empty() && entries.back().anomalies.empty()) entries.back() = e;
+    else entries.push_back(e);
 }
 
 extern "C" void on_packet(u_char* user, const struct pcap_pkthdr* h, const u_char* bytes) {
     capture_state& cs = *reinterpret_cast<capture_state*>(user);
+    if (cs.dump != nullptr) {
+        pcap_dump(reinterpret_cast<u_char*>(cs.dump), h, bytes);
+        pcap_dump_flush(cs.dump);
+    }
     // Nanosecond precision was asked for: tv_usec holds nanoseconds.
     const std::uint64_t t_ns = static_cast<std::uint64_t>(h->ts.tv_sec) * 1000000000ull + static_cast<std::uint64_t>(h->ts.tv_usec);
     on_frame(cs, t_ns, bytes, h->caplen, h->len);
@@ -350,15 +373,22 @@ void print_json(const capture_state& cs, const tcpfsm::tracker<>& trk, const cha
                     address_text(log.canonical.remote, log.canonical.remote_port).c_str());
         for (std::size_t i = 0; i < log.entries.size(); ++i) {
             const entry& e = log.entries[i];
-            std::printf("%s{\"t_ns\":%llu,\"from\":\"%s\",\"seq\":%u,\"ack\":%u,\"flags\":\"%s\",\"len\":%u,\"window\":%u,"
+            std::printf("%s{\"frame\":%llu,\"t_ns\":%llu,\"from\":\"%s\",\"seq\":%u,\"ack\":%u,\"flags\":\"%s\",\"len\":%u,\"window\":%u,"
                         "\"before\":[\"%s\",\"%s\"],\"after\":[\"%s\",\"%s\"],\"deduced\":[%s,%s],\"anomalies\":[",
-                        i ? "," : "", static_cast<unsigned long long>(e.t_ns),
+                        i ? "," : "", static_cast<unsigned long long>(e.frame), static_cast<unsigned long long>(e.t_ns),
                         e.sender == tcpfsm::tracker_side::a ? "a" : "b", e.seg.seq, e.seg.ack, flags_text(e.seg.flags).c_str(),
                         e.seg.text_length, unsigned{e.seg.window}, tcpfsm::rfc_name(e.before[0]),
                         tcpfsm::rfc_name(e.before[1]), tcpfsm::rfc_name(e.after[0]), tcpfsm::rfc_name(e.after[1]),
                         e.deduced[0] ? "true" : "false", e.deduced[1] ? "true" : "false");
             const std::string list = anomaly_list(e.anomalies, "\",\"");
             if (!list.empty()) std::printf("\"%s\"", list.c_str());
+            std::printf("],\"path\":[");
+            for (std::size_t s = 0; s < 2; ++s) {
+                std::printf("%s[", s ? "," : "");
+                for (std::size_t k = 0; k < e.path_length[s]; ++k)
+                    std::printf("%s\"%s\"", k ? "," : "", tcpfsm::rfc_name(e.path[s][k]));
+                std::printf("]");
+            }
             std::printf("]}");
         }
         std::printf("]}");
@@ -408,6 +438,8 @@ int main(int argc, char** argv) {
     const char* file = nullptr;
     const char* iface = nullptr;
     const char* filter = nullptr;
+    const char* write_file = nullptr;
+    const char* ready_file = nullptr;
     long long count = -1;
     tcpfsm::tracker_config cfg;
     for (int i = 1; i < argc; ++i) {
@@ -420,6 +452,9 @@ int main(int argc, char** argv) {
         else if (a == "--svg" && has_value) opt.svg_dir = argv[++i];
         else if (a == "-i" && has_value) iface = argv[++i];
         else if (a == "-f" && has_value) filter = argv[++i];
+        else if (a == "-w" && has_value) write_file = argv[++i];
+        else if (a == "--capacity" && has_value) cfg.capacity = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
+        else if (a == "--ready-file" && has_value) ready_file = argv[++i];
         else if (a == "-c" && has_value) count = std::atoll(argv[++i]);
         else if (a == "--msl-seconds" && has_value) cfg.time_wait_ns = 2ull * std::strtoull(argv[++i], nullptr, 10) * 1000000000ull;
         else if (a == "-h" || a == "--help") {
@@ -464,6 +499,20 @@ int main(int argc, char** argv) {
 
     tcpfsm::tracker<> trk(cfg);
     capture_state cs;
+    if (write_file != nullptr) {
+        cs.dump = pcap_dump_open(p, write_file);
+        if (cs.dump == nullptr) {
+            std::fprintf(stderr, "tcpfsm-track: -w %s: %s\n", write_file, pcap_geterr(p));
+            pcap_close(p);
+            return 1;
+        }
+    }
+    if (ready_file != nullptr) {
+        if (std::FILE* f = std::fopen(ready_file, "w")) {
+            std::fputs("ready\n", f);
+            std::fclose(f);
+        }
+    }
     cs.link = pcap_datalink(p);
     cs.trk = &trk;
     cs.opt = &opt;
@@ -479,6 +528,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     g_live = nullptr;
+    if (cs.dump != nullptr) pcap_dump_close(cs.dump);
     pcap_close(p);
 
     // The summary is as of the last segment: 2MSL and the idle timeouts applied up to it.

@@ -99,7 +99,7 @@ TEST_CASE("pcap replay: the kernel's two connections of wire_veth_capture.pcap",
             const tcpfsm::tracked_connection& c = trk.at(o.slot);
             CHECK(c.side(client).scale_known());
             CHECK(c.side(client).window_scale == 10);
-            CHECK(c.side(tcpfsm::other_side(client)).window == std::uint32_t{s.window} << 10);
+            CHECK(c.side(tcpfsm::other_side(client)).window() == std::uint32_t{s.window} << 10);
             CHECK(c.side(client).iss == (i < 9 ? 3391041009u : 747653463u));
         }
     }

@@ -42,6 +42,29 @@ struct middle {
     // A FIN from it was delivered: before that, a CLOSE whose FIN waits behind queued text is
     // a call the tap cannot see (docs/tracker.md).
     bool fin_delivered[2] = {false, false};
+    // Its CLOSE was called (FIN-WAIT-1, CLOSING, LAST-ACK) before any FIN of its own reached
+    // the tap: until one does, the call is not visible (an RST may end it first).
+    bool close_unseen[2] = {false, false};
+    // The order of its CLOSE and its receipt of the peer's FIN is not in the segments the tap
+    // saw: its FIN was first sent from CLOSING (the CLOSE waited behind queued text while
+    // the peer's FIN arrived), or both its first FIN and its first acknowledgement of the
+    // peer's FIN were lost before the tap (docs/tracker.md, "What a monitor cannot see").
+    bool close_order_unseen[2] = {false, false};
+    bool fin_sent[2] = {false, false};
+    bool first_fin_lost[2] = {false, false};
+    bool acked_peer_fin[2] = {false, false};
+    bool first_ack_of_peer_fin_lost[2] = {false, false};
+    std::uint32_t fin_end[2] = {0, 0};
+    // A SYN without ACK from it was lost before the tap and no SYN without ACK from it was
+    // delivered since: its OPEN (active, or SEND in LISTEN) is not visible; a SYN,ACK it sends
+    // later covers the sequence number but not the kind of OPEN (simultaneous open or passive),
+    // which decides where an RST in SYN-RECEIVED leads.
+    bool open_unseen[2] = {false, false};
+    bool syn_delivered[2] = {false, false};
+    std::uint32_t syn_delivered_seq[2] = {0, 0};
+    // Comparisons skipped, by reason: a CLOSE not seen, the order of CLOSE and the peer's FIN
+    // not seen, an OPEN not seen.
+    std::size_t skipped_close = 0, skipped_close_order = 0, skipped_open = 0;
     std::size_t comparisons = 0;
     std::vector<std::string> mismatches;
 
@@ -60,7 +83,9 @@ struct middle {
         l.delay_ms = 10;
         net.set_links(a, b, l);
         net.set_filter([this](sim::packet& p) {
-            if (loss > 0.0 && next_random() < loss) {
+            const bool drop = loss > 0.0 && next_random() < loss;
+            sent(p.from, p.header, drop);
+            if (drop) {
                 lost(p.from, p.header);
                 return sim::filter_result::drop;
             }
@@ -80,7 +105,25 @@ struct middle {
         net.on_step([this] { after_step(); });
     }
 
+    // Every segment as it is sent (`dropped`: lost before the tap).
+    void sent(std::size_t from, const tcpfsm::segment& h, bool dropped) {
+        const std::size_t peer = 1 - from;
+        if (h.fin() && !h.rst() && !fin_sent[from]) {
+            fin_sent[from] = true;
+            fin_end[from] = h.seq + h.seq_length();
+            first_fin_lost[from] = dropped;
+            if (net.at(from).st() == state::closing) close_order_unseen[from] = true;
+        }
+        if (fin_sent[peer] && h.ack_flag() && !h.rst() && !acked_peer_fin[from] && tcpfsm::seq_ge(h.ack, fin_end[peer])) {
+            acked_peer_fin[from] = true;
+            first_ack_of_peer_fin_lost[from] = dropped;
+        }
+        if (first_fin_lost[from] && first_ack_of_peer_fin_lost[from]) close_order_unseen[from] = true;
+    }
+
     void lost(std::size_t from, const tcpfsm::segment& h) {
+        if (h.syn() && !h.ack_flag() && !h.rst() && !(syn_delivered[from] && syn_delivered_seq[from] == h.seq))
+            open_unseen[from] = true;  // not a retransmission of a SYN the tap saw
         if (h.seq_length() == 0 && !h.rst()) return;  // a pure ACK hides no call
         const std::uint32_t end = h.seq + (h.rst() ? 1u : h.seq_length());
         if (!unseen_segment[from] || tcpfsm::seq_gt(end, lost_end[from])) lost_end[from] = end;
@@ -105,6 +148,10 @@ struct middle {
     std::uint64_t now_ns() const { return static_cast<std::uint64_t>(net.now_us()) * 1000u; }
 
     void after_step() {
+        const sim::endpoint* eps[2] = {&a, &b};
+        for (std::size_t i = 0; i < 2; ++i) {
+            if (tcpfsm::has_sent_fin(eps[i]->st()) && !fin_delivered[i]) close_unseen[i] = true;
+        }
         const auto& trace = net.trace();
         bool delivered = false;
         for (; trace_seen < trace.size(); ++trace_seen) {
@@ -114,6 +161,11 @@ struct middle {
             in_flight.pop_front();
             --in_flight_from[s.from];
             if (s.header.fin()) fin_delivered[s.from] = true;
+            if (s.header.syn() && !s.header.ack_flag() && !s.header.rst()) {
+                open_unseen[s.from] = false;
+                syn_delivered[s.from] = true;
+                syn_delivered_seq[s.from] = s.header.seq;
+            }
             const std::uint32_t end = s.header.seq + s.header.seq_length();
             if (unseen_segment[s.from] && s.header.seq_length() > 0 && tcpfsm::seq_ge(end, lost_end[s.from]))
                 unseen_segment[s.from] = false;
@@ -135,7 +187,20 @@ struct middle {
         for (std::size_t i = 0; i < 2; ++i) {
             // A call whose segment the tap has not seen yet, or lost before the tap.
             if (in_flight_from[i] != 0 || unseen_segment[i]) continue;
-            if (tcpfsm::has_sent_fin(eps[i]->st()) && !fin_delivered[i]) continue;
+            if ((close_unseen[i] || tcpfsm::has_sent_fin(eps[i]->st())) && !fin_delivered[i]) {
+                ++skipped_close;
+                continue;
+            }
+            if (close_order_unseen[i] && eps[i]->st() != state::close_wait && eps[i]->st() != state::fin_wait_2) {
+                ++skipped_close_order;
+                continue;
+            }
+            // Where the kind of OPEN decides: an RST in SYN-RECEIVED leads a passive OPEN back to
+            // LISTEN, an active one to CLOSED (RFC 9293 §3.10.7.4 second check).
+            if (open_unseen[i] && (eps[i]->st() == state::closed || eps[i]->st() == state::listen)) {
+                ++skipped_open;
+                continue;
+            }
             ++comparisons;
             if (tracked[i]->st != eps[i]->st()) {
                 mismatches.push_back(std::string(i == 0 ? "A" : "B") + " at " + std::to_string(net.now()) +
@@ -163,13 +228,14 @@ struct middle {
 
     void at(sim::sim_time when, std::function<void()> f) { net.schedule(when, std::move(f)); }
 
-    void finish() {
+    // `min_comparisons`: a run under random loss may never establish (three segments).
+    void finish(std::size_t min_comparisons = 6) {
         REQUIRE(net.run_until_idle());
         trk.expire(now_ns());
         CHECK(net.violations().empty());
         INFO(net.trace_text());
         CHECK(mismatches == std::vector<std::string>{});
-        CHECK(comparisons >= 6u);
+        CHECK(comparisons >= min_comparisons);
     }
 };
 
@@ -266,21 +332,32 @@ TEST_CASE("simulator: the final ACK lost: LAST-ACK resends its FIN, TIME-WAIT re
     CHECK(m.trk.stats().time_wait_expired == 1u);
 }
 
-TEST_CASE("simulator: 10% of segments lost before the tap, 40 seeds, every close order", "[tracker][simulator]") {
-    // Under rfc_reference_config (ACKs at once): with the default ACK timing, seed 5 meets the
-    // known CLOSING-against-LAST-ACK disagreement docs/tracker.md describes (crossing FINs, a
-    // lost FIN resent with a newer ACK), not fixed yet.
-    for (std::uint64_t seed = 1; seed <= 40; ++seed) {
-        INFO("seed " << seed);
-        middle m(seed, 0.10, tcpfsm::rfc_reference_config);
-        m.b.open_passive();
-        m.a.open_active();
-        m.at(100, [&] { m.a.send(std::string(5000, 'a')); });
-        m.at(150, [&] { m.b.send(std::string(3000, 'b')); });
-        const sim::sim_time a_close = 3000 + static_cast<sim::sim_time>(seed % 3) * 1000;
-        const sim::sim_time b_close = 3000 + static_cast<sim::sim_time>((seed / 3) % 3) * 1000;
-        m.at(a_close, [&] { m.a.close(); });
-        m.at(b_close, [&] { m.b.close(); });
-        m.finish();
+TEST_CASE("simulator: 10% and 20% of segments lost before the tap, 100 seeds each, both ACK timings", "[tracker][simulator]") {
+    // Under the default ACK timing (delayed ACK, one segment per turn) and under
+    // rfc_reference_config (every ACK at once). What the tap cannot see is not compared
+    // (middle::compare: an OPEN, a CLOSE, or the order of a CLOSE and the peer's FIN hidden by
+    // segments lost before the tap); the rest must agree.
+    const tcpfsm::connection_config* configs[2] = {&tcpfsm::default_connection_config, &tcpfsm::rfc_reference_config};
+    for (const tcpfsm::connection_config* config : configs) {
+        for (const double loss : {0.10, 0.20}) {
+            std::size_t comparisons = 0, skipped = 0;
+            for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+                INFO("seed " << seed << ", loss " << loss << (config == configs[0] ? ", default" : ", rfc_reference"));
+                middle m(seed, loss, *config);
+                m.b.open_passive();
+                m.a.open_active();
+                m.at(100, [&] { m.a.send(std::string(5000, 'a')); });
+                m.at(150, [&] { m.b.send(std::string(3000, 'b')); });
+                const sim::sim_time a_close = 3000 + static_cast<sim::sim_time>(seed % 3) * 1000;
+                const sim::sim_time b_close = 3000 + static_cast<sim::sim_time>((seed / 3) % 3) * 1000;
+                m.at(a_close, [&] { m.a.close(); });
+                m.at(b_close, [&] { m.b.close(); });
+                m.finish(3);
+                comparisons += m.comparisons;
+                skipped += m.skipped_close + m.skipped_close_order + m.skipped_open;
+            }
+            // The exclusions stay the exception: at least nine comparisons in ten are made.
+            CHECK(skipped * 10 <= comparisons + skipped);
+        }
     }
 }

@@ -49,7 +49,7 @@ TEST_CASE("three-way handshake: Figure 6, states after each segment", "[tracker]
     CHECK(c.endpoints[1].iss == 300u);
     CHECK(c.endpoints[0].snd_nxt == 101u);
     CHECK(c.endpoints[1].snd_nxt == 301u);
-    CHECK(c.endpoints[1].since_ns == 3 * ms);  // B ESTABLISHED since the third segment
+    CHECK(c.since_ns(tcpfsm::tracker_side::b) == 3 * ms);  // B ESTABLISHED since the third segment
     CHECK(o.anomalies.empty());
 }
 
@@ -78,12 +78,12 @@ TEST_CASE("window scale: known when both SYNs carry it (RFC 7323 §2.2), unknown
     t.handshake(7, 9);
     t.from_b(seg_of(301, 101, ack_flag, 0, 100));
     CHECK(t.conn().endpoints[1].scale_known());
-    CHECK(t.conn().endpoints[1].window == (100u << 9));
+    CHECK(t.conn().endpoints[1].window() == (100u << 9));
     tap u;
     u.handshake(7, -1);  // B's SYN,ACK without the option: neither side scales
     u.from_a(seg_of(101, 301, ack_flag, 0, 100));
     CHECK(u.conn().endpoints[0].window_scale == 0);
-    CHECK(u.conn().endpoints[0].window == 100u);
+    CHECK(u.conn().endpoints[0].window() == 100u);
     tap v;
     v.from_a(seg_of(5000, 9000, ack_flag, 10, 100));
     CHECK_FALSE(v.conn().endpoints[0].scale_known());
@@ -172,7 +172,7 @@ TEST_CASE("mid-stream pickup: both ESTABLISHED (the tracker table's row), scale 
     CHECK(o.new_connection);
     CHECK(t.a() == state::established);
     CHECK(t.b() == state::established);
-    CHECK(t.conn().picked_up);
+    CHECK(t.conn().picked_up());
     CHECK(t.conn().endpoints[0].deduced);
     CHECK_FALSE(t.conn().endpoints[1].iss_known);
     // and closes as any connection
@@ -211,13 +211,13 @@ TEST_CASE("TIME-WAIT ends by capture time after 2MSL (configurable)", "[tracker]
     t.from_a(seg_of(101, 301, fin_ack));
     t.from_b(seg_of(301, 102, fin_ack));  // B's FIN ACKs A's: A TIME-WAIT at 5 ms
     CHECK(t.a() == state::time_wait);
-    const std::uint64_t entered = t.conn().endpoints[0].since_ns;
+    const std::uint64_t entered = t.conn().since_ns(tcpfsm::tracker_side::a);
     CHECK(entered == 5 * ms);
     t.trk.expire(entered + 999 * ms);
     CHECK(t.a() == state::time_wait);
     t.trk.expire(entered + 1000 * ms);
     CHECK(t.a() == state::closed);
-    CHECK(t.conn().endpoints[0].since_ns == entered + 1000 * ms);
+    CHECK(t.conn().since_ns(tcpfsm::tracker_side::a) == entered + 1000 * ms);
     CHECK(t.trk.stats().time_wait_expired == 1u);
 }
 
@@ -287,7 +287,7 @@ TEST_CASE("TIME-WAIT: a retransmitted FIN restarts 2MSL (§3.10.7.4 eighth step)
     t.from_a(seg_of(101, 302, fin_ack));   // A's FIN ACKs B's: B TIME-WAIT at 5 ms, A LAST-ACK
     REQUIRE(t.b() == state::time_wait);
     t.from_a(seg_of(101, 302, fin_ack));   // A's FIN again at 6 ms (B's ACK was lost)
-    CHECK(t.conn().endpoints[1].since_ns == 6 * ms);
+    CHECK(t.conn().since_ns(tcpfsm::tracker_side::b) == 6 * ms);
     t.trk.expire(5 * ms + 1000 * ms);      // 2MSL from the first FIN: not yet
     CHECK(t.b() == state::time_wait);
     t.trk.expire(6 * ms + 1000 * ms);
@@ -305,4 +305,39 @@ TEST_CASE("a FIN seen beyond a hole is taken when the hole fills (§3.10.7.4 eig
     CHECK(o.anomalies.contains(tcpfsm::tracker_anomaly::out_of_order));
     CHECK(t.b() == state::close_wait);
     CHECK(t.conn().endpoints[1].rcv_nxt == 302u);  // 101 + 200 octets + FIN
+}
+
+TEST_CASE("observation path: every state entered with the segment, a taken-back one too", "[tracker]") {
+    tap t;
+    t.handshake();
+    tcpfsm::tracker_observation o = t.from_a(seg_of(101, 301, fin_ack));
+    // A: CLOSE (FIN-WAIT-1); B: its FIN (CLOSE-WAIT, deduced).
+    REQUIRE(o.path_length[0] == 1u);
+    CHECK(o.path[0][0] == state::fin_wait_1);
+    REQUIRE(o.path_length[1] == 1u);
+    CHECK(o.path[1][0] == state::close_wait);
+    o = t.from_b(seg_of(301, 101, fin_ack));
+    // B's FIN does not acknowledge A's: B taken back to ESTABLISHED, then its CLOSE
+    // (FIN-WAIT-1), then A's FIN (CLOSING): Figure 13. A: B's FIN in FIN-WAIT-1 (CLOSING).
+    REQUIRE(o.path_length[1] == 3u);
+    CHECK(o.path[1][0] == state::established);
+    CHECK(o.path[1][1] == state::fin_wait_1);
+    CHECK(o.path[1][2] == state::closing);
+    REQUIRE(o.path_length[0] == 1u);
+    CHECK(o.path[0][0] == state::closing);
+    o = t.from_a(seg_of(102, 302, ack_flag));
+    CHECK(o.path_length[0] == 0u);  // A did not change
+}
+
+TEST_CASE("observation path: a FIN,ACK in FIN-WAIT-1 passes FIN-WAIT-2 (§3.10.7.4 fifth, eighth)", "[tracker]") {
+    tap t;
+    t.handshake();
+    t.from_a(seg_of(101, 301, fin_ack));
+    const tcpfsm::tracker_observation o = t.from_b(seg_of(301, 102, fin_ack));  // ACKs A's FIN
+    REQUIRE(o.path_length[0] == 2u);
+    CHECK(o.path[0][0] == state::fin_wait_2);
+    CHECK(o.path[0][1] == state::time_wait);
+    CHECK(o.after[0] == state::time_wait);
+    REQUIRE(o.path_length[1] == 1u);
+    CHECK(o.path[1][0] == state::last_ack);  // B received A's FIN (CLOSE-WAIT), then CLOSE
 }

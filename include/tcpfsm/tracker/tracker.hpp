@@ -66,52 +66,109 @@ struct tracker_config {
     }
 };
 
-// What the tracker knows of one endpoint.
+// What the tracker knows of one endpoint. Packed (docs/tracker.md, "Memory"): sequence
+// numbers and windows as 32 bits, states and counters as one octet, flags as bits, the time
+// its state holds since as ticks of the connection's clock (tracked_connection::since_ns).
 struct tracked_endpoint {
-    state st = state::closed;
-    bool deduced = false;          // st was inferred from a segment it received (not yet acknowledged)
-    bool passive_origin = false;   // SYN-RECEIVED entered from LISTEN (MUST-11)
-    bool iss_known = false;        // its SYN was seen: iss holds its ISS
-    bool sent_any = false;         // a segment from it was seen
-    bool ack_seen = false;         // an ACK from it was seen: ack holds the highest
-    bool fin_sent = false;         // its FIN was seen
-    std::int8_t window_scale = -1;  // shift (RFC 7323) its windows carry; -1: unknown (SYNs not seen)
-    std::uint8_t dup_acks = 0;     // duplicate ACKs in a row from it
-    std::uint64_t since_ns = 0;    // capture time st holds since
     std::uint32_t iss = 0;         // ISS (the peer's IRS)
     std::uint32_t snd_nxt = 0;     // highest SEQ + SEG.LEN seen from it
     std::uint32_t snd_contig = 0;  // end of what was seen from it without a hole
     std::uint32_t ooo_start = 0;   // start of the octets seen beyond the hole (has_ooo)
-    bool has_ooo = false;
     std::uint32_t ack = 0;         // highest SEG.ACK from it
     std::uint32_t rcv_nxt = 0;     // RCV.NXT as inferred: in-order octets from the peer, or its own ACK
-    std::uint32_t window = 0;      // its last window, scaled when the scale is known
     std::uint32_t max_window = 0;  // largest window it advertised (MAX.SND.WND of the peer)
-    std::uint16_t raw_window = 0;  // its last SEG.WND as sent
-    // A deduced transition not yet acknowledged: the state before it and the segment.
-    // `confirmed_by_seq`: SEG.SEQ of its segment that acknowledged it.
-    bool pending = false;
-    state prior = state::closed;
-    segment pending_segment{};
-    std::uint32_t confirmed_by_seq = 0;
+    // A deduced transition not yet acknowledged (`pending`): the segment that caused it
+    // (pending_segment()); once acknowledged, `pending_ack` holds the SEG.SEQ of its segment
+    // that acknowledged it (confirmed_by_seq()).
+    std::uint32_t pending_seq = 0;
+    std::uint32_t pending_ack = 0;
+    std::uint32_t pending_length = 0;  // its text length
+    std::uint32_t since_ticks = 0;     // capture time st holds since, in tracked_connection ticks
+    std::uint16_t raw_window = 0;      // its last SEG.WND as sent
+    bool deduced : 1;          // st was inferred from a segment it received (not yet acknowledged)
+    bool passive_origin : 1;   // SYN-RECEIVED entered from LISTEN (MUST-11)
+    bool iss_known : 1;        // its SYN was seen: iss holds its ISS
+    bool sent_any : 1;         // a segment from it was seen
+    bool ack_seen : 1;         // an ACK from it was seen: ack holds the highest
+    bool fin_sent : 1;         // its FIN was seen
+    bool has_ooo : 1;          // octets beyond a hole were seen from it (ooo_start)
+    bool pending : 1;          // a deduced transition not yet acknowledged (prior, pending_segment())
+    bool window_of_syn : 1;    // raw_window came with a SYN (never scaled, RFC 7323 §2.2)
+    bool picked_up : 1;        // its connection was first seen mid-stream
+    bool pending_syn : 1;      // the pending segment's SYN, FIN, ACK and RST bits
+    bool pending_fin : 1;
+    bool pending_ack_flag : 1;
+    bool pending_rst : 1;
+    state st = state::closed;
+    state prior = state::closed;      // the state before the pending transition
+    std::uint8_t dup_acks = 0;        // duplicate ACKs in a row from it
+    std::int8_t window_scale = -1;    // shift (RFC 7323) its windows carry; -1: unknown (SYNs not seen)
+
+    constexpr tracked_endpoint() noexcept
+        : deduced(false), passive_origin(false), iss_known(false), sent_any(false), ack_seen(false),
+          fin_sent(false), has_ooo(false), pending(false), window_of_syn(false), picked_up(false),
+          pending_syn(false), pending_fin(false), pending_ack_flag(false), pending_rst(false) {}
 
     // The scale is known (both SYNs seen).
     constexpr bool scale_known() const noexcept { return window_scale >= 0; }
+    // Its last window, scaled when the scale is known (a SYN's never is).
+    constexpr std::uint32_t window() const noexcept {
+        const int shift = window_of_syn ? 0 : window_scale > 0 ? window_scale : 0;
+        return std::uint32_t{raw_window} << shift;
+    }
+    // The segment of the pending transition (its window is not kept).
+    constexpr segment pending_segment() const noexcept {
+        segment p{};
+        p.seq = pending_seq;
+        p.ack = pending_ack;
+        p.text_length = pending_length;
+        p.flags = static_cast<std::uint8_t>((pending_syn ? ctl::syn : 0) | (pending_fin ? ctl::fin : 0) |
+                                            (pending_ack_flag ? ctl::ack : 0) | (pending_rst ? ctl::rst : 0));
+        return p;
+    }
+    // SEG.SEQ of its segment that acknowledged the last deduced transition.
+    constexpr std::uint32_t confirmed_by_seq() const noexcept { return pending_ack; }
+    constexpr void set_pending_segment(const segment& p) noexcept {
+        pending_seq = p.seq;
+        pending_ack = p.ack;
+        pending_length = p.text_length;
+        pending_syn = p.syn();
+        pending_fin = p.fin();
+        pending_ack_flag = p.ack_flag();
+        pending_rst = p.rst();
+    }
 };
 
 // One tracked connection: its two endpoints, side a and side b of the canonical tuple.
+// 128 octets on x86-64 (g++ 12; a static_assert below keeps it at most that).
 struct tracked_connection {
+    // The endpoints' times are kept as 32-bit ticks since first_ns: 1 ms, 49.7 days.
+    static constexpr std::uint64_t tick_ns = 1'000'000;
+
     tracked_endpoint endpoints[2];
     std::uint64_t first_ns = 0;
     std::uint64_t last_ns = 0;
-    bool picked_up = false;  // first seen mid-stream
     // The tracker's least-recently-seen list (slots).
     std::uint32_t older = 0xFFFFFFFFu;
     std::uint32_t newer = 0xFFFFFFFFu;
 
     constexpr const tracked_endpoint& side(tracker_side s) const noexcept { return endpoints[index_of(s)]; }
     constexpr tracked_endpoint& side(tracker_side s) noexcept { return endpoints[index_of(s)]; }
+    // First seen mid-stream.
+    constexpr bool picked_up() const noexcept { return endpoints[0].picked_up; }
+    // Capture time the side's state holds since (to the tick below it).
+    constexpr std::uint64_t since_ns(tracker_side s) const noexcept {
+        return first_ns + std::uint64_t{side(s).since_ticks} * tick_ns;
+    }
+    // Capture time `t` (not before first_ns) in ticks since first_ns; the largest past 49.7 days.
+    constexpr std::uint32_t ticks_of(std::uint64_t t) const noexcept {
+        const std::uint64_t k = (t - first_ns) / tick_ns;
+        return k > 0xFFFFFFFFull ? 0xFFFFFFFFu : static_cast<std::uint32_t>(k);
+    }
 };
+
+// The record stays within 128 octets (the aim per connection, docs/tracker.md).
+static_assert(sizeof(tracked_connection) <= 128, "tcpfsm::tracked_connection: 128 octets");
 
 // What one observed segment did.
 struct tracker_observation {
@@ -123,6 +180,13 @@ struct tracker_observation {
     state after[2] = {state::closed, state::closed};   // per side, after it
     classification receiver_events{};                  // what classify() found at the receiver
     tracker_anomaly_set anomalies{};
+    // Every state each side entered with this segment, in order (the last is `after`): the
+    // states a row passes through on the way (a FIN,ACK takes FIN-WAIT-1 through FIN-WAIT-2
+    // to TIME-WAIT), and a deduced state taken back (the state restored, then the rows run
+    // again). Empty for a side whose state did not change.
+    static constexpr std::size_t path_capacity = 8;
+    state path[2][path_capacity] = {};
+    std::uint8_t path_length[2] = {0, 0};
 };
 
 // Counters.
@@ -191,6 +255,7 @@ public:
         tracked_connection& c = map_[slot];
         c.last_ns = time_ns;
         end_time_wait(c, time_ns);
+        std::uint32_t now = c.ticks_of(time_ns);
         tracked_endpoint* s = &c.side(key.sender);
         tracked_endpoint* r = &c.side(other_side(key.sender));
 
@@ -201,23 +266,26 @@ public:
         if (!out.new_connection && seg.syn() && !seg.ack_flag() && !seg.rst() && done(s->st) && done(r->st) &&
             (s->sent_any || r->sent_any)) {
             out.anomalies.add(tracker_anomaly::port_reuse);
-            if (r->st == state::time_wait) deliver(*r, *s, seg, time_ns, true);
+            if (r->st == state::time_wait) deliver(*r, *s, seg, now, true);
             const std::uint32_t older = c.older, newer = c.newer;
             c = tracked_connection{};
             c.older = older;
             c.newer = newer;
             c.first_ns = c.last_ns = time_ns;
+            now = 0;
             out.new_connection = true;
             ++stats_.connections;
         }
         for (std::size_t i = 0; i < 2; ++i) out.before[i] = c.endpoints[i].st;
+        recording_ = &out;
+        recording_connection_ = &c;
 
         const bool fresh = !s->sent_any && !r->sent_any && s->st == state::closed && r->st == state::closed;
         if (fresh && seg.ack_flag() && !seg.syn() && !seg.rst()) {
             // Mid-stream pickup: the tracker table's row (CLOSED, rcv_ack) -> ESTABLISHED for both.
-            c.picked_up = true;
-            run_row(*s, event::rcv_ack, time_ns, true);
-            run_row(*r, event::rcv_ack, time_ns, true);
+            s->picked_up = r->picked_up = true;
+            run_row(*s, event::rcv_ack, now, true);
+            run_row(*r, event::rcv_ack, now, true);
             s->snd_nxt = s->snd_contig = seg.seq;
             r->snd_nxt = r->snd_contig = seg.ack;
             r->rcv_nxt = seg.seq;
@@ -225,15 +293,15 @@ public:
         } else if (fresh && seg.syn() && seg.ack_flag() && !seg.rst()) {
             // The SYN,ACK of a SYN the tap did not see: the peer's active OPEN and this one's
             // passive OPEN are deduced, and the SYN delivered as SEG.SEQ = SEG.ACK - 1.
-            run_row(*r, event::open_active, time_ns, true);
+            run_row(*r, event::open_active, now, true);
             r->iss = seg.ack - 1u;
             r->iss_known = true;
             r->snd_nxt = r->snd_contig = seg.ack;
-            run_row(*s, event::open_passive, time_ns, true);
+            run_row(*s, event::open_passive, now, true);
             segment syn{};
             syn.seq = seg.ack - 1u;
             syn.flags = ctl::syn;
-            deliver(*s, *r, syn, time_ns, false);
+            deliver(*s, *r, syn, now, false);
             s->pending = false;
         }
 
@@ -245,7 +313,7 @@ public:
             syn_ack.seq = seg.ack - 1u;
             syn_ack.ack = s->snd_nxt;
             syn_ack.flags = static_cast<std::uint8_t>(ctl::syn | ctl::ack);
-            deliver(*s, *r, syn_ack, time_ns, false);
+            deliver(*s, *r, syn_ack, now, false);
             s->pending = false;
         }
         // A receiver never seen sending has sent at least what it is acknowledged for (deduced):
@@ -259,18 +327,18 @@ public:
         }
 
         anomalies_before(*s, *r, seg, out);
-        sender_side(*s, *r, seg, time_ns, out);
+        sender_side(*s, *r, seg, now, out);
 
         // The receiver of a first SYN is taken to be listening (deduced; its RST says otherwise).
         if (seg.syn() && !seg.ack_flag() && !seg.rst() && r->st == state::closed && !r->sent_any) {
             r->prior = state::closed;
-            run_row(*r, event::open_passive, time_ns, true);
+            run_row(*r, event::open_passive, now, true);
         }
         // What the receiver's rows make of it (challenge ACK rows leave the state).
         const state receiver_before = r->st;
         const bool was_pending = r->pending;
         const state prior = r->prior;
-        out.receiver_events = deliver(*r, *s, seg, time_ns, false);
+        out.receiver_events = deliver(*r, *s, seg, now, false);
         if (receiver_before == state::listen && !was_pending && r->pending) r->prior = prior;
 
         const classification& ev = out.receiver_events;
@@ -293,9 +361,11 @@ public:
             rest.ack = s->ack;
             rest.flags = static_cast<std::uint8_t>(ctl::fin | (s->ack_seen ? ctl::ack : 0));
             rest.text_length = s->snd_nxt - 1u - r->rcv_nxt;
-            deliver(*r, *s, rest, time_ns, false);
+            deliver(*r, *s, rest, now, false);
         }
 
+        recording_ = nullptr;
+        recording_connection_ = nullptr;
         for (std::size_t i = 0; i < 2; ++i) out.after[i] = c.endpoints[i].st;
         for (std::size_t a = 0; a < tracker_anomaly_count; ++a) {
             if (out.anomalies.contains(static_cast<tracker_anomaly>(a))) ++stats_.anomalies[a];
@@ -368,17 +438,29 @@ public:
 
 private:
     // Runs the row for (ep.st, e); stamps the time when the state changes.
-    static void run_row(tracked_endpoint& ep, event e, std::uint64_t now, bool deduced) noexcept {
+    void run_row(tracked_endpoint& ep, event e, std::uint32_t now, bool deduced) noexcept {
         const transition& r = tracker_machine::step(ep.st, e);
         if (r.to != ep.st) {
+            // The row for a FIN,ACK in FIN-WAIT-1 is the fifth step (FIN-WAIT-2) and the
+            // eighth (TIME-WAIT) of §3.10.7.4 at once: the path shows both.
+            if (e == event::rcv_fin_ack_of_fin && ep.st == state::fin_wait_1) record(ep, state::fin_wait_2);
+            record(ep, r.to);
             if (ep.st == state::listen && r.to == state::syn_received) ep.passive_origin = true;
             else if (r.to != state::syn_received) ep.passive_origin = ep.passive_origin && r.to != state::closed;
             ep.st = r.to;
-            ep.since_ns = now;
+            ep.since_ticks = now;
             ep.deduced = deduced;
         } else if (r.actions.contains(action::restart_time_wait_timer)) {
-            ep.since_ns = now;  // a retransmitted FIN restarts 2MSL (§3.10.7.4 eighth step)
+            ep.since_ticks = now;  // a retransmitted FIN restarts 2MSL (§3.10.7.4 eighth step)
         }
+    }
+
+    // Appends `entered` to the observation's path of `ep`'s side (observe()).
+    void record(const tracked_endpoint& ep, state entered) noexcept {
+        if (recording_ == nullptr) return;
+        const std::size_t i = &ep == &recording_connection_->endpoints[0] ? 0u : 1u;
+        if (recording_->path_length[i] < tracker_observation::path_capacity)
+            recording_->path[i][recording_->path_length[i]++] = entered;
     }
 
     // The receiver's TCB as an observer infers it.
@@ -394,13 +476,13 @@ private:
         c.rcv_nxt = receiver.rcv_nxt;
         // A receiver never seen, or whose window scale is unknown: its window is not known;
         // the largest window RFC 7323 allows stands in (nothing is judged out of window).
-        c.rcv_wnd = (receiver.sent_any && receiver.scale_known()) ? receiver.window : (1u << 30);
+        c.rcv_wnd = (receiver.sent_any && receiver.scale_known()) ? receiver.window() : (1u << 30);
         return c;
     }
 
     // Delivers `seg` to `receiver` (classify + rows). Returns the events.
     classification deliver(tracked_endpoint& receiver, const tracked_endpoint& sender, const segment& seg,
-                           std::uint64_t now, bool listener_takes_syn) noexcept {
+                           std::uint32_t now, bool listener_takes_syn) noexcept {
         receive_context c = context_of(receiver, sender);
         c.listener_takes_syn = listener_takes_syn;
         const classification events = classify(c, seg);
@@ -420,9 +502,11 @@ private:
         if (receiver.st != before && !receiver.pending) {
             receiver.pending = true;
             receiver.prior = before;
-            receiver.pending_segment = seg;
+            receiver.set_pending_segment(seg);
         } else if (receiver.st != before) {
-            receiver.pending_segment = seg;  // the earlier one counts as delivered
+            // The earlier one counts as delivered: taking back now undoes this one only.
+            receiver.prior = before;
+            receiver.set_pending_segment(seg);
         }
         return events;
     }
@@ -452,9 +536,11 @@ private:
     }
     // TIME-WAIT ends by capture time: the standard row timeout_time_wait.
     void end_time_wait(tracked_connection& c, std::uint64_t now) noexcept {
-        for (tracked_endpoint& e : c.endpoints) {
-            if (e.st == state::time_wait && now - e.since_ns >= config_.time_wait_ns) {
-                run_row(e, event::timeout_time_wait, e.since_ns + config_.time_wait_ns, false);
+        for (tracker_side side : {tracker_side::a, tracker_side::b}) {
+            tracked_endpoint& e = c.side(side);
+            const std::uint64_t since = c.since_ns(side);
+            if (e.st == state::time_wait && now - since >= config_.time_wait_ns) {
+                run_row(e, event::timeout_time_wait, c.ticks_of(since + config_.time_wait_ns), false);
                 ++stats_.time_wait_expired;
             }
         }
@@ -467,11 +553,11 @@ private:
     // The calls the sender's segment reveals, after taking back a deduced transition the segment
     // shows had not happened yet.
     void sender_side(tracked_endpoint& s, tracked_endpoint& r, const segment& seg,
-                     std::uint64_t now, tracker_observation& out) noexcept {
+                     std::uint32_t now, tracker_observation& out) noexcept {
         bool redeliver = false;
         segment pending{};
         if (s.pending) {
-            const segment& p = s.pending_segment;
+            const segment p = s.pending_segment();
             const std::uint32_t pending_end = p.seq + p.seq_length();
             const bool acknowledged = seg.ack_flag() && seq_ge(seg.ack, pending_end);
             // A SYN was refused: the endpoint taken as listening answers it with RST (§3.10.7.1).
@@ -480,6 +566,7 @@ private:
                 // The endpoint had not received the segment when it sent this one: its deduced
                 // transition is taken back, and the segment delivered after the call.
                 if (refused) out.anomalies.add(tracker_anomaly::connection_refused);
+                record(s, s.prior);
                 s.st = s.prior;
                 s.passive_origin = false;
                 s.pending = false;
@@ -488,16 +575,17 @@ private:
             } else if (acknowledged) {
                 s.pending = false;
                 s.deduced = false;  // its ACK shows it received the segment
-                s.confirmed_by_seq = seg.seq;
+                s.pending_ack = seg.seq;  // confirmed_by_seq()
             }
         } else if (seg.fin() && !seg.rst() && !s.fin_sent && s.st == state::close_wait && s.prior == state::established &&
-                   s.pending_segment.fin() && seq_lt(seg.seq + seg.text_length, s.confirmed_by_seq)) {
+                   s.pending_fin && seq_lt(seg.seq + seg.text_length, s.confirmed_by_seq())) {
             // Its first FIN seen is older than the segment with which it acknowledged the
             // peer's FIN (SEG.SEQ beyond this FIN): the FIN was sent before the peer's
             // arrived, and lost before the tap. It closed in ESTABLISHED: taken back, the
             // CLOSE first, then the peer's FIN (CLOSING, Figure 13).
+            record(s, s.prior);
             s.st = s.prior;
-            pending = s.pending_segment;
+            pending = s.pending_segment();
             redeliver = true;
         }
         // SYN without ACK: active OPEN (a second one from SYN-SENT is a retransmission).
@@ -551,8 +639,8 @@ private:
         // RFC 9293 Table 6 at the receiver, beyond the right edge (below the left edge is a
         // retransmission, flagged as such); only where the receiver's window is known.
         if (is_synchronized(r.st) && r.sent_any && r.scale_known() && len > 0 && !seg.rst()) {
-            const std::uint32_t right = r.rcv_nxt + r.window;
-            const bool zero_probe = r.window == 0 && seg.seq == r.rcv_nxt;
+            const std::uint32_t right = r.rcv_nxt + r.window();
+            const bool zero_probe = r.window() == 0 && seg.seq == r.rcv_nxt;
             if (!zero_probe && seq_ge(seg.seq, right) && seq_gt(end, right))
                 out.anomalies.add(tracker_anomaly::out_of_window);
         }
@@ -609,9 +697,8 @@ private:
         if (!seg.rst()) {
             s.raw_window = seg.window;
             // The window of a SYN is never scaled (RFC 7323 §2.2).
-            const int shift = seg.syn() ? 0 : s.window_scale > 0 ? s.window_scale : 0;
-            s.window = std::uint32_t{seg.window} << shift;
-            if (s.window > s.max_window) s.max_window = s.window;
+            s.window_of_syn = seg.syn();
+            if (s.window() > s.max_window) s.max_window = s.window();
         }
         s.sent_any = true;
     }
@@ -621,6 +708,9 @@ private:
     tracker_stats stats_{};
     std::uint32_t oldest_ = npos;
     std::uint32_t newest_ = npos;
+    // The observation observe() is filling in, and its record (path).
+    tracker_observation* recording_ = nullptr;
+    const tracked_connection* recording_connection_ = nullptr;
 };
 
 }  // namespace tcpfsm
