@@ -569,7 +569,9 @@ private:
     void seen_place(std::uint32_t offset, const std::uint8_t* text, std::uint32_t length) {
         if (length == 0) return;
         const std::size_t end = std::size_t{offset} + length;
-        const std::size_t buffer = config_.receive_buffer < 65535u ? config_.receive_buffer : 65535u;
+        // RCV.BUFF as the engine reads it: at most the largest window the field can say.
+        const std::size_t most = std::size_t{65535u} << (engine_ ? engine_->snapshot().rcv_wscale : 0u);
+        const std::size_t buffer = config_.receive_buffer < most ? config_.receive_buffer : most;
         if (std::size_t{unread_} + end > buffer) net_->violation(name_, "on_place beyond the receive buffer");
         if (placed_.size() < end) {
             placed_.resize(end, 0);
@@ -1022,6 +1024,7 @@ private:
         std::string out = format_segment(s);
         out += " len=" + std::to_string(s.text_length) + " wnd=" + std::to_string(s.window);
         if (s.mss != 0) out += " mss=" + std::to_string(s.mss);
+        if (s.has_window_scale()) out += " ws=" + std::to_string(s.window_scale);
         return out;
     }
 
@@ -1225,7 +1228,9 @@ private:
             violation(ep.name_, "engine holds " + std::to_string(s.receive_held) + " octets for the user, the user " +
                                     std::to_string(ep.unread_));
         }
-        if (s.rcv_wnd > 65535u) violation(ep.name_, "RCV.WND above 65535");
+        if (std::uint64_t{s.rcv_wnd} > (std::uint64_t{65535u} << s.rcv_wscale)) {
+            violation(ep.name_, "RCV.WND above 65535 << Rcv.Wind.Shift");
+        }
     }
 
     network_config config_;
