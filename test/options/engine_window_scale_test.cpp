@@ -364,13 +364,16 @@ TEST_CASE("engine window scale: a profile without it holds no state and offers n
 
 TEST_CASE("engine window scale: a 4 MiB transfer over 100 ms of RTT is not capped at 65,535 per RTT",
           "[options][window_scale][engine][simulator]") {
-    // 8 MiB from A to B, 50 ms each way, no rate limit, 4 MiB buffers: without scaling the
-    // sender has at most 65,535 octets in flight per RTT, so goodput =< 65535 / 0.1 s =
-    // 655,350 octets/s. With it the window is the buffer (shift 7).
+    // 8 MiB from A to B, 50 ms each way through 100 Mbit/s (a queue that drops nothing), 4
+    // MiB buffers: without scaling the sender has at most 65,535 octets in flight per RTT,
+    // so goodput =< 65535 / 0.1 s = 655,350 octets/s. With it the window is the buffer
+    // (shift 7).
     const std::uint64_t size = 8u << 20;
     const double rtt_s = 0.1;
     const double cap = 65535.0 / rtt_s;
+    std::uint32_t most_in_flight = 0;
     auto run = [&](bool scaling) {
+        most_in_flight = 0;
         tcpfsm::sim::network_config nc;
         nc.record_wire = false;
         nc.check_invariants = true;
@@ -383,6 +386,8 @@ TEST_CASE("engine window scale: a 4 MiB transfer over 100 ms of RTT is not cappe
         net.connect(a, b);
         tcpfsm::sim::link_config link;
         link.delay_ms = 50;
+        link.rate_bps = 100000000;
+        link.queue_octets = 8u << 20;
         net.set_link(a, b, link);
         net.set_link(b, a, link);
         b.open_passive();
@@ -394,16 +399,26 @@ TEST_CASE("engine window scale: a 4 MiB transfer over 100 ms of RTT is not cappe
         const std::vector<std::uint8_t> data = data_rng.bytes(size);
         const tcpfsm::sim::sim_time start = net.now();
         REQUIRE(a.send(data) == tcpfsm::user_error::none);
-        REQUIRE(net.run_until([&] { return b.received().size() >= size; }, 600000));
+        REQUIRE(net.run_until(
+            [&] {
+                const std::uint32_t flight = a.snapshot().unacked;
+                if (flight > most_in_flight) most_in_flight = flight;
+                return b.received().size() >= size;
+            },
+            600000));
         CHECK(b.received() == data);
         CHECK(net.violations().empty());
         const double seconds = static_cast<double>(net.now() - start) / 1000.0;
         return static_cast<double>(size) / seconds;
     };
     const double scaled = run(true);
+    const std::uint32_t scaled_flight = most_in_flight;
     const double unscaled = run(false);
+    CHECK(scaled_flight > 65535u);
+    CHECK(most_in_flight <= 65535u);
     WARN("goodput over 100 ms RTT, 4 MiB buffers: " << scaled << " octets/s scaled, " << unscaled
-                                                    << " unscaled; 65535/RTT = " << cap);
+                                                    << " unscaled; 65535/RTT = " << cap << "; most in flight "
+                                                    << scaled_flight << " scaled, " << most_in_flight << " unscaled");
     CHECK(scaled > 2.0 * cap);
     CHECK(unscaled <= cap);  // the control: without scaling the cap holds
 }
