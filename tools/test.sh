@@ -28,6 +28,7 @@ run_config() {
     if ! cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug "$@" >"$dir.configure.log" 2>&1; then
         cat "$dir.configure.log"; broken+=("$name (configure)"); return
     fi
+    local started=$SECONDS
     if ! cmake --build "$dir" -j "$jobs" >"$dir.build.log" 2>&1; then
         tail -n 60 "$dir.build.log"; broken+=("$name (build)"); return
     fi
@@ -37,8 +38,10 @@ run_config() {
         !*) label_args=(-LE "${labels#!}") ;;
         *) label_args=(-L "$labels") ;;
     esac
+    local built=$SECONDS
     ctest --test-dir "$dir" "${label_args[@]}" -j "$jobs" --output-on-failure >"$dir.test.log" 2>&1
     local rc=$?
+    echo "build $((built - started)) s, tests $((SECONDS - built)) s"
     grep -E "tests passed|tests failed|Total Test time|\*\*\*Failed|\*\*\*Exception|Not Run" "$dir.test.log" || true
     if [ $rc -ne 0 ]; then tail -n 80 "$dir.test.log"; broken+=("$name (tests)"); fi
     local line

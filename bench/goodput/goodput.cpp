@@ -1,14 +1,23 @@
 // The goodput benchmark (bench/README.md, "Goodput"): a payload goes one way over a simulated
 // bottleneck (tcpfsm::sim::link_model both ways), tcpfsm -> tcpfsm (its NewReno and CUBIC
 // profiles, bench/goodput/profiles.hpp) and lwIP -> lwIP over the same link, for every cell of
-// a grid of round-trip times and loss rates, plus a reordering cell and a burst-loss cell; the
-// median of several seeds per cell, beside the bound min(link rate, window / RTT, Mathis et
-// al. MSS / RTT * 1.22 / sqrt(p)).
+// a grid of round-trip times and loss rates at 100 Mbit/s (issue 13), plus reordering and
+// burst-loss cells and a 1 Gbit/s, 100 ms case with buffers of one BDP (issue 14 item 7); the
+// median of several seeds per cell, beside min(link rate, window / RTT, loss-based rate) for
+// two loss-based rates: Mathis et al.'s for Reno and RFC 9438 §5's response function for
+// CUBIC (mathis_rate, cubic_rate below), with the window each stack's receiver advertised.
 //
-//     tcpfsm_goodput [--smoke] [--bytes N] [--seeds N] [--json FILE] [--limit-s S]
+//     tcpfsm_goodput [--smoke] [--bytes N] [--large-bytes N] [--seeds N] [--json FILE]
+//                    [--limit-s S] [--only PREFIX] [--rfc-reference-acks]
 //
-// --smoke: one cell (RTT 20 ms, 1% loss), 256 KiB, one seed; exit status 1 unless every run
-// delivered every octet intact. Without it: exit status 1 if a run delivered a wrong octet.
+// --bytes: octets per transfer in the 100 Mbit/s cells (10 MB); --large-bytes: in the 1 Gbit/s
+// cells (100 MB). --only: the cells whose name starts with PREFIX. --rfc-reference-acks: the
+// tcpfsm columns under tcpfsm::rfc_reference_config (every ACK at once: no delayed ACK, no
+// per-turn deferral) instead of the default connection_config.
+// --smoke: two cells (RTT 20 ms at 1% loss; 1 Gbit/s, 100 ms at 0.01%), 256 KiB, one seed;
+// exit status 1 unless every run delivered every octet intact and the response functions give
+// RFC 9438 §5.1's tables. Without it: exit status 1 if a
+// run delivered a wrong octet.
 // Simulated time only: nothing here reads a real clock.
 // SPDX-License-Identifier: MIT
 #include <algorithm>
@@ -31,49 +40,146 @@
 namespace tcpfsm_goodput {
 namespace {
 
-constexpr std::uint64_t bottleneck_bps = 100000000;  // 100 Mbit/s
-constexpr double mss = 1460.0;                         // both stacks: 1500-octet packets
-constexpr double header_octets = 40.0;                 // IPv4 + TCP, no options on data
-constexpr double receive_window = 65535.0;             // no window scaling yet
+constexpr double mss = 1460.0;            // both stacks: 1500-octet packets
+constexpr double header_octets = 40.0;    // IPv4 + TCP, no options on data
+constexpr double initial_window = 10.0;   // segments (RFC 6928; tcpfsm's default, for the ideal time)
+
+// Issue 13's grid: 100 Mbit/s with the 64 KB receive buffer of lwIP's TCP_WND (its columns
+// compare stacks, not windows).
+constexpr std::uint64_t grid_rate_bps = 100000000;
+constexpr std::uint32_t grid_receive_buffer = 65535;
+// Issue 14 item 7's high bandwidth-delay case: 1 Gbit/s, 100 ms, buffers of one BDP (12.5
+// MB). THE ONE LINE that sizes tcpfsm's receive buffer there (connection_config::
+// receive_buffer, both sides): the engine advertises min(it, 65535) until it scales its
+// window (RFC 7323 §2), and then the same command measures the scaled window.
+constexpr std::uint64_t gbit_rate_bps = 1000000000;
+constexpr std::uint32_t gbit_receive_buffer =
+    static_cast<std::uint32_t>(tcpfsm::sim::bdp_octets(gbit_rate_bps, 100000));  // 12,500,000
 
 struct cell {
     std::string name;
     double rtt_ms;
-    double loss;          // random loss on the data direction
+    double loss;                     // random loss on the data direction
+    std::uint64_t rate_bps = grid_rate_bps;
+    std::uint32_t receive_buffer = grid_receive_buffer;
+    bool large = false;              // moves --large-bytes instead of --bytes
     double burst_p = 0, burst_r = 0;  // Gilbert-Elliott on the data direction
-    double reorder = 0;   // probability a data packet is held back...
-    std::int64_t reorder_us = 0;  // ...by uniform 1..reorder_us
+    fixed_burst_loss fixed{};        // bursts of exactly fixed.length packets (link_loop.hpp)
+    double reorder = 0;              // probability a data packet is held back...
+    std::int64_t reorder_us = 0;     // ...by uniform 1..reorder_us
+    std::uint64_t seed_base = 0;     // its seeds: seed_base + 0, 1, ...; set by grid()
 };
 
+// Packets lost per packet sent on the data direction.
 double mean_loss(const cell& c) {
     const tcpfsm::sim::gilbert_elliott ge{c.burst_p, c.burst_r, 0.0, 1.0};
-    return c.loss + (1.0 - c.loss) * ge.mean_loss();
+    return c.loss + (1.0 - c.loss) * (ge.mean_loss() + c.fixed.mean_loss());
 }
 
-// The bound (octets/s) and what sets it.
+// Loss events (congestion signals) per packet, the p of the response functions below: a
+// burst of consecutive losses is one event. Random: every loss. Gilbert-Elliott: a bad run
+// starts with probability burst_p from the good state, so mean loss * burst_r. Fixed
+// bursts: mean loss / length.
+double loss_events(const cell& c) {
+    const tcpfsm::sim::gilbert_elliott ge{c.burst_p, c.burst_r, 0.0, 1.0};
+    const double fixed = c.fixed.enabled() ? c.fixed.mean_loss() / static_cast<double>(c.fixed.length) : 0.0;
+    return c.loss + (1.0 - c.loss) * (ge.mean_loss() * c.burst_r + fixed);
+}
+
+// The link's payload rate, octets/s: whole 1500-octet packets, 1460 of them payload.
+double link_rate(const cell& c) { return static_cast<double>(c.rate_bps) / 8.0 * mss / (mss + header_octets); }
+
+// Mathis, Semke, Mahdavi, Ott, "The Macroscopic Behavior of the TCP Congestion Avoidance
+// Algorithm" (CCR 27(3), 1997), eq. (3): Reno's rate MSS / RTT * C / sqrt(p), C = sqrt(3/2)
+// for periodic loss and an ACK per segment. Octets/s; infinite without loss.
+double mathis_rate(double rtt_s, double p) {
+    return p > 0 ? mss / rtt_s * std::sqrt(1.5) / std::sqrt(p) : INFINITY;
+}
+
+// RFC 9438 §5 (eq. 5 there) and §5.1: CUBIC's average window under a deterministic loss
+// model, in segments,
+//     AVG_W_cubic = (C * (3 + beta_cubic) / (4 * (1 - beta_cubic)))^(1/4) * RTT^(3/4) / p^(3/4)
+// (RTT in seconds), with C = 0.4 and beta_cubic = 0.7 (§4.5, §4.6) the §5.1 form
+// 1.054 * RTT^(3/4) / p^(3/4); in the Reno-friendly region (§4.3: alpha_cubic = 3 * (1 -
+// beta_cubic) / (1 + beta_cubic) gives Reno's average window) CUBIC's window is at least
+// Reno's sqrt(3 / (2 p)), so §5.1's tables take the larger of the two. Octets/s.
+double cubic_rate(double rtt_s, double p) {
+    if (p <= 0) return INFINITY;
+    constexpr double c = 0.4, beta = 0.7;
+    const double cubic = std::pow(c * (3.0 + beta) / (4.0 * (1.0 - beta)), 0.25) * std::pow(rtt_s, 0.75) /
+                         std::pow(p, 0.75);
+    const double reno = std::sqrt(3.0 / (2.0 * p));
+    return (cubic > reno ? cubic : reno) * mss / rtt_s;
+}
+
+// --smoke checks the two response functions against RFC 9438 §5.1's Tables 1 and 2 (average
+// window in segments at RTT 0.1 s and 0.01 s, the columns "AIMD" and "CUBIC (C=0.4)"). The
+// RFC's AIMD column is 1.2 / sqrt(p) (RFC 3649's rounding of sqrt(3/2) = 1.2247), so Reno's
+// windows here agree to 2.1%; CUBIC's to rounding. Returns false on a mismatch.
+bool response_functions_match_rfc9438() {
+    struct row {
+        double rtt, p, aimd, cubic;
+    };
+    const row rows[] = {
+        {0.1, 1e-2, 12, 12},     {0.1, 1e-3, 38, 38},       {0.1, 1e-4, 120, 187},     {0.1, 1e-5, 379, 1054},
+        {0.1, 1e-6, 1200, 5926}, {0.1, 1e-7, 3795, 33325},  {0.1, 1e-8, 12000, 187400},
+        {0.01, 1e-2, 12, 12},    {0.01, 1e-3, 38, 38},      {0.01, 1e-4, 120, 120},    {0.01, 1e-5, 379, 379},
+        {0.01, 1e-6, 1200, 1200}, {0.01, 1e-7, 3795, 5926}, {0.01, 1e-8, 12000, 33325},
+    };
+    bool ok = true;
+    for (const row& r : rows) {
+        const double reno = mathis_rate(r.rtt, r.p) * r.rtt / mss;  // segments
+        const double cubic = cubic_rate(r.rtt, r.p) * r.rtt / mss;
+        // CUBIC's rows at or below Reno's take Reno's 1.2 / sqrt(p) too.
+        const double cubic_tolerance = r.cubic <= r.aimd ? 0.025 : 0.005;
+        if (std::fabs(reno - r.aimd) > 0.025 * r.aimd + 0.5 || std::fabs(cubic - r.cubic) > cubic_tolerance * r.cubic + 0.5) {
+            std::printf("RFC 9438 §5.1 table, RTT %g s, p %g: AIMD %g (here %.1f), CUBIC %g (here %.1f)\n", r.rtt, r.p,
+                        r.aimd, reno, r.cubic, cubic);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+// min(link rate, window / RTT, loss-based rate) in octets/s and what sets it. RTT is the
+// base RTT (no queueing), so every term is an upper estimate.
 struct bound {
-    double link, window, mathis, value;
-    const char* by;
+    double link = 0, window = 0, loss = 0, value = 0;
+    const char* by = "link";
 };
 
-bound bound_of(const cell& c) {
-    bound b{};
+bound bound_of(const cell& c, double window_octets, double loss_rate) {
+    bound b;
     const double rtt = c.rtt_ms / 1000.0;
-    b.link = static_cast<double>(bottleneck_bps) / 8.0 * mss / (mss + header_octets);
-    b.window = receive_window / rtt;
-    const double p = mean_loss(c);
-    b.mathis = p > 0 ? mss / rtt * 1.22 / std::sqrt(p) : INFINITY;  // Mathis et al. 1997
+    b.link = link_rate(c);
+    b.window = window_octets / rtt;
+    b.loss = loss_rate;
     b.value = b.link;
-    b.by = "link";
     if (b.window < b.value) {
         b.value = b.window;
         b.by = "window";
     }
-    if (b.mathis < b.value) {
-        b.value = b.mathis;
+    if (b.loss < b.value) {
+        b.value = b.loss;
         b.by = "loss";
     }
     return b;
+}
+
+// The goodput of an ideal sender of `bytes` at `rate` (octets/s) that also pays the start: one
+// RTT of handshake, slow start from an initial window of 10 segments doubling every RTT
+// until it reaches rate * RTT, and half an RTT for the last octet to arrive. For the large
+// cells, where the start is a large part of the transfer.
+double start_aware(const cell& c, double bytes, double rate) {
+    const double rtt = c.rtt_ms / 1000.0;
+    double t = 1.5 * rtt, remaining = bytes, w = initial_window * mss;
+    while (w < rate * rtt && remaining > w) {
+        remaining -= w;
+        t += rtt;
+        w *= 2.0;
+    }
+    t += remaining / rate;
+    return bytes / t;
 }
 
 std::vector<cell> grid() {
@@ -93,6 +199,21 @@ std::vector<cell> grid() {
     burst.burst_p = 0.005;  // good -> bad
     burst.burst_r = 0.5;    // bad -> good: bursts of 2 packets on average, 0.99% lost in all
     out.push_back(burst);
+    cell burst3{"rtt20_burst3", 20.0, 0.0};
+    burst3.fixed = fixed_burst_loss{1.0 / 298.0, 3};  // bursts of 3: 3 / (298 - 1 + 3) = 1% lost
+    out.push_back(burst3);
+    // Issue 14 item 7: 1 Gbit/s, 100 ms, receive buffers and queue of one BDP.
+    for (double loss : {0.0, 0.0001, 0.01}) {
+        char name[64];
+        std::snprintf(name, sizeof name, "gbit_rtt100_loss%g", loss * 100);
+        cell g{name, 100.0, loss, gbit_rate_bps, gbit_receive_buffer, true};
+        out.push_back(g);
+    }
+    cell gburst{"gbit_rtt100_burst3", 100.0, 0.0, gbit_rate_bps, gbit_receive_buffer, true};
+    gburst.fixed = fixed_burst_loss{0.0001, 3};  // 0.01% of packets start a burst of 3: 0.03% lost
+    out.push_back(gburst);
+    // Seeds by position in the whole grid, so --only and --smoke run a cell as the grid does.
+    for (std::size_t i = 0; i < out.size(); ++i) out[i].seed_base = 1000u * (i + 1);
     return out;
 }
 
@@ -100,8 +221,8 @@ tcpfsm::sim::link_model_config link_of(const cell& c, bool data_direction) {
     tcpfsm::sim::link_model_config l;
     const std::int64_t rtt_us = static_cast<std::int64_t>(c.rtt_ms * 1000.0);
     l.delay_us = rtt_us / 2;
-    l.rate_bps = bottleneck_bps;
-    l.queue_octets = static_cast<std::size_t>(tcpfsm::sim::bdp_octets(bottleneck_bps, static_cast<std::uint64_t>(rtt_us)));
+    l.rate_bps = c.rate_bps;
+    l.queue_octets = static_cast<std::size_t>(tcpfsm::sim::bdp_octets(c.rate_bps, static_cast<std::uint64_t>(rtt_us)));
     if (l.queue_octets < 3000) l.queue_octets = 3000;  // room for two packets
     if (data_direction) {
         l.loss = c.loss;
@@ -121,12 +242,14 @@ struct run_record {
 template <class Stacks, class... Args>
 run_record run_one(const cell& c, std::uint64_t seed, const std::vector<std::uint8_t>& payload, double limit_s,
                    Args&... args) {
-    link_loop loop(link_of(c, true), link_of(c, false), seed);
+    link_loop loop(link_of(c, true), link_of(c, false), seed, c.fixed);
     Stacks stacks(loop, payload, args...);
     const loop_result outcome = loop.run(stacks, static_cast<link_time>(limit_s * 1e6));
     run_record rec{stacks.result(outcome), 0.0};
     rec.r.packets_delivered = loop.delivered();
     rec.r.data_link = loop.link(0).counters();
+    rec.r.ack_packets = loop.link(1).counters().offered;
+    rec.r.fixed_burst_losses = loop.fixed_burst_losses();
     const double seconds = rec.r.finished_us > 0 ? static_cast<double>(rec.r.finished_us) / 1e6
                                                  : static_cast<double>(loop.now_us()) / 1e6;
     rec.goodput = seconds > 0 ? static_cast<double>(rec.r.delivered) / seconds : 0.0;
@@ -158,39 +281,86 @@ double median_goodput(const column& col) {
 }  // namespace
 }  // namespace tcpfsm_goodput
 
+namespace tcpfsm_goodput {
+namespace {
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    if (v.empty()) return 0;
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+// The window of a column: the median over its runs of the largest window its receiver
+// advertised (transfer_result::window).
+double median_window(const column& col) {
+    std::vector<double> w;
+    for (const run_record& r : col.runs) w.push_back(static_cast<double>(r.r.window));
+    return median(w);
+}
+
+void json_bound(std::FILE* json, const bound& b, double start) {
+    std::fprintf(json, "{\"link\": %.0f, \"window\": %.0f, \"loss\": %.0f, \"value\": %.0f, \"by\": \"%s\", "
+                       "\"start_aware\": %.0f}",
+                 b.link, b.window, std::isinf(b.loss) ? -1.0 : b.loss, b.value, b.by, start);
+}
+
+}  // namespace
+}  // namespace tcpfsm_goodput
+
 int main(int argc, char** argv) {
     using namespace tcpfsm_goodput;
-    bool smoke = false;
-    std::size_t bytes = 10000000;  // 10 MB
+    bool smoke = false, reference_acks = false;
+    std::size_t bytes = 10000000;         // 10 MB
+    std::size_t large_bytes = 100000000;  // 100 MB
     int seeds = 5;
     double limit_s = 600.0;
-    std::string json_path;
+    std::string json_path, only;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         const bool has_value = i + 1 < argc;
         if (a == "--smoke") {
             smoke = true;
+        } else if (a == "--rfc-reference-acks") {
+            reference_acks = true;
         } else if (a == "--bytes" && has_value) {
             bytes = static_cast<std::size_t>(std::strtoull(argv[++i], nullptr, 10));
+        } else if (a == "--large-bytes" && has_value) {
+            large_bytes = static_cast<std::size_t>(std::strtoull(argv[++i], nullptr, 10));
         } else if (a == "--seeds" && has_value) {
             seeds = std::atoi(argv[++i]);
         } else if (a == "--json" && has_value) {
             json_path = argv[++i];
         } else if (a == "--limit-s" && has_value) {
             limit_s = std::atof(argv[++i]);
+        } else if (a == "--only" && has_value) {
+            only = argv[++i];
         } else {
-            std::fprintf(stderr, "usage: %s [--smoke] [--bytes N] [--seeds N] [--json FILE] [--limit-s S]\n", argv[0]);
+            std::fprintf(stderr,
+                         "usage: %s [--smoke] [--bytes N] [--large-bytes N] [--seeds N] [--json FILE] [--limit-s S] "
+                         "[--only PREFIX] [--rfc-reference-acks]\n",
+                         argv[0]);
             return 2;
         }
     }
-    std::vector<cell> cells = grid();
+    std::vector<cell> cells;
+    for (const cell& c : grid()) {
+        if (c.name.compare(0, only.size(), only) == 0) cells.push_back(c);
+    }
     if (smoke) {
-        cells = {cell{"rtt20_loss1", 20.0, 0.01}};
-        bytes = 256 * 1024;
+        cells.clear();
+        for (const cell& c : grid()) {
+            if (c.name == "rtt20_loss1" || c.name == "gbit_rtt100_loss0.01") cells.push_back(c);
+        }
+        bytes = large_bytes = 256 * 1024;
         seeds = 1;
     }
     std::vector<std::uint8_t> payload = tcpfsm::sim::rng(12345).bytes(bytes);
-    tcpfsm::connection_config config;
+    std::vector<std::uint8_t> large_payload;
+    for (const cell& c : cells) {
+        if (c.large && large_payload.empty()) large_payload = tcpfsm::sim::rng(12345).bytes(large_bytes);
+    }
+    const tcpfsm::connection_config base_config =
+        reference_acks ? tcpfsm::rfc_reference_config : tcpfsm::connection_config{};
 
     std::FILE* json = json_path.empty() ? nullptr : std::fopen(json_path.c_str(), "w");
     if (!json_path.empty() && json == nullptr) {
@@ -199,17 +369,28 @@ int main(int argc, char** argv) {
     }
     if (json) {
         std::fprintf(json,
-                     "{\n  \"benchmark\": \"goodput\",\n  \"bytes\": %zu,\n  \"seeds\": %d,\n  \"rate_bps\": %llu,\n"
-                     "  \"queue\": \"1 BDP (octets)\",\n  \"receive_window\": %.0f,\n"
+                     "{\n  \"benchmark\": \"goodput\",\n  \"bytes\": %zu,\n  \"large_bytes\": %zu,\n  \"seeds\": %d,\n"
+                     "  \"queue\": \"1 BDP (octets)\",\n  \"tcpfsm_config\": \"%s\",\n"
+                     "  \"delayed_ack\": %s,\n  \"ack_per_turn\": %s,\n"
                      "  \"congestion_policies_integrated\": %s,\n  \"cells\": [\n",
-                     bytes, seeds, static_cast<unsigned long long>(bottleneck_bps), receive_window,
+                     bytes, large_bytes, seeds, reference_acks ? "rfc_reference_config" : "default",
+                     base_config.timers.delayed_ack ? "true" : "false", base_config.ack_per_turn ? "true" : "false",
                      congestion_policies_integrated ? "true" : "false");
     }
-    std::printf("%-16s %9s %9s %9s %9s %-7s %s\n", "cell", "newreno", "cubic", "lwip", "bound", "by",
-                "(median goodput, MB/s; * = a run did not finish)");
+    std::printf("%-21s %9s %9s %9s %9s %9s  %s\n", "cell", "newreno", "cubic", "lwip", "B_mathis", "B_cubic",
+                "(median goodput, MB/s; * = a run did not finish; B: min(link, window/RTT, loss) with tcpfsm's window)");
     bool all_ok = true;
     for (std::size_t ci = 0; ci < cells.size(); ++ci) {
         const cell& c = cells[ci];
+        const std::vector<std::uint8_t>& data = c.large ? large_payload : payload;
+        tcpfsm::connection_config config = base_config;
+        config.receive_buffer = c.receive_buffer;
+        const double rtt = c.rtt_ms / 1000.0;
+        const double p = loss_events(c);
+        // A guard, not a measurement: four times the transfer at the smallest bound with a
+        // 64 KB window, or limit_s.
+        const bound slowest = bound_of(c, 65535.0, mathis_rate(rtt, p));
+        const double cell_limit_s = std::max(limit_s, 4.0 * static_cast<double>(data.size()) / slowest.value);
         std::vector<column> cols;
         cols.push_back(column{"tcpfsm_newreno", {}});
         cols.push_back(column{"tcpfsm_cubic", {}});
@@ -217,17 +398,26 @@ int main(int argc, char** argv) {
         cols.push_back(column{"lwip", {}});
 #endif
         for (int s = 0; s < seeds; ++s) {
-            const std::uint64_t seed = 1000u * (ci + 1) + static_cast<std::uint64_t>(s);
-            cols[0].runs.push_back(run_one<tcpfsm_stacks<newreno_profile>>(c, seed, payload, limit_s, config));
-            cols[1].runs.push_back(run_one<tcpfsm_stacks<cubic_profile>>(c, seed, payload, limit_s, config));
+            const std::uint64_t seed = c.seed_base + static_cast<std::uint64_t>(s);
+            cols[0].runs.push_back(run_one<tcpfsm_stacks<newreno_profile>>(c, seed, data, cell_limit_s, config));
+            cols[1].runs.push_back(run_one<tcpfsm_stacks<cubic_profile>>(c, seed, data, cell_limit_s, config));
 #ifdef TCPFSM_BENCH_LWIP
-            cols[2].runs.push_back(run_one<lwip_stacks>(c, seed, payload, limit_s));
+            cols[2].runs.push_back(run_one<lwip_stacks>(c, seed, data, cell_limit_s));
 #endif
         }
-        const bound b = bound_of(c);
+        // Each column against its own loss model: Reno's (Mathis) for NewReno and lwIP (NewReno
+        // too), RFC 9438's for CUBIC; each with the window its receiver advertised.
+        std::vector<bound> bounds;
+        std::vector<double> starts;
+        for (const column& col : cols) {
+            const bool is_cubic = col.name == "tcpfsm_cubic";
+            const bound b = bound_of(c, median_window(col), is_cubic ? cubic_rate(rtt, p) : mathis_rate(rtt, p));
+            bounds.push_back(b);
+            starts.push_back(start_aware(c, static_cast<double>(data.size()), b.value));
+        }
         std::string line;
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%-16s", c.name.c_str());
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "%-21s", c.name.c_str());
         line += buf;
         for (std::size_t k = 0; k < 3; ++k) {
             if (k >= cols.size()) {
@@ -238,42 +428,54 @@ int main(int argc, char** argv) {
             for (const run_record& r : cols[k].runs) {
                 unfinished = unfinished || r.r.outcome != loop_result::done;
                 if (!r.r.intact) all_ok = false;
-                if (smoke && (r.r.outcome != loop_result::done || r.r.delivered != bytes)) all_ok = false;
+                if (smoke && (r.r.outcome != loop_result::done || r.r.delivered != data.size())) all_ok = false;
             }
             std::snprintf(buf, sizeof buf, " %8.3f%s", median_goodput(cols[k]) / 1e6, unfinished ? "*" : " ");
             line += buf;
         }
-        std::snprintf(buf, sizeof buf, " %8.3f  %-7s", b.value / 1e6, b.by);
+        std::snprintf(buf, sizeof buf, " %8.3f %-6s %8.3f %-6s", bounds[0].value / 1e6, bounds[0].by,
+                      bounds[1].value / 1e6, bounds[1].by);
         line += buf;
         std::printf("%s\n", line.c_str());
         std::fflush(stdout);
         if (json) {
             std::fprintf(json,
-                         "    {\"name\": \"%s\", \"rtt_ms\": %g, \"loss\": %g, \"burst_p\": %g, \"burst_r\": %g, "
-                         "\"reorder\": %g, \"reorder_us\": %lld, \"mean_loss\": %g,\n"
-                         "     \"bound\": {\"link\": %.0f, \"window\": %.0f, \"mathis\": %.0f, \"value\": %.0f, \"by\": \"%s\"},\n"
+                         "    {\"name\": \"%s\", \"rtt_ms\": %g, \"rate_bps\": %llu, \"receive_buffer\": %u, "
+                         "\"bytes\": %zu, \"loss\": %g, \"burst_p\": %g, \"burst_r\": %g, \"fixed_burst_start\": %g, "
+                         "\"fixed_burst_length\": %u, \"reorder\": %g, \"reorder_us\": %lld, \"mean_loss\": %g, "
+                         "\"loss_events\": %g,\n"
+                         "     \"link\": %.0f, \"mathis\": %.0f, \"cubic\": %.0f,\n"
                          "     \"stacks\": {",
-                         c.name.c_str(), c.rtt_ms, c.loss, c.burst_p, c.burst_r, c.reorder,
-                         static_cast<long long>(c.reorder_us), mean_loss(c), b.link, b.window,
-                         std::isinf(b.mathis) ? -1.0 : b.mathis, b.value, b.by);
+                         c.name.c_str(), c.rtt_ms, static_cast<unsigned long long>(c.rate_bps), c.receive_buffer,
+                         data.size(), c.loss, c.burst_p, c.burst_r, c.fixed.start, c.fixed.length, c.reorder,
+                         static_cast<long long>(c.reorder_us), mean_loss(c), p, link_rate(c),
+                         std::isinf(mathis_rate(rtt, p)) ? -1.0 : mathis_rate(rtt, p),
+                         std::isinf(cubic_rate(rtt, p)) ? -1.0 : cubic_rate(rtt, p));
             for (std::size_t k = 0; k < cols.size(); ++k) {
-                std::fprintf(json, "%s\n       \"%s\": {\"median_goodput\": %.0f, \"runs\": [", k ? "," : "",
-                             cols[k].name.c_str(), median_goodput(cols[k]));
+                std::fprintf(json, "%s\n       \"%s\": {\"median_goodput\": %.0f, \"window\": %.0f, \"bound\": ",
+                             k ? "," : "", cols[k].name.c_str(), median_goodput(cols[k]), median_window(cols[k]));
+                json_bound(json, bounds[k], starts[k]);
+                std::fprintf(json, ",\n         \"runs\": [");
                 for (std::size_t r = 0; r < cols[k].runs.size(); ++r) {
                     const run_record& rr = cols[k].runs[r];
                     std::fprintf(json,
                                  "%s{\"goodput\": %.0f, \"outcome\": \"%s\", \"intact\": %s, \"delivered\": %llu, "
-                                 "\"finished_us\": %lld, \"max_rto_ms\": %u, \"rto_at_ceiling\": %s, \"packets\": %llu, "
+                                 "\"finished_us\": %lld, \"max_rto_ms\": %u, \"rto_at_ceiling\": %s, \"window\": %u, "
+                                 "\"fast_recoveries\": %u, \"timeouts\": %u, "
+                                 "\"packets\": %llu, \"ack_packets\": %llu, "
                                  "\"data_link\": {\"offered\": %llu, \"random_losses\": %llu, \"burst_losses\": %llu, "
-                                 "\"queue_drops\": %llu, \"max_queue_octets\": %zu}}",
+                                 "\"fixed_burst_losses\": %llu, \"queue_drops\": %llu, \"max_queue_octets\": %zu}}",
                                  r ? ", " : "", rr.goodput, name(rr.r.outcome), rr.r.intact ? "true" : "false",
                                  static_cast<unsigned long long>(rr.r.delivered),
                                  static_cast<long long>(rr.r.finished_us), rr.r.max_rto_ms,
-                                 rr.r.rto_at_ceiling ? "true" : "false",
+                                 rr.r.rto_at_ceiling ? "true" : "false", rr.r.window,
+                                 rr.r.fast_recoveries, rr.r.timeouts,
                                  static_cast<unsigned long long>(rr.r.packets_delivered),
+                                 static_cast<unsigned long long>(rr.r.ack_packets),
                                  static_cast<unsigned long long>(rr.r.data_link.offered),
                                  static_cast<unsigned long long>(rr.r.data_link.random_losses),
                                  static_cast<unsigned long long>(rr.r.data_link.burst_losses),
+                                 static_cast<unsigned long long>(rr.r.fixed_burst_losses),
                                  static_cast<unsigned long long>(rr.r.data_link.queue_drops),
                                  rr.r.data_link.max_queue_octets);
                 }
@@ -286,7 +488,11 @@ int main(int argc, char** argv) {
         std::fprintf(json, "  ]\n}\n");
         std::fclose(json);
     }
+    if (smoke && !response_functions_match_rfc9438()) {
+        std::printf("FAILED: the response functions disagree with RFC 9438 §5.1's tables\n");
+        return 1;
+    }
     if (!all_ok) std::printf("FAILED: a run delivered a wrong octet%s\n", smoke ? " or did not deliver them all" : "");
-    else if (smoke) std::printf("smoke: every octet arrived intact\n");
+    else if (smoke) std::printf("smoke: every octet arrived intact; the response functions match RFC 9438 §5.1's tables\n");
     return all_ok ? 0 : 1;
 }

@@ -3,6 +3,10 @@
 // whole IPv4 packets to send(); the loop copies them onto the wire and hands them back to the
 // other stack when they arrive. The same loop carries tcpfsm <-> tcpfsm and lwIP <-> lwIP.
 //
+// Besides the link models' own loss, the loop can drop bursts of exactly `length` consecutive
+// packets on the data direction (fixed_burst_loss: a packet outside a burst starts one with
+// probability `start`; the Gilbert-Elliott chain of sim_link.hpp gives geometric bursts only).
+//
 // A Stacks type provides:
 //     void deliver(int to_side, const std::uint8_t* packet, std::size_t size);  // a packet arrives
 //     std::int64_t next_deadline_us();   // its earliest timer, or -1 for none
@@ -35,17 +39,44 @@ struct wire_packet {
 
 enum class loop_result { done, time_limit, stalled };
 
+// Bursts of exactly `length` packets on the data direction (side 0 -> side 1), drawn before
+// the link model: a packet outside a burst starts one with probability `start` and is its
+// first loss. Per packet: mean loss = length * start / (1 - start + length * start), loss
+// events (bursts) = mean loss / length.
+struct fixed_burst_loss {
+    double start = 0.0;
+    std::uint32_t length = 0;
+
+    bool enabled() const noexcept { return start > 0.0 && length > 0; }
+    double mean_loss() const noexcept {
+        const double l = static_cast<double>(length);
+        return enabled() ? l * start / (1.0 - start + l * start) : 0.0;
+    }
+};
+
 class link_loop {
 public:
     // forward: side 0 -> side 1 (the data); reverse: side 1 -> side 0 (the ACKs).
     link_loop(const tcpfsm::sim::link_model_config& forward, const tcpfsm::sim::link_model_config& reverse,
-              std::uint64_t seed)
-        : links_{tcpfsm::sim::link_model(forward), tcpfsm::sim::link_model(reverse)}, random_(seed) {}
+              std::uint64_t seed, fixed_burst_loss bursts = {})
+        : links_{tcpfsm::sim::link_model(forward), tcpfsm::sim::link_model(reverse)}, random_(seed), bursts_(bursts) {}
 
     link_time now_us() const noexcept { return now_; }
 
     // A stack puts a packet on the wire from `side`.
     void send(int from_side, const std::uint8_t* bytes, std::size_t size) {
+        if (from_side == 0 && bursts_.enabled()) {
+            if (burst_left_ > 0) {
+                --burst_left_;
+                ++fixed_burst_losses_;
+                return;
+            }
+            if (random_.chance(bursts_.start)) {
+                burst_left_ = bursts_.length - 1;
+                ++fixed_burst_losses_;
+                return;
+            }
+        }
         tcpfsm::sim::link_model& link = links_[from_side];
         const tcpfsm::sim::link_admission a = link.admit(size, now_, random_);
         if (a.drop != tcpfsm::sim::link_drop::none) return;
@@ -91,10 +122,14 @@ public:
 
     const tcpfsm::sim::link_model& link(int from_side) const noexcept { return links_[from_side]; }
     std::uint64_t delivered() const noexcept { return delivered_; }
+    std::uint64_t fixed_burst_losses() const noexcept { return fixed_burst_losses_; }
 
 private:
     tcpfsm::sim::link_model links_[2];
     tcpfsm::sim::rng random_;
+    fixed_burst_loss bursts_;
+    std::uint32_t burst_left_ = 0;
+    std::uint64_t fixed_burst_losses_ = 0;
     link_time now_ = 0;
     std::uint64_t order_ = 0, delivered_ = 0;
     std::priority_queue<wire_packet, std::vector<wire_packet>, std::greater<>> wire_;

@@ -40,6 +40,10 @@ struct lwip_stacks::impl {
     std::int64_t base_ms = 0;  // lwIP's clock when the loop's clock was 0
     std::uint64_t errors = 0;
     std::uint32_t max_rto_ms = 0;
+    std::uint32_t window = 0;  // the sender's snd_wnd_max, the largest it saw
+    std::uint32_t fast_recoveries = 0, timeouts = 0;
+    bool in_recovery = false;
+    unsigned last_nrtx = 0;
     link_time finished_us = 0;
     bool closing = false;
     std::uint8_t scratch[2048];
@@ -133,7 +137,7 @@ struct lwip_stacks::impl {
         pbuf_take(p, bytes, static_cast<u16_t>(size));
         struct netif* n = to == 0 ? &hosts.host_a() : &hosts.host_b();
         n->input(p, n);  // ip4_input: consumes the pbuf
-        note_rto();
+        note_rto(false);
     }
 
     void push() {
@@ -149,10 +153,19 @@ struct lwip_stacks::impl {
         tcp_output(sender);
     }
 
-    void note_rto() {
+    void note_rto(bool from_timer) {
         if (sender == nullptr) return;
         const std::uint32_t rto = static_cast<std::uint32_t>(sender->rto) * TCP_SLOW_INTERVAL;
         if (rto > max_rto_ms) max_rto_ms = rto;
+        const std::uint32_t w = static_cast<std::uint32_t>(sender->snd_wnd_max);
+        if (w > window) window = w;
+        const bool recovering = (sender->flags & TF_INFR) != 0;
+        if (recovering && !in_recovery) ++fast_recoveries;
+        in_recovery = recovering;
+        // A retransmission from the timers (tcp_slowtmr) is a timeout; from input, a fast
+        // retransmission (tcp_receive), which bumps nrtx too.
+        if (from_timer && sender->nrtx > last_nrtx) ++timeouts;
+        last_nrtx = sender->nrtx;
     }
 
     static err_t on_connected(void* arg, struct tcp_pcb*, err_t) {
@@ -216,7 +229,7 @@ std::int64_t lwip_stacks::next_deadline_us() {
 void lwip_stacks::on_time() {
     impl_->sync_clock();
     impl_->driver.run_lwip_timers();
-    impl_->note_rto();
+    impl_->note_rto(true);
 }
 
 bool lwip_stacks::done() {
@@ -231,6 +244,11 @@ transfer_result lwip_stacks::result(loop_result outcome) const {
     r.delivered = impl_->check.delivered;
     r.finished_us = impl_->finished_us;
     r.max_rto_ms = impl_->max_rto_ms;
+    r.fast_recoveries = impl_->fast_recoveries;
+    r.timeouts = impl_->timeouts;
+    // In flight: at most the peer's window and TCP_SND_BUF (tcp_write takes no more).
+    r.window = impl_->window < static_cast<std::uint32_t>(TCP_SND_BUF) ? impl_->window
+                                                                       : static_cast<std::uint32_t>(TCP_SND_BUF);
     // lwIP's RTO backs off by tcp_backoff[] up to 64 times the estimate (TCP_MAXRTX 12): no
     // fixed ceiling to compare with.
     r.rto_at_ceiling = false;

@@ -174,7 +174,11 @@ public:
         r.delivered = check_.delivered;
         r.finished_us = finished_us_;
         r.max_rto_ms = max_rto_ms_;
+        r.fast_recoveries = fast_recoveries_;
+        r.timeouts = timeouts_;
         r.rto_at_ceiling = max_rto_ms_ >= Profile::rto::config().max_ms;
+        const tcpfsm::connection_status sender = sides_[0].conn->snapshot();
+        r.window = sender.max_snd_wnd < config_.send_buffer_limit ? sender.max_snd_wnd : config_.send_buffer_limit;
         return r;
     }
 
@@ -185,8 +189,17 @@ private:
         note_rto();
     }
     void note_rto() {
-        const std::uint32_t rto = sides_[0].conn->snapshot().rto_ms;
-        if (rto > max_rto_ms_) max_rto_ms_ = rto;
+        const tcpfsm::connection_status s = sides_[0].conn->snapshot();
+        if (s.rto_ms > max_rto_ms_) max_rto_ms_ = s.rto_ms;
+        if (s.recovery == tcpfsm::recovery_state::recovery && last_recovery_ != tcpfsm::recovery_state::recovery) {
+            ++fast_recoveries_;
+        }
+        if ((s.recovery == tcpfsm::recovery_state::loss && last_recovery_ != tcpfsm::recovery_state::loss) ||
+            s.backoff > last_backoff_) {
+            ++timeouts_;
+        }
+        last_recovery_ = s.recovery;
+        last_backoff_ = s.backoff;
     }
 
     link_loop* loop_;
@@ -197,6 +210,9 @@ private:
     std::uint64_t errors_ = 0;
     link_time finished_us_ = 0;
     std::uint32_t max_rto_ms_ = 0;
+    std::uint32_t fast_recoveries_ = 0, timeouts_ = 0;
+    tcpfsm::recovery_state last_recovery_ = tcpfsm::recovery_state::open;
+    std::uint16_t last_backoff_ = 0;
     std::uint8_t scratch_[2048] = {};
 };
 

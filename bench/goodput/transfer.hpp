@@ -20,8 +20,21 @@ struct transfer_result {
     link_time finished_us = 0;        // when the last octet was delivered (0: never)
     std::uint32_t max_rto_ms = 0;     // the largest RTO the sender armed (tcpfsm: snapshot)
     bool rto_at_ceiling = false;      // the sender's RTO reached its configured maximum
+    // The largest window the receiver advertised to the sender, in octets (after scaling,
+    // once negotiated), capped by the sender's own send buffer: the `window` of the bound
+    // window / RTT. tcpfsm: the sender's MAX.SND.WND (snapshot().max_snd_wnd); lwIP: the
+    // sender pcb's snd_wnd_max, capped by TCP_SND_BUF.
+    std::uint32_t window = 0;
+    // The sender's loss recoveries, as the benchmark saw them after each input: entries into
+    // fast recovery, and retransmission timeouts. tcpfsm: snapshot().recovery becoming
+    // `recovery`, and `loss` entered or snapshot().backoff growing; lwIP: TF_INFR set, and
+    // pcb->nrtx growing in the timers (tcp_slowtmr).
+    std::uint32_t fast_recoveries = 0;
+    std::uint32_t timeouts = 0;
     std::uint64_t packets_delivered = 0;
     tcpfsm::sim::link_counters data_link{};  // the data direction's drops and queue
+    std::uint64_t ack_packets = 0;           // packets the receiver offered to the ACK direction
+    std::uint64_t fixed_burst_losses = 0;    // link_loop's exact-length bursts
 };
 
 // The receiving application's check: octets arrive in order, so each must equal the payload

@@ -231,6 +231,8 @@ def main():
     ap.add_argument("--min-time", default="0.5", help="--benchmark_min_time of each repetition")
     ap.add_argument("--repetitions", type=int, default=5)
     ap.add_argument("--goodput-bytes", type=int, default=10000000, help="octets per goodput transfer (bench/goodput)")
+    ap.add_argument("--goodput-large-bytes", type=int, default=100000000,
+                    help="octets per goodput transfer in the 1 Gbit/s cells (bench/goodput)")
     ap.add_argument("--goodput-seeds", type=int, default=5, help="seeds per goodput cell (the median is reported)")
     ap.add_argument("--goodput-label", default="", help="a line for goodput.md (e.g. which engine ran)")
     args = ap.parse_args()
@@ -264,10 +266,11 @@ def main():
     goodput = os.path.join(bench_bin, "tcpfsm_goodput")
     if os.path.exists(goodput):
         # Simulated time: the grid's numbers do not depend on the machine's load. --quick: 1 MB, 1 seed.
-        gbytes, gseeds = (1000000, 1) if args.quick else (args.goodput_bytes, args.goodput_seeds)
-        log(f"goodput: {gbytes} octets, {gseeds} seed(s) per cell")
-        subprocess.run([goodput, "--bytes", str(gbytes), "--seeds", str(gseeds), "--json",
-                        os.path.join(raw, "goodput.json")], check=True)
+        gbytes, glarge, gseeds = (1000000, 1000000, 1) if args.quick else (
+            args.goodput_bytes, args.goodput_large_bytes, args.goodput_seeds)
+        log(f"goodput: {gbytes} octets ({glarge} at 1 Gbit/s), {gseeds} seed(s) per cell")
+        subprocess.run([goodput, "--bytes", str(gbytes), "--large-bytes", str(glarge), "--seeds", str(gseeds),
+                        "--json", os.path.join(raw, "goodput.json")], check=True)
         render = [sys.executable, os.path.join(HERE, "render_goodput.py"), os.path.join(raw, "goodput.json"), args.out]
         if args.goodput_label:
             render += ["--label", args.goodput_label]

@@ -13,7 +13,6 @@ inline void violated(const char* message) { violations.emplace_back(message); }
 
 #define TCPFSM_ASSERT(condition, message) ((condition) ? static_cast<void>(0) : contract_test::violated(message))
 
-#define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
 #include "tcpfsm_engine_harness.hpp"

@@ -2,7 +2,6 @@
 // the FIPS 180-2 / NIST example digests, HTTP head parsing and the root confinement of
 // open_beneath() in a temporary directory.
 // SPDX-License-Identifier: MIT
-#define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
 #include "byte_ring.hpp"

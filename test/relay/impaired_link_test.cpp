@@ -1,7 +1,6 @@
 // tcpfsm_relay's impaired link (tools/relay/impaired_link.hpp) on a time axis the test drives:
 // the drop-tail queue and the rate by arithmetic, the loss models against their stationary
 // statistics.
-#define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
 #include <cmath>
