@@ -957,17 +957,16 @@ private:
                       "tcpfsm::connection::receive(n): n is more than the octets delivered and not yet received");
         const std::uint32_t taken = in_->octets < receive_held_ ? in_->octets : receive_held_;
         receive_held_ -= taken;
-        const bool update = window_update_owed(receive_space(), rcv_wnd_, receive_buffer(), config_->mss,
-                                               config_->timers.delayed_ack);  // ack_timing.hpp
+        const bool update = window_update_owed(wscale_.opening_window(receive_space()), rcv_wnd_, receive_buffer(),
+                                               config_->mss, config_->timers.delayed_ack);  // ack_timing.hpp
         if (taken > 0 && state_ != state::closed && update) ack_.owe_now();
     }
 
     // §3.8.6.2.2 receiver SWS avoidance (MUST-39, ack_timing.hpp).
     void update_receive_window() noexcept {
-        if (receive_window_may_open(receive_space(), rcv_wnd_, receive_buffer(), config_->mss)) {
-            const std::uint32_t open = wscale_.opening_window(receive_space());
-            if (open > rcv_wnd_) rcv_wnd_ = open;
-        }
+        // With a scale, the space as the window can say it (rounded down to 2^shift).
+        const std::uint32_t open = wscale_.opening_window(receive_space());
+        if (receive_window_may_open(open, rcv_wnd_, receive_buffer(), config_->mss)) rcv_wnd_ = open;
     }
 
     // -------------------------------------------------------------------- output

@@ -422,3 +422,32 @@ TEST_CASE("engine window scale: a 4 MiB transfer over 100 ms of RTT is not cappe
     CHECK(scaled > 2.0 * cap);
     CHECK(unscaled <= cap);  // the control: without scaling the cap holds
 }
+
+TEST_CASE("engine window scale: receiver SWS avoidance counts the space the scaled window can say",
+          "[options][window_scale][engine]") {
+    // 100,000,000 octets ask for shift 11 (65535 << 10 < 10^8 =< 65535 << 11): a granule of
+    // 2048 octets, more than an MSS of 1460.
+    const std::uint32_t buffer = 100000000;
+    REQUIRE(ws_expected_shift(buffer) == 11);
+    const std::uint32_t g = 2048;
+    ws_harness<> h(ws_config(buffer));
+    ws_open_active(h, 0, 65535);
+    // Fill the buffer (the user reads nothing) until the window is zero.
+    for (int guard = 0; guard < 4000 && h.st().receive_held < buffer; ++guard) {
+        const std::uint32_t room = buffer - h.st().receive_held;
+        h.conn.on_segment(ws_seg(ctl::ack, h.st().rcv_nxt, ws_iss + 1, 65535, tcpfsm::no_window_scale,
+                                 room < 65535u ? room : 65535u));
+    }
+    CHECK(h.st().receive_held == buffer);
+    tcpfsm::segment last{};
+    while (!h.rec.sent.empty()) last = h.take();
+    CHECK(last.window == 0);
+    // 1500 octets read: at least an MSS free (§3.8.6.2.2 would open), but less than one
+    // granule, so a window of 0 is still all the field can say: no window update.
+    h.conn.receive(1500);
+    CHECK(h.rec.sent.empty());
+    // 600 more: 2100 free, 2048 of them sayable: the window opens to 1 << 11.
+    h.conn.receive(600);
+    REQUIRE(h.rec.sent.size() == 1);
+    CHECK(h.take().window == (1500u + 600u) / g);
+}
