@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
         s.config.mss = static_cast<std::uint16_t>(mtu > header + 64 && mtu < 65535 ? mtu - header : 536);
     }
     opts.listener.child = s.config;
+    // The single-connection modes only: serve's per-connection rings hold 64 KiB.
+    if (opts.receive_buffer != 0) s.config.receive_buffer = opts.receive_buffer;
     // RFC 6528 (and RFC 4987's cookies, the listener's hash): 128-bit secrets from the system.
     std::uint8_t key_bytes[4][16];
     if (!tun::random_bytes(key_bytes, sizeof key_bytes)) {

@@ -83,7 +83,8 @@ public:
           conn_(s.config, io_policy<Profile>{this}, clock_type{}, observer_policy<Profile>{this},
                 tcpfsm::rfc6528_iss(s.iss_secret)),
           send_buffer_(send_buffer_octets),
-          receive_ring_(receive_ring_octets) {
+          receive_ring_(s.config.receive_buffer > receive_ring_octets ? s.config.receive_buffer
+                                                                      : receive_ring_octets) {
         tuple_.local = o.local;
         tuple_.local_port = o.local_port;
         if (o.have_remote) {
@@ -129,6 +130,11 @@ public:
     // ---- called by the policies ----
     void queue_segment(const tcpfsm::outgoing_segment& out);
     void state_changed(tcpfsm::state to) {
+        if (to == tcpfsm::state::established) {
+            const tcpfsm::connection_status st = conn_.snapshot();
+            TUN_EVENT("WSCALE on=%d snd=%u rcv=%u", st.window_scaling ? 1 : 0, static_cast<unsigned>(st.snd_wscale),
+                      static_cast<unsigned>(st.rcv_wscale));
+        }
         // CLOSED (or back to LISTEN): what is left in the send buffer belongs to no connection.
         if (to == tcpfsm::state::closed || to == tcpfsm::state::listen) {
             send_buffer_.clear();
@@ -269,6 +275,7 @@ private:
     unsigned long ignored_ = 0;
     bool sent_any_ = false;
     std::uint32_t snd_max_ = 0;
+    std::uint32_t max_in_flight_ = 0;  // the most SND.NXT - SND.UNA seen when sending
     unsigned long retransmitted_ = 0;
 };
 
@@ -292,6 +299,8 @@ void endpoint<Profile>::queue_segment(const tcpfsm::outgoing_segment& out) {
         const std::uint32_t end = header.seq + header.text_length;
         if (sent_any_ && tcpfsm::seq_lt(header.seq, snd_max_)) ++retransmitted_;
         if (!sent_any_ || tcpfsm::seq_gt(end, snd_max_)) snd_max_ = end;
+        const std::uint32_t flight = conn_.snapshot().unacked;  // SND.NXT - SND.UNA, this segment included
+        if (flight > max_in_flight_) max_in_flight_ = flight;
         sent_any_ = true;
     }
     if (out_count_ == out_queue_.size()) out_queue_.emplace_back();
@@ -573,6 +582,7 @@ int endpoint<Profile>::run() {
                  content_ok ? "ok" : "MISMATCH",
                  escaped(reinterpret_cast<const std::uint8_t*>(received_.data()), received_.size()).c_str());
     }
+    log_line("WINDOW max_in_flight=%u", max_in_flight_);
     log_line("TRANSFER sent=%llu sent_sha256=%s received=%llu received_sha256=%s retransmitted=%lu ms=%lld",
              static_cast<unsigned long long>(sent_hash_.length()), sent_hash_.hex().c_str(),
              static_cast<unsigned long long>(received_hash_.length()), received_hash_.hex().c_str(), retransmitted_,

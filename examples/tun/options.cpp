@@ -30,6 +30,8 @@ void usage(const char* program) {
         "  --rto rfc6298|linux     RTO bounds: RFC 6298's 1 s / 60 s (default) or Linux's 200 ms / 120 s\n"
         "  --mss N                 our MSS (default: device MTU - 40 for IPv4, - 60 for IPv6)\n"
         "  --msl-ms N              MSL (TIME-WAIT is 2*MSL; default 30000)\n"
+        "  --receive-buffer N      RCV.BUFF in octets (default 65535; above it the window is scaled,\n"
+        "                          RFC 7323, when the peer offers it); client, server, simultaneous\n"
         "  --fin-wait-2-ms N, --syn-retries N, --synack-retries N, --retries2 N, --user-timeout-ms N\n"
         "  --keepalive IDLE_MS:INTERVAL_MS:PROBES   keepalive on\n"
         "  --deadline-ms N         give up after N ms (exit status 2; default: never)\n"
@@ -194,6 +196,9 @@ bool parse_options(int argc, char** argv, options& o) {
         } else if (arg == "--mss") {
             ok = parse_number(value, 65535, n) && n >= 64;
             o.mss = static_cast<std::uint16_t>(n);
+        } else if (arg == "--receive-buffer") {
+            ok = parse_number(value, 1u << 30, n) && n >= 1;
+            o.receive_buffer = static_cast<std::uint32_t>(n);
         } else if (arg == "--msl-ms") {
             ok = parse_number(value, 0x3fffffff, n);
             o.timers.msl_ms = static_cast<std::uint32_t>(n);

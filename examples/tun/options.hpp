@@ -76,6 +76,7 @@ struct options {
     tcpfsm::listener_config listener{};
     // both
     std::uint16_t mss = 0;  // 0: the device MTU minus 40 (IPv4) or 60 (IPv6)
+    std::uint32_t receive_buffer = 0;  // 0: connection_config's default (65535); not for serve
     rto_profile rto = rto_profile::rfc6298;
     bool drop_last_ack = false;
     std::vector<hold_point> holds;

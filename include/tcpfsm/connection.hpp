@@ -27,6 +27,7 @@
 #include "detail/connection_policies.hpp"
 #include "statistics.hpp"
 #include "timers.hpp"
+#include "window_scaling.hpp"
 
 namespace tcpfsm {
 
@@ -42,6 +43,7 @@ class connection {
     using rto_type = typename Profile::rto;
     using send_path_type = send_path<typename Profile::congestion>;
     using machine_type = machine<index_for<Profile::table>>;
+    using window_scaling_type = typename detail::profile_window_scaling<Profile>::type;  // window_scaling.hpp
 
 public:
     using segment_io_type = SegmentIO;
@@ -176,6 +178,9 @@ public:
         s.unsent = unsent();
         s.receive_held = receive_held_;
         s.snd_mss = snd_mss_;
+        s.snd_wscale = wscale_.send_shift();
+        s.rcv_wscale = wscale_.receive_shift();
+        s.window_scaling = wscale_.enabled();
         s.srtt_ms = rto_.srtt_ms();
         s.rttvar_ms = rto_.rttvar_ms();
         s.rto_ms = rto_.rto_ms();
@@ -326,9 +331,11 @@ private:
                                state_ == state::syn_sent || cookie_valid ? receive_space() : rcv_wnd_};
     }
 
-    // RCV.BUFF (at most 65535: no window scaling) and RCV.BUFF - RCV.USER.
+    // RCV.BUFF (at most 65535, or 65535 << Rcv.Wind.Shift with window scaling) and
+    // RCV.BUFF - RCV.USER.
     std::uint32_t receive_buffer() const noexcept {
-        return config_->receive_buffer < 65535u ? config_->receive_buffer : 65535u;
+        const std::uint32_t most = wscale_.max_window();
+        return config_->receive_buffer < most ? config_->receive_buffer : most;
     }
     std::uint32_t receive_space() const noexcept {
         return receive_buffer() > receive_held_ ? receive_buffer() - receive_held_ : 0u;
@@ -341,6 +348,7 @@ private:
         rcv_nxt_ = rcv_wnd_ = snd_data_end_ = receive_held_ = 0;
         snd_mss_ = 0;
         flags_ = 0;
+        wscale_.reset();
         limiter_.reset();
         ack_.reset();
         persist_backoff_ = 0;
@@ -429,7 +437,7 @@ private:
     void count_received(const receive_context& c, const segment& seg, const classification& k) noexcept {
         statistics().on_received(seg);
         if (is_synchronized_or_syn_received(state_)) {
-            detail::count_arrival_events(statistics(), c, seg, k, snd_una_, snd_nxt_, snd_wnd_);
+            detail::count_arrival_events(statistics(), c, seg, k, snd_una_, snd_nxt_, snd_wnd_ >> wscale_.send_shift());
         }
     }
 
@@ -459,6 +467,8 @@ private:
                     snd_data_end_ = iss_ + 1u;
                     set(passive_bit);
                     take_peer_mss(seg);
+                    take_peer_window_scale(seg);
+                    offer_window_scale();  // decided now: the receive window below depends on it
                     open_receive_window();
                     hold_syn_text(seg);
                 } else if (state_ == state::syn_sent) {
@@ -467,6 +477,7 @@ private:
                     rcv_nxt_ = seg.seq + 1u;
                     update_window(seg, true);
                     take_peer_mss(seg);
+                    take_peer_window_scale(seg);
                     open_receive_window();
                     hold_syn_text(seg);
                 }
@@ -476,6 +487,7 @@ private:
                     // §3.10.7.3 fourth: RCV.NXT <- SEG.SEQ + 1, IRS <- SEG.SEQ, SND.UNA <- SEG.ACK.
                     rcv_nxt_ = seg.seq + 1u;
                     take_peer_mss(seg);
+                    take_peer_window_scale(seg);
                     open_receive_window();
                 }
                 // SYN-SENT, and SYN-RECEIVED after a simultaneous open (Appendix A.2): the ACK
@@ -557,10 +569,18 @@ private:
 
     // §3.7.1: the send MSS from the peer's option (connection_config.hpp, send_mss).
     void take_peer_mss(const segment& seg) noexcept { snd_mss_ = send_mss(*config_, seg.mss); }
+    // RFC 7323 §2.2: the Window Scale option of the SYN (or SYN,ACK) taken in LISTEN or SYN-SENT.
+    void take_peer_window_scale(const segment& seg) noexcept {
+        if (wscale_.on_peer_syn(seg).clamped) statistics().on_event(statistic::window_scale_clamped);
+    }
+    // The option our SYN or SYN,ACK carries (window_scaling.hpp).
+    std::uint8_t offer_window_scale() noexcept {
+        return wscale_.offer(has(passive_bit), config_->window_scaling, window_shift(*config_));
+    }
 
     // The receive window opens; quick-ACK mode for the connection's first text (ack_timing.hpp).
     void open_receive_window() noexcept {
-        rcv_wnd_ = receive_space();
+        rcv_wnd_ = wscale_.opening_window(receive_space());
         ack_.enter_quick_ack(quick_ack_count(rcv_wnd_, effective_mss()));
     }
 
@@ -613,10 +633,11 @@ private:
     void take_data_ack(const segment& seg) noexcept {
         // A zero-window probe's ACKs are no sign of loss (docs/loss_recovery.md step 1).
         const bool probing = timers_.main_kind() == timer_kind::persist;
+        const std::uint32_t seg_wnd = wscale_.received_window(seg);  // RFC 7323 §2.3
         const bool dup = !probing && is_duplicate_ack(snd_una_, snd_nxt_, seg.ack, seg.text_length, seg.syn(),
-                                                      seg.fin(), seg.window, snd_wnd_);
+                                                      seg.fin(), seg_wnd, snd_wnd_);
         const std::uint32_t smss = effective_mss();
-        const bool sendable = unsent() > 0 && may_send_data() && seq_lt(snd_nxt_, seg.ack + seg.window);
+        const bool sendable = unsent() > 0 && may_send_data() && seq_lt(snd_nxt_, seg.ack + seg_wnd);
         const std::uint32_t in_flight = snd_nxt_ - snd_una_;
         const bool cwnd_limited = std::uint64_t{send_.pipe(snd_una_, snd_nxt_)} + smss > send_.cwnd();
         const std::uint64_t now_us = microseconds();
@@ -647,7 +668,7 @@ private:
     void update_window(const segment& seg, bool initial) noexcept {
         if (initial || seq_lt(snd_wl1_, seg.seq) || (snd_wl1_ == seg.seq && seq_le(snd_wl2_, seg.ack))) {
             if (seg.window == 0 && (initial || snd_wnd_ != 0)) statistics().on_event(statistic::zero_window_seen);
-            snd_wnd_ = seg.window;
+            snd_wnd_ = wscale_.received_window(seg);  // SEG.WND << Snd.Wind.Shift (RFC 7323 §2.3)
             snd_wl1_ = seg.seq;
             snd_wl2_ = seg.ack;
             if (snd_wnd_ > max_snd_wnd_) max_snd_wnd_ = snd_wnd_;
@@ -665,7 +686,7 @@ private:
     bool take_segment_text() noexcept {
         const segment& seg = *in_->seg;
         const std::uint32_t first = seg.seq + (seg.syn() ? 1u : 0u);
-        const auto r = queue().on_segment(rcv_nxt_, rcv_wnd_, first, seg.text_length, seg.fin());
+        const auto r = queue().on_segment(rcv_nxt_, acceptance_window(), first, seg.text_length, seg.fin());
         if (r.dropped_for_capacity) {
             observer().on_drop(drop_reason::text_out_of_order);
         } else if (r.beyond_window && seg.text_length > 0) {
@@ -765,6 +786,8 @@ private:
     }
 
     void emit(const segment& s, std::uint32_t text_offset = 0, bool retransmission = false) noexcept {
+        // RFC 7323 §2.4: RCV.WND now reaches the right edge this window advertises.
+        if (wscale_.receive_shift() != 0 && !s.syn() && !s.rst()) rcv_wnd_ = wscale_.advertised_window(s.window, false);
         statistics().on_sent(s, retransmission);
         outgoing_segment out;
         out.header = s;
@@ -772,9 +795,15 @@ private:
         io().send(out);
     }
 
-    // The window we advertise: RCV.WND, at most 65535.
-    std::uint16_t window_field() const noexcept {
-        return static_cast<std::uint16_t>(rcv_wnd_ < 65535u ? rcv_wnd_ : 65535u);
+    // The window we advertise: RCV.WND, at most 65535; with window scaling, RCV.WND >>
+    // Rcv.Wind.Shift, rounded so that the right edge does not move left (window_scaling.hpp).
+    std::uint16_t window_field(bool syn = false) const noexcept {
+        return wscale_.window_field(rcv_wnd_, receive_space(), syn);
+    }
+    // The window text is taken in: RCV.WND, but never past the receive buffer (the scaled
+    // window's rounding may offer up to 2^shift - 1 octets beyond it).
+    std::uint32_t acceptance_window() const noexcept {
+        return wscale_.receive_shift() == 0 || rcv_wnd_ <= receive_space() ? rcv_wnd_ : receive_space();
     }
 
     // <SEQ=ISS><CTL=SYN> (§3.10.1) or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (§3.10.7.2, .3),
@@ -792,8 +821,9 @@ private:
         s.seq = iss_;
         s.flags = with_ack ? static_cast<std::uint8_t>(ctl::syn | ctl::ack) : ctl::syn;
         s.ack = with_ack ? rcv_nxt_ : 0u;
-        s.window = window_field();
+        s.window = window_field(true);  // never scaled on a SYN (RFC 7323 §2.2)
         s.mss = config_->mss;
+        s.window_scale = offer_window_scale();
         const bool first = snd_nxt_ == iss_;
         if (first) {
             snd_nxt_ = iss_ + 1u;
@@ -927,14 +957,16 @@ private:
                       "tcpfsm::connection::receive(n): n is more than the octets delivered and not yet received");
         const std::uint32_t taken = in_->octets < receive_held_ ? in_->octets : receive_held_;
         receive_held_ -= taken;
-        const bool update = window_update_owed(receive_space(), rcv_wnd_, receive_buffer(), config_->mss,
-                                               config_->timers.delayed_ack);  // ack_timing.hpp
+        const bool update = window_update_owed(wscale_.opening_window(receive_space()), rcv_wnd_, receive_buffer(),
+                                               config_->mss, config_->timers.delayed_ack);  // ack_timing.hpp
         if (taken > 0 && state_ != state::closed && update) ack_.owe_now();
     }
 
     // §3.8.6.2.2 receiver SWS avoidance (MUST-39, ack_timing.hpp).
     void update_receive_window() noexcept {
-        if (receive_window_may_open(receive_space(), rcv_wnd_, receive_buffer(), config_->mss)) rcv_wnd_ = receive_space();
+        // With a scale, the space as the window can say it (rounded down to 2^shift).
+        const std::uint32_t open = wscale_.opening_window(receive_space());
+        if (receive_window_may_open(open, rcv_wnd_, receive_buffer(), config_->mss)) rcv_wnd_ = open;
     }
 
     // -------------------------------------------------------------------- output
@@ -1202,6 +1234,7 @@ private:
     invalid_ack_limiter limiter_;        // RFC 5961 §7 (invalid_ack_limiter.hpp), 6 octets
     std::uint16_t persist_backoff_ = 0;  // zero-window probes since the window closed (saturates at 65535)
     std::uint8_t flags_ = 0;
+    TCPFSM_NO_UNIQUE_ADDRESS window_scaling_type wscale_;  // RFC 7323 §2 (window_scaling.hpp), 1 octet or none
     TCPFSM_NO_UNIQUE_ADDRESS ack_timing ack_;  // the ACK owed and when it goes (ack_timing.hpp)
     TCPFSM_NO_UNIQUE_ADDRESS policy_pack policies_;
 };

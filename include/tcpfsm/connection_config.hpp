@@ -11,6 +11,7 @@
 #include "congestion/unlimited.hpp"
 #include "core.hpp"
 #include "loss_recovery.hpp"
+#include "options/window_scale.hpp"
 #include "rto.hpp"
 #include "statistics.hpp"
 #include "timers.hpp"
@@ -41,8 +42,14 @@ struct connection_config {
     // below 2^31 octets, 2^31 - 2 of data. Larger values are read as that.
     std::uint32_t send_buffer_limit = max_send_buffer_limit;
     // RCV.BUFF: octets the user can hold between on_data and receive(). Without window
-    // scaling the advertised window is at most 65535 (§3.1 "Window: 16 bits").
+    // scaling the advertised window is at most 65535 (§3.1 "Window: 16 bits"); with it (both
+    // SYNs carried the option), up to 65,535 << Rcv.Wind.Shift, the shift chosen from this
+    // buffer at the SYN (window_shift()).
     std::uint32_t receive_buffer = 65535;
+    // RFC 7323 §2: offer the Window Scale option on our SYN and SYN,ACK (the SYN,ACK only if
+    // the peer's SYN carried it); on, as Linux's net.ipv4.tcp_window_scaling. Scaling is in
+    // effect only when both SYNs carried it. Off: no option sent, windows never scaled.
+    bool window_scaling = true;
     // Nagle's algorithm (§3.7.4, SHLD-7; MUST-17: it can be turned off, TCP_NODELAY). On, as
     // in Linux.
     bool nagle = true;
@@ -90,6 +97,13 @@ constexpr std::uint16_t send_mss(const connection_config& c, std::uint16_t peer_
     return peer < c.mss ? peer : c.mss;
 }
 
+// RFC 7323 §2.3: the shift we offer, the smallest for which receive_buffer fits the 16-bit
+// window field (65,535 << shift), at most 14: Linux's tcp_select_initial_window. 0 for the
+// default 65,535-octet buffer.
+constexpr std::uint8_t window_shift(const connection_config& c) noexcept {
+    return options::window_shift_for(c.receive_buffer);
+}
+
 // The RFC 9293 §3.10 reference: every ACK goes at once, after the call that owes it, as the
 // RFC's event processing writes it (no delayed ACK, timer_config::delayed_ack off; no
 // per-turn deferral, ack_per_turn off). With rfc_reference_profile (no congestion cap) the
@@ -133,6 +147,10 @@ struct connection_status {
     std::uint32_t unsent = 0;        // octets queued by SEND, not yet sent
     std::uint32_t receive_held = 0;  // octets delivered, not yet taken by receive()
     std::uint16_t snd_mss = 0;       // effective send MSS
+    // RFC 7323 §2 (Linux's tcpi_snd_wscale, tcpi_rcv_wscale): Snd.Wind.Shift and
+    // Rcv.Wind.Shift, both 0 unless window scaling is in effect.
+    std::uint8_t snd_wscale = 0, rcv_wscale = 0;
+    bool window_scaling = false;     // both SYNs carried the Window Scale option
     std::uint32_t srtt_ms = 0, rttvar_ms = 0, rto_ms = 0;
     std::uint16_t retransmits = 0;   // retransmissions of the current segment, or unanswered probes
     std::uint16_t window_probes = 0; // zero-window probes since the window closed (stops at 65535)

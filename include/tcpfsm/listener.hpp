@@ -779,7 +779,12 @@ private:
             const frame_scope in_frame(*this, frame);
             child_connection scratch(config_.child);
             scratch.open_passive();
-            scratch.on_segment(syn, nullptr, tuple);
+            // The cookie cannot remember the peer's Window Scale (issue 14 item 5 would keep it
+            // in the timestamp): the SYN,ACK goes without the option, so that neither side
+            // scales and the child made from the cookie (unscaled) agrees with the peer.
+            segment without_options = syn;
+            without_options.window_scale = no_window_scale;
+            scratch.on_segment(without_options, nullptr, tuple);
         }
         ++stats_.syn_cookies_sent;
         cookie_sent_ = true;

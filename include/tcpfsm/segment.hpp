@@ -18,6 +18,9 @@ inline constexpr std::uint8_t ack = 0x10;
 inline constexpr std::uint8_t urg = 0x20;
 }  // namespace ctl
 
+// segment::window_scale when the segment carries no Window Scale option (RFC 7323 §2.2).
+inline constexpr std::uint8_t no_window_scale = 0xFF;
+
 // The fields of a segment that connection management reads or writes. The text itself
 // stays in the consumer's buffers: `text_length` octets of it follow the header.
 struct segment {
@@ -27,12 +30,18 @@ struct segment {
     std::uint16_t window = 0;       // SEG.WND
     std::uint16_t mss = 0;          // MSS option (RFC 9293 §3.7.1), 0 when absent
     std::uint8_t flags = 0;         // ctl:: bits
+    // Window Scale option (RFC 7323 §2.2): its shift.cnt, no_window_scale when absent. Read
+    // only on a SYN the engine takes; set by the engine on its SYN and SYN,ACK when it offers
+    // window scaling (docs/options.md). A shift of 255 received on the wire reads as absent:
+    // pass it as 254 (any value above 14 is taken as 14).
+    std::uint8_t window_scale = no_window_scale;
 
     constexpr bool has(std::uint8_t bits) const noexcept { return (flags & bits) == bits; }
     constexpr bool syn() const noexcept { return has(ctl::syn); }
     constexpr bool fin() const noexcept { return has(ctl::fin); }
     constexpr bool rst() const noexcept { return has(ctl::rst); }
     constexpr bool ack_flag() const noexcept { return has(ctl::ack); }
+    constexpr bool has_window_scale() const noexcept { return window_scale != no_window_scale; }
 
     // SEG.LEN: the sequence numbers the segment occupies, text plus SYN and FIN (§3.4).
     constexpr std::uint32_t seq_length() const noexcept {

@@ -31,9 +31,11 @@ enum class statistic : std::uint8_t {
     zero_window_seen,        // the peer's window (SND.WND) became 0
     challenge_ack_sent,      // RFC 5961 §3-§5 (those the §7 limit held back are not counted)
     out_of_window_segment,   // failed the §3.10.7.4 first step's test (Table 6), answered or not
+    window_scale_clamped,    // the peer's SYN offered a window shift above 14, used as 14
+                             // (RFC 7323 §2.3: "SHOULD log the error")
 };
 
-inline constexpr std::size_t statistic_count = 4;
+inline constexpr std::size_t statistic_count = 5;
 
 constexpr const char* name(statistic s) noexcept {
     switch (s) {
@@ -41,6 +43,7 @@ constexpr const char* name(statistic s) noexcept {
         case statistic::zero_window_seen: return "zero_window_seen";
         case statistic::challenge_ack_sent: return "challenge_ack_sent";
         case statistic::out_of_window_segment: return "out_of_window_segment";
+        case statistic::window_scale_clamped: return "window_scale_clamped";
     }
     return "invalid";
 }
@@ -73,6 +76,7 @@ struct counting_statistics {
     std::uint64_t zero_windows_seen = 0;        // the peer's window became 0
     std::uint64_t challenge_acks_sent = 0;      // RFC 5961 (Linux's TCPChallengeACK)
     std::uint64_t out_of_window_segments = 0;   // failed §3.10.7.4's first step
+    std::uint64_t window_scales_clamped = 0;    // RFC 7323 §2.3: a shift above 14 taken as 14
     std::uint64_t rsts_sent = 0;
     std::uint64_t rsts_received = 0;
 
@@ -106,6 +110,7 @@ struct counting_statistics {
             case statistic::zero_window_seen: ++zero_windows_seen; break;
             case statistic::challenge_ack_sent: ++challenge_acks_sent; break;
             case statistic::out_of_window_segment: ++out_of_window_segments; break;
+            case statistic::window_scale_clamped: ++window_scales_clamped; break;
         }
     }
 

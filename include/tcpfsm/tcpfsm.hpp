@@ -44,6 +44,7 @@
 #include "ack_timing.hpp"
 #include "invalid_ack_limiter.hpp"
 #include "send_path.hpp"
+#include "window_scaling.hpp"
 #include "connection.hpp"
 #include "manual_clock.hpp"
 // Data-path components (issue 13), each its own concern.

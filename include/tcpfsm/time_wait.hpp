@@ -23,7 +23,10 @@
 namespace tcpfsm {
 
 // The numbers of a connection in TIME-WAIT. Our FIN is acknowledged (every way into
-// TIME-WAIT needs it), so SND.UNA = SND.NXT; the windows are at most 65535 (no scaling).
+// TIME-WAIT needs it), so SND.UNA = SND.NXT; the windows are at most 65535. With window
+// scaling (RFC 7323 §2) rcv_wnd keeps the window field, RCV.WND >> Rcv.Wind.Shift, so that
+// the ACKs advertise the same window; as RCV.WND it is then narrower than the connection's,
+// which TIME-WAIT (no text taken) can afford.
 struct time_wait_record {
     std::uint32_t snd_nxt = 0;      // SND.NXT (= SND.UNA)
     std::uint32_t rcv_nxt = 0;      // RCV.NXT, after the peer's FIN
@@ -35,7 +38,8 @@ struct time_wait_record {
         time_wait_record r;
         r.snd_nxt = s.snd_nxt;
         r.rcv_nxt = s.rcv_nxt;
-        r.rcv_wnd = static_cast<std::uint16_t>(s.rcv_wnd < 65535u ? s.rcv_wnd : 65535u);
+        const std::uint32_t field = s.rcv_wnd >> s.rcv_wscale;
+        r.rcv_wnd = static_cast<std::uint16_t>(field < 65535u ? field : 65535u);
         r.max_snd_wnd = static_cast<std::uint16_t>(s.max_snd_wnd < 65535u ? s.max_snd_wnd : 65535u);
         return r;
     }

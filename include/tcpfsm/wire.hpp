@@ -548,11 +548,16 @@ constexpr segment to_segment(const tcp_header& h) noexcept {
     s.window = h.window;
     s.mss = h.options.has_mss ? h.options.mss : std::uint16_t{0};
     s.flags = static_cast<std::uint8_t>(h.flags & 0x3fu);
+    // RFC 7323 §2.3: a shift above 14 is used as 14, so 255 (no_window_scale) reads as 254.
+    if (h.options.has_window_scale) {
+        s.window_scale = h.options.window_scale != no_window_scale ? h.options.window_scale : std::uint8_t{254};
+    }
     return s;
 }
 
 // A header for a segment the engine sends; ports come from the connection. The MSS option
-// is included when s.mss != 0; other options are left for the caller to set.
+// is included when s.mss != 0, Window Scale when s.has_window_scale(); other options are left
+// for the caller to set.
 constexpr tcp_header from_segment(const segment& s, std::uint16_t src_port,
                                   std::uint16_t dst_port) noexcept {
     tcp_header h;
@@ -564,6 +569,8 @@ constexpr tcp_header from_segment(const segment& s, std::uint16_t src_port,
     h.window = s.window;
     h.options.has_mss = s.mss != 0;
     h.options.mss = s.mss;
+    h.options.has_window_scale = s.has_window_scale();
+    h.options.window_scale = s.has_window_scale() ? s.window_scale : std::uint8_t{0};
     h.data_offset = static_cast<std::uint8_t>(tcp_header_length(h) / 4u);
     h.payload_offset = tcp_header_length(h);
     h.payload_length = s.text_length;

@@ -70,6 +70,9 @@ void print(const char* who, const tcpfsm::segment& s) {
 }
 bool forgotten[2];    // the TCB was deleted (or went back to LISTEN) during the step
 
+// RCV.BUFF of both engines (world's constructor sets it).
+std::uint32_t fuzz_receive_buffer = 65535;
+
 [[noreturn]] void violated(const char* what, int who) {
     std::fprintf(stderr, "fuzz_engine: invariant violated at %c: %s\n", who == 0 ? 'A' : 'B', what);
     std::abort();
@@ -89,7 +92,7 @@ struct checking_observer : tcpfsm::null_observer {
     // The placement hooks (receive_path.hpp): the engines hold out-of-order text.
     void on_place(std::uint32_t offset, const std::uint8_t*, std::uint32_t length) noexcept {
         if (length == 0) violated("on_place of nothing", current);
-        if (std::uint64_t{offset} + length > 65535u) violated("on_place beyond the largest window", current);
+        if (std::uint64_t{offset} + length > fuzz_receive_buffer) violated("on_place beyond RCV.BUFF", current);
     }
     void on_readable(std::uint32_t octets) noexcept {
         if (octets == 0) violated("on_readable of nothing", current);
@@ -143,9 +146,11 @@ public:
         config_.nagle = (bits & 0x04) == 0;
         config_.abortive_close = (bits & 0x08) != 0;
         config_.time_wait_reopen = (bits & 0x10) == 0;
-        config_.receive_buffer = (bits & 0x20) != 0 ? 3000 : 65535;
         config_.mss = mss == 0 ? 1460 : static_cast<std::uint16_t>(64 + mss);
         const std::uint32_t iss_a = r_.u32(), iss_b = r_.u32();
+        // 3000 octets, 65535, or 1 MiB: window scaling (RFC 7323) with shift 5 between the two.
+        config_.receive_buffer = (bits & 0x20) != 0 ? 3000 : (iss_a & 0x100u) != 0 ? (1u << 20) : 65535;
+        fuzz_receive_buffer = config_.receive_buffer;
         ep_.emplace_back(config_, fuzz_io{}, fuzz_clock{}, checking_observer{}, tcpfsm::fixed_iss(iss_a));
         ep_.emplace_back(config_, fuzz_io{}, fuzz_clock{}, checking_observer{}, tcpfsm::fixed_iss(iss_b));
     }
@@ -179,6 +184,9 @@ private:
                 seg.text_length = r_.u8() * 8u;
                 seg.window = r_.u16();
                 seg.mss = (seg.flags & tcpfsm::ctl::syn) != 0 ? r_.u16() : std::uint16_t{0};
+                // Window Scale (RFC 7323) on an odd MSS: shifts 0 to 31 (above 14 used as 14),
+                // on any segment (taken only from a SYN the engine takes).
+                if ((seg.mss & 1u) != 0) seg.window_scale = static_cast<std::uint8_t>(seg.window & 0x1Fu);
                 deliver(who, seg);
                 return;
             }
@@ -284,6 +292,10 @@ private:
         if (!tcpfsm::seq_le(s.snd_una, s.snd_nxt)) violated("SND.UNA > SND.NXT", who);
         if (s.unacked != s.snd_nxt - s.snd_una) violated("unacked is not SND.NXT - SND.UNA", who);
         if (s.receive_held > config_.receive_buffer) violated("more octets held than RCV.BUFF", who);
+        if (s.rcv_wscale > 14 || s.snd_wscale > 14) violated("a window shift above 14", who);
+        if (std::uint64_t{s.rcv_wnd} > (std::uint64_t{65535} << s.rcv_wscale)) {
+            violated("RCV.WND above 65535 << Rcv.Wind.Shift", who);
+        }
         // The reassembly queue: its blocks and FIN within 2^31 above RCV.NXT, none overlapping.
         if (!e.reassembly().consistent_with(s.rcv_nxt)) violated("reassembly queue inconsistent with RCV.NXT", who);
         if (s.st == tcpfsm::state::closed && !e.reassembly().empty()) violated("text held in CLOSED", who);

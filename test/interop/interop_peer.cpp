@@ -25,6 +25,10 @@
 //   wait FILE             until FILE exists
 //   sleep MS
 //   close                 close the connection socket
+//   info                  log the connection's window scaling from TCP_INFO (tcpi_options'
+//                         TCPI_OPT_WSCALE, tcpi_snd_wscale, tcpi_rcv_wscale) and the most
+//                         octets it has had in flight (tcpi_unacked * tcpi_snd_mss, sampled
+//                         at every step): "PEER-INFO wscale=1 snd_wscale=7 rcv_wscale=7 max_in_flight=N"
 // SPDX-License-Identifier: MIT
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -87,12 +91,17 @@ int connection = -1;  // the connection socket
 int listener = -1;
 int last_state = 0;   // 0: none seen yet
 int maxseg = 0;
+tcp_info last_info{};               // the connection's TCP_INFO at the last step
+unsigned long long max_in_flight = 0;  // the most tcpi_unacked * tcpi_snd_mss seen
 
 void watch() {
     if (connection < 0) return;
     tcp_info info{};
     socklen_t length = sizeof info;
     if (::getsockopt(connection, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return;
+    last_info = info;
+    const unsigned long long flight = static_cast<unsigned long long>(info.tcpi_unacked) * info.tcpi_snd_mss;
+    if (flight > max_in_flight) max_in_flight = flight;
     const int s = info.tcpi_state;
     if (s != last_state) {
         log_line("PEER-STATE %s -> %s", last_state == 0 ? "NONE" : state_name(last_state), state_name(s));
@@ -333,6 +342,12 @@ int main(int argc, char** argv) {
         } else if (op == "sleep") {
             const auto until = clock_type::now() + std::chrono::milliseconds(std::atoi(next("sleep")));
             while (clock_type::now() < until) step(-1, 0);
+        } else if (op == "info") {
+            watch();
+            log_line("PEER-INFO wscale=%d snd_wscale=%u rcv_wscale=%u max_in_flight=%llu",
+                     (last_info.tcpi_options & TCPI_OPT_WSCALE) != 0 ? 1 : 0,
+                     static_cast<unsigned>(last_info.tcpi_snd_wscale), static_cast<unsigned>(last_info.tcpi_rcv_wscale),
+                     max_in_flight);
         } else if (op == "close") {
             watch();
             ::close(connection);

@@ -587,3 +587,40 @@ TEST_CASE("listener: storage comes from the allocator policy at construction, an
     CHECK(server.state_of(server.find(cookie.tuple)) == state::established);
     CHECK(listener_allocations == 8);
 }
+
+TEST_CASE("listener: window scale on a child's SYN,ACK, never on a cookie's (the cookie cannot keep it)",
+          "[listener][window_scale]") {
+    // The children offer window scaling (connection_config::window_scaling, on) with a 4 MiB
+    // buffer: shift 7 (65535 << 6 < 4 MiB =< 65535 << 7).
+    listener_config config = config_with(8, 1, syn_cookie_mode::when_syn_queue_full);
+    config.child.receive_buffer = 4u << 20;
+    fixture f(config);
+    // A SYN offering shift 8 gets a SYN,ACK with ours (RFC 7323 §2.2).
+    scripted_client a{client_tuple(1), 100, 0};
+    segment syn_a = a.syn();
+    syn_a.window_scale = 8;
+    f.server.on_segment(a.tuple, syn_a);
+    const sent_segment* reply_a = last_to(f.wire, a.tuple);
+    REQUIRE(reply_a != nullptr);
+    CHECK(reply_a->seg.has(ctl::syn | ctl::ack));
+    CHECK(reply_a->seg.window_scale == 7);
+    // The SYN queue (1) is full: the next SYN, also offering 8, gets a cookie SYN,ACK
+    // without the option, so neither side scales; the child from the cookie does not.
+    scripted_client c{client_tuple(2), 0xDEADBEEFu, 0};
+    segment syn_c = c.syn();
+    syn_c.window_scale = 8;
+    f.server.on_segment(c.tuple, syn_c);
+    const sent_segment* reply_c = last_to(f.wire, c.tuple);
+    REQUIRE(reply_c != nullptr);
+    CHECK(reply_c->seg.has(ctl::syn | ctl::ack));
+    CHECK(f.server.stats().syn_cookies_sent == 1);
+    CHECK(!reply_c->seg.has_window_scale());
+    c.server_iss = reply_c->seg.seq;
+    f.ack(c);
+    const connection_handle h = f.server.find(c.tuple);
+    REQUIRE(h);
+    const connection_status s = f.server.get(h)->snapshot();
+    CHECK(!s.window_scaling);
+    CHECK(s.snd_wnd == 65535u);  // the ACK's window, not << 8
+    CHECK(s.rcv_wnd == 65535u);  // unscaled: at most 65,535 whatever the buffer
+}

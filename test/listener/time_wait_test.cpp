@@ -81,6 +81,12 @@ TEST_CASE("time_wait: the record is 12 octets and carries what the rows read", "
     CHECK(c.rcv_wnd == 65535u);
     CHECK(c.fin_sent);
     CHECK(c.listener_takes_syn);
+    // With window scaling (RFC 7323 §2) the record keeps the window field, RCV.WND >>
+    // Rcv.Wind.Shift: 4 MiB >> 7 = 32768, what the connection's ACKs said.
+    s.rcv_wnd = 4u << 20;
+    s.rcv_wscale = 7;
+    s.window_scaling = true;
+    CHECK(time_wait_record::from(s).ack().window == (4u << 20) >> 7);
 }
 
 TEST_CASE("time_wait: records serve the standard table and its variants, not a table asking for more",

@@ -324,7 +324,9 @@ private:
     void seen_place(std::uint32_t offset, const std::uint8_t* text, std::uint32_t length) {
         if (length == 0) return;
         const std::size_t end = std::size_t{offset} + length;
-        const std::size_t buffer = config_.receive_buffer < 65535u ? config_.receive_buffer : 65535u;
+        // RCV.BUFF as the engine reads it: at most the largest window the field can say.
+        const std::size_t most = std::size_t{65535u} << (engine_ ? engine_->snapshot().rcv_wscale : 0u);
+        const std::size_t buffer = config_.receive_buffer < most ? config_.receive_buffer : most;
         if (std::size_t{unread_} + end > buffer) net_->violation(name_, "on_place beyond the receive buffer");
         if (placed_.size() < end) {
             placed_.resize(end, 0);

@@ -345,6 +345,7 @@ private:
         std::string out = format_segment(s);
         out += " len=" + std::to_string(s.text_length) + " wnd=" + std::to_string(s.window);
         if (s.mss != 0) out += " mss=" + std::to_string(s.mss);
+        if (s.has_window_scale()) out += " ws=" + std::to_string(s.window_scale);
         return out;
     }
 
@@ -548,7 +549,9 @@ private:
             violation(ep.name_, "engine holds " + std::to_string(s.receive_held) + " octets for the user, the user " +
                                     std::to_string(ep.unread_));
         }
-        if (s.rcv_wnd > 65535u) violation(ep.name_, "RCV.WND above 65535");
+        if (std::uint64_t{s.rcv_wnd} > (std::uint64_t{65535u} << s.rcv_wscale)) {
+            violation(ep.name_, "RCV.WND above 65535 << Rcv.Wind.Shift");
+        }
     }
 
     network_config config_;
