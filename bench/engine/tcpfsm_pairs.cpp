@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <cstring>
-#include <deque>
 #include <limits>
 #include <ratio>
 #include <vector>
@@ -84,6 +83,7 @@ public:
         : config_(reference ? tcpfsm::rfc_reference_config : tcpfsm::default_connection_config),
           pairs_(pairs),
           ring_(16 * pairs + 16) {
+        endpoints_.reserve(2 * pairs);  // never reallocated: endpoints stay where they are
         // The ISS secret: in a real stack, random octets at start-up (RFC 6528 §3).
         const tcpfsm::rfc6528_iss iss(tcpfsm::siphash_key{0x243f6a8885a308d3ull, 0x13198a2e03707344ull});
         for (std::size_t i = 0; i < pairs; ++i) {
@@ -276,7 +276,7 @@ private:
 
     tcpfsm::connection_config config_;  // the defaults, or the §3.10 reference
     std::size_t pairs_;
-    std::deque<endpoint> endpoints_;
+    std::vector<endpoint> endpoints_;  // contiguous, as lwip_pairs.cpp's apps
     std::vector<packet> ring_;
     std::size_t head_ = 0, count_ = 0;
     std::uint64_t segments_ = 0, wire_errors_ = 0;

@@ -36,19 +36,27 @@ struct classification {
     event events[3] = {event::rcv_no_ack, event::rcv_no_ack, event::rcv_no_ack};
     std::uint8_t count = 0;
 
-    constexpr void add(event e) noexcept { events[count++] = e; }
+    // Constant indices: a classification then stays in registers (written at a variable
+    // index, it lives in memory and is read back as one word: a store-forwarding stall).
+    constexpr void add(event e) noexcept {
+        if (count == 0) events[0] = e;
+        else if (count == 1) events[1] = e;
+        else events[2] = e;
+        ++count;
+    }
     constexpr event operator[](std::size_t i) const noexcept { return events[i]; }
 };
 
 namespace detail {
 
-// Step seven and eight: the text and the FIN of a segment whose control checks passed.
+// Step seven and eight: the text and the FIN of a segment whose control checks passed,
+// added to `out` (by value, so that it stays in registers).
 // Text is in window when its first or last octet is (Table 6); a FIN counts only where the
 // segment starts at or before RCV.NXT, so that the FIN is in order once the text before it
 // has been taken, and the FIN's own sequence number is in the window (or is RCV.NXT when
 // the window is zero: like an ACK, a FIN needs no buffer space).
-constexpr void classify_text_and_fin(const receive_context& c, const segment& s, classification& out,
-                                     bool fin_acks_ours) noexcept {
+constexpr classification classify_text_and_fin(const receive_context& c, const segment& s, classification out,
+                                               bool fin_acks_ours) noexcept {
     const bool text_taken = s.text_length > 0 && segment_acceptable(s.seq, s.text_length, c.rcv_nxt, c.rcv_wnd);
     if (text_taken) out.add(event::rcv_data);
     bool fin_taken = false;
@@ -67,6 +75,7 @@ constexpr void classify_text_and_fin(const receive_context& c, const segment& s,
     if (peer_may_send && !text_taken && ((s.text_length > 0) || (s.fin() && !fin_taken)))
         out.add(event::rcv_unacceptable);
     if (fin_taken) out.add(fin_acks_ours ? event::rcv_fin_ack_of_fin : event::rcv_fin);
+    return out;
 }
 
 }  // namespace detail
@@ -90,7 +99,7 @@ constexpr classification classify(const receive_context& c, const segment& s) no
                 receive_context after = c;
                 after.st = state::established;
                 after.rcv_nxt = s.seq;
-                detail::classify_text_and_fin(after, s, out, false);
+                out = detail::classify_text_and_fin(after, s, out, false);
             } else if (ack) out.add(event::rcv_ack_unacceptable);  // second: any ACK is bad
             else if (syn) out.add(event::rcv_syn);                 // third (text on a SYN is dropped)
             else out.add(event::rcv_no_ack);                        // fourth: drop
@@ -117,7 +126,7 @@ constexpr classification classify(const receive_context& c, const segment& s) no
                 segment rest = s;
                 rest.seq = s.seq + 1;
                 rest.flags = static_cast<std::uint8_t>(s.flags & ~ctl::syn);
-                detail::classify_text_and_fin(after, rest, out, false);
+                out = detail::classify_text_and_fin(after, rest, out, false);
                 return out;
             }
             if (syn) {  // fourth: simultaneous open (text is dropped; the peer sends it again)
@@ -192,7 +201,7 @@ constexpr classification classify(const receive_context& c, const segment& s) no
             return out;
         }
         out.add(passive ? event::rcv_ack_of_syn_passive : event::rcv_ack_of_syn);
-        detail::classify_text_and_fin(c, s, out, false);
+        out = detail::classify_text_and_fin(c, s, out, false);
         return out;
     }
     // RFC 5961 §5.2: acceptable is SND.UNA - MAX.SND.WND =< SEG.ACK =< SND.NXT.
@@ -205,7 +214,7 @@ constexpr classification classify(const receive_context& c, const segment& s) no
     const bool acks_our_fin = fin_outstanding && c.fin_sent && s.ack == c.snd_nxt;
     if (acks_our_fin && c.st == state::fin_wait_1 && s.fin()) {
         // FIN-WAIT-1, FIN whose ACK covers our FIN: one row to TIME-WAIT (after any text).
-        detail::classify_text_and_fin(c, s, out, true);
+        out = detail::classify_text_and_fin(c, s, out, true);
         if (out.count == 0 || out.events[out.count - 1] != event::rcv_fin_ack_of_fin) {
             // The FIN is not in order yet: only the ACK of our FIN counts now.
             classification ack_only{};
@@ -221,7 +230,7 @@ constexpr classification classify(const receive_context& c, const segment& s) no
     // otherwise, ignore the segment." Nothing else in such a segment is looked at.
     if (acks_our_fin && c.st == state::last_ack) return out;
     if (!acks_our_fin && c.st == state::closing) return out;
-    detail::classify_text_and_fin(c, s, out, false);
+    out = detail::classify_text_and_fin(c, s, out, false);
     return out;
 }
 

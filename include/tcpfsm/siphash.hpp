@@ -71,10 +71,25 @@ struct sip_state {
 // d = 4 finalization rounds. The message is read as little-endian 64-bit words; the last
 // word holds the 0..7 leftover bytes and, in its top byte, len mod 256 (paper §2,
 // "Initialization", "Compression", "Finalization").
+namespace detail {
+// Initialization: the constants spell "somepseudorandomlygeneratedbytes".
+constexpr sip_state sip_initial(const siphash_key& key) noexcept {
+    return sip_state{key.k0 ^ 0x736f6d6570736575u, key.k1 ^ 0x646f72616e646f6du, key.k0 ^ 0x6c7967656e657261u,
+                     key.k1 ^ 0x7465646279746573u};
+}
+// Finalization: d = 4 rounds after v2 ^= 0xff.
+constexpr std::uint64_t sip_final(sip_state s) noexcept {
+    s.v2 ^= 0xffu;
+    s.round();
+    s.round();
+    s.round();
+    s.round();
+    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+}  // namespace detail
+
 constexpr std::uint64_t siphash_2_4(const siphash_key& key, const std::uint8_t* data, std::size_t len) noexcept {
-    // Initialization: the constants spell "somepseudorandomlygeneratedbytes".
-    detail::sip_state s{key.k0 ^ 0x736f6d6570736575u, key.k1 ^ 0x646f72616e646f6du,
-                        key.k0 ^ 0x6c7967656e657261u, key.k1 ^ 0x7465646279746573u};
+    detail::sip_state s = detail::sip_initial(key);
 
     const std::size_t full_words = len / 8;
     for (std::size_t w = 0; w < full_words; ++w) {
@@ -86,14 +101,7 @@ constexpr std::uint64_t siphash_2_4(const siphash_key& key, const std::uint8_t* 
     std::uint64_t last = static_cast<std::uint64_t>(len) << 56;  // len mod 256 in the top byte
     for (std::size_t i = 0; i < len % 8; ++i) last |= static_cast<std::uint64_t>(data[8 * full_words + i]) << (8 * i);
     s.compress(last);
-
-    // Finalization: d = 4 rounds after v2 ^= 0xff.
-    s.v2 ^= 0xffu;
-    s.round();
-    s.round();
-    s.round();
-    s.round();
-    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+    return detail::sip_final(s);
 }
 
 namespace detail {

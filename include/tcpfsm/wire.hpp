@@ -121,25 +121,73 @@ constexpr void store32(std::uint8_t* p, std::uint32_t v) noexcept {
     p[2] = static_cast<std::uint8_t>((v >> 8) & 0xffu);
     p[3] = static_cast<std::uint8_t>(v & 0xffu);
 }
+// memcpy at run time (g++ -O2 does not vectorize the byte loop, which then costs 20 times
+// as much for a full segment's text), the byte loop in a constant expression.
 constexpr void copy(std::uint8_t* dst, const std::uint8_t* src, std::size_t n) noexcept {
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_is_constant_evaluated) && __has_builtin(__builtin_memcpy)
+    if (!__builtin_is_constant_evaluated()) {
+        if (n != 0) __builtin_memcpy(dst, src, n);
+        return;
+    }
+#endif
+#endif
     for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
 }
 constexpr void fill(std::uint8_t* dst, std::uint8_t v, std::size_t n) noexcept {
     for (std::size_t i = 0; i < n; ++i) dst[i] = v;
 }
 
-// One's complement addition of a 16-bit word into a folded sum (RFC 1071 §2 (B), end
-// around carry applied at each step, so the sum never exceeds 0xffff).
-constexpr std::uint32_t add16(std::uint32_t sum, std::uint32_t word) noexcept {
-    sum += word;
-    return (sum & 0xffffu) + (sum >> 16);
+// End-around carry (RFC 1071 §2 (B)) of a 64-bit sum of little-endian words down to 16 bits
+// in a fixed number of steps (each keeps the value modulo 0xffff, which divides 2^32 - 1, and
+// never makes a nonzero sum zero): below 2^33, then at most 2^32, 0x1ffff, 0x10000, 0xffff.
+// Then its two octets are swapped to network order and `initial` (a sum in network order,
+// any 32-bit value) is added and folded the same way: below 2^33, 0x2fffe, 0x10001, 0xffff.
+constexpr std::uint16_t fold_le(std::uint64_t sum, std::uint32_t initial) noexcept {
+    sum = (sum & 0xffffffffu) + (sum >> 32);
+    sum = (sum & 0xffffffffu) + (sum >> 32);
+    sum = (sum & 0xffffu) + (sum >> 16);
+    sum = (sum & 0xffffu) + (sum >> 16);
+    sum = (sum & 0xffffu) + (sum >> 16);
+    sum = ((sum & 0xffu) << 8) | (sum >> 8);  // back to network order
+    sum += initial;
+    sum = (sum & 0xffffu) + (sum >> 16);
+    sum = (sum & 0xffffu) + (sum >> 16);
+    sum = (sum & 0xffffu) + (sum >> 16);
+    return static_cast<std::uint16_t>(sum);
 }
 
-// Adds every 16-bit chunk of a length (any width), for the pseudo-header length fields.
-constexpr std::uint32_t add_length(std::uint32_t sum, std::size_t len) noexcept {
-    for (std::size_t v = len; v != 0; v = (v >> 8) >> 8) sum = add16(sum, static_cast<std::uint32_t>(v & 0xffffu));
+// The little-endian words of a short area whose length is a multiple of 4 (addresses, an
+// IPv4 header), small enough to inline: its sum goes to fold_le.
+constexpr std::uint64_t sum_words_le(const std::uint8_t* p, std::size_t len) noexcept {
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i + 4 <= len; i += 4) sum += load32_le(p + i);
     return sum;
 }
+
+// The octets `data[0..len)` as little-endian words, unfolded (checksum_partial's sum before
+// fold_le): four independent accumulators of 32-bit words, which cannot overflow below 2^34
+// octets; an odd final octet is the low octet of its word, padded with zero (RFC 1071 §4.1).
+constexpr std::uint64_t sum_le(const std::uint8_t* data, std::size_t len) noexcept {
+    std::uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    std::size_t i = 0;
+    for (; i + 16 <= len; i += 16) {
+        s0 += load32_le(data + i);
+        s1 += load32_le(data + i + 4);
+        s2 += load32_le(data + i + 8);
+        s3 += load32_le(data + i + 12);
+    }
+    for (; i + 4 <= len; i += 4) s0 += load32_le(data + i);
+    for (; i + 1 < len; i += 2) s1 += std::uint64_t{data[i]} | (std::uint64_t{data[i + 1]} << 8);
+    if (i < len) s2 += data[i];
+    return s0 + s1 + s2 + s3;
+}
+
+// A sum of 16-bit words in network order (field values), moved to the little-endian words'
+// sum: the octets of a word swap, and swapping is multiplying by 2^8 modulo 0xffff (2^16 = 1),
+// which is all the one's complement sum keeps. So header fields, summed from their values,
+// and text, summed from memory, add up to one sum, folded once.
+constexpr std::uint64_t network_to_le(std::uint64_t network_sum) noexcept { return network_sum << 8; }
 
 }  // namespace wire_detail
 
@@ -158,26 +206,7 @@ constexpr std::uint32_t add_length(std::uint32_t sum, std::size_t len) noexcept 
 // the sum mod 0xffff, written as 0xffff rather than 0 unless every word is 0.
 constexpr std::uint16_t checksum_partial(const std::uint8_t* data, std::size_t len,
                                          std::uint32_t initial = 0) noexcept {
-    std::uint64_t sum = 0;  // of little-endian words
-    if (data != nullptr) {
-        std::uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        std::size_t i = 0;
-        for (; i + 16 <= len; i += 16) {
-            s0 += wire_detail::load32_le(data + i);
-            s1 += wire_detail::load32_le(data + i + 4);
-            s2 += wire_detail::load32_le(data + i + 8);
-            s3 += wire_detail::load32_le(data + i + 12);
-        }
-        for (; i + 4 <= len; i += 4) s0 += wire_detail::load32_le(data + i);
-        for (; i + 1 < len; i += 2) s1 += std::uint64_t{data[i]} | (std::uint64_t{data[i + 1]} << 8);
-        if (i < len) s2 += data[i];  // the odd final octet, padded with a zero octet (RFC 1071 §4.1)
-        sum = s0 + s1 + s2 + s3;
-    }
-    while ((sum >> 16) != 0) sum = (sum & 0xffffu) + (sum >> 16);
-    sum = ((sum & 0xffu) << 8) | (sum >> 8);  // back to network order
-    sum += initial;
-    while ((sum >> 16) != 0) sum = (sum & 0xffffu) + (sum >> 16);
-    return static_cast<std::uint16_t>(sum);
+    return wire_detail::fold_le(data != nullptr ? wire_detail::sum_le(data, len) : 0u, initial);
 }
 
 // The checksum field value: the one's complement of the one's complement sum (RFC 1071 §1).
@@ -196,13 +225,18 @@ constexpr bool internet_checksum_ok(const std::uint8_t* data, std::size_t len) n
 
 namespace wire_detail {
 // Source, destination, the protocol number 6 and the TCP length: the fields both
-// pseudo-headers sum, whatever their layout (one's complement addition is order-free).
+// pseudo-headers sum, whatever their layout (one's complement addition is order-free), as an
+// unfolded sum of little-endian words (network_to_le). Inline: a call per address was most of
+// the cost of a short segment's checksum.
+constexpr std::uint64_t pseudo_header_le(const std::uint8_t* src, const std::uint8_t* dst, std::size_t address_len,
+                                         std::size_t tcp_length) noexcept {
+    const std::uint64_t length_words = std::uint64_t{tcp_length & 0xffffu} + ((tcp_length >> 16) & 0xffffu) +
+                                       ((std::uint64_t{tcp_length} >> 32) & 0xffffu) + (std::uint64_t{tcp_length} >> 48);
+    return sum_words_le(src, address_len) + sum_words_le(dst, address_len) + network_to_le(6u + length_words);
+}
 constexpr std::uint16_t pseudo_header_sum(const std::uint8_t* src, const std::uint8_t* dst, std::size_t address_len,
                                           std::size_t tcp_length) noexcept {
-    std::uint32_t sum = checksum_partial(src, address_len);
-    sum = checksum_partial(dst, address_len, sum);
-    sum = add16(sum, 6u);
-    return static_cast<std::uint16_t>(add_length(sum, tcp_length));
+    return fold_le(pseudo_header_le(src, dst, address_len, tcp_length), 0);
 }
 }  // namespace wire_detail
 
@@ -222,13 +256,16 @@ constexpr std::uint16_t pseudo_header_sum_ipv6(const ipv6_address& src, const ip
 
 // The TCP checksum of a segment (header and text) whose checksum field holds zero; with the
 // received field in place, use the verify_ functions instead.
+// (One fold for the pseudo-header and the octets together.)
 constexpr std::uint16_t tcp_checksum_ipv4(const ipv4_address& src, const ipv4_address& dst,
                                           const std::uint8_t* seg, std::size_t len) noexcept {
-    return checksum_finish(checksum_partial(seg, len, pseudo_header_sum_ipv4(src, dst, len)));
+    const std::uint64_t octets = seg != nullptr ? wire_detail::sum_le(seg, len) : 0u;
+    return checksum_finish(wire_detail::fold_le(wire_detail::pseudo_header_le(src.bytes, dst.bytes, 4, len) + octets, 0));
 }
 constexpr std::uint16_t tcp_checksum_ipv6(const ipv6_address& src, const ipv6_address& dst,
                                           const std::uint8_t* seg, std::size_t len) noexcept {
-    return checksum_finish(checksum_partial(seg, len, pseudo_header_sum_ipv6(src, dst, len)));
+    const std::uint64_t octets = seg != nullptr ? wire_detail::sum_le(seg, len) : 0u;
+    return checksum_finish(wire_detail::fold_le(wire_detail::pseudo_header_le(src.bytes, dst.bytes, 16, len) + octets, 0));
 }
 
 // Does a received segment (checksum field included) verify? Segments shorter than a TCP
@@ -236,12 +273,14 @@ constexpr std::uint16_t tcp_checksum_ipv6(const ipv6_address& src, const ipv6_ad
 constexpr bool verify_tcp_checksum_ipv4(const ipv4_address& src, const ipv4_address& dst,
                                         const std::uint8_t* seg, std::size_t len) noexcept {
     if (seg == nullptr || len < 20 || len > 0xffffu) return false;
-    return checksum_partial(seg, len, pseudo_header_sum_ipv4(src, dst, len)) == 0xffffu;
+    return wire_detail::fold_le(wire_detail::pseudo_header_le(src.bytes, dst.bytes, 4, len) + wire_detail::sum_le(seg, len),
+                                0) == 0xffffu;
 }
 constexpr bool verify_tcp_checksum_ipv6(const ipv6_address& src, const ipv6_address& dst,
                                         const std::uint8_t* seg, std::size_t len) noexcept {
     if (seg == nullptr || len < 20 || len > 0xffffffffu) return false;
-    return checksum_partial(seg, len, pseudo_header_sum_ipv6(src, dst, len)) == 0xffffu;
+    return wire_detail::fold_le(wire_detail::pseudo_header_le(src.bytes, dst.bytes, 16, len) + wire_detail::sum_le(seg, len),
+                                0) == 0xffffu;
 }
 
 // Computes and stores the checksum of a complete segment in place (octets 16-17).
@@ -483,13 +522,14 @@ constexpr std::uint64_t tcp_header_words(const tcp_header& h) noexcept {
     return sum;
 }
 
-// Header and text, with the checksum over `pseudo_sum` + header + text filled in. The text
-// is summed where it comes from (it starts at an even offset: the header length is a
-// multiple of 4) and copied unless it already sits right after the header in `out`.
+// Header and text, with the checksum over the pseudo-header (`pseudo_le`, pseudo_header_le)
+// + header + text filled in, folded once. The text is summed where it comes from (it starts
+// at an even offset: the header length is a multiple of 4) and copied unless it already
+// sits right after the header in `out`.
 constexpr wire_error serialize_tcp_with_text(const tcp_header& h, const std::uint8_t* text,
                                              std::size_t text_len, std::uint8_t* out,
                                              std::size_t cap, std::size_t& written,
-                                             std::uint64_t pseudo_sum) noexcept {
+                                             std::uint64_t pseudo_le) noexcept {
     written = 0;
     if (text == nullptr && text_len != 0) return wire_error::bad_argument;
     const std::size_t hl = tcp_header_length(h);
@@ -498,10 +538,8 @@ constexpr wire_error serialize_tcp_with_text(const tcp_header& h, const std::uin
     std::size_t n = 0;
     const wire_error e = serialize_tcp(h, out, cap, n);
     if (e != wire_error::ok) return e;
-    const std::uint64_t header = tcp_header_words(h) + pseudo_sum;
-    const std::uint32_t folded = static_cast<std::uint32_t>((header & 0xffffffffu) + (header >> 32));
-    const std::uint16_t sum = checksum_partial(text, text_len, folded);
-    store16(out + 16, checksum_finish(sum));
+    const std::uint64_t octets = text != nullptr ? sum_le(text, text_len) : 0u;
+    store16(out + 16, checksum_finish(fold_le(pseudo_le + network_to_le(tcp_header_words(h)) + octets, 0)));
     if (text_len != 0 && text != out + hl) copy(out + hl, text, text_len);
     written = hl + text_len;
     return wire_error::ok;
@@ -524,7 +562,8 @@ constexpr wire_error serialize_tcp_ipv4(const tcp_header& h, const ipv4_address&
         return wire_error::bad_total_length;
     }
     return wire_detail::serialize_tcp_with_text(h, text, text_len, out, cap, written,
-                                                pseudo_header_sum_ipv4(src, dst, tcp_header_length(h) + text_len));
+                                                wire_detail::pseudo_header_le(src.bytes, dst.bytes, 4,
+                                                                              tcp_header_length(h) + text_len));
 }
 constexpr wire_error serialize_tcp_ipv6(const tcp_header& h, const ipv6_address& src,
                                         const ipv6_address& dst, const std::uint8_t* text,
@@ -535,7 +574,8 @@ constexpr wire_error serialize_tcp_ipv6(const tcp_header& h, const ipv6_address&
         return wire_error::bad_total_length;
     }
     return wire_detail::serialize_tcp_with_text(h, text, text_len, out, cap, written,
-                                                pseudo_header_sum_ipv6(src, dst, tcp_header_length(h) + text_len));
+                                                wire_detail::pseudo_header_le(src.bytes, dst.bytes, 16,
+                                                                              tcp_header_length(h) + text_len));
 }
 
 // What the state machine sees of a parsed header (RFC 9293 §3.10.7). ECE/CWR are left out
@@ -629,7 +669,8 @@ constexpr wire_error parse_ipv4(const std::uint8_t* data, std::size_t len, ipv4_
     if (out.total_length > len) return wire_error::truncated;
     out.payload_offset = hl;
     out.payload_length = out.total_length - hl;
-    if (options.verify_checksums && !internet_checksum_ok(data, hl)) return wire_error::bad_checksum;
+    if (options.verify_checksums && wire_detail::fold_le(wire_detail::sum_words_le(data, hl), 0) != 0xffffu)
+        return wire_error::bad_checksum;  // the header's sum, inline (hl is a multiple of 4)
     if (out.more_fragments() || out.fragment_offset != 0) return wire_error::fragment;
     if (out.protocol != ip_protocol_tcp) return wire_error::not_tcp;
     return wire_error::ok;
@@ -743,38 +784,49 @@ struct tcp_packet {
 // empty.
 constexpr wire_error parse_tcp_packet(const std::uint8_t* data, std::size_t len, tcp_packet& out,
                                       parse_options options = parse_options{}) noexcept {
-    out = tcp_packet{};
-    if (data == nullptr) return len == 0 ? wire_error::truncated : wire_error::bad_argument;
-    if (len < 1) return wire_error::truncated;
+    // Each header is emptied once: here the ones this packet has not, in parse_ipv4,
+    // parse_ipv6 and parse_tcp their own (one assignment of the whole packet, then of each
+    // header again, was a tenth of a short segment's parse).
+    if (data == nullptr || len < 1 || ((data[0] >> 4) != 4 && (data[0] >> 4) != 6)) {
+        out = tcp_packet{};
+        if (data == nullptr) return len == 0 ? wire_error::truncated : wire_error::bad_argument;
+        return len < 1 ? wire_error::truncated : wire_error::bad_version;
+    }
     std::size_t off = 0;
     std::size_t seg_len = 0;
     bool csum_ok = true;
     const std::uint8_t ip_version = static_cast<std::uint8_t>(data[0] >> 4);
     if (ip_version == 4) {
         out.ip_version = 4;
+        out.ip6 = ipv6_header{};
         const wire_error e = parse_ipv4(data, len, out.ip4, options);
         if (e == wire_error::bad_checksum) {
             // Reported once the TCP header is parsed, if TCP, unfragmented, follows.
-            if (out.ip4.more_fragments() || out.ip4.fragment_offset != 0 || out.ip4.protocol != ip_protocol_tcp)
+            if (out.ip4.more_fragments() || out.ip4.fragment_offset != 0 || out.ip4.protocol != ip_protocol_tcp) {
+                out.tcp = tcp_header{};
                 return e;
+            }
             csum_ok = false;
         } else if (e != wire_error::ok) {
+            out.tcp = tcp_header{};
             return e;
         }
         off = out.ip4.payload_offset;
         seg_len = out.ip4.payload_length;
         if (options.verify_checksums && !verify_tcp_checksum_ipv4(out.ip4.src, out.ip4.dst, data + off, seg_len))
             csum_ok = false;
-    } else if (ip_version == 6) {
+    } else {
         out.ip_version = 6;
+        out.ip4 = ipv4_header{};
         const wire_error e = parse_ipv6(data, len, out.ip6);
-        if (e != wire_error::ok) return e;
+        if (e != wire_error::ok) {
+            out.tcp = tcp_header{};
+            return e;
+        }
         off = out.ip6.payload_offset;
         seg_len = out.ip6.payload_length;
         if (options.verify_checksums && !verify_tcp_checksum_ipv6(out.ip6.src, out.ip6.dst, data + off, seg_len))
             csum_ok = false;
-    } else {
-        return wire_error::bad_version;
     }
     const wire_error e = parse_tcp(data + off, seg_len, out.tcp);
     if (e != wire_error::ok) return e;

@@ -820,3 +820,101 @@ TEST_CASE("wire: parse_tcp_packet with checksum verification off, and the payloa
     CHECK(p.tcp.seq == 0u);
     CHECK(tcpfsm::parse_tcp_packet(b.data(), b.size(), p, tcpfsm::parse_options{false}) == wire_error::not_tcp);
 }
+
+// parse_tcp_packet empties each header once, the ones the packet does not reach included:
+// nothing of an earlier packet parsed into the same tcp_packet survives an error or the
+// other IP version.
+TEST_CASE("wire: parse_tcp_packet into a reused tcp_packet keeps nothing of the last packet", "[wire]") {
+    const auto tcp_empty = [](const tcpfsm::tcp_header& h) {
+        return h.src_port == 0 && h.dst_port == 0 && h.seq == 0 && h.ack == 0 && h.flags == 0 && h.window == 0 &&
+               h.checksum == 0 && !h.options.has_mss && !h.options.has_timestamps && h.payload_offset == 0 &&
+               h.payload_length == 0;
+    };
+    const auto ip4_empty = [](const tcpfsm::ipv4_header& h) {
+        return h.total_length == 0 && h.identification == 0 && h.checksum == 0 &&
+               same(h.src, tcpfsm::ipv4_address{}) && same(h.dst, tcpfsm::ipv4_address{}) && h.payload_length == 0;
+    };
+    const auto ip6_empty = [](const tcpfsm::ipv6_header& h) {
+        return h.flow_label == 0 && h.payload_length == 0 && same(h.src, tcpfsm::ipv6_address{}) &&
+               same(h.dst, tcpfsm::ipv6_address{}) && h.payload_offset == 0;
+    };
+    tcpfsm::tcp_packet p;
+    // IPv6, then IPv4: the IPv6 header is emptied.
+    REQUIRE(tcpfsm::parse_tcp_packet(ipv6_synack.data(), ipv6_synack.size(), p) == wire_error::ok);
+    REQUIRE(tcpfsm::parse_tcp_packet(ipv4_data.data(), ipv4_data.size(), p) == wire_error::ok);
+    CHECK(p.ip_version == 4);
+    CHECK(ip6_empty(p.ip6));
+    CHECK(p.tcp.seq == 3391041010u);
+    // IPv4 with IHL 4 (an error before TCP): the TCP header and the IPv6 header are empty.
+    REQUIRE(tcpfsm::parse_tcp_packet(ipv6_synack.data(), ipv6_synack.size(), p) == wire_error::ok);
+    bytes b = ipv4_data;
+    b[0] = 0x44;
+    CHECK(tcpfsm::parse_tcp_packet(b.data(), b.size(), p) == wire_error::bad_header_length);
+    CHECK(tcp_empty(p.tcp));
+    CHECK(ip6_empty(p.ip6));
+    // A bad IPv4 header checksum on UDP: reported at once, TCP empty.
+    REQUIRE(tcpfsm::parse_tcp_packet(ipv4_data.data(), ipv4_data.size(), p) == wire_error::ok);
+    b = ipv4_data;
+    b[9] = 17;
+    CHECK(tcpfsm::parse_tcp_packet(b.data(), b.size(), p) == wire_error::bad_checksum);
+    CHECK(tcp_empty(p.tcp));
+    // IPv4, then IPv6 with an extension header: the IPv4 and TCP headers are empty.
+    REQUIRE(tcpfsm::parse_tcp_packet(ipv4_data.data(), ipv4_data.size(), p) == wire_error::ok);
+    b = ipv6_data;
+    b[6] = 43;
+    CHECK(tcpfsm::parse_tcp_packet(b.data(), b.size(), p) == wire_error::extension_header);
+    CHECK(p.ip_version == 6);
+    CHECK(ip4_empty(p.ip4));
+    CHECK(tcp_empty(p.tcp));
+    // IPv6, then an IPv6 packet parsed whole: the IPv4 header stays empty.
+    REQUIRE(tcpfsm::parse_tcp_packet(ipv4_data.data(), ipv4_data.size(), p) == wire_error::ok);
+    REQUIRE(tcpfsm::parse_tcp_packet(ipv6_data.data(), ipv6_data.size(), p) == wire_error::ok);
+    CHECK(ip4_empty(p.ip4));
+    CHECK(p.tcp.payload_length == 6);
+    // A bad version after a whole packet: everything empty.
+    b = ipv4_data;
+    b[0] = 0x75;
+    CHECK(tcpfsm::parse_tcp_packet(b.data(), b.size(), p) == wire_error::bad_version);
+    CHECK(p.ip_version == 0);
+    CHECK(ip4_empty(p.ip4));
+    CHECK(ip6_empty(p.ip6));
+    CHECK(tcp_empty(p.tcp));
+}
+
+// The pseudo-headers (RFC 9293 §3.1, RFC 8200 §8.1) summed by their definition: the 16-bit
+// words of the addresses, the protocol 6 and the TCP length, as the octets a pseudo-header
+// lays out, through sum_by_definition.
+TEST_CASE("wire: pseudo-header sums equal the one's complement sum of the pseudo-header", "[wire]") {
+    std::uint64_t x = 0x2545f4914f6cdd1dull;  // xorshift64, seeded
+    const auto next = [&x] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    };
+    for (int round = 0; round < 2000; ++round) {
+        const unsigned mode = static_cast<unsigned>(round % 4);  // random, all ones, all zeros, mixed
+        const auto octet = [&] {
+            const std::uint64_t r = next();
+            return mode == 0 ? static_cast<std::uint8_t>(r) : mode == 1 ? std::uint8_t{0xff} : mode == 2 ? std::uint8_t{0} : static_cast<std::uint8_t>((r & 1) != 0 ? 0xff : 0);
+        };
+        tcpfsm::ipv4_address s4, d4;
+        tcpfsm::ipv6_address s6, d6;
+        for (auto& o : s4.bytes) o = octet();
+        for (auto& o : d4.bytes) o = octet();
+        for (auto& o : s6.bytes) o = octet();
+        for (auto& o : d6.bytes) o = octet();
+        const std::size_t len = static_cast<std::size_t>(next() % 65536);
+        // IPv4: src, dst, zero, PTCL, TCP length (16 bits).
+        std::vector<std::uint8_t> ph4(s4.bytes, s4.bytes + 4);
+        ph4.insert(ph4.end(), d4.bytes, d4.bytes + 4);
+        ph4.insert(ph4.end(), {0, 6, static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len & 0xff)});
+        INFO("round " << round << ", length " << len);
+        CHECK(tcpfsm::pseudo_header_sum_ipv4(s4, d4, len) == sum_by_definition(ph4, 0));
+        // IPv6: src, dst, 32-bit length, three zero octets, next header.
+        std::vector<std::uint8_t> ph6(s6.bytes, s6.bytes + 16);
+        ph6.insert(ph6.end(), d6.bytes, d6.bytes + 16);
+        ph6.insert(ph6.end(), {0, 0, static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len & 0xff), 0, 0, 0, 6});
+        CHECK(tcpfsm::pseudo_header_sum_ipv6(s6, d6, len) == sum_by_definition(ph6, 0));
+    }
+}
