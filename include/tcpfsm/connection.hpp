@@ -25,6 +25,7 @@
 #include "core.hpp"
 #include "connection_config.hpp"
 #include "detail/connection_policies.hpp"
+#include "detail/tcb.hpp"
 #include "statistics.hpp"
 #include "timers.hpp"
 
@@ -35,7 +36,7 @@ namespace tcpfsm {
 // read). Every member function is noexcept; a policy that throws ends the program.
 template <class SegmentIO, class Clock, class Observer = null_observer, class IssPolicy = rfc6528_iss,
           class Profile = default_profile>
-class connection {
+class connection : private detail::tcb {
     static_assert(detail::connection_policy_checks<SegmentIO, Clock, Observer, IssPolicy, Profile>::value, "");
     using statistics_policy = typename detail::profile_statistics<Profile>::type;
     using policy_pack = detail::connection_policy_pack<SegmentIO, Clock, Observer, IssPolicy, Profile>;
@@ -55,7 +56,7 @@ public:
     // The engine keeps a pointer to its configuration, which must outlive it.
     explicit connection(const connection_config& config_value, SegmentIO io_value, Clock clock_value,
                         Observer observer_value, IssPolicy iss_value) noexcept
-        : config_(&config_value),
+        : detail::tcb(config_value),
           policies_(static_cast<SegmentIO&&>(io_value), static_cast<Clock&&>(clock_value),
                     static_cast<Observer&&>(observer_value), static_cast<IssPolicy&&>(iss_value)) {}
     // The short forms default-construct the ISS policy, which the library's (rfc6528_iss,
@@ -248,36 +249,7 @@ public:
 
 private:
     // -------------------------------------------------------------------- bookkeeping helpers
-    static constexpr std::uint8_t passive_bit = 1u << 0;     // SYN-RECEIVED came from LISTEN (MUST-11)
-    static constexpr std::uint8_t fin_queued_bit = 1u << 1;  // CLOSE: FIN after the queued data
-    static constexpr std::uint8_t fin_sent_bit = 1u << 2;    // the FIN is SND.NXT - 1 (or was)
-    // 1u << 3 to 1u << 5 are free (the ACK owed is ack_timing's; recovery is send_path.hpp's).
-    static constexpr std::uint8_t syn_acked_bit = 1u << 6;   // our SYN is acknowledged
-    static constexpr std::uint8_t orphan_bit = 1u << 7;      // release(): the user reads no more
-
-    // Did the segment pass the first step (and RFC 5961's checks)? Only then is it a sign of
-    // life from the peer.
-    static constexpr bool answers_probes(event first) noexcept {
-        return first != event::rcv_unacceptable && first != event::rcv_rst_unacceptable &&
-               first != event::rcv_ack_unacceptable && first != event::rcv_rst_in_window;
-    }
-
-    static constexpr bool is_synchronized_or_syn_received(state s) noexcept {
-        return s != state::closed && s != state::listen && s != state::syn_sent;
-    }
-
-    // The inputs of the call in progress; in_ points at one on the stack during a call.
-    struct call_input {
-        std::uint32_t now;         // Clock::now() in ticks
-        const segment* seg;        // on_segment: the arriving segment
-        const std::uint8_t* text;  //   and its text
-        const four_tuple* tuple;   // for the ISS (open_active, send in LISTEN, a SYN in LISTEN)
-        std::uint32_t octets;      // send / receive
-        const std::uint16_t* cookie_mss;  // on_valid_cookie_ack in LISTEN: the MSS the cookie encodes
-        bool turn_end = false;     // on_timer: the consumer's turn is over (ack_per_turn)
-    };
-    std::uint32_t now() const noexcept { return in_->now; }
-
+    // (the TCB's own are detail::tcb's, detail/tcb.hpp)
     std::uint32_t ticks() noexcept {
         const auto since_epoch = clock().now().time_since_epoch();
         return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count());
@@ -285,53 +257,6 @@ private:
     std::uint64_t microseconds() noexcept {
         return static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::microseconds>(clock().now().time_since_epoch()).count());
-    }
-
-    bool has(std::uint8_t bit) const noexcept { return (flags_ & bit) != 0; }
-    void set(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ | bit); }
-    void clear(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ & ~bit); }
-
-    // The sequence number after the last octet the user queued (the FIN goes there).
-    std::uint32_t data_end() const noexcept { return snd_data_end_; }
-    // Queued octets not yet sent.
-    std::uint32_t unsent() const noexcept {
-        if (state_ == state::closed || state_ == state::listen) return 0;  // no send sequence yet
-        if (!has(syn_acked_bit)) {
-            // Before the handshake completes, SND.NXT is ISS + 1 and the data starts there.
-            return data_end() - (iss_ + 1u);
-        }
-        const std::uint32_t sent_data_end = has(fin_sent_bit) ? snd_nxt_ - 1u : snd_nxt_;
-        return seq_lt(sent_data_end, data_end()) ? data_end() - sent_data_end : 0u;
-    }
-    // Octets SEND queued that are not acknowledged yet (sent or not): from SND.UNA, or from
-    // ISS + 1 while our SYN is outstanding, to the end of the queued data. At most
-    // send_limit(), so every difference here is below 2^31.
-    std::uint32_t queued_unacknowledged() const noexcept {
-        if (state_ == state::closed || state_ == state::listen) return 0;
-        const std::uint32_t first = has(syn_acked_bit) ? snd_una_ : iss_ + 1u;
-        return seq_lt(first, data_end()) ? data_end() - first : 0u;
-    }
-    std::uint32_t send_limit() const noexcept {
-        return config_->send_buffer_limit < max_send_buffer_limit ? config_->send_buffer_limit : max_send_buffer_limit;
-    }
-    std::uint16_t effective_mss() const noexcept { return snd_mss_ != 0 ? snd_mss_ : std::uint16_t{536}; }
-
-    // listener_takes_syn: receive_segment asks the observer (listener_takes). SYN cookies
-    // belong to the listener (listener.hpp): it checks SEG.ACK - 1 and says so through
-    // on_valid_cookie_ack; the new connection's window is then the whole buffer.
-    receive_context context() const noexcept {
-        const bool cookie_valid = in_ != nullptr && in_->cookie_mss != nullptr;
-        return receive_context{state_, has(passive_bit), has(fin_sent_bit), false, cookie_valid, iss_, snd_una_,
-                               snd_nxt_, max_snd_wnd_, rcv_nxt_,
-                               state_ == state::syn_sent || cookie_valid ? receive_space() : rcv_wnd_};
-    }
-
-    // RCV.BUFF (at most 65535: no window scaling) and RCV.BUFF - RCV.USER.
-    std::uint32_t receive_buffer() const noexcept {
-        return config_->receive_buffer < 65535u ? config_->receive_buffer : 65535u;
-    }
-    std::uint32_t receive_space() const noexcept {
-        return receive_buffer() > receive_held_ ? receive_buffer() - receive_held_ : 0u;
     }
 
     // The TCB is deleted (CLOSED) or the connection goes back to LISTEN: every number is
@@ -657,9 +582,6 @@ private:
     // §3.10.7.4 seventh and eighth steps: the text and FIN of a segment go through the
     // reassembly queue (receive_path.hpp, docs/reassembly.md "How the engine calls it").
     reassembly_type& queue() noexcept { return policies_.reassembly(); }
-    bool takes_text(event e, std::uint8_t index) const noexcept {
-        return detail::takes_text(state_, e, index, *in_->seg);
-    }
     // Text past SEG.SEQ (and the SYN) to the queue; the consumer places the new octets, RCV.NXT
     // moves over what became readable. Returns whether the FIN takes effect now.
     bool take_segment_text() noexcept {
@@ -772,11 +694,6 @@ private:
         io().send(out);
     }
 
-    // The window we advertise: RCV.WND, at most 65535.
-    std::uint16_t window_field() const noexcept {
-        return static_cast<std::uint16_t>(rcv_wnd_ < 65535u ? rcv_wnd_ : 65535u);
-    }
-
     // <SEQ=ISS><CTL=SYN> (§3.10.1) or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (§3.10.7.2, .3),
     // with our MSS (§3.7.1). The first one picks the ISS (active OPEN) and sets SND.NXT.
     void send_syn_segment(bool with_ack) noexcept {
@@ -820,26 +737,11 @@ private:
         emit(s);
     }
 
-    // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
-    segment ack_segment() const noexcept {
-        segment s;
-        s.seq = snd_nxt_;
-        s.ack = rcv_nxt_;
-        s.flags = ctl::ack;
-        s.window = window_field();
-        return s;
-    }
-
     void send_ack_now() noexcept {
         update_receive_window();
         emit(ack_segment());
         ack_carried();
     }
-    void ack_carried() noexcept {  // a segment with <ACK=RCV.NXT> left: the ACK owed went with it
-        ack_.on_ack_sent();
-        timers_.disarm(timer_kind::delayed_ack);
-    }
-
     // RFC 5961 §3.2, §4.2, §5.2, throttled per §7 (invalid_ack_limiter.hpp).
     void send_challenge() noexcept {
         if (!limiter_.allow(config_->challenge_ack_limit, config_->challenge_ack_interval_ms, now())) {
@@ -921,22 +823,6 @@ private:
         snd_nxt_ += 1u;
     }
 
-    // RECEIVE: the user took octets; the window may open (§3.8.6.2.2).
-    void consume() noexcept {
-        TCPFSM_ASSERT(in_->octets <= receive_held_,
-                      "tcpfsm::connection::receive(n): n is more than the octets delivered and not yet received");
-        const std::uint32_t taken = in_->octets < receive_held_ ? in_->octets : receive_held_;
-        receive_held_ -= taken;
-        const bool update = window_update_owed(receive_space(), rcv_wnd_, receive_buffer(), config_->mss,
-                                               config_->timers.delayed_ack);  // ack_timing.hpp
-        if (taken > 0 && state_ != state::closed && update) ack_.owe_now();
-    }
-
-    // §3.8.6.2.2 receiver SWS avoidance (MUST-39, ack_timing.hpp).
-    void update_receive_window() noexcept {
-        if (receive_window_may_open(receive_space(), rcv_wnd_, receive_buffer(), config_->mss)) rcv_wnd_ = receive_space();
-    }
-
     // -------------------------------------------------------------------- output
     // After every input: send what the window allows (sender SWS avoidance and Nagle,
     // §3.8.6.2.1, §3.7.4), the FIN after the data, the ACK owed; then the idle timers.
@@ -980,20 +866,6 @@ private:
     bool ack_waits_for_turn() const noexcept {
         return config_->ack_per_turn &&
                machine_type::step(state_, event::timeout_delayed_ack).actions.intersects(action::send_ack);
-    }
-
-    bool may_send_data() const noexcept {
-        switch (state_) {
-            case state::established:
-            case state::close_wait:
-                return true;
-            case state::fin_wait_1:
-            case state::closing:
-            case state::last_ack:
-                return !has(fin_sent_bit) && has(syn_acked_bit);  // data queued before CLOSE
-            default:
-                return false;
-        }
     }
 
     void output() noexcept {
@@ -1173,8 +1045,6 @@ private:
         }
     }
 
-    // -------------------------------------------------------------------- the TCB
-    // 4-octet fields first, then the 16-bit and 8-bit ones (see docs/engine.md, "TCB size").
     static IssPolicy default_iss() noexcept {
         static_assert(std::is_default_constructible<IssPolicy>::value,
                       "tcpfsm::connection: this IssPolicy is not default-constructible (rfc6528_iss needs a "
@@ -1182,28 +1052,13 @@ private:
         return IssPolicy();
     }
 
-    // The components are TCPFSM_NO_UNIQUE_ADDRESS (detail/ebo.hpp): the next member may use
-    // a component's tail padding (state_ sits in the RTO estimator's), and the policies take
-    // no room when they are empty.
-    const connection_config* config_;
-    const call_input* in_ = nullptr;  // the call in progress
-    std::uint32_t iss_ = 0;
-    std::uint32_t snd_una_ = 0, snd_nxt_ = 0, snd_wnd_ = 0, snd_wl1_ = 0, snd_wl2_ = 0, max_snd_wnd_ = 0;
-    std::uint32_t rcv_nxt_ = 0, rcv_wnd_ = 0;
-    std::uint32_t snd_data_end_ = 0;   // after the last octet queued by SEND
-    std::uint32_t receive_held_ = 0;   // RCV.USER: delivered, not yet received by the user
-    std::uint32_t last_received_ = 0;  // tick of the last segment (keepalive idle time)
-    TCPFSM_NO_UNIQUE_ADDRESS timer_slots timers_;
-    TCPFSM_NO_UNIQUE_ADDRESS rto_type rto_;
-    state state_ = state::closed;
-    TCPFSM_NO_UNIQUE_ADDRESS rtt_sampler rtt_;
-    TCPFSM_NO_UNIQUE_ADDRESS send_path_type send_;  // congestion control and loss recovery (send_path.hpp)
-    std::uint16_t snd_mss_ = 0;
-    invalid_ack_limiter limiter_;        // RFC 5961 §7 (invalid_ack_limiter.hpp), 6 octets
-    std::uint16_t persist_backoff_ = 0;  // zero-window probes since the window closed (saturates at 65535)
-    std::uint8_t flags_ = 0;
-    TCPFSM_NO_UNIQUE_ADDRESS ack_timing ack_;  // the ACK owed and when it goes (ack_timing.hpp)
+    // -------------------------------------------------------------------- the TCB
+    // RFC 9293's variables and the engine's own numbers are detail::tcb's (detail/tcb.hpp);
+    // the Profile's components follow them (see docs/engine.md, "TCB size"): the policies
+    // first, in the base's tail padding (one octet when they are empty).
     TCPFSM_NO_UNIQUE_ADDRESS policy_pack policies_;
+    TCPFSM_NO_UNIQUE_ADDRESS rto_type rto_;
+    TCPFSM_NO_UNIQUE_ADDRESS send_path_type send_;  // congestion control and loss recovery (send_path.hpp)
 };
 
 }  // namespace tcpfsm
