@@ -217,23 +217,21 @@ public:
     // without running any row (and without asking the observer's listener_takes: a SYN in
     // TIME-WAIT reads as if no listener took it). A listener asks before handing the third segment of a
     // handshake to a child when its accept queue is full (listener.hpp).
-    classification classify_segment(const segment& seg) const noexcept { return classify(context(), seg); }
+    classification classify_segment(const segment& seg) const noexcept { return classify(context(false), seg); }
 
     // ---- time ----
 
     // Handles every timer due now (Clock::now()), earliest first.
     void on_timer() noexcept {
-        const call_input input{ticks(), nullptr, nullptr, nullptr, 0, nullptr, true};
-        in_ = &input;
+        const call_input in{ticks(), nullptr, nullptr, nullptr, 0, nullptr, true};
         for (int guard = 0; guard < 8; ++guard) {
-            const timer_kind kind = timers_.expired(now());
+            const timer_kind kind = timers_.expired(in.now);
             if (kind == timer_kind::none) break;
-            const event e = timer_event(kind);
+            const event e = timer_event(in, kind);
             if (e == event::status) continue;  // not an event (keepalive not idle long enough)
-            run_row(e);
+            run_row(in, e);
         }
-        finish();
-        in_ = nullptr;
+        finish(in);
     }
 
     // The earliest armed deadline, in the engine's ticks (milliseconds of the Clock, modulo 2^32).
@@ -280,12 +278,12 @@ private:
 
     // Runs the table's row for (state_, e): its actions in bit order, then the state change.
     // This is the only function that assigns state_.
-    user_error run_row(event e) noexcept {
+    user_error run_row(const call_input& in, event e) noexcept {
         const transition& row = machine_type::step(state_, e);
         const state from = state_;
         const reopen_numbers old{iss_, snd_nxt_, rcv_nxt_};  // for redirect_to_listener, after delete_tcb
         observer().on_row(from, e, row);
-        carry_out(row.actions, e);
+        carry_out(in, row.actions, e);
         if (row.to != from) {
             state_ = row.to;
             observer().on_state_change(from, row.to, e);
@@ -295,8 +293,8 @@ private:
         if (row.actions.contains(action::delete_tcb) || (row.to == state::listen && from != state::listen)) {
             forget_connection();
         }
-        if (row.actions.contains(action::redirect_to_listener) && in_->seg != nullptr) {
-            observer().on_redirect_to_listener(*in_->seg, in_->text, old);
+        if (row.actions.contains(action::redirect_to_listener) && in.seg != nullptr) {
+            observer().on_redirect_to_listener(*in.seg, in.text, old);
         }
         return row.error;
     }
@@ -307,9 +305,8 @@ private:
                          const std::uint16_t* cookie_mss) noexcept {
         TCPFSM_ASSERT(seg.text_length <= max_segment_text,
                       "tcpfsm::connection::on_segment: text_length beyond the largest segment (65535)");
-        const call_input input{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr, false};
-        in_ = &input;
-        receive_context c = context();
+        const call_input in{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr, false};
+        receive_context c = context(in.cookie_mss != nullptr);
         // TIME-WAIT: a new SYN above RCV.NXT reopens only where a listener takes it (RFC 6191,
         // RFC 1122 4.2.2.13); otherwise TIME-WAIT lasts its 2MSL (MUST-13) and ACKs the SYN.
         if (state_ == state::time_wait && config_->time_wait_reopen && seg.syn() && !seg.ack_flag() && !seg.rst() &&
@@ -322,7 +319,7 @@ private:
             // §3.8.4: keepalive counts "data or acknowledgment packets"; an unacceptable
             // segment is neither. Such a segment answers a keepalive or zero-window probe
             // (Linux: icsk_probes_out = 0 on an ACK).
-            last_received_ = now();
+            last_received_ = in.now;
             const timer_kind owner = timers_.main_kind();
             if (owner == timer_kind::keepalive || owner == timer_kind::persist) timers_.reset_retries();
         }
@@ -332,22 +329,21 @@ private:
         std::uint8_t count = k.count;
         bool text_taken = false, fin_reached = false;
         for (std::uint8_t i = 0; i < count; ++i) {
-            if (!text_taken && takes_text(events[i], i)) {
+            if (!text_taken && takes_text(events[i], i, seg)) {
                 text_taken = true;
-                fin_reached = take_segment_text();
+                fin_reached = take_segment_text(in);
                 count = detail::revise_fin_events(events, count, i, fin_reached);
                 if (i >= count) break;
             }
-            prepare_segment_event(events[i], fin_reached);
-            run_row(events[i]);
+            prepare_segment_event(in, events[i], fin_reached);
+            run_row(in, events[i]);
             if (state_ == state::closed || state_ == state::listen) break;  // the TCB is gone
-            if (!text_taken && detail::receives_text(state_) && !queue().empty() && release_syn_text()) {
+            if (!text_taken && detail::receives_text(state_) && !queue().empty() && release_syn_text(in)) {
                 text_taken = fin_reached = true;  // SYN+FIN: nothing follows the FIN
                 count = detail::revise_fin_events(events, count, static_cast<std::uint8_t>(i + 1), true);
             }
         }
-        finish();
-        in_ = nullptr;
+        finish(in);
     }
 
     // The statistics policy's view of an arriving segment, before any row runs.
@@ -359,33 +355,31 @@ private:
     }
 
     user_error user_call(event e, std::uint32_t octets = 0, const four_tuple* tuple = nullptr) noexcept {
-        const call_input input{ticks(), nullptr, nullptr, tuple, octets, nullptr, false};
-        in_ = &input;
-        const user_error result = run_row(e);
-        finish();
-        in_ = nullptr;
+        const call_input in{ticks(), nullptr, nullptr, tuple, octets, nullptr, false};
+        const user_error result = run_row(in, e);
+        finish(in);
         return result;
     }
 
     // -------------------------------------------------------------------- segment bookkeeping
     // What a row cannot say: the numbers of §3.10.7 that change with the event, done where
     // the RFC's step says, before the row (the row then sends with the new numbers).
-    void prepare_segment_event(event e, bool fin_reached) noexcept {
-        const segment& seg = *in_->seg;
+    void prepare_segment_event(const call_input& in, event e, bool fin_reached) noexcept {
+        const segment& seg = *in.seg;
         switch (e) {
             case event::rcv_syn:
                 if (state_ == state::listen) {
                     // §3.10.7.2 third: RCV.NXT <- SEG.SEQ + 1, IRS <- SEG.SEQ, select ISS,
                     // SND.NXT <- ISS + 1, SND.UNA <- ISS.
                     rcv_nxt_ = seg.seq + 1u;
-                    choose_iss();
+                    choose_iss(in);
                     snd_una_ = iss_;
                     snd_nxt_ = iss_;  // send_syn_ack advances it
                     snd_data_end_ = iss_ + 1u;
                     set(passive_bit);
                     take_peer_mss(seg);
                     open_receive_window();
-                    hold_syn_text(seg);
+                    hold_syn_text(in, seg);
                 } else if (state_ == state::syn_sent) {
                     // §3.10.7.3 fourth, simultaneous open: RCV.NXT <- SEG.SEQ + 1, IRS <- SEG.SEQ;
                     // SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK.
@@ -393,7 +387,7 @@ private:
                     update_window(seg, true);
                     take_peer_mss(seg);
                     open_receive_window();
-                    hold_syn_text(seg);
+                    hold_syn_text(in, seg);
                 }
                 break;
             case event::rcv_syn_ack:
@@ -405,7 +399,7 @@ private:
                 }
                 // SYN-SENT, and SYN-RECEIVED after a simultaneous open (Appendix A.2): the ACK
                 // of our SYN; the window comes with it.
-                acknowledge(seg.ack);
+                acknowledge(in, seg.ack);
                 update_window(seg, true);
                 rto_.on_handshake_complete();
                 break;
@@ -421,10 +415,10 @@ private:
                 snd_data_end_ = iss_ + 1u;
                 set(passive_bit);
                 segment options{};
-                options.mss = *in_->cookie_mss;
+                options.mss = *in.cookie_mss;
                 take_peer_mss(options);
                 open_receive_window();
-                acknowledge(seg.ack);
+                acknowledge(in, seg.ack);
                 update_window(seg, true);
                 rto_.on_handshake_complete();
                 break;
@@ -433,7 +427,7 @@ private:
             case event::rcv_ack_of_syn_passive:
                 // §3.10.7.4 fifth, SYN-RECEIVED: SND.UNA <- SEG.ACK; SND.WND <- SEG.WND,
                 // SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK.
-                acknowledge(seg.ack);
+                acknowledge(in, seg.ack);
                 update_window(seg, true);
                 rto_.on_handshake_complete();
                 break;
@@ -451,9 +445,9 @@ private:
                     // says (SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK).
                     const bool acks_syn = !has(syn_acked_bit) && seq_in_open_closed(snd_una_, seg.ack, snd_nxt_);
                     if (has(syn_acked_bit) && seq_in_closed(snd_una_, seg.ack, snd_nxt_)) {
-                        take_data_ack(seg);  // the data phase: congestion control, loss recovery
+                        take_data_ack(in, seg);  // the data phase: congestion control, loss recovery
                     } else if (seq_in_open_closed(snd_una_, seg.ack, snd_nxt_)) {
-                        acknowledge(seg.ack);
+                        acknowledge(in, seg.ack);
                     }
                     if (seq_in_closed(snd_una_, seg.ack, snd_nxt_)) update_window(seg, acks_syn);
                     if (acks_syn) rto_.on_handshake_complete();
@@ -474,9 +468,9 @@ private:
         }
     }
 
-    void choose_iss() noexcept {
+    void choose_iss(const call_input& in) noexcept {
         const four_tuple none{};
-        iss_ = static_cast<std::uint32_t>(policies_.iss()(in_->tuple != nullptr ? *in_->tuple : none,
+        iss_ = static_cast<std::uint32_t>(policies_.iss()(in.tuple != nullptr ? *in.tuple : none,
                                                           microseconds()));
     }
 
@@ -493,7 +487,7 @@ private:
     // `restart`: restart the retransmission timer for what is outstanding (5.3); false
     // leaves a running one running (RFC 6582's "Impatient" partial ACKs). Returns the RTT
     // sample the ACK gave (Karn's rule: only from a segment never retransmitted).
-    rtt_sample acknowledge(std::uint32_t ack, bool restart = true) noexcept {
+    rtt_sample acknowledge(const call_input& in, std::uint32_t ack, bool restart = true) noexcept {
         if (!seq_lt(snd_una_, ack)) return {false, 0};
         std::uint32_t octets = ack - snd_una_;
         const bool acks_syn = !has(syn_acked_bit) && seq_lt(iss_, ack);
@@ -504,12 +498,12 @@ private:
         if (has(fin_sent_bit) && ack == snd_nxt_ && octets > 0) --octets;  // nor is the FIN
         // Was the SYN (or SYN,ACK) retransmitted? Its timeouts are the only backoffs so far.
         const bool syn_retransmitted = acks_syn && rto_.backoffs() != 0;
-        const rtt_sample sample = rtt_.on_ack(ack, now());
+        const rtt_sample sample = rtt_.on_ack(ack, in.now);
         if (sample) rto_.on_rtt_sample(sample.rtt_ms);  // collapses a backed-off RTO (§5, Karn)
         snd_una_ = ack;
         if (acks_syn) {
             send_.start(effective_mss(), initial_window(config_->initial_window_segments, effective_mss()),
-                        syn_retransmitted, now(), microseconds());
+                        syn_retransmitted, in.now, microseconds());
             if (syn_retransmitted && snd_una_ != snd_nxt_) send_.go_back_n_after_syn_timeout(snd_una_, snd_nxt_);
         }
         if (octets > 0) observer().on_acked(octets);
@@ -522,7 +516,7 @@ private:
             timers_.reset_retries();  // progress: R1/R2 count afresh
         }
         if (snd_una_ != snd_nxt_ && !timers_.armed(timer_kind::retransmission)) {
-            timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+            timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
         }
         if (config_->timers.user_timeout_ms != 0) {
             timers_.disarm(timer_kind::user);  // progress; finish() re-arms while data is out
@@ -535,7 +529,7 @@ private:
     // (RFC 5681 §2), fast retransmit and recovery (§3.2, RFC 6582), limited transmit (RFC
     // 3042), F-RTO (RFC 5682), the policy's growth (RFC 5681 §3.1, RFC 3465). Called before
     // update_window: clause (e) compares SEG.WND with the window of the last ACK.
-    void take_data_ack(const segment& seg) noexcept {
+    void take_data_ack(const call_input& in, const segment& seg) noexcept {
         // A zero-window probe's ACKs are no sign of loss (docs/loss_recovery.md step 1).
         const bool probing = timers_.main_kind() == timer_kind::persist;
         const bool dup = !probing && is_duplicate_ack(snd_una_, snd_nxt_, seg.ack, seg.text_length, seg.syn(),
@@ -549,8 +543,8 @@ private:
         const std::uint32_t acked = seg.ack - snd_una_;
         // The policy's RTT sample: from the segments timed for it on every ACK (RFC 9406
         // §4.2, send_path.hpp) when it asks for them, else Karn's one per RTT.
-        const std::uint32_t probe_ms = send_.take_rtt_probe(seg.ack, now());
-        const rtt_sample sample = acknowledge(seg.ack, r.restart_timer);
+        const std::uint32_t probe_ms = send_.take_rtt_probe(seg.ack, in.now);
+        const rtt_sample sample = acknowledge(in, seg.ack, r.restart_timer);
         const std::uint32_t srtt_us = rto_.srtt_ms() * 1000u;
         const std::uint32_t policy_rtt_ms = probe_ms != send_path_type::no_rtt_probe ? probe_ms
                                             : sample                                  ? sample.rtt_ms
@@ -563,8 +557,8 @@ private:
                                                   cwnd_limited, now_us});
         // RFC 5681 §3.2 step 2 (the third duplicate), RFC 6582 §3.2 step 3 (a partial ACK):
         // the first unacknowledged segment again, now. Output, like new data: no row.
-        if (r.fast_retransmit || r.retransmit_first_unacked) retransmit_oldest();
-        if (r.fast_retransmit) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+        if (r.fast_retransmit || r.retransmit_first_unacked) retransmit_oldest(in);
+        if (r.fast_retransmit) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
     }
 
     // §3.10.7.4 fifth: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
@@ -584,8 +578,8 @@ private:
     reassembly_type& queue() noexcept { return policies_.reassembly(); }
     // Text past SEG.SEQ (and the SYN) to the queue; the consumer places the new octets, RCV.NXT
     // moves over what became readable. Returns whether the FIN takes effect now.
-    bool take_segment_text() noexcept {
-        const segment& seg = *in_->seg;
+    bool take_segment_text(const call_input& in) noexcept {
+        const segment& seg = *in.seg;
         const std::uint32_t first = seg.seq + (seg.syn() ? 1u : 0u);
         const auto r = queue().on_segment(rcv_nxt_, rcv_wnd_, first, seg.text_length, seg.fin());
         if (r.dropped_for_capacity) {
@@ -593,7 +587,7 @@ private:
         } else if (r.beyond_window && seg.text_length > 0) {
             observer().on_drop(drop_reason::text_beyond_window);  // "trimmed to only the portion within the window"
         }
-        accept_text(r);
+        accept_text(in, r);
         // RFC 5681 §4.2: out-of-order -> an immediate duplicate ACK; a gap filled -> an
         // immediate ACK; a duplicate too (Linux's tcp_send_dupack); then quick ACKs while the
         // sender recovers (ack_timing.hpp).
@@ -604,8 +598,8 @@ private:
         return r.fin_reached;
     }
     template <class Result>
-    void accept_text(const Result& r) noexcept {
-        detail::hand_over(observer(), r, in_->text);
+    void accept_text(const call_input& in, const Result& r) noexcept {
+        detail::hand_over(observer(), r, in.text);
         if (r.readable == 0) return;
         rcv_nxt_ += r.readable;
         rcv_wnd_ = r.readable < rcv_wnd_ ? rcv_wnd_ - r.readable : 0u;
@@ -614,30 +608,30 @@ private:
     }
     // §3.10.7.2 (LISTEN: "queued for processing later"), §3.10.7.3 (SYN-SENT, simultaneous
     // open): the SYN's text is placed now, readable at ESTABLISHED (release_syn_text).
-    void hold_syn_text(const segment& seg) noexcept {
+    void hold_syn_text(const call_input& in, const segment& seg) noexcept {
         if (seg.text_length == 0 && !seg.fin()) return;
         const auto r = queue().hold_syn_text(rcv_nxt_, rcv_wnd_, seg.text_length, seg.fin());
-        detail::hand_over(observer(), r, in_->text);
+        detail::hand_over(observer(), r, in.text);
     }
     // ESTABLISHED (or FIN-WAIT-1) reached: held SYN text becomes readable and is owed an
     // ACK. Returns whether a FIN held with it takes effect now.
-    bool release_syn_text() noexcept {
+    bool release_syn_text(const call_input& in) noexcept {
         const auto r = queue().release(rcv_nxt_);
         if (r.readable > 0 || r.fin_reached) ack_.owe_now();
-        accept_text(r);
+        accept_text(in, r);
         return r.fin_reached;
     }
 
     // -------------------------------------------------------------------- actions
 
-    void carry_out(action_set a, event e) noexcept {
+    void carry_out(const call_input& in, action_set a, event e) noexcept {
         using namespace action;
         if (a.empty()) return;
-        if (a.intersects(send_syn)) send_syn_segment(false);
-        if (a.intersects(send_syn_ack)) send_syn_segment(true);
+        if (a.intersects(send_syn)) send_syn_segment(in, false);
+        if (a.intersects(send_syn_ack)) send_syn_segment(in, true);
         if (a.intersects(send_ack)) {
-            if (e == event::rcv_unacceptable && out_of_window_ack_counts(*in_->seg) &&
-                !limiter_.allow(config_->out_of_window_ack_limit, config_->challenge_ack_interval_ms, now())) {
+            if (e == event::rcv_unacceptable && out_of_window_ack_counts(*in.seg) &&
+                !limiter_.allow(config_->out_of_window_ack_limit, config_->challenge_ack_interval_ms, in.now)) {
                 observer().on_drop(drop_reason::out_of_window_ack_rate_limited);
             } else {
                 if (e == event::rcv_data) ack_.owe_delayable();  // in-order text: may wait (§3.8.6.3)
@@ -645,31 +639,31 @@ private:
             }
         }
         if (a.intersects(send_fin)) set(fin_queued_bit);  // output() sends it after the data (§3.10.4)
-        if (a.intersects(send_rst)) send_reset(e);
-        if (a.intersects(send_challenge_ack)) send_challenge();
-        if (a.intersects(retransmit)) retransmit_oldest();
+        if (a.intersects(send_rst)) send_reset(in, e);
+        if (a.intersects(send_challenge_ack)) send_challenge(in);
+        if (a.intersects(retransmit)) retransmit_oldest(in);
         if (a.intersects(send_keepalive_probe)) send_keepalive();
-        if (a.intersects(send_window_probe)) send_probe();
-        if (a.intersects(queue_data)) snd_data_end_ += in_->octets;  // SEND: octets appended
-        if (a.intersects(deliver_data) && e == event::receive) consume();
+        if (a.intersects(send_window_probe)) send_probe(in);
+        if (a.intersects(queue_data)) snd_data_end_ += in.octets;  // SEND: octets appended
+        if (a.intersects(deliver_data) && e == event::receive) consume(in.octets);
         if (a.intersects(stop_timers)) timers_.disarm_all();
         if (a.intersects(stop_retransmission_timer)) timers_.disarm(timer_kind::retransmission);
         if (a.intersects(start_retransmission_timer)) {
             // RFC 6298 §5.1: started if not running; §5.6: restarted after an expiry.
             if (e == event::timeout_retransmit || !timers_.armed(timer_kind::retransmission)) {
-                if (snd_una_ != snd_nxt_) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+                if (snd_una_ != snd_nxt_) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
             }
         }
         if (a.intersects(start_time_wait_timer) || a.intersects(restart_time_wait_timer)) {
-            timers_.arm(timer_kind::time_wait, now(), config_->timers.time_wait_ms());
+            timers_.arm(timer_kind::time_wait, in.now, config_->timers.time_wait_ms());
         }
         if (a.intersects(start_fin_wait_2_timer) && config_->timers.fin_wait_2_timeout && has(orphan_bit)) {
-            timers_.arm(timer_kind::fin_wait_2, now(), config_->timers.fin_wait_2_ms);
+            timers_.arm(timer_kind::fin_wait_2, in.now, config_->timers.fin_wait_2_ms);
         }
         if (a.intersects(start_keepalive_timer) && config_->timers.keepalive) {
             // After a probe: the probe interval; otherwise (connection established) the idle time.
             const bool probing = e == event::timeout_keepalive;
-            timers_.arm(timer_kind::keepalive, now(),
+            timers_.arm(timer_kind::keepalive, in.now,
                         probing ? config_->timers.keepalive_interval_ms : config_->timers.keepalive_idle_ms);
         }
         // Signals, delete_tcb and redirect_to_listener: run_row, after the state change.
@@ -696,9 +690,9 @@ private:
 
     // <SEQ=ISS><CTL=SYN> (§3.10.1) or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (§3.10.7.2, .3),
     // with our MSS (§3.7.1). The first one picks the ISS (active OPEN) and sets SND.NXT.
-    void send_syn_segment(bool with_ack) noexcept {
+    void send_syn_segment(const call_input& in, bool with_ack) noexcept {
         if (state_ == state::closed || (state_ == state::listen && !with_ack)) {
-            choose_iss();  // active OPEN (CLOSED or LISTEN: §3.10.1, §3.10.2)
+            choose_iss(in);  // active OPEN (CLOSED or LISTEN: §3.10.1, §3.10.2)
             snd_una_ = iss_;
             snd_nxt_ = iss_;  // advanced below
             snd_data_end_ = iss_ + 1u;  // SEND's octets (queue_data) follow the SYN
@@ -714,7 +708,7 @@ private:
         const bool first = snd_nxt_ == iss_;
         if (first) {
             snd_nxt_ = iss_ + 1u;
-            rtt_.start(iss_, now());  // time the SYN (Karn: dropped on retransmission)
+            rtt_.start(iss_, in.now);  // time the SYN (Karn: dropped on retransmission)
         } else {
             rtt_.on_retransmit();
         }
@@ -724,10 +718,10 @@ private:
     // §3.5.2 / §3.10.7: the RST that answers a segment: <SEQ=SEG.ACK><CTL=RST> if it had an
     // ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. For ABORT and keepalive
     // exhaustion: <SEQ=SND.NXT><CTL=RST> (§3.10.5).
-    void send_reset(event e) noexcept {
+    void send_reset(const call_input& in, event e) noexcept {
         segment s;
-        if (is_segment(e) && in_->seg != nullptr) {
-            const segment& seg = *in_->seg;
+        if (is_segment(e) && in.seg != nullptr) {
+            const segment& seg = *in.seg;
             if (seg.rst()) return;  // §3.5.2: never answer an RST
             s = reset_answering(seg);
         } else {
@@ -743,8 +737,8 @@ private:
         ack_carried();
     }
     // RFC 5961 §3.2, §4.2, §5.2, throttled per §7 (invalid_ack_limiter.hpp).
-    void send_challenge() noexcept {
-        if (!limiter_.allow(config_->challenge_ack_limit, config_->challenge_ack_interval_ms, now())) {
+    void send_challenge(const call_input& in) noexcept {
+        if (!limiter_.allow(config_->challenge_ack_limit, config_->challenge_ack_interval_ms, in.now)) {
             observer().on_drop(drop_reason::challenge_ack_rate_limited);
             return;
         }
@@ -762,12 +756,12 @@ private:
     // The oldest unacknowledged segment again: the SYN,ACK if our SYN is not acknowledged
     // (SYN-RECEIVED closed early), else up to one MSS of data from SND.UNA, with the FIN if
     // it fits, or the FIN alone.
-    void retransmit_oldest() noexcept {
+    void retransmit_oldest(const call_input& in) noexcept {
         if (snd_una_ == snd_nxt_) return;
         if (!has(syn_acked_bit) && snd_una_ == iss_) {
             rtt_.on_retransmit();
-            if (has_received_syn(state_)) send_syn_segment(true);
-            else send_syn_segment(false);
+            if (has_received_syn(state_)) send_syn_segment(in, true);
+            else send_syn_segment(in, false);
             return;
         }
         const std::uint32_t data_outstanding = (has(fin_sent_bit) ? snd_nxt_ - 1u : snd_nxt_) - snd_una_;
@@ -798,7 +792,7 @@ private:
 
     // §3.8.6.1 zero-window probe: one octet beyond the window (new data, or the octet already
     // probed with, again), sent even though the window is zero.
-    void send_probe() noexcept {
+    void send_probe(const call_input& in) noexcept {
         const std::uint32_t right = snd_una_ + snd_wnd_;
         const std::uint32_t window = seq_lt(snd_nxt_, right) ? right - snd_nxt_ : 0u;
         if (window > 0 && unsent() > 0 && may_send_data()) {
@@ -806,7 +800,7 @@ private:
             // persist timer is its override timeout; send what fits.
             std::uint32_t length = unsent() < window ? unsent() : window;
             if (length > effective_mss()) length = effective_mss();
-            send_data(length, has(fin_queued_bit) && length == unsent());
+            send_data(in, length, has(fin_queued_bit) && length == unsent());
             return;
         }
         if (snd_una_ != snd_nxt_) {  // the probe octet (or more) is outstanding: send it again
@@ -826,38 +820,38 @@ private:
     // -------------------------------------------------------------------- output
     // After every input: send what the window allows (sender SWS avoidance and Nagle,
     // §3.8.6.2.1, §3.7.4), the FIN after the data, the ACK owed; then the idle timers.
-    void finish() noexcept {
+    void finish(const call_input& in) noexcept {
         if (ack_.turn_open()) {
             // One segment per turn: the turn's output waits for its end (on_timer; the slot is
             // re-armed if a row stopped the timers), or goes now once the state defers no more.
-            if (!in_->turn_end && ack_waits_for_turn()) {
-                if (!timers_.armed(timer_kind::delayed_ack)) timers_.arm(timer_kind::delayed_ack, now(), 0);
+            if (!in.turn_end && ack_waits_for_turn()) {
+                if (!timers_.armed(timer_kind::delayed_ack)) timers_.arm(timer_kind::delayed_ack, in.now, 0);
                 return;
             }
             ack_.end_turn();
             ack_.owe_now();
         }
-        output();
+        output(in);
         send_.on_output_done();
         // §3.8.6.3 (ack_timing.hpp): at once; or delayed, at least every second full-sized
         // segment (SHLD-19), within delayed_ack_ms < 0.5 s (MUST-40).
         const ack_decision d = ack_.decide(config_->timers.delayed_ack, effective_mss());
         if (d == ack_decision::send) {
-            send_ack_owed();
+            send_ack_owed(in);
         } else if (d == ack_decision::arm_delayed) {
             if (!timers_.armed(timer_kind::delayed_ack)) {
-                timers_.arm(timer_kind::delayed_ack, now(), config_->timers.delayed_ack_ms);
+                timers_.arm(timer_kind::delayed_ack, in.now, config_->timers.delayed_ack_ms);
             }
             ack_.delayed();
         }
-        arm_idle_timers();
+        arm_idle_timers(in);
     }
 
     // The ACK owed now: at once, or with ack_per_turn at the end of the consumer's turn (the
     // delayed-ACK slot armed at now), where the state's timeout_delayed_ack row sends an ACK.
-    void send_ack_owed() noexcept {
-        if (!in_->turn_end && ack_waits_for_turn()) {
-            timers_.arm(timer_kind::delayed_ack, now(), 0);
+    void send_ack_owed(const call_input& in) noexcept {
+        if (!in.turn_end && ack_waits_for_turn()) {
+            timers_.arm(timer_kind::delayed_ack, in.now, 0);
             ack_.open_turn();
             return;
         }
@@ -868,7 +862,7 @@ private:
                machine_type::step(state_, event::timeout_delayed_ack).actions.intersects(action::send_ack);
     }
 
-    void output() noexcept {
+    void output(const call_input& in) noexcept {
         // After a timeout, go-back-N from SND.UNA as far as cwnd allows (RFC 5681 §3.1,
         // send_path.hpp), before any new data; the FIN too, in any state.
         if (send_.recovery() == recovery_state::loss && has(syn_acked_bit) && snd_una_ != snd_nxt_) {
@@ -880,7 +874,7 @@ private:
         if (!may_send_data()) {
             // SYN-RECEIVED closed with nothing queued: the FIN goes now (§3.10.4).
             if (state_ == state::fin_wait_1 && has(fin_queued_bit) && !has(fin_sent_bit) && unsent() == 0) {
-                send_fin_segment();
+                send_fin_segment(in);
             }
             return;
         }
@@ -896,7 +890,7 @@ private:
         }
         // Idle: the policy may restart its window before new data goes (RFC 5681 §4.1).
         if (snd_una_ == snd_nxt_ && unsent() > 0 && seq_lt(snd_nxt_, snd_una_ + snd_wnd_)) {
-            send_.on_idle_send(now(), rto_.rto_ms(), microseconds());
+            send_.on_idle_send(in.now, rto_.rto_ms(), microseconds());
         }
         // As many segments as the window, cwnd (RFC 5681; limited transmit's allowance, RFC
         // 3042), SWS avoidance and Nagle allow: each one sent advances SND.NXT, so the loop
@@ -918,7 +912,7 @@ private:
                 // The FIN follows the data, but not beyond the right edge of the window while
                 // the zero-window probe octet is out: the persist timer keeps the connection
                 // (MUST-37), a retransmission timer would give up at R2.
-                if (fin_next && queued == 0 && !seq_lt(snd_una_ + snd_wnd_, snd_nxt_)) send_fin_segment();
+                if (fin_next && queued == 0 && !seq_lt(snd_una_ + snd_wnd_, snd_nxt_)) send_fin_segment(in);
                 return;
             }
             // §3.8.6.2.1 (sender SWS avoidance) and Nagle (§3.7.4): a full segment; or all
@@ -929,41 +923,41 @@ private:
             const bool half_window =
                 (in_flight == 0 || !config_->nagle) && max_snd_wnd_ > 0 && length >= max_snd_wnd_ / 2;
             if (!(full || all || half_window)) return;
-            send_data(length, fin_next);
+            send_data(in, length, fin_next);
         }
     }
 
-    void send_data(std::uint32_t length, bool with_fin) noexcept {
+    void send_data(const call_input& in, std::uint32_t length, bool with_fin) noexcept {
         update_receive_window();
         segment s = ack_segment();
         s.text_length = length;
         s.flags = static_cast<std::uint8_t>(s.flags | ctl::psh | (with_fin ? ctl::fin : 0u));
         const std::uint32_t offset = snd_nxt_ - snd_una_;
-        if (!rtt_.timing()) rtt_.start(snd_nxt_, now());
+        if (!rtt_.timing()) rtt_.start(snd_nxt_, in.now);
         snd_nxt_ += length + (with_fin ? 1u : 0u);
         if (with_fin) set(fin_sent_bit);
-        send_.on_data_sent(now(), snd_una_ + offset, snd_nxt_);
+        send_.on_data_sent(in.now, snd_una_ + offset, snd_nxt_);
         emit(s, offset);
         ack_carried();
-        if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+        if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
     }
 
-    void send_fin_segment() noexcept {
+    void send_fin_segment(const call_input& in) noexcept {
         segment s = ack_segment();
         s.flags = static_cast<std::uint8_t>(s.flags | ctl::fin);
-        if (!rtt_.timing()) rtt_.start(snd_nxt_, now());
+        if (!rtt_.timing()) rtt_.start(snd_nxt_, in.now);
         snd_nxt_ += 1u;
         set(fin_sent_bit);
         emit(s, 0);
         ack_carried();
-        if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+        if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
     }
 
     // The main timer slot when no row has set it: retransmission while something is in
     // flight; persist while data waits for a window (the sender-SWS override timer too);
     // keepalive when idle (MUST-26: only while nothing is outstanding); the user timeout
     // while data is unacknowledged.
-    void arm_idle_timers() noexcept {
+    void arm_idle_timers(const call_input& in) noexcept {
         if (!is_synchronized_or_syn_received(state_) && state_ != state::syn_sent) return;
         const timer_kind owner = timers_.main_kind();
         if (owner == timer_kind::time_wait || owner == timer_kind::fin_wait_2) return;
@@ -973,10 +967,10 @@ private:
         if (!persisting) persist_backoff_ = 0;  // the window is open again
         const timer_config& t = config_->timers;
         if (outstanding && owner != timer_kind::persist) {
-            if (owner != timer_kind::retransmission) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+            if (owner != timer_kind::retransmission) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
         } else if (persisting) {
             if (owner != timer_kind::persist || !timers_.armed(timer_kind::persist)) {
-                timers_.arm(timer_kind::persist, now(), persist_timeout_ms(rto_.rto_ms(), persist_backoff_,
+                timers_.arm(timer_kind::persist, in.now, persist_timeout_ms(rto_.rto_ms(), persist_backoff_,
                                                                             rto_type::config()));
             }
         } else if (!outstanding) {
@@ -984,11 +978,11 @@ private:
             const bool keepalive_state = state_ == state::established || state_ == state::close_wait ||
                                          state_ == state::fin_wait_2;
             if (t.keepalive && keepalive_state && !timers_.armed(timer_kind::keepalive)) {
-                timers_.arm(timer_kind::keepalive, now(), t.keepalive_idle_ms);
+                timers_.arm(timer_kind::keepalive, in.now, t.keepalive_idle_ms);
             }
         }
         if (t.user_timeout_ms != 0) {
-            if (outstanding && !timers_.armed(timer_kind::user)) timers_.arm(timer_kind::user, now(), t.user_timeout_ms);
+            if (outstanding && !timers_.armed(timer_kind::user)) timers_.arm(timer_kind::user, in.now, t.user_timeout_ms);
             if (!outstanding) timers_.disarm(timer_kind::user);
         }
     }
@@ -996,7 +990,7 @@ private:
     // -------------------------------------------------------------------- timers -> events
     // The event an expired timer is, from the main slot's counter and timer_config;
     // event::status when the expiry is no event (keepalive re-armed for the idle remainder).
-    event timer_event(timer_kind kind) noexcept {
+    event timer_event(const call_input& in, timer_kind kind) noexcept {
         const timer_config& t = config_->timers;
         switch (kind) {
             case timer_kind::retransmission: {
@@ -1023,9 +1017,9 @@ private:
                 return event::timeout_persist;
             case timer_kind::keepalive: {
                 // Linux's tcp_keepalive_timer: idle measured from the last segment received.
-                const std::uint32_t idle = now() - last_received_;
+                const std::uint32_t idle = in.now - last_received_;
                 if (timers_.retries() == 0 && idle < t.keepalive_idle_ms) {
-                    timers_.arm(timer_kind::keepalive, now(), t.keepalive_idle_ms - idle);
+                    timers_.arm(timer_kind::keepalive, in.now, t.keepalive_idle_ms - idle);
                     return event::status;
                 }
                 if (timers_.retries() >= t.keepalive_probes) return event::timeout_keepalive_exhausted;

@@ -53,7 +53,8 @@ protected:
         return s != state::closed && s != state::listen && s != state::syn_sent;
     }
 
-    // The inputs of the call in progress; in_ points at one on the stack during a call.
+    // The inputs of the call in progress, on the stack: the functions of a call take it as
+    // their first argument (the TCB keeps no pointer to it).
     struct call_input {
         std::uint32_t now;         // Clock::now() in ticks
         const segment* seg;        // on_segment: the arriving segment
@@ -63,7 +64,6 @@ protected:
         const std::uint16_t* cookie_mss;  // on_valid_cookie_ack in LISTEN: the MSS the cookie encodes
         bool turn_end = false;     // on_timer: the consumer's turn is over (ack_per_turn)
     };
-    std::uint32_t now() const noexcept { return in_->now; }
 
     bool has(std::uint8_t bit) const noexcept { return (flags_ & bit) != 0; }
     void set(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ | bit); }
@@ -97,8 +97,8 @@ protected:
     // listener_takes_syn: receive_segment asks the observer (listener_takes). SYN cookies
     // belong to the listener (listener.hpp): it checks SEG.ACK - 1 and says so through
     // on_valid_cookie_ack; the new connection's window is then the whole buffer.
-    receive_context context() const noexcept {
-        const bool cookie_valid = in_ != nullptr && in_->cookie_mss != nullptr;
+    // `cookie_valid`: on_valid_cookie_ack in LISTEN (call_input::cookie_mss).
+    receive_context context(bool cookie_valid) const noexcept {
         return receive_context{state_, has(passive_bit), has(fin_sent_bit), false, cookie_valid, iss_, snd_una_,
                                snd_nxt_, max_snd_wnd_, rcv_nxt_,
                                state_ == state::syn_sent || cookie_valid ? receive_space() : rcv_wnd_};
@@ -112,8 +112,8 @@ protected:
         return receive_buffer() > receive_held_ ? receive_buffer() - receive_held_ : 0u;
     }
 
-    bool takes_text(event e, std::uint8_t index) const noexcept {
-        return detail::takes_text(state_, e, index, *in_->seg);
+    bool takes_text(event e, std::uint8_t index, const segment& seg) const noexcept {
+        return detail::takes_text(state_, e, index, seg);
     }
 
     // The window we advertise: RCV.WND, at most 65535.
@@ -138,10 +138,10 @@ protected:
 
 
     // RECEIVE: the user took octets; the window may open (§3.8.6.2.2).
-    void consume() noexcept {
-        TCPFSM_ASSERT(in_->octets <= receive_held_,
+    void consume(std::uint32_t octets) noexcept {
+        TCPFSM_ASSERT(octets <= receive_held_,
                       "tcpfsm::connection::receive(n): n is more than the octets delivered and not yet received");
-        const std::uint32_t taken = in_->octets < receive_held_ ? in_->octets : receive_held_;
+        const std::uint32_t taken = octets < receive_held_ ? octets : receive_held_;
         receive_held_ -= taken;
         const bool update = window_update_owed(receive_space(), rcv_wnd_, receive_buffer(), config_->mss,
                                                config_->timers.delayed_ack);  // ack_timing.hpp
@@ -172,7 +172,6 @@ protected:
     // The components are TCPFSM_NO_UNIQUE_ADDRESS (detail/ebo.hpp): the next member may use
     // a component's tail padding.
     const connection_config* config_;
-    const call_input* in_ = nullptr;  // the call in progress
     std::uint32_t iss_ = 0;
     std::uint32_t snd_una_ = 0, snd_nxt_ = 0, snd_wnd_ = 0, snd_wl1_ = 0, snd_wl2_ = 0, max_snd_wnd_ = 0;
     std::uint32_t rcv_nxt_ = 0, rcv_wnd_ = 0;
