@@ -43,6 +43,7 @@ class connection : private detail::tcb {
     using rto_type = typename Profile::rto;
     using send_path_type = send_path<typename Profile::congestion>;
     using machine_type = machine<index_for<Profile::table>>;
+    using config_holder_type = detail::config_holder<Profile>;
 
 public:
     using segment_io_type = SegmentIO;
@@ -53,15 +54,19 @@ public:
     using statistics_type = statistics_policy;
     using reassembly_type = typename policy_pack::reassembly_type;  // the out-of-order queue (receive_path.hpp)
 
-    // The engine keeps a pointer to its configuration, which must outlive it.
+    // The engine keeps a pointer to its configuration, which must outlive it (with a
+    // with_static_config profile: the profile's, and `config_value` must be that object).
     explicit connection(const connection_config& config_value, SegmentIO io_value, Clock clock_value,
                         Observer observer_value, IssPolicy iss_value) noexcept
-        : detail::tcb(config_value),
-          policies_(static_cast<SegmentIO&&>(io_value), static_cast<Clock&&>(clock_value),
-                    static_cast<Observer&&>(observer_value), static_cast<IssPolicy&&>(iss_value)) {}
+        : policies_(static_cast<SegmentIO&&>(io_value), static_cast<Clock&&>(clock_value),
+                    static_cast<Observer&&>(observer_value), static_cast<IssPolicy&&>(iss_value)),
+          config_(config_value) {
+        TCPFSM_ASSERT(!config_holder_type::is_static || &config_value == &config_holder_type::default_config(),
+                      "tcpfsm::connection: a with_static_config profile takes its own configuration only");
+    }
     // The short forms default-construct the ISS policy, which the library's (rfc6528_iss,
     // fixed_iss) are not: they need a secret or a value.
-    explicit connection(const connection_config& config_value = default_connection_config,
+    explicit connection(const connection_config& config_value = config_holder_type::default_config(),
                         SegmentIO io_value = SegmentIO(), Clock clock_value = Clock(),
                         Observer observer_value = Observer()) noexcept
         : connection(config_value, static_cast<SegmentIO&&>(io_value), static_cast<Clock&&>(clock_value),
@@ -75,7 +80,7 @@ public:
     Clock& clock() noexcept { return policies_.clock(); }
     Observer& observer() noexcept { return policies_.observer(); }
     IssPolicy& iss_policy() noexcept { return policies_.iss(); }
-    const connection_config& config() const noexcept { return *config_; }
+    const connection_config& config() const noexcept { return config_.get(); }
     // The profile's statistics policy (statistics.hpp): counting_statistics's totals, or the
     // empty no_statistics.
     const statistics_policy& statistics() const noexcept { return policies_.statistics(); }
@@ -106,7 +111,7 @@ public:
     // SEND returns its own error).
     user_error send(std::uint32_t octets, const four_tuple& tuple = four_tuple{}) noexcept {
         if (machine_type::step(state_, event::send).actions.intersects(action::queue_data) &&
-            std::uint64_t{queued_unacknowledged()} + octets > send_limit()) {
+            std::uint64_t{queued_unacknowledged()} + octets > send_limit(config())) {
             return user_error::insufficient_resources;
         }
         return user_call(event::send, octets, &tuple);
@@ -126,7 +131,7 @@ public:
     }
 
     // CLOSE (§3.10.4): FIN after the queued data. With abortive_close: ABORT.
-    user_error close() noexcept { return user_call(config_->abortive_close ? event::abort : event::close); }
+    user_error close() noexcept { return user_call(config().abortive_close ? event::abort : event::close); }
 
     // CLOSE, and the user will read no more: the connection is orphaned, like a socket after
     // Linux's close() (CLOSE above is RFC 9293's simplex close, Linux's shutdown(SHUT_WR):
@@ -138,9 +143,9 @@ public:
         if (state_ == state::fin_wait_1 || state_ == state::fin_wait_2 || state_ == state::closing ||
             state_ == state::time_wait) {
             set(orphan_bit);
-            if (state_ == state::fin_wait_2 && config_->timers.fin_wait_2_timeout &&
+            if (state_ == state::fin_wait_2 && config().timers.fin_wait_2_timeout &&
                 timers_.main_kind() != timer_kind::fin_wait_2) {
-                timers_.arm(timer_kind::fin_wait_2, ticks(), config_->timers.fin_wait_2_ms);
+                timers_.arm(timer_kind::fin_wait_2, ticks(), config().timers.fin_wait_2_ms);
             }
             return user_error::none;
         }
@@ -217,7 +222,7 @@ public:
     // without running any row (and without asking the observer's listener_takes: a SYN in
     // TIME-WAIT reads as if no listener took it). A listener asks before handing the third segment of a
     // handshake to a child when its accept queue is full (listener.hpp).
-    classification classify_segment(const segment& seg) const noexcept { return classify(context(false), seg); }
+    classification classify_segment(const segment& seg) const noexcept { return classify(context(config(), false), seg); }
 
     // ---- time ----
 
@@ -306,10 +311,10 @@ private:
         TCPFSM_ASSERT(seg.text_length <= max_segment_text,
                       "tcpfsm::connection::on_segment: text_length beyond the largest segment (65535)");
         const call_input in{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr, false};
-        receive_context c = context(in.cookie_mss != nullptr);
+        receive_context c = context(config(), in.cookie_mss != nullptr);
         // TIME-WAIT: a new SYN above RCV.NXT reopens only where a listener takes it (RFC 6191,
         // RFC 1122 4.2.2.13); otherwise TIME-WAIT lasts its 2MSL (MUST-13) and ACKs the SYN.
-        if (state_ == state::time_wait && config_->time_wait_reopen && seg.syn() && !seg.ack_flag() && !seg.rst() &&
+        if (state_ == state::time_wait && config().time_wait_reopen && seg.syn() && !seg.ack_flag() && !seg.rst() &&
             seq_gt(seg.seq, rcv_nxt_)) {
             c.listener_takes_syn = observer().listener_takes(seg);
         }
@@ -475,11 +480,11 @@ private:
     }
 
     // §3.7.1: the send MSS from the peer's option (connection_config.hpp, send_mss).
-    void take_peer_mss(const segment& seg) noexcept { snd_mss_ = send_mss(*config_, seg.mss); }
+    void take_peer_mss(const segment& seg) noexcept { snd_mss_ = send_mss(config(), seg.mss); }
 
     // The receive window opens; quick-ACK mode for the connection's first text (ack_timing.hpp).
     void open_receive_window() noexcept {
-        rcv_wnd_ = receive_space();
+        rcv_wnd_ = receive_space(config());
         ack_.enter_quick_ack(quick_ack_count(rcv_wnd_, effective_mss()));
     }
 
@@ -502,7 +507,7 @@ private:
         if (sample) rto_.on_rtt_sample(sample.rtt_ms);  // collapses a backed-off RTO (§5, Karn)
         snd_una_ = ack;
         if (acks_syn) {
-            send_.start(effective_mss(), initial_window(config_->initial_window_segments, effective_mss()),
+            send_.start(effective_mss(), initial_window(config().initial_window_segments, effective_mss()),
                         syn_retransmitted, in.now, microseconds());
             if (syn_retransmitted && snd_una_ != snd_nxt_) send_.go_back_n_after_syn_timeout(snd_una_, snd_nxt_);
         }
@@ -518,7 +523,7 @@ private:
         if (snd_una_ != snd_nxt_ && !timers_.armed(timer_kind::retransmission)) {
             timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
         }
-        if (config_->timers.user_timeout_ms != 0) {
+        if (config().timers.user_timeout_ms != 0) {
             timers_.disarm(timer_kind::user);  // progress; finish() re-arms while data is out
         }
         return sample;
@@ -631,7 +636,7 @@ private:
         if (a.intersects(send_syn_ack)) send_syn_segment(in, true);
         if (a.intersects(send_ack)) {
             if (e == event::rcv_unacceptable && out_of_window_ack_counts(*in.seg) &&
-                !limiter_.allow(config_->out_of_window_ack_limit, config_->challenge_ack_interval_ms, in.now)) {
+                !limiter_.allow(config().out_of_window_ack_limit, config().challenge_ack_interval_ms, in.now)) {
                 observer().on_drop(drop_reason::out_of_window_ack_rate_limited);
             } else {
                 if (e == event::rcv_data) ack_.owe_delayable();  // in-order text: may wait (§3.8.6.3)
@@ -645,7 +650,7 @@ private:
         if (a.intersects(send_keepalive_probe)) send_keepalive();
         if (a.intersects(send_window_probe)) send_probe(in);
         if (a.intersects(queue_data)) snd_data_end_ += in.octets;  // SEND: octets appended
-        if (a.intersects(deliver_data) && e == event::receive) consume(in.octets);
+        if (a.intersects(deliver_data) && e == event::receive) consume(config(), in.octets);
         if (a.intersects(stop_timers)) timers_.disarm_all();
         if (a.intersects(stop_retransmission_timer)) timers_.disarm(timer_kind::retransmission);
         if (a.intersects(start_retransmission_timer)) {
@@ -655,16 +660,16 @@ private:
             }
         }
         if (a.intersects(start_time_wait_timer) || a.intersects(restart_time_wait_timer)) {
-            timers_.arm(timer_kind::time_wait, in.now, config_->timers.time_wait_ms());
+            timers_.arm(timer_kind::time_wait, in.now, config().timers.time_wait_ms());
         }
-        if (a.intersects(start_fin_wait_2_timer) && config_->timers.fin_wait_2_timeout && has(orphan_bit)) {
-            timers_.arm(timer_kind::fin_wait_2, in.now, config_->timers.fin_wait_2_ms);
+        if (a.intersects(start_fin_wait_2_timer) && config().timers.fin_wait_2_timeout && has(orphan_bit)) {
+            timers_.arm(timer_kind::fin_wait_2, in.now, config().timers.fin_wait_2_ms);
         }
-        if (a.intersects(start_keepalive_timer) && config_->timers.keepalive) {
+        if (a.intersects(start_keepalive_timer) && config().timers.keepalive) {
             // After a probe: the probe interval; otherwise (connection established) the idle time.
             const bool probing = e == event::timeout_keepalive;
             timers_.arm(timer_kind::keepalive, in.now,
-                        probing ? config_->timers.keepalive_interval_ms : config_->timers.keepalive_idle_ms);
+                        probing ? config().timers.keepalive_interval_ms : config().timers.keepalive_idle_ms);
         }
         // Signals, delete_tcb and redirect_to_listener: run_row, after the state change.
     }
@@ -704,7 +709,7 @@ private:
         s.flags = with_ack ? static_cast<std::uint8_t>(ctl::syn | ctl::ack) : ctl::syn;
         s.ack = with_ack ? rcv_nxt_ : 0u;
         s.window = window_field();
-        s.mss = config_->mss;
+        s.mss = config().mss;
         const bool first = snd_nxt_ == iss_;
         if (first) {
             snd_nxt_ = iss_ + 1u;
@@ -732,13 +737,13 @@ private:
     }
 
     void send_ack_now() noexcept {
-        update_receive_window();
+        update_receive_window(config());
         emit(ack_segment());
         ack_carried();
     }
     // RFC 5961 §3.2, §4.2, §5.2, throttled per §7 (invalid_ack_limiter.hpp).
     void send_challenge(const call_input& in) noexcept {
-        if (!limiter_.allow(config_->challenge_ack_limit, config_->challenge_ack_interval_ms, in.now)) {
+        if (!limiter_.allow(config().challenge_ack_limit, config().challenge_ack_interval_ms, in.now)) {
             observer().on_drop(drop_reason::challenge_ack_rate_limited);
             return;
         }
@@ -783,7 +788,7 @@ private:
         s.text_length = text;
         if (fin) s.flags = static_cast<std::uint8_t>(s.flags | ctl::fin);
         if (text > 0) s.flags = static_cast<std::uint8_t>(s.flags | ctl::psh);
-        update_receive_window();
+        update_receive_window(config());
         s.window = window_field();
         emit(s, seq - snd_una_, true);
         send_.on_retransmitted(seq, length);
@@ -835,12 +840,12 @@ private:
         send_.on_output_done();
         // §3.8.6.3 (ack_timing.hpp): at once; or delayed, at least every second full-sized
         // segment (SHLD-19), within delayed_ack_ms < 0.5 s (MUST-40).
-        const ack_decision d = ack_.decide(config_->timers.delayed_ack, effective_mss());
+        const ack_decision d = ack_.decide(config().timers.delayed_ack, effective_mss());
         if (d == ack_decision::send) {
             send_ack_owed(in);
         } else if (d == ack_decision::arm_delayed) {
             if (!timers_.armed(timer_kind::delayed_ack)) {
-                timers_.arm(timer_kind::delayed_ack, in.now, config_->timers.delayed_ack_ms);
+                timers_.arm(timer_kind::delayed_ack, in.now, config().timers.delayed_ack_ms);
             }
             ack_.delayed();
         }
@@ -858,7 +863,7 @@ private:
         send_ack_now();
     }
     bool ack_waits_for_turn() const noexcept {
-        return config_->ack_per_turn &&
+        return config().ack_per_turn &&
                machine_type::step(state_, event::timeout_delayed_ack).actions.intersects(action::send_ack);
     }
 
@@ -919,16 +924,16 @@ private:
             // that is queued when nothing is in flight (or Nagle is off); or at least half the
             // largest window the peer has offered.
             const bool full = length >= effective_mss();
-            const bool all = length == queued && (in_flight == 0 || !config_->nagle || fin_next);
+            const bool all = length == queued && (in_flight == 0 || !config().nagle || fin_next);
             const bool half_window =
-                (in_flight == 0 || !config_->nagle) && max_snd_wnd_ > 0 && length >= max_snd_wnd_ / 2;
+                (in_flight == 0 || !config().nagle) && max_snd_wnd_ > 0 && length >= max_snd_wnd_ / 2;
             if (!(full || all || half_window)) return;
             send_data(in, length, fin_next);
         }
     }
 
     void send_data(const call_input& in, std::uint32_t length, bool with_fin) noexcept {
-        update_receive_window();
+        update_receive_window(config());
         segment s = ack_segment();
         s.text_length = length;
         s.flags = static_cast<std::uint8_t>(s.flags | ctl::psh | (with_fin ? ctl::fin : 0u));
@@ -965,7 +970,7 @@ private:
         const bool waiting = unsent() > 0 && may_send_data();
         const bool persisting = (waiting && !outstanding) || (owner == timer_kind::persist && outstanding);
         if (!persisting) persist_backoff_ = 0;  // the window is open again
-        const timer_config& t = config_->timers;
+        const timer_config& t = config().timers;
         if (outstanding && owner != timer_kind::persist) {
             if (owner != timer_kind::retransmission) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
         } else if (persisting) {
@@ -991,7 +996,7 @@ private:
     // The event an expired timer is, from the main slot's counter and timer_config;
     // event::status when the expiry is no event (keepalive re-armed for the idle remainder).
     event timer_event(const call_input& in, timer_kind kind) noexcept {
-        const timer_config& t = config_->timers;
+        const timer_config& t = config().timers;
         switch (kind) {
             case timer_kind::retransmission: {
                 const std::uint16_t n = timers_.count_retry();
@@ -1049,10 +1054,12 @@ private:
     // -------------------------------------------------------------------- the TCB
     // RFC 9293's variables and the engine's own numbers are detail::tcb's (detail/tcb.hpp);
     // the Profile's components follow them (see docs/engine.md, "TCB size"): the policies
-    // first, in the base's tail padding (one octet when they are empty).
+    // first, in the base's tail padding (one octet when they are empty); the configuration
+    // last: a pointer, or nothing with a with_static_config profile.
     TCPFSM_NO_UNIQUE_ADDRESS policy_pack policies_;
     TCPFSM_NO_UNIQUE_ADDRESS rto_type rto_;
     TCPFSM_NO_UNIQUE_ADDRESS send_path_type send_;  // congestion control and loss recovery (send_path.hpp)
+    TCPFSM_NO_UNIQUE_ADDRESS config_holder_type config_;
 };
 
 }  // namespace tcpfsm

@@ -75,6 +75,71 @@ TEST_CASE("connection: the TCB with empty policies", "[connection]") {
                                              tcpfsm::congestion::newreno_compact_options>) == 20);
 }
 
+namespace {
+// The compact profile's policies with a pointer to the same configuration (no with_static_config).
+using compact_with_pointer = tcpfsm::engine_profile<
+    tcpfsm::standard_table, tcpfsm::rto_estimator,
+    tcpfsm::congestion::newreno<tcpfsm::congestion::abc_slow_start<>, tcpfsm::congestion::newreno_compact_options>>;
+// The same, the §3.10 reference configuration fixed at compile time.
+using compact_static_reference = tcpfsm::with_static_config<compact_with_pointer, tcpfsm::rfc_reference_config>;
+
+// A bulk transfer A -> B of `octets` (both peers of the profile P), with the first segment of
+// each flight lost once; every segment both sent, in the RFC's notation.
+template <class Profile>
+std::vector<std::string> compact_exchange(const tcpfsm::connection_config& config, std::uint32_t octets,
+                                          std::uint32_t& delivered) {
+    reset_time t;
+    basic_peer<Profile> a({}, config), b({}, config);
+    establish(a, b, 1000, 5000);
+    std::vector<std::string> trace;
+    REQUIRE(a.conn->send(octets) == user_error::none);
+    bool dropped = false;
+    for (int round = 0; round < 200 && b.rec.delivered < octets; ++round) {
+        while (!a.sent.empty()) {
+            const tcpfsm::segment s = a.take_any().header;
+            trace.push_back("A " + rfc_notation(s));
+            if (!dropped && s.text_length > 0) {
+                dropped = true;  // lost
+                continue;
+            }
+            b.receive(s);
+        }
+        while (!b.sent.empty()) {
+            const tcpfsm::segment s = b.take_any().header;
+            trace.push_back("B " + rfc_notation(s));
+            a.receive(s);
+        }
+        a.run_to(now_ms + 50);
+        b.run_to(now_ms);
+    }
+    delivered = b.rec.delivered;
+    return trace;
+}
+}  // namespace
+
+TEST_CASE("connection: with_static_config keeps no pointer and behaves as the same configuration by pointer",
+          "[connection]") {
+    using static_engine = typename basic_peer<compact_static_reference>::engine;
+    using pointer_engine = typename basic_peer<compact_with_pointer>::engine;
+    // The configuration pointer (8 octets) is the difference, up to the alignment of 8 it
+    // took with it.
+    CHECK(sizeof(static_engine) + 8 <= sizeof(pointer_engine));
+    STATIC_REQUIRE(&tcpfsm_test::compact_profile::static_config == &tcpfsm::default_connection_config);
+    // The short constructor defaults to the profile's configuration.
+    const tcpfsm_test::empty_tcb defaulted;
+    CHECK(&defaulted.config() == &tcpfsm::default_connection_config);
+    // The same exchange, segment for segment, with a loss: every octet arrives once.
+    constexpr std::uint32_t octets = 20 * 1460;
+    std::uint32_t by_static = 0, by_pointer = 0;
+    const auto static_trace =
+        compact_exchange<compact_static_reference>(tcpfsm::rfc_reference_config, octets, by_static);
+    const auto pointer_trace = compact_exchange<compact_with_pointer>(tcpfsm::rfc_reference_config, octets, by_pointer);
+    CHECK(by_static == octets);
+    CHECK(by_pointer == octets);
+    CHECK(static_trace == pointer_trace);
+    CHECK(static_trace.size() > 20u);  // at least the 20 segments of text and their ACKs
+}
+
 TEST_CASE("connection: the ISS comes from the ISS policy with the four-tuple and a 4 us clock", "[connection]") {
     // RFC 6528 / RFC 9293 §3.4.1: ISN = M + F(4-tuple, secret), M a 4 microsecond timer. Two
     // active OPENs of the same four-tuple 4 ms apart differ by 4000 us / 4 us = 1000.

@@ -32,7 +32,7 @@ namespace detail {
 // The TCB of one connection (tcpfsm::connection's private base).
 class tcb {
 protected:
-    explicit tcb(const connection_config& config_value) noexcept : config_(&config_value) {}
+    tcb() = default;
 
     // -------------------------------------------------------------------- bookkeeping helpers
     static constexpr std::uint8_t passive_bit = 1u << 0;     // SYN-RECEIVED came from LISTEN (MUST-11)
@@ -89,8 +89,8 @@ protected:
         const std::uint32_t first = has(syn_acked_bit) ? snd_una_ : iss_ + 1u;
         return seq_lt(first, data_end()) ? data_end() - first : 0u;
     }
-    std::uint32_t send_limit() const noexcept {
-        return config_->send_buffer_limit < max_send_buffer_limit ? config_->send_buffer_limit : max_send_buffer_limit;
+    static std::uint32_t send_limit(const connection_config& config) noexcept {
+        return config.send_buffer_limit < max_send_buffer_limit ? config.send_buffer_limit : max_send_buffer_limit;
     }
     std::uint16_t effective_mss() const noexcept { return snd_mss_ != 0 ? snd_mss_ : std::uint16_t{536}; }
 
@@ -98,18 +98,18 @@ protected:
     // belong to the listener (listener.hpp): it checks SEG.ACK - 1 and says so through
     // on_valid_cookie_ack; the new connection's window is then the whole buffer.
     // `cookie_valid`: on_valid_cookie_ack in LISTEN (call_input::cookie_mss).
-    receive_context context(bool cookie_valid) const noexcept {
+    receive_context context(const connection_config& config, bool cookie_valid) const noexcept {
         return receive_context{state_, has(passive_bit), has(fin_sent_bit), false, cookie_valid, iss_, snd_una_,
                                snd_nxt_, max_snd_wnd_, rcv_nxt_,
-                               state_ == state::syn_sent || cookie_valid ? receive_space() : rcv_wnd_};
+                               state_ == state::syn_sent || cookie_valid ? receive_space(config) : rcv_wnd_};
     }
 
     // RCV.BUFF (at most 65535: no window scaling) and RCV.BUFF - RCV.USER.
-    std::uint32_t receive_buffer() const noexcept {
-        return config_->receive_buffer < 65535u ? config_->receive_buffer : 65535u;
+    static std::uint32_t receive_buffer(const connection_config& config) noexcept {
+        return config.receive_buffer < 65535u ? config.receive_buffer : 65535u;
     }
-    std::uint32_t receive_space() const noexcept {
-        return receive_buffer() > receive_held_ ? receive_buffer() - receive_held_ : 0u;
+    std::uint32_t receive_space(const connection_config& config) const noexcept {
+        return receive_buffer(config) > receive_held_ ? receive_buffer(config) - receive_held_ : 0u;
     }
 
     bool takes_text(event e, std::uint8_t index, const segment& seg) const noexcept {
@@ -138,19 +138,21 @@ protected:
 
 
     // RECEIVE: the user took octets; the window may open (§3.8.6.2.2).
-    void consume(std::uint32_t octets) noexcept {
+    void consume(const connection_config& config, std::uint32_t octets) noexcept {
         TCPFSM_ASSERT(octets <= receive_held_,
                       "tcpfsm::connection::receive(n): n is more than the octets delivered and not yet received");
         const std::uint32_t taken = octets < receive_held_ ? octets : receive_held_;
         receive_held_ -= taken;
-        const bool update = window_update_owed(receive_space(), rcv_wnd_, receive_buffer(), config_->mss,
-                                               config_->timers.delayed_ack);  // ack_timing.hpp
+        const bool update = window_update_owed(receive_space(config), rcv_wnd_, receive_buffer(config), config.mss,
+                                               config.timers.delayed_ack);  // ack_timing.hpp
         if (taken > 0 && state_ != state::closed && update) ack_.owe_now();
     }
 
     // §3.8.6.2.2 receiver SWS avoidance (MUST-39, ack_timing.hpp).
-    void update_receive_window() noexcept {
-        if (receive_window_may_open(receive_space(), rcv_wnd_, receive_buffer(), config_->mss)) rcv_wnd_ = receive_space();
+    void update_receive_window(const connection_config& config) noexcept {
+        if (receive_window_may_open(receive_space(config), rcv_wnd_, receive_buffer(config), config.mss)) {
+            rcv_wnd_ = receive_space(config);
+        }
     }
 
     bool may_send_data() const noexcept {
@@ -171,7 +173,6 @@ protected:
     // 4-octet fields first, then the 16-bit and 8-bit ones (see docs/engine.md, "TCB size").
     // The components are TCPFSM_NO_UNIQUE_ADDRESS (detail/ebo.hpp): the next member may use
     // a component's tail padding.
-    const connection_config* config_;
     std::uint32_t iss_ = 0;
     std::uint32_t snd_una_ = 0, snd_nxt_ = 0, snd_wnd_ = 0, snd_wl1_ = 0, snd_wl2_ = 0, max_snd_wnd_ = 0;
     std::uint32_t rcv_nxt_ = 0, rcv_wnd_ = 0;
