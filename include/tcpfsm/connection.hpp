@@ -479,6 +479,14 @@ private:
                                                           microseconds()));
     }
 
+    // The initial window the data phase began with (RFC 5681 §3.1: one segment after a
+    // retransmitted SYN; RFC 6928's or connection_config::initial_window_segments' otherwise),
+    // for the policy's restart after idle: the engine keeps no copy of its own.
+    std::uint32_t initial_window_octets() const noexcept {
+        if (has(syn_retransmitted_bit)) return effective_mss();
+        return initial_window(config().initial_window_segments, effective_mss());
+    }
+
     // §3.7.1: the send MSS from the peer's option (connection_config.hpp, send_mss).
     void take_peer_mss(const segment& seg) noexcept { snd_mss_ = send_mss(config(), seg.mss); }
 
@@ -507,6 +515,7 @@ private:
         if (sample) rto_.on_rtt_sample(sample.rtt_ms);  // collapses a backed-off RTO (§5, Karn)
         snd_una_ = ack;
         if (acks_syn) {
+            if (syn_retransmitted) set(syn_retransmitted_bit);
             send_.start(effective_mss(), initial_window(config().initial_window_segments, effective_mss()),
                         syn_retransmitted, in.now, microseconds());
             if (syn_retransmitted && snd_una_ != snd_nxt_) send_.go_back_n_after_syn_timeout(snd_una_, snd_nxt_);
@@ -895,7 +904,7 @@ private:
         }
         // Idle: the policy may restart its window before new data goes (RFC 5681 §4.1).
         if (snd_una_ == snd_nxt_ && unsent() > 0 && seq_lt(snd_nxt_, snd_una_ + snd_wnd_)) {
-            send_.on_idle_send(in.now, rto_.rto_ms(), microseconds());
+            send_.on_idle_send(in.now, rto_.rto_ms(), initial_window_octets(), microseconds());
         }
         // As many segments as the window, cwnd (RFC 5681; limited transmit's allowance, RFC
         // 3042), SWS avoidance and Nagle allow: each one sent advances SND.NXT, so the loop
@@ -1009,7 +1018,7 @@ private:
                 rto_.on_timeout();  // RFC 6298 §5.5
                 // Data or FIN outstanding: ssthresh and the loss window (RFC 5681 §3.1), then
                 // go-back-N from SND.UNA (the row's retransmit action sends its first segment).
-                if (has(syn_acked_bit) && snd_una_ != snd_nxt_) send_.on_timeout(snd_una_, snd_nxt_, microseconds());
+                if (has(syn_acked_bit) && snd_una_ != snd_nxt_) send_.on_timeout(snd_una_, snd_nxt_, effective_mss(), microseconds());
                 return event::timeout_retransmit;
             }
             case timer_kind::persist:

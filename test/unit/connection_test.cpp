@@ -77,41 +77,62 @@ TEST_CASE("connection: the TCB with empty policies", "[connection]") {
 
 namespace {
 // The compact profile's policies with a pointer to the same configuration (no with_static_config).
-using compact_with_pointer = tcpfsm::engine_profile<
-    tcpfsm::standard_table, tcpfsm::rto_estimator,
-    tcpfsm::congestion::newreno<tcpfsm::congestion::abc_slow_start<>, tcpfsm::congestion::newreno_compact_options>>;
+using compact_with_pointer =
+    tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, tcpfsm_test::compact_congestion>;
 // The same, the §3.10 reference configuration fixed at compile time.
 using compact_static_reference = tcpfsm::with_static_config<compact_with_pointer, tcpfsm::rfc_reference_config>;
 
-// A bulk transfer A -> B of `octets` (both peers of the profile P), with the first segment of
-// each flight lost once; every segment both sent, in the RFC's notation.
+// A -> B over a link that loses the first transmission of A's SYN (the data phase then
+// starts with IW = 1 SMSS, RFC 5681 §3.1), of its 4th segment of text (fast retransmit) and
+// of its 16th to 23rd (NewReno's partial ACKs, or a timeout); then 5 s of idle and a second
+// transfer (restart after idle, RFC 5681 §4.1). Every segment both sent, with its time.
 template <class Profile>
-std::vector<std::string> compact_exchange(const tcpfsm::connection_config& config, std::uint32_t octets,
-                                          std::uint32_t& delivered) {
+std::vector<std::string> lossy_exchange(const tcpfsm::connection_config& config, std::uint32_t octets,
+                                        std::uint32_t& delivered) {
     reset_time t;
-    basic_peer<Profile> a({}, config), b({}, config);
-    establish(a, b, 1000, 5000);
+    basic_peer<Profile> a({999}, config), b({4999}, config);
     std::vector<std::string> trace;
-    REQUIRE(a.conn->send(octets) == user_error::none);
-    bool dropped = false;
-    for (int round = 0; round < 200 && b.rec.delivered < octets; ++round) {
-        while (!a.sent.empty()) {
-            const tcpfsm::segment s = a.take_any().header;
-            trace.push_back("A " + rfc_notation(s));
-            if (!dropped && s.text_length > 0) {
-                dropped = true;  // lost
-                continue;
+    std::vector<std::uint32_t> lost_once = {999};  // the SYN's sequence number, then text's
+    for (std::uint32_t i : {3u, 15u, 16u, 17u, 18u, 19u, 20u, 21u, 22u}) lost_once.push_back(1000 + i * 1460);
+    const auto lost = [&](const tcpfsm::segment& s) {
+        for (auto it = lost_once.begin(); it != lost_once.end(); ++it) {
+            if (*it == s.seq && (s.syn() || s.text_length > 0)) {
+                lost_once.erase(it);
+                return true;
             }
-            b.receive(s);
         }
-        while (!b.sent.empty()) {
-            const tcpfsm::segment s = b.take_any().header;
-            trace.push_back("B " + rfc_notation(s));
-            a.receive(s);
+        return false;
+    };
+    std::uint32_t taken = 0;
+    const auto exchange = [&](std::uint32_t goal) {
+        for (int step = 0; step < 2000 && b.rec.delivered < goal; ++step) {
+            while (!a.sent.empty()) {
+                const tcpfsm::segment s = a.take_any().header;
+                trace.push_back(std::to_string(now_ms) + " A " + rfc_notation(s));
+                if (lost(s)) continue;
+                b.receive(s);
+                if (b.rec.delivered > taken) {  // B's user takes all it is given
+                    REQUIRE(b.conn->receive(b.rec.delivered - taken) == user_error::none);
+                    taken = b.rec.delivered;
+                }
+            }
+            while (!b.sent.empty()) {
+                const tcpfsm::segment s = b.take_any().header;
+                trace.push_back(std::to_string(now_ms) + " B " + rfc_notation(s));
+                a.receive(s);
+            }
+            a.run_to(now_ms + 10);
+            b.run_to(now_ms);
         }
-        a.run_to(now_ms + 50);
-        b.run_to(now_ms);
-    }
+    };
+    b.conn->open_passive();
+    a.conn->open_active();
+    REQUIRE(a.conn->send(octets) == user_error::none);
+    exchange(octets);
+    a.run_to(now_ms + 5000);
+    b.run_to(now_ms);
+    REQUIRE(a.conn->send(octets) == user_error::none);
+    exchange(2 * octets);
     delivered = b.rec.delivered;
     return trace;
 }
@@ -128,16 +149,36 @@ TEST_CASE("connection: with_static_config keeps no pointer and behaves as the sa
     // The short constructor defaults to the profile's configuration.
     const tcpfsm_test::empty_tcb defaulted;
     CHECK(&defaulted.config() == &tcpfsm::default_connection_config);
-    // The same exchange, segment for segment, with a loss: every octet arrives once.
-    constexpr std::uint32_t octets = 20 * 1460;
+    // The same exchange, segment for segment, with losses: every octet arrives once.
+    constexpr std::uint32_t octets = 40 * 1460;
     std::uint32_t by_static = 0, by_pointer = 0;
-    const auto static_trace =
-        compact_exchange<compact_static_reference>(tcpfsm::rfc_reference_config, octets, by_static);
-    const auto pointer_trace = compact_exchange<compact_with_pointer>(tcpfsm::rfc_reference_config, octets, by_pointer);
-    CHECK(by_static == octets);
-    CHECK(by_pointer == octets);
+    const auto static_trace = lossy_exchange<compact_static_reference>(tcpfsm::rfc_reference_config, octets, by_static);
+    const auto pointer_trace = lossy_exchange<compact_with_pointer>(tcpfsm::rfc_reference_config, octets, by_pointer);
+    CHECK(by_static == 2 * octets);
+    CHECK(by_pointer == 2 * octets);
     CHECK(static_trace == pointer_trace);
-    CHECK(static_trace.size() > 20u);  // at least the 20 segments of text and their ACKs
+    CHECK(static_trace.size() > 80u);  // at least the 80 segments of text
+}
+
+TEST_CASE("connection: NewReno with SMSS and IW from the engine sends as the NewReno that keeps them",
+          "[connection][send_path]") {
+    // newreno_smallest_options (the compact profile's) against newreno_compact_options, both
+    // by the engine: a lost SYN (IW = 1 SMSS, RFC 5681 §3.1), fast retransmit, a timeout,
+    // idle restart with the initial window the engine recomputes.
+    using keeping = tcpfsm::engine_profile<
+        tcpfsm::standard_table, tcpfsm::rto_estimator,
+        tcpfsm::congestion::newreno<tcpfsm::congestion::abc_slow_start<>, tcpfsm::congestion::newreno_compact_options>>;
+    constexpr std::uint32_t octets = 40 * 1460;
+    for (std::uint16_t segments : {std::uint16_t{10}, std::uint16_t{4}}) {
+        tcpfsm::connection_config config = tcpfsm::rfc_reference_config;
+        config.initial_window_segments = segments;
+        std::uint32_t by_smallest = 0, by_keeping = 0;
+        const auto smallest_trace = lossy_exchange<compact_with_pointer>(config, octets, by_smallest);
+        const auto keeping_trace = lossy_exchange<keeping>(config, octets, by_keeping);
+        CHECK(by_smallest == 2 * octets);
+        CHECK(by_keeping == 2 * octets);
+        CHECK(smallest_trace == keeping_trace);
+    }
 }
 
 TEST_CASE("connection: the ISS comes from the ISS policy with the four-tuple and a 4 us clock", "[connection]") {

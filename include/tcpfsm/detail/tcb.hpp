@@ -38,7 +38,8 @@ protected:
     static constexpr std::uint8_t passive_bit = 1u << 0;     // SYN-RECEIVED came from LISTEN (MUST-11)
     static constexpr std::uint8_t fin_queued_bit = 1u << 1;  // CLOSE: FIN after the queued data
     static constexpr std::uint8_t fin_sent_bit = 1u << 2;    // the FIN is SND.NXT - 1 (or was)
-    // 1u << 3 to 1u << 5 are free (the ACK owed is ack_timing's; recovery is send_path.hpp's).
+    static constexpr std::uint8_t syn_retransmitted_bit = 1u << 3;  // the data phase began with IW = SMSS
+    // 1u << 4 and 1u << 5 are free (the ACK owed is ack_timing's; recovery is send_path.hpp's).
     static constexpr std::uint8_t syn_acked_bit = 1u << 6;   // our SYN is acknowledged
     static constexpr std::uint8_t orphan_bit = 1u << 7;      // release(): the user reads no more
 
