@@ -232,8 +232,8 @@ public:
         for (int guard = 0; guard < 8; ++guard) {
             const timer_kind kind = timers_.expired(in.now);
             if (kind == timer_kind::none) break;
-            const event e = timer_event(in, kind);
-            if (e == event::status) continue;  // not an event (keepalive not idle long enough)
+            const event e = timer_event(kind);
+            if (e == event::status) continue;  // not an event
             run_row(in, e);
         }
         finish(in);
@@ -323,10 +323,13 @@ private:
         if (state_ != state::closed && state_ != state::listen && k.count > 0 && answers_probes(k.events[0])) {
             // §3.8.4: keepalive counts "data or acknowledgment packets"; an unacceptable
             // segment is neither. Such a segment answers a keepalive or zero-window probe
-            // (Linux: icsk_probes_out = 0 on an ACK).
-            last_received_ = in.now;
+            // (Linux: icsk_probes_out = 0 on an ACK). Keepalive's idle time is measured from
+            // the last such segment (Linux's tcp_keepalive_timer): its timer starts over.
             const timer_kind owner = timers_.main_kind();
             if (owner == timer_kind::keepalive || owner == timer_kind::persist) timers_.reset_retries();
+            if (owner == timer_kind::keepalive && timers_.armed(timer_kind::keepalive)) {
+                timers_.arm(timer_kind::keepalive, in.now, config().timers.keepalive_idle_ms);
+            }
         }
         // Steps seven and eight go through the reassembly queue once, at the segment's first
         // text or FIN event; a FIN the queue reaches runs the FIN row (receive_path.hpp).
@@ -1003,8 +1006,8 @@ private:
 
     // -------------------------------------------------------------------- timers -> events
     // The event an expired timer is, from the main slot's counter and timer_config;
-    // event::status when the expiry is no event (keepalive re-armed for the idle remainder).
-    event timer_event(const call_input& in, timer_kind kind) noexcept {
+    // event::status when the expiry is no event.
+    event timer_event(timer_kind kind) noexcept {
         const timer_config& t = config().timers;
         switch (kind) {
             case timer_kind::retransmission: {
@@ -1029,17 +1032,12 @@ private:
                 if (persist_backoff_ != 0xFFFFu) ++persist_backoff_;
                 if (timers_.count_retry() > t.retries2) return event::timeout_retransmit_exhausted;
                 return event::timeout_persist;
-            case timer_kind::keepalive: {
-                // Linux's tcp_keepalive_timer: idle measured from the last segment received.
-                const std::uint32_t idle = in.now - last_received_;
-                if (timers_.retries() == 0 && idle < t.keepalive_idle_ms) {
-                    timers_.arm(timer_kind::keepalive, in.now, t.keepalive_idle_ms - idle);
-                    return event::status;
-                }
+            case timer_kind::keepalive:
+                // Linux's tcp_keepalive_timer: idle measured from the last segment received
+                // (receive_segment restarts the timer), so an expiry is always a probe.
                 if (timers_.retries() >= t.keepalive_probes) return event::timeout_keepalive_exhausted;
                 timers_.count_retry();
                 return event::timeout_keepalive;
-            }
             case timer_kind::fin_wait_2:
                 return event::timeout_fin_wait_2;
             case timer_kind::time_wait:

@@ -54,23 +54,27 @@ static_assert(tcpfsm::iss_generator<tcpfsm::fixed_iss> &&
 
 TEST_CASE("connection: the TCB with empty policies", "[connection]") {
     using engine = tcpfsm_test::empty_tcb;
-    // The compact profile (newreno<abc_slow_start<>, newreno_compact_options>, reassembly
-    // capacity 0), field by field as connection.hpp's TCB block lays it out (docs/engine.md,
-    // "TCB size"): the configuration and call pointers 16; RFC 9293's ISS, SND.UNA, SND.NXT,
-    // SND.WND, SND.WL1, SND.WL2, MAX.SND.WND, RCV.NXT, RCV.WND and four more 32-bit ones (end
-    // of the queued data, RCV.USER, last arrival, challenge-ACK window) 52; the timer slots 16;
-    // the RFC 6298 estimator's 15 and the state's 1 in its tail padding; Karn's sampler 8;
-    // compact NewReno 20 (cwnd, ssthresh, SMSS, IW, bytes_acked); the loss-recovery state's 15
-    // and the limited-transmit count's 1 in its tail; the idle tick 4; MSS, challenge count,
-    // zero-window probe count 6; flags and the segments since the last ACK 2. 156 octets, to
-    // a multiple of the pointers' 8: 160. Issue 13's 128 is not met (test "connection: issue
-    // 13's TCB budgets").
-    constexpr std::size_t fields = 16 + 52 + 16 + (15 + 1) + 8 + 20 + (15 + 1) + 4 + 6 + 2;
-    STATIC_REQUIRE(fields == 156);
+    // The compact profile (newreno<abc_slow_start<>, newreno_smallest_options>, reassembly
+    // capacity 0, with_static_config), field by field as detail/tcb.hpp and connection.hpp lay
+    // it out (docs/engine.md, "TCB size"): RFC 9293's ISS, SND.UNA, SND.NXT, SND.WND, SND.WL1,
+    // SND.WL2, MAX.SND.WND, RCV.NXT, RCV.WND and two more 32-bit ones (end of the queued data,
+    // RCV.USER) 44; the timer slots 16; Karn's sampler 8; MSS 2, the RFC 5961 limiter 6, the
+    // zero-window probe count 2, flags 1, ACK timing 3, the state 1: 15; the empty policies
+    // and the capacity-0 queue 1; the RFC 6298 estimator 11 (SRTT, RTTVAR, backoffs, base; the
+    // RTO is computed); NewReno 12 (cwnd, ssthresh, bytes_acked); the loss-recovery state 15
+    // and the limited-transmit count 1 in its tail; the idle tick 4. No pointer: the
+    // alignment is 4, and the one octet after the estimator is the only padding.
+    constexpr std::size_t fields = 44 + 16 + 8 + 15 + 1 + 11 + 12 + (15 + 1) + 4;
+    STATIC_REQUIRE(fields == 127);
     WARN("sizeof(tcpfsm::connection<empty policies, compact profile>) = " << sizeof(engine) << " bytes");
-    CHECK(sizeof(engine) <= (fields + 7) / 8 * 8);
+    STATIC_REQUIRE(alignof(engine) == 4);
+    CHECK(sizeof(engine) <= (fields + 3) / 4 * 4);
     CHECK(sizeof(tcpfsm::timer_slots) == 16);
     CHECK(sizeof(tcpfsm::rtt_sampler) == 8);
+    CHECK(sizeof(tcpfsm::invalid_ack_limiter) == 6);
+    CHECK(sizeof(tcpfsm::ack_timing) == 3);
+    CHECK(sizeof(tcpfsm::rto_estimator) == 12);  // 11 and its tail padding
+    CHECK(sizeof(tcpfsm_test::compact_congestion) == 12);
     CHECK(sizeof(tcpfsm::congestion::newreno<tcpfsm::congestion::abc_slow_start<>,
                                              tcpfsm::congestion::newreno_compact_options>) == 20);
 }

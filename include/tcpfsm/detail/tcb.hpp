@@ -179,7 +179,6 @@ protected:
     std::uint32_t rcv_nxt_ = 0, rcv_wnd_ = 0;
     std::uint32_t snd_data_end_ = 0;   // after the last octet queued by SEND
     std::uint32_t receive_held_ = 0;   // RCV.USER: delivered, not yet received by the user
-    std::uint32_t last_received_ = 0;  // tick of the last segment (keepalive idle time)
     TCPFSM_NO_UNIQUE_ADDRESS timer_slots timers_;
     TCPFSM_NO_UNIQUE_ADDRESS rtt_sampler rtt_;
     std::uint16_t snd_mss_ = 0;
