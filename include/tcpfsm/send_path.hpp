@@ -195,10 +195,11 @@ public:
     recovery_response before_ack(const send_path_ack& in, std::uint64_t now_us) noexcept {
         CC& cc = policy();
         const recovery_ack ra{in.ack, in.snd_una, in.snd_nxt, cc.cwnd(), in.smss, in.duplicate, in.new_data_sendable};
-        const std::uint32_t smss = in.smss;
-        const recovery_response r = recovery_.on_ack(ra, [&cc, smss, now_us](std::uint32_t flight) {
+        // (By reference: the lambda runs inside on_ack; a policy without the long form reads
+        // no SMSS, and an explicit capture of it would be unused.)
+        const recovery_response r = recovery_.on_ack(ra, [&](std::uint32_t flight) {
             if constexpr (congestion::has_on_loss_smss_v<CC>) {
-                return static_cast<std::uint32_t>(cc.on_loss(flight, smss, now_us));
+                return static_cast<std::uint32_t>(cc.on_loss(flight, in.smss, now_us));
             } else {
                 return static_cast<std::uint32_t>(cc.on_loss(flight, now_us));
             }
