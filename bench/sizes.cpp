@@ -1,6 +1,7 @@
 // Sizes, as JSON on stdout: the TCB (tcpfsm::connection) with empty policies for each ready
 // congestion policy, with and without an Observer that places text (reassembly capacity 8),
-// against issue 13's budgets; the standard table, and its dense index (what
+// against issue 13's budgets (the compact profile fixes its configuration at compile time:
+// with_static_config); the standard table, and its dense index (what
 // dispatch::table_lookup reads).
 // SPDX-License-Identifier: MIT
 #include <tcpfsm/congestion/cubic.hpp>
@@ -17,16 +18,19 @@ using tcpfsm_test::empty_tcb;
 
 namespace {
 namespace cc = tcpfsm::congestion;
+template <class Profile, class Observer>
+using tcb_of = tcpfsm::connection<tcpfsm_test::empty_io, tcpfsm_test::empty_clock, Observer, tcpfsm_test::empty_iss,
+                                  Profile>;
 template <class CC>
-using placing_tcb_with = tcpfsm::connection<tcpfsm_test::empty_io, tcpfsm_test::empty_clock,
-                                            tcpfsm_test::empty_placing_observer, tcpfsm_test::empty_iss,
-                                            tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, CC>>;
+using profile_with = tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, CC>;
 using compact_cc = tcpfsm_test::compact_profile::congestion;
 
-template <class CC>
+// The TCB of `Profile` with empty policies, without and with an Observer that places text.
+template <class Profile>
 void print_profile(const char* name, const char* policy, bool last = false) {
     std::printf("    {\"profile\": \"%s\", \"congestion\": \"%s\", \"bytes\": %zu, \"with_placing_observer_bytes\": %zu}%s\n",
-                name, policy, sizeof(tcpfsm_test::empty_tcb_with<CC>), sizeof(placing_tcb_with<CC>), last ? "" : ",");
+                name, policy, sizeof(tcb_of<Profile, tcpfsm::null_observer>),
+                sizeof(tcb_of<Profile, tcpfsm_test::empty_placing_observer>), last ? "" : ",");
 }
 }  // namespace
 
@@ -39,15 +43,19 @@ int main() {
     std::printf("  \"tcb_budget_default_bytes\": 256,\n");
     std::printf("  \"tcb_budget_compact_bytes\": 128,\n");
     std::printf("  \"tcb_profiles\": [\n");
-    print_profile<compact_cc>("compact", "newreno<abc_slow_start<>, newreno_compact_options>");
-    print_profile<cc::unlimited>("unlimited (not MUST-19)", "unlimited");
-    print_profile<cc::newreno<>>("newreno", "newreno<>");
-    print_profile<cc::newreno<cc::hystart_pp<>>>("newreno_hystart", "newreno<hystart_pp<>>");
-    print_profile<cc::cubic<cc::abc_slow_start<>>>("cubic_abc", "cubic<abc_slow_start<>>");
-    print_profile<cc::cubic<>>("default", "cubic<> (HyStart++)", true);
+    print_profile<tcpfsm_test::compact_profile>("compact", "newreno<abc_slow_start<>, newreno_smallest_options>, with_static_config");
+    print_profile<profile_with<compact_cc>>("compact_config_pointer", "newreno<abc_slow_start<>, newreno_smallest_options>");
+    print_profile<profile_with<cc::newreno<cc::abc_slow_start<>, cc::newreno_compact_options>>>(
+        "newreno_compact", "newreno<abc_slow_start<>, newreno_compact_options>");
+    print_profile<profile_with<cc::unlimited>>("unlimited (not MUST-19)", "unlimited");
+    print_profile<profile_with<cc::newreno<>>>("newreno", "newreno<>");
+    print_profile<profile_with<cc::newreno<cc::hystart_pp<>>>>("newreno_hystart", "newreno<hystart_pp<>>");
+    print_profile<profile_with<cc::cubic<cc::abc_slow_start<>>>>("cubic_abc", "cubic<abc_slow_start<>>");
+    print_profile<tcpfsm::default_profile>("default", "cubic<> (HyStart++)", true);
     std::printf("  ],\n");
     std::printf("  \"reassembly_queue_8_bytes\": %zu,\n", sizeof(tcpfsm::reassembly_queue<8>));
     std::printf("  \"rtt_probes_8_bytes\": %zu,\n", sizeof(tcpfsm::detail::rtt_probes<8>));
+    std::printf("  \"rto_estimator_bytes\": %zu,\n", sizeof(tcpfsm::rto_estimator));
     std::printf("  \"standard_table_rows\": %zu,\n", tcpfsm::standard_row_count);
     std::printf("  \"standard_table_bytes\": %zu,\n", sizeof(tcpfsm::standard_table));
     std::printf("  \"transition_row_bytes\": %zu,\n", sizeof(tcpfsm::transition));

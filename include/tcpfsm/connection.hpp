@@ -25,6 +25,7 @@
 #include "core.hpp"
 #include "connection_config.hpp"
 #include "detail/connection_policies.hpp"
+#include "detail/tcb.hpp"
 #include "statistics.hpp"
 #include "timers.hpp"
 #include "window_scaling.hpp"
@@ -36,7 +37,7 @@ namespace tcpfsm {
 // read). Every member function is noexcept; a policy that throws ends the program.
 template <class SegmentIO, class Clock, class Observer = null_observer, class IssPolicy = rfc6528_iss,
           class Profile = default_profile>
-class connection {
+class connection : private detail::tcb {
     static_assert(detail::connection_policy_checks<SegmentIO, Clock, Observer, IssPolicy, Profile>::value, "");
     using statistics_policy = typename detail::profile_statistics<Profile>::type;
     using policy_pack = detail::connection_policy_pack<SegmentIO, Clock, Observer, IssPolicy, Profile>;
@@ -44,6 +45,7 @@ class connection {
     using send_path_type = send_path<typename Profile::congestion>;
     using machine_type = machine<index_for<Profile::table>>;
     using window_scaling_type = typename detail::profile_window_scaling<Profile>::type;  // window_scaling.hpp
+    using config_holder_type = detail::config_holder<Profile>;
 
 public:
     using segment_io_type = SegmentIO;
@@ -54,15 +56,19 @@ public:
     using statistics_type = statistics_policy;
     using reassembly_type = typename policy_pack::reassembly_type;  // the out-of-order queue (receive_path.hpp)
 
-    // The engine keeps a pointer to its configuration, which must outlive it.
+    // The engine keeps a pointer to its configuration, which must outlive it (with a
+    // with_static_config profile: the profile's, and `config_value` must be that object).
     explicit connection(const connection_config& config_value, SegmentIO io_value, Clock clock_value,
                         Observer observer_value, IssPolicy iss_value) noexcept
-        : config_(&config_value),
-          policies_(static_cast<SegmentIO&&>(io_value), static_cast<Clock&&>(clock_value),
-                    static_cast<Observer&&>(observer_value), static_cast<IssPolicy&&>(iss_value)) {}
+        : policies_(static_cast<SegmentIO&&>(io_value), static_cast<Clock&&>(clock_value),
+                    static_cast<Observer&&>(observer_value), static_cast<IssPolicy&&>(iss_value)),
+          config_(config_value) {
+        TCPFSM_ASSERT(!config_holder_type::is_static || &config_value == &config_holder_type::default_config(),
+                      "tcpfsm::connection: a with_static_config profile takes its own configuration only");
+    }
     // The short forms default-construct the ISS policy, which the library's (rfc6528_iss,
     // fixed_iss) are not: they need a secret or a value.
-    explicit connection(const connection_config& config_value = default_connection_config,
+    explicit connection(const connection_config& config_value = config_holder_type::default_config(),
                         SegmentIO io_value = SegmentIO(), Clock clock_value = Clock(),
                         Observer observer_value = Observer()) noexcept
         : connection(config_value, static_cast<SegmentIO&&>(io_value), static_cast<Clock&&>(clock_value),
@@ -76,7 +82,7 @@ public:
     Clock& clock() noexcept { return policies_.clock(); }
     Observer& observer() noexcept { return policies_.observer(); }
     IssPolicy& iss_policy() noexcept { return policies_.iss(); }
-    const connection_config& config() const noexcept { return *config_; }
+    const connection_config& config() const noexcept { return config_.get(); }
     // The profile's statistics policy (statistics.hpp): counting_statistics's totals, or the
     // empty no_statistics.
     const statistics_policy& statistics() const noexcept { return policies_.statistics(); }
@@ -107,7 +113,7 @@ public:
     // SEND returns its own error).
     user_error send(std::uint32_t octets, const four_tuple& tuple = four_tuple{}) noexcept {
         if (machine_type::step(state_, event::send).actions.intersects(action::queue_data) &&
-            std::uint64_t{queued_unacknowledged()} + octets > send_limit()) {
+            std::uint64_t{queued_unacknowledged()} + octets > send_limit(config())) {
             return user_error::insufficient_resources;
         }
         return user_call(event::send, octets, &tuple);
@@ -127,7 +133,7 @@ public:
     }
 
     // CLOSE (§3.10.4): FIN after the queued data. With abortive_close: ABORT.
-    user_error close() noexcept { return user_call(config_->abortive_close ? event::abort : event::close); }
+    user_error close() noexcept { return user_call(config().abortive_close ? event::abort : event::close); }
 
     // CLOSE, and the user will read no more: the connection is orphaned, like a socket after
     // Linux's close() (CLOSE above is RFC 9293's simplex close, Linux's shutdown(SHUT_WR):
@@ -139,9 +145,9 @@ public:
         if (state_ == state::fin_wait_1 || state_ == state::fin_wait_2 || state_ == state::closing ||
             state_ == state::time_wait) {
             set(orphan_bit);
-            if (state_ == state::fin_wait_2 && config_->timers.fin_wait_2_timeout &&
+            if (state_ == state::fin_wait_2 && config().timers.fin_wait_2_timeout &&
                 timers_.main_kind() != timer_kind::fin_wait_2) {
-                timers_.arm(timer_kind::fin_wait_2, ticks(), config_->timers.fin_wait_2_ms);
+                timers_.arm(timer_kind::fin_wait_2, ticks(), config().timers.fin_wait_2_ms);
             }
             return user_error::none;
         }
@@ -221,23 +227,21 @@ public:
     // without running any row (and without asking the observer's listener_takes: a SYN in
     // TIME-WAIT reads as if no listener took it). A listener asks before handing the third segment of a
     // handshake to a child when its accept queue is full (listener.hpp).
-    classification classify_segment(const segment& seg) const noexcept { return classify(context(), seg); }
+    classification classify_segment(const segment& seg) const noexcept { return classify(context(config(), wscale_, false), seg); }
 
     // ---- time ----
 
     // Handles every timer due now (Clock::now()), earliest first.
     void on_timer() noexcept {
-        const call_input input{ticks(), nullptr, nullptr, nullptr, 0, nullptr, true};
-        in_ = &input;
+        const call_input in{ticks(), nullptr, nullptr, nullptr, 0, nullptr, true};
         for (int guard = 0; guard < 8; ++guard) {
-            const timer_kind kind = timers_.expired(now());
+            const timer_kind kind = timers_.expired(in.now);
             if (kind == timer_kind::none) break;
             const event e = timer_event(kind);
-            if (e == event::status) continue;  // not an event (keepalive not idle long enough)
-            run_row(e);
+            if (e == event::status) continue;  // not an event
+            run_row(in, e);
         }
-        finish();
-        in_ = nullptr;
+        finish(in);
     }
 
     // The earliest armed deadline, in the engine's ticks (milliseconds of the Clock, modulo 2^32).
@@ -253,36 +257,7 @@ public:
 
 private:
     // -------------------------------------------------------------------- bookkeeping helpers
-    static constexpr std::uint8_t passive_bit = 1u << 0;     // SYN-RECEIVED came from LISTEN (MUST-11)
-    static constexpr std::uint8_t fin_queued_bit = 1u << 1;  // CLOSE: FIN after the queued data
-    static constexpr std::uint8_t fin_sent_bit = 1u << 2;    // the FIN is SND.NXT - 1 (or was)
-    // 1u << 3 to 1u << 5 are free (the ACK owed is ack_timing's; recovery is send_path.hpp's).
-    static constexpr std::uint8_t syn_acked_bit = 1u << 6;   // our SYN is acknowledged
-    static constexpr std::uint8_t orphan_bit = 1u << 7;      // release(): the user reads no more
-
-    // Did the segment pass the first step (and RFC 5961's checks)? Only then is it a sign of
-    // life from the peer.
-    static constexpr bool answers_probes(event first) noexcept {
-        return first != event::rcv_unacceptable && first != event::rcv_rst_unacceptable &&
-               first != event::rcv_ack_unacceptable && first != event::rcv_rst_in_window;
-    }
-
-    static constexpr bool is_synchronized_or_syn_received(state s) noexcept {
-        return s != state::closed && s != state::listen && s != state::syn_sent;
-    }
-
-    // The inputs of the call in progress; in_ points at one on the stack during a call.
-    struct call_input {
-        std::uint32_t now;         // Clock::now() in ticks
-        const segment* seg;        // on_segment: the arriving segment
-        const std::uint8_t* text;  //   and its text
-        const four_tuple* tuple;   // for the ISS (open_active, send in LISTEN, a SYN in LISTEN)
-        std::uint32_t octets;      // send / receive
-        const std::uint16_t* cookie_mss;  // on_valid_cookie_ack in LISTEN: the MSS the cookie encodes
-        bool turn_end = false;     // on_timer: the consumer's turn is over (ack_per_turn)
-    };
-    std::uint32_t now() const noexcept { return in_->now; }
-
+    // (the TCB's own are detail::tcb's, detail/tcb.hpp)
     std::uint32_t ticks() noexcept {
         const auto since_epoch = clock().now().time_since_epoch();
         return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count());
@@ -290,55 +265,6 @@ private:
     std::uint64_t microseconds() noexcept {
         return static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::microseconds>(clock().now().time_since_epoch()).count());
-    }
-
-    bool has(std::uint8_t bit) const noexcept { return (flags_ & bit) != 0; }
-    void set(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ | bit); }
-    void clear(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ & ~bit); }
-
-    // The sequence number after the last octet the user queued (the FIN goes there).
-    std::uint32_t data_end() const noexcept { return snd_data_end_; }
-    // Queued octets not yet sent.
-    std::uint32_t unsent() const noexcept {
-        if (state_ == state::closed || state_ == state::listen) return 0;  // no send sequence yet
-        if (!has(syn_acked_bit)) {
-            // Before the handshake completes, SND.NXT is ISS + 1 and the data starts there.
-            return data_end() - (iss_ + 1u);
-        }
-        const std::uint32_t sent_data_end = has(fin_sent_bit) ? snd_nxt_ - 1u : snd_nxt_;
-        return seq_lt(sent_data_end, data_end()) ? data_end() - sent_data_end : 0u;
-    }
-    // Octets SEND queued that are not acknowledged yet (sent or not): from SND.UNA, or from
-    // ISS + 1 while our SYN is outstanding, to the end of the queued data. At most
-    // send_limit(), so every difference here is below 2^31.
-    std::uint32_t queued_unacknowledged() const noexcept {
-        if (state_ == state::closed || state_ == state::listen) return 0;
-        const std::uint32_t first = has(syn_acked_bit) ? snd_una_ : iss_ + 1u;
-        return seq_lt(first, data_end()) ? data_end() - first : 0u;
-    }
-    std::uint32_t send_limit() const noexcept {
-        return config_->send_buffer_limit < max_send_buffer_limit ? config_->send_buffer_limit : max_send_buffer_limit;
-    }
-    std::uint16_t effective_mss() const noexcept { return snd_mss_ != 0 ? snd_mss_ : std::uint16_t{536}; }
-
-    // listener_takes_syn: receive_segment asks the observer (listener_takes). SYN cookies
-    // belong to the listener (listener.hpp): it checks SEG.ACK - 1 and says so through
-    // on_valid_cookie_ack; the new connection's window is then the whole buffer.
-    receive_context context() const noexcept {
-        const bool cookie_valid = in_ != nullptr && in_->cookie_mss != nullptr;
-        return receive_context{state_, has(passive_bit), has(fin_sent_bit), false, cookie_valid, iss_, snd_una_,
-                               snd_nxt_, max_snd_wnd_, rcv_nxt_,
-                               state_ == state::syn_sent || cookie_valid ? receive_space() : rcv_wnd_};
-    }
-
-    // RCV.BUFF (at most 65535, or 65535 << Rcv.Wind.Shift with window scaling) and
-    // RCV.BUFF - RCV.USER.
-    std::uint32_t receive_buffer() const noexcept {
-        const std::uint32_t most = wscale_.max_window();
-        return config_->receive_buffer < most ? config_->receive_buffer : most;
-    }
-    std::uint32_t receive_space() const noexcept {
-        return receive_buffer() > receive_held_ ? receive_buffer() - receive_held_ : 0u;
     }
 
     // The TCB is deleted (CLOSED) or the connection goes back to LISTEN: every number is
@@ -363,12 +289,12 @@ private:
 
     // Runs the table's row for (state_, e): its actions in bit order, then the state change.
     // This is the only function that assigns state_.
-    user_error run_row(event e) noexcept {
+    user_error run_row(const call_input& in, event e) noexcept {
         const transition& row = machine_type::step(state_, e);
         const state from = state_;
         const reopen_numbers old{iss_, snd_nxt_, rcv_nxt_};  // for redirect_to_listener, after delete_tcb
         observer().on_row(from, e, row);
-        carry_out(row.actions, e);
+        carry_out(in, row.actions, e);
         if (row.to != from) {
             state_ = row.to;
             observer().on_state_change(from, row.to, e);
@@ -378,8 +304,8 @@ private:
         if (row.actions.contains(action::delete_tcb) || (row.to == state::listen && from != state::listen)) {
             forget_connection();
         }
-        if (row.actions.contains(action::redirect_to_listener) && in_->seg != nullptr) {
-            observer().on_redirect_to_listener(*in_->seg, in_->text, old);
+        if (row.actions.contains(action::redirect_to_listener) && in.seg != nullptr) {
+            observer().on_redirect_to_listener(*in.seg, in.text, old);
         }
         return row.error;
     }
@@ -390,12 +316,11 @@ private:
                          const std::uint16_t* cookie_mss) noexcept {
         TCPFSM_ASSERT(seg.text_length <= max_segment_text,
                       "tcpfsm::connection::on_segment: text_length beyond the largest segment (65535)");
-        const call_input input{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr, false};
-        in_ = &input;
-        receive_context c = context();
+        const call_input in{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr, false};
+        receive_context c = context(config(), wscale_, in.cookie_mss != nullptr);
         // TIME-WAIT: a new SYN above RCV.NXT reopens only where a listener takes it (RFC 6191,
         // RFC 1122 4.2.2.13); otherwise TIME-WAIT lasts its 2MSL (MUST-13) and ACKs the SYN.
-        if (state_ == state::time_wait && config_->time_wait_reopen && seg.syn() && !seg.ack_flag() && !seg.rst() &&
+        if (state_ == state::time_wait && config().time_wait_reopen && seg.syn() && !seg.ack_flag() && !seg.rst() &&
             seq_gt(seg.seq, rcv_nxt_)) {
             c.listener_takes_syn = observer().listener_takes(seg);
         }
@@ -404,10 +329,13 @@ private:
         if (state_ != state::closed && state_ != state::listen && k.count > 0 && answers_probes(k.events[0])) {
             // §3.8.4: keepalive counts "data or acknowledgment packets"; an unacceptable
             // segment is neither. Such a segment answers a keepalive or zero-window probe
-            // (Linux: icsk_probes_out = 0 on an ACK).
-            last_received_ = now();
+            // (Linux: icsk_probes_out = 0 on an ACK). Keepalive's idle time is measured from
+            // the last such segment (Linux's tcp_keepalive_timer): its timer starts over.
             const timer_kind owner = timers_.main_kind();
             if (owner == timer_kind::keepalive || owner == timer_kind::persist) timers_.reset_retries();
+            if (owner == timer_kind::keepalive && timers_.armed(timer_kind::keepalive)) {
+                timers_.arm(timer_kind::keepalive, in.now, config().timers.keepalive_idle_ms);
+            }
         }
         // Steps seven and eight go through the reassembly queue once, at the segment's first
         // text or FIN event; a FIN the queue reaches runs the FIN row (receive_path.hpp).
@@ -415,22 +343,21 @@ private:
         std::uint8_t count = k.count;
         bool text_taken = false, fin_reached = false;
         for (std::uint8_t i = 0; i < count; ++i) {
-            if (!text_taken && takes_text(events[i], i)) {
+            if (!text_taken && takes_text(events[i], i, seg)) {
                 text_taken = true;
-                fin_reached = take_segment_text();
+                fin_reached = take_segment_text(in);
                 count = detail::revise_fin_events(events, count, i, fin_reached);
                 if (i >= count) break;
             }
-            prepare_segment_event(events[i], fin_reached);
-            run_row(events[i]);
+            prepare_segment_event(in, events[i], fin_reached);
+            run_row(in, events[i]);
             if (state_ == state::closed || state_ == state::listen) break;  // the TCB is gone
-            if (!text_taken && detail::receives_text(state_) && !queue().empty() && release_syn_text()) {
+            if (!text_taken && detail::receives_text(state_) && !queue().empty() && release_syn_text(in)) {
                 text_taken = fin_reached = true;  // SYN+FIN: nothing follows the FIN
                 count = detail::revise_fin_events(events, count, static_cast<std::uint8_t>(i + 1), true);
             }
         }
-        finish();
-        in_ = nullptr;
+        finish(in);
     }
 
     // The statistics policy's view of an arriving segment, before any row runs.
@@ -442,26 +369,24 @@ private:
     }
 
     user_error user_call(event e, std::uint32_t octets = 0, const four_tuple* tuple = nullptr) noexcept {
-        const call_input input{ticks(), nullptr, nullptr, tuple, octets, nullptr, false};
-        in_ = &input;
-        const user_error result = run_row(e);
-        finish();
-        in_ = nullptr;
+        const call_input in{ticks(), nullptr, nullptr, tuple, octets, nullptr, false};
+        const user_error result = run_row(in, e);
+        finish(in);
         return result;
     }
 
     // -------------------------------------------------------------------- segment bookkeeping
     // What a row cannot say: the numbers of §3.10.7 that change with the event, done where
     // the RFC's step says, before the row (the row then sends with the new numbers).
-    void prepare_segment_event(event e, bool fin_reached) noexcept {
-        const segment& seg = *in_->seg;
+    void prepare_segment_event(const call_input& in, event e, bool fin_reached) noexcept {
+        const segment& seg = *in.seg;
         switch (e) {
             case event::rcv_syn:
                 if (state_ == state::listen) {
                     // §3.10.7.2 third: RCV.NXT <- SEG.SEQ + 1, IRS <- SEG.SEQ, select ISS,
                     // SND.NXT <- ISS + 1, SND.UNA <- ISS.
                     rcv_nxt_ = seg.seq + 1u;
-                    choose_iss();
+                    choose_iss(in);
                     snd_una_ = iss_;
                     snd_nxt_ = iss_;  // send_syn_ack advances it
                     snd_data_end_ = iss_ + 1u;
@@ -470,7 +395,7 @@ private:
                     take_peer_window_scale(seg);
                     offer_window_scale();  // decided now: the receive window below depends on it
                     open_receive_window();
-                    hold_syn_text(seg);
+                    hold_syn_text(in, seg);
                 } else if (state_ == state::syn_sent) {
                     // §3.10.7.3 fourth, simultaneous open: RCV.NXT <- SEG.SEQ + 1, IRS <- SEG.SEQ;
                     // SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK.
@@ -479,7 +404,7 @@ private:
                     take_peer_mss(seg);
                     take_peer_window_scale(seg);
                     open_receive_window();
-                    hold_syn_text(seg);
+                    hold_syn_text(in, seg);
                 }
                 break;
             case event::rcv_syn_ack:
@@ -492,7 +417,7 @@ private:
                 }
                 // SYN-SENT, and SYN-RECEIVED after a simultaneous open (Appendix A.2): the ACK
                 // of our SYN; the window comes with it.
-                acknowledge(seg.ack);
+                acknowledge(in, seg.ack);
                 update_window(seg, true);
                 rto_.on_handshake_complete();
                 break;
@@ -508,10 +433,10 @@ private:
                 snd_data_end_ = iss_ + 1u;
                 set(passive_bit);
                 segment options{};
-                options.mss = *in_->cookie_mss;
+                options.mss = *in.cookie_mss;
                 take_peer_mss(options);
                 open_receive_window();
-                acknowledge(seg.ack);
+                acknowledge(in, seg.ack);
                 update_window(seg, true);
                 rto_.on_handshake_complete();
                 break;
@@ -520,7 +445,7 @@ private:
             case event::rcv_ack_of_syn_passive:
                 // §3.10.7.4 fifth, SYN-RECEIVED: SND.UNA <- SEG.ACK; SND.WND <- SEG.WND,
                 // SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK.
-                acknowledge(seg.ack);
+                acknowledge(in, seg.ack);
                 update_window(seg, true);
                 rto_.on_handshake_complete();
                 break;
@@ -538,9 +463,9 @@ private:
                     // says (SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK).
                     const bool acks_syn = !has(syn_acked_bit) && seq_in_open_closed(snd_una_, seg.ack, snd_nxt_);
                     if (has(syn_acked_bit) && seq_in_closed(snd_una_, seg.ack, snd_nxt_)) {
-                        take_data_ack(seg);  // the data phase: congestion control, loss recovery
+                        take_data_ack(in, seg);  // the data phase: congestion control, loss recovery
                     } else if (seq_in_open_closed(snd_una_, seg.ack, snd_nxt_)) {
-                        acknowledge(seg.ack);
+                        acknowledge(in, seg.ack);
                     }
                     if (seq_in_closed(snd_una_, seg.ack, snd_nxt_)) update_window(seg, acks_syn);
                     if (acks_syn) rto_.on_handshake_complete();
@@ -561,26 +486,34 @@ private:
         }
     }
 
-    void choose_iss() noexcept {
+    void choose_iss(const call_input& in) noexcept {
         const four_tuple none{};
-        iss_ = static_cast<std::uint32_t>(policies_.iss()(in_->tuple != nullptr ? *in_->tuple : none,
+        iss_ = static_cast<std::uint32_t>(policies_.iss()(in.tuple != nullptr ? *in.tuple : none,
                                                           microseconds()));
     }
 
+    // The initial window the data phase began with (RFC 5681 §3.1: one segment after a
+    // retransmitted SYN; RFC 6928's or connection_config::initial_window_segments' otherwise),
+    // for the policy's restart after idle: the engine keeps no copy of its own.
+    std::uint32_t initial_window_octets() const noexcept {
+        if (has(syn_retransmitted_bit)) return effective_mss();
+        return initial_window(config().initial_window_segments, effective_mss());
+    }
+
     // §3.7.1: the send MSS from the peer's option (connection_config.hpp, send_mss).
-    void take_peer_mss(const segment& seg) noexcept { snd_mss_ = send_mss(*config_, seg.mss); }
+    void take_peer_mss(const segment& seg) noexcept { snd_mss_ = send_mss(config(), seg.mss); }
     // RFC 7323 §2.2: the Window Scale option of the SYN (or SYN,ACK) taken in LISTEN or SYN-SENT.
     void take_peer_window_scale(const segment& seg) noexcept {
         if (wscale_.on_peer_syn(seg).clamped) statistics().on_event(statistic::window_scale_clamped);
     }
     // The option our SYN or SYN,ACK carries (window_scaling.hpp).
     std::uint8_t offer_window_scale() noexcept {
-        return wscale_.offer(has(passive_bit), config_->window_scaling, window_shift(*config_));
+        return wscale_.offer(has(passive_bit), config().window_scaling, window_shift(config()));
     }
 
     // The receive window opens; quick-ACK mode for the connection's first text (ack_timing.hpp).
     void open_receive_window() noexcept {
-        rcv_wnd_ = wscale_.opening_window(receive_space());
+        rcv_wnd_ = wscale_.opening_window(receive_space(config(), wscale_));
         ack_.enter_quick_ack(quick_ack_count(rcv_wnd_, effective_mss()));
     }
 
@@ -588,7 +521,7 @@ private:
     // `restart`: restart the retransmission timer for what is outstanding (5.3); false
     // leaves a running one running (RFC 6582's "Impatient" partial ACKs). Returns the RTT
     // sample the ACK gave (Karn's rule: only from a segment never retransmitted).
-    rtt_sample acknowledge(std::uint32_t ack, bool restart = true) noexcept {
+    rtt_sample acknowledge(const call_input& in, std::uint32_t ack, bool restart = true) noexcept {
         if (!seq_lt(snd_una_, ack)) return {false, 0};
         std::uint32_t octets = ack - snd_una_;
         const bool acks_syn = !has(syn_acked_bit) && seq_lt(iss_, ack);
@@ -599,12 +532,13 @@ private:
         if (has(fin_sent_bit) && ack == snd_nxt_ && octets > 0) --octets;  // nor is the FIN
         // Was the SYN (or SYN,ACK) retransmitted? Its timeouts are the only backoffs so far.
         const bool syn_retransmitted = acks_syn && rto_.backoffs() != 0;
-        const rtt_sample sample = rtt_.on_ack(ack, now());
+        const rtt_sample sample = rtt_.on_ack(ack, in.now);
         if (sample) rto_.on_rtt_sample(sample.rtt_ms);  // collapses a backed-off RTO (§5, Karn)
         snd_una_ = ack;
         if (acks_syn) {
-            send_.start(effective_mss(), initial_window(config_->initial_window_segments, effective_mss()),
-                        syn_retransmitted, now(), microseconds());
+            if (syn_retransmitted) set(syn_retransmitted_bit);
+            send_.start(effective_mss(), initial_window(config().initial_window_segments, effective_mss()),
+                        syn_retransmitted, in.now, microseconds());
             if (syn_retransmitted && snd_una_ != snd_nxt_) send_.go_back_n_after_syn_timeout(snd_una_, snd_nxt_);
         }
         if (octets > 0) observer().on_acked(octets);
@@ -617,9 +551,9 @@ private:
             timers_.reset_retries();  // progress: R1/R2 count afresh
         }
         if (snd_una_ != snd_nxt_ && !timers_.armed(timer_kind::retransmission)) {
-            timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+            timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
         }
-        if (config_->timers.user_timeout_ms != 0) {
+        if (config().timers.user_timeout_ms != 0) {
             timers_.disarm(timer_kind::user);  // progress; finish() re-arms while data is out
         }
         return sample;
@@ -630,7 +564,7 @@ private:
     // (RFC 5681 §2), fast retransmit and recovery (§3.2, RFC 6582), limited transmit (RFC
     // 3042), F-RTO (RFC 5682), the policy's growth (RFC 5681 §3.1, RFC 3465). Called before
     // update_window: clause (e) compares SEG.WND with the window of the last ACK.
-    void take_data_ack(const segment& seg) noexcept {
+    void take_data_ack(const call_input& in, const segment& seg) noexcept {
         // A zero-window probe's ACKs are no sign of loss (docs/loss_recovery.md step 1).
         const bool probing = timers_.main_kind() == timer_kind::persist;
         const std::uint32_t seg_wnd = wscale_.received_window(seg);  // RFC 7323 §2.3
@@ -645,8 +579,8 @@ private:
         const std::uint32_t acked = seg.ack - snd_una_;
         // The policy's RTT sample: from the segments timed for it on every ACK (RFC 9406
         // §4.2, send_path.hpp) when it asks for them, else Karn's one per RTT.
-        const std::uint32_t probe_ms = send_.take_rtt_probe(seg.ack, now());
-        const rtt_sample sample = acknowledge(seg.ack, r.restart_timer);
+        const std::uint32_t probe_ms = send_.take_rtt_probe(seg.ack, in.now);
+        const rtt_sample sample = acknowledge(in, seg.ack, r.restart_timer);
         const std::uint32_t srtt_us = rto_.srtt_ms() * 1000u;
         const std::uint32_t policy_rtt_ms = probe_ms != send_path_type::no_rtt_probe ? probe_ms
                                             : sample                                  ? sample.rtt_ms
@@ -659,8 +593,8 @@ private:
                                                   cwnd_limited, now_us});
         // RFC 5681 §3.2 step 2 (the third duplicate), RFC 6582 §3.2 step 3 (a partial ACK):
         // the first unacknowledged segment again, now. Output, like new data: no row.
-        if (r.fast_retransmit || r.retransmit_first_unacked) retransmit_oldest();
-        if (r.fast_retransmit) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+        if (r.fast_retransmit || r.retransmit_first_unacked) retransmit_oldest(in);
+        if (r.fast_retransmit) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
     }
 
     // §3.10.7.4 fifth: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
@@ -678,21 +612,18 @@ private:
     // §3.10.7.4 seventh and eighth steps: the text and FIN of a segment go through the
     // reassembly queue (receive_path.hpp, docs/reassembly.md "How the engine calls it").
     reassembly_type& queue() noexcept { return policies_.reassembly(); }
-    bool takes_text(event e, std::uint8_t index) const noexcept {
-        return detail::takes_text(state_, e, index, *in_->seg);
-    }
     // Text past SEG.SEQ (and the SYN) to the queue; the consumer places the new octets, RCV.NXT
     // moves over what became readable. Returns whether the FIN takes effect now.
-    bool take_segment_text() noexcept {
-        const segment& seg = *in_->seg;
+    bool take_segment_text(const call_input& in) noexcept {
+        const segment& seg = *in.seg;
         const std::uint32_t first = seg.seq + (seg.syn() ? 1u : 0u);
-        const auto r = queue().on_segment(rcv_nxt_, acceptance_window(), first, seg.text_length, seg.fin());
+        const auto r = queue().on_segment(rcv_nxt_, acceptance_window(config(), wscale_), first, seg.text_length, seg.fin());
         if (r.dropped_for_capacity) {
             observer().on_drop(drop_reason::text_out_of_order);
         } else if (r.beyond_window && seg.text_length > 0) {
             observer().on_drop(drop_reason::text_beyond_window);  // "trimmed to only the portion within the window"
         }
-        accept_text(r);
+        accept_text(in, r);
         // RFC 5681 §4.2: out-of-order -> an immediate duplicate ACK; a gap filled -> an
         // immediate ACK; a duplicate too (Linux's tcp_send_dupack); then quick ACKs while the
         // sender recovers (ack_timing.hpp).
@@ -703,8 +634,8 @@ private:
         return r.fin_reached;
     }
     template <class Result>
-    void accept_text(const Result& r) noexcept {
-        detail::hand_over(observer(), r, in_->text);
+    void accept_text(const call_input& in, const Result& r) noexcept {
+        detail::hand_over(observer(), r, in.text);
         if (r.readable == 0) return;
         rcv_nxt_ += r.readable;
         rcv_wnd_ = r.readable < rcv_wnd_ ? rcv_wnd_ - r.readable : 0u;
@@ -713,30 +644,30 @@ private:
     }
     // §3.10.7.2 (LISTEN: "queued for processing later"), §3.10.7.3 (SYN-SENT, simultaneous
     // open): the SYN's text is placed now, readable at ESTABLISHED (release_syn_text).
-    void hold_syn_text(const segment& seg) noexcept {
+    void hold_syn_text(const call_input& in, const segment& seg) noexcept {
         if (seg.text_length == 0 && !seg.fin()) return;
         const auto r = queue().hold_syn_text(rcv_nxt_, rcv_wnd_, seg.text_length, seg.fin());
-        detail::hand_over(observer(), r, in_->text);
+        detail::hand_over(observer(), r, in.text);
     }
     // ESTABLISHED (or FIN-WAIT-1) reached: held SYN text becomes readable and is owed an
     // ACK. Returns whether a FIN held with it takes effect now.
-    bool release_syn_text() noexcept {
+    bool release_syn_text(const call_input& in) noexcept {
         const auto r = queue().release(rcv_nxt_);
         if (r.readable > 0 || r.fin_reached) ack_.owe_now();
-        accept_text(r);
+        accept_text(in, r);
         return r.fin_reached;
     }
 
     // -------------------------------------------------------------------- actions
 
-    void carry_out(action_set a, event e) noexcept {
+    void carry_out(const call_input& in, action_set a, event e) noexcept {
         using namespace action;
         if (a.empty()) return;
-        if (a.intersects(send_syn)) send_syn_segment(false);
-        if (a.intersects(send_syn_ack)) send_syn_segment(true);
+        if (a.intersects(send_syn)) send_syn_segment(in, false);
+        if (a.intersects(send_syn_ack)) send_syn_segment(in, true);
         if (a.intersects(send_ack)) {
-            if (e == event::rcv_unacceptable && out_of_window_ack_counts(*in_->seg) &&
-                !limiter_.allow(config_->out_of_window_ack_limit, config_->challenge_ack_interval_ms, now())) {
+            if (e == event::rcv_unacceptable && out_of_window_ack_counts(*in.seg) &&
+                !limiter_.allow(config().out_of_window_ack_limit, config().challenge_ack_interval_ms, in.now)) {
                 observer().on_drop(drop_reason::out_of_window_ack_rate_limited);
             } else {
                 if (e == event::rcv_data) ack_.owe_delayable();  // in-order text: may wait (§3.8.6.3)
@@ -744,32 +675,32 @@ private:
             }
         }
         if (a.intersects(send_fin)) set(fin_queued_bit);  // output() sends it after the data (§3.10.4)
-        if (a.intersects(send_rst)) send_reset(e);
-        if (a.intersects(send_challenge_ack)) send_challenge();
-        if (a.intersects(retransmit)) retransmit_oldest();
+        if (a.intersects(send_rst)) send_reset(in, e);
+        if (a.intersects(send_challenge_ack)) send_challenge(in);
+        if (a.intersects(retransmit)) retransmit_oldest(in);
         if (a.intersects(send_keepalive_probe)) send_keepalive();
-        if (a.intersects(send_window_probe)) send_probe();
-        if (a.intersects(queue_data)) snd_data_end_ += in_->octets;  // SEND: octets appended
-        if (a.intersects(deliver_data) && e == event::receive) consume();
+        if (a.intersects(send_window_probe)) send_probe(in);
+        if (a.intersects(queue_data)) snd_data_end_ += in.octets;  // SEND: octets appended
+        if (a.intersects(deliver_data) && e == event::receive) consume(config(), wscale_, in.octets);
         if (a.intersects(stop_timers)) timers_.disarm_all();
         if (a.intersects(stop_retransmission_timer)) timers_.disarm(timer_kind::retransmission);
         if (a.intersects(start_retransmission_timer)) {
             // RFC 6298 §5.1: started if not running; §5.6: restarted after an expiry.
             if (e == event::timeout_retransmit || !timers_.armed(timer_kind::retransmission)) {
-                if (snd_una_ != snd_nxt_) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+                if (snd_una_ != snd_nxt_) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
             }
         }
         if (a.intersects(start_time_wait_timer) || a.intersects(restart_time_wait_timer)) {
-            timers_.arm(timer_kind::time_wait, now(), config_->timers.time_wait_ms());
+            timers_.arm(timer_kind::time_wait, in.now, config().timers.time_wait_ms());
         }
-        if (a.intersects(start_fin_wait_2_timer) && config_->timers.fin_wait_2_timeout && has(orphan_bit)) {
-            timers_.arm(timer_kind::fin_wait_2, now(), config_->timers.fin_wait_2_ms);
+        if (a.intersects(start_fin_wait_2_timer) && config().timers.fin_wait_2_timeout && has(orphan_bit)) {
+            timers_.arm(timer_kind::fin_wait_2, in.now, config().timers.fin_wait_2_ms);
         }
-        if (a.intersects(start_keepalive_timer) && config_->timers.keepalive) {
+        if (a.intersects(start_keepalive_timer) && config().timers.keepalive) {
             // After a probe: the probe interval; otherwise (connection established) the idle time.
             const bool probing = e == event::timeout_keepalive;
-            timers_.arm(timer_kind::keepalive, now(),
-                        probing ? config_->timers.keepalive_interval_ms : config_->timers.keepalive_idle_ms);
+            timers_.arm(timer_kind::keepalive, in.now,
+                        probing ? config().timers.keepalive_interval_ms : config().timers.keepalive_idle_ms);
         }
         // Signals, delete_tcb and redirect_to_listener: run_row, after the state change.
     }
@@ -795,22 +726,11 @@ private:
         io().send(out);
     }
 
-    // The window we advertise: RCV.WND, at most 65535; with window scaling, RCV.WND >>
-    // Rcv.Wind.Shift, rounded so that the right edge does not move left (window_scaling.hpp).
-    std::uint16_t window_field(bool syn = false) const noexcept {
-        return wscale_.window_field(rcv_wnd_, receive_space(), syn);
-    }
-    // The window text is taken in: RCV.WND, but never past the receive buffer (the scaled
-    // window's rounding may offer up to 2^shift - 1 octets beyond it).
-    std::uint32_t acceptance_window() const noexcept {
-        return wscale_.receive_shift() == 0 || rcv_wnd_ <= receive_space() ? rcv_wnd_ : receive_space();
-    }
-
     // <SEQ=ISS><CTL=SYN> (§3.10.1) or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (§3.10.7.2, .3),
     // with our MSS (§3.7.1). The first one picks the ISS (active OPEN) and sets SND.NXT.
-    void send_syn_segment(bool with_ack) noexcept {
+    void send_syn_segment(const call_input& in, bool with_ack) noexcept {
         if (state_ == state::closed || (state_ == state::listen && !with_ack)) {
-            choose_iss();  // active OPEN (CLOSED or LISTEN: §3.10.1, §3.10.2)
+            choose_iss(in);  // active OPEN (CLOSED or LISTEN: §3.10.1, §3.10.2)
             snd_una_ = iss_;
             snd_nxt_ = iss_;  // advanced below
             snd_data_end_ = iss_ + 1u;  // SEND's octets (queue_data) follow the SYN
@@ -821,13 +741,13 @@ private:
         s.seq = iss_;
         s.flags = with_ack ? static_cast<std::uint8_t>(ctl::syn | ctl::ack) : ctl::syn;
         s.ack = with_ack ? rcv_nxt_ : 0u;
-        s.window = window_field(true);  // never scaled on a SYN (RFC 7323 §2.2)
-        s.mss = config_->mss;
+        s.window = window_field(config(), wscale_, true);  // never scaled on a SYN (RFC 7323 §2.2)
+        s.mss = config().mss;
         s.window_scale = offer_window_scale();
         const bool first = snd_nxt_ == iss_;
         if (first) {
             snd_nxt_ = iss_ + 1u;
-            rtt_.start(iss_, now());  // time the SYN (Karn: dropped on retransmission)
+            rtt_.start(iss_, in.now);  // time the SYN (Karn: dropped on retransmission)
         } else {
             rtt_.on_retransmit();
         }
@@ -837,10 +757,10 @@ private:
     // §3.5.2 / §3.10.7: the RST that answers a segment: <SEQ=SEG.ACK><CTL=RST> if it had an
     // ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. For ABORT and keepalive
     // exhaustion: <SEQ=SND.NXT><CTL=RST> (§3.10.5).
-    void send_reset(event e) noexcept {
+    void send_reset(const call_input& in, event e) noexcept {
         segment s;
-        if (is_segment(e) && in_->seg != nullptr) {
-            const segment& seg = *in_->seg;
+        if (is_segment(e) && in.seg != nullptr) {
+            const segment& seg = *in.seg;
             if (seg.rst()) return;  // §3.5.2: never answer an RST
             s = reset_answering(seg);
         } else {
@@ -850,29 +770,14 @@ private:
         emit(s);
     }
 
-    // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
-    segment ack_segment() const noexcept {
-        segment s;
-        s.seq = snd_nxt_;
-        s.ack = rcv_nxt_;
-        s.flags = ctl::ack;
-        s.window = window_field();
-        return s;
-    }
-
     void send_ack_now() noexcept {
-        update_receive_window();
-        emit(ack_segment());
+        update_receive_window(config(), wscale_);
+        emit(ack_segment(config(), wscale_));
         ack_carried();
     }
-    void ack_carried() noexcept {  // a segment with <ACK=RCV.NXT> left: the ACK owed went with it
-        ack_.on_ack_sent();
-        timers_.disarm(timer_kind::delayed_ack);
-    }
-
     // RFC 5961 §3.2, §4.2, §5.2, throttled per §7 (invalid_ack_limiter.hpp).
-    void send_challenge() noexcept {
-        if (!limiter_.allow(config_->challenge_ack_limit, config_->challenge_ack_interval_ms, now())) {
+    void send_challenge(const call_input& in) noexcept {
+        if (!limiter_.allow(config().challenge_ack_limit, config().challenge_ack_interval_ms, in.now)) {
             observer().on_drop(drop_reason::challenge_ack_rate_limited);
             return;
         }
@@ -882,7 +787,7 @@ private:
 
     // §3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>, no text (Linux's tcp_xmit_probe_skb).
     void send_keepalive() noexcept {
-        segment s = ack_segment();
+        segment s = ack_segment(config(), wscale_);
         s.seq = snd_nxt_ - 1u;
         emit(s);
     }
@@ -890,12 +795,12 @@ private:
     // The oldest unacknowledged segment again: the SYN,ACK if our SYN is not acknowledged
     // (SYN-RECEIVED closed early), else up to one MSS of data from SND.UNA, with the FIN if
     // it fits, or the FIN alone.
-    void retransmit_oldest() noexcept {
+    void retransmit_oldest(const call_input& in) noexcept {
         if (snd_una_ == snd_nxt_) return;
         if (!has(syn_acked_bit) && snd_una_ == iss_) {
             rtt_.on_retransmit();
-            if (has_received_syn(state_)) send_syn_segment(true);
-            else send_syn_segment(false);
+            if (has_received_syn(state_)) send_syn_segment(in, true);
+            else send_syn_segment(in, false);
             return;
         }
         const std::uint32_t data_outstanding = (has(fin_sent_bit) ? snd_nxt_ - 1u : snd_nxt_) - snd_una_;
@@ -912,13 +817,13 @@ private:
         const std::uint32_t text = fin ? length - 1u : length;
         rtt_.on_retransmit(seq, length);
         send_.on_resent();
-        segment s = ack_segment();
+        segment s = ack_segment(config(), wscale_);
         s.seq = seq;
         s.text_length = text;
         if (fin) s.flags = static_cast<std::uint8_t>(s.flags | ctl::fin);
         if (text > 0) s.flags = static_cast<std::uint8_t>(s.flags | ctl::psh);
-        update_receive_window();
-        s.window = window_field();
+        update_receive_window(config(), wscale_);
+        s.window = window_field(config(), wscale_);
         emit(s, seq - snd_una_, true);
         send_.on_retransmitted(seq, length);
         ack_carried();
@@ -926,7 +831,7 @@ private:
 
     // §3.8.6.1 zero-window probe: one octet beyond the window (new data, or the octet already
     // probed with, again), sent even though the window is zero.
-    void send_probe() noexcept {
+    void send_probe(const call_input& in) noexcept {
         const std::uint32_t right = snd_una_ + snd_wnd_;
         const std::uint32_t window = seq_lt(snd_nxt_, right) ? right - snd_nxt_ : 0u;
         if (window > 0 && unsent() > 0 && may_send_data()) {
@@ -934,101 +839,69 @@ private:
             // persist timer is its override timeout; send what fits.
             std::uint32_t length = unsent() < window ? unsent() : window;
             if (length > effective_mss()) length = effective_mss();
-            send_data(length, has(fin_queued_bit) && length == unsent());
+            send_data(in, length, has(fin_queued_bit) && length == unsent());
             return;
         }
         if (snd_una_ != snd_nxt_) {  // the probe octet (or more) is outstanding: send it again
-            segment s = ack_segment();
+            segment s = ack_segment(config(), wscale_);
             s.seq = snd_una_;
             s.text_length = 1;
             emit(s, 0, true);
             return;
         }
         if (unsent() == 0) return;
-        segment s = ack_segment();
+        segment s = ack_segment(config(), wscale_);
         s.text_length = 1;
         emit(s, 0);
         snd_nxt_ += 1u;
     }
 
-    // RECEIVE: the user took octets; the window may open (§3.8.6.2.2).
-    void consume() noexcept {
-        TCPFSM_ASSERT(in_->octets <= receive_held_,
-                      "tcpfsm::connection::receive(n): n is more than the octets delivered and not yet received");
-        const std::uint32_t taken = in_->octets < receive_held_ ? in_->octets : receive_held_;
-        receive_held_ -= taken;
-        const bool update = window_update_owed(wscale_.opening_window(receive_space()), rcv_wnd_, receive_buffer(),
-                                               config_->mss, config_->timers.delayed_ack);  // ack_timing.hpp
-        if (taken > 0 && state_ != state::closed && update) ack_.owe_now();
-    }
-
-    // §3.8.6.2.2 receiver SWS avoidance (MUST-39, ack_timing.hpp).
-    void update_receive_window() noexcept {
-        // With a scale, the space as the window can say it (rounded down to 2^shift).
-        const std::uint32_t open = wscale_.opening_window(receive_space());
-        if (receive_window_may_open(open, rcv_wnd_, receive_buffer(), config_->mss)) rcv_wnd_ = open;
-    }
-
     // -------------------------------------------------------------------- output
     // After every input: send what the window allows (sender SWS avoidance and Nagle,
     // §3.8.6.2.1, §3.7.4), the FIN after the data, the ACK owed; then the idle timers.
-    void finish() noexcept {
+    void finish(const call_input& in) noexcept {
         if (ack_.turn_open()) {
             // One segment per turn: the turn's output waits for its end (on_timer; the slot is
             // re-armed if a row stopped the timers), or goes now once the state defers no more.
-            if (!in_->turn_end && ack_waits_for_turn()) {
-                if (!timers_.armed(timer_kind::delayed_ack)) timers_.arm(timer_kind::delayed_ack, now(), 0);
+            if (!in.turn_end && ack_waits_for_turn()) {
+                if (!timers_.armed(timer_kind::delayed_ack)) timers_.arm(timer_kind::delayed_ack, in.now, 0);
                 return;
             }
             ack_.end_turn();
             ack_.owe_now();
         }
-        output();
+        output(in);
         send_.on_output_done();
         // §3.8.6.3 (ack_timing.hpp): at once; or delayed, at least every second full-sized
         // segment (SHLD-19), within delayed_ack_ms < 0.5 s (MUST-40).
-        const ack_decision d = ack_.decide(config_->timers.delayed_ack, effective_mss());
+        const ack_decision d = ack_.decide(config().timers.delayed_ack, effective_mss());
         if (d == ack_decision::send) {
-            send_ack_owed();
+            send_ack_owed(in);
         } else if (d == ack_decision::arm_delayed) {
             if (!timers_.armed(timer_kind::delayed_ack)) {
-                timers_.arm(timer_kind::delayed_ack, now(), config_->timers.delayed_ack_ms);
+                timers_.arm(timer_kind::delayed_ack, in.now, config().timers.delayed_ack_ms);
             }
             ack_.delayed();
         }
-        arm_idle_timers();
+        arm_idle_timers(in);
     }
 
     // The ACK owed now: at once, or with ack_per_turn at the end of the consumer's turn (the
     // delayed-ACK slot armed at now), where the state's timeout_delayed_ack row sends an ACK.
-    void send_ack_owed() noexcept {
-        if (!in_->turn_end && ack_waits_for_turn()) {
-            timers_.arm(timer_kind::delayed_ack, now(), 0);
+    void send_ack_owed(const call_input& in) noexcept {
+        if (!in.turn_end && ack_waits_for_turn()) {
+            timers_.arm(timer_kind::delayed_ack, in.now, 0);
             ack_.open_turn();
             return;
         }
         send_ack_now();
     }
     bool ack_waits_for_turn() const noexcept {
-        return config_->ack_per_turn &&
+        return config().ack_per_turn &&
                machine_type::step(state_, event::timeout_delayed_ack).actions.intersects(action::send_ack);
     }
 
-    bool may_send_data() const noexcept {
-        switch (state_) {
-            case state::established:
-            case state::close_wait:
-                return true;
-            case state::fin_wait_1:
-            case state::closing:
-            case state::last_ack:
-                return !has(fin_sent_bit) && has(syn_acked_bit);  // data queued before CLOSE
-            default:
-                return false;
-        }
-    }
-
-    void output() noexcept {
+    void output(const call_input& in) noexcept {
         // After a timeout, go-back-N from SND.UNA as far as cwnd allows (RFC 5681 §3.1,
         // send_path.hpp), before any new data; the FIN too, in any state.
         if (send_.recovery() == recovery_state::loss && has(syn_acked_bit) && snd_una_ != snd_nxt_) {
@@ -1040,7 +913,7 @@ private:
         if (!may_send_data()) {
             // SYN-RECEIVED closed with nothing queued: the FIN goes now (§3.10.4).
             if (state_ == state::fin_wait_1 && has(fin_queued_bit) && !has(fin_sent_bit) && unsent() == 0) {
-                send_fin_segment();
+                send_fin_segment(in);
             }
             return;
         }
@@ -1056,7 +929,7 @@ private:
         }
         // Idle: the policy may restart its window before new data goes (RFC 5681 §4.1).
         if (snd_una_ == snd_nxt_ && unsent() > 0 && seq_lt(snd_nxt_, snd_una_ + snd_wnd_)) {
-            send_.on_idle_send(now(), rto_.rto_ms(), microseconds());
+            send_.on_idle_send(in.now, rto_.rto_ms(), initial_window_octets(), microseconds());
         }
         // As many segments as the window, cwnd (RFC 5681; limited transmit's allowance, RFC
         // 3042), SWS avoidance and Nagle allow: each one sent advances SND.NXT, so the loop
@@ -1078,52 +951,52 @@ private:
                 // The FIN follows the data, but not beyond the right edge of the window while
                 // the zero-window probe octet is out: the persist timer keeps the connection
                 // (MUST-37), a retransmission timer would give up at R2.
-                if (fin_next && queued == 0 && !seq_lt(snd_una_ + snd_wnd_, snd_nxt_)) send_fin_segment();
+                if (fin_next && queued == 0 && !seq_lt(snd_una_ + snd_wnd_, snd_nxt_)) send_fin_segment(in);
                 return;
             }
             // §3.8.6.2.1 (sender SWS avoidance) and Nagle (§3.7.4): a full segment; or all
             // that is queued when nothing is in flight (or Nagle is off); or at least half the
             // largest window the peer has offered.
             const bool full = length >= effective_mss();
-            const bool all = length == queued && (in_flight == 0 || !config_->nagle || fin_next);
+            const bool all = length == queued && (in_flight == 0 || !config().nagle || fin_next);
             const bool half_window =
-                (in_flight == 0 || !config_->nagle) && max_snd_wnd_ > 0 && length >= max_snd_wnd_ / 2;
+                (in_flight == 0 || !config().nagle) && max_snd_wnd_ > 0 && length >= max_snd_wnd_ / 2;
             if (!(full || all || half_window)) return;
-            send_data(length, fin_next);
+            send_data(in, length, fin_next);
         }
     }
 
-    void send_data(std::uint32_t length, bool with_fin) noexcept {
-        update_receive_window();
-        segment s = ack_segment();
+    void send_data(const call_input& in, std::uint32_t length, bool with_fin) noexcept {
+        update_receive_window(config(), wscale_);
+        segment s = ack_segment(config(), wscale_);
         s.text_length = length;
         s.flags = static_cast<std::uint8_t>(s.flags | ctl::psh | (with_fin ? ctl::fin : 0u));
         const std::uint32_t offset = snd_nxt_ - snd_una_;
-        if (!rtt_.timing()) rtt_.start(snd_nxt_, now());
+        if (!rtt_.timing()) rtt_.start(snd_nxt_, in.now);
         snd_nxt_ += length + (with_fin ? 1u : 0u);
         if (with_fin) set(fin_sent_bit);
-        send_.on_data_sent(now(), snd_una_ + offset, snd_nxt_);
+        send_.on_data_sent(in.now, snd_una_ + offset, snd_nxt_);
         emit(s, offset);
         ack_carried();
-        if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+        if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
     }
 
-    void send_fin_segment() noexcept {
-        segment s = ack_segment();
+    void send_fin_segment(const call_input& in) noexcept {
+        segment s = ack_segment(config(), wscale_);
         s.flags = static_cast<std::uint8_t>(s.flags | ctl::fin);
-        if (!rtt_.timing()) rtt_.start(snd_nxt_, now());
+        if (!rtt_.timing()) rtt_.start(snd_nxt_, in.now);
         snd_nxt_ += 1u;
         set(fin_sent_bit);
         emit(s, 0);
         ack_carried();
-        if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+        if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
     }
 
     // The main timer slot when no row has set it: retransmission while something is in
     // flight; persist while data waits for a window (the sender-SWS override timer too);
     // keepalive when idle (MUST-26: only while nothing is outstanding); the user timeout
     // while data is unacknowledged.
-    void arm_idle_timers() noexcept {
+    void arm_idle_timers(const call_input& in) noexcept {
         if (!is_synchronized_or_syn_received(state_) && state_ != state::syn_sent) return;
         const timer_kind owner = timers_.main_kind();
         if (owner == timer_kind::time_wait || owner == timer_kind::fin_wait_2) return;
@@ -1131,12 +1004,12 @@ private:
         const bool waiting = unsent() > 0 && may_send_data();
         const bool persisting = (waiting && !outstanding) || (owner == timer_kind::persist && outstanding);
         if (!persisting) persist_backoff_ = 0;  // the window is open again
-        const timer_config& t = config_->timers;
+        const timer_config& t = config().timers;
         if (outstanding && owner != timer_kind::persist) {
-            if (owner != timer_kind::retransmission) timers_.arm(timer_kind::retransmission, now(), rto_.rto_ms());
+            if (owner != timer_kind::retransmission) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
         } else if (persisting) {
             if (owner != timer_kind::persist || !timers_.armed(timer_kind::persist)) {
-                timers_.arm(timer_kind::persist, now(), persist_timeout_ms(rto_.rto_ms(), persist_backoff_,
+                timers_.arm(timer_kind::persist, in.now, persist_timeout_ms(rto_.rto_ms(), persist_backoff_,
                                                                             rto_type::config()));
             }
         } else if (!outstanding) {
@@ -1144,20 +1017,20 @@ private:
             const bool keepalive_state = state_ == state::established || state_ == state::close_wait ||
                                          state_ == state::fin_wait_2;
             if (t.keepalive && keepalive_state && !timers_.armed(timer_kind::keepalive)) {
-                timers_.arm(timer_kind::keepalive, now(), t.keepalive_idle_ms);
+                timers_.arm(timer_kind::keepalive, in.now, t.keepalive_idle_ms);
             }
         }
         if (t.user_timeout_ms != 0) {
-            if (outstanding && !timers_.armed(timer_kind::user)) timers_.arm(timer_kind::user, now(), t.user_timeout_ms);
+            if (outstanding && !timers_.armed(timer_kind::user)) timers_.arm(timer_kind::user, in.now, t.user_timeout_ms);
             if (!outstanding) timers_.disarm(timer_kind::user);
         }
     }
 
     // -------------------------------------------------------------------- timers -> events
     // The event an expired timer is, from the main slot's counter and timer_config;
-    // event::status when the expiry is no event (keepalive re-armed for the idle remainder).
+    // event::status when the expiry is no event.
     event timer_event(timer_kind kind) noexcept {
-        const timer_config& t = config_->timers;
+        const timer_config& t = config().timers;
         switch (kind) {
             case timer_kind::retransmission: {
                 const std::uint16_t n = timers_.count_retry();
@@ -1170,7 +1043,7 @@ private:
                 rto_.on_timeout();  // RFC 6298 §5.5
                 // Data or FIN outstanding: ssthresh and the loss window (RFC 5681 §3.1), then
                 // go-back-N from SND.UNA (the row's retransmit action sends its first segment).
-                if (has(syn_acked_bit) && snd_una_ != snd_nxt_) send_.on_timeout(snd_una_, snd_nxt_, microseconds());
+                if (has(syn_acked_bit) && snd_una_ != snd_nxt_) send_.on_timeout(snd_una_, snd_nxt_, effective_mss(), microseconds());
                 return event::timeout_retransmit;
             }
             case timer_kind::persist:
@@ -1181,17 +1054,12 @@ private:
                 if (persist_backoff_ != 0xFFFFu) ++persist_backoff_;
                 if (timers_.count_retry() > t.retries2) return event::timeout_retransmit_exhausted;
                 return event::timeout_persist;
-            case timer_kind::keepalive: {
-                // Linux's tcp_keepalive_timer: idle measured from the last segment received.
-                const std::uint32_t idle = now() - last_received_;
-                if (timers_.retries() == 0 && idle < t.keepalive_idle_ms) {
-                    timers_.arm(timer_kind::keepalive, now(), t.keepalive_idle_ms - idle);
-                    return event::status;
-                }
+            case timer_kind::keepalive:
+                // Linux's tcp_keepalive_timer: idle measured from the last segment received
+                // (receive_segment restarts the timer), so an expiry is always a probe.
                 if (timers_.retries() >= t.keepalive_probes) return event::timeout_keepalive_exhausted;
                 timers_.count_retry();
                 return event::timeout_keepalive;
-            }
             case timer_kind::fin_wait_2:
                 return event::timeout_fin_wait_2;
             case timer_kind::time_wait:
@@ -1205,8 +1073,6 @@ private:
         }
     }
 
-    // -------------------------------------------------------------------- the TCB
-    // 4-octet fields first, then the 16-bit and 8-bit ones (see docs/engine.md, "TCB size").
     static IssPolicy default_iss() noexcept {
         static_assert(std::is_default_constructible<IssPolicy>::value,
                       "tcpfsm::connection: this IssPolicy is not default-constructible (rfc6528_iss needs a "
@@ -1214,29 +1080,17 @@ private:
         return IssPolicy();
     }
 
-    // The components are TCPFSM_NO_UNIQUE_ADDRESS (detail/ebo.hpp): the next member may use
-    // a component's tail padding (state_ sits in the RTO estimator's), and the policies take
-    // no room when they are empty.
-    const connection_config* config_;
-    const call_input* in_ = nullptr;  // the call in progress
-    std::uint32_t iss_ = 0;
-    std::uint32_t snd_una_ = 0, snd_nxt_ = 0, snd_wnd_ = 0, snd_wl1_ = 0, snd_wl2_ = 0, max_snd_wnd_ = 0;
-    std::uint32_t rcv_nxt_ = 0, rcv_wnd_ = 0;
-    std::uint32_t snd_data_end_ = 0;   // after the last octet queued by SEND
-    std::uint32_t receive_held_ = 0;   // RCV.USER: delivered, not yet received by the user
-    std::uint32_t last_received_ = 0;  // tick of the last segment (keepalive idle time)
-    TCPFSM_NO_UNIQUE_ADDRESS timer_slots timers_;
-    TCPFSM_NO_UNIQUE_ADDRESS rto_type rto_;
-    state state_ = state::closed;
-    TCPFSM_NO_UNIQUE_ADDRESS rtt_sampler rtt_;
-    TCPFSM_NO_UNIQUE_ADDRESS send_path_type send_;  // congestion control and loss recovery (send_path.hpp)
-    std::uint16_t snd_mss_ = 0;
-    invalid_ack_limiter limiter_;        // RFC 5961 §7 (invalid_ack_limiter.hpp), 6 octets
-    std::uint16_t persist_backoff_ = 0;  // zero-window probes since the window closed (saturates at 65535)
-    std::uint8_t flags_ = 0;
-    TCPFSM_NO_UNIQUE_ADDRESS window_scaling_type wscale_;  // RFC 7323 §2 (window_scaling.hpp), 1 octet or none
-    TCPFSM_NO_UNIQUE_ADDRESS ack_timing ack_;  // the ACK owed and when it goes (ack_timing.hpp)
+    // -------------------------------------------------------------------- the TCB
+    // RFC 9293's variables and the engine's own numbers are detail::tcb's (detail/tcb.hpp);
+    // the Profile's components follow them (see docs/engine.md, "TCB size"): the policies
+    // first, in the base's tail padding (one octet when they are empty); the configuration
+    // last: a pointer, or nothing with a with_static_config profile.
     TCPFSM_NO_UNIQUE_ADDRESS policy_pack policies_;
+    TCPFSM_NO_UNIQUE_ADDRESS rto_type rto_;
+    // RFC 7323 §2 (window_scaling.hpp): 1 octet, in the estimator's tail padding, or none.
+    TCPFSM_NO_UNIQUE_ADDRESS window_scaling_type wscale_;
+    TCPFSM_NO_UNIQUE_ADDRESS send_path_type send_;  // congestion control and loss recovery (send_path.hpp)
+    TCPFSM_NO_UNIQUE_ADDRESS config_holder_type config_;
 };
 
 }  // namespace tcpfsm

@@ -136,6 +136,40 @@ using default_profile = engine_profile<>;
 // congestion cap (congestion::unlimited), so that no cwnd holds back what §3.10 sends.
 using rfc_reference_profile = engine_profile<standard_table, rto_estimator, congestion::unlimited>;
 
+// A profile whose connection_config is fixed at compile time (`Config`, an object of static
+// storage duration): the engine keeps no pointer to it, 8 octets less in the TCB (docs/
+// engine.md, "TCB size"). The constructors then default to `Config`, and one given a
+// configuration must be given `Config` itself (TCPFSM_ASSERT).
+template <class Profile, const connection_config& Config>
+struct with_static_config : Profile {
+    static constexpr const connection_config& static_config = Config;
+};
+
+namespace detail {
+template <class...>
+using config_void_t = void;
+// Where the engine finds its configuration: a pointer, or the Profile's static_config.
+template <class Profile, class = void>
+class config_holder {
+public:
+    explicit config_holder(const connection_config& config) noexcept : config_(&config) {}
+    const connection_config& get() const noexcept { return *config_; }
+    static constexpr bool is_static = false;
+    static constexpr const connection_config& default_config() noexcept { return default_connection_config; }
+
+private:
+    const connection_config* config_;
+};
+template <class Profile>
+class config_holder<Profile, config_void_t<decltype(Profile::static_config)>> {
+public:
+    explicit config_holder(const connection_config&) noexcept {}
+    static constexpr const connection_config& get() noexcept { return Profile::static_config; }
+    static constexpr bool is_static = true;
+    static constexpr const connection_config& default_config() noexcept { return Profile::static_config; }
+};
+}  // namespace detail
+
 // STATUS (§3.10.6): a snapshot in the spirit of Linux's struct tcp_info.
 struct connection_status {
     state st = state::closed;

@@ -97,18 +97,18 @@ public:
     static constexpr const rto_config& config() noexcept { return Config; }
 
     // §2.1: until a sample is taken, RTO = the initial value.
-    constexpr basic_rto_estimator() noexcept : rto_ms_(Config.initial_ms) {}
+    constexpr basic_rto_estimator() noexcept = default;
 
     // A new measurement R of the round-trip time (§2.2, §2.3); it also ends any backoff
     // (§5 note: a new RTT measurement may "collapse" a backed-off RTO).
     constexpr void on_rtt_sample(std::uint32_t r_ms) noexcept {
         const std::uint64_t r = static_cast<std::uint64_t>(r_ms < max_sample_ms ? r_ms : max_sample_ms)
                                 << fraction_bits;
-        if (!has_sample_) {
+        if (!has_sample()) {
             // §2.2: SRTT <- R, RTTVAR <- R/2 (exact: R/2 has 7 spare fraction bits).
             srtt_ = static_cast<std::uint32_t>(r);
             rttvar_ = static_cast<std::uint32_t>(r / 2);
-            has_sample_ = true;
+            base_ = rto_base::computed;
         } else {
             // §2.3, in this order: RTTVAR <- (1 - beta) * RTTVAR + beta * |SRTT - R'|,
             // then SRTT <- (1 - alpha) * SRTT + alpha * R'. Both results lie between their
@@ -118,13 +118,11 @@ public:
             srtt_ = static_cast<std::uint32_t>(detail::rto_round_div(7u * std::uint64_t{srtt_} + r, 8));
         }
         backoffs_ = 0;
-        rto_ms_ = computed_rto_ms();
     }
 
-    // §5.5: the retransmission timer expired: RTO <- RTO * 2, capped at the maximum of §2.5.
+    // §5.5: the retransmission timer expired: RTO <- RTO * 2, capped at the maximum of §2.5
+    // (rto_ms() doubles its base once per backoff).
     constexpr void on_timeout() noexcept {
-        const std::uint64_t doubled = std::uint64_t{rto_ms_} * 2;
-        rto_ms_ = static_cast<std::uint32_t>(doubled < Config.max_ms ? doubled : Config.max_ms);
         if (backoffs_ != 0xFFFFu) ++backoffs_;
     }
 
@@ -133,33 +131,56 @@ public:
     // sample has been taken since (Karn's rule forbids one from a retransmitted SYN), the
     // RTO "MUST be re-initialized to 3 seconds".
     constexpr void on_handshake_complete() noexcept {
-        if (!has_sample_ && backoffs_ != 0 && Config.initial_ms < rto_after_syn_timeout_ms) {
+        if (!has_sample() && backoffs_ != 0 && Config.initial_ms < rto_after_syn_timeout_ms) {
             backoffs_ = 0;
-            rto_ms_ = detail::rto_clamp(rto_after_syn_timeout_ms, Config.min_ms, Config.max_ms);
+            base_ = rto_base::after_syn_timeout;
         }
     }
 
     // §5: "a TCP implementation MAY clear SRTT and RTTVAR after backing off the timer
-    // multiple times"; the next sample then starts over with §2.2. The RTO is left as it is.
+    // multiple times"; the next sample then starts over with §2.2. The RTO is left as it is
+    // (computed from the cleared values, which no accessor shows any more).
     constexpr void clear_samples() noexcept {
-        srtt_ = 0;
-        rttvar_ = 0;
-        has_sample_ = false;
+        if (base_ == rto_base::computed) base_ = rto_base::computed_cleared;
     }
 
-    // The timeout to arm the retransmission timer with (§5.1, §5.6).
-    constexpr std::uint32_t rto_ms() const noexcept { return rto_ms_; }
+    // The timeout to arm the retransmission timer with (§5.1, §5.6): the base (§2.1; §2.2 to
+    // §2.5; §5.7's 3 s) doubled once per timer expiry since (§5.5), at most Config.max_ms.
+    // Computed when asked, not kept (4 octets less; docs/engine.md, "TCB size").
+    constexpr std::uint32_t rto_ms() const noexcept {
+        const std::uint32_t base = base_rto_ms();
+        if (backoffs_ == 0 || base == 0) return base;
+        if (backoffs_ >= 32) return Config.max_ms;
+        const std::uint64_t doubled = std::uint64_t{base} << backoffs_;
+        return doubled < Config.max_ms ? static_cast<std::uint32_t>(doubled) : Config.max_ms;
+    }
     // SRTT and RTTVAR rounded to the nearest millisecond; 0 before the first sample.
-    constexpr std::uint32_t srtt_ms() const noexcept { return to_ms(srtt_); }
-    constexpr std::uint32_t rttvar_ms() const noexcept { return to_ms(rttvar_); }
+    constexpr std::uint32_t srtt_ms() const noexcept { return to_ms(srtt_fixed()); }
+    constexpr std::uint32_t rttvar_ms() const noexcept { return to_ms(rttvar_fixed()); }
     // SRTT and RTTVAR in units of 2^-fraction_bits ms.
-    constexpr std::uint32_t srtt_fixed() const noexcept { return srtt_; }
-    constexpr std::uint32_t rttvar_fixed() const noexcept { return rttvar_; }
-    constexpr bool has_sample() const noexcept { return has_sample_; }
+    constexpr std::uint32_t srtt_fixed() const noexcept { return has_sample() ? srtt_ : 0u; }
+    constexpr std::uint32_t rttvar_fixed() const noexcept { return has_sample() ? rttvar_ : 0u; }
+    constexpr bool has_sample() const noexcept { return base_ == rto_base::computed; }
     // Timer expiries since the last RTT sample (saturates at 65535).
     constexpr std::uint16_t backoffs() const noexcept { return backoffs_; }
 
 private:
+    // What the RTO is before the backoffs: Config.initial_ms (§2.1), §5.7's 3 s, or from SRTT
+    // and RTTVAR (§2.2 to §2.5; also after clear_samples, which only hides them).
+    enum class rto_base : std::uint8_t { initial, after_syn_timeout, computed, computed_cleared };
+
+    constexpr std::uint32_t base_rto_ms() const noexcept {
+        switch (base_) {
+            case rto_base::after_syn_timeout:
+                return detail::rto_clamp(rto_after_syn_timeout_ms, Config.min_ms, Config.max_ms);
+            case rto_base::computed:
+            case rto_base::computed_cleared:
+                return computed_rto_ms();
+            default:
+                return Config.initial_ms;
+        }
+    }
+
     static constexpr std::uint32_t to_ms(std::uint32_t fixed) noexcept {
         return static_cast<std::uint32_t>(detail::rto_round_div(fixed, std::uint64_t{1} << fraction_bits));
     }
@@ -174,9 +195,8 @@ private:
 
     std::uint32_t srtt_ = 0;    // SRTT * 2^fraction_bits
     std::uint32_t rttvar_ = 0;  // RTTVAR * 2^fraction_bits
-    std::uint32_t rto_ms_;      // current RTO, backoff included
     std::uint16_t backoffs_ = 0;
-    bool has_sample_ = false;
+    rto_base base_ = rto_base::initial;
 };
 
 // The default estimator, with RFC 6298's values.

@@ -200,8 +200,15 @@ public:
     recovery_response before_ack(const send_path_ack& in, std::uint64_t now_us) noexcept {
         CC& cc = policy();
         const recovery_ack ra{in.ack, in.snd_una, in.snd_nxt, cc.cwnd(), in.smss, in.duplicate, in.new_data_sendable};
-        const recovery_response r =
-            recovery_.on_ack(ra, [&cc, now_us](std::uint32_t flight) { return cc.on_loss(flight, now_us); });
+        // (By reference: the lambda runs inside on_ack; a policy without the long form reads
+        // no SMSS, and an explicit capture of it would be unused.)
+        const recovery_response r = recovery_.on_ack(ra, [&](std::uint32_t flight) {
+            if constexpr (congestion::has_on_loss_smss_v<CC>) {
+                return static_cast<std::uint32_t>(cc.on_loss(flight, in.smss, now_us));
+            } else {
+                return static_cast<std::uint32_t>(cc.on_loss(flight, now_us));
+            }
+        });
         limited_transmit_ = r.limited_transmit;
         return r;
     }
@@ -220,8 +227,13 @@ public:
     // The retransmission timer expired with data outstanding (not the SYN's): ssthresh and
     // the loss window (RFC 5681 §3.1; held on a repeated timeout), then the loss state and
     // go-back-N from SND.UNA (RFC 6582 §3.2 step 4).
-    void on_timeout(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint64_t now_us) noexcept {
-        policy().on_timeout(snd_nxt - snd_una, recovery_.state() == recovery_state::loss, now_us);
+    void on_timeout(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t smss, std::uint64_t now_us) noexcept {
+        const bool repeated = recovery_.state() == recovery_state::loss;
+        if constexpr (congestion::has_on_timeout_smss_v<CC>) {
+            policy().on_timeout(snd_nxt - snd_una, repeated, smss, now_us);
+        } else {
+            policy().on_timeout(snd_nxt - snd_una, repeated, now_us);
+        }
         recovery_.on_retransmission_timeout(snd_una, snd_nxt);
         limited_transmit_ = 0;
         probes_.clear();
@@ -265,9 +277,16 @@ public:
     // About to send new data with nothing in flight (RFC 5681 §4.1; RFC 9438 §5.8 for
     // CUBIC's epoch): the policy restarts the window if the idle time exceeded the RTO.
     // The idle period is then over: a second call before any send reports no idle time.
-    void on_idle_send(std::uint32_t now_ms, std::uint32_t rto_ms, std::uint64_t now_us) noexcept {
+    // `initial_window`: the one start() gave the policy (for a policy that keeps no copy).
+    void on_idle_send(std::uint32_t now_ms, std::uint32_t rto_ms, std::uint32_t initial_window,
+                      std::uint64_t now_us) noexcept {
         const std::uint32_t idle_ms = now_ms - last_sent_ms_;
-        policy().on_restart_after_idle(std::uint64_t{idle_ms} * 1000u, std::uint64_t{rto_ms} * 1000u, now_us);
+        const std::uint64_t idle_us = std::uint64_t{idle_ms} * 1000u, rto_us = std::uint64_t{rto_ms} * 1000u;
+        if constexpr (congestion::has_on_restart_after_idle_iw_v<CC>) {
+            policy().on_restart_after_idle(idle_us, rto_us, initial_window, now_us);
+        } else {
+            policy().on_restart_after_idle(idle_us, rto_us, now_us);
+        }
         last_sent_ms_ = now_ms;
     }
 

@@ -211,6 +211,54 @@ TEST_CASE("congestion: NewReno spurious undo restores cwnd and ssthresh", "[cong
     CHECK(r.cwnd() == before);
 }
 
+TEST_CASE("congestion: NewReno with SMSS and IW from the engine moves its windows as compact NewReno does",
+          "[congestion][newreno]") {
+    using smallest_type = cc::newreno<cc::abc_slow_start<>, cc::newreno_smallest_options>;
+    // cwnd, ssthresh and bytes_acked: 3 * 4 octets; the hooks that need SMSS or IW take them.
+    STATIC_REQUIRE(sizeof(smallest_type) == 3 * sizeof(std::uint32_t));
+    STATIC_REQUIRE(cc::is_congestion_control_v<smallest_type>);
+    STATIC_REQUIRE(cc::has_on_loss_smss_v<smallest_type> && cc::has_on_timeout_smss_v<smallest_type> &&
+                   cc::has_on_restart_after_idle_iw_v<smallest_type>);
+    STATIC_REQUIRE(!cc::has_on_loss_smss_v<cc::newreno<>> && !cc::has_on_restart_after_idle_iw_v<cc::newreno<>>);
+    cc::newreno<cc::abc_slow_start<>, cc::newreno_compact_options> compact;
+    smallest_type smallest;
+    const std::uint32_t iw = cc::rfc6928_initial_window(smss);
+    compact.init(smss, iw, 0);
+    smallest.init(smss, iw, 0);
+    const auto same = [&] { return compact.cwnd() == smallest.cwnd() && compact.ssthresh() == smallest.ssthresh(); };
+    REQUIRE(same());
+    for (int i = 0; i < 30; ++i) {
+        compact.on_ack(ack(smss + static_cast<std::uint32_t>(i) * 100));
+        smallest.on_ack(ack(smss + static_cast<std::uint32_t>(i) * 100));
+        REQUIRE(same());
+    }
+    // RFC 5681 (4): max(50000 / 2, 2 * SMSS).
+    CHECK(smallest.on_loss(50000, smss, 0) == eq4(50000));
+    CHECK(compact.on_loss(50000, 0) == eq4(50000));
+    compact.on_recovery_exit(26000, 0);
+    smallest.on_recovery_exit(26000, 0);
+    for (int i = 0; i < 100; ++i) {
+        compact.on_ack(ack(smss));
+        smallest.on_ack(ack(smss));
+        REQUIRE(same());
+    }
+    compact.on_timeout(40000, false, 0);
+    smallest.on_timeout(40000, false, smss, 0);
+    CHECK(same());
+    CHECK(smallest.cwnd() == smss);  // the loss window
+    // Grow past IW, then idle for more than an RTO: RW = min(IW, cwnd) (RFC 5681 §4.1).
+    for (int i = 0; i < 40; ++i) {
+        compact.on_ack(ack(smss));
+        smallest.on_ack(ack(smss));
+    }
+    REQUIRE(same());
+    REQUIRE(smallest.cwnd() > iw);
+    compact.on_restart_after_idle(3000000, 1000000, 0);
+    smallest.on_restart_after_idle(3000000, 1000000, iw, 0);
+    CHECK(same());
+    CHECK(smallest.cwnd() == iw);
+}
+
 TEST_CASE("congestion: compact NewReno (no undo state) moves its windows as NewReno does", "[congestion][newreno]") {
     cc::newreno<> full = started();
     cc::newreno<cc::abc_slow_start<>, cc::newreno_compact_options> compact;

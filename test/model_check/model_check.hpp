@@ -35,7 +35,7 @@
 //     remembers when its window began: it is shadowed (the count, and the age of the window while it still limits, go
 //     into the key; the shadow is checked against the engine's on_drop after every step);
 //   - keepalive, delayed ACK and the user timeout are off (their deadlines would share the
-//     snapshot-invisible slots), and last-received times matter only to keepalive.
+//     snapshot-invisible slots; keepalive's idle time lives in its own deadline).
 // Every successor is computed from the concrete state that was reached first, so whatever
 // is found is real (a reported trace replays exactly); merging can only hide behaviours.
 //

@@ -31,11 +31,14 @@ struct empty_placing_observer : tcpfsm::null_observer {
 };
 
 // The compact profile: the smallest congestion-control policy that does RFC 5681 and RFC 3465
-// (NewReno without undo, 20 octets).
+// (NewReno without undo, SMSS and the initial window from the engine: cwnd, ssthresh,
+// bytes_acked), and the configuration fixed at compile time (with_static_config: no pointer
+// to it in the TCB).
+using compact_congestion =
+    tcpfsm::congestion::newreno<tcpfsm::congestion::abc_slow_start<>, tcpfsm::congestion::newreno_smallest_options>;
 using compact_profile =
-    tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator,
-                           tcpfsm::congestion::newreno<tcpfsm::congestion::abc_slow_start<>,
-                                                       tcpfsm::congestion::newreno_compact_options>>;
+    tcpfsm::with_static_config<tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, compact_congestion>,
+                               tcpfsm::default_connection_config>;
 using empty_tcb = tcpfsm::connection<empty_io, empty_clock, tcpfsm::null_observer, empty_iss, compact_profile>;
 // The same with each ready policy, for the report.
 template <class CC>

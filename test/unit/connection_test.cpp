@@ -54,25 +54,135 @@ static_assert(tcpfsm::iss_generator<tcpfsm::fixed_iss> &&
 
 TEST_CASE("connection: the TCB with empty policies", "[connection]") {
     using engine = tcpfsm_test::empty_tcb;
-    // The compact profile (newreno<abc_slow_start<>, newreno_compact_options>, reassembly
-    // capacity 0), field by field as connection.hpp's TCB block lays it out (docs/engine.md,
-    // "TCB size"): the configuration and call pointers 16; RFC 9293's ISS, SND.UNA, SND.NXT,
-    // SND.WND, SND.WL1, SND.WL2, MAX.SND.WND, RCV.NXT, RCV.WND and four more 32-bit ones (end
-    // of the queued data, RCV.USER, last arrival, challenge-ACK window) 52; the timer slots 16;
-    // the RFC 6298 estimator's 15 and the state's 1 in its tail padding; Karn's sampler 8;
-    // compact NewReno 20 (cwnd, ssthresh, SMSS, IW, bytes_acked); the loss-recovery state's 15
-    // and the limited-transmit count's 1 in its tail; the idle tick 4; MSS, challenge count,
-    // zero-window probe count 6; flags and the segments since the last ACK 2. 156 octets, to
-    // a multiple of the pointers' 8: 160. Issue 13's 128 is not met (test "connection: issue
-    // 13's TCB budgets").
-    constexpr std::size_t fields = 16 + 52 + 16 + (15 + 1) + 8 + 20 + (15 + 1) + 4 + 6 + 2;
-    STATIC_REQUIRE(fields == 156);
+    // The compact profile (newreno<abc_slow_start<>, newreno_smallest_options>, reassembly
+    // capacity 0, with_static_config), field by field as detail/tcb.hpp and connection.hpp lay
+    // it out (docs/engine.md, "TCB size"): RFC 9293's ISS, SND.UNA, SND.NXT, SND.WND, SND.WL1,
+    // SND.WL2, MAX.SND.WND, RCV.NXT, RCV.WND and two more 32-bit ones (end of the queued data,
+    // RCV.USER) 44; the timer slots 16; Karn's sampler 8; MSS 2, the RFC 5961 limiter 6, the
+    // zero-window probe count 2, flags 1, ACK timing 3, the state 1: 15; the empty policies
+    // and the capacity-0 queue 1; the RFC 6298 estimator 11 (SRTT, RTTVAR, backoffs, base; the
+    // RTO is computed); NewReno 12 (cwnd, ssthresh, bytes_acked); the loss-recovery state 15
+    // and the limited-transmit count 1 in its tail; the idle tick 4. No pointer: the
+    // alignment is 4, and the one octet after the estimator is the only padding.
+    constexpr std::size_t fields = 44 + 16 + 8 + 15 + 1 + 11 + 12 + (15 + 1) + 4;
+    STATIC_REQUIRE(fields == 127);
     WARN("sizeof(tcpfsm::connection<empty policies, compact profile>) = " << sizeof(engine) << " bytes");
-    CHECK(sizeof(engine) <= (fields + 7) / 8 * 8);
+    STATIC_REQUIRE(alignof(engine) == 4);
+    CHECK(sizeof(engine) <= (fields + 3) / 4 * 4);
     CHECK(sizeof(tcpfsm::timer_slots) == 16);
     CHECK(sizeof(tcpfsm::rtt_sampler) == 8);
+    CHECK(sizeof(tcpfsm::invalid_ack_limiter) == 6);
+    CHECK(sizeof(tcpfsm::ack_timing) == 3);
+    CHECK(sizeof(tcpfsm::rto_estimator) == 12);  // 11 and its tail padding
+    CHECK(sizeof(tcpfsm_test::compact_congestion) == 12);
     CHECK(sizeof(tcpfsm::congestion::newreno<tcpfsm::congestion::abc_slow_start<>,
                                              tcpfsm::congestion::newreno_compact_options>) == 20);
+}
+
+namespace {
+// The compact profile's policies with a pointer to the same configuration (no with_static_config).
+using compact_with_pointer =
+    tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, tcpfsm_test::compact_congestion>;
+// The same, the §3.10 reference configuration fixed at compile time.
+using compact_static_reference = tcpfsm::with_static_config<compact_with_pointer, tcpfsm::rfc_reference_config>;
+
+// A -> B over a link that loses the first transmission of A's SYN (the data phase then
+// starts with IW = 1 SMSS, RFC 5681 §3.1), of its 4th segment of text (fast retransmit) and
+// of its 16th to 23rd (NewReno's partial ACKs, or a timeout); then 5 s of idle and a second
+// transfer (restart after idle, RFC 5681 §4.1). Every segment both sent, with its time.
+template <class Profile>
+std::vector<std::string> lossy_exchange(const tcpfsm::connection_config& config, std::uint32_t octets,
+                                        std::uint32_t& delivered) {
+    reset_time t;
+    basic_peer<Profile> a({999}, config), b({4999}, config);
+    std::vector<std::string> trace;
+    std::vector<std::uint32_t> lost_once = {999};  // the SYN's sequence number, then text's
+    for (std::uint32_t i : {3u, 15u, 16u, 17u, 18u, 19u, 20u, 21u, 22u}) lost_once.push_back(1000 + i * 1460);
+    const auto lost = [&](const tcpfsm::segment& s) {
+        for (auto it = lost_once.begin(); it != lost_once.end(); ++it) {
+            if (*it == s.seq && (s.syn() || s.text_length > 0)) {
+                lost_once.erase(it);
+                return true;
+            }
+        }
+        return false;
+    };
+    std::uint32_t taken = 0;
+    const auto exchange = [&](std::uint32_t goal) {
+        for (int step = 0; step < 2000 && b.rec.delivered < goal; ++step) {
+            while (!a.sent.empty()) {
+                const tcpfsm::segment s = a.take_any().header;
+                trace.push_back(std::to_string(now_ms) + " A " + rfc_notation(s));
+                if (lost(s)) continue;
+                b.receive(s);
+                if (b.rec.delivered > taken) {  // B's user takes all it is given
+                    REQUIRE(b.conn->receive(b.rec.delivered - taken) == user_error::none);
+                    taken = b.rec.delivered;
+                }
+            }
+            while (!b.sent.empty()) {
+                const tcpfsm::segment s = b.take_any().header;
+                trace.push_back(std::to_string(now_ms) + " B " + rfc_notation(s));
+                a.receive(s);
+            }
+            a.run_to(now_ms + 10);
+            b.run_to(now_ms);
+        }
+    };
+    b.conn->open_passive();
+    a.conn->open_active();
+    REQUIRE(a.conn->send(octets) == user_error::none);
+    exchange(octets);
+    a.run_to(now_ms + 5000);
+    b.run_to(now_ms);
+    REQUIRE(a.conn->send(octets) == user_error::none);
+    exchange(2 * octets);
+    delivered = b.rec.delivered;
+    return trace;
+}
+}  // namespace
+
+TEST_CASE("connection: with_static_config keeps no pointer and behaves as the same configuration by pointer",
+          "[connection]") {
+    using static_engine = typename basic_peer<compact_static_reference>::engine;
+    using pointer_engine = typename basic_peer<compact_with_pointer>::engine;
+    // The configuration pointer (8 octets) is the difference, up to the alignment of 8 it
+    // took with it.
+    CHECK(sizeof(static_engine) + 8 <= sizeof(pointer_engine));
+    STATIC_REQUIRE(&tcpfsm_test::compact_profile::static_config == &tcpfsm::default_connection_config);
+    // The short constructor defaults to the profile's configuration.
+    const tcpfsm_test::empty_tcb defaulted;
+    CHECK(&defaulted.config() == &tcpfsm::default_connection_config);
+    // The same exchange, segment for segment, with losses: every octet arrives once.
+    constexpr std::uint32_t octets = 40 * 1460;
+    std::uint32_t by_static = 0, by_pointer = 0;
+    const auto static_trace = lossy_exchange<compact_static_reference>(tcpfsm::rfc_reference_config, octets, by_static);
+    const auto pointer_trace = lossy_exchange<compact_with_pointer>(tcpfsm::rfc_reference_config, octets, by_pointer);
+    CHECK(by_static == 2 * octets);
+    CHECK(by_pointer == 2 * octets);
+    CHECK(static_trace == pointer_trace);
+    CHECK(static_trace.size() > 80u);  // at least the 80 segments of text
+}
+
+TEST_CASE("connection: NewReno with SMSS and IW from the engine sends as the NewReno that keeps them",
+          "[connection][send_path]") {
+    // newreno_smallest_options (the compact profile's) against newreno_compact_options, both
+    // by the engine: a lost SYN (IW = 1 SMSS, RFC 5681 §3.1), fast retransmit, a timeout,
+    // idle restart with the initial window the engine recomputes.
+    using keeping = tcpfsm::engine_profile<
+        tcpfsm::standard_table, tcpfsm::rto_estimator,
+        tcpfsm::congestion::newreno<tcpfsm::congestion::abc_slow_start<>, tcpfsm::congestion::newreno_compact_options>>;
+    constexpr std::uint32_t octets = 40 * 1460;
+    for (std::uint16_t segments : {std::uint16_t{10}, std::uint16_t{4}}) {
+        tcpfsm::connection_config config = tcpfsm::rfc_reference_config;
+        config.initial_window_segments = segments;
+        std::uint32_t by_smallest = 0, by_keeping = 0;
+        const auto smallest_trace = lossy_exchange<compact_with_pointer>(config, octets, by_smallest);
+        const auto keeping_trace = lossy_exchange<keeping>(config, octets, by_keeping);
+        CHECK(by_smallest == 2 * octets);
+        CHECK(by_keeping == 2 * octets);
+        CHECK(smallest_trace == keeping_trace);
+    }
 }
 
 TEST_CASE("connection: the ISS comes from the ISS policy with the four-tuple and a 4 us clock", "[connection]") {

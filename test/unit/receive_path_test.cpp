@@ -169,8 +169,9 @@ TEST_CASE("receive path: the TCB with the queue (default capacity 8) and a compa
     // The queue is the whole difference: capacity 0 costs nothing, 8 blocks their 72 octets.
     CHECK(sizeof(placing) == sizeof(compact) + sizeof(tcpfsm::reassembly_queue<8>));
     CHECK(sizeof(tcpfsm::reassembly_queue<8>) == 8u * 8u + 8u);
-    // Issue 13's budgets (default profile with placement <= 256 octets) are asserted in the
-    // test "send path: issue 13's TCB budgets not met yet" (docs/engine.md, "TCB size").
+    // Issue 13's budget for the default profile with placement (256 octets) is reported by
+    // the test "send path: issue 13's TCB budget with a placing Observer (reported)"
+    // (docs/engine.md, "TCB size").
 }
 
 TEST_CASE("receive path: out-of-order text is held, the gap fill makes it readable at once", "[receive_path]") {

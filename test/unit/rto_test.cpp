@@ -67,8 +67,26 @@ TEST_CASE("rto presets carry RFC 6298's and Linux's values", "[rto]") {
     static_assert(&rto_estimator::config() == &tcpfsm::rto_config_rfc6298);
     static_assert(!tcpfsm::is_valid(rto_config{1000, 2000, 60000, 1}));  // min above initial
     static_assert(!tcpfsm::is_valid(rto_config{90000, 1000, 60000, 1}));  // initial above max
-    CHECK(sizeof(rto_estimator) <= 16);
+    // SRTT and RTTVAR (4 each), the backoff count (2), what the RTO starts from (1); the RTO
+    // itself is computed (docs/engine.md, "TCB size"): 11, aligned to 12.
+    CHECK(sizeof(rto_estimator) == 12);
     CHECK(sizeof(rtt_sampler) <= 12);
+}
+
+TEST_CASE("the backed-off RTO is min(RTO * 2^n, max) for any number n of expiries (§5.5)", "[rto]") {
+    rto_estimator e;  // 1 s initial, 60 s max
+    const std::uint32_t expected[] = {1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000};
+    for (std::uint32_t n = 0; n < 8; ++n) {
+        CHECK(e.rto_ms() == expected[n]);
+        e.on_timeout();
+    }
+    for (int n = 8; n < 70; ++n) e.on_timeout();  // past any shift of 32 bits
+    CHECK(e.backoffs() == 70);
+    CHECK(e.rto_ms() == 60000);
+    // A sample collapses it (§5 note): SRTT 100, RTTVAR 50, RTO max(100 + 200, 1000) = 1 s.
+    e.on_rtt_sample(100);
+    CHECK(e.backoffs() == 0);
+    CHECK(e.rto_ms() == 1000);
 }
 
 TEST_CASE("rto is the initial 1 s before any sample (§2.1)", "[rto]") {

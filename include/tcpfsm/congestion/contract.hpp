@@ -90,6 +90,13 @@ template <class T>
 struct has_on_loss<T, void_t<decltype(static_cast<std::uint32_t>(
                           std::declval<T&>().on_loss(std::uint32_t{}, std::uint64_t{})))>> : std::true_type {};
 
+// The same with SMSS from the engine (a policy that keeps no copy of it).
+template <class T, class = void>
+struct has_on_loss_smss : std::false_type {};
+template <class T>
+struct has_on_loss_smss<T, void_t<decltype(static_cast<std::uint32_t>(std::declval<T&>().on_loss(
+                               std::uint32_t{}, std::uint32_t{}, std::uint64_t{})))>> : std::true_type {};
+
 template <class T, class = void>
 struct has_on_recovery_exit : std::false_type {};
 template <class T>
@@ -103,10 +110,24 @@ struct has_on_timeout<T, void_t<decltype(std::declval<T&>().on_timeout(std::uint
     : std::true_type {};
 
 template <class T, class = void>
+struct has_on_timeout_smss : std::false_type {};
+template <class T>
+struct has_on_timeout_smss<T, void_t<decltype(std::declval<T&>().on_timeout(std::uint32_t{}, bool{}, std::uint32_t{},
+                                                                           std::uint64_t{}))>> : std::true_type {};
+
+template <class T, class = void>
 struct has_on_restart_after_idle : std::false_type {};
 template <class T>
 struct has_on_restart_after_idle<T, void_t<decltype(std::declval<T&>().on_restart_after_idle(
                                         std::uint64_t{}, std::uint64_t{}, std::uint64_t{}))>> : std::true_type {};
+
+// The same with the initial window from the engine.
+template <class T, class = void>
+struct has_on_restart_after_idle_iw : std::false_type {};
+template <class T>
+struct has_on_restart_after_idle_iw<T, void_t<decltype(std::declval<T&>().on_restart_after_idle(
+                                           std::uint64_t{}, std::uint64_t{}, std::uint32_t{}, std::uint64_t{}))>>
+    : std::true_type {};
 
 template <class T, class = void>
 struct has_on_spurious_undo : std::false_type {};
@@ -132,12 +153,25 @@ template <class T>
 struct has_phase<T, void_t<decltype(static_cast<phase>(std::declval<const T&>().current_phase()))>> : std::true_type {};
 }  // namespace detail
 
+// The hooks that take SMSS or the initial window from the engine, for a policy that keeps
+// no copy of them (newreno_smallest_options): on_loss(flight_size, smss, now_us),
+// on_timeout(flight_size, repeated, smss, now_us), on_restart_after_idle(idle_us, rto_us,
+// initial_window, now_us). The engine calls this form where the policy has it, else the
+// short one; each hook needs one of its two forms.
+template <class T>
+inline constexpr bool has_on_loss_smss_v = detail::has_on_loss_smss<T>::value;
+template <class T>
+inline constexpr bool has_on_timeout_smss_v = detail::has_on_timeout_smss<T>::value;
+template <class T>
+inline constexpr bool has_on_restart_after_idle_iw_v = detail::has_on_restart_after_idle_iw<T>::value;
+
 // A congestion-control policy: every required hook of the contract (docs/congestion.md).
 template <class T>
 inline constexpr bool is_congestion_control_v =
     detail::has_init<T>::value && detail::has_windows<T>::value && detail::has_on_ack<T>::value &&
-    detail::has_on_loss<T>::value && detail::has_on_recovery_exit<T>::value && detail::has_on_timeout<T>::value &&
-    detail::has_on_restart_after_idle<T>::value;
+    (detail::has_on_loss<T>::value || detail::has_on_loss_smss<T>::value) && detail::has_on_recovery_exit<T>::value &&
+    (detail::has_on_timeout<T>::value || detail::has_on_timeout_smss<T>::value) &&
+    (detail::has_on_restart_after_idle<T>::value || detail::has_on_restart_after_idle_iw<T>::value);
 
 // The optional hooks: the engine calls them when present (if constexpr).
 template <class T>
@@ -163,17 +197,18 @@ constexpr bool check_policy() noexcept {
                   "tcpfsm::congestion: the policy needs `cwnd() const` and `ssthresh() const` returning std::uint32_t");
     static_assert(detail::has_on_ack<T>::value,
                   "tcpfsm::congestion: the policy needs `on_ack(const tcpfsm::congestion::ack_sample&)`");
-    static_assert(detail::has_on_loss<T>::value,
+    static_assert(detail::has_on_loss<T>::value || detail::has_on_loss_smss<T>::value,
                   "tcpfsm::congestion: the policy needs `on_loss(std::uint32_t flight_size, std::uint64_t now_us)` "
-                  "returning ssthresh");
+                  "returning ssthresh (or `on_loss(flight_size, std::uint32_t smss, now_us)`)");
     static_assert(detail::has_on_recovery_exit<T>::value,
                   "tcpfsm::congestion: the policy needs `on_recovery_exit(std::uint32_t cwnd, std::uint64_t now_us)`");
-    static_assert(detail::has_on_timeout<T>::value,
+    static_assert(detail::has_on_timeout<T>::value || detail::has_on_timeout_smss<T>::value,
                   "tcpfsm::congestion: the policy needs `on_timeout(std::uint32_t flight_size, bool repeated, "
-                  "std::uint64_t now_us)`");
-    static_assert(detail::has_on_restart_after_idle<T>::value,
+                  "std::uint64_t now_us)` (or `on_timeout(flight_size, repeated, std::uint32_t smss, now_us)`)");
+    static_assert(detail::has_on_restart_after_idle<T>::value || detail::has_on_restart_after_idle_iw<T>::value,
                   "tcpfsm::congestion: the policy needs `on_restart_after_idle(std::uint64_t idle_us, "
-                  "std::uint64_t rto_us, std::uint64_t now_us)`");
+                  "std::uint64_t rto_us, std::uint64_t now_us)` (or `on_restart_after_idle(idle_us, rto_us, "
+                  "std::uint32_t initial_window, now_us)`)");
     return is_congestion_control_v<T>;
 }
 

@@ -30,6 +30,16 @@ struct newreno_compact_options {
     static constexpr bool spurious_undo = false;
 };
 
+// The compact NewReno without its own copies of SMSS and the initial window: the engine
+// passes them to the hooks that need them (on_loss and on_timeout with SMSS,
+// on_restart_after_idle with the initial window; contract.hpp). cwnd, ssthresh,
+// bytes_acked: 12 octets. The compact profile's policy (docs/engine.md, "TCB size").
+struct newreno_smallest_options {
+    static constexpr idle_restart restart = idle_restart::rfc5681;
+    static constexpr bool spurious_undo = false;
+    static constexpr bool keep_smss_and_initial_window = false;
+};
+
 namespace detail {
 constexpr std::uint32_t add_capped(std::uint32_t cwnd, std::uint64_t increase) noexcept {
     const std::uint64_t sum = std::uint64_t{cwnd} + increase;
@@ -41,6 +51,18 @@ struct undo_enabled : std::true_type {};
 template <class Options>
 struct undo_enabled<Options, void_t<decltype(Options::spurious_undo)>>
     : std::integral_constant<bool, Options::spurious_undo> {};
+
+// Options::keep_smss_and_initial_window, true when an options struct does not say.
+template <class Options, class = void>
+struct windows_kept : std::true_type {};
+template <class Options>
+struct windows_kept<Options, void_t<decltype(Options::keep_smss_and_initial_window)>>
+    : std::integral_constant<bool, Options::keep_smss_and_initial_window> {};
+struct kept_windows {
+    std::uint32_t smss_ = 536;  // RFC 9293 §3.7.1's default until init
+    std::uint32_t initial_window_ = 0;
+};
+struct no_kept_windows {};
 
 struct undo_state {
     std::uint32_t prior_cwnd = 0;  // 0: nothing to undo
@@ -71,8 +93,11 @@ constexpr std::uint32_t rfc5681_ssthresh(std::uint32_t flight_size, std::uint32_
 template <class SlowStart = abc_slow_start<>, class Options = newreno_options>
 class newreno : private SlowStart,
                 private std::conditional_t<detail::undo_enabled<Options>::value, detail::undo_state,
-                                           detail::no_undo_state> {
+                                           detail::no_undo_state>,
+                private std::conditional_t<detail::windows_kept<Options>::value, detail::kept_windows,
+                                           detail::no_kept_windows> {
     static constexpr bool undo_enabled = detail::undo_enabled<Options>::value;
+    static constexpr bool keeps_windows = detail::windows_kept<Options>::value;
     using undo_base = std::conditional_t<undo_enabled, detail::undo_state, detail::no_undo_state>;
 
 public:
@@ -81,9 +106,11 @@ public:
     // The connection is established: SMSS is known (RFC 5681 §3.1: IW from it). ssthresh
     // starts "arbitrarily high".
     void init(std::uint32_t smss, std::uint32_t initial_window, std::uint64_t /*now_us*/) noexcept {
-        smss_ = detail::min_u32(smss, cwnd_cap);
-        initial_window_ = detail::window_in_range(initial_window, smss);
-        cwnd_ = initial_window_;
+        cwnd_ = detail::window_in_range(initial_window, smss);
+        if constexpr (keeps_windows) {
+            kept().smss_ = detail::min_u32(smss, cwnd_cap);
+            kept().initial_window_ = cwnd_;
+        }
         ssthresh_ = ssthresh_initial;
         bytes_acked_ = 0;
         static_cast<undo_base&>(*this) = undo_base{};
@@ -99,7 +126,11 @@ public:
 
     // An ACK that advanced SND.UNA outside loss recovery.
     void on_ack(const ack_sample& a) noexcept {
-        if (a.smss != 0) smss_ = detail::min_u32(a.smss, cwnd_cap);
+        std::uint32_t smss = detail::min_u32(a.smss, cwnd_cap);
+        if constexpr (keeps_windows) {
+            if (a.smss != 0) kept().smss_ = smss;
+            smss = kept().smss_;
+        }
         std::uint32_t acked = a.acked_octets;
         if (cwnd_ < ssthresh_) {
             // Slow start (RFC 5681 §3.1, RFC 3465 §2.2). The component sees every ACK (HyStart++
@@ -124,7 +155,7 @@ public:
         if (counted >= cwnd_) {
             const std::uint64_t windows = counted / cwnd_;
             counted -= windows * cwnd_;
-            cwnd_ = detail::add_capped(cwnd_, windows * smss_);
+            cwnd_ = detail::add_capped(cwnd_, windows * smss);
         }
         bytes_acked_ = static_cast<std::uint32_t>(counted < cwnd_cap ? counted : cwnd_cap);
     }
@@ -132,38 +163,49 @@ public:
     // Fast retransmit (RFC 5681 §3.2 step 2): ssthresh = max(FlightSize/2, 2*SMSS), returned
     // for the loss-recovery component, which sets cwnd = ssthresh + 3*SMSS and owns it until
     // on_recovery_exit. cwnd here becomes ssthresh.
+    template <bool Kept = keeps_windows, std::enable_if_t<Kept, int> = 0>
     std::uint32_t on_loss(std::uint32_t flight_size, std::uint64_t /*now_us*/) noexcept {
-        save_prior();
-        ssthresh_ = detail::rfc5681_ssthresh(flight_size, smss_);
-        cwnd_ = detail::window_in_range(ssthresh_, smss_);
-        bytes_acked_ = 0;
-        mutable_slow_start().on_congestion();
-        return ssthresh_;
+        return enter_loss(flight_size, kept().smss_);
+    }
+    // The same with SMSS from the engine (newreno_smallest_options).
+    template <bool Kept = keeps_windows, std::enable_if_t<!Kept, int> = 0>
+    std::uint32_t on_loss(std::uint32_t flight_size, std::uint32_t smss, std::uint64_t /*now_us*/) noexcept {
+        return enter_loss(flight_size, detail::min_u32(smss, cwnd_cap));
     }
 
     // The end of fast recovery: the loss-recovery component hands cwnd back (RFC 6582 §3.2
     // step 3, "deflate the window").
     void on_recovery_exit(std::uint32_t cwnd_at_exit, std::uint64_t /*now_us*/) noexcept {
-        cwnd_ = detail::window_in_range(cwnd_at_exit, smss_);
+        // The floor of one segment: cwnd_at_exit is at least SMSS from the loss-recovery
+        // component, so without a kept SMSS the floor of 1 octet changes nothing.
+        cwnd_ = detail::window_in_range(cwnd_at_exit, kept_smss());
         bytes_acked_ = 0;
     }
 
     // The retransmission timer expired (RFC 5681 §3.1): ssthresh by eq. (4), except when the
     // segment had already been retransmitted by the timer (`repeated`: "the value of ssthresh
     // is held constant"); cwnd = the loss window, 1 SMSS. bytes_acked restarts (RFC 3465 §2.1).
+    template <bool Kept = keeps_windows, std::enable_if_t<Kept, int> = 0>
     void on_timeout(std::uint32_t flight_size, bool repeated, std::uint64_t /*now_us*/) noexcept {
-        if (!repeated) {
-            save_prior();
-            ssthresh_ = detail::rfc5681_ssthresh(flight_size, smss_);
-        }
-        cwnd_ = detail::window_in_range(smss_, smss_);
-        bytes_acked_ = 0;
-        mutable_slow_start().on_congestion();
+        timeout(flight_size, repeated, kept().smss_);
+    }
+    // The same with SMSS from the engine (newreno_smallest_options).
+    template <bool Kept = keeps_windows, std::enable_if_t<!Kept, int> = 0>
+    void on_timeout(std::uint32_t flight_size, bool repeated, std::uint32_t smss, std::uint64_t /*now_us*/) noexcept {
+        timeout(flight_size, repeated, detail::min_u32(smss, cwnd_cap));
     }
 
     // The engine sends new data with nothing in flight after `idle_us` without sending.
+    template <bool Kept = keeps_windows, std::enable_if_t<Kept, int> = 0>
     void on_restart_after_idle(std::uint64_t idle_us, std::uint64_t rto_us, std::uint64_t /*now_us*/) noexcept {
-        restart_after_idle(Options::restart, cwnd_, ssthresh_, initial_window_, idle_us, rto_us);
+        restart_after_idle(Options::restart, cwnd_, ssthresh_, kept().initial_window_, idle_us, rto_us);
+    }
+    // The same with the initial window from the engine (newreno_smallest_options): the one
+    // init was given.
+    template <bool Kept = keeps_windows, std::enable_if_t<!Kept, int> = 0>
+    void on_restart_after_idle(std::uint64_t idle_us, std::uint64_t rto_us, std::uint32_t initial_window,
+                               std::uint64_t /*now_us*/) noexcept {
+        restart_after_idle(Options::restart, cwnd_, ssthresh_, initial_window, idle_us, rto_us);
     }
 
     // The last reduction was spurious (F-RTO, Eifel): Linux's undo (tcp_undo_cwnd_reduction):
@@ -178,13 +220,46 @@ public:
         u = detail::undo_state{};
     }
 
-    std::uint32_t smss() const noexcept { return smss_; }
-    std::uint32_t initial_window() const noexcept { return initial_window_; }
+    template <bool Kept = keeps_windows, std::enable_if_t<Kept, int> = 0>
+    std::uint32_t smss() const noexcept {
+        return kept_smss();
+    }
+    template <bool Kept = keeps_windows, std::enable_if_t<Kept, int> = 0>
+    std::uint32_t initial_window() const noexcept {
+        return static_cast<const detail::kept_windows&>(*this).initial_window_;
+    }
     std::uint32_t bytes_acked() const noexcept { return bytes_acked_; }
     const SlowStart& slow_start() const noexcept { return *this; }
 
 private:
     SlowStart& mutable_slow_start() noexcept { return *this; }
+    detail::kept_windows& kept() noexcept { return *this; }
+    std::uint32_t kept_smss() const noexcept {
+        if constexpr (keeps_windows) {
+            return static_cast<const detail::kept_windows&>(*this).smss_;
+        } else {
+            return 0;
+        }
+    }
+
+    // RFC 5681 §3.2 step 2 and §3.1 (on_loss, on_timeout) with this SMSS.
+    std::uint32_t enter_loss(std::uint32_t flight_size, std::uint32_t smss) noexcept {
+        save_prior();
+        ssthresh_ = detail::rfc5681_ssthresh(flight_size, smss);
+        cwnd_ = detail::window_in_range(ssthresh_, smss);
+        bytes_acked_ = 0;
+        mutable_slow_start().on_congestion();
+        return ssthresh_;
+    }
+    void timeout(std::uint32_t flight_size, bool repeated, std::uint32_t smss) noexcept {
+        if (!repeated) {
+            save_prior();
+            ssthresh_ = detail::rfc5681_ssthresh(flight_size, smss);
+        }
+        cwnd_ = detail::window_in_range(smss, smss);
+        bytes_acked_ = 0;
+        mutable_slow_start().on_congestion();
+    }
 
     void save_prior() noexcept {
         if constexpr (undo_enabled) {
@@ -196,9 +271,9 @@ private:
 
     std::uint32_t cwnd_ = 0;
     std::uint32_t ssthresh_ = ssthresh_initial;
-    std::uint32_t smss_ = 536;  // RFC 9293 §3.7.1's default until init
-    std::uint32_t initial_window_ = 0;
     std::uint32_t bytes_acked_ = 0;  // RFC 3465 §2.1
+    // SMSS and the initial window are detail::kept_windows's (a private base), unless the
+    // Options say the engine passes them.
 };
 
 }  // namespace congestion
