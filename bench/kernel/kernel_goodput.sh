@@ -11,6 +11,7 @@
 #     --kernel-ccs "cubic bbr"  the kernel senders' congestion controls (TCP_CONGESTION per
 #                        socket, kernel_peer.py --cc), each measured; one not available is left out
 #     --octets 10000000  per transfer
+#     --tcpfsm-receive-buffer N  tcpfsm_tun's RCV.BUFF (default: tcp_rmem's maximum, the kernel receiver's)
 #     --quick            one cell (RTT 20 ms, 1% loss, 50 Mbit/s), 1 MB, one run, cubic: the smoke test
 #     --render OUT_DIR   then bench/tools/render_kernel.py: OUT_DIR/kernel.md, OUT_DIR/raw/kernel.json
 #     --label TEXT       a line for kernel.md
@@ -34,6 +35,10 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 relay="" tun="" lines="" rtts="2 20" losses="0 1" rate=100 runs=5 octets=10000000 ccs="cubic bbr"
+# tcpfsm_tun's receive buffer (RCV.BUFF; the window is scaled above 65,535): by default the
+# largest receive buffer the kernel's own receiver may autotune to (tcp_rmem's third field), so
+# both receivers may open the same window.
+rcvbuf=$(awk '{print $3}' /proc/sys/net/ipv4/tcp_rmem 2>/dev/null || echo 6291456)
 render="" label="" require=0 command="bench/kernel/kernel_goodput.sh $*"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -46,6 +51,7 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift 2 ;;
         --octets) octets=$2; shift 2 ;;
         --kernel-ccs) ccs=$2; shift 2 ;;
+        --tcpfsm-receive-buffer) rcvbuf=$2; shift 2 ;;
         --quick) rtts=20; losses=1; rate=50; runs=1; octets=1000000; ccs=cubic; shift ;;
         --render) render=$2; shift 2 ;;
         --label) label=$2; shift 2 ;;
@@ -121,10 +127,10 @@ transfer() {
     case "$kind" in
         tcpfsm_to_kernel) client=(ip netns exec "$NS_B" "$tun" --dev tun0 --mode client --local 10.77.1.2
                               --remote 10.77.0.1 --rport "$port" --deadline-ms 120000 --quiet
-                              --in "$WORK/data" --exit-at-time-wait) ;;
+                              --in "$WORK/data" --exit-at-time-wait --receive-buffer "$rcvbuf") ;;
         kernel_to_tcpfsm) client=(ip netns exec "$NS_B" "$tun" --dev tun0 --mode client --local 10.77.1.2
                               --remote 10.77.0.1 --rport "$port" --deadline-ms 120000 --quiet
-                              --out /dev/null --close-when peer-fin) ;;
+                              --out /dev/null --close-when peer-fin --receive-buffer "$rcvbuf") ;;
         kernel_to_kernel_up) client=(ip netns exec "$NS_C" python3 "$peer" client 10.77.0.1 "$port" send "$WORK/data" --timeout 120 --cc "$cc") ;;
         kernel_to_kernel_down) client=(ip netns exec "$NS_C" python3 "$peer" client 10.77.0.1 "$port" receive - --timeout 120 --cc "$cc") ;;
     esac
@@ -160,8 +166,8 @@ transfer() {
     local kernel_cc
     kernel_cc=$(sed -nE 's/^RESULT .* cc=([a-z0-9_]+).*/\1/p' "$WORK/server.log")
     [ "$kind" = tcpfsm_to_kernel ] && cc=""  # the kernel only receives: its congestion control plays no part
-    printf '{"type":"transfer","kind":"%s","kernel_cc":"%s","server_cc":"%s","rtt_ms":%s,"loss_percent":%s,"rate_mbit":%s,"run":%d,"octets":%d,"ok":%s,"seconds":%s,"tcpfsm_ms":%s,"tcpfsm_retransmitted":%s,"load":"%s"}\n' \
-        "$kind" "$cc" "$kernel_cc" "$rtt" "$loss" "$rate" "$run" "$octets" "$ok" "${seconds:-null}" "${tun_ms:-null}" "${retx:-null}" \
+    printf '{"type":"transfer","kind":"%s","kernel_cc":"%s","server_cc":"%s","rtt_ms":%s,"loss_percent":%s,"rate_mbit":%s,"run":%d,"octets":%d,"ok":%s,"seconds":%s,"tcpfsm_ms":%s,"tcpfsm_retransmitted":%s,"tcpfsm_receive_buffer":%s,"load":"%s"}\n' \
+        "$kind" "$cc" "$kernel_cc" "$rtt" "$loss" "$rate" "$run" "$octets" "$ok" "${seconds:-null}" "${tun_ms:-null}" "${retx:-null}" "$rcvbuf" \
         "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$lines"
     printf 'kernel_goodput: rtt=%sms loss=%s%% run=%d %-22s %-6s %s s\n' "$rtt" "$loss" "$run" "$kind" "$cc" "${seconds:-FAILED}"
 }

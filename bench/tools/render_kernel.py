@@ -8,8 +8,10 @@ one document) and OUT_DIR/kernel.md: per cell the median
 goodput of each pair over its runs, tcpfsm's ratio to the kernel for the same direction from
 the same run (tcpfsm -> kernel against kernel -> kernel with the kernel server receiving;
 kernel -> tcpfsm against kernel -> kernel with the kernel server sending), the smallest and
-largest run, and the bound min(rate, 65,535 octets / RTT, Mathis et al.) that tcpfsm's
-64 KiB window (no window scaling yet) and the loss rate allow.
+largest run, and the bound min(rate, window / RTT, Mathis et al.) that the window and the loss
+rate allow: the window is tcpfsm_tun's receive buffer (`tcpfsm_receive_buffer` of each
+transfer: kernel_goodput.sh's --tcpfsm-receive-buffer, by default the kernel receiver's largest,
+tcp_rmem's maximum; 65,535 octets in runs from before window scaling, which did not record it).
 """
 import json
 import math
@@ -27,10 +29,10 @@ def mbps(t):
     return t["octets"] / t["seconds"] / 1e6  # MB/s: 10^6 octets per second
 
 
-def bound(rtt_ms, loss_percent, rate_mbit):
+def bound(rtt_ms, loss_percent, rate_mbit, window):
     """min(link rate, window / RTT, Mathis et al. MSS/RTT * sqrt(3/2) / sqrt(p)) in MB/s, and which."""
     rtt = rtt_ms / 1000.0
-    cands = [("link", rate_mbit * 1e6 / 8 / 1e6), ("window", 65535 / rtt / 1e6)]
+    cands = [("link", rate_mbit * 1e6 / 8 / 1e6), ("window", window / rtt / 1e6)]
     if loss_percent > 0:
         cands.append(("loss", MSS / rtt * math.sqrt(1.5) / math.sqrt(loss_percent / 100) / 1e6))
     return min(cands, key=lambda c: c[1])
@@ -78,6 +80,7 @@ def main():
         f.write("\n")
 
     octets = transfers[0]["octets"] if transfers else 0
+    windows = sorted({t.get("tcpfsm_receive_buffer") or 65535 for t in transfers}) or [65535]
     runs = max((t["run"] for t in transfers), default=0)
     loads = sorted(float(t["load"].split()[0]) for t in transfers if t.get("load")) or [0.0]
     ccs = []
@@ -106,10 +109,13 @@ def main():
         f"to the peer's FIN. A ratio is tcpfsm's median over the kernel's for the same direction (and, when "
         f"the kernel sends, the same sender) in the same run of the script.",
         "",
-        "tcpfsm has no window scaling yet (a 65,535-octet window each way) and does not negotiate SACK; the "
-        "kernel pairs do both. `tcpfsm bound` is min(rate, 65,535 octets / RTT, Mathis et al. MSS/RTT x "
-        "sqrt(3/2)/sqrt(p)) with the propagation RTT: where it says `window`, the window, not the engine, "
-        "bounds tcpfsm's cell; the Mathis term is a model of Reno's steady state, not a hard limit.",
+        f"tcpfsm_tun's receive buffer: {', '.join(f'{w:,}' for w in windows)} octets (window scaling "
+        "above 65,535; runs from before window scaling recorded none and had 65,535). tcpfsm does not "
+        "negotiate SACK or timestamps yet; the kernel pairs do. `tcpfsm bound` is min(rate, window / RTT, "
+        "Mathis et al. MSS/RTT x sqrt(3/2)/sqrt(p)) with the propagation RTT and that window (the kernel "
+        "receiver's, when tcpfsm sends, may grow as far: tcp_rmem's maximum): where it says `window`, the "
+        "window, not the engine, bounds tcpfsm's cell; the Mathis term is a model of Reno's steady state, "
+        "not a hard limit.",
         "",
     ]
     if mismatched:
@@ -118,6 +124,11 @@ def main():
     def pick(cell, kind, cc):
         return [t for t in transfers if (t["rtt_ms"], t["loss_percent"], t["rate_mbit"]) == cell
                 and t["kind"] == kind and (cc is None or t["kernel_cc"] == cc)]
+
+    def window_of(cell):  # tcpfsm_tun's receive buffer in the cell's transfers (65,535 if not recorded)
+        ws = [t.get("tcpfsm_receive_buffer") or 65535 for t in transfers
+              if (t["rtt_ms"], t["loss_percent"], t["rate_mbit"]) == cell]
+        return min(ws) if ws else 65535
 
     def med(ts):
         ok = [mbps(t) for t in ts if t["ok"]]
@@ -154,7 +165,7 @@ def main():
         t_up = med(pick(cell, "tcpfsm_to_kernel", None))
         retx = [t["tcpfsm_retransmitted"] for t in pick(cell, "tcpfsm_to_kernel", None)
                 if t["ok"] and t["tcpfsm_retransmitted"] is not None]
-        by, b = bound(rtt, loss, rate)
+        by, b = bound(rtt, loss, rate, window_of(cell))
         row = f"| {rtt} | {loss:g}% | {rate:g} | {f(t_up)} | "
         for cc in ccs:
             k = med(pick(cell, "kernel_to_kernel_up", cc))
@@ -166,7 +177,7 @@ def main():
             t_down = med(pick(cell, "kernel_to_tcpfsm", cc))
             k = med(pick(cell, "kernel_to_kernel_down", cc))
             row += f"{f(t_down)} | {f(k)} | {ratio(t_down, k)} | "
-        wb = min(rate * 1e6 / 8 / 1e6, 65535 / (rtt / 1000) / 1e6)
+        wb = min(rate * 1e6 / 8 / 1e6, window_of(cell) / (rtt / 1000) / 1e6)
         row += f"{wb:.3f} |"
         down.append(row)
         row = f"| {rtt} | {loss:g}% | {rng(pick(cell, 'tcpfsm_to_kernel', None))} | "
