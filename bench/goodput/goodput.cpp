@@ -8,12 +8,15 @@
 // CUBIC (mathis_rate, cubic_rate below), with the window each stack's receiver advertised.
 //
 //     tcpfsm_goodput [--smoke] [--bytes N] [--large-bytes N] [--seeds N] [--json FILE]
-//                    [--limit-s S] [--only PREFIX] [--rfc-reference-acks]
+//                    [--limit-s S] [--only PREFIX] [--rfc-reference-acks] [--receive-buffer N]
 //
 // --bytes: octets per transfer in the 100 Mbit/s cells (10 MB); --large-bytes: in the 1 Gbit/s
 // cells (100 MB). --only: the cells whose name starts with PREFIX. --rfc-reference-acks: the
 // tcpfsm columns under tcpfsm::rfc_reference_config (every ACK at once: no delayed ACK, no
 // per-turn deferral) instead of the default connection_config.
+// --receive-buffer N: tcpfsm's receive buffer (connection_config::receive_buffer, both sides)
+// in the 100 Mbit/s cells instead of 65,535, e.g. 4194304 so the window scales (RFC 7323 §2)
+// as a Linux receiver's does; the lwIP column keeps its TCP_WND. The 1 Gbit/s cells keep theirs.
 // --smoke: two cells (RTT 20 ms at 1% loss; 1 Gbit/s, 100 ms at 0.01%), 256 KiB, one seed;
 // exit status 1 unless every run delivered every octet intact and the response functions give
 // RFC 9438 §5.1's tables. Without it: exit status 1 if a
@@ -315,6 +318,7 @@ int main(int argc, char** argv) {
     int seeds = 5;
     double limit_s = 600.0;
     std::string json_path, only;
+    std::uint32_t receive_buffer = grid_receive_buffer;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         const bool has_value = i + 1 < argc;
@@ -332,12 +336,14 @@ int main(int argc, char** argv) {
             json_path = argv[++i];
         } else if (a == "--limit-s" && has_value) {
             limit_s = std::atof(argv[++i]);
+        } else if (a == "--receive-buffer" && has_value) {
+            receive_buffer = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
         } else if (a == "--only" && has_value) {
             only = argv[++i];
         } else {
             std::fprintf(stderr,
                          "usage: %s [--smoke] [--bytes N] [--large-bytes N] [--seeds N] [--json FILE] [--limit-s S] "
-                         "[--only PREFIX] [--rfc-reference-acks]\n",
+                         "[--only PREFIX] [--rfc-reference-acks] [--receive-buffer N]\n",
                          argv[0]);
             return 2;
         }
@@ -384,7 +390,7 @@ int main(int argc, char** argv) {
         const cell& c = cells[ci];
         const std::vector<std::uint8_t>& data = c.large ? large_payload : payload;
         tcpfsm::connection_config config = base_config;
-        config.receive_buffer = c.receive_buffer;
+        config.receive_buffer = c.receive_buffer == grid_receive_buffer ? receive_buffer : c.receive_buffer;
         const double rtt = c.rtt_ms / 1000.0;
         const double p = loss_events(c);
         // A guard, not a measurement: four times the transfer at the smallest bound with a
@@ -446,7 +452,7 @@ int main(int argc, char** argv) {
                          "\"loss_events\": %g,\n"
                          "     \"link\": %.0f, \"mathis\": %.0f, \"cubic\": %.0f,\n"
                          "     \"stacks\": {",
-                         c.name.c_str(), c.rtt_ms, static_cast<unsigned long long>(c.rate_bps), c.receive_buffer,
+                         c.name.c_str(), c.rtt_ms, static_cast<unsigned long long>(c.rate_bps), config.receive_buffer,
                          data.size(), c.loss, c.burst_p, c.burst_r, c.fixed.start, c.fixed.length, c.reorder,
                          static_cast<long long>(c.reorder_us), mean_loss(c), p, link_rate(c),
                          std::isinf(mathis_rate(rtt, p)) ? -1.0 : mathis_rate(rtt, p),

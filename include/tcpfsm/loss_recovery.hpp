@@ -202,6 +202,7 @@ public:
         recover_ = snd_nxt;
         set(guard_bit);
         clear(partial_seen_bit);
+        clear(frto_loss_bit);
         cwnd_or_retransmit_next_ = snd_una;
         set_frto(Config.frto && !was_loss ? frto_first_ack : frto_off);
     }
@@ -222,6 +223,10 @@ public:
         const std::uint32_t left = recover_ - from;
         const std::uint32_t length = left < smss ? left : smss;
         const std::uint32_t in_flight = pipe(snd_una, snd_nxt);
+        // RFC 5682 step 3a: after F-RTO's two new segments a duplicate ACK sets cwnd to
+        // 3 SMSS (the policy's loss window grew only to 2 SMSS), room for one retransmission
+        // beside them; without it go-back-N waits for the next timeout.
+        if (has(frto_loss_bit) && cwnd < 3u * smss) cwnd = 3u * smss;
         // RFC 5681 §3.1: slow start paces the retransmissions; one may always go when
         // nothing is in flight (the timeout's own retransmission with cwnd = 1 SMSS).
         if (in_flight != 0 && (in_flight > cwnd || cwnd - in_flight < length)) return {};
@@ -274,6 +279,7 @@ private:
     static constexpr std::uint8_t frto_shift = 2;              // two bits: F-RTO's step
     static constexpr std::uint8_t frto_mask = 3u << frto_shift;
     static constexpr std::uint8_t frto_off = 0, frto_first_ack = 1, frto_second_ack = 2;
+    static constexpr std::uint8_t frto_loss_bit = 1u << 4;  // F-RTO step 3a: cwnd at least 3 SMSS
 
     constexpr bool has(std::uint8_t bit) const noexcept { return (flags_ & bit) != 0; }
     constexpr void set(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ | bit); }
@@ -379,6 +385,7 @@ private:
                 // segment was), so the timeout was spurious: recover <- SND.UNA, back to open.
                 if (in.duplicate) {
                     set_frto(frto_off);
+                    set(frto_loss_bit);
                 } else if (advances) {
                     set_frto(frto_off);
                     state_ = recovery_state::open;

@@ -504,12 +504,22 @@ TEST_CASE("loss_recovery: F-RTO (RFC 5682): spurious when the two ACKs after the
         CHECK_FALSE(a2.spurious_timeout);
         CHECK_FALSE(lr.frto_pending());
         CHECK(lr.state() == recovery_state::loss);
-        // The two new segments fill a cwnd of 2 SMSS; at 3 SMSS (step 3a's limit) one
-        // retransmission fits.
-        CHECK(lr.next_retransmission(una + smss, nxt + 2 * smss, 2 * smss, smss).length == 0);
-        auto next = lr.next_retransmission(una + smss, nxt + 2 * smss, 3 * smss, smss);
+        // Step 3a sets cwnd to 3 SMSS: the policy's loss window grew to 2 SMSS, which the two
+        // new segments (pipe: 2 SMSS beyond `recover`) fill, so the component takes 3 SMSS:
+        // 3 - 2 = 1 SMSS of room, one retransmission at SND.UNA...
+        auto next = lr.next_retransmission(una + smss, nxt + 2 * smss, 2 * smss, smss);
         CHECK(next.seq == una + smss);
         CHECK(next.length == smss);
+        // ...and only one: then pipe = 2 + 1 = 3 SMSS = cwnd.
+        lr.on_retransmitted(next.seq, next.length);
+        CHECK(lr.next_retransmission(una + smss, nxt + 2 * smss, 2 * smss, smss).length == 0);
+        // A larger window is the policy's: 4 SMSS leaves room for one more.
+        CHECK(lr.next_retransmission(una + smss, nxt + 2 * smss, 4 * smss, smss).seq == una + 2 * smss);
+        // The next timeout starts over: with cwnd 1 SMSS and its retransmission in flight,
+        // nothing more.
+        lr.on_retransmission_timeout(una + smss, nxt + 2 * smss);
+        lr.on_retransmitted(una + smss, smss);
+        CHECK(lr.next_retransmission(una + smss, nxt + 2 * smss, smss, smss).length == 0);
     }
     SECTION("step 2a: a duplicate as the first ACK") {
         loss_recovery lr;
