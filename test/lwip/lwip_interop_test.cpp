@@ -253,22 +253,27 @@ TEST_CASE("lwIP active to tcpfsm listening: tcpfsm closes first and the SYN opti
     CHECK(client.connection_state() == lwip_state::established);
 
     // lwIP's SYN: MSS = TCP_MSS, and a window scale option (LWIP_WND_SCALE, shift
-    // TCP_RCV_SCALE). tcpfsm does not scale (docs/engine.md), its SYN,ACK has no WSopt, so
-    // neither side scales (RFC 7323 §1.3, §2.2): lwIP's next window is TCP_WND unscaled
-    // (at most 65535), and tcpfsm's send MSS is min(TCP_MSS, its own 1460) (§3.7.1).
+    // TCP_RCV_SCALE). tcpfsm's SYN,ACK carries one too (connection_config::window_scaling is on;
+    // shift 0 for its 65,535-octet buffer), so both sides scale (RFC 7323 §2.2): lwIP's next
+    // window field is TCP_WND >> TCP_RCV_SCALE (at most 65535) and tcpfsm reads SND.WND as that
+    // field << TCP_RCV_SCALE (§2.3); tcpfsm's send MSS is min(TCP_MSS, its own 1460) (§3.7.1).
     REQUIRE(side.seen.size() >= 2);
     const tcpfsm::tcp_header& syn = side.seen[0];
     CHECK(syn.flags == tcpfsm::ctl::syn);
     CHECK(syn.options.has_mss);
     CHECK(syn.options.mss == tcpfsm_lwip::lwip_config().tcp_mss);
-    CHECK(syn.options.has_window_scale == (tcpfsm_lwip::lwip_config().wnd_scale != 0));
+    const bool lwip_scales = tcpfsm_lwip::lwip_config().wnd_scale != 0;
+    CHECK(syn.options.has_window_scale == lwip_scales);
     CHECK(syn.options.window_scale == tcpfsm_lwip::lwip_config().tcp_rcv_scale);
+    const std::uint32_t shift = lwip_scales ? tcpfsm_lwip::lwip_config().tcp_rcv_scale : 0u;
+    const std::uint32_t shifted = tcpfsm_lwip::lwip_config().tcp_wnd >> shift;
+    const std::uint32_t field = shifted < 65535u ? shifted : 65535u;
     const tcpfsm::tcp_header& third = side.seen[1];
     CHECK(third.flags == tcpfsm::ctl::ack);
-    const std::uint32_t unscaled = tcpfsm_lwip::lwip_config().tcp_wnd < 65535u ? tcpfsm_lwip::lwip_config().tcp_wnd : 65535u;
-    CHECK(third.window == unscaled);
+    CHECK(third.window == field);
     const tcpfsm::connection_status st = server.connection().snapshot();
-    CHECK(st.snd_wnd == unscaled);
+    CHECK(st.snd_wnd == (field << shift));
+    CHECK(st.snd_wscale == shift);
     CHECK(st.snd_mss == (tcpfsm_lwip::lwip_config().tcp_mss < 1460u ? tcpfsm_lwip::lwip_config().tcp_mss : 1460u));
 
     REQUIRE(server.close() == tcpfsm::user_error::none);
