@@ -209,7 +209,13 @@ public:
     // gives null). seg.text_length =< max_segment_text, checked with TCPFSM_ASSERT.
     void on_segment(const segment& seg, const std::uint8_t* text = nullptr,
                     const four_tuple& tuple = four_tuple{}) noexcept {
-        receive_segment(seg, text, tuple, nullptr);
+        receive_segment(seg, no_segment_options, text, tuple, nullptr);
+    }
+    // The same, with the options the segment carried beside its header (SACK-permitted, SACK
+    // blocks, timestamps: options/segment_options.hpp).
+    void on_segment(const segment& seg, const segment_options& options, const std::uint8_t* text = nullptr,
+                    const four_tuple& tuple = four_tuple{}) noexcept {
+        receive_segment(seg, options, text, tuple, nullptr);
     }
 
     // In LISTEN: an ACK (no SYN) whose SEG.ACK - 1 the listener has checked to be a valid SYN
@@ -220,7 +226,7 @@ public:
     // the segment follow as usual. In any other state this is on_segment().
     void on_valid_cookie_ack(const segment& seg, const std::uint8_t* text, const four_tuple& tuple,
                              std::uint16_t cookie_mss) noexcept {
-        receive_segment(seg, text, tuple, &cookie_mss);
+        receive_segment(seg, no_segment_options, text, tuple, &cookie_mss);
     }
 
     // What `seg` would be in the current state: the table's events classify() names for it,
@@ -233,7 +239,7 @@ public:
 
     // Handles every timer due now (Clock::now()), earliest first.
     void on_timer() noexcept {
-        const call_input in{ticks(), nullptr, nullptr, nullptr, 0, nullptr, true};
+        const call_input in{ticks(), nullptr, nullptr, nullptr, 0, nullptr, true, &no_segment_options};
         for (int guard = 0; guard < 8; ++guard) {
             const timer_kind kind = timers_.expired(in.now);
             if (kind == timer_kind::none) break;
@@ -312,11 +318,11 @@ private:
 
     // on_segment and on_valid_cookie_ack: classify (§3.10.7 step order), then each event's
     // bookkeeping and row.
-    void receive_segment(const segment& seg, const std::uint8_t* text, const four_tuple& tuple,
-                         const std::uint16_t* cookie_mss) noexcept {
+    void receive_segment(const segment& seg, const segment_options& options, const std::uint8_t* text,
+                         const four_tuple& tuple, const std::uint16_t* cookie_mss) noexcept {
         TCPFSM_ASSERT(seg.text_length <= max_segment_text,
                       "tcpfsm::connection::on_segment: text_length beyond the largest segment (65535)");
-        const call_input in{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr, false};
+        const call_input in{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr, false, &options};
         receive_context c = context(config(), wscale_, in.cookie_mss != nullptr);
         // TIME-WAIT: a new SYN above RCV.NXT reopens only where a listener takes it (RFC 6191,
         // RFC 1122 4.2.2.13); otherwise TIME-WAIT lasts its 2MSL (MUST-13) and ACKs the SYN.
@@ -369,7 +375,7 @@ private:
     }
 
     user_error user_call(event e, std::uint32_t octets = 0, const four_tuple* tuple = nullptr) noexcept {
-        const call_input in{ticks(), nullptr, nullptr, tuple, octets, nullptr, false};
+        const call_input in{ticks(), nullptr, nullptr, tuple, octets, nullptr, false, &no_segment_options};
         const user_error result = run_row(in, e);
         finish(in);
         return result;

@@ -12,6 +12,7 @@
 
 #include "event.hpp"
 #include "iss.hpp"
+#include "options/segment_options.hpp"
 #include "segment.hpp"
 #include "state.hpp"
 #include "transition.hpp"
@@ -24,6 +25,9 @@ namespace tcpfsm {
 struct outgoing_segment {
     segment header;
     std::uint32_t text_offset = 0;
+    // The options beside the header (options/segment_options.hpp), to go on the wire with it.
+    // A SegmentIO that cannot carry them needs a configuration that does not offer them.
+    segment_options options{};
 };
 
 // What the engine tells the user (RFC 9293 §3.9.1, §3.10 "signal the user").

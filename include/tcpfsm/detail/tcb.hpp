@@ -17,6 +17,7 @@
 #include "../event.hpp"
 #include "../invalid_ack_limiter.hpp"
 #include "../iss.hpp"
+#include "../options/segment_options.hpp"
 #include "../receive_path.hpp"
 #include "../rto.hpp"
 #include "../segment.hpp"
@@ -64,6 +65,7 @@ protected:
         std::uint32_t octets;      // send / receive
         const std::uint16_t* cookie_mss;  // on_valid_cookie_ack in LISTEN: the MSS the cookie encodes
         bool turn_end = false;     // on_timer: the consumer's turn is over (ack_per_turn)
+        const segment_options* options = &no_segment_options;  // on_segment: the segment's options
     };
 
     bool has(std::uint8_t bit) const noexcept { return (flags_ & bit) != 0; }

@@ -387,6 +387,7 @@ private:
         p.from = from.index_;
         p.to = from.peer_;
         p.header = out.header;
+        p.options = out.options;
         const std::uint32_t length = out.header.text_length;
         if (length > 0) {
             const std::size_t have = from.send_buffer_.size();
@@ -487,7 +488,7 @@ private:
             t.remote = endpoints_[p.from]->address_;
             t.remote_port = endpoints_[p.from]->port_;
         }
-        to.engine_->on_segment(p.header, p.text.empty() ? nullptr : p.text.data(), t);
+        to.engine_->on_segment(p.header, p.options, p.text.empty() ? nullptr : p.text.data(), t);
         if (to.pending_redirect_) {
             to.pending_redirect_ = false;
             if (to.takes_redirects_ && to.engine_ && to.engine_->current_state() == state::closed) {

@@ -10,6 +10,7 @@
 #include <limits>
 #include <vector>
 
+#include "../options/segment_options.hpp"
 #include "../segment.hpp"
 #include "../sim_link.hpp"
 
@@ -61,6 +62,7 @@ struct packet {
     std::size_t from = nobody;   // endpoint index; nobody for an injected segment
     std::size_t to = nobody;
     segment header;
+    segment_options options;     // SACK-permitted, SACK blocks, timestamps (as sent)
     std::vector<std::uint8_t> text;
     bool duplicate = false;      // the network's second copy
     bool injected = false;
