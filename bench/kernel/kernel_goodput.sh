@@ -32,13 +32,14 @@
 # Writes one JSON object per line: {"type":"transfer",...} and, per cell, {"type":"relay",...}.
 # Exit status 77 (with a message) without root, /dev/net/tun or iproute2.
 #
-# Why the default is CUBIC only: with tcpfsm_tun's receive buffer at tcp_rmem's maximum (32 MB
-# here) a kernel BBR sender to tcpfsm stalled (bench/results/kernel_notes.md): BBR's start-up
-# overfills the one-BDP queue, more than 8 holes open above RCV.NXT, tcpfsm's reassembly queue
-# (8 ranges) drops every later out-of-order segment, and without SACK the kernel repairs one
-# hole per RTT or per timeout, so each kernel_to_tcpfsm transfer ran into kernel_peer.py's
-# 120 s timeout and bench/run.sh seemed to hang. Pass --kernel-ccs "cubic bbr" to measure BBR
-# (expect each BBR -> tcpfsm transfer to take up to the 120 s timeout if it stalls).
+# Why the default is CUBIC only: a kernel BBR sender to tcpfsm_tun (receive buffer at
+# tcp_rmem's maximum, 32 MB here) stalls (bench/results/kernel_notes.md): the relay's one-BDP
+# queue loses some of its retransmissions, and without SACK (tcpfsm does not negotiate it yet)
+# the kernel finds each only by a retransmission timeout, doubled every time (no timestamps,
+# so no RTT sample clears the backoff); past 8 holes tcpfsm's reassembly queue drops further
+# out-of-order segments too. 10 MB took 77 s (kernel -> kernel: 0.85 s), and a transfer that
+# reaches kernel_peer.py's 120 s timeout fails, so bench/run.sh seemed to hang. Pass
+# --kernel-ccs "cubic bbr" to measure BBR anyway.
 # SPDX-License-Identifier: MIT
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
