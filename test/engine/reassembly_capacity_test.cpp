@@ -140,7 +140,7 @@ TEST_CASE("reassembly capacity: 32 ranges hold the holes of a slow start that ov
     }
 }
 
-TEST_CASE("reassembly capacity: the default 8 ranges and the same transfer (the kernel BBR stall; fails until "
+TEST_CASE("reassembly capacity: the default 8 ranges and the same transfer stall (a reproducer, fails until "
           "fixed)",
           "[.][reassembly_stall]") {
     const overfill_outcome r = overfill_transfer<tcpfsm::default_reassembly_capacity>(overfill_size, 1, 60000);
