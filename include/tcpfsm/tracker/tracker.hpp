@@ -35,6 +35,20 @@
 
 namespace tcpfsm {
 
+// Which rule tells a retransmission from an out-of-order segment (docs/tracker.md,
+// "Anomalies" and "Compared with Wireshark"). Both look at a segment that starts below the
+// highest sequence number seen from its sender.
+enum class tracker_sequence_rule : std::uint8_t {
+    // A retransmission: its octets were seen from the sender before; out-of-order: it fills a
+    // hole, first time seen (RFC 6298, RFC 5681: what the sender did).
+    sequence_seen,
+    // Wireshark's (epan/dissectors/packet-tcp.c): out-of-order when it comes less than the
+    // connection's first RTT (the first ACK after the last SYN; 3 ms if unknown) after the
+    // sender's highest sequence number last advanced and does not end there; otherwise a
+    // retransmission, spurious first, then fast. Costs 32 octets per slot beside the table.
+    wireshark_timing,
+};
+
 // Capacity, 2MSL and the idle timeouts (nanoseconds of capture time). The idle defaults are
 // Linux conntrack's nf_conntrack_tcp_timeout_* (net/netfilter/nf_conntrack_proto_tcp.c).
 struct tracker_config {
@@ -48,6 +62,7 @@ struct tracker_config {
     std::uint64_t last_ack_idle_ns = 30'000'000'000ull;          // last_ack 30 s
     std::uint64_t time_wait_idle_ns = 120'000'000'000ull;        // time_wait 120 s
     std::uint64_t closed_idle_ns = 10'000'000'000ull;            // close 10 s (both CLOSED or LISTEN)
+    tracker_sequence_rule sequence_rule = tracker_sequence_rule::sequence_seen;
 
     // The idle timeout of an endpoint state.
     constexpr std::uint64_t idle_ns(state s) const noexcept {
@@ -164,6 +179,14 @@ static_assert(sizeof(tracked_endpoint) <= 52, "tcpfsm::tracked_endpoint: 52 octe
 static_assert(sizeof(tracked_connection) <= 108, "tcpfsm::tracked_connection: 108 octets");
 static_assert(alignof(tracked_connection) == 4, "tcpfsm::tracked_connection: 4-aligned");
 
+// What the wireshark_timing rule keeps per connection, beside the table (nanoseconds of
+// capture time; 0: not yet).
+struct tracker_sequence_timing {
+    std::uint64_t advanced_ns[2] = {0, 0};  // per side: when its highest SEQ + SEG.LEN last advanced
+    std::uint64_t syn_ns = 0;               // the last SYN without ACK
+    std::uint64_t first_rtt_ns = 0;         // from it to the first ACK without SYN after it
+};
+
 // What one observed segment did.
 struct tracker_observation {
     bool tracked = false;         // false: no slot for a new connection (stats().untracked)
@@ -200,13 +223,23 @@ struct tracker_stats {
 template <class Allocator = default_allocator<unsigned char>, class Key = tuple_key>
 class tracker {
     using map_type = four_tuple_map<tracked_connection, Key, Allocator>;
+    using timing_allocator = detail::rebind_allocator_t<Allocator, tracker_sequence_timing>;
 
 public:
     static constexpr std::uint32_t npos = 0xFFFFFFFFu;
 
     explicit tracker(const tracker_config& config = tracker_config{}, const siphash_key& hash_secret = siphash_key{},
                      const Allocator& allocator = Allocator())
-        : config_(config), map_(config.capacity, hash_secret, allocator, bucket_sizing::compact) {}
+        : config_(config), map_(config.capacity, hash_secret, allocator, bucket_sizing::compact),
+          timing_allocator_(allocator) {
+        if (config_.sequence_rule == tracker_sequence_rule::wireshark_timing) {
+            timing_ = timing_allocator_.allocate(map_.capacity());
+            for (std::uint32_t i = 0; i < map_.capacity(); ++i) ::new (static_cast<void*>(timing_ + i)) tracker_sequence_timing();
+        }
+    }
+    ~tracker() {
+        if (timing_ != nullptr) timing_allocator_.deallocate(timing_, map_.capacity());
+    }
 
     tracker(const tracker&) = delete;
     tracker& operator=(const tracker&) = delete;
@@ -238,6 +271,8 @@ public:
         tracked_connection& c = map_[slot];
         c.last_ticks = now_ticks & 0x7FFFFFFFu;
         c.referenced = 1;
+        tracker_sequence_timing* timing = timing_ == nullptr ? nullptr : timing_ + slot;
+        if (timing != nullptr && out.new_connection) *timing = tracker_sequence_timing{};
         end_time_wait(c, time_ns);
         const std::uint32_t now = now_ticks;
         tracked_endpoint* s = &c.side(key.sender);
@@ -254,6 +289,7 @@ public:
             c = tracked_connection{};
             c.last_ticks = now_ticks & 0x7FFFFFFFu;
             c.referenced = 1;
+            if (timing != nullptr) *timing = tracker_sequence_timing{};
             out.new_connection = true;
             ++stats_.connections;
         }
@@ -307,7 +343,10 @@ public:
             if (seq_gt(seg.ack, r->snd_nxt)) r->snd_nxt = r->snd_contig = seg.ack;
         }
 
-        anomalies_before(*s, *r, seg, out);
+        if (timing != nullptr) wireshark_anomalies(*s, *r, seg, *timing, index_of(key.sender), time_ns, out);
+        else anomalies_before(*s, *r, seg, out);
+        const std::uint32_t snd_nxt_before = s->snd_nxt;
+        const bool first_from_sender = !s->sent_any;
         sender_side(*s, *r, seg, now, out);
 
         // The receiver of a first SYN is taken to be listening (deduced; its RST says otherwise).
@@ -332,6 +371,7 @@ public:
                 out.anomalies.add(tracker_anomaly::connection_refused);
         }
         learn_from_sender(*s, *r, seg, window_scale_option);
+        if (timing != nullptr) learn_timing(*timing, index_of(key.sender), seg, first_from_sender || seq_gt(s->snd_nxt, snd_nxt_before), time_ns);
         // A FIN seen out of order (beyond a hole) is taken when the hole fills, as the
         // receiver's reassembly takes it (§3.10.7.4 seventh and eighth steps): the octets
         // after RCV.NXT and the FIN are delivered as one segment.
@@ -407,7 +447,10 @@ public:
     const tracker_stats& stats() const noexcept { return stats_; }
     const tracker_config& config() const noexcept { return config_; }
     // Everything the tracker allocated (at construction).
-    std::size_t allocated_bytes() const noexcept { return map_.allocated_bytes(); }
+    std::size_t allocated_bytes() const noexcept {
+        return map_.allocated_bytes() +
+               (timing_ == nullptr ? 0u : std::size_t{map_.capacity()} * sizeof(tracker_sequence_timing));
+    }
     static constexpr std::size_t slot_bytes = map_type::slot_bytes;
 
     // Both endpoints of every record counted as `ss` on their hosts would count them, for
@@ -626,8 +669,51 @@ private:
             s.deduced = false;
         }
     }
-    void anomalies_before(const tracked_endpoint& s, const tracked_endpoint& r, const segment& seg,
-                          tracker_observation& out) noexcept {
+    // The wireshark_timing rule: as anomalies_before(), but a segment that starts below the
+    // sender's highest sequence number is classified as Wireshark does (tracker_sequence_rule).
+    static void wireshark_anomalies(const tracked_endpoint& s, const tracked_endpoint& r, const segment& seg,
+                                    const tracker_sequence_timing& timing, std::size_t sender, std::uint64_t now,
+                                    tracker_observation& out) noexcept {
+        anomalies_before(s, r, seg, out);
+        const std::uint32_t len = seg.seq_length();
+        const std::uint32_t end = seg.seq + len;
+        if (!s.sent_any || seg.rst() || len == 0 || !seq_lt(seg.seq, s.snd_nxt) ||
+            out.anomalies.contains(tracker_anomaly::keepalive))
+            return;
+        tracker_anomaly_set& a = out.anomalies;
+        const tracker_anomaly sequence_flags[] = {tracker_anomaly::retransmission, tracker_anomaly::out_of_order,
+                                                  tracker_anomaly::fast_retransmission,
+                                                  tracker_anomaly::spurious_retransmission};
+        for (tracker_anomaly f : sequence_flags) a.bits &= ~(1u << index_of(f));
+        // More than one octet starting one below the highest: new data (after a probe).
+        const bool advances = seg.text_length > 1 && seg.seq == s.snd_nxt - 1u;
+        const std::uint64_t threshold = timing.first_rtt_ns != 0 ? timing.first_rtt_ns : 3'000'000u;
+        if (seg.text_length > 0 && r.ack_seen && seq_le(seg.seq + seg.text_length, r.ack)) {
+            a.add(tracker_anomaly::retransmission);
+            a.add(tracker_anomaly::spurious_retransmission);
+        } else if (advances) {
+            return;
+        } else if (r.ack_seen && r.dup_acks >= 2 && seg.seq == r.ack) {
+            a.add(tracker_anomaly::retransmission);
+            a.add(tracker_anomaly::fast_retransmission);
+        } else if (now - timing.advanced_ns[sender] < threshold && end != s.snd_nxt) {
+            a.add(tracker_anomaly::out_of_order);
+        } else {
+            a.add(tracker_anomaly::retransmission);
+        }
+    }
+    // What the wireshark_timing rule learns from a segment: when the sender's highest sequence
+    // number advanced, the last SYN, and the first RTT.
+    static void learn_timing(tracker_sequence_timing& timing, std::size_t sender, const segment& seg, bool advanced,
+                             std::uint64_t now) noexcept {
+        if (advanced) timing.advanced_ns[sender] = now;
+        if (seg.syn() && !seg.ack_flag()) timing.syn_ns = now;
+        else if (!seg.syn() && seg.ack_flag() && timing.syn_ns != 0 && timing.first_rtt_ns == 0)
+            timing.first_rtt_ns = now - timing.syn_ns;
+    }
+
+    static void anomalies_before(const tracked_endpoint& s, const tracked_endpoint& r, const segment& seg,
+                                 tracker_observation& out) noexcept {
         const std::uint32_t len = seg.seq_length();
         const std::uint32_t end = seg.seq + len;
         const bool control = seg.syn() || seg.fin() || seg.rst();
@@ -727,6 +813,8 @@ private:
 
     tracker_config config_;
     map_type map_;
+    timing_allocator timing_allocator_;
+    tracker_sequence_timing* timing_ = nullptr;  // per slot, with tracker_sequence_rule::wireshark_timing
     tracker_stats stats_{};
     std::uint64_t origin_ns_ = 0;     // the clock's tick 0 (advance_clock)
     bool clock_started_ = false;
