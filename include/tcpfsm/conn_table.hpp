@@ -69,15 +69,13 @@ struct tuple_key {
         return t;
     }
 
+    // Every field compared, without a branch per octet (the compiler makes it a few wide compares).
     friend constexpr bool operator==(const tuple_key& a, const tuple_key& b) noexcept {
-        if (a.local_port != b.local_port || a.remote_port != b.remote_port || a.local_family != b.local_family ||
-            a.remote_family != b.remote_family) {
-            return false;
-        }
-        for (std::size_t i = 0; i < 16; ++i) {
-            if (a.local[i] != b.local[i] || a.remote[i] != b.remote[i]) return false;
-        }
-        return true;
+        unsigned differ = static_cast<unsigned>(a.local_port ^ b.local_port) | static_cast<unsigned>(a.remote_port ^ b.remote_port) |
+                          static_cast<unsigned>(static_cast<std::uint8_t>(a.local_family) ^ static_cast<std::uint8_t>(b.local_family)) |
+                          static_cast<unsigned>(static_cast<std::uint8_t>(a.remote_family) ^ static_cast<std::uint8_t>(b.remote_family));
+        for (std::size_t i = 0; i < 16; ++i) differ |= static_cast<unsigned>((a.local[i] ^ b.local[i]) | (a.remote[i] ^ b.remote[i]));
+        return differ == 0;
     }
 };
 
@@ -124,8 +122,7 @@ enum class bucket_sizing : std::uint8_t {
 
 // The hash of a four-tuple: SipHash-2-4 of its canonical bytes (iss.hpp) under `secret`.
 inline std::uint64_t four_tuple_hash(const siphash_key& secret, const four_tuple& t) noexcept {
-    const four_tuple_bytes b = canonical_bytes(t);
-    return siphash_2_4(secret, b.bytes, b.size);
+    return four_tuple_siphash(secret, t);
 }
 
 // ------------------------------------------------------------------------------------------

@@ -159,6 +159,19 @@ TEST_CASE("conn_table: compact buckets and erase_if against std::map", "[conn_ta
     }
 }
 
+TEST_CASE("conn_table: four_tuple_hash is SipHash-2-4 of the canonical bytes, IPv4 and IPv6", "[conn_table]") {
+    // The IPv4 path assembles SipHash's two words directly; it must give the 64-bit tag of
+    // canonical_bytes (iss.hpp) as the byte-wise SipHash-2-4 does.
+    std::mt19937 random(4242);
+    for (int i = 0; i < 2000; ++i) {
+        const std::uint32_t n = static_cast<std::uint32_t>(random());
+        four_tuple t = (i % 3 == 0) ? ipv6_tuple(n) : client_tuple(n);
+        t.local_port = static_cast<std::uint16_t>(random());
+        const four_tuple_bytes b = canonical_bytes(t);
+        REQUIRE(four_tuple_hash(table_secret, t) == siphash_2_4(table_secret, b.bytes, b.size));
+    }
+}
+
 TEST_CASE("deadline_heap: pops in deadline order, moves and cancels", "[conn_table]") {
     deadline_heap<> heap(500);
     std::map<std::uint32_t, std::uint32_t> model;  // slot -> deadline
