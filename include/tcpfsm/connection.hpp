@@ -513,7 +513,8 @@ private:
         iss_ = static_cast<std::uint32_t>(policies_.iss()(in.tuple != nullptr ? *in.tuple : none,
                                                           microseconds()));
         // RFC 7323 §5.4: the TSval offset, keyed by the four-tuple as the ISS (timestamping.hpp).
-        ts_.set_offset(detail::iss_timestamp_offset<IssPolicy>::get(policies_.iss(), in.tuple != nullptr ? *in.tuple : none));
+        ts_.set_offset(
+            detail::iss_timestamp_offset<IssPolicy>::get(policies_.iss(), in.tuple != nullptr ? *in.tuple : none));
     }
 
     // The initial window the data phase began with (RFC 5681 §3.1: one segment after a
@@ -562,7 +563,8 @@ private:
         const rtt_sample echo = timestamp_rtt_sample(in);
         if (echo) {
             sample = echo;
-            rto_sample_with_gains(rto_, echo.rtt_ms, options::expected_samples(snd_nxt_ - snd_una_, effective_mss()), 0);
+            const std::uint32_t n = options::expected_samples(snd_nxt_ - snd_una_, effective_mss());  // §4.2
+            detail::rto_sample_with_gains(rto_, echo.rtt_ms, n, 0);
         } else if (sample) {
             rto_.on_rtt_sample(sample.rtt_ms);  // collapses a backed-off RTO (§5, Karn)
         }
@@ -1101,17 +1103,6 @@ private:
     rtt_sample timestamp_rtt_sample(const call_input& in) noexcept {
         if (!ts_.enabled() || in.seg == nullptr) return {false, 0};
         return ts_.rtt_from_echo(in.options->has_timestamps, in.options->ts_ecr, in.seg->ack_flag(), clock_ms());
-    }
-    // An estimator with RFC 7323 §4.2's on_rtt_sample(r, n) (basic_rto_estimator) gets the
-    // adjusted gains; another one the sample alone.
-    template <class Rto>
-    static auto rto_sample_with_gains(Rto& rto, std::uint32_t r_ms, std::uint32_t n, int) noexcept
-        -> decltype(rto.on_rtt_sample(r_ms, n), void()) {
-        rto.on_rtt_sample(r_ms, n);
-    }
-    template <class Rto>
-    static void rto_sample_with_gains(Rto& rto, std::uint32_t r_ms, std::uint32_t, long) noexcept {
-        rto.on_rtt_sample(r_ms);
     }
     // Every segment we send on a timestamp connection (a SYN: if it offers TSopt) carries
     // TSval (the clock plus the offset, §5.4) and TSecr (TS.Recent with the ACK bit, else 0);

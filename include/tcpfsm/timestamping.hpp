@@ -185,6 +185,18 @@ struct iss_timestamp_offset<
         return static_cast<std::uint32_t>(p.timestamp_offset(t));
     }
 };
+
+// An RTT sample from TSecr for the Profile's estimator: one with RFC 7323 §4.2's
+// on_rtt_sample(r, n) (basic_rto_estimator) gets the adjusted gains, another the sample alone.
+template <class Rto>
+constexpr auto rto_sample_with_gains(Rto& rto, std::uint32_t r_ms, std::uint32_t n, int) noexcept
+    -> decltype(rto.on_rtt_sample(r_ms, n), void()) {
+    rto.on_rtt_sample(r_ms, n);
+}
+template <class Rto>
+constexpr void rto_sample_with_gains(Rto& rto, std::uint32_t r_ms, std::uint32_t, long) noexcept {
+    rto.on_rtt_sample(r_ms);
+}
 }  // namespace detail
 
 }  // namespace tcpfsm
