@@ -51,11 +51,14 @@ int main() {
     print_profile<profile_with<cc::newreno<>>>("newreno", "newreno<>");
     print_profile<profile_with<cc::newreno<cc::hystart_pp<>>>>("newreno_hystart", "newreno<hystart_pp<>>");
     print_profile<profile_with<cc::cubic<cc::abc_slow_start<>>>>("cubic_abc", "cubic<abc_slow_start<>>");
+    print_profile<tcpfsm::with_timestamps<tcpfsm::default_profile, false>>("default_without_timestamps",
+                                                                          "cubic<> (HyStart++), with_timestamps<P, false>");
     print_profile<tcpfsm::default_profile>("default", "cubic<> (HyStart++)", true);
     std::printf("  ],\n");
     std::printf("  \"reassembly_queue_8_bytes\": %zu,\n", sizeof(tcpfsm::reassembly_queue<8>));
     std::printf("  \"rtt_probes_8_bytes\": %zu,\n", sizeof(tcpfsm::detail::rtt_probes<8>));
     std::printf("  \"rto_estimator_bytes\": %zu,\n", sizeof(tcpfsm::rto_estimator));
+    std::printf("  \"timestamping_bytes\": %zu,\n", sizeof(tcpfsm::timestamping));
     std::printf("  \"standard_table_rows\": %zu,\n", tcpfsm::standard_row_count);
     std::printf("  \"standard_table_bytes\": %zu,\n", sizeof(tcpfsm::standard_table));
     std::printf("  \"transition_row_bytes\": %zu,\n", sizeof(tcpfsm::transition));

@@ -11,6 +11,7 @@
 #include "congestion/unlimited.hpp"
 #include "core.hpp"
 #include "loss_recovery.hpp"
+#include "options/timestamps.hpp"
 #include "options/window_scale.hpp"
 #include "rto.hpp"
 #include "statistics.hpp"
@@ -50,6 +51,16 @@ struct connection_config {
     // the peer's SYN carried it); on, as Linux's net.ipv4.tcp_window_scaling. Scaling is in
     // effect only when both SYNs carried it. Off: no option sent, windows never scaled.
     bool window_scaling = true;
+    // ---- RFC 7323 §3-5: timestamps (timestamping.hpp) ----
+    // Offer the Timestamps option on our SYN and SYN,ACK (the SYN,ACK only if the peer's SYN
+    // carried it); on, as Linux's net.ipv4.tcp_timestamps. In use only when both SYNs carried
+    // it: then every segment carries TSval and TSecr, PAWS checks arrivals and RTT samples
+    // come from TSecr. A profile may compile it out (with_timestamps<Profile, false>).
+    bool timestamps = true;
+    // A non-RST segment without TSopt on a connection that uses timestamps: processed
+    // (`accept`, Linux's tcp_validate_incoming) or silently dropped (`drop`, §3.2's SHOULD).
+    options::missing_timestamp_policy missing_timestamp = options::missing_timestamp_policy::accept;
+    // ---- end of timestamps ----
     // Nagle's algorithm (§3.7.4, SHLD-7; MUST-17: it can be turned off, TCP_NODELAY). On, as
     // in Linux.
     bool nagle = true;
@@ -185,6 +196,10 @@ struct connection_status {
     // Rcv.Wind.Shift, both 0 unless window scaling is in effect.
     std::uint8_t snd_wscale = 0, rcv_wscale = 0;
     bool window_scaling = false;     // both SYNs carried the Window Scale option
+    // RFC 7323 §3.2 (Linux's TCPI_OPT_TIMESTAMPS): both SYNs carried the Timestamps option;
+    // ts_recent: TS.Recent (§4.3), 0 without timestamps.
+    bool timestamps = false;
+    std::uint32_t ts_recent = 0;
     std::uint32_t srtt_ms = 0, rttvar_ms = 0, rto_ms = 0;
     std::uint16_t retransmits = 0;   // retransmissions of the current segment, or unanswered probes
     std::uint16_t window_probes = 0; // zero-window probes since the window closed (stops at 65535)

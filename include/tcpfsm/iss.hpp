@@ -191,6 +191,18 @@ public:
         return static_cast<std::uint32_t>(four_tuple_siphash(secret_, t));
     }
 
+    // RFC 7323 §5.4's Timestamp_Offset for this tuple under the same secret: SipHash-2-4 over
+    // canonical_bytes(t) followed by the octet 'T', low 32 bits (options/timestamps.hpp's
+    // timestamp_offset_generator; the octet keeps it apart from keyed_offset). The engine
+    // adds it to every TSval of the connection (timestamping.hpp).
+    constexpr std::uint32_t timestamp_offset(const four_tuple& t) const noexcept {
+        const four_tuple_bytes tuple = canonical_bytes(t);
+        std::uint8_t message[max_four_tuple_bytes + 1] = {};
+        for (std::size_t i = 0; i < tuple.size; ++i) message[i] = tuple.bytes[i];
+        message[tuple.size] = 0x54;  // 'T'
+        return static_cast<std::uint32_t>(siphash_2_4(secret_, message, tuple.size + 1));
+    }
+
 private:
     siphash_key secret_;
 };
