@@ -68,6 +68,7 @@ struct observer_policy : tcpfsm::null_observer {
 struct out_packet {
     std::vector<std::uint8_t> bytes;
     tcpfsm::segment header;
+    tcpfsm::segment_options options;  // for the log
 };
 
 template <class Profile>
@@ -306,7 +307,8 @@ void endpoint<Profile>::queue_segment(const tcpfsm::outgoing_segment& out) {
     if (out_count_ == out_queue_.size()) out_queue_.emplace_back();
     out_packet& p = out_queue_[out_count_];
     p.header = header;
-    if (writer_.build(tuple_, header, header.text_length != 0 ? scratch_.data() : nullptr, p.bytes)) ++out_count_;
+    p.options = out.options;
+    if (writer_.build(tuple_, header, out.options, header.text_length != 0 ? scratch_.data() : nullptr, p.bytes)) ++out_count_;
 }
 
 // After every engine call: give delivered text back (receive() reopens the window; it is a
@@ -332,7 +334,7 @@ void endpoint<Profile>::flush() {
             TUN_EVENT("DROP-OUT %s reason=drop-last-ack", describe(s).c_str());
             continue;
         }
-        TUN_TRACE("SEG-OUT %s", describe(s).c_str());
+        TUN_TRACE("SEG-OUT %s", describe(s, p.options).c_str());
         writer_.write_packet(p.bytes.data(), p.bytes.size());
     }
     out_count_ = 0;
@@ -458,8 +460,8 @@ bool endpoint<Profile>::script_step() {
 
 template <class Profile>
 void endpoint<Profile>::process(const inbound& in) {
-    TUN_TRACE("SEG-IN %s", describe(in.seg).c_str());
-    conn_.on_segment(in.seg, in.text, tuple_);
+    TUN_TRACE("SEG-IN %s", describe(in.seg, in.options).c_str());
+    conn_.on_segment(in.seg, in.options, in.text, tuple_);
     after_engine_call();
 }
 

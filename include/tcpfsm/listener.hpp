@@ -45,6 +45,7 @@
 #include "conn_table.hpp"
 #include "connection.hpp"
 #include "deadline_heap.hpp"
+#include "options/segment_options.hpp"
 #include "receive_path.hpp"
 #include "syn_cookie.hpp"
 #include "time_wait.hpp"
@@ -526,27 +527,44 @@ public:
     // else its TIME-WAIT record; else the listener, if the tuple is for its port (and address);
     // else the CLOSED state's reply.
     void on_segment(const four_tuple& tuple, const segment& seg, const std::uint8_t* text = nullptr) noexcept {
+        on_segment(tuple, seg, no_segment_options, text);
+    }
+    // The same, with the options the segment carried beside its header (SACK-permitted, SACK
+    // blocks, timestamps: options/segment_options.hpp), which reach the connection that
+    // takes it; a SYN's create the child that answers it.
+    void on_segment(const four_tuple& tuple, const segment& seg, const segment_options& options,
+                    const std::uint8_t* text = nullptr) noexcept {
         const dispatch_scope scope(this);
+        const segment_options* const outer_options = arriving_options_;
+        arriving_options_ = &options;
+        dispatch_segment(tuple, seg, options, text);
+        arriving_options_ = outer_options;
+    }
+
+private:
+    void dispatch_segment(const four_tuple& tuple, const segment& seg, const segment_options& options,
+                          const std::uint8_t* text) noexcept {
         // One hash for both tables (built with the same secret) and for a new connection.
         const std::uint64_t hash = children_.hash(tuple);
         const std::uint32_t slot = children_.find_with_hash(hash, tuple);
         if (slot != none) {
-            to_child(slot, tuple, seg, text);
+            to_child(slot, tuple, seg, options, text);
             return;
         }
         const std::uint32_t record = time_wait_.find_with_hash(hash, tuple);
         if (record != none) {
-            to_time_wait_record(record, tuple, seg, text, hash);
+            to_time_wait_record(record, tuple, seg, options, text, hash);
             return;
         }
         // A Key that cannot hold the tuple (IPv6 for ipv4_tuple_key): no listener for it.
         if (listens_on(tuple) && children_.holds(tuple)) {
-            to_listener(tuple, seg, text, hash);
+            to_listener(tuple, seg, options, text, hash);
             return;
         }
         reply_closed(tuple, seg, text);
     }
 
+public:
     // ---- accept and the user's calls on accepted connections ----
 
     // The oldest connection of the accept queue, or no_connection.
@@ -692,7 +710,8 @@ private:
     }
     bool accept_queue_full() const noexcept { return accept_length_ >= config_.backlog; }
 
-    void to_child(std::uint32_t slot, const four_tuple& tuple, const segment& seg, const std::uint8_t* text) noexcept {
+    void to_child(std::uint32_t slot, const four_tuple& tuple, const segment& seg, const segment_options& options,
+                  const std::uint8_t* text) noexcept {
         child_record& r = children_[slot];
         if (queue_of(slot) == queue_mark::syn_queue && accept_queue_full()) {
             // The handshake's final ACK (the row it would run: SYN-RECEIVED, rcv_ack_of_syn_passive)
@@ -707,15 +726,15 @@ private:
                 return;  // tcp_abort_on_overflow = 0: the ACK is dropped, the child stays in SYN-RECEIVED
             }
         }
-        run(slot, tuple, [&](child_connection& c) { c.on_segment(seg, text, tuple); });
+        run(slot, tuple, [&](child_connection& c) { c.on_segment(seg, options, text, tuple); });
     }
 
     // §3.10.7.2, for a segment no connection takes.
     // `hash`: the table's hash of `tuple`.
-    void to_listener(const four_tuple& tuple, const segment& seg, const std::uint8_t* text,
-                     std::uint64_t hash) noexcept {
+    void to_listener(const four_tuple& tuple, const segment& seg, const segment_options& options,
+                     const std::uint8_t* text, std::uint64_t hash) noexcept {
         if (seg.syn() && !seg.ack_flag() && !seg.rst()) {
-            listen_syn(tuple, seg, text, hash);
+            listen_syn(tuple, seg, options, text, hash);
             return;
         }
         if (seg.ack_flag() && !seg.syn() && !seg.rst() && cookies_recently_sent()) {
@@ -736,8 +755,8 @@ private:
     // queue's length: its ISS must lie above the old connection's (RFC 1122 4.2.2.13 (1)), and
     // Linux's tcp_conn_request converts "TW buckets ... to open requests without limitations"
     // (it sends a cookie only when `!isn`).
-    void listen_syn(const four_tuple& tuple, const segment& seg, const std::uint8_t* text, std::uint64_t hash,
-                    const std::uint32_t* iss = nullptr) noexcept {
+    void listen_syn(const four_tuple& tuple, const segment& seg, const segment_options& options,
+                    const std::uint8_t* text, std::uint64_t hash, const std::uint32_t* iss = nullptr) noexcept {
         if (accept_queue_full()) {  // Linux's tcp_conn_request: sk_acceptq_is_full -> drop
             ++stats_.listen_overflows;  // Linux counts both (LINUX_MIB_LISTENOVERFLOWS, then tcp_listendrop)
             ++stats_.listen_drops;
@@ -761,7 +780,7 @@ private:
             slot, tuple,
             [&](child_connection& c) {
                 c.open_passive();                // (CLOSED, open_passive) -> LISTEN
-                c.on_segment(seg, text, tuple);  // (LISTEN, rcv_syn) -> SYN-RECEIVED, <SYN,ACK>
+                c.on_segment(seg, options, text, tuple);  // (LISTEN, rcv_syn) -> SYN-RECEIVED, <SYN,ACK>
             },
             iss);
     }
@@ -839,7 +858,7 @@ private:
 
     // -------------------------------------------------------------------- TIME-WAIT records
     void to_time_wait_record(std::uint32_t record, const four_tuple& tuple, const segment& seg,
-                             const std::uint8_t* text, std::uint64_t hash) noexcept {
+                             const segment_options& options, const std::uint8_t* text, std::uint64_t hash) noexcept {
         const time_wait_record r = time_wait_[record];
         const bool listener_takes_syn = config_.child.time_wait_reopen && listens_on(tuple);
         const time_wait_reply reply = answer_in_time_wait<Profile::table>(r, seg, listener_takes_syn);
@@ -859,7 +878,7 @@ private:
             ++stats_.time_wait_reopened;
             std::uint32_t iss = r.snd_nxt + 65537u;
             if (iss == 0) iss = 1;
-            listen_syn(tuple, seg, text, hash, &iss);
+            listen_syn(tuple, seg, options, text, hash, &iss);
         }
     }
 
@@ -945,7 +964,8 @@ private:
             ++stats_.time_wait_reopened;
             const segment syn = frame.redirect_segment;
             const std::uint32_t iss = frame.redirect_iss;
-            listen_syn(tuple, syn, frame.redirect_text, children_.hash(tuple), &iss);
+            // The SYN's options: those of the on_segment call that brought it.
+            listen_syn(tuple, syn, *arriving_options_, frame.redirect_text, children_.hash(tuple), &iss);
         }
     }
 
@@ -1134,6 +1154,7 @@ private:
     std::uint32_t challenge_count_ = 0;
     listener_stats stats_{};
     dispatch_frame* frame_ = nullptr;
+    const segment_options* arriving_options_ = &no_segment_options;  // those of the segment on_segment has
     child_connection listening_;  // LISTEN, for as long as the listener exists
     child_connection closed_;     // CLOSED: the reply to segments for no connection
 };
