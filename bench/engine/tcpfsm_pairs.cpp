@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include <tcpfsm/connection.hpp>
 #include <tcpfsm/wire.hpp>
+#include <tcpfsm/options/option_codec.hpp>
 
 #include <chrono>
 #include <cstring>
@@ -75,6 +76,8 @@ class tcpfsm_pairs final : public pair_world {
         std::uint32_t to;           // the receiving endpoint (without the codec)
         std::uint32_t length;       // octets in bytes (with the codec)
         tcpfsm::segment header;     // (without the codec)
+        bool has_options;           // (without the codec) options is not empty
+        tcpfsm::segment_options options;  // (without the codec) copied only when not empty
         std::uint8_t bytes[slot_bytes];  // IPv4 + TCP + text, or the text alone
     };
 
@@ -213,8 +216,9 @@ private:
         packet& p = ring_[(head_ + count_) % ring_.size()];
         ++count_;
         if constexpr (WireCodec) {
-            const tcpfsm::tcp_header h = tcpfsm::from_segment(out.header, ep.tuple.local_port, ep.tuple.remote_port);
-            const std::size_t total = 20 + tcpfsm::tcp_header_length(h) + length;
+            const tcpfsm::tcp_header h =
+                tcpfsm::from_segment(out.header, out.options, ep.tuple.local_port, ep.tuple.remote_port);
+            const std::size_t total = 20 + tcpfsm::tcp_header_length(h, out.options.sack) + length;
             tcpfsm::ipv4_header ip;
             ip.total_length = static_cast<std::uint16_t>(total);
             ip.identification = ip_id_++;
@@ -223,7 +227,8 @@ private:
             ip.dst = ep.remote_address;
             std::size_t written = 0;
             if (total > slot_bytes || tcpfsm::serialize_ipv4(ip, p.bytes, slot_bytes, written) != tcpfsm::wire_error::ok ||
-                tcpfsm::serialize_tcp_ipv4(h, ip.src, ip.dst, text, length, p.bytes + 20, slot_bytes - 20, written) !=
+                tcpfsm::serialize_tcp_ipv4(h, out.options.sack, ip.src, ip.dst, text, length, p.bytes + 20,
+                                           slot_bytes - 20, written) !=
                     tcpfsm::wire_error::ok) {
                 --count_;
                 ++wire_errors_;
@@ -233,6 +238,8 @@ private:
         } else {
             p.to = from ^ 1u;  // the other end of the pair
             p.header = out.header;
+            p.has_options = !out.options.empty();
+            if (p.has_options) p.options = out.options;
             if (length != 0) std::memcpy(p.bytes, text, length);
         }
     }
@@ -254,6 +261,7 @@ private:
                             : 2 * static_cast<std::size_t>(parsed.tcp.dst_port - first_client_port);
                     if (k < endpoints_.size()) {
                         endpoints_[k].conn.on_segment(tcpfsm::to_segment(parsed.tcp),
+                                                      tcpfsm::to_segment_options(parsed, p.bytes),
                                                       p.bytes + parsed.tcp.payload_offset, endpoints_[k].tuple);
                         act(k);
                         end_turn(k);
@@ -265,7 +273,8 @@ private:
                 }
             } else {
                 const std::uint32_t k = p.to;
-                endpoints_[k].conn.on_segment(p.header, p.bytes, endpoints_[k].tuple);
+                endpoints_[k].conn.on_segment(p.header, p.has_options ? p.options : tcpfsm::no_segment_options,
+                                              p.bytes, endpoints_[k].tuple);
                 act(k);
                 end_turn(k);
             }
