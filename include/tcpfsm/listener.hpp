@@ -288,6 +288,19 @@ struct listener_observer_has_on_place<
     O, receive_void_t<decltype(std::declval<O&>().on_place(connection_handle{}, std::uint32_t{},
                                                             static_cast<const std::uint8_t*>(nullptr), std::uint32_t{}))>>
     : std::true_type {};
+// Does the engine take a cookie ACK with its options and what the cookie's timestamp kept
+// (issue 14 item 5): on_valid_cookie_ack(seg, options, text, tuple, syn_cookie_check)? Only
+// then does a cookie SYN,ACK keep Window Scale and SACK-permitted in its TSval; otherwise it
+// goes without them, as before.
+template <class C, class = void>
+struct engine_takes_cookie_options : std::false_type {};
+template <class C>
+struct engine_takes_cookie_options<
+    C, receive_void_t<decltype(std::declval<C&>().on_valid_cookie_ack(
+           std::declval<const segment&>(), std::declval<const segment_options&>(),
+           static_cast<const std::uint8_t*>(nullptr), std::declval<const four_tuple&>(),
+           std::declval<const syn_cookie_check&>()))>> : std::true_type {};
+
 template <class O, class = void>
 struct listener_observer_has_on_readable : std::false_type {};
 template <class O>
@@ -407,6 +420,10 @@ public:
     using child_connection = connection<detail::child_io<listener>, detail::child_clock<listener, Clock>,
                                         detail::child_observer<listener, listener_observer_places_text_v<Observer>>,
                                         detail::child_iss<listener>, Profile>;
+    // Does a cookie SYN,ACK keep the SYN's Window Scale and SACK-permitted in its TSval
+    // (issue 14 item 5)? When the engine takes them back on the cookie ACK
+    // (on_valid_cookie_ack with options and the syn_cookie_check).
+    static constexpr bool cookie_options_kept = detail::engine_takes_cookie_options<child_connection>::value;
 
 private:
     template <class>
@@ -448,6 +465,10 @@ private:
         segment redirect_segment{};
         const std::uint8_t* redirect_text = nullptr;
         std::uint32_t redirect_iss = 0;  // above the old connection's numbers (reopen_iss)
+        // A cookie SYN,ACK answering a SYN with timestamps: its TSval keeps these (the SYN's
+        // Window Scale and SACK-permitted; syn_cookie_timestamp).
+        bool cookie_in_timestamp = false;
+        syn_cookie_options cookie_syn{};
     };
 
     // Makes this listener the one the children's policies reach, for one public call.
@@ -739,10 +760,17 @@ private:
         }
         if (seg.ack_flag() && !seg.syn() && !seg.rst() && cookies_recently_sent()) {
             const std::uint32_t t = cookie_counter();
-            const syn_cookie_check c = cookies_.check(tuple, seg.seq - 1u, seg.ack - 1u, t);
+            syn_cookie_check c = cookies_.check(tuple, seg.seq - 1u, seg.ack - 1u, t);
+            if (c.valid && cookie_options_kept && options.has_timestamps) {
+                // The SYN,ACK's TSval, echoed: the options it kept (Linux's cookie_timestamp_decode).
+                const syn_cookie_timestamp_check kept = syn_cookie_options_from_timestamp(options.ts_ecr);
+                c.valid = kept.valid;
+                c.timestamps = kept.valid;
+                c.options = kept.options;
+            }
             if (c.valid) {
                 ++stats_.syn_cookies_validated;
-                cookie_child(tuple, seg, text, c.mss, hash);
+                cookie_child(tuple, seg, options, text, c, hash);
                 return;
             }
             ++stats_.syn_cookies_failed;
@@ -765,7 +793,7 @@ private:
         const bool no_room = (iss == nullptr && syn_length_ >= syn_limit()) || children_.full();
         if (iss == nullptr && (config_.syn_cookies == syn_cookie_mode::always ||
                                (no_room && config_.syn_cookies == syn_cookie_mode::when_syn_queue_full))) {
-            send_cookie(tuple, seg);
+            send_cookie(tuple, seg, options);
             return;
         }
         if (no_room) {
@@ -787,7 +815,7 @@ private:
 
     // RFC 4987 §3.6: the SYN,ACK with the cookie as ISS, from the LISTEN row of an engine that
     // is not kept.
-    void send_cookie(const four_tuple& tuple, const segment& syn) noexcept {
+    void send_cookie(const four_tuple& tuple, const segment& syn, const segment_options& syn_options) noexcept {
         const std::uint32_t t = cookie_counter();
         dispatch_frame frame;
         frame.tuple = &tuple;
@@ -798,12 +826,24 @@ private:
             const frame_scope in_frame(*this, frame);
             child_connection scratch(config_.child);
             scratch.open_passive();
-            // The cookie cannot remember the peer's Window Scale (issue 14 item 5 would keep it
-            // in the timestamp): the SYN,ACK goes without the option, so that neither side
-            // scales and the child made from the cookie (unscaled) agrees with the peer.
-            segment without_options = syn;
-            without_options.window_scale = no_window_scale;
-            scratch.on_segment(without_options, nullptr, tuple);
+            if (cookie_options_kept && syn_options.has_timestamps) {
+                // Issue 14 item 5: the SYN,ACK keeps its options; child_send puts the SYN's
+                // Window Scale and SACK-permitted in the low bits of its TSval.
+                frame.cookie_in_timestamp = true;
+                frame.cookie_syn.window_scale = syn.has_window_scale();
+                frame.cookie_syn.peer_shift = syn.has_window_scale() ? syn.window_scale : std::uint8_t{0};
+                frame.cookie_syn.sack_permitted = syn_options.sack_permitted;
+                segment_options without_blocks = syn_options;
+                without_blocks.sack = options::sack_block_list{};
+                scratch.on_segment(syn, without_blocks, nullptr, tuple);
+            } else {
+                // Without timestamps the cookie cannot remember the peer's Window Scale (nor
+                // SACK-permitted): the SYN,ACK goes without them, so that neither side scales
+                // and the child made from the cookie (unscaled) agrees with the peer.
+                segment without_options = syn;
+                without_options.window_scale = no_window_scale;
+                scratch.on_segment(without_options, nullptr, tuple);
+            }
         }
         ++stats_.syn_cookies_sent;
         cookie_sent_ = true;
@@ -821,8 +861,8 @@ private:
             std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch()).count()));
     }
 
-    void cookie_child(const four_tuple& tuple, const segment& seg, const std::uint8_t* text, std::uint16_t mss,
-                      std::uint64_t hash) noexcept {
+    void cookie_child(const four_tuple& tuple, const segment& seg, const segment_options& options,
+                      const std::uint8_t* text, const syn_cookie_check& cookie, std::uint64_t hash) noexcept {
         if (accept_queue_full()) {
             ++stats_.listen_overflows;
             if (config_.abort_on_overflow) listening_reply(tuple, seg, text);  // LISTEN: an ACK gets RST
@@ -835,8 +875,13 @@ private:
         }
         bump_generation(slot);
         run(slot, tuple, [&](child_connection& c) {
-            c.open_passive();                                 // (CLOSED, open_passive) -> LISTEN
-            c.on_valid_cookie_ack(seg, text, tuple, mss);     // (LISTEN, rcv_cookie_ack) -> ESTABLISHED
+            c.open_passive();  // (CLOSED, open_passive) -> LISTEN
+            // (LISTEN, rcv_cookie_ack) -> ESTABLISHED
+            if constexpr (detail::engine_takes_cookie_options<child_connection>::value) {
+                c.on_valid_cookie_ack(seg, options, text, tuple, cookie);
+            } else {
+                c.on_valid_cookie_ack(seg, text, tuple, cookie.mss);
+            }
         });
     }
 
@@ -1053,7 +1098,30 @@ private:
     auto clock_now() noexcept { return clock_.now(); }
 
     void child_send(const outgoing_segment& out) noexcept {
+        if (frame_->cookie_in_timestamp) {
+            send_cookie_syn_ack(out);
+            return;
+        }
         sink_.send(*frame_->tuple, out, frame_->slot == none ? no_connection : handle_of(frame_->slot));
+    }
+
+    // The cookie SYN,ACK of a SYN with timestamps: the options both SYNs carry go in the low
+    // bits of its TSval (syn_cookie_timestamp). If it carries no timestamps (the
+    // configuration does not offer them), nothing keeps the options: it goes without Window
+    // Scale and SACK-permitted, as a cookie SYN,ACK without timestamps always does.
+    void send_cookie_syn_ack(const outgoing_segment& out) noexcept {
+        outgoing_segment o = out;
+        if (o.header.syn() && o.options.has_timestamps) {
+            syn_cookie_options kept{};
+            kept.window_scale = frame_->cookie_syn.window_scale && o.header.has_window_scale();
+            kept.peer_shift = kept.window_scale ? frame_->cookie_syn.peer_shift : std::uint8_t{0};
+            kept.sack_permitted = frame_->cookie_syn.sack_permitted && o.options.sack_permitted;
+            o.options.ts_val = syn_cookie_timestamp(o.options.ts_val, kept);
+        } else {
+            o.header.window_scale = no_window_scale;
+            o.options.sack_permitted = false;
+        }
+        sink_.send(*frame_->tuple, o, no_connection);
     }
 
     std::uint32_t child_iss(const four_tuple& t, std::uint64_t microseconds) const noexcept {
