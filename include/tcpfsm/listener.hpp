@@ -351,6 +351,24 @@ struct child_iss {
     std::uint32_t operator()(const four_tuple& t, std::uint64_t microseconds) const noexcept {
         return listener_dispatch<Listener>::current->child_iss(t, microseconds);
     }
+    // RFC 7323 §5.4: the TSval offset of a connection on `t`, keyed like its ISS (the
+    // listener's ISS generator's timestamp_offset, 0 if it has none). The same for the cookie
+    // SYN,ACK's scratch engine and the child made from the cookie, so that the child's TSvals
+    // are never below the cookie's (syn_cookie_timestamp).
+    std::uint32_t timestamp_offset(const four_tuple& t) const noexcept {
+        return listener_dispatch<Listener>::current->child_timestamp_offset(t);
+    }
+};
+// An ISS generator's timestamp_offset(tuple), or 0 without one.
+template <class Iss, class = void>
+struct iss_offset_of {
+    static constexpr std::uint32_t get(const Iss&, const four_tuple&) noexcept { return 0; }
+};
+template <class Iss>
+struct iss_offset_of<Iss, receive_void_t<decltype(std::declval<const Iss&>().timestamp_offset(four_tuple{}))>> {
+    static constexpr std::uint32_t get(const Iss& iss, const four_tuple& t) noexcept {
+        return static_cast<std::uint32_t>(iss.timestamp_offset(t));
+    }
 };
 // The placement hooks (receive_path.hpp), only when the listener's Observer has them: a
 // child without them holds nothing above RCV.NXT (engine_reassembly_capacity_v is 0).
@@ -1126,6 +1144,9 @@ private:
 
     std::uint32_t child_iss(const four_tuple& t, std::uint64_t microseconds) const noexcept {
         return frame_->iss_given ? frame_->iss : iss_(t, microseconds);
+    }
+    std::uint32_t child_timestamp_offset(const four_tuple& t) const noexcept {
+        return detail::iss_offset_of<rfc6528_iss>::get(iss_, t);
     }
 
     // A full connection, as Linux hashes full sockets (sockstat's "inuse"): not a request

@@ -133,3 +133,18 @@ TEST_CASE("listener: a SYN's options reach the child it creates", "[listener][op
     CHECK_FALSE(wire[0].options.sack_permitted);
     CHECK_FALSE(wire[0].options.has_timestamps);
 }
+
+namespace {
+struct offset_iss_stub {
+    std::uint32_t timestamp_offset(const four_tuple& t) const noexcept { return 1000u + t.remote_port; }
+};
+struct plain_iss_stub {};
+}  // namespace
+
+TEST_CASE("listener: a child's TSval offset is its ISS generator's timestamp_offset, else 0",
+          "[listener][options]") {
+    four_tuple t = client_tuple(7);
+    t.remote_port = 4321;
+    CHECK(detail::iss_offset_of<offset_iss_stub>::get(offset_iss_stub{}, t) == 1000u + 4321u);
+    CHECK(detail::iss_offset_of<plain_iss_stub>::get(plain_iss_stub{}, t) == 0u);
+}
