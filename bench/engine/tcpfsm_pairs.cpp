@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #include <tcpfsm/connection.hpp>
 #include <tcpfsm/wire.hpp>
+#include <tcpfsm/options/option_codec.hpp>
 
 #include <chrono>
 #include <cstring>
@@ -75,6 +76,7 @@ class tcpfsm_pairs final : public pair_world {
         std::uint32_t to;           // the receiving endpoint (without the codec)
         std::uint32_t length;       // octets in bytes (with the codec)
         tcpfsm::segment header;     // (without the codec)
+        bool has_options;           // (without the codec) options_[slot] holds the segment's options
         std::uint8_t bytes[slot_bytes];  // IPv4 + TCP + text, or the text alone
     };
 
@@ -82,7 +84,8 @@ public:
     tcpfsm_pairs(std::size_t pairs, bool reference)
         : config_(reference ? tcpfsm::rfc_reference_config : tcpfsm::default_connection_config),
           pairs_(pairs),
-          ring_(16 * pairs + 16) {
+          ring_(16 * pairs + 16),
+          options_(ring_.size()) {
         endpoints_.reserve(2 * pairs);  // never reallocated: endpoints stay where they are
         // The ISS secret: in a real stack, random octets at start-up (RFC 6528 §3).
         const tcpfsm::rfc6528_iss iss(tcpfsm::siphash_key{0x243f6a8885a308d3ull, 0x13198a2e03707344ull});
@@ -213,8 +216,14 @@ private:
         packet& p = ring_[(head_ + count_) % ring_.size()];
         ++count_;
         if constexpr (WireCodec) {
-            const tcpfsm::tcp_header h = tcpfsm::from_segment(out.header, ep.tuple.local_port, ep.tuple.remote_port);
-            const std::size_t total = 20 + tcpfsm::tcp_header_length(h) + length;
+            // The options are written only when the engine sent some.
+            const bool with_options = !out.options.empty();
+            const tcpfsm::tcp_header h =
+                with_options ? tcpfsm::from_segment(out.header, out.options, ep.tuple.local_port, ep.tuple.remote_port)
+                             : tcpfsm::from_segment(out.header, ep.tuple.local_port, ep.tuple.remote_port);
+            const std::size_t total =
+                20 + (with_options ? tcpfsm::tcp_header_length(h, out.options.sack) : tcpfsm::tcp_header_length(h)) +
+                length;
             tcpfsm::ipv4_header ip;
             ip.total_length = static_cast<std::uint16_t>(total);
             ip.identification = ip_id_++;
@@ -223,7 +232,10 @@ private:
             ip.dst = ep.remote_address;
             std::size_t written = 0;
             if (total > slot_bytes || tcpfsm::serialize_ipv4(ip, p.bytes, slot_bytes, written) != tcpfsm::wire_error::ok ||
-                tcpfsm::serialize_tcp_ipv4(h, ip.src, ip.dst, text, length, p.bytes + 20, slot_bytes - 20, written) !=
+                (with_options ? tcpfsm::serialize_tcp_ipv4(h, out.options.sack, ip.src, ip.dst, text, length,
+                                                           p.bytes + 20, slot_bytes - 20, written)
+                              : tcpfsm::serialize_tcp_ipv4(h, ip.src, ip.dst, text, length, p.bytes + 20,
+                                                           slot_bytes - 20, written)) !=
                     tcpfsm::wire_error::ok) {
                 --count_;
                 ++wire_errors_;
@@ -233,6 +245,8 @@ private:
         } else {
             p.to = from ^ 1u;  // the other end of the pair
             p.header = out.header;
+            p.has_options = !out.options.empty();
+            if (p.has_options) options_[(head_ + count_ - 1) % ring_.size()] = out.options;
             if (length != 0) std::memcpy(p.bytes, text, length);
         }
     }
@@ -253,8 +267,16 @@ private:
                             ? 2 * static_cast<std::size_t>(parsed.tcp.src_port - first_client_port) + 1
                             : 2 * static_cast<std::size_t>(parsed.tcp.dst_port - first_client_port);
                     if (k < endpoints_.size()) {
-                        endpoints_[k].conn.on_segment(tcpfsm::to_segment(parsed.tcp),
-                                                      p.bytes + parsed.tcp.payload_offset, endpoints_[k].tuple);
+                        // The options are read only when the header has some (no copy otherwise).
+                        const tcpfsm::tcp_options& o = parsed.tcp.options;
+                        if (o.has_timestamps || o.sack_permitted || o.unknown != 0) {
+                            endpoints_[k].conn.on_segment(tcpfsm::to_segment(parsed.tcp),
+                                                          tcpfsm::to_segment_options(parsed, p.bytes),
+                                                          p.bytes + parsed.tcp.payload_offset, endpoints_[k].tuple);
+                        } else {
+                            endpoints_[k].conn.on_segment(tcpfsm::to_segment(parsed.tcp),
+                                                          p.bytes + parsed.tcp.payload_offset, endpoints_[k].tuple);
+                        }
                         act(k);
                         end_turn(k);
                     } else {
@@ -265,7 +287,8 @@ private:
                 }
             } else {
                 const std::uint32_t k = p.to;
-                endpoints_[k].conn.on_segment(p.header, p.bytes, endpoints_[k].tuple);
+                endpoints_[k].conn.on_segment(p.header, p.has_options ? options_[head_] : tcpfsm::no_segment_options,
+                                              p.bytes, endpoints_[k].tuple);
                 act(k);
                 end_turn(k);
             }
@@ -278,6 +301,9 @@ private:
     std::size_t pairs_;
     std::vector<endpoint> endpoints_;  // contiguous, as lwip_pairs.cpp's apps
     std::vector<packet> ring_;
+    // The options beside a slot's header (without the codec), apart so that a slot stays as
+    // large as before.
+    std::vector<tcpfsm::segment_options> options_;
     std::size_t head_ = 0, count_ = 0;
     std::uint64_t segments_ = 0, wire_errors_ = 0;
     std::uint16_t ip_id_ = 0;

@@ -8,6 +8,7 @@
 #include <tcpfsm/connection.hpp>
 #include <tcpfsm/manual_clock.hpp>
 #include <tcpfsm/wire.hpp>
+#include <tcpfsm/options/option_codec.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -63,9 +64,15 @@ class tcpfsm_stacks {
         std::unique_ptr<engine> conn;
 
         void transmit(const tcpfsm::outgoing_segment& out) noexcept {
-            const tcpfsm::tcp_header h = tcpfsm::from_segment(out.header, tuple.local_port, tuple.remote_port);
+            // The options are written only when the engine sent some.
+            const bool with_options = !out.options.empty();
+            const tcpfsm::tcp_header h =
+                with_options ? tcpfsm::from_segment(out.header, out.options, tuple.local_port, tuple.remote_port)
+                             : tcpfsm::from_segment(out.header, tuple.local_port, tuple.remote_port);
             const std::size_t length = out.header.text_length;
-            const std::size_t total = 20 + tcpfsm::tcp_header_length(h) + length;
+            const std::size_t total =
+                20 + (with_options ? tcpfsm::tcp_header_length(h, out.options.sack) : tcpfsm::tcp_header_length(h)) +
+                length;
             const std::uint8_t* text = nullptr;
             if (length != 0) {
                 if (payload == nullptr || acked + out.text_offset + length > payload->size()) {
@@ -85,7 +92,10 @@ class tcpfsm_stacks {
             std::size_t written = 0;
             if (total > sizeof world->scratch_ ||
                 tcpfsm::serialize_ipv4(ip, buffer, total, written) != tcpfsm::wire_error::ok ||
-                tcpfsm::serialize_tcp_ipv4(h, ip.src, ip.dst, text, length, buffer + 20, total - 20, written) !=
+                (with_options ? tcpfsm::serialize_tcp_ipv4(h, out.options.sack, ip.src, ip.dst, text, length, buffer + 20,
+                                                           total - 20, written)
+                              : tcpfsm::serialize_tcp_ipv4(h, ip.src, ip.dst, text, length, buffer + 20, total - 20,
+                                                           written)) !=
                     tcpfsm::wire_error::ok) {
                 ++world->errors_;
                 return;
@@ -133,7 +143,14 @@ public:
         }
         side& s = sides_[to];
         const tcpfsm::segment seg = tcpfsm::to_segment(packet.tcp);
-        s.conn->on_segment(seg, seg.text_length != 0 ? bytes + packet.tcp.payload_offset : nullptr, s.tuple);
+        const std::uint8_t* text = seg.text_length != 0 ? bytes + packet.tcp.payload_offset : nullptr;
+        // The options are read only when the header has some (no copy otherwise).
+        const tcpfsm::tcp_options& o = packet.tcp.options;
+        if (o.has_timestamps || o.sack_permitted || o.unknown != 0) {
+            s.conn->on_segment(seg, tcpfsm::to_segment_options(packet, bytes), text, s.tuple);
+        } else {
+            s.conn->on_segment(seg, text, s.tuple);
+        }
         after(s);
     }
 

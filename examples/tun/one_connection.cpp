@@ -68,6 +68,7 @@ struct observer_policy : tcpfsm::null_observer {
 struct out_packet {
     std::vector<std::uint8_t> bytes;
     tcpfsm::segment header;
+    tcpfsm::segment_options options;  // for the log
 };
 
 template <class Profile>
@@ -277,6 +278,9 @@ private:
     std::uint32_t snd_max_ = 0;
     std::uint32_t max_in_flight_ = 0;  // the most SND.NXT - SND.UNA seen when sending
     unsigned long retransmitted_ = 0;
+    // Segments with SACK blocks (RFC 2018 §3) and timestamps (RFC 7323 §3.2), each way.
+    unsigned long sack_segments_in_ = 0, sack_blocks_in_ = 0, sack_segments_out_ = 0, sack_blocks_out_ = 0;
+    unsigned long ts_segments_in_ = 0, ts_segments_out_ = 0;
 };
 
 template <class Profile>
@@ -306,7 +310,15 @@ void endpoint<Profile>::queue_segment(const tcpfsm::outgoing_segment& out) {
     if (out_count_ == out_queue_.size()) out_queue_.emplace_back();
     out_packet& p = out_queue_[out_count_];
     p.header = header;
-    if (writer_.build(tuple_, header, header.text_length != 0 ? scratch_.data() : nullptr, p.bytes)) ++out_count_;
+    p.options = out.options;
+    if (!out.options.sack.empty()) {
+        ++sack_segments_out_;
+        sack_blocks_out_ += out.options.sack.count;
+    }
+    if (out.options.has_timestamps) ++ts_segments_out_;
+    // The SYNs with their options at the events level (with --trace, SEG-OUT shows them).
+    if (header.syn() && !tracing()) TUN_EVENT("SYN-OUT %s", describe(header, out.options).c_str());
+    if (writer_.build(tuple_, header, out.options, header.text_length != 0 ? scratch_.data() : nullptr, p.bytes)) ++out_count_;
 }
 
 // After every engine call: give delivered text back (receive() reopens the window; it is a
@@ -332,7 +344,7 @@ void endpoint<Profile>::flush() {
             TUN_EVENT("DROP-OUT %s reason=drop-last-ack", describe(s).c_str());
             continue;
         }
-        TUN_TRACE("SEG-OUT %s", describe(s).c_str());
+        TUN_TRACE("SEG-OUT %s", describe(s, p.options).c_str());
         writer_.write_packet(p.bytes.data(), p.bytes.size());
     }
     out_count_ = 0;
@@ -458,8 +470,14 @@ bool endpoint<Profile>::script_step() {
 
 template <class Profile>
 void endpoint<Profile>::process(const inbound& in) {
-    TUN_TRACE("SEG-IN %s", describe(in.seg).c_str());
-    conn_.on_segment(in.seg, in.text, tuple_);
+    TUN_TRACE("SEG-IN %s", describe(in.seg, in.options).c_str());
+    if (!in.options.sack.empty()) {
+        ++sack_segments_in_;
+        sack_blocks_in_ += in.options.sack.count;
+    }
+    if (in.options.has_timestamps) ++ts_segments_in_;
+    if (in.seg.syn() && !tracing()) TUN_EVENT("SYN-IN %s", describe(in.seg, in.options).c_str());
+    conn_.on_segment(in.seg, in.options, in.text, tuple_);
     after_engine_call();
 }
 
@@ -583,6 +601,10 @@ int endpoint<Profile>::run() {
                  escaped(reinterpret_cast<const std::uint8_t*>(received_.data()), received_.size()).c_str());
     }
     log_line("WINDOW max_in_flight=%u", max_in_flight_);
+    log_line("OPTIONS sack_segments_in=%lu sack_blocks_in=%lu sack_segments_out=%lu sack_blocks_out=%lu "
+             "ts_segments_in=%lu ts_segments_out=%lu",
+             sack_segments_in_, sack_blocks_in_, sack_segments_out_, sack_blocks_out_, ts_segments_in_,
+             ts_segments_out_);
     log_line("TRANSFER sent=%llu sent_sha256=%s received=%llu received_sha256=%s retransmitted=%lu ms=%lld",
              static_cast<unsigned long long>(sent_hash_.length()), sent_hash_.hex().c_str(),
              static_cast<unsigned long long>(received_hash_.length()), received_hash_.hex().c_str(), retransmitted_,

@@ -178,8 +178,9 @@ public:
                 s->sent_any = true;
             }
         }
-        TUN_TRACE("SEG-OUT %s peer=%s", describe(header).c_str(), format_endpoint(t.remote, t.remote_port).c_str());
-        writer_.send(t, header, text);
+        TUN_TRACE("SEG-OUT %s peer=%s", describe(header, out.options).c_str(),
+                  format_endpoint(t.remote, t.remote_port).c_str());
+        writer_.send(t, header, out.options, text);
     }
     void state_change(tcpfsm::connection_handle h, tcpfsm::state from, tcpfsm::state to, tcpfsm::event on) {
         session& s = at(h);
@@ -576,9 +577,9 @@ void server<Profile>::read_packets() {
             TUN_TRACE("IGNORED reason=other-address %s", format_endpoint(in.tuple.local, in.tuple.local_port).c_str());
             continue;
         }
-        TUN_TRACE("SEG-IN %s peer=%s", describe(in.seg).c_str(),
+        TUN_TRACE("SEG-IN %s peer=%s", describe(in.seg, in.options).c_str(),
                   format_endpoint(in.tuple.remote, in.tuple.remote_port).c_str());
-        listener_.on_segment(in.tuple, in.seg, in.text);
+        listener_.on_segment(in.tuple, in.seg, in.options, in.text);
         service();
         if (!cookies_logged_ && listener_.stats().syn_cookies_sent != 0) {
             cookies_logged_ = true;

@@ -144,16 +144,19 @@ tcpfsm::wire_error parse_inbound(const std::uint8_t* packet, std::size_t length,
     out.tuple.local_port = p.tcp.dst_port;
     out.tuple.remote_port = p.tcp.src_port;
     out.seg = tcpfsm::to_segment(p.tcp);
+    out.options = tcpfsm::to_segment_options(p, packet);
     out.text = out.seg.text_length != 0 ? packet + p.tcp.payload_offset : nullptr;
     return tcpfsm::wire_error::ok;
 }
 
-bool tun_writer::build(const tcpfsm::four_tuple& tuple, const tcpfsm::segment& seg, const std::uint8_t* text,
+bool tun_writer::build(const tcpfsm::four_tuple& tuple, const tcpfsm::segment& seg,
+                       const tcpfsm::segment_options& options, const std::uint8_t* text,
                        std::vector<std::uint8_t>& out) {
-    const tcpfsm::tcp_header tcp = tcpfsm::from_segment(seg, tuple.local_port, tuple.remote_port);
+    const tcpfsm::tcp_header tcp = tcpfsm::from_segment(seg, options, tuple.local_port, tuple.remote_port);
+    const tcpfsm::options::sack_block_list& sack = options.sack;
     const bool v6 = tuple.local.family == tcpfsm::address_family::ipv6;
     const std::size_t ip_length = v6 ? tcpfsm::ipv6_header::header_length : 20;
-    out.resize(ip_length + tcpfsm::tcp_header_length(tcp) + seg.text_length);
+    out.resize(ip_length + tcpfsm::tcp_header_length(tcp, sack) + seg.text_length);
     std::size_t tcp_written = 0;
     std::size_t ip_written = 0;
     tcpfsm::wire_error e;
@@ -161,7 +164,7 @@ bool tun_writer::build(const tcpfsm::four_tuple& tuple, const tcpfsm::segment& s
         tcpfsm::ipv6_address src, dst;
         std::memcpy(src.bytes, tuple.local.bytes, 16);
         std::memcpy(dst.bytes, tuple.remote.bytes, 16);
-        e = tcpfsm::serialize_tcp_ipv6(tcp, src, dst, text, seg.text_length, out.data() + ip_length,
+        e = tcpfsm::serialize_tcp_ipv6(tcp, sack, src, dst, text, seg.text_length, out.data() + ip_length,
                                        out.size() - ip_length, tcp_written);
         if (e == tcpfsm::wire_error::ok) {
             tcpfsm::ipv6_header ip;
@@ -174,7 +177,7 @@ bool tun_writer::build(const tcpfsm::four_tuple& tuple, const tcpfsm::segment& s
         tcpfsm::ipv4_address src, dst;
         std::memcpy(src.bytes, tuple.local.bytes, 4);
         std::memcpy(dst.bytes, tuple.remote.bytes, 4);
-        e = tcpfsm::serialize_tcp_ipv4(tcp, src, dst, text, seg.text_length, out.data() + ip_length,
+        e = tcpfsm::serialize_tcp_ipv4(tcp, sack, src, dst, text, seg.text_length, out.data() + ip_length,
                                        out.size() - ip_length, tcp_written);
         if (e == tcpfsm::wire_error::ok) {
             tcpfsm::ipv4_header ip;
@@ -221,6 +224,26 @@ std::string describe(const tcpfsm::segment& s) {
     std::snprintf(line, sizeof line, "flags=%s seq=%u ack=%u win=%u len=%u mss=%u", flag_letters(s.flags).c_str(),
                   s.seq, s.ack, static_cast<unsigned>(s.window), s.text_length, static_cast<unsigned>(s.mss));
     return line;
+}
+
+std::string describe(const tcpfsm::segment& s, const tcpfsm::segment_options& o) {
+    std::string out = describe(s);
+    char part[64];
+    if (s.has_window_scale()) {
+        std::snprintf(part, sizeof part, " wscale=%u", static_cast<unsigned>(s.window_scale));
+        out += part;
+    }
+    if (o.sack_permitted) out += " sackOK";
+    if (o.has_timestamps) {
+        std::snprintf(part, sizeof part, " ts=%u,%u", o.ts_val, o.ts_ecr);
+        out += part;
+    }
+    for (std::size_t i = 0; i < o.sack.count; ++i) {
+        std::snprintf(part, sizeof part, "%s%u-%u", i == 0 ? (o.sack.dsack ? " dsack=" : " sack=") : ",",
+                      o.sack.blocks[i].left, o.sack.blocks[i].right);
+        out += part;
+    }
+    return out;
 }
 
 }  // namespace tun

@@ -9,6 +9,8 @@
 // tcpfsm::version (version.hpp, through connection.hpp) is already declared.
 #include <tcpfsm/wire.hpp>
 #include <tcpfsm/iss.hpp>
+#include <tcpfsm/options/option_codec.hpp>
+#include <tcpfsm/options/segment_options.hpp>
 #include <tcpfsm/segment.hpp>
 
 #include <cstddef>
@@ -33,11 +35,13 @@ std::string format_address(const tcpfsm::endpoint_address& a);
 std::string format_endpoint(const tcpfsm::endpoint_address& a, unsigned port);
 
 // A packet read from the device, parsed: the four-tuple seen from us (local = the
-// destination), the segment and its text (pointing into the packet).
+// destination), the segment, the options beside it (SACK-permitted, SACK blocks,
+// timestamps) and its text (pointing into the packet).
 struct inbound {
     tcpfsm::tcp_packet parsed;
     tcpfsm::four_tuple tuple;
     tcpfsm::segment seg;
+    tcpfsm::segment_options options;
     const std::uint8_t* text = nullptr;
 };
 tcpfsm::wire_error parse_inbound(const std::uint8_t* packet, std::size_t length, inbound& out);
@@ -46,15 +50,16 @@ tcpfsm::wire_error parse_inbound(const std::uint8_t* packet, std::size_t length,
 class tun_writer {
 public:
     explicit tun_writer(int fd) : fd_(fd) {}
-    // Builds the IP packet of `seg` (tuple seen from us; `text` of seg.text_length octets)
-    // into `out`; false (logged) if the codec refuses it.
-    bool build(const tcpfsm::four_tuple& tuple, const tcpfsm::segment& seg, const std::uint8_t* text,
-               std::vector<std::uint8_t>& out);
+    // Builds the IP packet of `seg` and its options (tuple seen from us; `text` of
+    // seg.text_length octets) into `out`; false (logged) if the codec refuses it.
+    bool build(const tcpfsm::four_tuple& tuple, const tcpfsm::segment& seg, const tcpfsm::segment_options& options,
+               const std::uint8_t* text, std::vector<std::uint8_t>& out);
     // A write to a device whose link is down fails with EIO: the packet is lost, as on an
     // unplugged cable; TCP's retransmission (or keepalive) deals with it.
     void write_packet(const std::uint8_t* bytes, std::size_t length);
-    void send(const tcpfsm::four_tuple& tuple, const tcpfsm::segment& seg, const std::uint8_t* text) {
-        if (build(tuple, seg, text, scratch_)) write_packet(scratch_.data(), scratch_.size());
+    void send(const tcpfsm::four_tuple& tuple, const tcpfsm::segment& seg, const tcpfsm::segment_options& options,
+              const std::uint8_t* text) {
+        if (build(tuple, seg, options, text, scratch_)) write_packet(scratch_.data(), scratch_.size());
     }
     unsigned long write_errors() const { return write_errors_; }
     unsigned long packets() const { return packets_; }
@@ -67,8 +72,10 @@ private:
     std::vector<std::uint8_t> scratch_;
 };
 
-// "flags=SA seq=.. ack=.. win=.. len=.. mss=..": a segment in the log.
+// "flags=SA seq=.. ack=.. win=.. len=.. mss=..": a segment in the log; with its options,
+// " wscale=7 sackOK ts=..,.. sack=L-R,..." after it for those present.
 std::string describe(const tcpfsm::segment& s);
+std::string describe(const tcpfsm::segment& s, const tcpfsm::segment_options& o);
 
 }  // namespace tun
 

@@ -45,6 +45,7 @@
 #include "conn_table.hpp"
 #include "connection.hpp"
 #include "deadline_heap.hpp"
+#include "options/segment_options.hpp"
 #include "receive_path.hpp"
 #include "syn_cookie.hpp"
 #include "time_wait.hpp"
@@ -287,6 +288,19 @@ struct listener_observer_has_on_place<
     O, receive_void_t<decltype(std::declval<O&>().on_place(connection_handle{}, std::uint32_t{},
                                                             static_cast<const std::uint8_t*>(nullptr), std::uint32_t{}))>>
     : std::true_type {};
+// Does the engine take a cookie ACK with its options and what the cookie's timestamp kept
+// (issue 14 item 5): on_valid_cookie_ack(seg, options, text, tuple, syn_cookie_check)? Only
+// then does a cookie SYN,ACK keep Window Scale and SACK-permitted in its TSval; otherwise it
+// goes without them, as before.
+template <class C, class = void>
+struct engine_takes_cookie_options : std::false_type {};
+template <class C>
+struct engine_takes_cookie_options<
+    C, receive_void_t<decltype(std::declval<C&>().on_valid_cookie_ack(
+           std::declval<const segment&>(), std::declval<const segment_options&>(),
+           static_cast<const std::uint8_t*>(nullptr), std::declval<const four_tuple&>(),
+           std::declval<const syn_cookie_check&>()))>> : std::true_type {};
+
 template <class O, class = void>
 struct listener_observer_has_on_readable : std::false_type {};
 template <class O>
@@ -336,6 +350,24 @@ template <class Listener>
 struct child_iss {
     std::uint32_t operator()(const four_tuple& t, std::uint64_t microseconds) const noexcept {
         return listener_dispatch<Listener>::current->child_iss(t, microseconds);
+    }
+    // RFC 7323 §5.4: the TSval offset of a connection on `t`, keyed like its ISS (the
+    // listener's ISS generator's timestamp_offset, 0 if it has none). The same for the cookie
+    // SYN,ACK's scratch engine and the child made from the cookie, so that the child's TSvals
+    // are never below the cookie's (syn_cookie_timestamp).
+    std::uint32_t timestamp_offset(const four_tuple& t) const noexcept {
+        return listener_dispatch<Listener>::current->child_timestamp_offset(t);
+    }
+};
+// An ISS generator's timestamp_offset(tuple), or 0 without one.
+template <class Iss, class = void>
+struct iss_offset_of {
+    static constexpr std::uint32_t get(const Iss&, const four_tuple&) noexcept { return 0; }
+};
+template <class Iss>
+struct iss_offset_of<Iss, receive_void_t<decltype(std::declval<const Iss&>().timestamp_offset(four_tuple{}))>> {
+    static constexpr std::uint32_t get(const Iss& iss, const four_tuple& t) noexcept {
+        return static_cast<std::uint32_t>(iss.timestamp_offset(t));
     }
 };
 // The placement hooks (receive_path.hpp), only when the listener's Observer has them: a
@@ -406,6 +438,10 @@ public:
     using child_connection = connection<detail::child_io<listener>, detail::child_clock<listener, Clock>,
                                         detail::child_observer<listener, listener_observer_places_text_v<Observer>>,
                                         detail::child_iss<listener>, Profile>;
+    // Does a cookie SYN,ACK keep the SYN's Window Scale and SACK-permitted in its TSval
+    // (issue 14 item 5)? When the engine takes them back on the cookie ACK
+    // (on_valid_cookie_ack with options and the syn_cookie_check).
+    static constexpr bool cookie_options_kept = detail::engine_takes_cookie_options<child_connection>::value;
 
 private:
     template <class>
@@ -447,6 +483,10 @@ private:
         segment redirect_segment{};
         const std::uint8_t* redirect_text = nullptr;
         std::uint32_t redirect_iss = 0;  // above the old connection's numbers (reopen_iss)
+        // A cookie SYN,ACK answering a SYN with timestamps: its TSval keeps these (the SYN's
+        // Window Scale and SACK-permitted; syn_cookie_timestamp).
+        bool cookie_in_timestamp = false;
+        syn_cookie_options cookie_syn{};
     };
 
     // Makes this listener the one the children's policies reach, for one public call.
@@ -526,27 +566,44 @@ public:
     // else its TIME-WAIT record; else the listener, if the tuple is for its port (and address);
     // else the CLOSED state's reply.
     void on_segment(const four_tuple& tuple, const segment& seg, const std::uint8_t* text = nullptr) noexcept {
+        on_segment(tuple, seg, no_segment_options, text);
+    }
+    // The same, with the options the segment carried beside its header (SACK-permitted, SACK
+    // blocks, timestamps: options/segment_options.hpp), which reach the connection that
+    // takes it; a SYN's create the child that answers it.
+    void on_segment(const four_tuple& tuple, const segment& seg, const segment_options& options,
+                    const std::uint8_t* text = nullptr) noexcept {
         const dispatch_scope scope(this);
+        const segment_options* const outer_options = arriving_options_;
+        arriving_options_ = &options;
+        dispatch_segment(tuple, seg, options, text);
+        arriving_options_ = outer_options;
+    }
+
+private:
+    void dispatch_segment(const four_tuple& tuple, const segment& seg, const segment_options& options,
+                          const std::uint8_t* text) noexcept {
         // One hash for both tables (built with the same secret) and for a new connection.
         const std::uint64_t hash = children_.hash(tuple);
         const std::uint32_t slot = children_.find_with_hash(hash, tuple);
         if (slot != none) {
-            to_child(slot, tuple, seg, text);
+            to_child(slot, tuple, seg, options, text);
             return;
         }
         const std::uint32_t record = time_wait_.find_with_hash(hash, tuple);
         if (record != none) {
-            to_time_wait_record(record, tuple, seg, text, hash);
+            to_time_wait_record(record, tuple, seg, options, text, hash);
             return;
         }
         // A Key that cannot hold the tuple (IPv6 for ipv4_tuple_key): no listener for it.
         if (listens_on(tuple) && children_.holds(tuple)) {
-            to_listener(tuple, seg, text, hash);
+            to_listener(tuple, seg, options, text, hash);
             return;
         }
         reply_closed(tuple, seg, text);
     }
 
+public:
     // ---- accept and the user's calls on accepted connections ----
 
     // The oldest connection of the accept queue, or no_connection.
@@ -692,7 +749,8 @@ private:
     }
     bool accept_queue_full() const noexcept { return accept_length_ >= config_.backlog; }
 
-    void to_child(std::uint32_t slot, const four_tuple& tuple, const segment& seg, const std::uint8_t* text) noexcept {
+    void to_child(std::uint32_t slot, const four_tuple& tuple, const segment& seg, const segment_options& options,
+                  const std::uint8_t* text) noexcept {
         child_record& r = children_[slot];
         if (queue_of(slot) == queue_mark::syn_queue && accept_queue_full()) {
             // The handshake's final ACK (the row it would run: SYN-RECEIVED, rcv_ack_of_syn_passive)
@@ -707,23 +765,30 @@ private:
                 return;  // tcp_abort_on_overflow = 0: the ACK is dropped, the child stays in SYN-RECEIVED
             }
         }
-        run(slot, tuple, [&](child_connection& c) { c.on_segment(seg, text, tuple); });
+        run(slot, tuple, [&](child_connection& c) { c.on_segment(seg, options, text, tuple); });
     }
 
     // §3.10.7.2, for a segment no connection takes.
     // `hash`: the table's hash of `tuple`.
-    void to_listener(const four_tuple& tuple, const segment& seg, const std::uint8_t* text,
-                     std::uint64_t hash) noexcept {
+    void to_listener(const four_tuple& tuple, const segment& seg, const segment_options& options,
+                     const std::uint8_t* text, std::uint64_t hash) noexcept {
         if (seg.syn() && !seg.ack_flag() && !seg.rst()) {
-            listen_syn(tuple, seg, text, hash);
+            listen_syn(tuple, seg, options, text, hash);
             return;
         }
         if (seg.ack_flag() && !seg.syn() && !seg.rst() && cookies_recently_sent()) {
             const std::uint32_t t = cookie_counter();
-            const syn_cookie_check c = cookies_.check(tuple, seg.seq - 1u, seg.ack - 1u, t);
+            syn_cookie_check c = cookies_.check(tuple, seg.seq - 1u, seg.ack - 1u, t);
+            if (c.valid && cookie_options_kept && options.has_timestamps) {
+                // The SYN,ACK's TSval, echoed: the options it kept (Linux's cookie_timestamp_decode).
+                const syn_cookie_timestamp_check kept = syn_cookie_options_from_timestamp(options.ts_ecr);
+                c.valid = kept.valid;
+                c.timestamps = kept.valid;
+                c.options = kept.options;
+            }
             if (c.valid) {
                 ++stats_.syn_cookies_validated;
-                cookie_child(tuple, seg, text, c.mss, hash);
+                cookie_child(tuple, seg, options, text, c, hash);
                 return;
             }
             ++stats_.syn_cookies_failed;
@@ -736,8 +801,8 @@ private:
     // queue's length: its ISS must lie above the old connection's (RFC 1122 4.2.2.13 (1)), and
     // Linux's tcp_conn_request converts "TW buckets ... to open requests without limitations"
     // (it sends a cookie only when `!isn`).
-    void listen_syn(const four_tuple& tuple, const segment& seg, const std::uint8_t* text, std::uint64_t hash,
-                    const std::uint32_t* iss = nullptr) noexcept {
+    void listen_syn(const four_tuple& tuple, const segment& seg, const segment_options& options,
+                    const std::uint8_t* text, std::uint64_t hash, const std::uint32_t* iss = nullptr) noexcept {
         if (accept_queue_full()) {  // Linux's tcp_conn_request: sk_acceptq_is_full -> drop
             ++stats_.listen_overflows;  // Linux counts both (LINUX_MIB_LISTENOVERFLOWS, then tcp_listendrop)
             ++stats_.listen_drops;
@@ -746,7 +811,7 @@ private:
         const bool no_room = (iss == nullptr && syn_length_ >= syn_limit()) || children_.full();
         if (iss == nullptr && (config_.syn_cookies == syn_cookie_mode::always ||
                                (no_room && config_.syn_cookies == syn_cookie_mode::when_syn_queue_full))) {
-            send_cookie(tuple, seg);
+            send_cookie(tuple, seg, options);
             return;
         }
         if (no_room) {
@@ -761,14 +826,14 @@ private:
             slot, tuple,
             [&](child_connection& c) {
                 c.open_passive();                // (CLOSED, open_passive) -> LISTEN
-                c.on_segment(seg, text, tuple);  // (LISTEN, rcv_syn) -> SYN-RECEIVED, <SYN,ACK>
+                c.on_segment(seg, options, text, tuple);  // (LISTEN, rcv_syn) -> SYN-RECEIVED, <SYN,ACK>
             },
             iss);
     }
 
     // RFC 4987 §3.6: the SYN,ACK with the cookie as ISS, from the LISTEN row of an engine that
     // is not kept.
-    void send_cookie(const four_tuple& tuple, const segment& syn) noexcept {
+    void send_cookie(const four_tuple& tuple, const segment& syn, const segment_options& syn_options) noexcept {
         const std::uint32_t t = cookie_counter();
         dispatch_frame frame;
         frame.tuple = &tuple;
@@ -779,12 +844,24 @@ private:
             const frame_scope in_frame(*this, frame);
             child_connection scratch(config_.child);
             scratch.open_passive();
-            // The cookie cannot remember the peer's Window Scale (issue 14 item 5 would keep it
-            // in the timestamp): the SYN,ACK goes without the option, so that neither side
-            // scales and the child made from the cookie (unscaled) agrees with the peer.
-            segment without_options = syn;
-            without_options.window_scale = no_window_scale;
-            scratch.on_segment(without_options, nullptr, tuple);
+            if (cookie_options_kept && syn_options.has_timestamps) {
+                // Issue 14 item 5: the SYN,ACK keeps its options; child_send puts the SYN's
+                // Window Scale and SACK-permitted in the low bits of its TSval.
+                frame.cookie_in_timestamp = true;
+                frame.cookie_syn.window_scale = syn.has_window_scale();
+                frame.cookie_syn.peer_shift = syn.has_window_scale() ? syn.window_scale : std::uint8_t{0};
+                frame.cookie_syn.sack_permitted = syn_options.sack_permitted;
+                segment_options without_blocks = syn_options;
+                without_blocks.sack = options::sack_block_list{};
+                scratch.on_segment(syn, without_blocks, nullptr, tuple);
+            } else {
+                // Without timestamps the cookie cannot remember the peer's Window Scale (nor
+                // SACK-permitted): the SYN,ACK goes without them, so that neither side scales
+                // and the child made from the cookie (unscaled) agrees with the peer.
+                segment without_options = syn;
+                without_options.window_scale = no_window_scale;
+                scratch.on_segment(without_options, nullptr, tuple);
+            }
         }
         ++stats_.syn_cookies_sent;
         cookie_sent_ = true;
@@ -802,8 +879,8 @@ private:
             std::chrono::duration_cast<std::chrono::microseconds>(clock_.now().time_since_epoch()).count()));
     }
 
-    void cookie_child(const four_tuple& tuple, const segment& seg, const std::uint8_t* text, std::uint16_t mss,
-                      std::uint64_t hash) noexcept {
+    void cookie_child(const four_tuple& tuple, const segment& seg, const segment_options& options,
+                      const std::uint8_t* text, const syn_cookie_check& cookie, std::uint64_t hash) noexcept {
         if (accept_queue_full()) {
             ++stats_.listen_overflows;
             if (config_.abort_on_overflow) listening_reply(tuple, seg, text);  // LISTEN: an ACK gets RST
@@ -816,8 +893,13 @@ private:
         }
         bump_generation(slot);
         run(slot, tuple, [&](child_connection& c) {
-            c.open_passive();                                 // (CLOSED, open_passive) -> LISTEN
-            c.on_valid_cookie_ack(seg, text, tuple, mss);     // (LISTEN, rcv_cookie_ack) -> ESTABLISHED
+            c.open_passive();  // (CLOSED, open_passive) -> LISTEN
+            // (LISTEN, rcv_cookie_ack) -> ESTABLISHED
+            if constexpr (detail::engine_takes_cookie_options<child_connection>::value) {
+                c.on_valid_cookie_ack(seg, options, text, tuple, cookie);
+            } else {
+                c.on_valid_cookie_ack(seg, text, tuple, cookie.mss);
+            }
         });
     }
 
@@ -839,7 +921,7 @@ private:
 
     // -------------------------------------------------------------------- TIME-WAIT records
     void to_time_wait_record(std::uint32_t record, const four_tuple& tuple, const segment& seg,
-                             const std::uint8_t* text, std::uint64_t hash) noexcept {
+                             const segment_options& options, const std::uint8_t* text, std::uint64_t hash) noexcept {
         const time_wait_record r = time_wait_[record];
         const bool listener_takes_syn = config_.child.time_wait_reopen && listens_on(tuple);
         const time_wait_reply reply = answer_in_time_wait<Profile::table>(r, seg, listener_takes_syn);
@@ -859,7 +941,7 @@ private:
             ++stats_.time_wait_reopened;
             std::uint32_t iss = r.snd_nxt + 65537u;
             if (iss == 0) iss = 1;
-            listen_syn(tuple, seg, text, hash, &iss);
+            listen_syn(tuple, seg, options, text, hash, &iss);
         }
     }
 
@@ -945,7 +1027,8 @@ private:
             ++stats_.time_wait_reopened;
             const segment syn = frame.redirect_segment;
             const std::uint32_t iss = frame.redirect_iss;
-            listen_syn(tuple, syn, frame.redirect_text, children_.hash(tuple), &iss);
+            // The SYN's options: those of the on_segment call that brought it.
+            listen_syn(tuple, syn, *arriving_options_, frame.redirect_text, children_.hash(tuple), &iss);
         }
     }
 
@@ -1033,11 +1116,37 @@ private:
     auto clock_now() noexcept { return clock_.now(); }
 
     void child_send(const outgoing_segment& out) noexcept {
+        if (frame_->cookie_in_timestamp) {
+            send_cookie_syn_ack(out);
+            return;
+        }
         sink_.send(*frame_->tuple, out, frame_->slot == none ? no_connection : handle_of(frame_->slot));
+    }
+
+    // The cookie SYN,ACK of a SYN with timestamps: the options both SYNs carry go in the low
+    // bits of its TSval (syn_cookie_timestamp). If it carries no timestamps (the
+    // configuration does not offer them), nothing keeps the options: it goes without Window
+    // Scale and SACK-permitted, as a cookie SYN,ACK without timestamps always does.
+    void send_cookie_syn_ack(const outgoing_segment& out) noexcept {
+        outgoing_segment o = out;
+        if (o.header.syn() && o.options.has_timestamps) {
+            syn_cookie_options kept{};
+            kept.window_scale = frame_->cookie_syn.window_scale && o.header.has_window_scale();
+            kept.peer_shift = kept.window_scale ? frame_->cookie_syn.peer_shift : std::uint8_t{0};
+            kept.sack_permitted = frame_->cookie_syn.sack_permitted && o.options.sack_permitted;
+            o.options.ts_val = syn_cookie_timestamp(o.options.ts_val, kept);
+        } else {
+            o.header.window_scale = no_window_scale;
+            o.options.sack_permitted = false;
+        }
+        sink_.send(*frame_->tuple, o, no_connection);
     }
 
     std::uint32_t child_iss(const four_tuple& t, std::uint64_t microseconds) const noexcept {
         return frame_->iss_given ? frame_->iss : iss_(t, microseconds);
+    }
+    std::uint32_t child_timestamp_offset(const four_tuple& t) const noexcept {
+        return detail::iss_offset_of<rfc6528_iss>::get(iss_, t);
     }
 
     // A full connection, as Linux hashes full sockets (sockstat's "inuse"): not a request
@@ -1134,6 +1243,7 @@ private:
     std::uint32_t challenge_count_ = 0;
     listener_stats stats_{};
     dispatch_frame* frame_ = nullptr;
+    const segment_options* arriving_options_ = &no_segment_options;  // those of the segment on_segment has
     child_connection listening_;  // LISTEN, for as long as the listener exists
     child_connection closed_;     // CLOSED: the reply to segments for no connection
 };

@@ -50,10 +50,76 @@ constexpr std::uint32_t syn_cookie_mss_index(std::uint16_t peer_mss) noexcept {
     return index;
 }
 
+// ---- the SYN's options in the timestamp (issue 14 item 5, Linux's cookie_init_timestamp) ----
+// A cookie has no room for Window Scale and SACK-permitted. When the peer's SYN carried
+// timestamps (RFC 7323 §3.2), our SYN,ACK's TSval carries them in its low 6 bits and the
+// peer's ACK echoes them as TSecr:
+//
+//     bits 31..6  the TSval the SYN,ACK would have carried, rounded down
+//     bit  5      ECN (RFC 3168): always 0, tcpfsm does not negotiate ECN
+//     bit  4      SACK-permitted (RFC 2018 §2): both SYNs carried it
+//     bits 3..0   the peer's window shift (RFC 7323 §2.3, 0..14), 15 when window scaling is
+//                 not in effect (one of the SYNs lacked the option)
+inline constexpr std::uint32_t syn_cookie_ts_bits = 6;
+inline constexpr std::uint32_t syn_cookie_ts_mask = (1u << syn_cookie_ts_bits) - 1u;
+inline constexpr std::uint32_t syn_cookie_ts_no_window_scale = 0xFu;
+inline constexpr std::uint32_t syn_cookie_ts_sack = 1u << 4;
+inline constexpr std::uint32_t syn_cookie_ts_ecn = 1u << 5;
+
+// The options a cookie keeps in the timestamp.
+struct syn_cookie_options {
+    bool window_scale = false;     // both SYNs carried Window Scale
+    std::uint8_t peer_shift = 0;   // the peer's shift.cnt, at most 14 (RFC 7323 §2.3)
+    bool sack_permitted = false;   // both SYNs carried SACK-permitted
+};
+
+// The low 6 bits for `o`.
+constexpr std::uint32_t syn_cookie_option_bits(const syn_cookie_options& o) noexcept {
+    const std::uint32_t shift = o.peer_shift < 14 ? o.peer_shift : 14u;
+    return (o.window_scale ? shift : syn_cookie_ts_no_window_scale) | (o.sack_permitted ? syn_cookie_ts_sack : 0u);
+}
+
+// The TSval of a cookie SYN,ACK: the largest value not above `ts_val` (the TSval the SYN,ACK
+// would carry) whose low 6 bits are syn_cookie_option_bits(o), as Linux's
+// cookie_init_timestamp does, so that the connection's later TSvals (from the same clock and
+// offset) are never below it (RFC 7323 §5.3, the peer's PAWS check). Below 64 it wraps
+// modulo 2^32, 64 back.
+constexpr std::uint32_t syn_cookie_timestamp(std::uint32_t ts_val, const syn_cookie_options& o) noexcept {
+    const std::uint32_t bits = syn_cookie_option_bits(o);
+    std::uint32_t ts = (ts_val & ~syn_cookie_ts_mask) | bits;
+    if (ts > ts_val) ts -= (1u << syn_cookie_ts_bits);
+    return ts;
+}
+
+// What the TSecr of a cookie ACK says.
+struct syn_cookie_timestamp_check {
+    bool valid = false;  // false: the ECN bit is set, which tcpfsm never sends
+    syn_cookie_options options{};
+};
+
+// Reads the options back from the echoed TSecr (Linux's cookie_timestamp_decode).
+constexpr syn_cookie_timestamp_check syn_cookie_options_from_timestamp(std::uint32_t ts_ecr) noexcept {
+    syn_cookie_timestamp_check out{};
+    if ((ts_ecr & syn_cookie_ts_ecn) != 0) return out;
+    out.valid = true;
+    out.options.sack_permitted = (ts_ecr & syn_cookie_ts_sack) != 0;
+    const std::uint32_t shift = ts_ecr & syn_cookie_ts_no_window_scale;
+    if (shift != syn_cookie_ts_no_window_scale) {
+        out.options.window_scale = true;
+        out.options.peer_shift = static_cast<std::uint8_t>(shift < 14 ? shift : 14u);
+    }
+    return out;
+}
+
 // What the returning ACK's cookie says.
 struct syn_cookie_check {
     bool valid = false;
     std::uint16_t mss = 0;  // the peer's MSS, as encoded
+    // When the SYN,ACK carried timestamps and the ACK echoes them: the options the TSecr
+    // keeps (syn_cookie_options_from_timestamp); the connection then uses timestamps.
+    // Otherwise none: no window scaling, no SACK, no timestamps (as without options).
+    bool timestamps = false;
+    syn_cookie_options options{};
 };
 
 class syn_cookie_codec {

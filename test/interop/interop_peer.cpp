@@ -28,7 +28,9 @@
 //   info                  log the connection's window scaling from TCP_INFO (tcpi_options'
 //                         TCPI_OPT_WSCALE, tcpi_snd_wscale, tcpi_rcv_wscale) and the most
 //                         octets it has had in flight (tcpi_unacked * tcpi_snd_mss, sampled
-//                         at every step): "PEER-INFO wscale=1 snd_wscale=7 rcv_wscale=7 max_in_flight=N"
+//                         at every step), and whether SACK and timestamps are in effect
+//                         (TCPI_OPT_SACK, TCPI_OPT_TIMESTAMPS):
+//                         "PEER-INFO wscale=1 snd_wscale=7 rcv_wscale=7 max_in_flight=N sack=1 ts=1"
 // SPDX-License-Identifier: MIT
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -344,10 +346,11 @@ int main(int argc, char** argv) {
             while (clock_type::now() < until) step(-1, 0);
         } else if (op == "info") {
             watch();
-            log_line("PEER-INFO wscale=%d snd_wscale=%u rcv_wscale=%u max_in_flight=%llu",
+            log_line("PEER-INFO wscale=%d snd_wscale=%u rcv_wscale=%u max_in_flight=%llu sack=%d ts=%d",
                      (last_info.tcpi_options & TCPI_OPT_WSCALE) != 0 ? 1 : 0,
                      static_cast<unsigned>(last_info.tcpi_snd_wscale), static_cast<unsigned>(last_info.tcpi_rcv_wscale),
-                     max_in_flight);
+                     max_in_flight, (last_info.tcpi_options & TCPI_OPT_SACK) != 0 ? 1 : 0,
+                     (last_info.tcpi_options & TCPI_OPT_TIMESTAMPS) != 0 ? 1 : 0);
         } else if (op == "close") {
             watch();
             ::close(connection);

@@ -84,3 +84,55 @@ TEST_CASE("syn_cookie: valid in its counter period and the next, bound to the tu
     const syn_cookie_codec other_secret(siphash_key{1, 2});
     CHECK_FALSE(other_secret.check(tuple, 1000, cookie, 31).valid);
 }
+
+// Issue 14 item 5: the SYN's options in the low 6 bits of the cookie SYN,ACK's TSval, as
+// Linux's cookie_init_timestamp lays them out: bits 3..0 the peer's shift (15: none), bit 4
+// SACK-permitted, bit 5 ECN (never set by tcpfsm).
+TEST_CASE("syn_cookie: options in the timestamp's low bits", "[syn_cookie][timestamps]") {
+    syn_cookie_options o{};
+    o.window_scale = true;
+    o.peer_shift = 7;
+    o.sack_permitted = true;
+    CHECK(syn_cookie_option_bits(o) == (7u | 16u));
+    // 0x12345678 = ...0111 1000: the low 6 bits are 0x38 = 56 > 23, so 0x12345640 | 23 is
+    // not above it: 0x12345657.
+    CHECK(syn_cookie_timestamp(0x12345678u, o) == 0x12345657u);
+    // 0x12345643: low bits 3 < 23, so 0x12345657 would be above: one step of 64 back,
+    // 0x12345600 | 23 = 0x12345617.
+    CHECK(syn_cookie_timestamp(0x12345643u, o) == 0x12345617u);
+    // Equal low bits: the TSval itself.
+    CHECK(syn_cookie_timestamp(0x12345657u, o) == 0x12345657u);
+    // Below 64: wraps 64 back, modulo 2^32: 0x17 - 64 = 0xffffffd7.
+    CHECK(syn_cookie_timestamp(5u, o) == 0xffffffd7u);
+
+    syn_cookie_options none{};
+    CHECK(syn_cookie_option_bits(none) == 15u);
+    CHECK(syn_cookie_timestamp(0x1000u, none) == 0x0fcfu);  // 0x1000 | 15 > 0x1000: 0x0fc0 | 15
+
+    syn_cookie_options big{};
+    big.window_scale = true;
+    big.peer_shift = 200;  // RFC 7323 §2.3: used as 14
+    CHECK(syn_cookie_option_bits(big) == 14u);
+}
+
+TEST_CASE("syn_cookie: options read back from the echoed TSecr", "[syn_cookie][timestamps]") {
+    for (unsigned shift = 0; shift <= 15; ++shift) {
+        for (unsigned sack = 0; sack <= 1; ++sack) {
+            INFO("shift " << shift << " sack " << sack);
+            syn_cookie_options o{};
+            o.window_scale = shift != 15;
+            o.peer_shift = static_cast<std::uint8_t>(shift != 15 ? shift : 0);
+            o.sack_permitted = sack == 1;
+            const std::uint32_t ts = syn_cookie_timestamp(0xabcdef00u + shift * 977u, o);
+            CHECK((ts & 63u) == ((shift == 15 ? 15u : shift) | (sack << 4)));
+            const syn_cookie_timestamp_check c = syn_cookie_options_from_timestamp(ts);
+            REQUIRE(c.valid);
+            CHECK(c.options.window_scale == (shift != 15));
+            // 4 bits hold 0..15; 15 means none, so 15 cannot be a shift and 14 is the largest.
+            CHECK(c.options.peer_shift == (shift != 15 ? (shift < 14 ? shift : 14u) : 0u));
+            CHECK(c.options.sack_permitted == (sack == 1));
+        }
+    }
+    // The ECN bit (32): never sent by tcpfsm, so not one of our cookies.
+    CHECK_FALSE(syn_cookie_options_from_timestamp(0x1000u | 32u | 7u).valid);
+}

@@ -2,7 +2,7 @@
 # (10 MB) one way over IPv4 or IPv6 through 10 ms each way, a 50 Mbit/s bottleneck with a
 # one-BDP drop-tail queue and 1% random loss in EACH direction (data, ACKs, SYNs and FINs).
 #
-#   bash relay_tcpfsm.sh TCPFSM_RELAY TCPFSM_TUN to_kernel|from_kernel 4|6 [OCTETS]
+#   bash relay_tcpfsm.sh TCPFSM_RELAY TCPFSM_TUN to_kernel|from_kernel 4|6 [OCTETS] [sack]
 #
 # The path (relay_lib.sh, relay_add_hosts): the kernel's socket (kernel_peer.py) in namespace
 # -a, the relay, then namespace -b forwarding to its tun0, where tcpfsm_tun (examples/tun,
@@ -15,6 +15,13 @@
 # data direction (the test ran over a lossy path) and its books balance. Printed: the
 # relay's counters, tcpfsm's retransmissions, tun0's counters, the kernel's congestion control
 # (CUBIC where available: kernel_peer.py --cc) and the times.
+# With "sack" (interop.relay_sack_*), the SACK blocks must drive recovery both ways (RFC 2018,
+# RFC 6675): both SYNs carry SACK-permitted (tcpfsm_tun's SYN-OUT / SYN-IN lines; if
+# tcpfsm's configuration does not offer it the test is skipped, exit 77, unless
+# TCPFSM_REQUIRE_SACK_TS=1); from_kernel: tcpfsm sent SACK blocks and the kernel sender
+# recovered by them (nstat in its namespace: TcpExtTCPSackRecovery > 0,
+# TcpExtTCPRenoRecovery = 0); to_kernel: the kernel's SACK blocks reached tcpfsm (its OPTIONS
+# line: sack_blocks_in > 0) and tcpfsm retransmitted.
 # TCPFSM_RELAY_KEEP=1 keeps the work directory (logs, files); TCPFSM_RELAY_TRACE=1 runs
 # tcpfsm_tun with --trace (every segment in and out, every row: for finding what went wrong).
 # shellcheck shell=bash
@@ -24,10 +31,12 @@ TUN_BIN=${2:?tcpfsm_tun}
 WAY=${3:?to_kernel or from_kernel}
 FAMILY=${4:-4}
 OCTETS=${5:-10000000}
+CHECK_SACK=${6:-}
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=relay_lib.sh
 source "$here/relay_lib.sh"
 name="relay_tcpfsm_${WAY}_ipv${FAMILY}"
+[ "$CHECK_SACK" = sack ] && name="relay_sack_${WAY}_ipv${FAMILY}"
 
 skip_or_fail() {
     if [ "${CI:-}" = "true" ]; then echo "FAIL: $name cannot run: $1 (CI=true: interop tests must run)"; exit 1; fi
@@ -94,6 +103,9 @@ ip netns exec "$NS_B" "$TUN_BIN" --dev tun0 --mode client --local "$taddr" --rem
 TUN_PID=$!
 wait "$TUN_PID"; tun_status=$?; TUN_PID=""
 ip netns exec "$NS_A" ss -tin >"$WORK/ss.txt" 2>&1
+# The kernel's MIB counters in its namespace (absolute, zeros included; the history file is
+# neither read nor updated).
+ip netns exec "$NS_A" nstat -asz >"$WORK/nstat.txt" 2>&1
 wait "$PEER_PID"; peer_status=$?; PEER_PID=""
 ms=$((($(date +%s%N) - start) / 1000000))
 tun0=$(for k in tx_packets tx_dropped rx_packets rx_dropped; do  # tx: the kernel's writes to tcpfsm_tun
@@ -134,6 +146,33 @@ for d in a2b b2a; do
     fi
 done
 [ "$(relay_counter $data_dir lost_random)" -gt 0 ] || fail "the relay lost no data packet: the path was not lossy"
+
+if [ "$CHECK_SACK" = sack ]; then
+    syn_out=$(grep -m1 -E '^SYN-OUT ' "$WORK/tun.log")
+    syn_in=$(grep -m1 -E '^SYN-IN ' "$WORK/tun.log")
+    if ! echo "$syn_out" | grep -q ' sackOK'; then
+        if [ "${TCPFSM_REQUIRE_SACK_TS:-0}" = 1 ]; then
+            fail "tcpfsm's SYN carries no SACK-permitted (TCPFSM_REQUIRE_SACK_TS=1): $syn_out"
+        else
+            echo "SKIP: $name: tcpfsm's configuration offers no SACK-permitted: $syn_out"; exit 77
+        fi
+    fi
+    echo "$syn_in" | grep -q ' sackOK' || fail "the kernel's SYN,ACK carries no SACK-permitted: $syn_in"
+    options() { sed -nE "s/^OPTIONS .*$1=([0-9]+).*/\1/p" "$WORK/tun.log" | head -n 1; }
+    echo "$name: tcpfsm: $(grep -E '^OPTIONS' "$WORK/tun.log")"
+    if [ "$WAY" = from_kernel ]; then
+        kernel_counter() { awk -v k="$1" '$1 == k { print $2 }' "$WORK/nstat.txt"; }
+        sack_recovery=$(kernel_counter TcpExtTCPSackRecovery)
+        reno_recovery=$(kernel_counter TcpExtTCPRenoRecovery)
+        echo "$name: kernel sender: TCPSackRecovery=${sack_recovery:-?} TCPRenoRecovery=${reno_recovery:-?}"
+        [ "$(options sack_blocks_out)" -gt 0 ] 2>/dev/null || fail "tcpfsm sent no SACK block"
+        [ "${sack_recovery:-0}" -gt 0 ] || fail "the kernel sender never recovered by SACK (TCPSackRecovery ${sack_recovery:-?})"
+        [ "${reno_recovery:-1}" -eq 0 ] || fail "the kernel sender recovered by NewReno (TCPRenoRecovery ${reno_recovery:-?})"
+    else
+        [ "$(options sack_blocks_in)" -gt 0 ] 2>/dev/null || fail "no SACK block from the kernel reached tcpfsm"
+        [ "$(transfer retransmitted)" -gt 0 ] 2>/dev/null || fail "tcpfsm retransmitted nothing"
+    fi
+fi
 
 echo "$name: tcpfsm: $(grep -E '^(TRANSFER|EXIT)' "$WORK/tun.log" | sed -E 's/sha256=[0-9a-f]{64}/sha256=.../g' | tr '\n' ' ')"
 echo "$name: kernel: $(cat "$WORK/peer.log")"

@@ -227,9 +227,9 @@ tcpfsm::four_tuple lwip_peer::tcpfsm_tuple(std::uint16_t tcpfsm_port, std::uint1
 // ---- tcpfsm -> lwIP ----
 
 bool lwip_peer::send_to_lwip(const tcpfsm::segment& seg, const std::uint8_t* text, std::uint16_t src_port,
-                             std::uint16_t dst_port) noexcept {
-    const tcpfsm::tcp_header h = tcpfsm::from_segment(seg, src_port, dst_port);
-    const std::size_t total = 20 + tcpfsm::tcp_header_length(h) + seg.text_length;
+                             std::uint16_t dst_port, const tcpfsm::segment_options& options) noexcept {
+    const tcpfsm::tcp_header h = tcpfsm::from_segment(seg, options, src_port, dst_port);
+    const std::size_t total = 20 + tcpfsm::tcp_header_length(h, options.sack) + seg.text_length;
     if (total > config_.mtu) {
         ++counters_.serialize_errors;
         return false;
@@ -250,7 +250,8 @@ bool lwip_peer::send_to_lwip(const tcpfsm::segment& seg, const std::uint8_t* tex
     ip.dst = config_.lwip_address;
     std::size_t written = 0;
     if (tcpfsm::serialize_ipv4(ip, out, total, written) != tcpfsm::wire_error::ok ||
-        tcpfsm::serialize_tcp_ipv4(h, ip.src, ip.dst, text, seg.text_length, out + 20, total - 20, written) !=
+        tcpfsm::serialize_tcp_ipv4(h, options.sack, ip.src, ip.dst, text, seg.text_length, out + 20, total - 20,
+                                   written) !=
             tcpfsm::wire_error::ok) {
         ++counters_.serialize_errors;
         pbuf_free(p);
@@ -317,6 +318,7 @@ bool lwip_peer::pop_for_tcpfsm(lwip_packet& out) noexcept {
             continue;
         }
         out.seg = tcpfsm::to_segment(out.parsed.tcp);
+        out.options = tcpfsm::to_segment_options(out.parsed, current_.bytes);
         out.text = current_.bytes + out.parsed.tcp.payload_offset;
         out.bytes = current_.bytes;
         out.size = current_.length;
@@ -410,6 +412,9 @@ void lwip_peer::log_packet(const char* direction, const std::uint8_t* bytes, std
     if (t.options.has_window_scale) std::fprintf(stderr, " wscale=%u", t.options.window_scale);
     if (t.options.sack_permitted) std::fprintf(stderr, " sackOK");
     if (t.options.has_timestamps) std::fprintf(stderr, " ts=%u/%u", t.options.ts_val, t.options.ts_ecr);
+    const tcpfsm::segment_options o = tcpfsm::to_segment_options(pkt, bytes);
+    for (std::size_t i = 0; i < o.sack.count; ++i)
+        std::fprintf(stderr, "%s%u-%u", i == 0 ? " sack=" : ",", o.sack.blocks[i].left, o.sack.blocks[i].right);
     std::fprintf(stderr, "\n");
 }
 

@@ -80,6 +80,8 @@
 
 #include <tcpfsm/connection.hpp>
 #include <tcpfsm/wire.hpp>
+#include <tcpfsm/options/option_codec.hpp>
+#include <tcpfsm/options/segment_options.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -164,6 +166,7 @@ const lwip_constants& lwip_config() noexcept;
 struct lwip_packet {
     tcpfsm::tcp_packet parsed;             // IPv4 and TCP headers, options
     tcpfsm::segment seg;                   // what the engine sees
+    tcpfsm::segment_options options;       // beside it: SACK-permitted, SACK blocks, timestamps
     const std::uint8_t* text = nullptr;    // seg.text_length octets
     const std::uint8_t* bytes = nullptr;   // the whole packet
     std::size_t size = 0;
@@ -223,10 +226,11 @@ public:
     tcpfsm::four_tuple tcpfsm_tuple(std::uint16_t tcpfsm_port, std::uint16_t lwip_port) const noexcept;
 
     // ---- tcpfsm -> lwIP ----
-    // Serializes (IPv4 + TCP, checksums) into a pbuf and queues it. False if lwIP had no pbuf
-    // or the segment does not fit the mtu.
+    // Serializes (IPv4 + TCP with `options`, checksums) into a pbuf and queues it. False if
+    // lwIP had no pbuf or the segment does not fit the mtu.
     bool send_to_lwip(const tcpfsm::segment& seg, const std::uint8_t* text, std::uint16_t src_port,
-                      std::uint16_t dst_port) noexcept;
+                      std::uint16_t dst_port,
+                      const tcpfsm::segment_options& options = tcpfsm::no_segment_options) noexcept;
     std::size_t pending_to_lwip() const noexcept { return to_lwip_count_; }
     // ip4_input() of the oldest queued packet; false when none is queued.
     bool deliver_to_lwip() noexcept;
@@ -513,7 +517,7 @@ public:
         }
         if (remote_port_ == 0) remote_port_ = p.parsed.tcp.src_port;  // LISTEN: the SYN names the peer
         const tcpfsm::four_tuple t = tuple();
-        conn_.on_segment(p.seg, p.text, t);
+        conn_.on_segment(p.seg, p.options, p.text, t);
         if (auto_receive) receive_held();
         if (state() == tcpfsm::state::listen) remote_port_ = listen_remote_port_;  // back to LISTEN: any peer
     }
@@ -543,7 +547,7 @@ private:
     void transmit(const tcpfsm::outgoing_segment& out) noexcept {
         const std::uint8_t* text =
             out.header.text_length != 0 ? send_buffer_.data() + send_head_ + out.text_offset : nullptr;
-        peer_.send_to_lwip(out.header, text, local_port_, remote_port_);
+        peer_.send_to_lwip(out.header, text, local_port_, remote_port_, out.options);
     }
     void drop_acked(std::uint32_t octets) noexcept {
         send_head_ += octets;

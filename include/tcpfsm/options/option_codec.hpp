@@ -8,8 +8,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../segment.hpp"
 #include "../wire.hpp"
 #include "sack_blocks.hpp"
+#include "segment_options.hpp"
 
 namespace tcpfsm {
 namespace options {
@@ -111,6 +113,121 @@ constexpr wire_error parse_sack_blocks(const std::uint8_t* p, std::size_t n, sac
 }
 
 }  // namespace options
+
+// ---------------------------------------------------------------------------------------
+// segment_options on the wire: what a parsed header carried beside `segment`, and an
+// outgoing segment written with its options.
+
+// The options of a parsed header beside to_segment(h): SACK-permitted and timestamps from
+// h.options; SACK blocks read from the option area at `tcp_start` (the header's first octet,
+// h.header_length() readable), which parse_tcp skips and counts in h.options.unknown, so
+// the area is walked again only when it held an option parse_tcp did not know. A malformed
+// area gives no blocks (parse_tcp has already refused it).
+constexpr segment_options to_segment_options(const tcp_header& h, const std::uint8_t* tcp_start) noexcept {
+    segment_options o{};
+    o.sack_permitted = h.options.sack_permitted;
+    o.has_timestamps = h.options.has_timestamps;
+    o.ts_val = h.options.has_timestamps ? h.options.ts_val : 0u;
+    o.ts_ecr = h.options.has_timestamps ? h.options.ts_ecr : 0u;
+    const std::size_t hl = h.header_length();
+    if (h.options.unknown != 0 && tcp_start != nullptr && hl > 20) {
+        if (options::parse_sack_blocks(tcp_start + 20, hl - 20, o.sack) != wire_error::ok) o.sack = {};
+    }
+    return o;
+}
+// The same for a packet parse_tcp_packet filled in from `packet`.
+constexpr segment_options to_segment_options(const tcp_packet& p, const std::uint8_t* packet) noexcept {
+    const std::size_t hl = p.tcp.header_length();
+    const bool header_inside = packet != nullptr && p.tcp.payload_offset >= hl;
+    return to_segment_options(p.tcp, header_inside ? packet + (p.tcp.payload_offset - hl) : nullptr);
+}
+
+// The header for a segment the engine sends with the options beside it: from_segment's MSS
+// and Window Scale, plus SACK-permitted and timestamps from `o` (the SACK blocks go to the
+// serializers below, which take `o.sack`).
+constexpr tcp_header from_segment(const segment& s, const segment_options& o, std::uint16_t src_port,
+                                  std::uint16_t dst_port) noexcept {
+    tcp_header h = from_segment(s, src_port, dst_port);
+    h.options.sack_permitted = o.sack_permitted;
+    h.options.has_timestamps = o.has_timestamps;
+    h.options.ts_val = o.has_timestamps ? o.ts_val : 0u;
+    h.options.ts_ecr = o.has_timestamps ? o.ts_ecr : 0u;
+    h.data_offset = static_cast<std::uint8_t>(tcp_header_length(h) / 4u);
+    h.payload_offset = tcp_header_length(h);
+    return h;
+}
+
+// The header length with SACK blocks: 20 + options::options_length.
+constexpr std::size_t tcp_header_length(const tcp_header& h, const options::sack_block_list& sack) noexcept {
+    return 20 + options::options_length(h.options, sack);
+}
+
+namespace wire_detail {
+// serialize_tcp_ipv4 / _ipv6 with SACK blocks: without blocks, the serializers above; with
+// them, the fixed header, options::write_options and the text, then the checksum summed from
+// the octets written (a segment with SACK blocks is an ACK, rarely with much text).
+constexpr wire_error serialize_tcp_with_sack(const tcp_header& h, const options::sack_block_list& sack,
+                                             const std::uint8_t* text, std::size_t text_len, std::uint8_t* out,
+                                             std::size_t cap, std::size_t& written,
+                                             std::uint64_t pseudo_le) noexcept {
+    written = 0;
+    if (text == nullptr && text_len != 0) return wire_error::bad_argument;
+    if (options::options_length(h.options, sack) > options::option_space) return wire_error::bad_option_length;
+    const std::size_t hl = tcp_header_length(h, sack);
+    if (out == nullptr) return wire_error::bad_argument;
+    if (cap < hl || cap - hl < text_len) return wire_error::buffer_too_small;
+    store16(out, h.src_port);
+    store16(out + 2, h.dst_port);
+    store32(out + 4, h.seq);
+    store32(out + 8, h.ack);
+    out[12] = static_cast<std::uint8_t>(((hl / 4u) << 4) | (h.reserved & 0x0fu));
+    out[13] = h.flags;
+    store16(out + 14, h.window);
+    out[16] = 0;
+    out[17] = 0;
+    store16(out + 18, h.urgent);
+    std::size_t n = 0;
+    const wire_error e = options::write_options(h.options, sack, out + 20, cap - 20, n);
+    if (e != wire_error::ok) return e;
+    if (text_len != 0 && text != out + hl) copy(out + hl, text, text_len);
+    store16(out + 16, checksum_finish(fold_le(pseudo_le + sum_le(out, hl + text_len), 0)));
+    written = hl + text_len;
+    return wire_error::ok;
+}
+}  // namespace wire_detail
+
+// serialize_tcp_ipv4 / serialize_tcp_ipv6 with SACK blocks (RFC 2018 §3) after the options of
+// `h`, in Linux's order (options::write_options): bad_option_length when they pass the 40
+// octets (at most 4 blocks alone, 3 beside timestamps: options::sack_blocks_that_fit). With
+// no blocks, the same octets as the overload without them. `text` may sit at
+// out + tcp_header_length(h, sack) (then it is not copied); otherwise it must not overlap `out`.
+constexpr wire_error serialize_tcp_ipv4(const tcp_header& h, const options::sack_block_list& sack,
+                                        const ipv4_address& src, const ipv4_address& dst, const std::uint8_t* text,
+                                        std::size_t text_len, std::uint8_t* out, std::size_t cap,
+                                        std::size_t& written) noexcept {
+    if (sack.empty()) return serialize_tcp_ipv4(h, src, dst, text, text_len, out, cap, written);
+    if (text_len > 0xffffu - 60u) {
+        written = 0;
+        return wire_error::bad_total_length;
+    }
+    return wire_detail::serialize_tcp_with_sack(
+        h, sack, text, text_len, out, cap, written,
+        wire_detail::pseudo_header_le(src.bytes, dst.bytes, 4, tcp_header_length(h, sack) + text_len));
+}
+constexpr wire_error serialize_tcp_ipv6(const tcp_header& h, const options::sack_block_list& sack,
+                                        const ipv6_address& src, const ipv6_address& dst, const std::uint8_t* text,
+                                        std::size_t text_len, std::uint8_t* out, std::size_t cap,
+                                        std::size_t& written) noexcept {
+    if (sack.empty()) return serialize_tcp_ipv6(h, src, dst, text, text_len, out, cap, written);
+    if (text_len > 0xffffffffu - 60u) {
+        written = 0;
+        return wire_error::bad_total_length;
+    }
+    return wire_detail::serialize_tcp_with_sack(
+        h, sack, text, text_len, out, cap, written,
+        wire_detail::pseudo_header_le(src.bytes, dst.bytes, 16, tcp_header_length(h, sack) + text_len));
+}
+
 }  // namespace tcpfsm
 
 #endif  // TCPFSM_OPTIONS_OPTION_CODEC_HPP
