@@ -1069,6 +1069,13 @@ private:
         return static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::milliseconds>(clock().now().time_since_epoch()).count());
     }
+    // RFC 6691 / RFC 9293 §3.7.1: the MSS counts text and options, so a segment on a
+    // timestamp connection carries 12 octets less text (Linux's tcp_current_mss). Hides
+    // tcb::effective_mss for every use here: segment sizes, SMSS, IW, the ACK rules.
+    std::uint16_t effective_mss() const noexcept {
+        const std::uint16_t mss = detail::tcb::effective_mss();
+        return ts_.enabled() ? static_cast<std::uint16_t>(mss - options::timestamps_option_octets) : mss;
+    }
     // The peer's SYN or SYN,ACK taken in LISTEN or SYN-SENT: TSopt or not, TS.Recent (§3.2).
     void take_peer_timestamps(const call_input& in) noexcept {
         ts_.on_peer_syn(in.options->has_timestamps, in.options->ts_val, clock_ms());

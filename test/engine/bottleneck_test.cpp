@@ -15,9 +15,11 @@ namespace sim = tcpfsm::sim;
 using sim::sim_time;
 
 constexpr std::uint64_t rate = 100000000;  // 100 Mbit/s
-constexpr std::uint32_t mss = 1460;
-// One full segment on the wire: 20 octets of IPv4, 20 of TCP, 1460 of text.
-constexpr sim_time segment_us = static_cast<sim_time>((40 + mss) * 8 * 1000000ull / rate);  // 120 us
+// A full segment's text: the MSS (1460) less the 12 octets of the timestamps option both
+// sides negotiate by default (RFC 6691, RFC 7323 §3.2).
+constexpr std::uint32_t mss = 1460 - 12;
+// One full segment on the wire: 20 octets of IPv4, 20 of TCP, 12 of TSopt, 1448 of text.
+constexpr sim_time segment_us = static_cast<sim_time>((52 + mss) * 8 * 1000000ull / rate);  // 120 us
 
 struct pair_over_bottleneck {
     sim::network net;

@@ -38,6 +38,10 @@ struct pair_of_endpoints {
     }
 };
 
+// A full segment's text: MSS 1460 less the 12 octets of the timestamps option the two
+// endpoints negotiate by default (RFC 6691, RFC 7323 §3.2).
+constexpr std::uint32_t full = 1460u - 12u;
+
 std::vector<std::uint8_t> bytes(std::size_t n) {
     std::vector<std::uint8_t> v(n);
     for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint8_t>((i * 131u + 7u) & 0xFFu);
@@ -50,23 +54,23 @@ TEST_CASE("reassembly (simulator): a lost segment is the only one sent again", "
     tcpfsm::connection_config config{};
     config.nagle = false;
     pair_of_endpoints p(config);
-    // Five full segments (MSS 1460): the second is lost, the next three arrive above RCV.NXT.
-    const std::vector<std::uint8_t> data = bytes(5 * 1460);
+    // Five full segments (1448 octets each): the second is lost, the next three arrive above RCV.NXT.
+    const std::vector<std::uint8_t> data = bytes(5 * full);
     p.net.drop_next([&](const sim::packet& k) { return k.from == p.a.index() && pattern::data(k.header) &&
-                                                       k.header.seq == 100u + 1460u; });
+                                                       k.header.seq == 100u + full; });
     REQUIRE(p.a.send(data) == tcpfsm::user_error::none);
     // After one and a half one-way delays every segment sent has arrived or been lost, and no
     // retransmission can have arrived yet (its trigger, a duplicate ACK or a timeout, needs
     // two more one-way delays at least): B has the first segment readable and holds segments
-    // 3 to 5 above RCV.NXT = 1561.
+    // 3 to 5 above RCV.NXT = 100 + 1448.
     p.net.run_until(p.net.now() + delay + delay / 2);
-    CHECK(p.b.received().size() == 1460u);
-    CHECK(p.b.engine().reassembly().held_octets() == 3u * 1460u);
+    CHECK(p.b.received().size() == full);
+    CHECK(p.b.engine().reassembly().held_octets() == 3u * full);
     p.net.run_until(p.net.now() + 10000);
     CHECK(p.b.received() == data);
     // 5 segments and one retransmission of the second.
     CHECK(p.net.sent_by(p.a, pattern::data).size() == 6u);
-    CHECK(p.a.engine().snapshot().snd_una == 100u + 5u * 1460u);
+    CHECK(p.a.engine().snapshot().snd_una == 100u + 5u * full);
     INFO(p.net.trace_text());
     CHECK(p.net.violations().empty());
 }
@@ -75,7 +79,7 @@ TEST_CASE("reassembly (simulator): a FIN that arrives before its text waits for 
     tcpfsm::connection_config config{};
     config.nagle = false;
     pair_of_endpoints p(config);
-    const std::vector<std::uint8_t> data = bytes(3 * 1460);
+    const std::vector<std::uint8_t> data = bytes(3 * full);
     // The first segment is lost; the other two and the FIN arrive above RCV.NXT.
     p.net.drop_next([&](const sim::packet& k) { return k.from == p.a.index() && pattern::data(k.header) &&
                                                        k.header.seq == 100u; });

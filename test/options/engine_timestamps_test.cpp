@@ -43,6 +43,8 @@ constexpr std::uint32_t ets_irs = 5000;
 // Near 2^32, so that TSval = clock + offset wraps (§5.4: "mod 2^32").
 constexpr std::uint32_t ets_offset = 0xFFFF0000u;
 constexpr std::uint16_t ets_mss = 1000;
+// The text of a full segment we send: the MSS less the 12 octets of TSopt (RFC 6691).
+constexpr std::uint32_t ets_text = ets_mss - 12u;
 
 // A fixed ISS and a fixed timestamp offset (the engine asks the IssPolicy for
 // timestamp_offset(tuple) when it has one).
@@ -228,7 +230,7 @@ TEST_CASE("engine timestamps: TSval is the clock plus the offset (mod 2^32) on e
     // 0xFFFF0000 + 1,000,040 wraps past 2^32: 1,000,040 - 65,536 = 934,504.
     CHECK(ets_tsval(h.rec.now_ms) == 934504u);
     h.advance(7);
-    REQUIRE(h.conn.send(3 * ets_mss) == tcpfsm::user_error::none);
+    REQUIRE(h.conn.send(3 * ets_text) == tcpfsm::user_error::none);
     for (int i = 0; i < 3; ++i) {
         const tcpfsm::outgoing_segment d = h.take();
         CHECK(d.options.has_timestamps);
@@ -237,7 +239,7 @@ TEST_CASE("engine timestamps: TSval is the clock plus the offset (mod 2^32) on e
     }
     // The peer's ACK with a later TSval: TS.Recent moves (§4.3), our next segment echoes it.
     h.advance(3);
-    h.conn.on_segment(ets_seg(ctl::ack, ets_irs + 1, ets_iss + 1 + 3 * ets_mss), ets_ts(9100, 934511u));
+    h.conn.on_segment(ets_seg(ctl::ack, ets_irs + 1, ets_iss + 1 + 3 * ets_text), ets_ts(9100, 934511u));
     REQUIRE(h.conn.send(1) == tcpfsm::user_error::none);
     const tcpfsm::outgoing_segment d = h.take();
     CHECK(d.options.ts_val == 934514u);
@@ -450,24 +452,24 @@ TEST_CASE("engine timestamps: RTT samples from TSecr with §4.2's gains, and aft
     CHECK(h.st().srtt_ms == 80u);
     CHECK(h.st().rttvar_ms == 40u);
     std::uint32_t una = ets_iss + 1;
-    // One segment in flight (FlightSize 1000, ExpectedSamples = ceil(1000 / 2000) = 1), ACKed
+    // One segment in flight (FlightSize 988, ExpectedSamples = ceil(988 / 1976) = 1), ACKed
     // 160 ms later: RTTVAR = 3/4 * 40 + 1/4 * |80 - 160| = 50, SRTT = 7/8 * 80 + 1/8 * 160 = 90.
-    REQUIRE(h.conn.send(ets_mss) == tcpfsm::user_error::none);
+    REQUIRE(h.conn.send(ets_text) == tcpfsm::user_error::none);
     std::uint32_t echo = h.take().options.ts_val;
     h.advance(160);
-    una += ets_mss;
+    una += ets_text;
     h.conn.on_segment(ets_seg(ctl::ack, ets_irs + 1, una), ets_ts(101, echo));
     CHECK(h.st().srtt_ms == 90u);
     CHECK(h.st().rttvar_ms == 50u);
-    // Ten segments in flight: FlightSize 10,000, ExpectedSamples = ceil(10000 / 2000) = 5,
+    // Ten segments in flight: FlightSize 9,880, ExpectedSamples = ceil(9880 / 1976) = 5,
     // alpha' = 1/40, beta' = 1/20. R = 140: RTTVAR = (19 * 50 + |90 - 140|) / 20 = 50,
     // SRTT = (39 * 90 + 140) / 40 = 91.25 (with RFC 6298's gains it would be 96.25).
-    REQUIRE(h.conn.send(10 * ets_mss) == tcpfsm::user_error::none);
+    REQUIRE(h.conn.send(10 * ets_text) == tcpfsm::user_error::none);
     REQUIRE(h.rec.sent.size() == 10u);
     echo = h.rec.sent.front().options.ts_val;
     h.rec.sent.clear();
     h.advance(140);
-    una += 10 * ets_mss;
+    una += 10 * ets_text;
     h.conn.on_segment(ets_seg(ctl::ack, ets_irs + 1, una), ets_ts(102, echo));
     CHECK(h.st().srtt_ms == 91u);  // 91.25
     CHECK(h.st().rttvar_ms == 50u);
@@ -476,7 +478,7 @@ TEST_CASE("engine timestamps: RTT samples from TSecr with §4.2's gains, and aft
     // retransmission, echoing its TSval: a sample of 60 ms (Karn's rule would give none), and
     // the backoff collapses. RTTVAR = 3/4 * 50 + 1/4 * |91.25 - 60| = 45.3125,
     // SRTT = 7/8 * 91.25 + 1/8 * 60 = 87.34375.
-    REQUIRE(h.conn.send(ets_mss) == tcpfsm::user_error::none);
+    REQUIRE(h.conn.send(ets_text) == tcpfsm::user_error::none);
     const tcpfsm::outgoing_segment first = h.take();
     h.advance(1000);
     h.conn.on_timer();
@@ -486,7 +488,7 @@ TEST_CASE("engine timestamps: RTT samples from TSecr with §4.2's gains, and aft
     CHECK(again.options.ts_val == first.options.ts_val + 1000u);
     CHECK(h.st().backoff == 1u);
     h.advance(60);
-    una += ets_mss;
+    una += ets_text;
     h.conn.on_segment(ets_seg(ctl::ack, ets_irs + 1, una), ets_ts(103, again.options.ts_val));
     CHECK(h.st().snd_una == una);
     CHECK(h.st().srtt_ms == 87u);    // 87.34375
@@ -498,7 +500,7 @@ TEST_CASE("engine timestamps: RTT samples from TSecr with §4.2's gains, and aft
 TEST_CASE("engine timestamps: an ACK that does not advance SND.UNA gives no sample", "[options][timestamps][engine]") {
     ets_harness<> h(ets_config());
     ets_open_active(h, true, 100, 80);
-    REQUIRE(h.conn.send(ets_mss) == tcpfsm::user_error::none);
+    REQUIRE(h.conn.send(ets_text) == tcpfsm::user_error::none);
     const std::uint32_t echo = h.take().options.ts_val;
     h.advance(500);
     // A duplicate ACK (SEG.ACK = SND.UNA) echoing the data's TSval: no sample (§4.1).

@@ -19,6 +19,7 @@
 #include "../connection.hpp"
 #include "../ladder.hpp"
 #include "../manual_clock.hpp"
+#include "../options/option_codec.hpp"
 #include "../sim_link.hpp"
 #include "endpoint.hpp"
 #include "packet.hpp"
@@ -432,7 +433,9 @@ private:
             sim_time queued_us = 0;
             bool through = true;
             if (l.rate_bps != 0 || l.burst.enabled()) {
-                const std::size_t octets = 40u + (p.header.mss != 0 ? 4u : 0u) + p.header.text_length;
+                // 20 octets of IPv4, the TCP header with its options as wire.hpp writes them, the text.
+                const std::size_t octets = 20u + tcp_header_length(from_segment(p.header, p.options, 0, 0), p.options.sack) +
+                                           p.header.text_length;
                 const link_admission a = bottleneck(p.from, p.to, l).admit(octets, now_us(), random_);
                 if (a.drop != link_drop::none) {
                     through = false;

@@ -45,8 +45,8 @@ struct link_config {
     double reorder = 0.0;     // probability a copy is held back by an extra delay
     sim_time reorder_ms = 0;  //   of uniform 1..reorder_ms
     // Bottleneck and burst loss (sim_link.hpp's link_model), before the delay: each segment
-    // (40 octets of headers, 44 with an MSS option, plus its text) passes the Gilbert-Elliott
-    // chain, then a drop-tail queue drained at rate_bps (microseconds: 1500 octets in 120 us).
+    // (20 octets of IPv4, the TCP header with its options as wire.hpp writes them, its text)
+    // passes the Gilbert-Elliott chain, then a drop-tail queue drained at rate_bps (microseconds: 1500 octets in 120 us).
     std::uint64_t rate_bps = 0;      // 0: no bottleneck, no queue
     std::size_t queue_packets = 0;   // drop-tail limit in packets (0: none)
     std::size_t queue_octets = 0;    // drop-tail limit in octets (0: none)
