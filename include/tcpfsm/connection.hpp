@@ -21,6 +21,7 @@
 #include "rto.hpp"
 #include "segment.hpp"
 #include "send_path.hpp"
+#include "selective_acknowledgment.hpp"
 #include "seq.hpp"
 #include "core.hpp"
 #include "connection_config.hpp"
@@ -45,6 +46,7 @@ class connection : private detail::tcb {
     using send_path_type = send_path<typename Profile::congestion>;
     using machine_type = machine<index_for<Profile::table>>;
     using window_scaling_type = typename detail::profile_window_scaling<Profile>::type;  // window_scaling.hpp
+    using sack_type = typename detail::profile_sack<Profile>::type;  // selective_acknowledgment.hpp
     using config_holder_type = detail::config_holder<Profile>;
 
 public:
@@ -198,6 +200,11 @@ public:
         s.cwnd = send_.cwnd();
         s.ssthresh = send_.ssthresh();
         s.recovery = send_.recovery();
+        s.sack = sack_.enabled();
+        if constexpr (sack_type::compiled_in) {
+            s.sacked = sack_.sender().board().sacked_octets();
+            if (sack_.sender().in_recovery()) s.recovery = recovery_state::recovery;  // RFC 6675's
+        }
         return s;
     }
 
@@ -281,6 +288,7 @@ private:
         snd_mss_ = 0;
         flags_ = 0;
         wscale_.reset();
+        sack_.reset();
         limiter_.reset();
         ack_.reset();
         persist_backoff_ = 0;
@@ -399,6 +407,7 @@ private:
                     set(passive_bit);
                     take_peer_mss(seg);
                     take_peer_window_scale(seg);
+                    sack_.on_peer_syn(in.options->sack_permitted);  // RFC 2018 §2
                     offer_window_scale();  // decided now: the receive window below depends on it
                     open_receive_window();
                     hold_syn_text(in, seg);
@@ -409,6 +418,7 @@ private:
                     update_window(seg, true);
                     take_peer_mss(seg);
                     take_peer_window_scale(seg);
+                    sack_.on_peer_syn(in.options->sack_permitted);  // RFC 2018 §2
                     open_receive_window();
                     hold_syn_text(in, seg);
                 }
@@ -419,6 +429,7 @@ private:
                     rcv_nxt_ = seg.seq + 1u;
                     take_peer_mss(seg);
                     take_peer_window_scale(seg);
+                    sack_.on_peer_syn(in.options->sack_permitted);  // RFC 2018 §2
                     open_receive_window();
                 }
                 // SYN-SENT, and SYN-RECEIVED after a simultaneous open (Appendix A.2): the ACK
@@ -574,14 +585,20 @@ private:
         // A zero-window probe's ACKs are no sign of loss (docs/loss_recovery.md step 1).
         const bool probing = timers_.main_kind() == timer_kind::persist;
         const std::uint32_t seg_wnd = wscale_.received_window(seg);  // RFC 7323 §2.3
-        const bool dup = !probing && is_duplicate_ack(snd_una_, snd_nxt_, seg.ack, seg.text_length, seg.syn(),
-                                                      seg.fin(), seg_wnd, snd_wnd_);
+        bool dup = !probing && is_duplicate_ack(snd_una_, snd_nxt_, seg.ack, seg.text_length, seg.syn(),
+                                                seg.fin(), seg_wnd, snd_wnd_);
         const std::uint32_t smss = effective_mss();
+        // With SACK, RFC 6675 recovery replaces NewReno's fast recovery (after a timeout,
+        // NewReno's loss state and F-RTO still see the duplicates).
+        const sack::sender_ack sa = take_sack_blocks(in, seg);
+        if (sack_.enabled() && send_.recovery() != recovery_state::loss) dup = false;
         const bool sendable = unsent() > 0 && may_send_data() && seq_lt(snd_nxt_, seg.ack + seg_wnd);
         const std::uint32_t in_flight = snd_nxt_ - snd_una_;
         const bool cwnd_limited = std::uint64_t{send_.pipe(snd_una_, snd_nxt_)} + smss > send_.cwnd();
         const std::uint64_t now_us = microseconds();
-        const recovery_response r = send_.before_ack({seg.ack, snd_una_, snd_nxt_, smss, dup, sendable}, now_us);
+        recovery_response r = send_.before_ack({seg.ack, snd_una_, snd_nxt_, smss, dup, sendable}, now_us);
+        if (sa.step.entered) start_sack_recovery(now_us);
+        if (sack_in_recovery() || sa.step.ended) r.grow_cwnd = false;  // PRR sets the rate (RFC 6937)
         const std::uint32_t acked = seg.ack - snd_una_;
         // The policy's RTT sample: from the segments timed for it on every ACK (RFC 9406
         // §4.2, send_path.hpp) when it asks for them, else Karn's one per RTT.
@@ -601,6 +618,86 @@ private:
         // the first unacknowledged segment again, now. Output, like new data: no row.
         if (r.fast_retransmit || r.retransmit_first_unacked) retransmit_oldest(in);
         if (r.fast_retransmit) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
+        after_sack_ack(in, sa, now_us);
+    }
+
+    // ---- SACK sender (RFC 6675 with PRR, RFC 6937; sack/sender.hpp) ----
+    // The ACK's blocks to the scoreboard (validated against SND.UNA..SND.NXT) before SND.UNA
+    // moves; RFC 2018 §8 reneging: an RTO after max(SRTT / 2, 10 ms), as Linux's
+    // tcp_check_sack_reneging, which then forgets the scoreboard.
+    sack::sender_ack take_sack_blocks(const call_input& in, const segment& seg) noexcept {
+        (void)in;
+        sack::sender_ack a{};
+        if constexpr (sack_type::compiled_in) {
+            if (!sack_.enabled()) return a;
+            const options::sack_block_list& l = in.options->sack;
+            a = sack_.sender().on_ack(seg.ack, snd_una_, snd_nxt_, l.blocks, l.count, effective_mss());
+        }
+        return a;
+    }
+    bool sack_in_recovery() const noexcept {
+        if constexpr (sack_type::compiled_in) return sack_.sender().in_recovery();
+        return false;
+    }
+    // RFC 6675 §5 (4.2): ssthresh from the policy; RFC 6937: RecoverFS = SND.NXT - SND.UNA.
+    void start_sack_recovery(std::uint64_t now_us) noexcept {
+        if constexpr (sack_type::compiled_in) {
+            const std::uint32_t flight = snd_nxt_ - snd_una_;
+            sack_.sender().start_recovery(send_.on_sack_recovery_start(flight, effective_mss(), now_us), flight);
+        }
+    }
+    // After SND.UNA moved: PRR's sndcnt; on entering, the first retransmission (§5 (4.3));
+    // at the end (§5 (A)), cwnd = ssthresh.
+    void after_sack_ack(const call_input& in, const sack::sender_ack& a, std::uint64_t now_us) noexcept {
+        if constexpr (sack_type::compiled_in) {
+            auto& sender = sack_.sender();
+            if (a.step.ended) send_.on_sack_recovery_end(sender.rate().ssthresh(), now_us);
+            sender.after_ack(a, snd_una_, snd_nxt_, effective_mss());
+            if (a.step.entered && a.step.first.length != 0) {
+                resend(a.step.first.seq, a.step.first.length);
+                sender.on_sent(a.step.first);
+                timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
+            }
+            if (a.board.reneging) {
+                const std::uint32_t wait = rto_.srtt_ms() / 2u > 10u ? rto_.srtt_ms() / 2u : 10u;
+                if (wait < rto_.rto_ms()) timers_.arm(timer_kind::retransmission, in.now, wait);
+            }
+        }
+    }
+    // Output in SACK recovery: NextSeg() (holes first, then new data) while PRR allows.
+    // Returns false outside it (the ordinary output runs).
+    bool sack_output(const call_input& in) noexcept {
+        if constexpr (sack_type::compiled_in) {
+            auto& sender = sack_.sender();
+            if (!sender.in_recovery() || !has(syn_acked_bit)) return false;
+            for (;;) {  // each segment sent spends PRR's allowance
+                const std::uint32_t right = snd_una_ + snd_wnd_;
+                const std::uint32_t window = seq_lt(snd_nxt_, right) ? right - snd_nxt_ : 0u;
+                std::uint32_t fresh = may_send_data() && !has(fin_sent_bit) ? unsent() : 0u;
+                if (fresh > window) fresh = window;
+                const sack::segment_choice c = sender.next_segment(snd_una_, snd_nxt_, effective_mss(), fresh);
+                if (c.length == 0) break;
+                if (c.rule == sack::nextseg_rule::new_data) {
+                    if (c.length < effective_mss() && c.length < unsent()) break;  // a full segment, or all (SWS)
+                    send_data(in, c.length, has(fin_queued_bit) && c.length == unsent());
+                } else {
+                    resend(c.seq, c.length);
+                }
+                sender.on_sent(c);
+            }
+            return true;
+        }
+        return false;
+    }
+    // Go-back-N after a timeout skips what the scoreboard holds as SACKed (RFC 6675 §5.1).
+    void go_back_n(std::uint32_t seq, std::uint32_t length) noexcept {
+        if constexpr (sack_type::compiled_in) {
+            const sack::segment_choice part = sack_.sender().unsacked_part(seq, length);
+            if (part.length == 0 || part.seq != seq) send_.on_retransmitted(seq, part.length == 0 ? length : part.seq - seq);
+            if (part.length != 0) resend(part.seq, part.length);
+            return;
+        }
+        resend(seq, length);
     }
 
     // §3.10.7.4 fifth: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
@@ -629,6 +726,7 @@ private:
         } else if (r.beyond_window && seg.text_length > 0) {
             observer().on_drop(drop_reason::text_beyond_window);  // "trimmed to only the portion within the window"
         }
+        sack_.note_duplicate(r.dsack);  // RFC 2883: reported by the next ACK
         accept_text(in, r);
         // RFC 5681 §4.2: out-of-order -> an immediate duplicate ACK; a gap filled -> an
         // immediate ACK; a duplicate too (Linux's tcp_send_dupack); then quick ACKs while the
@@ -672,6 +770,7 @@ private:
         if (a.intersects(send_syn)) send_syn_segment(in, false);
         if (a.intersects(send_syn_ack)) send_syn_segment(in, true);
         if (a.intersects(send_ack)) {
+            if (e == event::rcv_unacceptable) note_old_duplicate(*in.seg);
             if (e == event::rcv_unacceptable && out_of_window_ack_counts(*in.seg) &&
                 !limiter_.allow(config().out_of_window_ack_limit, config().challenge_ack_interval_ms, in.now)) {
                 observer().on_drop(drop_reason::out_of_window_ack_rate_limited);
@@ -729,7 +828,28 @@ private:
         outgoing_segment out;
         out.header = s;
         out.text_offset = text_offset;
+        add_sack_option(out);
         io().send(out);
+    }
+
+    // ---- SACK (RFC 2018, RFC 2883; selective_acknowledgment.hpp) ----
+    // SACK-permitted on our SYN or SYN,ACK (§2); on every other ACK of a SACK connection the
+    // D-SACK block and the held out-of-order ranges, most recent first (§4), as many as fit
+    // beside the options already filled (timestamps: 3, else 4).
+    void add_sack_option(outgoing_segment& out) noexcept {
+        const segment& s = out.header;
+        if (s.rst()) return;
+        if (s.syn()) {
+            out.options.sack_permitted = sack_.offer(s.ack_flag(), config().sack);
+        } else if (s.ack_flag()) {
+            out.options.sack = sack_.blocks_for_ack(queue(), options::sack_blocks_that_fit(out.options.has_timestamps));
+        }
+    }
+    // RFC 2883 §4.1.1: text wholly below RCV.NXT (an unacceptable segment, answered by an ACK).
+    void note_old_duplicate(const segment& seg) noexcept {
+        if (seg.text_length != 0 && seq_le(seg.seq + seg.text_length, rcv_nxt_)) {
+            sack_.note_duplicate(seq_block{seg.seq, seg.seq + seg.text_length});
+        }
     }
 
     // <SEQ=ISS><CTL=SYN> (§3.10.1) or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (§3.10.7.2, .3),
@@ -913,9 +1033,10 @@ private:
         if (send_.recovery() == recovery_state::loss && has(syn_acked_bit) && snd_una_ != snd_nxt_) {
             for (retransmission g = send_.next_retransmission(snd_una_, snd_nxt_, effective_mss()); g.length != 0;
                  g = send_.next_retransmission(snd_una_, snd_nxt_, effective_mss())) {
-                resend(g.seq, g.length);
+                go_back_n(g.seq, g.length);
             }
         }
+        if (sack_output(in)) return;
         if (!may_send_data()) {
             // SYN-RECEIVED closed with nothing queued: the FIN goes now (§3.10.4).
             if (state_ == state::fin_wait_1 && has(fin_queued_bit) && !has(fin_sent_bit) && unsent() == 0) {
@@ -1049,7 +1170,10 @@ private:
                 rto_.on_timeout();  // RFC 6298 §5.5
                 // Data or FIN outstanding: ssthresh and the loss window (RFC 5681 §3.1), then
                 // go-back-N from SND.UNA (the row's retransmit action sends its first segment).
-                if (has(syn_acked_bit) && snd_una_ != snd_nxt_) send_.on_timeout(snd_una_, snd_nxt_, effective_mss(), microseconds());
+                if (has(syn_acked_bit) && snd_una_ != snd_nxt_) {
+                    send_.on_timeout(snd_una_, snd_nxt_, effective_mss(), microseconds());
+                    if constexpr (sack_type::compiled_in) sack_.sender().on_retransmission_timeout(snd_una_, snd_nxt_);
+                }
                 return event::timeout_retransmit;
             }
             case timer_kind::persist:
@@ -1096,6 +1220,8 @@ private:
     // RFC 7323 §2 (window_scaling.hpp): 1 octet, in the estimator's tail padding, or none.
     TCPFSM_NO_UNIQUE_ADDRESS window_scaling_type wscale_;
     TCPFSM_NO_UNIQUE_ADDRESS send_path_type send_;  // congestion control and loss recovery (send_path.hpp)
+    // RFC 2018, RFC 6675, RFC 6937 (selective_acknowledgment.hpp), or nothing (with_sack<P, false>).
+    TCPFSM_NO_UNIQUE_ADDRESS sack_type sack_;
     TCPFSM_NO_UNIQUE_ADDRESS config_holder_type config_;
 };
 

@@ -50,6 +50,11 @@ struct connection_config {
     // the peer's SYN carried it); on, as Linux's net.ipv4.tcp_window_scaling. Scaling is in
     // effect only when both SYNs carried it. Off: no option sent, windows never scaled.
     bool window_scaling = true;
+    // RFC 2018 §2: offer SACK-permitted on our SYN and SYN,ACK (the SYN,ACK only if the peer's
+    // SYN carried it); on, as Linux's net.ipv4.tcp_sack. With both SYNs carrying it, every ACK
+    // carries SACK blocks (and D-SACK, RFC 2883) and the sender recovers by RFC 6675 with PRR
+    // (RFC 6937); otherwise NewReno (RFC 6582). A profile can compile it out (with_sack).
+    bool sack = true;
     // Nagle's algorithm (§3.7.4, SHLD-7; MUST-17: it can be turned off, TCP_NODELAY). On, as
     // in Linux.
     bool nagle = true;
@@ -112,6 +117,7 @@ inline constexpr connection_config rfc_reference_config = [] {
     connection_config c{};
     c.timers.delayed_ack = false;
     c.ack_per_turn = false;
+    c.sack = false;  // no options beside the header: §3.10's segments exactly
     return c;
 }();
 
@@ -185,6 +191,10 @@ struct connection_status {
     // Rcv.Wind.Shift, both 0 unless window scaling is in effect.
     std::uint8_t snd_wscale = 0, rcv_wscale = 0;
     bool window_scaling = false;     // both SYNs carried the Window Scale option
+    // RFC 2018 (Linux's TCPI_OPT_SACK, tcpi_sacked): both SYNs carried SACK-permitted; the
+    // octets the scoreboard holds as SACKed above SND.UNA.
+    bool sack = false;
+    std::uint32_t sacked = 0;
     std::uint32_t srtt_ms = 0, rttvar_ms = 0, rto_ms = 0;
     std::uint16_t retransmits = 0;   // retransmissions of the current segment, or unanswered probes
     std::uint16_t window_probes = 0; // zero-window probes since the window closed (stops at 65535)

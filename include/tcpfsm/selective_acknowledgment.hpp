@@ -1,0 +1,116 @@
+// tcpfsm: SACK in the engine (RFC 2018, RFC 2883, RFC 6675, RFC 6937): the connection's
+// SACK-permitted negotiation (§2), the receiver's last duplicate range for D-SACK (RFC 2883)
+// and the blocks each ACK carries (§4: options/sack_blocks.hpp), and the sender's scoreboard
+// with RFC 6675 recovery and PRR (sack/sender.hpp). A per-Profile component of the TCB, like
+// window_scaling.hpp: with_sack<Profile, false> compiles it out (no octet in the TCB).
+// SPDX-License-Identifier: MIT
+#ifndef TCPFSM_SELECTIVE_ACKNOWLEDGMENT_HPP
+#define TCPFSM_SELECTIVE_ACKNOWLEDGMENT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "options/negotiation.hpp"
+#include "options/sack_blocks.hpp"
+#include "reassembly.hpp"
+#include "sack/sender.hpp"
+
+namespace tcpfsm {
+
+// The scoreboard's bound in the engine: 8 ranges (holes with SACKed data above them) per
+// connection, 64 octets; see sack::scoreboard's "Bound" for what is forgotten beyond it.
+inline constexpr std::size_t engine_sack_ranges = 8;
+
+// One connection's SACK state.
+template <std::size_t MaxRanges = engine_sack_ranges>
+class selective_acknowledgment {
+public:
+    using sender_type = sack::sender<MaxRanges>;
+    static constexpr bool compiled_in = true;
+
+    // Our SYN (`passive` false) or SYN,ACK (`passive` true) is being built: whether it
+    // carries SACK-permitted (RFC 2018 §2; a SYN,ACK only if the peer's SYN did). `want`:
+    // connection_config::sack.
+    constexpr bool offer(bool passive, bool want) noexcept {
+        return negotiation_.offer(passive ? options::open_side::passive : options::open_side::active, want);
+    }
+    // The peer's SYN or SYN,ACK (the engine calls this for those only: SACK-permitted on any
+    // other segment is ignored, RFC 2018 §2 "MUST NOT be sent on non-SYN segments").
+    constexpr void on_peer_syn(bool sack_permitted) noexcept { negotiation_.on_peer_segment(true, sack_permitted); }
+    // Both SYNs carried SACK-permitted.
+    constexpr bool enabled() const noexcept { return negotiation_.enabled(); }
+
+    // RFC 2883: a segment brought octets already received (below RCV.NXT, or held): the
+    // next ACK reports them in its first block. The latest duplicate counts.
+    constexpr void note_duplicate(const seq_block& b) noexcept {
+        if (enabled() && !b.empty()) dsack_ = b;
+    }
+    // The SACK option of an ACK about to be sent (RFC 2018 §4: the held blocks, the most
+    // recently changed first, after the D-SACK block), `max_blocks` at most. The D-SACK block
+    // is reported once.
+    template <class Queue>
+    constexpr options::sack_block_list blocks_for_ack(const Queue& queue, std::size_t max_blocks) noexcept {
+        if (!enabled()) return {};
+        const options::sack_block_list l = options::sack_blocks_to_send(queue, dsack_, max_blocks);
+        dsack_ = seq_block{};
+        return l;
+    }
+
+    sender_type& sender() noexcept { return sender_; }
+    const sender_type& sender() const noexcept { return sender_; }
+
+    // A new connection: nothing offered or received, nothing SACKed.
+    constexpr void reset() noexcept {
+        negotiation_.reset();
+        dsack_ = seq_block{};
+        sender_.reset();
+    }
+
+private:
+    sender_type sender_{};
+    seq_block dsack_{};
+    options::sack_permitted_negotiation negotiation_{};
+};
+
+// The same interface for a profile without SACK: empty, never offers it, never enabled.
+class no_selective_acknowledgment {
+public:
+    using sender_type = sack::sender<1>;
+    static constexpr bool compiled_in = false;
+    constexpr bool offer(bool, bool) noexcept { return false; }
+    constexpr void on_peer_syn(bool) noexcept {}
+    constexpr bool enabled() const noexcept { return false; }
+    constexpr void note_duplicate(const seq_block&) noexcept {}
+    template <class Queue>
+    constexpr options::sack_block_list blocks_for_ack(const Queue&, std::size_t) noexcept {
+        return {};
+    }
+    constexpr void reset() noexcept {}
+};
+
+// A profile with SACK compiled in (`true`, the default for a profile without
+// `sack_enabled`) or out (`false`), e.g. with_sack<default_profile, false>.
+template <class Profile, bool Enabled>
+struct with_sack : Profile {
+    static constexpr bool sack_enabled = Enabled;
+};
+
+namespace detail {
+template <class...>
+using sack_void_t = void;
+
+template <class Profile, class = void>
+struct profile_sack {
+    using type = selective_acknowledgment<>;
+};
+template <class Profile>
+struct profile_sack<Profile, sack_void_t<decltype(Profile::sack_enabled)>> {
+    using type = typename std::conditional<Profile::sack_enabled, selective_acknowledgment<>,
+                                           no_selective_acknowledgment>::type;
+};
+}  // namespace detail
+
+}  // namespace tcpfsm
+
+#endif  // TCPFSM_SELECTIVE_ACKNOWLEDGMENT_HPP
