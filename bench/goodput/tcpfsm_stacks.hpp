@@ -1,6 +1,10 @@
 // tcpfsm -> tcpfsm for the goodput benchmark: two tcpfsm::connection engines of one Profile,
 // each behind the wire codec (wire.hpp: IPv4 and TCP headers, both checksums, on send and on
 // receive), on the loop's microsecond clock (tcpfsm::manual_time).
+// CarryOptions: the segment_options (SACK-permitted, SACK blocks, timestamps) travel beside
+// the packet, found again on arrival by the IPv4 identification each packet is numbered with,
+// until wire.hpp serializes them (issue 14, item 8); without it no option travels, so the
+// connection never negotiates SACK (the columns without SACK).
 // SPDX-License-Identifier: MIT
 #ifndef TCPFSM_BENCH_GOODPUT_TCPFSM_STACKS_HPP
 #define TCPFSM_BENCH_GOODPUT_TCPFSM_STACKS_HPP
@@ -19,7 +23,7 @@
 
 namespace tcpfsm_goodput {
 
-template <class Profile>
+template <class Profile, bool CarryOptions = false>
 class tcpfsm_stacks {
     struct side;
 
@@ -79,6 +83,10 @@ class tcpfsm_stacks {
             ip.total_length = static_cast<std::uint16_t>(total);
             ip.flags = 0x2;  // DF
             ip.ttl = 64;
+            if (CarryOptions) {
+                ip.identification = world->next_id_++;
+                world->options_[ip.identification] = out.options;
+            }
             ip.protocol = tcpfsm::ip_protocol_tcp;
             ip.src = local;
             ip.dst = remote;
@@ -133,7 +141,9 @@ public:
         }
         side& s = sides_[to];
         const tcpfsm::segment seg = tcpfsm::to_segment(packet.tcp);
-        s.conn->on_segment(seg, seg.text_length != 0 ? bytes + packet.tcp.payload_offset : nullptr, s.tuple);
+        const tcpfsm::segment_options& options =
+            CarryOptions ? options_[packet.ip4.identification] : tcpfsm::no_segment_options;
+        s.conn->on_segment(seg, options, seg.text_length != 0 ? bytes + packet.tcp.payload_offset : nullptr, s.tuple);
         after(s);
     }
 
@@ -214,6 +224,10 @@ private:
     tcpfsm::recovery_state last_recovery_ = tcpfsm::recovery_state::open;
     std::uint16_t last_backoff_ = 0;
     std::uint8_t scratch_[2048] = {};
+    // CarryOptions: each packet's options by its IPv4 identification (65,536 in flight at
+    // most; the largest cell has about 2 BDPs, 17,000 packets, on the links).
+    std::vector<tcpfsm::segment_options> options_ = std::vector<tcpfsm::segment_options>(CarryOptions ? 65536 : 0);
+    std::uint16_t next_id_ = 0;
 };
 
 }  // namespace tcpfsm_goodput

@@ -201,10 +201,8 @@ public:
         s.ssthresh = send_.ssthresh();
         s.recovery = send_.recovery();
         s.sack = sack_.enabled();
-        if constexpr (sack_type::compiled_in) {
-            s.sacked = sack_.sender().board().sacked_octets();
-            if (sack_.sender().in_recovery()) s.recovery = recovery_state::recovery;  // RFC 6675's
-        }
+        s.sacked = sack_.sacked_octets();
+        if (sack_.in_recovery()) s.recovery = recovery_state::recovery;  // RFC 6675's
         return s;
     }
 
@@ -590,15 +588,16 @@ private:
         const std::uint32_t smss = effective_mss();
         // With SACK, RFC 6675 recovery replaces NewReno's fast recovery (after a timeout,
         // NewReno's loss state and F-RTO still see the duplicates).
-        const sack::sender_ack sa = take_sack_blocks(in, seg);
+        const sack::sender_ack sa = sack_.on_ack(seg.ack, snd_una_, snd_nxt_, *in.options, smss);
         if (sack_.enabled() && send_.recovery() != recovery_state::loss) dup = false;
         const bool sendable = unsent() > 0 && may_send_data() && seq_lt(snd_nxt_, seg.ack + seg_wnd);
         const std::uint32_t in_flight = snd_nxt_ - snd_una_;
         const bool cwnd_limited = std::uint64_t{send_.pipe(snd_una_, snd_nxt_)} + smss > send_.cwnd();
         const std::uint64_t now_us = microseconds();
         recovery_response r = send_.before_ack({seg.ack, snd_una_, snd_nxt_, smss, dup, sendable}, now_us);
-        if (sa.step.entered) start_sack_recovery(now_us);
-        if (sack_in_recovery() || sa.step.ended) r.grow_cwnd = false;  // PRR sets the rate (RFC 6937)
+        // RFC 6675 §5 (4.2): ssthresh from the policy; RFC 6937: RecoverFS = SND.NXT - SND.UNA.
+        if (sa.step.entered) sack_.start_recovery(send_.on_sack_recovery_start(in_flight, smss, now_us), in_flight);
+        if (sack_.in_recovery() || sa.step.ended) r.grow_cwnd = false;  // PRR sets the rate (RFC 6937)
         const std::uint32_t acked = seg.ack - snd_una_;
         // The policy's RTT sample: from the segments timed for it on every ACK (RFC 9406
         // §4.2, send_path.hpp) when it asks for them, else Karn's one per RTT.
@@ -621,83 +620,47 @@ private:
         after_sack_ack(in, sa, now_us);
     }
 
-    // ---- SACK sender (RFC 6675 with PRR, RFC 6937; sack/sender.hpp) ----
-    // The ACK's blocks to the scoreboard (validated against SND.UNA..SND.NXT) before SND.UNA
-    // moves; RFC 2018 §8 reneging: an RTO after max(SRTT / 2, 10 ms), as Linux's
-    // tcp_check_sack_reneging, which then forgets the scoreboard.
-    sack::sender_ack take_sack_blocks(const call_input& in, const segment& seg) noexcept {
-        (void)in;
-        sack::sender_ack a{};
-        if constexpr (sack_type::compiled_in) {
-            if (!sack_.enabled()) return a;
-            const options::sack_block_list& l = in.options->sack;
-            a = sack_.sender().on_ack(seg.ack, snd_una_, snd_nxt_, l.blocks, l.count, effective_mss());
-        }
-        return a;
-    }
-    bool sack_in_recovery() const noexcept {
-        if constexpr (sack_type::compiled_in) return sack_.sender().in_recovery();
-        return false;
-    }
-    // RFC 6675 §5 (4.2): ssthresh from the policy; RFC 6937: RecoverFS = SND.NXT - SND.UNA.
-    void start_sack_recovery(std::uint64_t now_us) noexcept {
-        if constexpr (sack_type::compiled_in) {
-            const std::uint32_t flight = snd_nxt_ - snd_una_;
-            sack_.sender().start_recovery(send_.on_sack_recovery_start(flight, effective_mss(), now_us), flight);
-        }
-    }
+    // ---- SACK sender (RFC 6675 with PRR, RFC 6937; selective_acknowledgment.hpp) ----
     // After SND.UNA moved: PRR's sndcnt; on entering, the first retransmission (§5 (4.3));
-    // at the end (§5 (A)), cwnd = ssthresh.
+    // at the end (§5 (A)), cwnd = ssthresh. RFC 2018 §8 reneging: an RTO after max(SRTT / 2,
+    // 10 ms), as Linux's tcp_check_sack_reneging; the RTO then forgets the scoreboard.
     void after_sack_ack(const call_input& in, const sack::sender_ack& a, std::uint64_t now_us) noexcept {
-        if constexpr (sack_type::compiled_in) {
-            auto& sender = sack_.sender();
-            if (a.step.ended) send_.on_sack_recovery_end(sender.rate().ssthresh(), now_us);
-            sender.after_ack(a, snd_una_, snd_nxt_, effective_mss());
-            if (a.step.entered && a.step.first.length != 0) {
-                resend(a.step.first.seq, a.step.first.length);
-                sender.on_sent(a.step.first);
-                timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
-            }
-            if (a.board.reneging) {
-                const std::uint32_t wait = rto_.srtt_ms() / 2u > 10u ? rto_.srtt_ms() / 2u : 10u;
-                if (wait < rto_.rto_ms()) timers_.arm(timer_kind::retransmission, in.now, wait);
-            }
+        if (a.step.ended) send_.on_sack_recovery_end(sack_.recovery_ssthresh(), now_us);
+        sack_.after_ack(a, snd_una_, snd_nxt_, effective_mss());
+        if (a.step.entered && a.step.first.length != 0) {
+            resend(a.step.first.seq, a.step.first.length);
+            sack_.on_sent(a.step.first);
+            timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
         }
+        const std::uint32_t wait = rto_.srtt_ms() / 2u > 10u ? rto_.srtt_ms() / 2u : 10u;
+        if (a.board.reneging && wait < rto_.rto_ms()) timers_.arm(timer_kind::retransmission, in.now, wait);
     }
-    // Output in SACK recovery: NextSeg() (holes first, then new data) while PRR allows.
-    // Returns false outside it (the ordinary output runs).
+    // Output in SACK recovery: NextSeg() (holes first, then new data) while PRR allows; false
+    // outside it (the ordinary output runs).
     bool sack_output(const call_input& in) noexcept {
-        if constexpr (sack_type::compiled_in) {
-            auto& sender = sack_.sender();
-            if (!sender.in_recovery() || !has(syn_acked_bit)) return false;
-            for (;;) {  // each segment sent spends PRR's allowance
-                const std::uint32_t right = snd_una_ + snd_wnd_;
-                const std::uint32_t window = seq_lt(snd_nxt_, right) ? right - snd_nxt_ : 0u;
-                std::uint32_t fresh = may_send_data() && !has(fin_sent_bit) ? unsent() : 0u;
-                if (fresh > window) fresh = window;
-                const sack::segment_choice c = sender.next_segment(snd_una_, snd_nxt_, effective_mss(), fresh);
-                if (c.length == 0) break;
-                if (c.rule == sack::nextseg_rule::new_data) {
-                    if (c.length < effective_mss() && c.length < unsent()) break;  // a full segment, or all (SWS)
-                    send_data(in, c.length, has(fin_queued_bit) && c.length == unsent());
-                } else {
-                    resend(c.seq, c.length);
-                }
-                sender.on_sent(c);
+        if (!sack_.in_recovery() || !has(syn_acked_bit)) return false;
+        for (;;) {  // each segment sent spends PRR's allowance
+            const std::uint32_t right = snd_una_ + snd_wnd_;
+            const std::uint32_t window = seq_lt(snd_nxt_, right) ? right - snd_nxt_ : 0u;
+            std::uint32_t fresh = may_send_data() && !has(fin_sent_bit) ? unsent() : 0u;
+            if (fresh > window) fresh = window;
+            const sack::segment_choice c = sack_.next_segment(snd_una_, snd_nxt_, effective_mss(), fresh);
+            if (c.length == 0) break;
+            if (c.rule == sack::nextseg_rule::new_data) {
+                if (c.length < effective_mss() && c.length < unsent()) break;  // a full segment, or all (SWS)
+                send_data(in, c.length, has(fin_queued_bit) && c.length == unsent());
+            } else {
+                resend(c.seq, c.length);
             }
-            return true;
+            sack_.on_sent(c);
         }
-        return false;
+        return true;
     }
     // Go-back-N after a timeout skips what the scoreboard holds as SACKed (RFC 6675 §5.1).
     void go_back_n(std::uint32_t seq, std::uint32_t length) noexcept {
-        if constexpr (sack_type::compiled_in) {
-            const sack::segment_choice part = sack_.sender().unsacked_part(seq, length);
-            if (part.length == 0 || part.seq != seq) send_.on_retransmitted(seq, part.length == 0 ? length : part.seq - seq);
-            if (part.length != 0) resend(part.seq, part.length);
-            return;
-        }
-        resend(seq, length);
+        const sack::segment_choice part = sack_.unsacked_part(seq, length);
+        if (part.length == 0 || part.seq != seq) send_.on_retransmitted(seq, part.length == 0 ? length : part.seq - seq);
+        if (part.length != 0) resend(part.seq, part.length);
     }
 
     // §3.10.7.4 fifth: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
@@ -1172,7 +1135,7 @@ private:
                 // go-back-N from SND.UNA (the row's retransmit action sends its first segment).
                 if (has(syn_acked_bit) && snd_una_ != snd_nxt_) {
                     send_.on_timeout(snd_una_, snd_nxt_, effective_mss(), microseconds());
-                    if constexpr (sack_type::compiled_in) sack_.sender().on_retransmission_timeout(snd_una_, snd_nxt_);
+                    sack_.on_retransmission_timeout(snd_una_, snd_nxt_);
                 }
                 return event::timeout_retransmit;
             }

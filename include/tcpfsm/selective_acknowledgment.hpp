@@ -11,8 +11,10 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "detail/ebo.hpp"
 #include "options/negotiation.hpp"
 #include "options/sack_blocks.hpp"
+#include "options/segment_options.hpp"
 #include "reassembly.hpp"
 #include "sack/sender.hpp"
 
@@ -57,7 +59,36 @@ public:
         return l;
     }
 
-    sender_type& sender() noexcept { return sender_; }
+    // ---- the sender (sack/sender.hpp), as the engine calls it ----
+    // An acceptable ACK before SND.UNA moves: its blocks (`o.sack`) to the scoreboard, RFC
+    // 6675's entry into or end of recovery. Nothing without SACK.
+    constexpr sack::sender_ack on_ack(std::uint32_t ack, std::uint32_t snd_una, std::uint32_t snd_nxt,
+                                      const segment_options& o, std::uint32_t smss) noexcept {
+        if (!enabled()) return {};
+        return sender_.on_ack(ack, snd_una, snd_nxt, o.sack.blocks, o.sack.count, smss);
+    }
+    constexpr void start_recovery(std::uint32_t ssthresh, std::uint32_t recover_fs) noexcept {
+        sender_.start_recovery(ssthresh, recover_fs);
+    }
+    constexpr void after_ack(const sack::sender_ack& a, std::uint32_t snd_una, std::uint32_t snd_nxt,
+                             std::uint32_t smss) noexcept {
+        sender_.after_ack(a, snd_una, snd_nxt, smss);
+    }
+    constexpr sack::segment_choice next_segment(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t smss,
+                                                std::uint32_t sendable_new) const noexcept {
+        return sender_.next_segment(snd_una, snd_nxt, smss, sendable_new);
+    }
+    constexpr void on_sent(const sack::segment_choice& c) noexcept { sender_.on_sent(c); }
+    constexpr void on_retransmission_timeout(std::uint32_t snd_una, std::uint32_t snd_nxt) noexcept {
+        sender_.on_retransmission_timeout(snd_una, snd_nxt);
+    }
+    constexpr sack::segment_choice unsacked_part(std::uint32_t seq, std::uint32_t length) const noexcept {
+        return sender_.unsacked_part(seq, length);
+    }
+    constexpr bool in_recovery() const noexcept { return sender_.in_recovery(); }
+    // ssthresh as the policy gave it when the last recovery began.
+    constexpr std::uint32_t recovery_ssthresh() const noexcept { return sender_.rate().ssthresh(); }
+    constexpr std::uint32_t sacked_octets() const noexcept { return sender_.board().sacked_octets(); }
     const sender_type& sender() const noexcept { return sender_; }
 
     // A new connection: nothing offered or received, nothing SACKed.
@@ -68,7 +99,8 @@ public:
     }
 
 private:
-    sender_type sender_{};
+    // The D-SACK block and the negotiation sit in the sender's tail padding: 128 octets in all.
+    TCPFSM_NO_UNIQUE_ADDRESS sender_type sender_{};
     seq_block dsack_{};
     options::sack_permitted_negotiation negotiation_{};
 };
@@ -76,7 +108,6 @@ private:
 // The same interface for a profile without SACK: empty, never offers it, never enabled.
 class no_selective_acknowledgment {
 public:
-    using sender_type = sack::sender<1>;
     static constexpr bool compiled_in = false;
     constexpr bool offer(bool, bool) noexcept { return false; }
     constexpr void on_peer_syn(bool) noexcept {}
@@ -86,6 +117,25 @@ public:
     constexpr options::sack_block_list blocks_for_ack(const Queue&, std::size_t) noexcept {
         return {};
     }
+    constexpr sack::sender_ack on_ack(std::uint32_t, std::uint32_t, std::uint32_t, const segment_options&,
+                                      std::uint32_t) noexcept {
+        return {};
+    }
+    constexpr void start_recovery(std::uint32_t, std::uint32_t) noexcept {}
+    constexpr void after_ack(const sack::sender_ack&, std::uint32_t, std::uint32_t, std::uint32_t) noexcept {}
+    constexpr sack::segment_choice next_segment(std::uint32_t, std::uint32_t, std::uint32_t,
+                                                std::uint32_t) const noexcept {
+        return {};
+    }
+    constexpr void on_sent(const sack::segment_choice&) noexcept {}
+    constexpr void on_retransmission_timeout(std::uint32_t, std::uint32_t) noexcept {}
+    // Go-back-N resends all of it.
+    constexpr sack::segment_choice unsacked_part(std::uint32_t seq, std::uint32_t length) const noexcept {
+        return {seq, length, sack::nextseg_rule::none};
+    }
+    constexpr bool in_recovery() const noexcept { return false; }
+    constexpr std::uint32_t recovery_ssthresh() const noexcept { return 0; }
+    constexpr std::uint32_t sacked_octets() const noexcept { return 0; }
     constexpr void reset() noexcept {}
 };
 
