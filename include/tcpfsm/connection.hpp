@@ -656,6 +656,16 @@ private:
         }
         return true;
     }
+    // Octets of new data cwnd admits: send_path's (cwnd - FlightSize, limited transmit),
+    // or with SACK cwnd - SetPipe() (RFC 6675 §5 (3.3), (C): SACKed octets have left the
+    // network), except after a timeout (go-back-N's own accounting).
+    std::uint32_t send_room() const noexcept {
+        if (!sack_.enabled() || send_.recovery() == recovery_state::loss) {
+            return send_.room(snd_una_, snd_nxt_, effective_mss());
+        }
+        const std::uint32_t w = send_.cwnd(), pipe = sack_.pipe(snd_una_, snd_nxt_, effective_mss());
+        return w > pipe ? w - pipe : 0u;
+    }
     // Go-back-N after a timeout skips what the scoreboard holds as SACKed (RFC 6675 §5.1).
     void go_back_n(std::uint32_t seq, std::uint32_t length) noexcept {
         const sack::segment_choice part = sack_.unsacked_part(seq, length);
@@ -1029,7 +1039,7 @@ private:
             const std::uint32_t in_flight = snd_nxt_ - snd_una_;
             const std::uint32_t right = snd_una_ + snd_wnd_;
             const std::uint32_t window = seq_lt(snd_nxt_, right) ? right - snd_nxt_ : 0u;
-            const std::uint32_t room = send_.room(snd_una_, snd_nxt_, effective_mss());
+            const std::uint32_t room = send_room();
             const std::uint32_t usable = window < room ? window : room;
             std::uint32_t length = queued < usable ? queued : usable;
             if (length > effective_mss()) length = effective_mss();

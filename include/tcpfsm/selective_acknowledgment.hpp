@@ -86,6 +86,9 @@ public:
         return sender_.unsacked_part(seq, length);
     }
     constexpr bool in_recovery() const noexcept { return sender_.in_recovery(); }
+    constexpr std::uint32_t pipe(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t smss) const noexcept {
+        return sender_.pipe(snd_una, snd_nxt, smss);
+    }
     // ssthresh as the policy gave it when the last recovery began.
     constexpr std::uint32_t recovery_ssthresh() const noexcept { return sender_.rate().ssthresh(); }
     constexpr std::uint32_t sacked_octets() const noexcept { return sender_.board().sacked_octets(); }
@@ -134,6 +137,9 @@ public:
         return {seq, length, sack::nextseg_rule::none};
     }
     constexpr bool in_recovery() const noexcept { return false; }
+    constexpr std::uint32_t pipe(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t) const noexcept {
+        return snd_nxt - snd_una;
+    }
     constexpr std::uint32_t recovery_ssthresh() const noexcept { return 0; }
     constexpr std::uint32_t sacked_octets() const noexcept { return 0; }
     constexpr void reset() noexcept {}

@@ -290,19 +290,30 @@ TEST_CASE("engine SACK: PRR's sending rate in recovery follows RFC 6937's formul
     h.rec.sent.clear();
     // The initial window: 20 segments, 0..19 (segment i is [una + 1000 i, una + 1000 (i+1))).
     REQUIRE(h.st().snd_nxt == una + 20 * smss);
-    const std::uint32_t recover_fs = 20 * smss;
-    const std::uint32_t ssthresh = recover_fs / 2 > 2 * smss ? recover_fs / 2 : 2 * smss;
     // Segment 0 is lost; ACK k SACKs segments 1..k. IsLost(SND.UNA) holds when more than
     // (DupThresh - 1) * SMSS = 2000 octets are SACKed above it: at k = 3 (RFC 6675 §5 (2)),
     // which is also the third duplicate: recovery begins and segment 0 goes again at once.
+    // Before (§5 (3.3)): cwnd (20 segments) - SetPipe() (the segments sent, less the SACKed
+    // ones) allows one new segment on each of the first two duplicates.
     std::uint32_t sent_high = 20;  // segments [0, sent_high) sent
+    std::uint32_t recover_fs = 0, ssthresh = 0;
     std::uint64_t prr_delivered = 0, prr_out = 0;
     for (std::uint32_t k = 1; k <= 16; ++k) {
         CAPTURE(k);
         h.conn.on_segment(es_seg(ctl::ack, es_irs + 1, una), es_blocks({{una + smss, una + (k + 1) * smss}}));
         if (k < 3) {
-            CHECK(h.rec.sent.empty());  // no limited transmit with SACK (docs/sack.md)
+            const std::uint64_t pipe = std::uint64_t{sent_high - k} * smss;  // sent, less k SACKed
+            REQUIRE(h.rec.sent.size() == (20u * smss - pipe) / smss);
+            CHECK(h.rec.sent[0].header.seq == una + sent_high * smss);
+            sent_high += static_cast<std::uint32_t>(h.rec.sent.size());
+            h.rec.sent.clear();
             continue;
+        }
+        if (k == 3) {
+            // RFC 6937: RecoverFS = SND.NXT - SND.UNA; NewReno's ssthresh (RFC 5681 (4)):
+            // max(FlightSize / 2, 2 * SMSS).
+            recover_fs = sent_high * smss;
+            ssthresh = recover_fs / 2 > 2 * smss ? recover_fs / 2 : 2 * smss;
         }
         // RFC 6937 §3 on this ACK: DeliveredData = 1 newly SACKed segment.
         prr_delivered += smss;
@@ -338,12 +349,12 @@ TEST_CASE("engine SACK: PRR's sending rate in recovery follows RFC 6937's formul
         h.rec.sent.clear();
         CHECK(h.st().recovery == tcpfsm::recovery_state::recovery);
     }
-    // Over the recovery PRR sent about ssthresh / RecoverFS of what was delivered (§3).
-    CHECK(prr_out >= prr_delivered * ssthresh / recover_fs);
-    CHECK(prr_out <= prr_delivered * ssthresh / recover_fs + smss);
+    // By the last ACK PRR has brought pipe down to ssthresh (RFC 6937 §3's aim): segment 0
+    // retransmitted, and segments 17 .. sent_high - 1 in flight.
+    CHECK(smss + std::uint64_t{sent_high - 17} * smss == ssthresh);
     // The retransmission arrives: the cumulative ACK covers RecoveryPoint (SND.NXT when
-    // recovery began, segment 20): recovery ends with cwnd = ssthresh (RFC 6937 §3).
-    h.conn.on_segment(es_seg(ctl::ack, es_irs + 1, una + 20 * smss), tcpfsm::no_segment_options);
+    // recovery began, una + RecoverFS): recovery ends with cwnd = ssthresh (RFC 6937 §3).
+    h.conn.on_segment(es_seg(ctl::ack, es_irs + 1, una + recover_fs), tcpfsm::no_segment_options);
     CHECK(h.st().recovery == tcpfsm::recovery_state::open);
     CHECK(h.st().cwnd == ssthresh);
 }
