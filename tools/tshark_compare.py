@@ -5,7 +5,10 @@ For every TCP segment of the given captures, compares what tcpfsm-track --json f
 what `tshark -T fields -e tcp.analysis.*` flags, per flag, and prints the agreement and the
 disagreeing frames (docs/tracker.md, "Compared with Wireshark").
 
-    tools/tshark_compare.py TCPFSM_TRACK CAPTURE... [--details]
+    tools/tshark_compare.py TCPFSM_TRACK CAPTURE... [--details] [--analysis rfc|wireshark|both]
+
+The tracker runs with each --analysis rule asked for (default both: its RFC-based default,
+then Wireshark's timing rule, tracker_sequence_rule::wireshark_timing), one table each.
 
 Needs tshark (Debian 12: `apt-get install tshark`; 4.0 here). Segments are matched by frame
 number (the JSON's "frame", Wireshark's frame.number). Wireshark's defaults are used, except
@@ -28,8 +31,8 @@ FLAGS = [
 ]
 
 
-def tracker_flags(track, capture):
-    r = subprocess.run([track, "--json", capture], check=True, capture_output=True, text=True)
+def tracker_flags(track, capture, rule):
+    r = subprocess.run([track, "--json", "--analysis", rule, capture], check=True, capture_output=True, text=True)
     report = json.loads(r.stdout)
     out = {}
     for c in report["connections"]:
@@ -53,21 +56,15 @@ def tshark_flags(capture):
     return out
 
 
-def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    details = "--details" in sys.argv
-    if len(args) < 2:
-        print(__doc__)
-        return 2
-    track, captures = args[0], args[1:]
+def compare(track, captures, rule, wireshark, details):
     total = 0
     agree = {name: 0 for name, _ in FLAGS}
     count_t = {name: 0 for name, _ in FLAGS}
     count_w = {name: 0 for name, _ in FLAGS}
     disagreements = []
     for cap in captures:
-        t = tracker_flags(track, cap)
-        w = tshark_flags(cap)
+        t = tracker_flags(track, cap, rule)
+        w = wireshark[cap]
         for frame in sorted(set(t) | set(w)):
             if frame not in t or frame not in w:
                 disagreements.append((cap, frame, "segment seen by one only", t.get(frame), w.get(frame)))
@@ -81,7 +78,7 @@ def main():
                     agree[name] += 1
                 else:
                     disagreements.append((cap, frame, name, "tracker" if a else "wireshark", sorted(t[frame] | w[frame])))
-    print(f"{total} TCP segments in {len(captures)} capture(s)")
+    print(f"--analysis {rule}: {total} TCP segments in {len(captures)} capture(s)")
     print("| flag | tracker | Wireshark | agreement |")
     print("| --- | --- | --- | --- |")
     for name, field in FLAGS:
@@ -90,6 +87,30 @@ def main():
     if details:
         for d in disagreements:
             print("disagree:", *d)
+    print()
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    details = "--details" in sys.argv
+    rules = ["rfc", "wireshark"]
+    if "--analysis" in sys.argv:
+        i = sys.argv.index("--analysis")
+        value = sys.argv[i + 1] if i + 1 < len(sys.argv) else ""
+        if value in args:
+            args.remove(value)
+        if value in ("rfc", "wireshark"):
+            rules = [value]
+        elif value != "both":
+            print(__doc__)
+            return 2
+    if len(args) < 2:
+        print(__doc__)
+        return 2
+    track, captures = args[0], args[1:]
+    wireshark = {cap: tshark_flags(cap) for cap in captures}
+    for rule in rules:
+        compare(track, captures, rule, wireshark, details)
     return 0
 
 

@@ -192,6 +192,12 @@ void from_pcap_bytes(benchmark::State& state) {
             };
             const std::uint64_t t_ns = std::uint64_t{le32(0)} * 1'000'000'000ull + le32(4);
             const std::uint32_t caplen = le32(8), wirelen = le32(12);
+#if defined(__GNUC__)
+            // The next record's header, while this one is decoded and observed: the walk
+            // reads a few dozen octets of every record, too sparse for the hardware's
+            // prefetcher once records carry text (docs/tracker.md, "Throughput").
+            __builtin_prefetch(r + 16 + caplen);
+#endif
             const track::decoded_segment d = track::decode_frame(1, r + 16, caplen, wirelen, options);
             if (d.error == track::decode_error::ok) {
                 const int scale = d.tcp.options.has_window_scale ? int{d.tcp.options.window_scale} : -1;

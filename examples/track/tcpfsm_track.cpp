@@ -17,6 +17,9 @@
 //     --msl-seconds S     2MSL is 2 x S seconds (default: tracker_config's 60 s in all)
 //     --quiet             no per-segment timelines (summary and anomalies only)
 //     --capacity N        connections tracked at once (default tracker_config's 65536)
+//     --analysis RULE     retransmission vs out-of-order: "rfc" (default: octets seen before
+//                         from the sender) or "wireshark" (Wireshark's timing rule,
+//                         tracker_sequence_rule::wireshark_timing)
 //     -w FILE             also write the frames read to FILE (pcap, as libpcap's pcap_dump)
 //     --ready-file PATH   live: write PATH once the capture is active (for scripts)
 // Exit status 0, 1 on a capture error, 2 on bad arguments.
@@ -50,6 +53,7 @@ const char usage[] =
     "  --msl-seconds S     2MSL = 2 x S seconds (default 60 s in all)\n"
     "  --quiet             summary and anomalies only\n"
     "  --capacity N        connections tracked at once (default 65536)\n"
+    "  --analysis RULE     retransmission vs out-of-order: rfc (default) or wireshark\n"
     "  -w FILE             also write the frames read to FILE (pcap)\n"
     "  --ready-file PATH   live: create PATH once the capture is active\n";
 
@@ -455,6 +459,12 @@ int main(int argc, char** argv) {
         else if (a == "-w" && has_value) write_file = argv[++i];
         else if (a == "--capacity" && has_value) cfg.capacity = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
         else if (a == "--ready-file" && has_value) ready_file = argv[++i];
+        else if (a == "--analysis" && has_value) {
+            const std::string rule = argv[++i];
+            if (rule == "rfc") cfg.sequence_rule = tcpfsm::tracker_sequence_rule::sequence_seen;
+            else if (rule == "wireshark") cfg.sequence_rule = tcpfsm::tracker_sequence_rule::wireshark_timing;
+            else return bad_arguments("--analysis is rfc or wireshark, not", argv[i]);
+        }
         else if (a == "-c" && has_value) count = std::atoll(argv[++i]);
         else if (a == "--msl-seconds" && has_value) cfg.time_wait_ns = 2ull * std::strtoull(argv[++i], nullptr, 10) * 1000000000ull;
         else if (a == "-h" || a == "--help") {

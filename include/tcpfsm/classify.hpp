@@ -27,6 +27,9 @@ struct receive_context {
     std::uint32_t max_snd_wnd = 0;   // MAX.SND.WND (RFC 5961 §5)
     std::uint32_t rcv_nxt = 0;       // RCV.NXT
     std::uint32_t rcv_wnd = 0;       // RCV.WND
+    // RFC 7323 §5.3 R1 (the engine's PAWS check, timestamping.hpp): a non-RST segment whose
+    // TSval is older than TS.Recent, in SYN-RECEIVED or a synchronized state: not acceptable.
+    bool paws_rejected = false;
 };
 
 // The events one segment drives, to be run in order: each through the table's row for the
@@ -141,7 +144,8 @@ constexpr classification classify(const receive_context& c, const segment& s) no
             // Simultaneous open (Figure 7, an active OPEN): the peer's SYN,ACK completes the open.
             // Step one would find it old (its SYN is RCV.NXT - 1), so it is recognised first, as
             // Linux's tcp_validate_incoming does.
-            if (syn && ack && !rst && !c.passive_origin && s.seq + 1 == c.rcv_nxt && s.ack == c.snd_nxt) {
+            if (syn && ack && !rst && !c.paws_rejected && !c.passive_origin && s.seq + 1 == c.rcv_nxt &&
+                s.ack == c.snd_nxt) {
                 out.add(event::rcv_syn_ack);
                 return out;
             }
@@ -150,12 +154,13 @@ constexpr classification classify(const receive_context& c, const segment& s) no
         case state::time_wait:
             // A retransmission of the peer's FIN (it ends at RCV.NXT): ACK it, restart 2MSL
             // (§3.10.7.4 eighth step, TIME-WAIT; step one would only ACK it).
-            if (s.fin() && !syn && !rst && s.seq + s.seq_length() == c.rcv_nxt) {
+            // (Not one PAWS rejected: that one is the first step's, below.)
+            if (s.fin() && !syn && !rst && !c.paws_rejected && s.seq + s.seq_length() == c.rcv_nxt) {
                 out.add(event::rcv_fin);
                 return out;
             }
             // A new SYN above RCV.NXT, with a listener to take it (RFC 6191, RFC 1122 4.2.2.13).
-            if (syn && !ack && !rst && c.listener_takes_syn && seq_gt(s.seq, c.rcv_nxt)) {
+            if (syn && !ack && !rst && !c.paws_rejected && c.listener_takes_syn && seq_gt(s.seq, c.rcv_nxt)) {
                 out.add(event::rcv_syn_reopen);
                 return out;
             }
@@ -169,8 +174,11 @@ constexpr classification classify(const receive_context& c, const segment& s) no
     // first: sequence number. RCV.WND = 0 accepts nothing, but "special allowance should be
     // made to accept valid ACKs, URGs, and RSTs": a segment at RCV.NXT goes on, its text and
     // FIN then fail their own window checks.
-    const bool acceptable = segment_acceptable(s.seq, s.seq_length(), c.rcv_nxt, c.rcv_wnd) ||
-                            (c.rcv_wnd == 0 && s.seq == c.rcv_nxt);
+    // RFC 7323 §5.3 (Appendix D): PAWS comes first; a segment it rejects is unacceptable
+    // ("send an acknowledgment in reply ... and drop the segment"; RSTs are never rejected).
+    const bool acceptable = !c.paws_rejected &&
+                            (segment_acceptable(s.seq, s.seq_length(), c.rcv_nxt, c.rcv_wnd) ||
+                             (c.rcv_wnd == 0 && s.seq == c.rcv_nxt));
     const bool passive = c.st == state::syn_received && c.passive_origin;
     if (!acceptable) {
         // fourth step's SYN check applies "irrespective of the sequence number" (RFC 5961 §4.2;

@@ -6,8 +6,9 @@
 // there too.
 //
 // Layout: an array of `capacity` slots (the value, then the compact key) and an open
-// addressing index of 4-octet buckets, at least 4/3 as many as slots, a power of two:
-// linear probing, deletion by backward shift (no tombstones). A bucket holds the slot number
+// addressing index of 4-octet buckets, at least 4/3 as many as slots: a power of two (home
+// bucket by mask), or with bucket_sizing::compact 4/3 exactly (home bucket by multiply-shift,
+// 5.3 octets of index per slot instead of up to 10.7); linear probing, deletion by backward shift (no tombstones). A bucket holds the slot number
 // + 1 in its low 24 bits (0 = empty) and 8 bits of the hash above them, so that a probe
 // rarely reads a slot whose key does not match. The hash is SipHash-2-4 (siphash.hpp) of the
 // four-tuple's canonical bytes (iss.hpp) under a secret key: a peer that picks its addresses
@@ -68,15 +69,13 @@ struct tuple_key {
         return t;
     }
 
+    // Every field compared, without a branch per octet (the compiler makes it a few wide compares).
     friend constexpr bool operator==(const tuple_key& a, const tuple_key& b) noexcept {
-        if (a.local_port != b.local_port || a.remote_port != b.remote_port || a.local_family != b.local_family ||
-            a.remote_family != b.remote_family) {
-            return false;
-        }
-        for (std::size_t i = 0; i < 16; ++i) {
-            if (a.local[i] != b.local[i] || a.remote[i] != b.remote[i]) return false;
-        }
-        return true;
+        unsigned differ = static_cast<unsigned>(a.local_port ^ b.local_port) | static_cast<unsigned>(a.remote_port ^ b.remote_port) |
+                          static_cast<unsigned>(static_cast<std::uint8_t>(a.local_family) ^ static_cast<std::uint8_t>(b.local_family)) |
+                          static_cast<unsigned>(static_cast<std::uint8_t>(a.remote_family) ^ static_cast<std::uint8_t>(b.remote_family));
+        for (std::size_t i = 0; i < 16; ++i) differ |= static_cast<unsigned>((a.local[i] ^ b.local[i]) | (a.remote[i] ^ b.remote[i]));
+        return differ == 0;
     }
 };
 
@@ -115,10 +114,15 @@ struct ipv4_tuple_key {
     }
 };
 
+// How many buckets a four_tuple_map's index has for its slots (conn_table.hpp, "Layout").
+enum class bucket_sizing : std::uint8_t {
+    power_of_two,  // the least power of two above 4/3 of the slots (the listener's tables)
+    compact,       // 4/3 of the slots, rounded up to a multiple of 8 (the tracker's)
+};
+
 // The hash of a four-tuple: SipHash-2-4 of its canonical bytes (iss.hpp) under `secret`.
 inline std::uint64_t four_tuple_hash(const siphash_key& secret, const four_tuple& t) noexcept {
-    const four_tuple_bytes b = canonical_bytes(t);
-    return siphash_2_4(secret, b.bytes, b.size);
+    return four_tuple_siphash(secret, t);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -147,12 +151,17 @@ public:
     static constexpr std::size_t slot_bytes = sizeof(slot_type);
 
     // Allocates every slot and bucket now. `capacity` is clamped to [1, max_capacity].
-    four_tuple_map(std::uint32_t capacity, const siphash_key& hash_secret, const Allocator& allocator = Allocator())
-        : slots_allocator_(allocator), buckets_allocator_(allocator), secret_(hash_secret) {
+    four_tuple_map(std::uint32_t capacity, const siphash_key& hash_secret, const Allocator& allocator = Allocator(),
+                   bucket_sizing sizing = bucket_sizing::power_of_two)
+        : slots_allocator_(allocator), buckets_allocator_(allocator), secret_(hash_secret), sizing_(sizing) {
         capacity_ = capacity == 0 ? 1u : capacity > max_capacity ? max_capacity : capacity;
-        std::uint64_t wanted = std::uint64_t{capacity_} + std::uint64_t{capacity_} / 3u + 1u;
+        const std::uint64_t wanted = std::uint64_t{capacity_} + std::uint64_t{capacity_} / 3u + 1u;
         std::uint64_t buckets = 8;
-        while (buckets < wanted) buckets <<= 1;
+        if (sizing == bucket_sizing::compact) {
+            buckets = (wanted + 7u) / 8u * 8u;
+        } else {
+            while (buckets < wanted) buckets <<= 1;
+        }
         mask_ = static_cast<std::uint32_t>(buckets - 1u);
         slots_ = slots_allocator_.allocate(capacity_);
         buckets_ = buckets_allocator_.allocate(mask_ + 1u);
@@ -190,7 +199,7 @@ public:
         if (!Key::holds(t)) return npos;
         const Key k = Key::from(t);
         const std::uint32_t tag = tag_of(h);
-        for (std::uint32_t b = home_of(h);; b = (b + 1u) & mask_) {
+        for (std::uint32_t b = home_of(h);; b = next_of(b)) {
             const std::uint32_t cell = buckets_[b];
             if (cell == 0) return npos;
             if ((cell & 0xFF000000u) == tag && slots_[slot_of_bucket(cell)].key == k) return slot_of_bucket(cell);
@@ -211,7 +220,7 @@ public:
         const Key k = Key::from(t);
         const std::uint32_t tag = tag_of(h);
         std::uint32_t b = home_of(h);
-        for (;; b = (b + 1u) & mask_) {
+        for (;; b = next_of(b)) {
             const std::uint32_t cell = buckets_[b];
             if (cell == 0) break;
             if ((cell & 0xFF000000u) == tag && slots_[slot_of_bucket(cell)].key == k) return npos;
@@ -229,13 +238,13 @@ public:
     void erase(std::uint32_t slot) noexcept {
         const four_tuple t = slots_[slot].key.tuple();
         std::uint32_t b = home_of(hash(t));
-        while (slot_of_bucket(buckets_[b]) != slot) b = (b + 1u) & mask_;
+        while (slot_of_bucket(buckets_[b]) != slot) b = next_of(b);
         // Backward shift: every later bucket of the cluster that may move into the hole does.
         std::uint32_t hole = b;
-        for (std::uint32_t next = (hole + 1u) & mask_; buckets_[next] != 0; next = (next + 1u) & mask_) {
+        for (std::uint32_t next = next_of(hole); buckets_[next] != 0; next = next_of(next)) {
             const std::uint32_t home = home_of(hash(slots_[slot_of_bucket(buckets_[next])].key.tuple()));
             // The entry at `next` may fill the hole unless its home lies cyclically in (hole, next].
-            const bool home_after_hole = ((next - home) & mask_) < ((next - hole) & mask_);
+            const bool home_after_hole = distance(home, next) < distance(hole, next);
             if (!home_after_hole) {
                 buckets_[hole] = buckets_[next];
                 hole = next;
@@ -262,6 +271,29 @@ public:
         }
     }
 
+    // Calls pred(slot) for every value and erases those for which it returns true (pred must
+    // not insert or erase). The walk starts after an empty bucket, so that no cluster is cut:
+    // an entry the backward shift moves into the bucket just emptied is examined there next.
+    template <class Pred>
+    std::uint32_t erase_if(Pred&& pred) {
+        std::uint32_t erased = 0;
+        std::uint32_t start = 0;
+        while (buckets_[start] != 0) ++start;  // one exists: more buckets than slots
+        std::uint32_t b = start;
+        for (std::uint32_t walked = 0; walked <= mask_;) {
+            b = next_of(b);
+            const std::uint32_t cell = buckets_[b];
+            if (cell != 0 && pred(slot_of_bucket(cell))) {
+                erase(slot_of_bucket(cell));
+                ++erased;
+                b = b == 0 ? mask_ : b - 1u;  // the same bucket again
+                continue;
+            }
+            ++walked;
+        }
+        return erased;
+    }
+
     std::uint32_t bucket_count() const noexcept { return mask_ + 1u; }
     // Everything this map allocated: slots and index.
     std::size_t allocated_bytes() const noexcept {
@@ -273,7 +305,17 @@ private:
     static constexpr std::uint32_t tag_of(std::uint64_t h) noexcept {
         return static_cast<std::uint32_t>(h >> 56) << 24;
     }
-    std::uint32_t home_of(std::uint64_t h) const noexcept { return static_cast<std::uint32_t>(h) & mask_; }
+    // The home bucket: the hash's low 32 bits by mask, or scaled to the bucket count
+    // (multiply-shift) when it is not a power of two.
+    std::uint32_t home_of(std::uint64_t h) const noexcept {
+        if (sizing_ == bucket_sizing::power_of_two) return static_cast<std::uint32_t>(h) & mask_;
+        return static_cast<std::uint32_t>((std::uint64_t{static_cast<std::uint32_t>(h)} * (std::uint64_t{mask_} + 1u)) >> 32);
+    }
+    std::uint32_t next_of(std::uint32_t b) const noexcept { return b == mask_ ? 0u : b + 1u; }
+    // Buckets from `from` forward to `to`, cyclically.
+    std::uint32_t distance(std::uint32_t from, std::uint32_t to) const noexcept {
+        return to >= from ? to - from : to + (mask_ + 1u) - from;
+    }
 
     Value& value_at(std::uint32_t slot) noexcept {
         return *std::launder(reinterpret_cast<Value*>(slots_[slot].storage));
@@ -297,10 +339,11 @@ private:
     slot_allocator slots_allocator_;
     bucket_allocator buckets_allocator_;
     siphash_key secret_;
+    bucket_sizing sizing_ = bucket_sizing::power_of_two;
     slot_type* slots_ = nullptr;
     std::uint32_t* buckets_ = nullptr;
     std::uint32_t capacity_ = 0;
-    std::uint32_t mask_ = 0;
+    std::uint32_t mask_ = 0;  // the last bucket's number (a mask with bucket_sizing::power_of_two)
     std::uint32_t size_ = 0;
     std::uint32_t free_head_ = npos;
 };

@@ -29,6 +29,7 @@
 #include "detail/tcb.hpp"
 #include "statistics.hpp"
 #include "timers.hpp"
+#include "timestamping.hpp"
 #include "window_scaling.hpp"
 
 namespace tcpfsm {
@@ -46,6 +47,7 @@ class connection : private detail::tcb {
     using send_path_type = send_path<typename Profile::congestion>;
     using machine_type = machine<index_for<Profile::table>>;
     using window_scaling_type = typename detail::profile_window_scaling<Profile>::type;  // window_scaling.hpp
+    using timestamping_type = typename detail::profile_timestamping<Profile>::type;      // timestamping.hpp
     using sack_type = typename detail::profile_sack<Profile>::type;  // selective_acknowledgment.hpp
     using config_holder_type = detail::config_holder<Profile>;
 
@@ -189,6 +191,8 @@ public:
         s.snd_wscale = wscale_.send_shift();
         s.rcv_wscale = wscale_.receive_shift();
         s.window_scaling = wscale_.enabled();
+        s.timestamps = ts_.enabled();
+        s.ts_recent = ts_.recent();
         s.srtt_ms = rto_.srtt_ms();
         s.rttvar_ms = rto_.rttvar_ms();
         s.rto_ms = rto_.rto_ms();
@@ -286,6 +290,7 @@ private:
         snd_mss_ = 0;
         flags_ = 0;
         wscale_.reset();
+        ts_.reset();
         sack_.reset();
         limiter_.reset();
         ack_.reset();
@@ -330,6 +335,13 @@ private:
                       "tcpfsm::connection::on_segment: text_length beyond the largest segment (65535)");
         const call_input in{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr, false, &options};
         receive_context c = context(config(), wscale_, in.cookie_mss != nullptr);
+        // RFC 7323 §5.3 and §3.2, before the acceptability test (timestamps block below).
+        const options::paws_verdict paws = check_timestamps(seg, options);
+        if (paws == options::paws_verdict::drop_silently) {
+            drop_without_timestamp(in);
+            return;
+        }
+        c.paws_rejected = paws == options::paws_verdict::reject;
         // TIME-WAIT: a new SYN above RCV.NXT reopens only where a listener takes it (RFC 6191,
         // RFC 1122 4.2.2.13); otherwise TIME-WAIT lasts its 2MSL (MUST-13) and ACKs the SYN.
         if (state_ == state::time_wait && config().time_wait_reopen && seg.syn() && !seg.ack_flag() && !seg.rst() &&
@@ -338,6 +350,7 @@ private:
         }
         const classification k = classify(c, seg);
         count_received(c, seg, k);
+        update_ts_recent(seg, options, k);  // RFC 7323 §4.3, before any row answers the segment
         if (state_ != state::closed && state_ != state::listen && k.count > 0 && answers_probes(k.events[0])) {
             // §3.8.4: keepalive counts "data or acknowledgment packets"; an unacceptable
             // segment is neither. Such a segment answers a keepalive or zero-window probe
@@ -405,6 +418,7 @@ private:
                     set(passive_bit);
                     take_peer_mss(seg);
                     take_peer_window_scale(seg);
+                    take_peer_timestamps(in);
                     sack_.on_peer_syn(in.options->sack_permitted);  // RFC 2018 §2
                     offer_window_scale();  // decided now: the receive window below depends on it
                     open_receive_window();
@@ -416,6 +430,7 @@ private:
                     update_window(seg, true);
                     take_peer_mss(seg);
                     take_peer_window_scale(seg);
+                    take_peer_timestamps(in);
                     sack_.on_peer_syn(in.options->sack_permitted);  // RFC 2018 §2
                     open_receive_window();
                     hold_syn_text(in, seg);
@@ -427,6 +442,7 @@ private:
                     rcv_nxt_ = seg.seq + 1u;
                     take_peer_mss(seg);
                     take_peer_window_scale(seg);
+                    take_peer_timestamps(in);
                     sack_.on_peer_syn(in.options->sack_permitted);  // RFC 2018 §2
                     open_receive_window();
                 }
@@ -505,6 +521,9 @@ private:
         const four_tuple none{};
         iss_ = static_cast<std::uint32_t>(policies_.iss()(in.tuple != nullptr ? *in.tuple : none,
                                                           microseconds()));
+        // RFC 7323 §5.4: the TSval offset, keyed by the four-tuple as the ISS (timestamping.hpp).
+        ts_.set_offset(
+            detail::iss_timestamp_offset<IssPolicy>::get(policies_.iss(), in.tuple != nullptr ? *in.tuple : none));
     }
 
     // The initial window the data phase began with (RFC 5681 §3.1: one segment after a
@@ -547,8 +566,17 @@ private:
         if (has(fin_sent_bit) && ack == snd_nxt_ && octets > 0) --octets;  // nor is the FIN
         // Was the SYN (or SYN,ACK) retransmitted? Its timeouts are the only backoffs so far.
         const bool syn_retransmitted = acks_syn && rto_.backoffs() != 0;
-        const rtt_sample sample = rtt_.on_ack(ack, in.now);
-        if (sample) rto_.on_rtt_sample(sample.rtt_ms);  // collapses a backed-off RTO (§5, Karn)
+        rtt_sample sample = rtt_.on_ack(ack, in.now);
+        // RFC 7323 §4.1: with timestamps, the sample is TSecr's (retransmissions included),
+        // with §4.2's gains; Karn's sampler only for an ACK without a usable TSecr.
+        const rtt_sample echo = timestamp_rtt_sample(in);
+        if (echo) {
+            sample = echo;
+            const std::uint32_t n = options::expected_samples(snd_nxt_ - snd_una_, effective_mss());  // §4.2
+            detail::rto_sample_with_gains(rto_, echo.rtt_ms, n, 0);
+        } else if (sample) {
+            rto_.on_rtt_sample(sample.rtt_ms);  // collapses a backed-off RTO (§5, Karn)
+        }
         snd_una_ = ack;
         if (acks_syn) {
             if (syn_retransmitted) set(syn_retransmitted_bit);
@@ -801,6 +829,7 @@ private:
         outgoing_segment out;
         out.header = s;
         out.text_offset = text_offset;
+        fill_timestamps(out);  // first of out.options (RFC 7323 §3.2)
         add_sack_option(out);
         io().send(out);
     }
@@ -843,6 +872,7 @@ private:
         s.window = window_field(config(), wscale_, true);  // never scaled on a SYN (RFC 7323 §2.2)
         s.mss = config().mss;
         s.window_scale = offer_window_scale();
+        ts_.offer(has(passive_bit), config().timestamps);  // RFC 7323 §3.2: TSopt on it (emit)
         const bool first = snd_nxt_ == iss_;
         if (first) {
             snd_nxt_ = iss_ + 1u;
@@ -1126,6 +1156,61 @@ private:
         }
     }
 
+    // -------------------------------------------------------------------- timestamps
+    // RFC 7323 §3-5 (timestamping.hpp): the TSopt of the SYNs, of every segment sent, PAWS and
+    // TS.Recent on arrival, RTT samples from TSecr. Times are the Clock's milliseconds.
+    std::uint64_t clock_ms() noexcept {
+        return static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(clock().now().time_since_epoch()).count());
+    }
+    // The peer's SYN or SYN,ACK taken in LISTEN or SYN-SENT: TSopt or not, TS.Recent (§3.2).
+    void take_peer_timestamps(const call_input& in) noexcept {
+        ts_.on_peer_syn(in.options->has_timestamps, in.options->ts_val, clock_ms());
+    }
+    // §5.3 R1 with §5.5, and §3.2's segment without TSopt: in SYN-RECEIVED and the
+    // synchronized states, before the acceptability test (Appendix D). RSTs are exempt.
+    options::paws_verdict check_timestamps(const segment& seg, const segment_options& o) noexcept {
+        if (!ts_.enabled() || !is_synchronized_or_syn_received(state_)) return options::paws_verdict::accept;
+        return ts_.check(o.has_timestamps, o.ts_val, seg.rst(), clock_ms(), config().missing_timestamp);
+    }
+    // missing_timestamp_policy::drop: "a TCP SHOULD silently drop the segment" (§3.2). No
+    // row runs: the table has nothing to do with it.
+    void drop_without_timestamp(const call_input& in) noexcept {
+        statistics().on_received(*in.seg);
+        statistics().on_event(statistic::timestamp_missing_dropped);
+        observer().on_drop(drop_reason::timestamp_missing);
+        finish(in);
+    }
+    // §4.3 (2): a segment that passed the acceptability test (and is no SYN the fourth step
+    // answers) may set TS.Recent, if it starts at or before Last.ACK.sent.
+    void update_ts_recent(const segment& seg, const segment_options& o, const classification& k) noexcept {
+        if (!ts_.enabled() || !is_synchronized_or_syn_received(state_) || k.count == 0) return;
+        const event first = k.events[0];
+        if (!answers_probes(first) || first == event::rcv_syn || first == event::rcv_syn_passive ||
+            first == event::rcv_syn_reopen) {
+            return;
+        }
+        ts_.update_recent(o.has_timestamps, o.ts_val, seg.seq, clock_ms());
+    }
+    // §4.1: the RTT sample of the arriving ACK's TSecr (acknowledge() calls this only when
+    // SND.UNA advances).
+    rtt_sample timestamp_rtt_sample(const call_input& in) noexcept {
+        if (!ts_.enabled() || in.seg == nullptr) return {false, 0};
+        return ts_.rtt_from_echo(in.options->has_timestamps, in.options->ts_ecr, in.seg->ack_flag(), clock_ms());
+    }
+    // Every segment we send on a timestamp connection (a SYN: if it offers TSopt) carries
+    // TSval (the clock plus the offset, §5.4) and TSecr (TS.Recent with the ACK bit, else 0);
+    // one with the ACK bit sets Last.ACK.sent (§4.3). RSTs carry it too (§3.2's SHOULD).
+    void fill_timestamps(outgoing_segment& out) noexcept {
+        const segment& s = out.header;
+        if (!(s.syn() ? ts_.sent() : ts_.enabled())) return;
+        out.options.has_timestamps = true;
+        out.options.ts_val = ts_.tsval(clock_ms());
+        out.options.ts_ecr = ts_.tsecr(s.ack_flag());
+        if (s.ack_flag() && !s.rst()) ts_.on_ack_sent(s.ack);
+    }
+    // -------------------------------------------------------------------- end of timestamps
+
     // -------------------------------------------------------------------- timers -> events
     // The event an expired timer is, from the main slot's counter and timer_config;
     // event::status when the expiry is no event.
@@ -1192,6 +1277,8 @@ private:
     TCPFSM_NO_UNIQUE_ADDRESS rto_type rto_;
     // RFC 7323 §2 (window_scaling.hpp): 1 octet, in the estimator's tail padding, or none.
     TCPFSM_NO_UNIQUE_ADDRESS window_scaling_type wscale_;
+    // RFC 7323 §3-5 (timestamping.hpp): 20 octets, or none.
+    TCPFSM_NO_UNIQUE_ADDRESS timestamping_type ts_;
     TCPFSM_NO_UNIQUE_ADDRESS send_path_type send_;  // congestion control and loss recovery (send_path.hpp)
     // RFC 2018, RFC 6675, RFC 6937 (selective_acknowledgment.hpp), or nothing (with_sack<P, false>).
     TCPFSM_NO_UNIQUE_ADDRESS sack_type sack_;

@@ -11,6 +11,7 @@
 #include "congestion/unlimited.hpp"
 #include "core.hpp"
 #include "loss_recovery.hpp"
+#include "options/timestamps.hpp"
 #include "options/window_scale.hpp"
 #include "rto.hpp"
 #include "statistics.hpp"
@@ -50,6 +51,16 @@ struct connection_config {
     // the peer's SYN carried it); on, as Linux's net.ipv4.tcp_window_scaling. Scaling is in
     // effect only when both SYNs carried it. Off: no option sent, windows never scaled.
     bool window_scaling = true;
+    // ---- RFC 7323 §3-5: timestamps (timestamping.hpp) ----
+    // Offer the Timestamps option on our SYN and SYN,ACK (the SYN,ACK only if the peer's SYN
+    // carried it); on, as Linux's net.ipv4.tcp_timestamps. In use only when both SYNs carried
+    // it: then every segment carries TSval and TSecr, PAWS checks arrivals and RTT samples
+    // come from TSecr. A profile may compile it out (with_timestamps<Profile, false>).
+    bool timestamps = true;
+    // A non-RST segment without TSopt on a connection that uses timestamps: processed
+    // (`accept`, Linux's tcp_validate_incoming) or silently dropped (`drop`, §3.2's SHOULD).
+    options::missing_timestamp_policy missing_timestamp = options::missing_timestamp_policy::accept;
+    // ---- end of timestamps ----
     // RFC 2018 §2: offer SACK-permitted on our SYN and SYN,ACK (the SYN,ACK only if the peer's
     // SYN carried it); on, as Linux's net.ipv4.tcp_sack. With both SYNs carrying it, every ACK
     // carries SACK blocks (and D-SACK, RFC 2883) and the sender recovers by RFC 6675 with PRR
@@ -191,6 +202,10 @@ struct connection_status {
     // Rcv.Wind.Shift, both 0 unless window scaling is in effect.
     std::uint8_t snd_wscale = 0, rcv_wscale = 0;
     bool window_scaling = false;     // both SYNs carried the Window Scale option
+    // RFC 7323 §3.2 (Linux's TCPI_OPT_TIMESTAMPS): both SYNs carried the Timestamps option;
+    // ts_recent: TS.Recent (§4.3), 0 without timestamps.
+    bool timestamps = false;
+    std::uint32_t ts_recent = 0;
     // RFC 2018 (Linux's TCPI_OPT_SACK, tcpi_sacked): both SYNs carried SACK-permitted; the
     // octets the scoreboard holds as SACKed above SND.UNA.
     bool sack = false;

@@ -140,6 +140,32 @@ constexpr four_tuple_bytes canonical_bytes(const four_tuple& t) noexcept {
     return out;
 }
 
+// SipHash-2-4 under `secret` of canonical_bytes(t): the connection table's hash and the
+// ISS generator's F. Two 4-octet addresses: canonical_bytes' 14 octets are SipHash's first
+// word and its last (6 octets and the length 14 in the top octet), assembled here directly
+// (building the byte array was most of the cost).
+constexpr std::uint64_t four_tuple_siphash(const siphash_key& secret, const four_tuple& t) noexcept {
+    if (t.local.family != address_family::ipv6 && t.remote.family != address_family::ipv6) {
+        const auto octet = [](std::uint64_t v, unsigned at) { return v << (8 * at); };
+        const std::uint8_t* a = t.local.bytes;
+        const std::uint8_t* b = t.remote.bytes;
+        const std::uint64_t first = octet(static_cast<std::uint8_t>(t.local.family), 0) | octet(a[0], 1) |
+                                    octet(a[1], 2) | octet(a[2], 3) | octet(a[3], 4) |
+                                    octet(static_cast<std::uint8_t>(t.remote.family), 5) | octet(b[0], 6) |
+                                    octet(b[1], 7);
+        const std::uint64_t last = octet(b[2], 0) | octet(b[3], 1) | octet(std::uint64_t{t.local_port} >> 8, 2) |
+                                   octet(std::uint64_t{t.local_port} & 0xffu, 3) |
+                                   octet(std::uint64_t{t.remote_port} >> 8, 4) |
+                                   octet(std::uint64_t{t.remote_port} & 0xffu, 5) | octet(14u, 7);
+        detail::sip_state s = detail::sip_initial(secret);
+        s.compress(first);
+        s.compress(last);
+        return detail::sip_final(s);
+    }
+    const four_tuple_bytes message = canonical_bytes(t);
+    return siphash_2_4(secret, message.bytes, message.size);
+}
+
 // M: the timer that "is incremented every 4 microseconds" (RFC 9293 §3.4.1), taken from
 // any monotonic microsecond count: (now_microseconds / 4) mod 2^32. It wraps every
 // 2^34 µs, about 4.77 hours.
@@ -162,28 +188,19 @@ public:
 
     // F: this tuple's fixed offset into the sequence space under this secret.
     constexpr std::uint32_t keyed_offset(const four_tuple& t) const noexcept {
-        if (t.local.family != address_family::ipv6 && t.remote.family != address_family::ipv6) {
-            // Two 4-octet addresses: canonical_bytes' 14 octets are SipHash's first word and
-            // its last (6 octets and the length 14 in the top octet), assembled here directly
-            // (building the byte array was most of an ISS's cost).
-            const auto octet = [](std::uint64_t v, unsigned at) { return v << (8 * at); };
-            const std::uint8_t* a = t.local.bytes;
-            const std::uint8_t* b = t.remote.bytes;
-            const std::uint64_t first = octet(static_cast<std::uint8_t>(t.local.family), 0) | octet(a[0], 1) |
-                                        octet(a[1], 2) | octet(a[2], 3) | octet(a[3], 4) |
-                                        octet(static_cast<std::uint8_t>(t.remote.family), 5) | octet(b[0], 6) |
-                                        octet(b[1], 7);
-            const std::uint64_t last = octet(b[2], 0) | octet(b[3], 1) | octet(std::uint64_t{t.local_port} >> 8, 2) |
-                                       octet(std::uint64_t{t.local_port} & 0xffu, 3) |
-                                       octet(std::uint64_t{t.remote_port} >> 8, 4) |
-                                       octet(std::uint64_t{t.remote_port} & 0xffu, 5) | octet(14u, 7);
-            detail::sip_state s = detail::sip_initial(secret_);
-            s.compress(first);
-            s.compress(last);
-            return static_cast<std::uint32_t>(detail::sip_final(s));
-        }
-        const four_tuple_bytes message = canonical_bytes(t);
-        return static_cast<std::uint32_t>(siphash_2_4(secret_, message.bytes, message.size));
+        return static_cast<std::uint32_t>(four_tuple_siphash(secret_, t));
+    }
+
+    // RFC 7323 §5.4's Timestamp_Offset for this tuple under the same secret: SipHash-2-4 over
+    // canonical_bytes(t) followed by the octet 'T', low 32 bits (options/timestamps.hpp's
+    // timestamp_offset_generator; the octet keeps it apart from keyed_offset). The engine
+    // adds it to every TSval of the connection (timestamping.hpp).
+    constexpr std::uint32_t timestamp_offset(const four_tuple& t) const noexcept {
+        const four_tuple_bytes tuple = canonical_bytes(t);
+        std::uint8_t message[max_four_tuple_bytes + 1] = {};
+        for (std::size_t i = 0; i < tuple.size; ++i) message[i] = tuple.bytes[i];
+        message[tuple.size] = 0x54;  // 'T'
+        return static_cast<std::uint32_t>(siphash_2_4(secret_, message, tuple.size + 1));
     }
 
 private:

@@ -66,9 +66,11 @@ enum class drop_reason : std::uint8_t {
     text_beyond_window,          // the part of the text beyond RCV.WND was cut off (§3.10.7.4 first step)
     out_of_window_ack_rate_limited,  // the duplicate ACK for an unacceptable segment without text
                                      // was not sent (Linux's tcp_oow_rate_limited)
+    timestamp_missing,  // RFC 7323 §3.2: no TSopt on a timestamp connection, dropped silently
+                        // (missing_timestamp_policy::drop)
 };
 
-inline constexpr std::size_t drop_reason_count = 4;
+inline constexpr std::size_t drop_reason_count = 5;
 
 constexpr const char* name(drop_reason r) noexcept {
     switch (r) {
@@ -76,6 +78,7 @@ constexpr const char* name(drop_reason r) noexcept {
         case drop_reason::text_out_of_order: return "text_out_of_order";
         case drop_reason::text_beyond_window: return "text_beyond_window";
         case drop_reason::out_of_window_ack_rate_limited: return "out_of_window_ack_rate_limited";
+        case drop_reason::timestamp_missing: return "timestamp_missing";
     }
     return "invalid";
 }

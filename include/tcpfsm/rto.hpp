@@ -101,9 +101,19 @@ public:
 
     // A new measurement R of the round-trip time (§2.2, §2.3); it also ends any backoff
     // (§5 note: a new RTT measurement may "collapse" a backed-off RTO).
-    constexpr void on_rtt_sample(std::uint32_t r_ms) noexcept {
+    constexpr void on_rtt_sample(std::uint32_t r_ms) noexcept { on_rtt_sample(r_ms, 1); }
+
+    // The same with RFC 7323 §4.2's gains for `expected_samples` samples per round trip
+    // (timestamps: a sample per ACK): alpha' = alpha / n, beta' = beta / n, i.e.
+    //   RTTVAR <- ((4n - 1) * RTTVAR + |SRTT - R'|) / 4n,  SRTT <- ((8n - 1) * SRTT + R') / 8n,
+    // each rounded to the nearest 2^-fraction_bits, halves up (n = 1: §2.3 as above; n is
+    // taken as 1 when 0 and as 2^24 above it).
+    constexpr void on_rtt_sample(std::uint32_t r_ms, std::uint32_t expected_samples) noexcept {
         const std::uint64_t r = static_cast<std::uint64_t>(r_ms < max_sample_ms ? r_ms : max_sample_ms)
                                 << fraction_bits;
+        const std::uint64_t n = expected_samples == 0           ? 1u
+                                : expected_samples > (1u << 24) ? (1u << 24)
+                                                                : expected_samples;
         if (!has_sample()) {
             // §2.2: SRTT <- R, RTTVAR <- R/2 (exact: R/2 has 7 spare fraction bits).
             srtt_ = static_cast<std::uint32_t>(r);
@@ -114,8 +124,8 @@ public:
             // then SRTT <- (1 - alpha) * SRTT + alpha * R'. Both results lie between their
             // inputs, so they fit 32 bits.
             rttvar_ = static_cast<std::uint32_t>(
-                detail::rto_round_div(3u * std::uint64_t{rttvar_} + detail::rto_absdiff(srtt_, r), 4));
-            srtt_ = static_cast<std::uint32_t>(detail::rto_round_div(7u * std::uint64_t{srtt_} + r, 8));
+                detail::rto_round_div((4 * n - 1) * std::uint64_t{rttvar_} + detail::rto_absdiff(srtt_, r), 4 * n));
+            srtt_ = static_cast<std::uint32_t>(detail::rto_round_div((8 * n - 1) * std::uint64_t{srtt_} + r, 8 * n));
         }
         backoffs_ = 0;
     }

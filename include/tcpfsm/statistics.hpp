@@ -33,9 +33,13 @@ enum class statistic : std::uint8_t {
     out_of_window_segment,   // failed the §3.10.7.4 first step's test (Table 6), answered or not
     window_scale_clamped,    // the peer's SYN offered a window shift above 14, used as 14
                              // (RFC 7323 §2.3: "SHOULD log the error")
+    paws_rejected,           // RFC 7323 §5.3: an old duplicate (TSval older than TS.Recent), ACKed
+                             // and dropped (Linux's PAWSEstabRejected)
+    timestamp_missing_dropped,  // RFC 7323 §3.2: no TSopt on a timestamp connection, dropped
+                                // under missing_timestamp_policy::drop
 };
 
-inline constexpr std::size_t statistic_count = 5;
+inline constexpr std::size_t statistic_count = 7;
 
 constexpr const char* name(statistic s) noexcept {
     switch (s) {
@@ -44,6 +48,8 @@ constexpr const char* name(statistic s) noexcept {
         case statistic::challenge_ack_sent: return "challenge_ack_sent";
         case statistic::out_of_window_segment: return "out_of_window_segment";
         case statistic::window_scale_clamped: return "window_scale_clamped";
+        case statistic::paws_rejected: return "paws_rejected";
+        case statistic::timestamp_missing_dropped: return "timestamp_missing_dropped";
     }
     return "invalid";
 }
@@ -77,6 +83,8 @@ struct counting_statistics {
     std::uint64_t challenge_acks_sent = 0;      // RFC 5961 (Linux's TCPChallengeACK)
     std::uint64_t out_of_window_segments = 0;   // failed §3.10.7.4's first step
     std::uint64_t window_scales_clamped = 0;    // RFC 7323 §2.3: a shift above 14 taken as 14
+    std::uint64_t paws_rejected = 0;            // RFC 7323 §5.3 (Linux's PAWSEstabRejected)
+    std::uint64_t timestamp_missing_dropped = 0;  // RFC 7323 §3.2, under missing_timestamp_policy::drop
     std::uint64_t rsts_sent = 0;
     std::uint64_t rsts_received = 0;
 
@@ -111,6 +119,8 @@ struct counting_statistics {
             case statistic::challenge_ack_sent: ++challenge_acks_sent; break;
             case statistic::out_of_window_segment: ++out_of_window_segments; break;
             case statistic::window_scale_clamped: ++window_scales_clamped; break;
+            case statistic::paws_rejected: ++paws_rejected; break;
+            case statistic::timestamp_missing_dropped: ++timestamp_missing_dropped; break;
         }
     }
 
@@ -143,8 +153,11 @@ constexpr void count_arrival_events(Statistics& stats, const receive_context& c,
                            (c.rcv_wnd == 0 && seg.seq == c.rcv_nxt);
     // §3.10.7.4 first step: the classifier's unacceptable events, and a SYN out of the window
     // (RFC 5961 §4.2 names it rcv_syn whatever its sequence number).
-    if (first == event::rcv_unacceptable || first == event::rcv_rst_unacceptable ||
-        (first == event::rcv_syn && !in_window)) {
+    // RFC 7323 §5.3: a segment PAWS rejected is counted as such, not as out of the window.
+    if (c.paws_rejected) {
+        stats.on_event(statistic::paws_rejected);
+    } else if (first == event::rcv_unacceptable || first == event::rcv_rst_unacceptable ||
+               (first == event::rcv_syn && !in_window)) {
         stats.on_event(statistic::out_of_window_segment);
     }
     // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT": (a) data outstanding, (b) no text, (c) no SYN nor

@@ -44,6 +44,7 @@
 #include "ack_timing.hpp"
 #include "invalid_ack_limiter.hpp"
 #include "send_path.hpp"
+#include "timestamping.hpp"
 #include "window_scaling.hpp"
 #include "selective_acknowledgment.hpp"
 #include "connection.hpp"

@@ -111,8 +111,17 @@ std::vector<std::uint8_t> pattern_bytes(std::size_t n, std::uint8_t salt) {
 
 // ------------------------------------------------------------------ losses in the handshake
 
+// Without timestamps: the only RTT sample would be Karn-ambiguous (RFC 7323 §4.1 gives one
+// with them: the next test).
+tcpfsm::connection_config without_timestamps() {
+    tcpfsm::connection_config c;
+    c.timestamps = false;
+    return c;
+}
+
 TEST_CASE("lost SYN: retransmitted after 1 s, 2 s, 4 s, then RTO 3 s after the handshake", "[scenario]") {
-    two t;
+    static const tcpfsm::connection_config config = without_timestamps();
+    two t(config, config);
     t.b.open_passive();
     t.net.drop_next(sim::sent_from(t.a, pattern::syn), 3);
     t.a.open_active();
@@ -130,6 +139,30 @@ TEST_CASE("lost SYN: retransmitted after 1 s, 2 s, 4 s, then RTO 3 s after the h
     REQUIRE(t.net.run_until([&] { return t.b.received().size() == 100; }, 60 * second));
     CHECK(sim::times_of(t.net.sent_by(t.a, pattern::data)) == std::vector<sim_time>{8 * second, 8 * second + 3000});
     CHECK(t.b.received() == pattern_bytes(100, 1));
+    t.no_violations();
+}
+
+// RFC 7323 §4.1: with timestamps the SYN,ACK echoes the TSval of the SYN that got through, so
+// the handshake gives an RTT sample (2 delays) even after retransmissions, and §5.7's 3 s does
+// not apply (as Linux's tcp_init_metrics, which falls back to 3 s only without timestamps):
+// RTO = max(1 s, SRTT + 4 * RTTVAR) = max(1000, 20 + 4 * 10) = 1000 ms (RFC 6298 §2.2, §2.4).
+TEST_CASE("lost SYN with timestamps: the SYN,ACK's TSecr gives an RTT sample, RTO 1 s after the handshake",
+          "[scenario][timestamps]") {
+    two t;
+    t.b.open_passive();
+    t.net.drop_next(sim::sent_from(t.a, pattern::syn), 3);
+    t.a.open_active();
+    REQUIRE(t.net.run_until([&] { return t.b.st() == state::established; }, 60 * second));
+    CHECK(sim::times_of(t.net.sent_by(t.a, pattern::syn)) == backoff_times(0, rto_initial, 4));
+    REQUIRE(t.a.snapshot().timestamps);
+    CHECK(t.a.snapshot().srtt_ms == 2 * delay);
+    CHECK(t.a.snapshot().rttvar_ms == delay);
+    CHECK(t.a.snapshot().rto_ms == 1000u);
+    t.net.run_until(8 * second);
+    t.net.drop_next(sim::sent_from(t.a, pattern::data));
+    t.a.send(pattern_bytes(100, 1));
+    REQUIRE(t.net.run_until([&] { return t.b.received().size() == 100; }, 60 * second));
+    CHECK(sim::times_of(t.net.sent_by(t.a, pattern::data)) == std::vector<sim_time>{8 * second, 8 * second + 1000});
     t.no_violations();
 }
 

@@ -13,6 +13,8 @@
 //     1 drop      [index]
 //     2 duplicate [index]         delivered, and stays in flight
 //     3 inject    [who flags seq-mode seq.. ack-mode ack.. len window mss]  a spoofed segment
+//                 (window bit 6: with TSopt, TSval = the receiver's TS.Recent plus the window's
+//                 high octet as a signed offset, TSecr = SEG.SEQ ^ SEG.ACK; RFC 7323)
 //     4 call      [who what arg]  open_active, open_passive, send(arg*16), receive(arg*16),
 //                                 close, release, abort, status
 //     5 advance   [ms/10]         the clock moves on; both engines' on_timer()
@@ -30,7 +32,9 @@
 //   - a segment an engine sends (not an RST) lies in [ISS, SND.NXT] and, with the ACK bit,
 //     acknowledges RCV.NXT as it was before the step or after it, or a value in between (a
 //     retransmission that a partial ACK sets off goes out before the rest of the same
-//     segment, its text or FIN, moves RCV.NXT; the ACK that follows carries the new value).
+//     segment, its text or FIN, moves RCV.NXT; the ACK that follows carries the new value);
+//   - on a connection that uses timestamps (RFC 7323 §3.2) every segment sent carries TSopt.
+// The options (timestamps) travel with the segments between the engines.
 // SPDX-License-Identifier: MIT
 #include <tcpfsm/connection.hpp>
 
@@ -52,9 +56,13 @@ struct fuzz_clock {
 };
 
 std::vector<tcpfsm::segment> outbox;  // what the engine in the current step sent
+std::vector<tcpfsm::segment_options> outbox_options;  // and the options beside each
 
 struct fuzz_io {
-    void send(const tcpfsm::outgoing_segment& s) noexcept { outbox.push_back(s.header); }
+    void send(const tcpfsm::outgoing_segment& s) noexcept {
+        outbox.push_back(s.header);
+        outbox_options.push_back(s.options);
+    }
 };
 
 int current = 0;      // the engine in the current step (0: A, 1: B)
@@ -116,6 +124,7 @@ struct reader {
 struct in_flight {
     tcpfsm::segment h;
     int to;
+    tcpfsm::segment_options options;
 };
 
 struct tracked {
@@ -171,7 +180,7 @@ private:
                 const std::size_t i = idx % channel_.size();
                 const in_flight f = channel_[i];
                 if (op != 2) channel_.erase(channel_.begin() + static_cast<std::ptrdiff_t>(i));
-                if (op != 1) deliver(f.to, f.h);
+                if (op != 1) deliver(f.to, f.h, f.options);
                 return;
             }
             case 3: {
@@ -187,7 +196,15 @@ private:
                 // Window Scale (RFC 7323) on an odd MSS: shifts 0 to 31 (above 14 used as 14),
                 // on any segment (taken only from a SYN the engine takes).
                 if ((seg.mss & 1u) != 0) seg.window_scale = static_cast<std::uint8_t>(seg.window & 0x1Fu);
-                deliver(who, seg);
+                // Timestamps (RFC 7323) near the receiver's TS.Recent: PAWS accepts or rejects.
+                tcpfsm::segment_options options;
+                if ((seg.window & 0x40u) != 0) {
+                    options.has_timestamps = true;
+                    const auto offset = static_cast<std::int8_t>(static_cast<std::uint8_t>(seg.window >> 8));
+                    options.ts_val = s.ts_recent + static_cast<std::uint32_t>(static_cast<std::int32_t>(offset));
+                    options.ts_ecr = seg.seq ^ seg.ack;
+                }
+                deliver(who, seg, options);
                 return;
             }
             case 4: {
@@ -216,7 +233,7 @@ private:
                 for (int i = 0; i < 64 && !channel_.empty(); ++i) {
                     const in_flight f = channel_.front();
                     channel_.pop_front();
-                    deliver(f.to, f.h);
+                    deliver(f.to, f.h, f.options);
                 }
                 return;
         }
@@ -234,10 +251,10 @@ private:
         }
     }
 
-    void deliver(int who, const tcpfsm::segment& seg) {
+    void deliver(int who, const tcpfsm::segment& seg, const tcpfsm::segment_options& options) {
         if (tracing) print(who == 0 ? "-> A" : "-> B", seg);
         begin(who);
-        ep(who).on_segment(seg, seg.text_length > 0 ? zeros : nullptr);
+        ep(who).on_segment(seg, options, seg.text_length > 0 ? zeros : nullptr);
         end(who, false);
     }
 
@@ -280,6 +297,7 @@ private:
         current = who;
         forgotten[who] = false;
         outbox.clear();
+        outbox_options.clear();
         before_ = ep(who).current_state();
         before_rcv_nxt_ = ep(who).snapshot().rcv_nxt;
     }
@@ -333,11 +351,18 @@ private:
                 }
             }
         }
-        for (const tcpfsm::segment& seg : outbox) {
-            if (tracing) print(who == 0 ? "A sent" : "B sent", seg);
-            if (channel_.size() < 64) channel_.push_back(in_flight{seg, 1 - who});
+        // RFC 7323 §3.2: once both SYNs carried TSopt, every segment carries it (the step did
+        // not end the connection: a new one's first SYN may go without).
+        if (s.timestamps && !forgotten[who]) {
+            for (std::size_t k = 0; k < outbox.size(); ++k)
+                if (!outbox_options[k].has_timestamps) violated("a segment without TSopt on a timestamp connection", who);
+        }
+        for (std::size_t k = 0; k < outbox.size(); ++k) {
+            if (tracing) print(who == 0 ? "A sent" : "B sent", outbox[k]);
+            if (channel_.size() < 64) channel_.push_back(in_flight{outbox[k], 1 - who, outbox_options[k]});
         }
         outbox.clear();
+        outbox_options.clear();
         if (tracing) {
             std::fprintf(stderr, "      A %s, B %s, %zu in flight\n", tcpfsm::rfc_name(ep_[0].current_state()),
                          tcpfsm::rfc_name(ep_[1].current_state()), channel_.size());
@@ -358,6 +383,7 @@ private:
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     now_ms = 1000000;
     outbox.clear();
+    outbox_options.clear();
     reader r{data, size};
     world w(r);
     w.run();

@@ -111,6 +111,67 @@ TEST_CASE("conn_table: capacity, duplicates and the bound on storage", "[conn_ta
     CHECK(big.bucket_count() == (1u << 21));
 }
 
+TEST_CASE("conn_table: compact buckets and erase_if against std::map", "[conn_table]") {
+    // 4/3 of the slots rounded up to a multiple of 8: 1,000,000 + 333,333 + 1 = 1,333,334 -> 1,333,336.
+    four_tuple_map<std::uint32_t, ipv4_tuple_key> big(1000000, table_secret, default_allocator<unsigned char>(),
+                                                      bucket_sizing::compact);
+    CHECK(big.bucket_count() == 1333336u);
+    constexpr std::uint32_t capacity = 600;
+    four_tuple_map<std::uint32_t> table(capacity, table_secret, default_allocator<unsigned char>(),
+                                        bucket_sizing::compact);
+    CHECK(table.bucket_count() == 808u);  // 600 + 200 + 1 = 801 -> 808
+    std::map<std::uint32_t, std::uint32_t> model;
+    std::mt19937 random(777);
+    for (int round = 0; round < 20; ++round) {
+        // Fill to the brim (clusters long, some wrapping past the last bucket), then erase a
+        // random half with erase_if: every value is offered once, the rest stay findable.
+        while (model.size() < capacity) {
+            const std::uint32_t n = static_cast<std::uint32_t>(random() % 100000u);
+            if (model.count(n) != 0) continue;
+            REQUIRE(table.insert(client_tuple(n), n) != table.npos);
+            model[n] = n;
+        }
+        REQUIRE(table.full());
+        std::map<std::uint32_t, int> offered;
+        const std::uint32_t parity = static_cast<std::uint32_t>(random() & 1u);
+        const std::uint32_t erased = table.erase_if([&](std::uint32_t slot) {
+            ++offered[table[slot]];
+            return (table[slot] & 1u) == parity;
+        });
+        std::uint32_t expected = 0;
+        for (auto it = model.begin(); it != model.end();) {
+            REQUIRE(offered[it->first] == 1);
+            if ((it->first & 1u) == parity) {
+                it = model.erase(it);
+                ++expected;
+            } else {
+                ++it;
+            }
+        }
+        REQUIRE(offered.size() == capacity);
+        REQUIRE(erased == expected);
+        REQUIRE(table.size() == model.size());
+        for (const auto& entry : model) {
+            const std::uint32_t slot = table.find(client_tuple(entry.first));
+            REQUIRE(slot != table.npos);
+            REQUIRE(table[slot] == entry.second);
+        }
+    }
+}
+
+TEST_CASE("conn_table: four_tuple_hash is SipHash-2-4 of the canonical bytes, IPv4 and IPv6", "[conn_table]") {
+    // The IPv4 path assembles SipHash's two words directly; it must give the 64-bit tag of
+    // canonical_bytes (iss.hpp) as the byte-wise SipHash-2-4 does.
+    std::mt19937 random(4242);
+    for (int i = 0; i < 2000; ++i) {
+        const std::uint32_t n = static_cast<std::uint32_t>(random());
+        four_tuple t = (i % 3 == 0) ? ipv6_tuple(n) : client_tuple(n);
+        t.local_port = static_cast<std::uint16_t>(random());
+        const four_tuple_bytes b = canonical_bytes(t);
+        REQUIRE(four_tuple_hash(table_secret, t) == siphash_2_4(table_secret, b.bytes, b.size));
+    }
+}
+
 TEST_CASE("deadline_heap: pops in deadline order, moves and cancels", "[conn_table]") {
     deadline_heap<> heap(500);
     std::map<std::uint32_t, std::uint32_t> model;  // slot -> deadline

@@ -107,6 +107,10 @@ class Net:
 
     def _up(self, relay, ready, link, seed):
         dev_a, dev_b = f"ka{os.getpid() % 100000}", f"kb{os.getpid() % 100000}"
+        # A ready file left by an earlier run would end the wait below before this relay has
+        # made its TUN devices (then `ip link set ... netns` fails).
+        if os.path.exists(ready):
+            os.unlink(ready)
         # 20 ms each way by default: the FINs of a simultaneous close cross.
         self.relay = subprocess.Popen([relay, "--tun-a", dev_a, "--tun-b", dev_b, "--both", link, "--seed", str(seed),
                                        "--ready-file", ready, "--stats-file", self.stats],

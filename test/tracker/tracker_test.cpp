@@ -49,7 +49,7 @@ TEST_CASE("three-way handshake: Figure 6, states after each segment", "[tracker]
     CHECK(c.endpoints[1].iss == 300u);
     CHECK(c.endpoints[0].snd_nxt == 101u);
     CHECK(c.endpoints[1].snd_nxt == 301u);
-    CHECK(c.since_ns(tcpfsm::tracker_side::b) == 3 * ms);  // B ESTABLISHED since the third segment
+    CHECK(t.trk.since_ns(c, tcpfsm::tracker_side::b) == 3 * ms);  // B ESTABLISHED since the third segment
     CHECK(o.anomalies.empty());
 }
 
@@ -211,43 +211,51 @@ TEST_CASE("TIME-WAIT ends by capture time after 2MSL (configurable)", "[tracker]
     t.from_a(seg_of(101, 301, fin_ack));
     t.from_b(seg_of(301, 102, fin_ack));  // B's FIN ACKs A's: A TIME-WAIT at 5 ms
     CHECK(t.a() == state::time_wait);
-    const std::uint64_t entered = t.conn().since_ns(tcpfsm::tracker_side::a);
+    const std::uint64_t entered = t.trk.since_ns(t.conn(), tcpfsm::tracker_side::a);
     CHECK(entered == 5 * ms);
     t.trk.expire(entered + 999 * ms);
     CHECK(t.a() == state::time_wait);
     t.trk.expire(entered + 1000 * ms);
     CHECK(t.a() == state::closed);
-    CHECK(t.conn().since_ns(tcpfsm::tracker_side::a) == entered + 1000 * ms);
+    CHECK(t.trk.since_ns(t.conn(), tcpfsm::tracker_side::a) == entered + 1000 * ms);
     CHECK(t.trk.stats().time_wait_expired == 1u);
 }
 
-TEST_CASE("capacity: the least recently seen goes to make room, idle timeouts evict", "[tracker]") {
+TEST_CASE("capacity: a record not seen since the hand passed goes to make room, idle timeouts evict", "[tracker]") {
+    // CLOCK (second chance): slots are taken in order 0, 1, 2; a full table's hand walks
+    // them from slot 0, clearing the reference bit of a record seen since it last passed and
+    // evicting the first record without one.
     tcpfsm::tracker_config config;
-    config.capacity = 2;
+    config.capacity = 3;
     tap t(config);
-    t.a_port = 1;
-    t.from_a(seg_of(100, 0, ctl::syn));
-    t.a_port = 2;
-    t.from_a(seg_of(100, 0, ctl::syn));
-    t.a_port = 1;
-    t.from_a(seg_of(100, 0, ctl::syn));  // port 1 seen again: port 2 is now the oldest
-    t.a_port = 3;
-    const auto o = t.from_a(seg_of(100, 0, ctl::syn));
-    CHECK(o.tracked);
-    CHECK(t.trk.size() == 2u);
-    CHECK(t.trk.stats().evicted_full == 1u);
-    CHECK(t.trk.find(tuple_of(1, 2, 2, 80)) == nullptr);
-    CHECK(t.trk.find(tuple_of(1, 1, 2, 80)) != nullptr);
-    CHECK(t.trk.stats().evicted_in[tcpfsm::index_of(state::syn_received)] == 1u);
-    // SYN-SENT / SYN-RECEIVED: the longer of conntrack's syn_sent (120 s) and syn_recv (60 s).
-    // Port 1 was last seen at 3 ms, port 3 at 4 ms.
-    CHECK(t.trk.expire(3 * ms + 119'999 * ms) == 0u);
-    CHECK(t.trk.expire(3 * ms + 120'000 * ms) == 1u);
-    CHECK(t.trk.size() == 1u);
+    for (std::uint16_t port = 1; port <= 3; ++port) {  // ports 1, 2, 3 at 1, 2, 3 ms: slots 0, 1, 2
+        t.a_port = port;
+        t.from_a(seg_of(100, 0, ctl::syn));
+    }
+    t.a_port = 4;
+    CHECK(t.from_a(seg_of(100, 0, ctl::syn)).tracked);  // 4 ms: all three seen: bits cleared, slot 0 (port 1) goes
     CHECK(t.trk.find(tuple_of(1, 1, 2, 80)) == nullptr);
+    t.a_port = 2;
+    t.from_a(seg_of(100, 0, ctl::syn));  // 5 ms: port 2 (slot 1) seen again
+    t.a_port = 5;
+    CHECK(t.from_a(seg_of(100, 0, ctl::syn)).tracked);  // 6 ms: the hand at slot 1 spares port 2, takes port 3
+    CHECK(t.trk.size() == 3u);
+    CHECK(t.trk.stats().evicted_full == 2u);
+    CHECK(t.trk.find(tuple_of(1, 3, 2, 80)) == nullptr);
+    CHECK(t.trk.find(tuple_of(1, 2, 2, 80)) != nullptr);
+    CHECK(t.trk.find(tuple_of(1, 4, 2, 80)) != nullptr);
+    CHECK(t.trk.find(tuple_of(1, 5, 2, 80)) != nullptr);
+    CHECK(t.trk.stats().evicted_in[tcpfsm::index_of(state::syn_received)] == 2u);
+    // SYN-SENT / SYN-RECEIVED: the longer of conntrack's syn_sent (120 s) and syn_recv (60 s).
+    // Port 4 was last seen at 4 ms, port 2 at 5 ms, port 5 at 6 ms.
+    CHECK(t.trk.expire(4 * ms + 119'999 * ms) == 0u);
     CHECK(t.trk.expire(4 * ms + 120'000 * ms) == 1u);
+    CHECK(t.trk.find(tuple_of(1, 4, 2, 80)) == nullptr);
+    CHECK(t.trk.expire(5 * ms + 120'000 * ms) == 1u);
+    CHECK(t.trk.find(tuple_of(1, 2, 2, 80)) == nullptr);
+    CHECK(t.trk.expire(6 * ms + 120'000 * ms) == 1u);
     CHECK(t.trk.size() == 0u);
-    CHECK(t.trk.stats().evicted_idle == 2u);
+    CHECK(t.trk.stats().evicted_idle == 3u);
 }
 
 TEST_CASE("ss_stats: both endpoints counted as ss on their hosts would", "[tracker]") {
@@ -287,7 +295,7 @@ TEST_CASE("TIME-WAIT: a retransmitted FIN restarts 2MSL (§3.10.7.4 eighth step)
     t.from_a(seg_of(101, 302, fin_ack));   // A's FIN ACKs B's: B TIME-WAIT at 5 ms, A LAST-ACK
     REQUIRE(t.b() == state::time_wait);
     t.from_a(seg_of(101, 302, fin_ack));   // A's FIN again at 6 ms (B's ACK was lost)
-    CHECK(t.conn().since_ns(tcpfsm::tracker_side::b) == 6 * ms);
+    CHECK(t.trk.since_ns(t.conn(), tcpfsm::tracker_side::b) == 6 * ms);
     t.trk.expire(5 * ms + 1000 * ms);      // 2MSL from the first FIN: not yet
     CHECK(t.b() == state::time_wait);
     t.trk.expire(6 * ms + 1000 * ms);
@@ -340,4 +348,23 @@ TEST_CASE("observation path: a FIN,ACK in FIN-WAIT-1 passes FIN-WAIT-2 (§3.10.7
     CHECK(o.after[0] == state::time_wait);
     REQUIRE(o.path_length[1] == 1u);
     CHECK(o.path[1][0] == state::last_ack);  // B received A's FIN (CLOSE-WAIT), then CLOSE
+}
+
+TEST_CASE("the tracker's clock: 1 ms ticks from the first segment, moved forward before they overflow", "[tracker]") {
+    tap t;
+    t.handshake();  // 1, 2, 3 ms: B ESTABLISHED since 3 ms
+    CHECK(t.trk.clock_origin_ns() == 1 * ms);
+    CHECK(t.trk.since_ns(t.conn(), tcpfsm::tracker_side::b) == 3 * ms);
+    // 2^30 ticks after the origin (12.4 days) the origin moves forward by 2^29 ticks; a time
+    // before the new origin reads as the origin.
+    const std::uint64_t step = (std::uint64_t{1} << 29) * ms;
+    t.now = 1 * ms + 2 * step - ms;  // the next segment comes at origin + 2^30 ticks
+    t.from_a(seg_of(101, 301, ack_flag));
+    CHECK(t.trk.clock_origin_ns() == 1 * ms + step);
+    CHECK(t.trk.since_ns(t.conn(), tcpfsm::tracker_side::b) == 1 * ms + step);
+    CHECK(t.trk.last_seen_ns(t.conn()) == 1 * ms + 2 * step);
+    // ESTABLISHED: idle for 5 days (conntrack's established) before expire() removes it.
+    constexpr std::uint64_t five_days = 432'000'000'000'000ull;
+    CHECK(t.trk.expire(1 * ms + 2 * step + five_days - ms) == 0u);
+    CHECK(t.trk.expire(1 * ms + 2 * step + five_days) == 1u);
 }

@@ -449,3 +449,26 @@ TEST_CASE("rto and rtt_sampler work in constant expressions", "[rto]") {
     static_assert(constexpr_walk() == 300);  // R = 100: 100 + 4 * 50
     CHECK(constexpr_walk() == 300);
 }
+
+// RFC 7323 §4.2: with n samples per round trip (timestamps), alpha' = 1/(8n), beta' = 1/(4n).
+// n = 1 is §2.3 exactly; n = 4 against the rationals computed here.
+TEST_CASE("rto: RFC 7323 §4.2's gains for n expected samples", "[rto][timestamps]") {
+    basic_rto_estimator<unclamped> one, plain, four;
+    for (basic_rto_estimator<unclamped>* e : {&one, &plain, &four}) e->on_rtt_sample(100);  // SRTT 100, RTTVAR 50
+    one.on_rtt_sample(200, 1);
+    plain.on_rtt_sample(200);
+    CHECK(one.srtt_fixed() == plain.srtt_fixed());
+    CHECK(one.rttvar_fixed() == plain.rttvar_fixed());
+    // n = 4: RTTVAR = (15 * 50 + |100 - 200|) / 16 = 53.125, SRTT = (31 * 100 + 200) / 32 = 103.125;
+    // both exact in 1/256 ms: 13600 and 26400.
+    four.on_rtt_sample(200, 4);
+    CHECK(four.rttvar_fixed() == 13600u);
+    CHECK(four.srtt_fixed() == 26400u);
+    // RTO = 103.125 + 4 * 53.125 = 315.625, to the nearest ms: 316.
+    CHECK(four.rto_ms() == 316u);
+    // n = 0 is taken as 1.
+    basic_rto_estimator<unclamped> zero;
+    zero.on_rtt_sample(100);
+    zero.on_rtt_sample(200, 0);
+    CHECK(zero.srtt_fixed() == plain.srtt_fixed());
+}

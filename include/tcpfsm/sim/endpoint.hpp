@@ -38,24 +38,20 @@ class basic_endpoint;
 
 namespace detail {
 
-// A call the simulator cannot carry out, and a run that makes no progress: exceptions where
-// they are on, otherwise a message on stderr and abort().
-[[noreturn]] inline void misuse(const std::string& what) {
+// A failure of the simulator's run: an Exception where exceptions are on, otherwise a message
+// on stderr and abort().
+template <class Exception>
+[[noreturn]] void fail_with(const std::string& what) {
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
-    throw std::logic_error(what);
+    throw Exception(what);
 #else
     std::fprintf(stderr, "%s\n", what.c_str());
     std::abort();
 #endif
 }
-[[noreturn]] inline void stuck(const std::string& what) {
-#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
-    throw std::runtime_error(what);
-#else
-    std::fprintf(stderr, "%s\n", what.c_str());
-    std::abort();
-#endif
-}
+// A call the simulator cannot carry out, and a run that makes no progress.
+[[noreturn]] inline void misuse(const std::string& what) { fail_with<std::logic_error>(what); }
+[[noreturn]] inline void stuck(const std::string& what) { fail_with<std::runtime_error>(what); }
 
 template <class Profile>
 struct endpoint_io {

@@ -35,6 +35,20 @@
 
 namespace tcpfsm {
 
+// Which rule tells a retransmission from an out-of-order segment (docs/tracker.md,
+// "Anomalies" and "Compared with Wireshark"). Both look at a segment that starts below the
+// highest sequence number seen from its sender.
+enum class tracker_sequence_rule : std::uint8_t {
+    // A retransmission: its octets were seen from the sender before; out-of-order: it fills a
+    // hole, first time seen (RFC 6298, RFC 5681: what the sender did).
+    sequence_seen,
+    // Wireshark's (epan/dissectors/packet-tcp.c): out-of-order when it comes less than the
+    // connection's first RTT (the first ACK after the last SYN; 3 ms if unknown) after the
+    // sender's highest sequence number last advanced and does not end there; otherwise a
+    // retransmission, spurious first, then fast. Costs 32 octets per slot beside the table.
+    wireshark_timing,
+};
+
 // Capacity, 2MSL and the idle timeouts (nanoseconds of capture time). The idle defaults are
 // Linux conntrack's nf_conntrack_tcp_timeout_* (net/netfilter/nf_conntrack_proto_tcp.c).
 struct tracker_config {
@@ -48,6 +62,7 @@ struct tracker_config {
     std::uint64_t last_ack_idle_ns = 30'000'000'000ull;          // last_ack 30 s
     std::uint64_t time_wait_idle_ns = 120'000'000'000ull;        // time_wait 120 s
     std::uint64_t closed_idle_ns = 10'000'000'000ull;            // close 10 s (both CLOSED or LISTEN)
+    tracker_sequence_rule sequence_rule = tracker_sequence_rule::sequence_seen;
 
     // The idle timeout of an endpoint state.
     constexpr std::uint64_t idle_ns(state s) const noexcept {
@@ -68,7 +83,7 @@ struct tracker_config {
 
 // What the tracker knows of one endpoint. Packed (docs/tracker.md, "Memory"): sequence
 // numbers and windows as 32 bits, states and counters as one octet, flags as bits, the time
-// its state holds since as ticks of the connection's clock (tracked_connection::since_ns).
+// its state holds since as ticks of the tracker's clock (tracker::since_ns).
 struct tracked_endpoint {
     std::uint32_t iss = 0;         // ISS (the peer's IRS)
     std::uint32_t snd_nxt = 0;     // highest SEQ + SEG.LEN seen from it
@@ -83,7 +98,7 @@ struct tracked_endpoint {
     std::uint32_t pending_seq = 0;
     std::uint32_t pending_ack = 0;
     std::uint32_t pending_length = 0;  // its text length
-    std::uint32_t since_ticks = 0;     // capture time st holds since, in tracked_connection ticks
+    std::uint32_t since_ticks = 0;     // capture time st holds since, in ticks of the tracker's clock
     std::uint16_t raw_window = 0;      // its last SEG.WND as sent
     bool deduced : 1;          // st was inferred from a segment it received (not yet acknowledged)
     bool passive_origin : 1;   // SYN-RECEIVED entered from LISTEN (MUST-11)
@@ -139,36 +154,38 @@ struct tracked_endpoint {
     }
 };
 
-// One tracked connection: its two endpoints, side a and side b of the canonical tuple.
-// 128 octets on x86-64 (g++ 12; a static_assert below keeps it at most that).
+// One tracked connection: its two endpoints, side a and side b of the canonical tuple, and
+// when it was last seen. 108 octets on x86-64 (g++ 12, clang 14; static_asserts below). Times
+// are 1 ms ticks of the tracker's clock (tracker::since_ns, tracker::last_seen_ns), which
+// starts at the first segment the tracker sees and moves forward before the ticks overflow.
 struct tracked_connection {
-    // The endpoints' times are kept as 32-bit ticks since first_ns: 1 ms, 49.7 days.
     static constexpr std::uint64_t tick_ns = 1'000'000;
 
     tracked_endpoint endpoints[2];
-    std::uint64_t first_ns = 0;
-    std::uint64_t last_ns = 0;
-    // The tracker's least-recently-seen list (slots).
-    std::uint32_t older = 0xFFFFFFFFu;
-    std::uint32_t newer = 0xFFFFFFFFu;
+    std::uint32_t last_ticks : 31;  // capture time of its last segment, in ticks
+    std::uint32_t referenced : 1;   // seen since the eviction hand last passed (tracker, "Bounded")
+
+    constexpr tracked_connection() noexcept : last_ticks(0), referenced(0) {}
 
     constexpr const tracked_endpoint& side(tracker_side s) const noexcept { return endpoints[index_of(s)]; }
     constexpr tracked_endpoint& side(tracker_side s) noexcept { return endpoints[index_of(s)]; }
     // First seen mid-stream.
     constexpr bool picked_up() const noexcept { return endpoints[0].picked_up; }
-    // Capture time the side's state holds since (to the tick below it).
-    constexpr std::uint64_t since_ns(tracker_side s) const noexcept {
-        return first_ns + std::uint64_t{side(s).since_ticks} * tick_ns;
-    }
-    // Capture time `t` (not before first_ns) in ticks since first_ns; the largest past 49.7 days.
-    constexpr std::uint32_t ticks_of(std::uint64_t t) const noexcept {
-        const std::uint64_t k = (t - first_ns) / tick_ns;
-        return k > 0xFFFFFFFFull ? 0xFFFFFFFFu : static_cast<std::uint32_t>(k);
-    }
 };
 
-// The record stays within 128 octets (the aim per connection, docs/tracker.md).
-static_assert(sizeof(tracked_connection) <= 128, "tcpfsm::tracked_connection: 128 octets");
+// The record: two 52-octet endpoints and 4 octets of time and reference bit; 4-aligned, so
+// that with a 12-octet IPv4 key a slot is 120 octets (docs/tracker.md, "Memory").
+static_assert(sizeof(tracked_endpoint) <= 52, "tcpfsm::tracked_endpoint: 52 octets");
+static_assert(sizeof(tracked_connection) <= 108, "tcpfsm::tracked_connection: 108 octets");
+static_assert(alignof(tracked_connection) == 4, "tcpfsm::tracked_connection: 4-aligned");
+
+// What the wireshark_timing rule keeps per connection, beside the table (nanoseconds of
+// capture time; 0: not yet).
+struct tracker_sequence_timing {
+    std::uint64_t advanced_ns[2] = {0, 0};  // per side: when its highest SEQ + SEG.LEN last advanced
+    std::uint64_t syn_ns = 0;               // the last SYN without ACK
+    std::uint64_t first_rtt_ns = 0;         // from it to the first ACK without SYN after it
+};
 
 // What one observed segment did.
 struct tracker_observation {
@@ -206,13 +223,23 @@ struct tracker_stats {
 template <class Allocator = default_allocator<unsigned char>, class Key = tuple_key>
 class tracker {
     using map_type = four_tuple_map<tracked_connection, Key, Allocator>;
+    using timing_allocator = detail::rebind_allocator_t<Allocator, tracker_sequence_timing>;
 
 public:
     static constexpr std::uint32_t npos = 0xFFFFFFFFu;
 
     explicit tracker(const tracker_config& config = tracker_config{}, const siphash_key& hash_secret = siphash_key{},
                      const Allocator& allocator = Allocator())
-        : config_(config), map_(config.capacity, hash_secret, allocator) {}
+        : config_(config), map_(config.capacity, hash_secret, allocator, bucket_sizing::compact),
+          timing_allocator_(allocator) {
+        if (config_.sequence_rule == tracker_sequence_rule::wireshark_timing) {
+            timing_ = timing_allocator_.allocate(map_.capacity());
+            for (std::uint32_t i = 0; i < map_.capacity(); ++i) ::new (static_cast<void*>(timing_ + i)) tracker_sequence_timing();
+        }
+    }
+    ~tracker() {
+        if (timing_ != nullptr) timing_allocator_.deallocate(timing_, map_.capacity());
+    }
 
     tracker(const tracker&) = delete;
     tracker& operator=(const tracker&) = delete;
@@ -224,19 +251,13 @@ public:
                                 int window_scale_option = -1) noexcept {
         tracker_observation out;
         ++stats_.segments;
+        const std::uint32_t now_ticks = advance_clock(time_ns);
         const tracker_key key = tracker_key::of(sender_to_receiver);
         out.sender = key.sender;
         const std::uint64_t h = map_.hash(key.tuple);
         std::uint32_t slot = map_.find_with_hash(h, key.tuple);
         if (slot == npos) {
-            if (map_.full() && oldest_ != npos) {
-                // Room for the new: the least recently seen record goes (in constant time;
-                // expire() walks them all). Idle past its timeout, it counts as idle.
-                const tracked_connection& oldest = map_[oldest_];
-                if (time_ns - oldest.last_ns >= idle_limit(oldest)) ++stats_.evicted_idle;
-                else ++stats_.evicted_full;
-                remove(oldest_);
-            }
+            if (map_.full()) evict_one(now_ticks);
             slot = map_.insert_with_hash(h, key.tuple);
             if (slot == npos) {
                 ++stats_.untracked;
@@ -244,18 +265,16 @@ public:
             }
             ++stats_.connections;
             out.new_connection = true;
-            map_[slot].first_ns = time_ns;
-            link_newest(slot);
-        } else if (slot != newest_) {
-            unlink(slot);
-            link_newest(slot);
         }
         out.tracked = true;
         out.slot = slot;
         tracked_connection& c = map_[slot];
-        c.last_ns = time_ns;
+        c.last_ticks = now_ticks & 0x7FFFFFFFu;
+        c.referenced = 1;
+        tracker_sequence_timing* timing = timing_ == nullptr ? nullptr : timing_ + slot;
+        if (timing != nullptr && out.new_connection) *timing = tracker_sequence_timing{};
         end_time_wait(c, time_ns);
-        std::uint32_t now = c.ticks_of(time_ns);
+        const std::uint32_t now = now_ticks;
         tracked_endpoint* s = &c.side(key.sender);
         tracked_endpoint* r = &c.side(other_side(key.sender));
 
@@ -267,12 +286,10 @@ public:
             (s->sent_any || r->sent_any)) {
             out.anomalies.add(tracker_anomaly::port_reuse);
             if (r->st == state::time_wait) deliver(*r, *s, seg, now, true);
-            const std::uint32_t older = c.older, newer = c.newer;
             c = tracked_connection{};
-            c.older = older;
-            c.newer = newer;
-            c.first_ns = c.last_ns = time_ns;
-            now = 0;
+            c.last_ticks = now_ticks & 0x7FFFFFFFu;
+            c.referenced = 1;
+            if (timing != nullptr) *timing = tracker_sequence_timing{};
             out.new_connection = true;
             ++stats_.connections;
         }
@@ -326,7 +343,10 @@ public:
             if (seq_gt(seg.ack, r->snd_nxt)) r->snd_nxt = r->snd_contig = seg.ack;
         }
 
-        anomalies_before(*s, *r, seg, out);
+        if (timing != nullptr) wireshark_anomalies(*s, *r, seg, *timing, index_of(key.sender), time_ns, out);
+        else anomalies_before(*s, *r, seg, out);
+        const std::uint32_t snd_nxt_before = s->snd_nxt;
+        const bool first_from_sender = !s->sent_any;
         sender_side(*s, *r, seg, now, out);
 
         // The receiver of a first SYN is taken to be listening (deduced; its RST says otherwise).
@@ -351,6 +371,7 @@ public:
                 out.anomalies.add(tracker_anomaly::connection_refused);
         }
         learn_from_sender(*s, *r, seg, window_scale_option);
+        if (timing != nullptr) learn_timing(*timing, index_of(key.sender), seg, first_from_sender || seq_gt(s->snd_nxt, snd_nxt_before), time_ns);
         // A FIN seen out of order (beyond a hole) is taken when the hole fills, as the
         // receiver's reassembly takes it (§3.10.7.4 seventh and eighth steps): the octets
         // after RCV.NXT and the FIN are delivered as one segment.
@@ -376,20 +397,30 @@ public:
     // Ends TIME-WAIT whose 2MSL has passed and removes records idle past their timeout, as of
     // capture time `now_ns`. Returns the number of records removed. Walks every record.
     std::uint32_t expire(std::uint64_t now_ns) noexcept {
-        std::uint32_t removed = 0;
-        for (std::uint32_t slot = oldest_; slot != npos;) {
+        if (map_.size() == 0) return 0;
+        advance_clock(now_ns);
+        return map_.erase_if([&](std::uint32_t slot) {
             tracked_connection& c = map_[slot];
-            const std::uint32_t next = c.newer;
             end_time_wait(c, now_ns);
-            if (now_ns - c.last_ns >= idle_limit(c)) {
-                ++stats_.evicted_idle;
-                remove(slot);
-                ++removed;
-            }
-            slot = next;
-        }
-        return removed;
+            if (now_ns - last_seen_ns(c) < idle_limit(c)) return false;
+            ++stats_.evicted_idle;
+            count_removed(c);
+            return true;
+        });
     }
+
+    // Capture time the side's state holds since (to the tick below it).
+    std::uint64_t since_ns(const tracked_connection& c, tracker_side s) const noexcept {
+        return time_of(c.side(s).since_ticks);
+    }
+    // Capture time of the connection's last segment (to the tick below it).
+    std::uint64_t last_seen_ns(const tracked_connection& c) const noexcept {
+        return time_of(static_cast<std::uint32_t>(c.last_ticks));
+    }
+    // Capture time tick 0 of the tracker's clock stands for: the first segment's at first; it
+    // moves forward by 2^29 ticks (6.2 days) whenever the ticks would pass 2^30, and times
+    // before it then read as it (docs/tracker.md, "Memory").
+    std::uint64_t clock_origin_ns() const noexcept { return origin_ns_; }
 
     // The record of a connection, given either direction's tuple; nullptr if none.
     const tracked_connection* find(const four_tuple& either_direction) const noexcept {
@@ -416,7 +447,10 @@ public:
     const tracker_stats& stats() const noexcept { return stats_; }
     const tracker_config& config() const noexcept { return config_; }
     // Everything the tracker allocated (at construction).
-    std::size_t allocated_bytes() const noexcept { return map_.allocated_bytes(); }
+    std::size_t allocated_bytes() const noexcept {
+        return map_.allocated_bytes() +
+               (timing_ == nullptr ? 0u : std::size_t{map_.capacity()} * sizeof(tracker_sequence_timing));
+    }
     static constexpr std::size_t slot_bytes = map_type::slot_bytes;
 
     // Both endpoints of every record counted as `ss` on their hosts would count them, for
@@ -511,36 +545,67 @@ private:
         return events;
     }
 
-    void unlink(std::uint32_t slot) noexcept {
-        tracked_connection& c = map_[slot];
-        if (c.older != npos) map_[c.older].newer = c.newer;
-        else oldest_ = c.newer;
-        if (c.newer != npos) map_[c.newer].older = c.older;
-        else newest_ = c.older;
-        c.older = c.newer = npos;
+    // The tracker's clock: ticks of tracked_connection::tick_ns since origin_ns_, kept below
+    // 2^30 (the 31 bits of last_ticks) by moving the origin forward 2^29 ticks at a time:
+    // every record's ticks go down as much (those before the new origin become 0).
+    static constexpr std::uint32_t rebase_ticks = 1u << 29;
+    std::uint32_t advance_clock(std::uint64_t t) noexcept {
+        if (!clock_started_) {
+            origin_ns_ = t;
+            clock_started_ = true;
+        }
+        if (t < origin_ns_) return 0;
+        while ((t - origin_ns_) / tracked_connection::tick_ns >= 2u * rebase_ticks) {
+            origin_ns_ += std::uint64_t{rebase_ticks} * tracked_connection::tick_ns;
+            const auto down = [](std::uint32_t k) { return k > rebase_ticks ? k - rebase_ticks : 0u; };
+            map_.for_each([&](std::uint32_t slot) {
+                tracked_connection& c = map_[slot];
+                c.last_ticks = down(static_cast<std::uint32_t>(c.last_ticks)) & 0x7FFFFFFFu;
+                for (tracked_endpoint& e : c.endpoints) e.since_ticks = down(e.since_ticks);
+            });
+        }
+        return ticks_of(t);
     }
-    void link_newest(std::uint32_t slot) noexcept {
-        tracked_connection& c = map_[slot];
-        c.older = newest_;
-        c.newer = npos;
-        if (newest_ != npos) map_[newest_].newer = slot;
-        newest_ = slot;
-        if (oldest_ == npos) oldest_ = slot;
+    // Capture time `t` in ticks (call advance_clock(t) first); times before the origin are 0.
+    std::uint32_t ticks_of(std::uint64_t t) const noexcept {
+        return t <= origin_ns_ ? 0u : static_cast<std::uint32_t>((t - origin_ns_) / tracked_connection::tick_ns);
     }
-    void remove(std::uint32_t slot) noexcept {
-        const tracked_connection& c = map_[slot];
+    std::uint64_t time_of(std::uint32_t ticks) const noexcept {
+        return origin_ns_ + std::uint64_t{ticks} * tracked_connection::tick_ns;
+    }
+
+    // Room for a new record in a full table (CLOCK, second chance): the hand walks the slots
+    // (all taken), clearing the reference bit of each record seen since the hand last passed
+    // it, and evicts the first record not seen since. Constant time on average; at most one
+    // turn (capacity + 1 slots). Idle past its timeout, the record counts as idle.
+    void evict_one(std::uint32_t now_ticks) noexcept {
+        for (;;) {
+            tracked_connection& c = map_[hand_];
+            const std::uint32_t slot = hand_;
+            hand_ = hand_ + 1u >= map_.capacity() ? 0u : hand_ + 1u;
+            if (c.referenced != 0) {
+                c.referenced = 0;
+                continue;
+            }
+            const std::uint64_t idle = std::uint64_t{now_ticks - static_cast<std::uint32_t>(c.last_ticks)} * tracked_connection::tick_ns;
+            if (idle >= idle_limit(c)) ++stats_.evicted_idle;
+            else ++stats_.evicted_full;
+            count_removed(c);
+            map_.erase(slot);
+            return;
+        }
+    }
+    void count_removed(const tracked_connection& c) noexcept {
         const state later = c.endpoints[0].st > c.endpoints[1].st ? c.endpoints[0].st : c.endpoints[1].st;
         ++stats_.evicted_in[index_of(later)];
-        unlink(slot);
-        map_.erase(slot);
     }
     // TIME-WAIT ends by capture time: the standard row timeout_time_wait.
     void end_time_wait(tracked_connection& c, std::uint64_t now) noexcept {
         for (tracker_side side : {tracker_side::a, tracker_side::b}) {
             tracked_endpoint& e = c.side(side);
-            const std::uint64_t since = c.since_ns(side);
+            const std::uint64_t since = since_ns(c, side);
             if (e.st == state::time_wait && now - since >= config_.time_wait_ns) {
-                run_row(e, event::timeout_time_wait, c.ticks_of(since + config_.time_wait_ns), false);
+                run_row(e, event::timeout_time_wait, ticks_of(since + config_.time_wait_ns), false);
                 ++stats_.time_wait_expired;
             }
         }
@@ -604,8 +669,51 @@ private:
             s.deduced = false;
         }
     }
-    void anomalies_before(const tracked_endpoint& s, const tracked_endpoint& r, const segment& seg,
-                          tracker_observation& out) noexcept {
+    // The wireshark_timing rule: as anomalies_before(), but a segment that starts below the
+    // sender's highest sequence number is classified as Wireshark does (tracker_sequence_rule).
+    static void wireshark_anomalies(const tracked_endpoint& s, const tracked_endpoint& r, const segment& seg,
+                                    const tracker_sequence_timing& timing, std::size_t sender, std::uint64_t now,
+                                    tracker_observation& out) noexcept {
+        anomalies_before(s, r, seg, out);
+        const std::uint32_t len = seg.seq_length();
+        const std::uint32_t end = seg.seq + len;
+        if (!s.sent_any || seg.rst() || len == 0 || !seq_lt(seg.seq, s.snd_nxt) ||
+            out.anomalies.contains(tracker_anomaly::keepalive))
+            return;
+        tracker_anomaly_set& a = out.anomalies;
+        const tracker_anomaly sequence_flags[] = {tracker_anomaly::retransmission, tracker_anomaly::out_of_order,
+                                                  tracker_anomaly::fast_retransmission,
+                                                  tracker_anomaly::spurious_retransmission};
+        for (tracker_anomaly f : sequence_flags) a.bits &= ~(1u << index_of(f));
+        // More than one octet starting one below the highest: new data (after a probe).
+        const bool advances = seg.text_length > 1 && seg.seq == s.snd_nxt - 1u;
+        const std::uint64_t threshold = timing.first_rtt_ns != 0 ? timing.first_rtt_ns : 3'000'000u;
+        if (seg.text_length > 0 && r.ack_seen && seq_le(seg.seq + seg.text_length, r.ack)) {
+            a.add(tracker_anomaly::retransmission);
+            a.add(tracker_anomaly::spurious_retransmission);
+        } else if (advances) {
+            return;
+        } else if (r.ack_seen && r.dup_acks >= 2 && seg.seq == r.ack) {
+            a.add(tracker_anomaly::retransmission);
+            a.add(tracker_anomaly::fast_retransmission);
+        } else if (now - timing.advanced_ns[sender] < threshold && end != s.snd_nxt) {
+            a.add(tracker_anomaly::out_of_order);
+        } else {
+            a.add(tracker_anomaly::retransmission);
+        }
+    }
+    // What the wireshark_timing rule learns from a segment: when the sender's highest sequence
+    // number advanced, the last SYN, and the first RTT.
+    static void learn_timing(tracker_sequence_timing& timing, std::size_t sender, const segment& seg, bool advanced,
+                             std::uint64_t now) noexcept {
+        if (advanced) timing.advanced_ns[sender] = now;
+        if (seg.syn() && !seg.ack_flag()) timing.syn_ns = now;
+        else if (!seg.syn() && seg.ack_flag() && timing.syn_ns != 0 && timing.first_rtt_ns == 0)
+            timing.first_rtt_ns = now - timing.syn_ns;
+    }
+
+    static void anomalies_before(const tracked_endpoint& s, const tracked_endpoint& r, const segment& seg,
+                                 tracker_observation& out) noexcept {
         const std::uint32_t len = seg.seq_length();
         const std::uint32_t end = seg.seq + len;
         const bool control = seg.syn() || seg.fin() || seg.rst();
@@ -705,9 +813,12 @@ private:
 
     tracker_config config_;
     map_type map_;
+    timing_allocator timing_allocator_;
+    tracker_sequence_timing* timing_ = nullptr;  // per slot, with tracker_sequence_rule::wireshark_timing
     tracker_stats stats_{};
-    std::uint32_t oldest_ = npos;
-    std::uint32_t newest_ = npos;
+    std::uint64_t origin_ns_ = 0;     // the clock's tick 0 (advance_clock)
+    bool clock_started_ = false;
+    std::uint32_t hand_ = 0;          // the eviction hand (evict_one)
     // The observation observe() is filling in, and its record (path).
     tracker_observation* recording_ = nullptr;
     const tracked_connection* recording_connection_ = nullptr;
