@@ -215,6 +215,43 @@ TEST_CASE("engine SACK: blocks of the held ranges, most recent first, at most 4 
     for (std::size_t i = 0; i < 4; ++i) CHECK(same(ack.options.sack.blocks[i], held[4 - i].left, held[4 - i].right));
 }
 
+TEST_CASE("engine SACK: 3 blocks beside timestamps (RFC 2018 §3)", "[sack][engine]") {
+    es_harness<> h(es_config(true));
+    h.conn.open_active();
+    const tcpfsm::outgoing_segment syn = h.take();
+    REQUIRE(syn.options.has_timestamps);
+    // The peer's SYN,ACK offers SACK-permitted and timestamps (RFC 7323 §3.2).
+    tcpfsm::segment_options o = es_permitted(true);
+    o.has_timestamps = true;
+    o.ts_val = 100;
+    o.ts_ecr = syn.options.ts_val;
+    h.conn.on_segment(es_seg(ctl::syn | ctl::ack, es_irs, es_iss + 1), o);
+    REQUIRE(h.conn.current_state() == tcpfsm::state::established);
+    REQUIRE(h.st().sack);
+    REQUIRE(h.st().timestamps);
+    (void)h.take();
+    const std::uint32_t r = es_irs + 1;
+    std::vector<tcpfsm::seq_block> held;
+    for (std::uint32_t k = 0; k < 5; ++k) {
+        const std::uint32_t left = r + 200 * k + 100;
+        tcpfsm::segment_options t;
+        t.has_timestamps = true;
+        t.ts_val = 101 + k;  // PAWS: never older than TS.Recent
+        t.ts_ecr = syn.options.ts_val;
+        h.conn.on_segment(es_seg(ctl::ack, left, es_iss + 1, 100), t);
+        held.push_back({left, left + 100});
+        const tcpfsm::outgoing_segment ack = h.take();
+        CAPTURE(k);
+        REQUIRE(ack.options.has_timestamps);
+        // 12 octets of timestamps leave room for (40 - 12 - 2) / 8 = 3 blocks.
+        const std::size_t expected = k + 1 < 3 ? k + 1 : 3;
+        REQUIRE(ack.options.sack.count == expected);
+        for (std::size_t i = 0; i < expected; ++i) {
+            CHECK(same(ack.options.sack.blocks[i], held[k - i].left, held[k - i].right));
+        }
+    }
+}
+
 TEST_CASE("engine SACK: D-SACK for a duplicate, reported once (RFC 2883)", "[sack][engine]") {
     es_harness<> h(es_config(true));
     es_open_active(h, true);
