@@ -43,7 +43,8 @@ int main() {
     std::printf("  \"tcb_budget_default_bytes\": 256,\n");
     std::printf("  \"tcb_budget_compact_bytes\": 128,\n");
     std::printf("  \"tcb_profiles\": [\n");
-    print_profile<tcpfsm_test::compact_profile>("compact", "newreno<abc_slow_start<>, newreno_smallest_options>, with_static_config");
+    print_profile<tcpfsm_test::compact_profile>(
+        "compact", "newreno<abc_slow_start<>, newreno_smallest_options>, with_static_config, no timestamps, no SACK");
     print_profile<profile_with<compact_cc>>("compact_config_pointer", "newreno<abc_slow_start<>, newreno_smallest_options>");
     print_profile<profile_with<cc::newreno<cc::abc_slow_start<>, cc::newreno_compact_options>>>(
         "newreno_compact", "newreno<abc_slow_start<>, newreno_compact_options>");
@@ -51,11 +52,16 @@ int main() {
     print_profile<profile_with<cc::newreno<>>>("newreno", "newreno<>");
     print_profile<profile_with<cc::newreno<cc::hystart_pp<>>>>("newreno_hystart", "newreno<hystart_pp<>>");
     print_profile<profile_with<cc::cubic<cc::abc_slow_start<>>>>("cubic_abc", "cubic<abc_slow_start<>>");
+    print_profile<tcpfsm::with_sack<tcpfsm::with_timestamps<tcpfsm::default_profile, false>, false>>(
+        "default_without_options", "cubic<> (HyStart++), with_timestamps<P, false>, with_sack<P, false>");
     print_profile<tcpfsm::with_timestamps<tcpfsm::default_profile, false>>("default_without_timestamps",
                                                                           "cubic<> (HyStart++), with_timestamps<P, false>");
-    print_profile<tcpfsm::default_profile>("default", "cubic<> (HyStart++)", true);
+    print_profile<tcpfsm::with_sack<tcpfsm::default_profile, false>>("default_without_sack",
+                                                                     "cubic<> (HyStart++), with_sack<P, false>");
+    print_profile<tcpfsm::default_profile>("default", "cubic<> (HyStart++), timestamps, SACK", true);
     std::printf("  ],\n");
     std::printf("  \"reassembly_queue_8_bytes\": %zu,\n", sizeof(tcpfsm::reassembly_queue<8>));
+    std::printf("  \"selective_acknowledgment_bytes\": %zu,\n", sizeof(tcpfsm::selective_acknowledgment<>));
     std::printf("  \"rtt_probes_8_bytes\": %zu,\n", sizeof(tcpfsm::detail::rtt_probes<8>));
     std::printf("  \"rto_estimator_bytes\": %zu,\n", sizeof(tcpfsm::rto_estimator));
     std::printf("  \"timestamping_bytes\": %zu,\n", sizeof(tcpfsm::timestamping));

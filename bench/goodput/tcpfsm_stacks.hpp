@@ -1,6 +1,8 @@
 // tcpfsm -> tcpfsm for the goodput benchmark: two tcpfsm::connection engines of one Profile,
 // each behind the wire codec (wire.hpp: IPv4 and TCP headers, both checksums, on send and on
 // receive), on the loop's microsecond clock (tcpfsm::manual_time).
+// Options (SACK-permitted, SACK blocks, timestamps) travel in the TCP header as on a real
+// wire; Sack sets connection_config::sack for both engines (the columns with and without it).
 // SPDX-License-Identifier: MIT
 #ifndef TCPFSM_BENCH_GOODPUT_TCPFSM_STACKS_HPP
 #define TCPFSM_BENCH_GOODPUT_TCPFSM_STACKS_HPP
@@ -20,7 +22,7 @@
 
 namespace tcpfsm_goodput {
 
-template <class Profile>
+template <class Profile, bool Sack = false>
 class tcpfsm_stacks {
     struct side;
 
@@ -107,6 +109,7 @@ class tcpfsm_stacks {
 public:
     tcpfsm_stacks(link_loop& loop, const std::vector<std::uint8_t>& payload, const tcpfsm::connection_config& config)
         : loop_(&loop), config_(config) {
+        config_.sack = Sack;
         check_.payload = &payload;
         const tcpfsm::ipv4_address a{{198, 51, 100, 1}}, b{{198, 51, 100, 2}};
         sides_[0].local = a;

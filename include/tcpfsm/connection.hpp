@@ -21,6 +21,7 @@
 #include "rto.hpp"
 #include "segment.hpp"
 #include "send_path.hpp"
+#include "selective_acknowledgment.hpp"
 #include "seq.hpp"
 #include "core.hpp"
 #include "connection_config.hpp"
@@ -47,6 +48,7 @@ class connection : private detail::tcb {
     using machine_type = machine<index_for<Profile::table>>;
     using window_scaling_type = typename detail::profile_window_scaling<Profile>::type;  // window_scaling.hpp
     using timestamping_type = typename detail::profile_timestamping<Profile>::type;      // timestamping.hpp
+    using sack_type = typename detail::profile_sack<Profile>::type;  // selective_acknowledgment.hpp
     using config_holder_type = detail::config_holder<Profile>;
 
 public:
@@ -202,6 +204,9 @@ public:
         s.cwnd = send_.cwnd();
         s.ssthresh = send_.ssthresh();
         s.recovery = send_.recovery();
+        s.sack = sack_.enabled();
+        s.sacked = sack_.sacked_octets();
+        if (sack_.in_recovery()) s.recovery = recovery_state::recovery;  // RFC 6675's
         return s;
     }
 
@@ -286,6 +291,7 @@ private:
         flags_ = 0;
         wscale_.reset();
         ts_.reset();
+        sack_.reset();
         limiter_.reset();
         ack_.reset();
         persist_backoff_ = 0;
@@ -413,6 +419,7 @@ private:
                     take_peer_mss(seg);
                     take_peer_window_scale(seg);
                     take_peer_timestamps(in);
+                    sack_.on_peer_syn(in.options->sack_permitted);  // RFC 2018 §2
                     offer_window_scale();  // decided now: the receive window below depends on it
                     open_receive_window();
                     hold_syn_text(in, seg);
@@ -424,6 +431,7 @@ private:
                     take_peer_mss(seg);
                     take_peer_window_scale(seg);
                     take_peer_timestamps(in);
+                    sack_.on_peer_syn(in.options->sack_permitted);  // RFC 2018 §2
                     open_receive_window();
                     hold_syn_text(in, seg);
                 }
@@ -435,6 +443,7 @@ private:
                     take_peer_mss(seg);
                     take_peer_window_scale(seg);
                     take_peer_timestamps(in);
+                    sack_.on_peer_syn(in.options->sack_permitted);  // RFC 2018 §2
                     open_receive_window();
                 }
                 // SYN-SENT, and SYN-RECEIVED after a simultaneous open (Appendix A.2): the ACK
@@ -602,14 +611,21 @@ private:
         // A zero-window probe's ACKs are no sign of loss (docs/loss_recovery.md step 1).
         const bool probing = timers_.main_kind() == timer_kind::persist;
         const std::uint32_t seg_wnd = wscale_.received_window(seg);  // RFC 7323 §2.3
-        const bool dup = !probing && is_duplicate_ack(snd_una_, snd_nxt_, seg.ack, seg.text_length, seg.syn(),
-                                                      seg.fin(), seg_wnd, snd_wnd_);
+        bool dup = !probing && is_duplicate_ack(snd_una_, snd_nxt_, seg.ack, seg.text_length, seg.syn(),
+                                                seg.fin(), seg_wnd, snd_wnd_);
         const std::uint32_t smss = effective_mss();
+        // With SACK, RFC 6675 recovery replaces NewReno's fast recovery (after a timeout,
+        // NewReno's loss state and F-RTO still see the duplicates).
+        const sack::sender_ack sa = sack_.on_ack(seg.ack, snd_una_, snd_nxt_, *in.options, smss);
+        if (sack_.enabled() && send_.recovery() != recovery_state::loss) dup = false;
         const bool sendable = unsent() > 0 && may_send_data() && seq_lt(snd_nxt_, seg.ack + seg_wnd);
         const std::uint32_t in_flight = snd_nxt_ - snd_una_;
         const bool cwnd_limited = std::uint64_t{send_.pipe(snd_una_, snd_nxt_)} + smss > send_.cwnd();
         const std::uint64_t now_us = microseconds();
-        const recovery_response r = send_.before_ack({seg.ack, snd_una_, snd_nxt_, smss, dup, sendable}, now_us);
+        recovery_response r = send_.before_ack({seg.ack, snd_una_, snd_nxt_, smss, dup, sendable}, now_us);
+        // RFC 6675 §5 (4.2): ssthresh from the policy; RFC 6937: RecoverFS = SND.NXT - SND.UNA.
+        if (sa.step.entered) sack_.start_recovery(send_.on_sack_recovery_start(in_flight, smss, now_us), in_flight);
+        if (sack_.in_recovery() || sa.step.ended) r.grow_cwnd = false;  // PRR sets the rate (RFC 6937)
         const std::uint32_t acked = seg.ack - snd_una_;
         // The policy's RTT sample: from the segments timed for it on every ACK (RFC 9406
         // §4.2, send_path.hpp) when it asks for them, else Karn's one per RTT.
@@ -629,6 +645,60 @@ private:
         // the first unacknowledged segment again, now. Output, like new data: no row.
         if (r.fast_retransmit || r.retransmit_first_unacked) retransmit_oldest(in);
         if (r.fast_retransmit) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
+        after_sack_ack(in, sa, now_us);
+    }
+
+    // ---- SACK sender (RFC 6675 with PRR, RFC 6937; selective_acknowledgment.hpp) ----
+    // After SND.UNA moved: PRR's sndcnt; on entering, the first retransmission (§5 (4.3));
+    // at the end (§5 (A)), cwnd = ssthresh. RFC 2018 §8 reneging: an RTO after max(SRTT / 2,
+    // 10 ms), as Linux's tcp_check_sack_reneging; the RTO then forgets the scoreboard.
+    void after_sack_ack(const call_input& in, const sack::sender_ack& a, std::uint64_t now_us) noexcept {
+        if (a.step.ended) send_.on_sack_recovery_end(sack_.recovery_ssthresh(), now_us);
+        sack_.after_ack(a, snd_una_, snd_nxt_, effective_mss());
+        if (a.step.entered && a.step.first.length != 0) {
+            resend(a.step.first.seq, a.step.first.length);
+            sack_.on_sent(a.step.first);
+            timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
+        }
+        const std::uint32_t wait = rto_.srtt_ms() / 2u > 10u ? rto_.srtt_ms() / 2u : 10u;
+        if (a.board.reneging && wait < rto_.rto_ms()) timers_.arm(timer_kind::retransmission, in.now, wait);
+    }
+    // Output in SACK recovery: NextSeg() (holes first, then new data) while PRR allows; false
+    // outside it (the ordinary output runs).
+    bool sack_output(const call_input& in) noexcept {
+        if (!sack_.in_recovery() || !has(syn_acked_bit)) return false;
+        for (;;) {  // each segment sent spends PRR's allowance
+            const std::uint32_t right = snd_una_ + snd_wnd_;
+            const std::uint32_t window = seq_lt(snd_nxt_, right) ? right - snd_nxt_ : 0u;
+            std::uint32_t fresh = may_send_data() && !has(fin_sent_bit) ? unsent() : 0u;
+            if (fresh > window) fresh = window;
+            const sack::segment_choice c = sack_.next_segment(snd_una_, snd_nxt_, effective_mss(), fresh);
+            if (c.length == 0) break;
+            if (c.rule == sack::nextseg_rule::new_data) {
+                if (c.length < effective_mss() && c.length < unsent()) break;  // a full segment, or all (SWS)
+                send_data(in, c.length, has(fin_queued_bit) && c.length == unsent());
+            } else {
+                resend(c.seq, c.length);
+            }
+            sack_.on_sent(c);
+        }
+        return true;
+    }
+    // Octets of new data cwnd admits: send_path's (cwnd - FlightSize, limited transmit),
+    // or with SACK cwnd - SetPipe() (RFC 6675 §5 (3.3), (C): SACKed octets have left the
+    // network), except after a timeout (go-back-N's own accounting).
+    std::uint32_t send_room() const noexcept {
+        if (!sack_.enabled() || send_.recovery() == recovery_state::loss) {
+            return send_.room(snd_una_, snd_nxt_, effective_mss());
+        }
+        const std::uint32_t w = send_.cwnd(), pipe = sack_.pipe(snd_una_, snd_nxt_, effective_mss());
+        return w > pipe ? w - pipe : 0u;
+    }
+    // Go-back-N after a timeout skips what the scoreboard holds as SACKed (RFC 6675 §5.1).
+    void go_back_n(std::uint32_t seq, std::uint32_t length) noexcept {
+        const sack::segment_choice part = sack_.unsacked_part(seq, length);
+        if (part.length == 0 || part.seq != seq) send_.on_retransmitted(seq, part.length == 0 ? length : part.seq - seq);
+        if (part.length != 0) resend(part.seq, part.length);
     }
 
     // §3.10.7.4 fifth: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
@@ -657,6 +727,7 @@ private:
         } else if (r.beyond_window && seg.text_length > 0) {
             observer().on_drop(drop_reason::text_beyond_window);  // "trimmed to only the portion within the window"
         }
+        sack_.note_duplicate(r.dsack);  // RFC 2883: reported by the next ACK
         accept_text(in, r);
         // RFC 5681 §4.2: out-of-order -> an immediate duplicate ACK; a gap filled -> an
         // immediate ACK; a duplicate too (Linux's tcp_send_dupack); then quick ACKs while the
@@ -700,6 +771,7 @@ private:
         if (a.intersects(send_syn)) send_syn_segment(in, false);
         if (a.intersects(send_syn_ack)) send_syn_segment(in, true);
         if (a.intersects(send_ack)) {
+            if (e == event::rcv_unacceptable) note_old_duplicate(*in.seg);
             if (e == event::rcv_unacceptable && out_of_window_ack_counts(*in.seg) &&
                 !limiter_.allow(config().out_of_window_ack_limit, config().challenge_ack_interval_ms, in.now)) {
                 observer().on_drop(drop_reason::out_of_window_ack_rate_limited);
@@ -758,7 +830,28 @@ private:
         out.header = s;
         out.text_offset = text_offset;
         fill_timestamps(out);  // first of out.options (RFC 7323 §3.2)
+        add_sack_option(out);
         io().send(out);
+    }
+
+    // ---- SACK (RFC 2018, RFC 2883; selective_acknowledgment.hpp) ----
+    // SACK-permitted on our SYN or SYN,ACK (§2); on every other ACK of a SACK connection the
+    // D-SACK block and the held out-of-order ranges, most recent first (§4), as many as fit
+    // beside the options already filled (timestamps: 3, else 4).
+    void add_sack_option(outgoing_segment& out) noexcept {
+        const segment& s = out.header;
+        if (s.rst()) return;
+        if (s.syn()) {
+            out.options.sack_permitted = sack_.offer(s.ack_flag(), config().sack);
+        } else if (s.ack_flag()) {
+            out.options.sack = sack_.blocks_for_ack(queue(), options::sack_blocks_that_fit(out.options.has_timestamps));
+        }
+    }
+    // RFC 2883 §4.1.1: text wholly below RCV.NXT (an unacceptable segment, answered by an ACK).
+    void note_old_duplicate(const segment& seg) noexcept {
+        if (seg.text_length != 0 && seq_le(seg.seq + seg.text_length, rcv_nxt_)) {
+            sack_.note_duplicate(seq_block{seg.seq, seg.seq + seg.text_length});
+        }
     }
 
     // <SEQ=ISS><CTL=SYN> (§3.10.1) or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (§3.10.7.2, .3),
@@ -943,9 +1036,10 @@ private:
         if (send_.recovery() == recovery_state::loss && has(syn_acked_bit) && snd_una_ != snd_nxt_) {
             for (retransmission g = send_.next_retransmission(snd_una_, snd_nxt_, effective_mss()); g.length != 0;
                  g = send_.next_retransmission(snd_una_, snd_nxt_, effective_mss())) {
-                resend(g.seq, g.length);
+                go_back_n(g.seq, g.length);
             }
         }
+        if (sack_output(in)) return;
         if (!may_send_data()) {
             // SYN-RECEIVED closed with nothing queued: the FIN goes now (§3.10.4).
             if (state_ == state::fin_wait_1 && has(fin_queued_bit) && !has(fin_sent_bit) && unsent() == 0) {
@@ -975,7 +1069,7 @@ private:
             const std::uint32_t in_flight = snd_nxt_ - snd_una_;
             const std::uint32_t right = snd_una_ + snd_wnd_;
             const std::uint32_t window = seq_lt(snd_nxt_, right) ? right - snd_nxt_ : 0u;
-            const std::uint32_t room = send_.room(snd_una_, snd_nxt_, effective_mss());
+            const std::uint32_t room = send_room();
             const std::uint32_t usable = window < room ? window : room;
             std::uint32_t length = queued < usable ? queued : usable;
             if (length > effective_mss()) length = effective_mss();
@@ -1141,7 +1235,10 @@ private:
                 rto_.on_timeout();  // RFC 6298 §5.5
                 // Data or FIN outstanding: ssthresh and the loss window (RFC 5681 §3.1), then
                 // go-back-N from SND.UNA (the row's retransmit action sends its first segment).
-                if (has(syn_acked_bit) && snd_una_ != snd_nxt_) send_.on_timeout(snd_una_, snd_nxt_, effective_mss(), microseconds());
+                if (has(syn_acked_bit) && snd_una_ != snd_nxt_) {
+                    send_.on_timeout(snd_una_, snd_nxt_, effective_mss(), microseconds());
+                    sack_.on_retransmission_timeout(snd_una_, snd_nxt_);
+                }
                 return event::timeout_retransmit;
             }
             case timer_kind::persist:
@@ -1190,6 +1287,8 @@ private:
     // RFC 7323 §3-5 (timestamping.hpp): 20 octets, or none.
     TCPFSM_NO_UNIQUE_ADDRESS timestamping_type ts_;
     TCPFSM_NO_UNIQUE_ADDRESS send_path_type send_;  // congestion control and loss recovery (send_path.hpp)
+    // RFC 2018, RFC 6675, RFC 6937 (selective_acknowledgment.hpp), or nothing (with_sack<P, false>).
+    TCPFSM_NO_UNIQUE_ADDRESS sack_type sack_;
     TCPFSM_NO_UNIQUE_ADDRESS config_holder_type config_;
 };
 

@@ -61,6 +61,11 @@ struct connection_config {
     // (`accept`, Linux's tcp_validate_incoming) or silently dropped (`drop`, §3.2's SHOULD).
     options::missing_timestamp_policy missing_timestamp = options::missing_timestamp_policy::accept;
     // ---- end of timestamps ----
+    // RFC 2018 §2: offer SACK-permitted on our SYN and SYN,ACK (the SYN,ACK only if the peer's
+    // SYN carried it); on, as Linux's net.ipv4.tcp_sack. With both SYNs carrying it, every ACK
+    // carries SACK blocks (and D-SACK, RFC 2883) and the sender recovers by RFC 6675 with PRR
+    // (RFC 6937); otherwise NewReno (RFC 6582). A profile can compile it out (with_sack).
+    bool sack = true;
     // Nagle's algorithm (§3.7.4, SHLD-7; MUST-17: it can be turned off, TCP_NODELAY). On, as
     // in Linux.
     bool nagle = true;
@@ -123,6 +128,7 @@ inline constexpr connection_config rfc_reference_config = [] {
     connection_config c{};
     c.timers.delayed_ack = false;
     c.ack_per_turn = false;
+    c.sack = false;  // no options beside the header: §3.10's segments exactly
     return c;
 }();
 
@@ -200,6 +206,10 @@ struct connection_status {
     // ts_recent: TS.Recent (§4.3), 0 without timestamps.
     bool timestamps = false;
     std::uint32_t ts_recent = 0;
+    // RFC 2018 (Linux's TCPI_OPT_SACK, tcpi_sacked): both SYNs carried SACK-permitted; the
+    // octets the scoreboard holds as SACKed above SND.UNA.
+    bool sack = false;
+    std::uint32_t sacked = 0;
     std::uint32_t srtt_ms = 0, rttvar_ms = 0, rto_ms = 0;
     std::uint16_t retransmits = 0;   // retransmissions of the current segment, or unanswered probes
     std::uint16_t window_probes = 0; // zero-window probes since the window closed (stops at 65535)

@@ -224,6 +224,21 @@ public:
         if (r.grow_cwnd && sample.acked_octets > 0) cc.on_ack(sample);
     }
 
+    // SACK loss recovery (RFC 6675 with PRR, sack/sender.hpp) began: the policy's ssthresh
+    // for FlightSize `flight`, as on NewReno's third duplicate ACK (RFC 6675 §5 (4.2)).
+    std::uint32_t on_sack_recovery_start(std::uint32_t flight, std::uint32_t smss, std::uint64_t now_us) noexcept {
+        if constexpr (congestion::has_on_loss_smss_v<CC>) {
+            return static_cast<std::uint32_t>(policy().on_loss(flight, smss, now_us));
+        } else {
+            return static_cast<std::uint32_t>(policy().on_loss(flight, now_us));
+        }
+    }
+    // It ended (RFC 6675 §5 (A)): cwnd = ssthresh (RFC 6937 §3, as Linux's
+    // tcp_end_cwnd_reduction), handed to the policy as a fast recovery's exit.
+    void on_sack_recovery_end(std::uint32_t cwnd_at_exit, std::uint64_t now_us) noexcept {
+        policy().on_recovery_exit(cwnd_at_exit, now_us);
+    }
+
     // The retransmission timer expired with data outstanding (not the SYN's): ssthresh and
     // the loss window (RFC 5681 §3.1; held on a repeated timeout), then the loss state and
     // go-back-N from SND.UNA (RFC 6582 §3.2 step 4).

@@ -46,6 +46,7 @@
 #include "send_path.hpp"
 #include "timestamping.hpp"
 #include "window_scaling.hpp"
+#include "selective_acknowledgment.hpp"
 #include "connection.hpp"
 #include "manual_clock.hpp"
 // Data-path components (issue 13), each its own concern.
@@ -61,11 +62,12 @@
 #include "options/timestamps.hpp"
 #include "options/sack_blocks.hpp"
 #include "options/option_codec.hpp"
-// The SACK sender (issue 14): scoreboard, RFC 6675 recovery, PRR, RACK-TLP (engine wiring
-// to come).
+// The SACK sender (issue 14): scoreboard, RFC 6675 recovery, PRR (in the engine through
+// sack/sender.hpp and selective_acknowledgment.hpp), RACK-TLP (not wired yet).
 #include "sack/scoreboard.hpp"
 #include "sack/rfc6675.hpp"
 #include "sack/prr.hpp"
+#include "sack/sender.hpp"
 #include "sack/segment_log.hpp"
 #include "sack/rack.hpp"
 #include "sack/tlp.hpp"

@@ -32,14 +32,16 @@ struct empty_placing_observer : tcpfsm::null_observer {
 
 // The compact profile: the smallest congestion-control policy that does RFC 5681 and RFC 3465
 // (NewReno without undo, SMSS and the initial window from the engine: cwnd, ssthresh,
-// bytes_acked), and the configuration fixed at compile time (with_static_config: no pointer
+// bytes_acked), the configuration fixed at compile time (with_static_config: no pointer
 // to it in the TCB), without timestamps (RFC 7323 §3-5: with_timestamps<..., false>, no
-// timestamp state in the TCB).
+// timestamp state in the TCB) and without SACK (with_sack<..., false>: no scoreboard).
 using compact_congestion =
     tcpfsm::congestion::newreno<tcpfsm::congestion::abc_slow_start<>, tcpfsm::congestion::newreno_smallest_options>;
 using compact_profile = tcpfsm::with_timestamps<
-    tcpfsm::with_static_config<tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, compact_congestion>,
-                               tcpfsm::default_connection_config>,
+    tcpfsm::with_static_config<
+        tcpfsm::with_sack<tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, compact_congestion>,
+                          false>,
+        tcpfsm::default_connection_config>,
     false>;
 using empty_tcb = tcpfsm::connection<empty_io, empty_clock, tcpfsm::null_observer, empty_iss, compact_profile>;
 // The same with each ready policy, for the report.

@@ -113,6 +113,10 @@ struct middle {
             fin_end[from] = h.seq + h.seq_length();
             first_fin_lost[from] = dropped;
             if (net.at(from).st() == state::closing) close_order_unseen[from] = true;
+            // The peer's FIN passed the tap but waits above a hole here (held out of order,
+            // not taken), and this first FIN is lost: the tap saw the peer close first, the
+            // engine closed first (FIN-WAIT-1, then CLOSING when the hole fills).
+            if (dropped && net.at(from).engine().reassembly().fin_held()) close_order_unseen[from] = true;
         }
         if (fin_sent[peer] && h.ack_flag() && !h.rst() && !acked_peer_fin[from] && tcpfsm::seq_ge(h.ack, fin_end[peer])) {
             acked_peer_fin[from] = true;

@@ -432,20 +432,27 @@ TEST_CASE("send path: the TCB with each congestion policy", "[send_path][connect
 // octets, a compact profile (reassembly capacity 0, the smallest congestion state: NewReno
 // without undo or copies of SMSS and IW; the configuration fixed at compile time) at most 128.
 // Issue 14 item 4: the budgets hold without its options (timestamps: with_timestamps<...,
-// false>); the default profile with them is reported (docs/engine.md, "TCB size").
+// false>; SACK: with_sack<..., false>); the default profile with them is reported
+// (docs/engine.md, "TCB size").
 TEST_CASE("send path: issue 13's TCB budgets", "[send_path][connection]") {
-    using default_without_options = tcpfsm::with_timestamps<tcpfsm::default_profile, false>;
+    using default_without_options = tcpfsm::with_sack<tcpfsm::with_timestamps<tcpfsm::default_profile, false>, false>;
+    using default_without_sack = tcpfsm::with_sack<tcpfsm::default_profile, false>;
     using default_tcb = tcpfsm::connection<tcpfsm_test::empty_io, tcpfsm_test::empty_clock, tcpfsm::null_observer,
                                            tcpfsm_test::empty_iss>;
+    using without_sack_tcb = tcpfsm::connection<tcpfsm_test::empty_io, tcpfsm_test::empty_clock, tcpfsm::null_observer,
+                                                tcpfsm_test::empty_iss, default_without_sack>;
     REQUIRE(sizeof(tcpfsm::connection<tcpfsm_test::empty_io, tcpfsm_test::empty_clock, tcpfsm::null_observer,
                                       tcpfsm_test::empty_iss, default_without_options>) <= 256);
     REQUIRE(sizeof(tcpfsm_test::empty_tcb) <= 128);
     // Timestamps cost at most their 20 octets and the alignment to 8 they may need.
     REQUIRE(sizeof(tcpfsm::timestamping) == 20u);
-    REQUIRE(sizeof(default_tcb) <=
+    REQUIRE(sizeof(without_sack_tcb) <=
             sizeof(tcpfsm::connection<tcpfsm_test::empty_io, tcpfsm_test::empty_clock, tcpfsm::null_observer,
                                       tcpfsm_test::empty_iss, default_without_options>) + 24u);
-    WARN("sizeof(connection<empty policies>), default profile with timestamps: " << sizeof(default_tcb));
+    // SACK (selective_acknowledgment.hpp, 128 octets, no padding to share): exactly its size more.
+    CHECK(sizeof(default_tcb) == sizeof(without_sack_tcb) + sizeof(tcpfsm::selective_acknowledgment<>));
+    WARN("sizeof(connection<empty policies>), default profile with timestamps and SACK: "
+         << sizeof(default_tcb) << " (without SACK: " << sizeof(without_sack_tcb) << ")");
 }
 
 // The budget the engine does not meet yet (docs/engine.md, "TCB size", says what the octets

@@ -1,0 +1,172 @@
+// tcpfsm: SACK in the engine (RFC 2018, RFC 2883, RFC 6675, RFC 6937): the connection's
+// SACK-permitted negotiation (§2), the receiver's last duplicate range for D-SACK (RFC 2883)
+// and the blocks each ACK carries (§4: options/sack_blocks.hpp), and the sender's scoreboard
+// with RFC 6675 recovery and PRR (sack/sender.hpp). A per-Profile component of the TCB, like
+// window_scaling.hpp: with_sack<Profile, false> compiles it out (no octet in the TCB).
+// SPDX-License-Identifier: MIT
+#ifndef TCPFSM_SELECTIVE_ACKNOWLEDGMENT_HPP
+#define TCPFSM_SELECTIVE_ACKNOWLEDGMENT_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "detail/ebo.hpp"
+#include "options/negotiation.hpp"
+#include "options/sack_blocks.hpp"
+#include "options/segment_options.hpp"
+#include "reassembly.hpp"
+#include "sack/sender.hpp"
+
+namespace tcpfsm {
+
+// The scoreboard's bound in the engine: 8 ranges (holes with SACKed data above them) per
+// connection, 64 octets; see sack::scoreboard's "Bound" for what is forgotten beyond it.
+inline constexpr std::size_t engine_sack_ranges = 8;
+
+// One connection's SACK state.
+template <std::size_t MaxRanges = engine_sack_ranges>
+class selective_acknowledgment {
+public:
+    using sender_type = sack::sender<MaxRanges>;
+    static constexpr bool compiled_in = true;
+
+    // Our SYN (`passive` false) or SYN,ACK (`passive` true) is being built: whether it
+    // carries SACK-permitted (RFC 2018 §2; a SYN,ACK only if the peer's SYN did). `want`:
+    // connection_config::sack.
+    constexpr bool offer(bool passive, bool want) noexcept {
+        return negotiation_.offer(passive ? options::open_side::passive : options::open_side::active, want);
+    }
+    // The peer's SYN or SYN,ACK (the engine calls this for those only: SACK-permitted on any
+    // other segment is ignored, RFC 2018 §2 "MUST NOT be sent on non-SYN segments").
+    constexpr void on_peer_syn(bool sack_permitted) noexcept { negotiation_.on_peer_segment(true, sack_permitted); }
+    // Both SYNs carried SACK-permitted.
+    constexpr bool enabled() const noexcept { return negotiation_.enabled(); }
+
+    // RFC 2883: a segment brought octets already received (below RCV.NXT, or held): the
+    // next ACK reports them in its first block. The latest duplicate counts.
+    constexpr void note_duplicate(const seq_block& b) noexcept {
+        if (enabled() && !b.empty()) dsack_ = b;
+    }
+    // The SACK option of an ACK about to be sent (RFC 2018 §4: the held blocks, the most
+    // recently changed first, after the D-SACK block), `max_blocks` at most. The D-SACK block
+    // is reported once.
+    template <class Queue>
+    constexpr options::sack_block_list blocks_for_ack(const Queue& queue, std::size_t max_blocks) noexcept {
+        if (!enabled()) return {};
+        const options::sack_block_list l = options::sack_blocks_to_send(queue, dsack_, max_blocks);
+        dsack_ = seq_block{};
+        return l;
+    }
+
+    // ---- the sender (sack/sender.hpp), as the engine calls it ----
+    // An acceptable ACK before SND.UNA moves: its blocks (`o.sack`) to the scoreboard, RFC
+    // 6675's entry into or end of recovery. Nothing without SACK.
+    constexpr sack::sender_ack on_ack(std::uint32_t ack, std::uint32_t snd_una, std::uint32_t snd_nxt,
+                                      const segment_options& o, std::uint32_t smss) noexcept {
+        if (!enabled()) return {};
+        return sender_.on_ack(ack, snd_una, snd_nxt, o.sack.blocks, o.sack.count, smss);
+    }
+    constexpr void start_recovery(std::uint32_t ssthresh, std::uint32_t recover_fs) noexcept {
+        sender_.start_recovery(ssthresh, recover_fs);
+    }
+    constexpr void after_ack(const sack::sender_ack& a, std::uint32_t snd_una, std::uint32_t snd_nxt,
+                             std::uint32_t smss) noexcept {
+        sender_.after_ack(a, snd_una, snd_nxt, smss);
+    }
+    constexpr sack::segment_choice next_segment(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t smss,
+                                                std::uint32_t sendable_new) const noexcept {
+        return sender_.next_segment(snd_una, snd_nxt, smss, sendable_new);
+    }
+    constexpr void on_sent(const sack::segment_choice& c) noexcept { sender_.on_sent(c); }
+    constexpr void on_retransmission_timeout(std::uint32_t snd_una, std::uint32_t snd_nxt) noexcept {
+        sender_.on_retransmission_timeout(snd_una, snd_nxt);
+    }
+    constexpr sack::segment_choice unsacked_part(std::uint32_t seq, std::uint32_t length) const noexcept {
+        return sender_.unsacked_part(seq, length);
+    }
+    constexpr bool in_recovery() const noexcept { return sender_.in_recovery(); }
+    constexpr std::uint32_t pipe(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t smss) const noexcept {
+        return sender_.pipe(snd_una, snd_nxt, smss);
+    }
+    // ssthresh as the policy gave it when the last recovery began.
+    constexpr std::uint32_t recovery_ssthresh() const noexcept { return sender_.rate().ssthresh(); }
+    constexpr std::uint32_t sacked_octets() const noexcept { return sender_.board().sacked_octets(); }
+    const sender_type& sender() const noexcept { return sender_; }
+
+    // A new connection: nothing offered or received, nothing SACKed.
+    constexpr void reset() noexcept {
+        negotiation_.reset();
+        dsack_ = seq_block{};
+        sender_.reset();
+    }
+
+private:
+    // The D-SACK block and the negotiation sit in the sender's tail padding: 128 octets in all.
+    TCPFSM_NO_UNIQUE_ADDRESS sender_type sender_{};
+    seq_block dsack_{};
+    options::sack_permitted_negotiation negotiation_{};
+};
+
+// The same interface for a profile without SACK: empty, never offers it, never enabled.
+class no_selective_acknowledgment {
+public:
+    static constexpr bool compiled_in = false;
+    constexpr bool offer(bool, bool) noexcept { return false; }
+    constexpr void on_peer_syn(bool) noexcept {}
+    constexpr bool enabled() const noexcept { return false; }
+    constexpr void note_duplicate(const seq_block&) noexcept {}
+    template <class Queue>
+    constexpr options::sack_block_list blocks_for_ack(const Queue&, std::size_t) noexcept {
+        return {};
+    }
+    constexpr sack::sender_ack on_ack(std::uint32_t, std::uint32_t, std::uint32_t, const segment_options&,
+                                      std::uint32_t) noexcept {
+        return {};
+    }
+    constexpr void start_recovery(std::uint32_t, std::uint32_t) noexcept {}
+    constexpr void after_ack(const sack::sender_ack&, std::uint32_t, std::uint32_t, std::uint32_t) noexcept {}
+    constexpr sack::segment_choice next_segment(std::uint32_t, std::uint32_t, std::uint32_t,
+                                                std::uint32_t) const noexcept {
+        return {};
+    }
+    constexpr void on_sent(const sack::segment_choice&) noexcept {}
+    constexpr void on_retransmission_timeout(std::uint32_t, std::uint32_t) noexcept {}
+    // Go-back-N resends all of it.
+    constexpr sack::segment_choice unsacked_part(std::uint32_t seq, std::uint32_t length) const noexcept {
+        return {seq, length, sack::nextseg_rule::none};
+    }
+    constexpr bool in_recovery() const noexcept { return false; }
+    constexpr std::uint32_t pipe(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t) const noexcept {
+        return snd_nxt - snd_una;
+    }
+    constexpr std::uint32_t recovery_ssthresh() const noexcept { return 0; }
+    constexpr std::uint32_t sacked_octets() const noexcept { return 0; }
+    constexpr void reset() noexcept {}
+};
+
+// A profile with SACK compiled in (`true`, the default for a profile without
+// `sack_enabled`) or out (`false`), e.g. with_sack<default_profile, false>.
+template <class Profile, bool Enabled>
+struct with_sack : Profile {
+    static constexpr bool sack_enabled = Enabled;
+};
+
+namespace detail {
+template <class...>
+using sack_void_t = void;
+
+template <class Profile, class = void>
+struct profile_sack {
+    using type = selective_acknowledgment<>;
+};
+template <class Profile>
+struct profile_sack<Profile, sack_void_t<decltype(Profile::sack_enabled)>> {
+    using type = typename std::conditional<Profile::sack_enabled, selective_acknowledgment<>,
+                                           no_selective_acknowledgment>::type;
+};
+}  // namespace detail
+
+}  // namespace tcpfsm
+
+#endif  // TCPFSM_SELECTIVE_ACKNOWLEDGMENT_HPP

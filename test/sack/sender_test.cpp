@@ -1,0 +1,99 @@
+// The SACK sender as the engine runs it (include/tcpfsm/sack/sender.hpp): the scoreboard fed
+// by ACKs, RFC 6675's entry into recovery, PRR's allowance gating NextSeg(), the go-back-N
+// part that skips SACKed octets after a timeout (RFC 6675 §5.1), and the scoreboard
+// forgotten at a timeout after reneging (RFC 2018 §8, as Linux). Numbers worked here.
+// SPDX-License-Identifier: MIT
+#include <tcpfsm/sack/sender.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+
+namespace {
+namespace sk = tcpfsm::sack;
+constexpr std::uint32_t mss = 100;
+}  // namespace
+
+TEST_CASE("sack sender: recovery on IsLost, the first hole, then PRR-gated NextSeg", "[sack][sender]") {
+    sk::sender<4> s;
+    // 10 segments [0, 1000) in flight; [0, 100) lost; ACKs SACK [100, 200), then to 300, 400.
+    for (std::uint32_t k = 1; k <= 3; ++k) {
+        const tcpfsm::seq_block b{100, 100 + 100 * k};
+        const sk::sender_ack a = s.on_ack(0, 0, 1000, &b, 1, mss);
+        CHECK(a.board.newly_sacked == 100u);
+        CHECK(a.step.entered == (k == 3));  // 300 SACKed octets > 2 * SMSS (IsLost, §5 (2))
+        if (a.step.entered) {
+            CHECK(a.step.first.seq == 0u);
+            CHECK(a.step.first.length == mss);
+            s.start_recovery(500, 1000);  // ssthresh 500, RecoverFS 1000
+            s.after_ack(a, 0, 1000, mss);
+            // pipe: [400, 1000) = 600 > 500: ceil(100 * 500 / 1000) - 0 = 50.
+            CHECK(s.allowance() == 50u);
+            s.on_sent(a.step.first);
+            CHECK(s.allowance() == 0u);
+        }
+    }
+    CHECK(s.in_recovery());
+    CHECK(s.pipe(0, 1000, mss) == 700u);  // [0,100) resent + [400, 1000)
+    // Nothing more until PRR allows a whole segment.
+    CHECK(s.next_segment(0, 1000, mss, 1000).length == 0u);
+    // prr_delivered 200, pipe 100 + [500, 1000) = 600 > ssthresh: ceil(200 * 500 / 1000) -
+    // 100 = 0. Then pipe 100 + [600, 1000) = 500 =< ssthresh: PRR-SSRB, min(ssthresh - pipe
+    // = 0, ...) = 0. Then pipe 100 + [700, 1000) = 400: min(500 - 400, max(400 - 100, 100)
+    // + 100) = 100.
+    const std::uint32_t expected[3] = {0, 0, 100};
+    for (std::uint32_t k = 0; k < 3; ++k) {
+        const tcpfsm::seq_block b{100, 500 + 100 * k};
+        const sk::sender_ack a = s.on_ack(0, 0, 1000, &b, 1, mss);
+        s.after_ack(a, 0, 1000, mss);
+        CHECK(s.allowance() == expected[k]);
+    }
+    const sk::segment_choice c = s.next_segment(0, 1000, mss, 1000);
+    CHECK(c.rule == sk::nextseg_rule::new_data);  // no other hole below the highest SACK
+    CHECK(c.seq == 1000u);
+    CHECK(c.length == mss);
+    s.on_sent(c);
+    CHECK(s.allowance() == 0u);
+    // The cumulative ACK reaches RecoveryPoint (1000): recovery ends.
+    const sk::sender_ack a = s.on_ack(1000, 0, 1100, nullptr, 0, mss);
+    CHECK(a.step.ended);
+    CHECK(!s.in_recovery());
+}
+
+TEST_CASE("sack sender: go-back-N skips SACKed octets (RFC 6675 §5.1)", "[sack][sender]") {
+    sk::sender<4> s;
+    const tcpfsm::seq_block blocks[2] = {{300, 500}, {700, 800}};
+    (void)s.on_ack(0, 0, 1000, blocks, 2, mss);
+    // [0, 100): unSACKed, whole.
+    sk::segment_choice p = s.unsacked_part(0, 100);
+    CHECK((p.seq == 0u && p.length == 100u));
+    // [250, 350): up to the SACKed 300.
+    p = s.unsacked_part(250, 100);
+    CHECK((p.seq == 250u && p.length == 50u));
+    // [300, 400): all SACKed.
+    CHECK(s.unsacked_part(300, 100).length == 0u);
+    // [450, 550): from 500, the end of the range.
+    p = s.unsacked_part(450, 100);
+    CHECK((p.seq == 500u && p.length == 50u));
+    // [650, 850): [650, 700) only (then the next call resumes after it).
+    p = s.unsacked_part(650, 200);
+    CHECK((p.seq == 650u && p.length == 50u));
+    // A timeout without reneging keeps the scoreboard.
+    s.on_retransmission_timeout(0, 1000);
+    CHECK(s.board().sacked_octets() == 300u);
+    CHECK(!s.in_recovery());
+}
+
+TEST_CASE("sack sender: reneging is remembered and forgets the scoreboard at the timeout", "[sack][sender]") {
+    sk::sender<4> s;
+    const tcpfsm::seq_block b{200, 400};
+    (void)s.on_ack(0, 0, 1000, &b, 1, mss);
+    // The cumulative ACK reaches 200 and the receiver no longer reports [200, 400): the
+    // range starts at SND.UNA (RFC 2018 §8).
+    const sk::sender_ack a = s.on_ack(200, 0, 1000, nullptr, 0, mss);
+    CHECK(a.board.reneging);
+    CHECK(s.reneging_seen());
+    s.on_retransmission_timeout(200, 1000);
+    CHECK(s.board().empty());
+    CHECK(!s.reneging_seen());
+}
