@@ -844,8 +844,21 @@ private:
         if (s.syn()) {
             out.options.sack_permitted = sack_.offer(s.ack_flag(), config().sack);
         } else if (s.ack_flag()) {
-            out.options.sack = sack_.blocks_for_ack(queue(), options::sack_blocks_that_fit(out.options.has_timestamps));
+            out.options.sack = sack_.blocks_for_ack(queue(), sack_blocks_beside(s, out.options.has_timestamps));
         }
+    }
+    // RFC 6691: text and options together within the peer's MSS. A pure ACK has room for 4
+    // blocks (3 beside timestamps); a data segment carries the blocks its text leaves room
+    // for, 4 + 8n octets with the two NOPs, none on a full one (Linux shrinks the text
+    // instead, tcp_current_mss; here the next pure ACK carries them).
+    std::size_t sack_blocks_beside(const segment& s, bool timestamps) const noexcept {
+        const std::size_t fit = options::sack_blocks_that_fit(timestamps);
+        if (s.text_length == 0) return fit;
+        const std::uint32_t used = s.text_length + (timestamps ? std::uint32_t{options::timestamps_option_octets} : 0u);
+        const std::uint32_t mss = detail::tcb::effective_mss();
+        const std::uint32_t room = used < mss ? mss - used : 0u;
+        const std::size_t n = room >= 12u ? (room - 4u) / 8u : 0u;
+        return n < fit ? n : fit;
     }
     // RFC 2883 §4.1.1: text wholly below RCV.NXT (an unacceptable segment, answered by an ACK).
     void note_old_duplicate(const segment& seg) noexcept {

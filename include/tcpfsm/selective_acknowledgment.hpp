@@ -50,10 +50,10 @@ public:
     }
     // The SACK option of an ACK about to be sent (RFC 2018 §4: the held blocks, the most
     // recently changed first, after the D-SACK block), `max_blocks` at most. The D-SACK block
-    // is reported once.
+    // is reported once (kept for the next ACK when `max_blocks` is 0: a full data segment).
     template <class Queue>
     constexpr options::sack_block_list blocks_for_ack(const Queue& queue, std::size_t max_blocks) noexcept {
-        if (!enabled()) return {};
+        if (!enabled() || max_blocks == 0) return {};
         const options::sack_block_list l = options::sack_blocks_to_send(queue, dsack_, max_blocks);
         dsack_ = seq_block{};
         return l;

@@ -215,6 +215,32 @@ TEST_CASE("engine SACK: blocks of the held ranges, most recent first, at most 4 
     for (std::size_t i = 0; i < 4; ++i) CHECK(same(ack.options.sack.blocks[i], held[4 - i].left, held[4 - i].right));
 }
 
+TEST_CASE("engine SACK: a data segment carries the blocks its text leaves room for (RFC 6691)", "[sack][engine]") {
+    es_harness<> h(es_config(true));
+    es_open_active(h, true);  // the peer's SYN,ACK has no MSS option: SMSS 536 (RFC 9293 §3.7.1)
+    const std::uint32_t r = es_irs + 1;
+    for (std::uint32_t k = 0; k < 5; ++k) {
+        h.conn.on_segment(es_seg(ctl::ack, r + 200 * k + 100, es_iss + 1, 100));
+        (void)h.take();
+    }
+    // A full segment: 536 octets of text leave no room for a SACK option (4 + 8n octets).
+    REQUIRE(h.conn.send(536) == tcpfsm::user_error::none);
+    const tcpfsm::outgoing_segment full = h.take();
+    CHECK(full.header.text_length == 536u);
+    CHECK(full.options.sack.count == 0u);
+    // 516 octets leave 20: (20 - 4) / 8 = 2 blocks, the two most recent ranges.
+    REQUIRE(h.conn.send(516) == tcpfsm::user_error::none);
+    const tcpfsm::outgoing_segment part = h.take();
+    CHECK(part.header.text_length == 516u);
+    REQUIRE(part.options.sack.count == 2u);
+    CHECK(same(part.options.sack.blocks[0], r + 900, r + 1000));
+    CHECK(same(part.options.sack.blocks[1], r + 700, r + 800));
+    CHECK(part.header.text_length + 4u + 8u * part.options.sack.count <= 536u);
+    // A pure ACK has room for 4 again.
+    h.conn.on_segment(es_seg(ctl::ack, r + 1100, es_iss + 1, 100));
+    CHECK(h.take().options.sack.count == 4u);
+}
+
 TEST_CASE("engine SACK: 3 blocks beside timestamps (RFC 2018 §3)", "[sack][engine]") {
     es_harness<> h(es_config(true));
     h.conn.open_active();
@@ -406,8 +432,11 @@ struct es_burst_result {
     bool intact = false;
 };
 
-// A sends 30 segments of 1460 at once (initial window 30) over a 50 ms one-way path at
-// 10 Mbit/s; segments 5, 6 and 7 (a burst of 3 in one window) are lost.
+// A sends 30 full segments at once (initial window 30) over a 50 ms one-way path at
+// 10 Mbit/s; segments 5, 6 and 7 (a burst of 3 in one window) are lost. A full segment
+// carries MSS 1460 less the 12 octets of the timestamps both sides negotiate (RFC 6691).
+constexpr std::uint32_t es_full = 1460u - 12u;
+
 es_burst_result es_run_burst(bool sack) {
     tcpfsm::connection_config config{};
     config.nagle = false;
@@ -428,16 +457,16 @@ es_burst_result es_run_burst(bool sack) {
     net.run_until(net.now() + 150);
     REQUIRE(a.st() == tcpfsm::state::established);
     REQUIRE(a.engine().snapshot().sack == sack);
-    std::vector<std::uint8_t> data(30 * 1460);
+    std::vector<std::uint8_t> data(30 * es_full);
     for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 7u);
     for (std::uint32_t i = 5; i < 8; ++i) {
         net.drop_next([&a, i](const sim::packet& k) {
-            return k.from == a.index() && pattern::data(k.header) && k.header.seq == 100u + i * 1460u;
+            return k.from == a.index() && pattern::data(k.header) && k.header.seq == 100u + i * es_full;
         });
     }
     const sim::sim_time start = net.now();
     REQUIRE(a.send(data) == tcpfsm::user_error::none);
-    const std::uint32_t end = 100u + 30u * 1460u;
+    const std::uint32_t end = 100u + 30u * es_full;
     es_burst_result out;
     for (int step = 0; step < 10000 && a.engine().snapshot().snd_una != end; ++step) net.run_until(net.now() + 1);
     out.repaired_after_ms = net.now() - start;
