@@ -28,6 +28,7 @@
 #include "detail/connection_policies.hpp"
 #include "detail/tcb.hpp"
 #include "statistics.hpp"
+#include "syn_cookie.hpp"
 #include "timers.hpp"
 #include "timestamping.hpp"
 #include "window_scaling.hpp"
@@ -235,7 +236,20 @@ public:
     // the segment follow as usual. In any other state this is on_segment().
     void on_valid_cookie_ack(const segment& seg, const std::uint8_t* text, const four_tuple& tuple,
                              std::uint16_t cookie_mss) noexcept {
-        receive_segment(seg, no_segment_options, text, tuple, &cookie_mss);
+        syn_cookie_check cookie{};
+        cookie.valid = true;
+        cookie.mss = cookie_mss;
+        receive_segment(seg, no_segment_options, text, tuple, &cookie);
+    }
+    // The same, with the ACK's options and all the cookie says (issue 14 item 5): when
+    // `cookie.timestamps` (the SYN,ACK carried TSopt and the ACK echoes it), the options both
+    // SYNs carried, read from the TSecr (syn_cookie_options_from_timestamp), are in use as if
+    // the handshake had kept a TCB: timestamps (TS.Recent = this ACK's TSval; no RTT sample
+    // from its TSecr, whose low 6 bits are no time), window scaling with the peer's shift (and
+    // ours from the configuration, as the SYN,ACK announced), SACK. Otherwise none of them.
+    void on_valid_cookie_ack(const segment& seg, const segment_options& options, const std::uint8_t* text,
+                             const four_tuple& tuple, const syn_cookie_check& cookie) noexcept {
+        receive_segment(seg, options, text, tuple, &cookie);
     }
 
     // What `seg` would be in the current state: the table's events classify() names for it,
@@ -330,11 +344,11 @@ private:
     // on_segment and on_valid_cookie_ack: classify (§3.10.7 step order), then each event's
     // bookkeeping and row.
     void receive_segment(const segment& seg, const segment_options& options, const std::uint8_t* text,
-                         const four_tuple& tuple, const std::uint16_t* cookie_mss) noexcept {
+                         const four_tuple& tuple, const syn_cookie_check* cookie) noexcept {
         TCPFSM_ASSERT(seg.text_length <= max_segment_text,
                       "tcpfsm::connection::on_segment: text_length beyond the largest segment (65535)");
-        const call_input in{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr, false, &options};
-        receive_context c = context(config(), wscale_, in.cookie_mss != nullptr);
+        const call_input in{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie : nullptr, false, &options};
+        receive_context c = context(config(), wscale_, in.cookie != nullptr);
         // RFC 7323 §5.3 and §3.2, before the acceptability test (timestamps block below).
         const options::paws_verdict paws = check_timestamps(seg, options);
         if (paws == options::paws_verdict::drop_silently) {
@@ -464,8 +478,9 @@ private:
                 snd_data_end_ = iss_ + 1u;
                 set(passive_bit);
                 segment options{};
-                options.mss = *in.cookie_mss;
+                options.mss = in.cookie->mss;
                 take_peer_mss(options);
+                take_cookie_options(in);
                 open_receive_window();
                 acknowledge(in, seg.ack);
                 update_window(seg, true);
@@ -524,6 +539,26 @@ private:
         // RFC 7323 §5.4: the TSval offset, keyed by the four-tuple as the ISS (timestamping.hpp).
         ts_.set_offset(
             detail::iss_timestamp_offset<IssPolicy>::get(policies_.iss(), in.tuple != nullptr ? *in.tuple : none));
+    }
+
+    // Issue 14 item 5: the options a cookie ACK's TSecr kept, negotiated as if both SYNs had
+    // carried them (RFC 7323 §2.2, §3.2; RFC 2018 §2); without timestamps, none.
+    void take_cookie_options(const call_input& in) noexcept {
+        const syn_cookie_check& cookie = *in.cookie;
+        if (!cookie.timestamps) return;
+        const four_tuple none{};
+        ts_.on_peer_syn(true, in.options->ts_val, clock_ms());  // TS.Recent = SEG.TSval
+        ts_.offer(true, config().timestamps);
+        ts_.on_ack_sent(rcv_nxt_);  // Last.ACK.sent: the SYN,ACK's ACK (§4.3)
+        // RFC 7323 §5.4: the offset our SYN,ACK's TSval had, keyed by the four-tuple (choose_iss).
+        ts_.set_offset(
+            detail::iss_timestamp_offset<IssPolicy>::get(policies_.iss(), in.tuple != nullptr ? *in.tuple : none));
+        segment peer_syn{};
+        peer_syn.window_scale = cookie.options.window_scale ? cookie.options.peer_shift : no_window_scale;
+        take_peer_window_scale(peer_syn);
+        offer_window_scale();
+        sack_.on_peer_syn(cookie.options.sack_permitted);
+        sack_.offer(true, config().sack);
     }
 
     // The initial window the data phase began with (RFC 5681 §3.1: one segment after a
@@ -1202,7 +1237,8 @@ private:
     // §4.1: the RTT sample of the arriving ACK's TSecr (acknowledge() calls this only when
     // SND.UNA advances).
     rtt_sample timestamp_rtt_sample(const call_input& in) noexcept {
-        if (!ts_.enabled() || in.seg == nullptr) return {false, 0};
+        // A cookie ACK's TSecr is our SYN,ACK's TSval with options in its low 6 bits: no time.
+        if (!ts_.enabled() || in.seg == nullptr || in.cookie != nullptr) return {false, 0};
         return ts_.rtt_from_echo(in.options->has_timestamps, in.options->ts_ecr, in.seg->ack_flag(), clock_ms());
     }
     // Every segment we send on a timestamp connection (a SYN: if it offers TSopt) carries

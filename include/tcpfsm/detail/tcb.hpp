@@ -23,6 +23,7 @@
 #include "../segment.hpp"
 #include "../seq.hpp"
 #include "../state.hpp"
+#include "../syn_cookie.hpp"
 #include "../timers.hpp"
 #include "ebo.hpp"
 
@@ -63,7 +64,7 @@ protected:
         const std::uint8_t* text;  //   and its text
         const four_tuple* tuple;   // for the ISS (open_active, send in LISTEN, a SYN in LISTEN)
         std::uint32_t octets;      // send / receive
-        const std::uint16_t* cookie_mss;  // on_valid_cookie_ack in LISTEN: the MSS the cookie encodes
+        const syn_cookie_check* cookie;  // on_valid_cookie_ack in LISTEN: what the cookie encodes
         bool turn_end = false;     // on_timer: the consumer's turn is over (ack_per_turn)
         const segment_options* options = &no_segment_options;  // on_segment: the segment's options
     };
@@ -100,7 +101,7 @@ protected:
     // listener_takes_syn: receive_segment asks the observer (listener_takes). SYN cookies
     // belong to the listener (listener.hpp): it checks SEG.ACK - 1 and says so through
     // on_valid_cookie_ack; the new connection's window is then the whole buffer.
-    // `cookie_valid`: on_valid_cookie_ack in LISTEN (call_input::cookie_mss).
+    // `cookie_valid`: on_valid_cookie_ack in LISTEN (call_input::cookie).
     // `ws`: the connection's window scaling (window_scaling.hpp), a component of the Profile.
     template <class WindowScaling>
     receive_context context(const connection_config& config, const WindowScaling& ws, bool cookie_valid) const noexcept {
