@@ -256,7 +256,7 @@ public:
     // without running any row (and without asking the observer's listener_takes: a SYN in
     // TIME-WAIT reads as if no listener took it). A listener asks before handing the third segment of a
     // handshake to a child when its accept queue is full (listener.hpp).
-    classification classify_segment(const segment& seg) const noexcept { return classify(context(config(), wscale_, false), seg); }
+    classification classify_segment(const segment& seg) const noexcept { return classify(context(false), seg); }
 
     // ---- time ----
 
@@ -287,6 +287,14 @@ public:
 private:
     // -------------------------------------------------------------------- bookkeeping helpers
     // (the TCB's own are detail::tcb's, detail/tcb.hpp)
+    // detail::tcb's receive-window helpers with this connection's configuration and scaling.
+    receive_context context(bool cookie_valid) const noexcept { return tcb::context(config(), wscale_, cookie_valid); }
+    std::uint32_t receive_space() const noexcept { return tcb::receive_space(config(), wscale_); }
+    std::uint16_t window_field(bool syn = false) const noexcept { return tcb::window_field(config(), wscale_, syn); }
+    std::uint32_t acceptance_window() const noexcept { return tcb::acceptance_window(config(), wscale_); }
+    segment ack_segment() const noexcept { return tcb::ack_segment(config(), wscale_); }
+    void consume(std::uint32_t octets) noexcept { tcb::consume(config(), wscale_, octets); }
+    void update_receive_window() noexcept { tcb::update_receive_window(config(), wscale_); }
     std::uint32_t ticks() noexcept {
         const auto since_epoch = clock().now().time_since_epoch();
         return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count());
@@ -348,7 +356,7 @@ private:
         TCPFSM_ASSERT(seg.text_length <= max_segment_text,
                       "tcpfsm::connection::on_segment: text_length beyond the largest segment (65535)");
         const call_input in{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie : nullptr, false, &options};
-        receive_context c = context(config(), wscale_, in.cookie != nullptr);
+        receive_context c = context(in.cookie != nullptr);
         // RFC 7323 §5.3 and §3.2, before the acceptability test (timestamps block below).
         const options::paws_verdict paws = check_timestamps(seg, options);
         if (paws == options::paws_verdict::drop_silently) {
@@ -582,7 +590,7 @@ private:
 
     // The receive window opens; quick-ACK mode for the connection's first text (ack_timing.hpp).
     void open_receive_window() noexcept {
-        rcv_wnd_ = wscale_.opening_window(receive_space(config(), wscale_));
+        rcv_wnd_ = wscale_.opening_window(receive_space());
         ack_.enter_quick_ack(quick_ack_count(rcv_wnd_, effective_mss()));
     }
 
@@ -756,7 +764,7 @@ private:
     bool take_segment_text(const call_input& in) noexcept {
         const segment& seg = *in.seg;
         const std::uint32_t first = seg.seq + (seg.syn() ? 1u : 0u);
-        const auto r = queue().on_segment(rcv_nxt_, acceptance_window(config(), wscale_), first, seg.text_length, seg.fin());
+        const auto r = queue().on_segment(rcv_nxt_, acceptance_window(), first, seg.text_length, seg.fin());
         if (r.dropped_for_capacity) {
             observer().on_drop(drop_reason::text_out_of_order);
         } else if (r.beyond_window && seg.text_length > 0) {
@@ -822,7 +830,7 @@ private:
         if (a.intersects(send_keepalive_probe)) send_keepalive();
         if (a.intersects(send_window_probe)) send_probe(in);
         if (a.intersects(queue_data)) snd_data_end_ += in.octets;  // SEND: octets appended
-        if (a.intersects(deliver_data) && e == event::receive) consume(config(), wscale_, in.octets);
+        if (a.intersects(deliver_data) && e == event::receive) consume(in.octets);
         if (a.intersects(stop_timers)) timers_.disarm_all();
         if (a.intersects(stop_retransmission_timer)) timers_.disarm(timer_kind::retransmission);
         if (a.intersects(start_retransmission_timer)) {
@@ -904,7 +912,7 @@ private:
         s.seq = iss_;
         s.flags = with_ack ? static_cast<std::uint8_t>(ctl::syn | ctl::ack) : ctl::syn;
         s.ack = with_ack ? rcv_nxt_ : 0u;
-        s.window = window_field(config(), wscale_, true);  // never scaled on a SYN (RFC 7323 §2.2)
+        s.window = window_field(true);  // never scaled on a SYN (RFC 7323 §2.2)
         s.mss = config().mss;
         s.window_scale = offer_window_scale();
         ts_.offer(has(passive_bit), config().timestamps);  // RFC 7323 §3.2: TSopt on it (emit)
@@ -935,8 +943,8 @@ private:
     }
 
     void send_ack_now() noexcept {
-        update_receive_window(config(), wscale_);
-        emit(ack_segment(config(), wscale_));
+        update_receive_window();
+        emit(ack_segment());
         ack_carried();
     }
     // RFC 5961 §3.2, §4.2, §5.2, throttled per §7 (invalid_ack_limiter.hpp).
@@ -951,7 +959,7 @@ private:
 
     // §3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>, no text (Linux's tcp_xmit_probe_skb).
     void send_keepalive() noexcept {
-        segment s = ack_segment(config(), wscale_);
+        segment s = ack_segment();
         s.seq = snd_nxt_ - 1u;
         emit(s);
     }
@@ -981,13 +989,13 @@ private:
         const std::uint32_t text = fin ? length - 1u : length;
         rtt_.on_retransmit(seq, length);
         send_.on_resent();
-        segment s = ack_segment(config(), wscale_);
+        segment s = ack_segment();
         s.seq = seq;
         s.text_length = text;
         if (fin) s.flags = static_cast<std::uint8_t>(s.flags | ctl::fin);
         if (text > 0) s.flags = static_cast<std::uint8_t>(s.flags | ctl::psh);
-        update_receive_window(config(), wscale_);
-        s.window = window_field(config(), wscale_);
+        update_receive_window();
+        s.window = window_field();
         emit(s, seq - snd_una_, true);
         send_.on_retransmitted(seq, length);
         ack_carried();
@@ -1007,14 +1015,14 @@ private:
             return;
         }
         if (snd_una_ != snd_nxt_) {  // the probe octet (or more) is outstanding: send it again
-            segment s = ack_segment(config(), wscale_);
+            segment s = ack_segment();
             s.seq = snd_una_;
             s.text_length = 1;
             emit(s, 0, true);
             return;
         }
         if (unsent() == 0) return;
-        segment s = ack_segment(config(), wscale_);
+        segment s = ack_segment();
         s.text_length = 1;
         emit(s, 0);
         snd_nxt_ += 1u;
@@ -1132,8 +1140,8 @@ private:
     }
 
     void send_data(const call_input& in, std::uint32_t length, bool with_fin) noexcept {
-        update_receive_window(config(), wscale_);
-        segment s = ack_segment(config(), wscale_);
+        update_receive_window();
+        segment s = ack_segment();
         s.text_length = length;
         s.flags = static_cast<std::uint8_t>(s.flags | ctl::psh | (with_fin ? ctl::fin : 0u));
         const std::uint32_t offset = snd_nxt_ - snd_una_;
@@ -1147,7 +1155,7 @@ private:
     }
 
     void send_fin_segment(const call_input& in) noexcept {
-        segment s = ack_segment(config(), wscale_);
+        segment s = ack_segment();
         s.flags = static_cast<std::uint8_t>(s.flags | ctl::fin);
         if (!rtt_.timing()) rtt_.start(snd_nxt_, in.now);
         snd_nxt_ += 1u;
