@@ -173,22 +173,7 @@ public:
 
     // The same snapshot without a user call.
     connection_status snapshot() const noexcept {
-        connection_status s;
-        s.st = state_;
-        s.passive_origin = (flags_ & passive_bit) != 0;
-        s.iss = iss_;
-        s.snd_una = snd_una_;
-        s.snd_nxt = snd_nxt_;
-        s.snd_wnd = snd_wnd_;
-        s.snd_wl1 = snd_wl1_;
-        s.snd_wl2 = snd_wl2_;
-        s.max_snd_wnd = max_snd_wnd_;
-        s.rcv_nxt = rcv_nxt_;
-        s.rcv_wnd = rcv_wnd_;
-        s.unacked = snd_nxt_ - snd_una_;
-        s.unsent = unsent();
-        s.receive_held = receive_held_;
-        s.snd_mss = snd_mss_;
+        connection_status s = tcb_status();  // RFC 9293's variables (detail/tcb.hpp)
         s.snd_wscale = wscale_.send_shift();
         s.rcv_wscale = wscale_.receive_shift();
         s.window_scaling = wscale_.enabled();
@@ -374,15 +359,7 @@ private:
         count_received(c, seg, k);
         update_ts_recent(seg, options, k);  // RFC 7323 §4.3, before any row answers the segment
         if (state_ != state::closed && state_ != state::listen && k.count > 0 && answers_probes(k.events[0])) {
-            // §3.8.4: keepalive counts "data or acknowledgment packets"; an unacceptable
-            // segment is neither. Such a segment answers a keepalive or zero-window probe
-            // (Linux: icsk_probes_out = 0 on an ACK). Keepalive's idle time is measured from
-            // the last such segment (Linux's tcp_keepalive_timer): its timer starts over.
-            const timer_kind owner = timers_.main_kind();
-            if (owner == timer_kind::keepalive || owner == timer_kind::persist) timers_.reset_retries();
-            if (owner == timer_kind::keepalive && timers_.armed(timer_kind::keepalive)) {
-                timers_.arm(timer_kind::keepalive, in.now, config().timers.keepalive_idle_ms);
-            }
+            probe_answered(in);  // §3.8.4: a data or acknowledgment segment (detail/connection_timers.hpp)
         }
         // Steps seven and eight go through the reassembly queue once, at the segment's first
         // text or FIN event; a FIN the queue reaches runs the FIN row (receive_path.hpp).
@@ -549,25 +526,8 @@ private:
             detail::iss_timestamp_offset<IssPolicy>::get(policies_.iss(), in.tuple != nullptr ? *in.tuple : none));
     }
 
-    // Issue 14 item 5: the options a cookie ACK's TSecr kept, negotiated as if both SYNs had
-    // carried them (RFC 7323 §2.2, §3.2; RFC 2018 §2); without timestamps, none.
-    void take_cookie_options(const call_input& in) noexcept {
-        const syn_cookie_check& cookie = *in.cookie;
-        if (!cookie.timestamps) return;
-        const four_tuple none{};
-        ts_.on_peer_syn(true, in.options->ts_val, clock_ms());  // TS.Recent = SEG.TSval
-        ts_.offer(true, config().timestamps);
-        ts_.on_ack_sent(rcv_nxt_);  // Last.ACK.sent: the SYN,ACK's ACK (§4.3)
-        // RFC 7323 §5.4: the offset our SYN,ACK's TSval had, keyed by the four-tuple (choose_iss).
-        ts_.set_offset(
-            detail::iss_timestamp_offset<IssPolicy>::get(policies_.iss(), in.tuple != nullptr ? *in.tuple : none));
-        segment peer_syn{};
-        peer_syn.window_scale = cookie.options.window_scale ? cookie.options.peer_shift : no_window_scale;
-        take_peer_window_scale(peer_syn);
-        offer_window_scale();
-        sack_.on_peer_syn(cookie.options.sack_permitted);
-        sack_.offer(true, config().sack);
-    }
+    // Issue 14 item 5: the options a cookie ACK's TSecr kept (detail/connection_options.hpp).
+    void take_cookie_options(const call_input& in) noexcept;
 
     // The initial window the data phase began with (RFC 5681 §3.1: one segment after a
     // retransmitted SYN; RFC 6928's or connection_config::initial_window_segments' otherwise),
@@ -1165,43 +1125,16 @@ private:
         if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
     }
 
-    // The main timer slot when no row has set it: retransmission while something is in
-    // flight; persist while data waits for a window (the sender-SWS override timer too);
-    // keepalive when idle (MUST-26: only while nothing is outstanding); the user timeout
-    // while data is unacknowledged.
-    void arm_idle_timers(const call_input& in) noexcept {
-        if (!is_synchronized_or_syn_received(state_) && state_ != state::syn_sent) return;
-        const timer_kind owner = timers_.main_kind();
-        if (owner == timer_kind::time_wait || owner == timer_kind::fin_wait_2) return;
-        const bool outstanding = snd_una_ != snd_nxt_;
-        const bool waiting = unsent() > 0 && may_send_data();
-        const bool persisting = (waiting && !outstanding) || (owner == timer_kind::persist && outstanding);
-        if (!persisting) persist_backoff_ = 0;  // the window is open again
-        const timer_config& t = config().timers;
-        if (outstanding && owner != timer_kind::persist) {
-            if (owner != timer_kind::retransmission) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
-        } else if (persisting) {
-            if (owner != timer_kind::persist || !timers_.armed(timer_kind::persist)) {
-                timers_.arm(timer_kind::persist, in.now, persist_timeout_ms(rto_.rto_ms(), persist_backoff_,
-                                                                            rto_type::config()));
-            }
-        } else if (!outstanding) {
-            if (owner == timer_kind::retransmission || owner == timer_kind::persist) timers_.disarm(owner);
-            const bool keepalive_state = state_ == state::established || state_ == state::close_wait ||
-                                         state_ == state::fin_wait_2;
-            if (t.keepalive && keepalive_state && !timers_.armed(timer_kind::keepalive)) {
-                timers_.arm(timer_kind::keepalive, in.now, t.keepalive_idle_ms);
-            }
-        }
-        if (t.user_timeout_ms != 0) {
-            if (outstanding && !timers_.armed(timer_kind::user)) timers_.arm(timer_kind::user, in.now, t.user_timeout_ms);
-            if (!outstanding) timers_.disarm(timer_kind::user);
-        }
-    }
+    // The main timer slot when no row has set it: retransmission, persist, keepalive, the
+    // user timeout (detail/connection_timers.hpp).
+    void arm_idle_timers(const call_input& in) noexcept;
+    // An acceptable segment answers a keepalive or zero-window probe (detail/connection_timers.hpp).
+    void probe_answered(const call_input& in) noexcept;
 
     // -------------------------------------------------------------------- timestamps
     // RFC 7323 §3-5 (timestamping.hpp): the TSopt of the SYNs, of every segment sent, PAWS and
-    // TS.Recent on arrival, RTT samples from TSecr. Times are the Clock's milliseconds.
+    // TS.Recent on arrival, RTT samples from TSecr. Times are the Clock's milliseconds. The
+    // steps below clock_ms and effective_mss are defined in detail/connection_options.hpp.
     std::uint64_t clock_ms() noexcept {
         return static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::milliseconds>(clock().now().time_since_epoch()).count());
@@ -1213,104 +1146,18 @@ private:
         const std::uint16_t mss = detail::tcb::effective_mss();
         return ts_.enabled() ? static_cast<std::uint16_t>(mss - options::timestamps_option_octets) : mss;
     }
-    // The peer's SYN or SYN,ACK taken in LISTEN or SYN-SENT: TSopt or not, TS.Recent (§3.2).
-    void take_peer_timestamps(const call_input& in) noexcept {
-        ts_.on_peer_syn(in.options->has_timestamps, in.options->ts_val, clock_ms());
-    }
-    // §5.3 R1 with §5.5, and §3.2's segment without TSopt: in SYN-RECEIVED and the
-    // synchronized states, before the acceptability test (Appendix D). RSTs are exempt.
-    options::paws_verdict check_timestamps(const segment& seg, const segment_options& o) noexcept {
-        if (!ts_.enabled() || !is_synchronized_or_syn_received(state_)) return options::paws_verdict::accept;
-        return ts_.check(o.has_timestamps, o.ts_val, seg.rst(), clock_ms(), config().missing_timestamp);
-    }
-    // missing_timestamp_policy::drop: "a TCP SHOULD silently drop the segment" (§3.2). No
-    // row runs: the table has nothing to do with it.
-    void drop_without_timestamp(const call_input& in) noexcept {
-        statistics().on_received(*in.seg);
-        statistics().on_event(statistic::timestamp_missing_dropped);
-        observer().on_drop(drop_reason::timestamp_missing);
-        finish(in);
-    }
-    // §4.3 (2): a segment that passed the acceptability test (and is no SYN the fourth step
-    // answers) may set TS.Recent, if it starts at or before Last.ACK.sent.
-    void update_ts_recent(const segment& seg, const segment_options& o, const classification& k) noexcept {
-        if (!ts_.enabled() || !is_synchronized_or_syn_received(state_) || k.count == 0) return;
-        const event first = k.events[0];
-        if (!answers_probes(first) || first == event::rcv_syn || first == event::rcv_syn_passive ||
-            first == event::rcv_syn_reopen) {
-            return;
-        }
-        ts_.update_recent(o.has_timestamps, o.ts_val, seg.seq, clock_ms());
-    }
-    // §4.1: the RTT sample of the arriving ACK's TSecr (acknowledge() calls this only when
-    // SND.UNA advances).
-    rtt_sample timestamp_rtt_sample(const call_input& in) noexcept {
-        // A cookie ACK's TSecr is our SYN,ACK's TSval with options in its low 6 bits: no time.
-        if (!ts_.enabled() || in.seg == nullptr || in.cookie != nullptr) return {false, 0};
-        return ts_.rtt_from_echo(in.options->has_timestamps, in.options->ts_ecr, in.seg->ack_flag(), clock_ms());
-    }
-    // Every segment we send on a timestamp connection (a SYN: if it offers TSopt) carries
-    // TSval (the clock plus the offset, §5.4) and TSecr (TS.Recent with the ACK bit, else 0);
-    // one with the ACK bit sets Last.ACK.sent (§4.3). RSTs carry it too (§3.2's SHOULD).
-    void fill_timestamps(outgoing_segment& out) noexcept {
-        const segment& s = out.header;
-        if (!(s.syn() ? ts_.sent() : ts_.enabled())) return;
-        out.options.has_timestamps = true;
-        out.options.ts_val = ts_.tsval(clock_ms());
-        out.options.ts_ecr = ts_.tsecr(s.ack_flag());
-        if (s.ack_flag() && !s.rst()) ts_.on_ack_sent(s.ack);
-    }
+    void take_peer_timestamps(const call_input& in) noexcept;
+    options::paws_verdict check_timestamps(const segment& seg, const segment_options& o) noexcept;
+    void drop_without_timestamp(const call_input& in) noexcept;
+    void update_ts_recent(const segment& seg, const segment_options& o, const classification& k) noexcept;
+    rtt_sample timestamp_rtt_sample(const call_input& in) noexcept;
+    void fill_timestamps(outgoing_segment& out) noexcept;
     // -------------------------------------------------------------------- end of timestamps
 
     // -------------------------------------------------------------------- timers -> events
-    // The event an expired timer is, from the main slot's counter and timer_config;
-    // event::status when the expiry is no event.
-    event timer_event(timer_kind kind) noexcept {
-        const timer_config& t = config().timers;
-        switch (kind) {
-            case timer_kind::retransmission: {
-                const std::uint16_t n = timers_.count_retry();
-                const bool syn_outstanding = !has(syn_acked_bit) && snd_una_ == iss_;
-                if (n > retransmission_limit(t, state_ == state::syn_sent, syn_outstanding, has(passive_bit))) {
-                    return state_ == state::syn_received && has(passive_bit) ? event::timeout_retransmit_exhausted_passive
-                                                                            : event::timeout_retransmit_exhausted;
-                }
-                if (n == t.retries1 && !syn_outstanding) observer().on_signal(user_signal::retries_exceeded_r1);
-                rto_.on_timeout();  // RFC 6298 §5.5
-                // Data or FIN outstanding: ssthresh and the loss window (RFC 5681 §3.1), then
-                // go-back-N from SND.UNA (the row's retransmit action sends its first segment).
-                if (has(syn_acked_bit) && snd_una_ != snd_nxt_) {
-                    send_.on_timeout(snd_una_, snd_nxt_, effective_mss(), microseconds());
-                    sack_.on_retransmission_timeout(snd_una_, snd_nxt_);
-                }
-                return event::timeout_retransmit;
-            }
-            case timer_kind::persist:
-                // The backoff exponent grows with every probe (SHLD-30); the count of probes
-                // not answered (reset by any acceptable segment) ends the connection at R2
-                // (§3.8.3, MUST-20), as Linux's tcp_probe_timer does. Answered probes never
-                // do (MUST-37).
-                if (persist_backoff_ != 0xFFFFu) ++persist_backoff_;
-                if (timers_.count_retry() > t.retries2) return event::timeout_retransmit_exhausted;
-                return event::timeout_persist;
-            case timer_kind::keepalive:
-                // Linux's tcp_keepalive_timer: idle measured from the last segment received
-                // (receive_segment restarts the timer), so an expiry is always a probe.
-                if (timers_.retries() >= t.keepalive_probes) return event::timeout_keepalive_exhausted;
-                timers_.count_retry();
-                return event::timeout_keepalive;
-            case timer_kind::fin_wait_2:
-                return event::timeout_fin_wait_2;
-            case timer_kind::time_wait:
-                return event::timeout_time_wait;
-            case timer_kind::delayed_ack:
-                return event::timeout_delayed_ack;
-            case timer_kind::user:
-                return event::timeout_user;
-            default:
-                return event::status;
-        }
-    }
+    // The event an expired timer is; event::status when the expiry is no event
+    // (detail/connection_timers.hpp).
+    event timer_event(timer_kind kind) noexcept;
 
     static IssPolicy default_iss() noexcept {
         static_assert(std::is_default_constructible<IssPolicy>::value,
@@ -1337,5 +1184,9 @@ private:
 };
 
 }  // namespace tcpfsm
+
+// The member functions defined outside the class, one concern per header.
+#include "detail/connection_options.hpp"
+#include "detail/connection_timers.hpp"
 
 #endif  // TCPFSM_CONNECTION_HPP
