@@ -28,6 +28,7 @@
 #include "detail/connection_policies.hpp"
 #include "detail/tcb.hpp"
 #include "statistics.hpp"
+#include "syn_cookie.hpp"
 #include "timers.hpp"
 #include "timestamping.hpp"
 #include "window_scaling.hpp"
@@ -172,22 +173,7 @@ public:
 
     // The same snapshot without a user call.
     connection_status snapshot() const noexcept {
-        connection_status s;
-        s.st = state_;
-        s.passive_origin = (flags_ & passive_bit) != 0;
-        s.iss = iss_;
-        s.snd_una = snd_una_;
-        s.snd_nxt = snd_nxt_;
-        s.snd_wnd = snd_wnd_;
-        s.snd_wl1 = snd_wl1_;
-        s.snd_wl2 = snd_wl2_;
-        s.max_snd_wnd = max_snd_wnd_;
-        s.rcv_nxt = rcv_nxt_;
-        s.rcv_wnd = rcv_wnd_;
-        s.unacked = snd_nxt_ - snd_una_;
-        s.unsent = unsent();
-        s.receive_held = receive_held_;
-        s.snd_mss = snd_mss_;
+        connection_status s = tcb_status();  // RFC 9293's variables (detail/tcb.hpp)
         s.snd_wscale = wscale_.send_shift();
         s.rcv_wscale = wscale_.receive_shift();
         s.window_scaling = wscale_.enabled();
@@ -235,14 +221,27 @@ public:
     // the segment follow as usual. In any other state this is on_segment().
     void on_valid_cookie_ack(const segment& seg, const std::uint8_t* text, const four_tuple& tuple,
                              std::uint16_t cookie_mss) noexcept {
-        receive_segment(seg, no_segment_options, text, tuple, &cookie_mss);
+        syn_cookie_check cookie{};
+        cookie.valid = true;
+        cookie.mss = cookie_mss;
+        receive_segment(seg, no_segment_options, text, tuple, &cookie);
+    }
+    // The same, with the ACK's options and all the cookie says (issue 14 item 5): when
+    // `cookie.timestamps` (the SYN,ACK carried TSopt and the ACK echoes it), the options both
+    // SYNs carried, read from the TSecr (syn_cookie_options_from_timestamp), are in use as if
+    // the handshake had kept a TCB: timestamps (TS.Recent = this ACK's TSval; no RTT sample
+    // from its TSecr, whose low 6 bits are no time), window scaling with the peer's shift (and
+    // ours from the configuration, as the SYN,ACK announced), SACK. Otherwise none of them.
+    void on_valid_cookie_ack(const segment& seg, const segment_options& options, const std::uint8_t* text,
+                             const four_tuple& tuple, const syn_cookie_check& cookie) noexcept {
+        receive_segment(seg, options, text, tuple, &cookie);
     }
 
     // What `seg` would be in the current state: the table's events classify() names for it,
     // without running any row (and without asking the observer's listener_takes: a SYN in
     // TIME-WAIT reads as if no listener took it). A listener asks before handing the third segment of a
     // handshake to a child when its accept queue is full (listener.hpp).
-    classification classify_segment(const segment& seg) const noexcept { return classify(context(config(), wscale_, false), seg); }
+    classification classify_segment(const segment& seg) const noexcept { return classify(context(false), seg); }
 
     // ---- time ----
 
@@ -273,6 +272,14 @@ public:
 private:
     // -------------------------------------------------------------------- bookkeeping helpers
     // (the TCB's own are detail::tcb's, detail/tcb.hpp)
+    // detail::tcb's receive-window helpers with this connection's configuration and scaling.
+    receive_context context(bool cookie_valid) const noexcept { return tcb::context(config(), wscale_, cookie_valid); }
+    std::uint32_t receive_space() const noexcept { return tcb::receive_space(config(), wscale_); }
+    std::uint16_t window_field(bool syn = false) const noexcept { return tcb::window_field(config(), wscale_, syn); }
+    std::uint32_t acceptance_window() const noexcept { return tcb::acceptance_window(config(), wscale_); }
+    segment ack_segment() const noexcept { return tcb::ack_segment(config(), wscale_); }
+    void consume(std::uint32_t octets) noexcept { tcb::consume(config(), wscale_, octets); }
+    void update_receive_window() noexcept { tcb::update_receive_window(config(), wscale_); }
     std::uint32_t ticks() noexcept {
         const auto since_epoch = clock().now().time_since_epoch();
         return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count());
@@ -330,11 +337,11 @@ private:
     // on_segment and on_valid_cookie_ack: classify (§3.10.7 step order), then each event's
     // bookkeeping and row.
     void receive_segment(const segment& seg, const segment_options& options, const std::uint8_t* text,
-                         const four_tuple& tuple, const std::uint16_t* cookie_mss) noexcept {
+                         const four_tuple& tuple, const syn_cookie_check* cookie) noexcept {
         TCPFSM_ASSERT(seg.text_length <= max_segment_text,
                       "tcpfsm::connection::on_segment: text_length beyond the largest segment (65535)");
-        const call_input in{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie_mss : nullptr, false, &options};
-        receive_context c = context(config(), wscale_, in.cookie_mss != nullptr);
+        const call_input in{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie : nullptr, false, &options};
+        receive_context c = context(in.cookie != nullptr);
         // RFC 7323 §5.3 and §3.2, before the acceptability test (timestamps block below).
         const options::paws_verdict paws = check_timestamps(seg, options);
         if (paws == options::paws_verdict::drop_silently) {
@@ -352,15 +359,7 @@ private:
         count_received(c, seg, k);
         update_ts_recent(seg, options, k);  // RFC 7323 §4.3, before any row answers the segment
         if (state_ != state::closed && state_ != state::listen && k.count > 0 && answers_probes(k.events[0])) {
-            // §3.8.4: keepalive counts "data or acknowledgment packets"; an unacceptable
-            // segment is neither. Such a segment answers a keepalive or zero-window probe
-            // (Linux: icsk_probes_out = 0 on an ACK). Keepalive's idle time is measured from
-            // the last such segment (Linux's tcp_keepalive_timer): its timer starts over.
-            const timer_kind owner = timers_.main_kind();
-            if (owner == timer_kind::keepalive || owner == timer_kind::persist) timers_.reset_retries();
-            if (owner == timer_kind::keepalive && timers_.armed(timer_kind::keepalive)) {
-                timers_.arm(timer_kind::keepalive, in.now, config().timers.keepalive_idle_ms);
-            }
+            probe_answered(in);  // §3.8.4: a data or acknowledgment segment (detail/connection_timers.hpp)
         }
         // Steps seven and eight go through the reassembly queue once, at the segment's first
         // text or FIN event; a FIN the queue reaches runs the FIN row (receive_path.hpp).
@@ -464,8 +463,9 @@ private:
                 snd_data_end_ = iss_ + 1u;
                 set(passive_bit);
                 segment options{};
-                options.mss = *in.cookie_mss;
+                options.mss = in.cookie->mss;
                 take_peer_mss(options);
+                take_cookie_options(in);
                 open_receive_window();
                 acknowledge(in, seg.ack);
                 update_window(seg, true);
@@ -526,6 +526,9 @@ private:
             detail::iss_timestamp_offset<IssPolicy>::get(policies_.iss(), in.tuple != nullptr ? *in.tuple : none));
     }
 
+    // Issue 14 item 5: the options a cookie ACK's TSecr kept (detail/connection_options.hpp).
+    void take_cookie_options(const call_input& in) noexcept;
+
     // The initial window the data phase began with (RFC 5681 §3.1: one segment after a
     // retransmitted SYN; RFC 6928's or connection_config::initial_window_segments' otherwise),
     // for the policy's restart after idle: the engine keeps no copy of its own.
@@ -547,7 +550,7 @@ private:
 
     // The receive window opens; quick-ACK mode for the connection's first text (ack_timing.hpp).
     void open_receive_window() noexcept {
-        rcv_wnd_ = wscale_.opening_window(receive_space(config(), wscale_));
+        rcv_wnd_ = wscale_.opening_window(receive_space());
         ack_.enter_quick_ack(quick_ack_count(rcv_wnd_, effective_mss()));
     }
 
@@ -721,7 +724,7 @@ private:
     bool take_segment_text(const call_input& in) noexcept {
         const segment& seg = *in.seg;
         const std::uint32_t first = seg.seq + (seg.syn() ? 1u : 0u);
-        const auto r = queue().on_segment(rcv_nxt_, acceptance_window(config(), wscale_), first, seg.text_length, seg.fin());
+        const auto r = queue().on_segment(rcv_nxt_, acceptance_window(), first, seg.text_length, seg.fin());
         if (r.dropped_for_capacity) {
             observer().on_drop(drop_reason::text_out_of_order);
         } else if (r.beyond_window && seg.text_length > 0) {
@@ -787,7 +790,7 @@ private:
         if (a.intersects(send_keepalive_probe)) send_keepalive();
         if (a.intersects(send_window_probe)) send_probe(in);
         if (a.intersects(queue_data)) snd_data_end_ += in.octets;  // SEND: octets appended
-        if (a.intersects(deliver_data) && e == event::receive) consume(config(), wscale_, in.octets);
+        if (a.intersects(deliver_data) && e == event::receive) consume(in.octets);
         if (a.intersects(stop_timers)) timers_.disarm_all();
         if (a.intersects(stop_retransmission_timer)) timers_.disarm(timer_kind::retransmission);
         if (a.intersects(start_retransmission_timer)) {
@@ -847,19 +850,8 @@ private:
             out.options.sack = sack_.blocks_for_ack(queue(), sack_blocks_beside(s, out.options.has_timestamps));
         }
     }
-    // RFC 6691: text and options together within the peer's MSS. A pure ACK has room for 4
-    // blocks (3 beside timestamps); a data segment carries the blocks its text leaves room
-    // for, 4 + 8n octets with the two NOPs, none on a full one (Linux shrinks the text
-    // instead, tcp_current_mss; here the next pure ACK carries them).
-    std::size_t sack_blocks_beside(const segment& s, bool timestamps) const noexcept {
-        const std::size_t fit = options::sack_blocks_that_fit(timestamps);
-        if (s.text_length == 0) return fit;
-        const std::uint32_t used = s.text_length + (timestamps ? std::uint32_t{options::timestamps_option_octets} : 0u);
-        const std::uint32_t mss = detail::tcb::effective_mss();
-        const std::uint32_t room = used < mss ? mss - used : 0u;
-        const std::size_t n = room >= 12u ? (room - 4u) / 8u : 0u;
-        return n < fit ? n : fit;
-    }
+    // RFC 6691: how many SACK blocks fit beside `s`'s text (detail/connection_options.hpp).
+    std::size_t sack_blocks_beside(const segment& s, bool timestamps) const noexcept;
     // RFC 2883 §4.1.1: text wholly below RCV.NXT (an unacceptable segment, answered by an ACK).
     void note_old_duplicate(const segment& seg) noexcept {
         if (seg.text_length != 0 && seq_le(seg.seq + seg.text_length, rcv_nxt_)) {
@@ -882,7 +874,7 @@ private:
         s.seq = iss_;
         s.flags = with_ack ? static_cast<std::uint8_t>(ctl::syn | ctl::ack) : ctl::syn;
         s.ack = with_ack ? rcv_nxt_ : 0u;
-        s.window = window_field(config(), wscale_, true);  // never scaled on a SYN (RFC 7323 §2.2)
+        s.window = window_field(true);  // never scaled on a SYN (RFC 7323 §2.2)
         s.mss = config().mss;
         s.window_scale = offer_window_scale();
         ts_.offer(has(passive_bit), config().timestamps);  // RFC 7323 §3.2: TSopt on it (emit)
@@ -913,8 +905,8 @@ private:
     }
 
     void send_ack_now() noexcept {
-        update_receive_window(config(), wscale_);
-        emit(ack_segment(config(), wscale_));
+        update_receive_window();
+        emit(ack_segment());
         ack_carried();
     }
     // RFC 5961 §3.2, §4.2, §5.2, throttled per §7 (invalid_ack_limiter.hpp).
@@ -929,7 +921,7 @@ private:
 
     // §3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>, no text (Linux's tcp_xmit_probe_skb).
     void send_keepalive() noexcept {
-        segment s = ack_segment(config(), wscale_);
+        segment s = ack_segment();
         s.seq = snd_nxt_ - 1u;
         emit(s);
     }
@@ -959,13 +951,13 @@ private:
         const std::uint32_t text = fin ? length - 1u : length;
         rtt_.on_retransmit(seq, length);
         send_.on_resent();
-        segment s = ack_segment(config(), wscale_);
+        segment s = ack_segment();
         s.seq = seq;
         s.text_length = text;
         if (fin) s.flags = static_cast<std::uint8_t>(s.flags | ctl::fin);
         if (text > 0) s.flags = static_cast<std::uint8_t>(s.flags | ctl::psh);
-        update_receive_window(config(), wscale_);
-        s.window = window_field(config(), wscale_);
+        update_receive_window();
+        s.window = window_field();
         emit(s, seq - snd_una_, true);
         send_.on_retransmitted(seq, length);
         ack_carried();
@@ -985,14 +977,14 @@ private:
             return;
         }
         if (snd_una_ != snd_nxt_) {  // the probe octet (or more) is outstanding: send it again
-            segment s = ack_segment(config(), wscale_);
+            segment s = ack_segment();
             s.seq = snd_una_;
             s.text_length = 1;
             emit(s, 0, true);
             return;
         }
         if (unsent() == 0) return;
-        segment s = ack_segment(config(), wscale_);
+        segment s = ack_segment();
         s.text_length = 1;
         emit(s, 0);
         snd_nxt_ += 1u;
@@ -1110,8 +1102,8 @@ private:
     }
 
     void send_data(const call_input& in, std::uint32_t length, bool with_fin) noexcept {
-        update_receive_window(config(), wscale_);
-        segment s = ack_segment(config(), wscale_);
+        update_receive_window();
+        segment s = ack_segment();
         s.text_length = length;
         s.flags = static_cast<std::uint8_t>(s.flags | ctl::psh | (with_fin ? ctl::fin : 0u));
         const std::uint32_t offset = snd_nxt_ - snd_una_;
@@ -1125,7 +1117,7 @@ private:
     }
 
     void send_fin_segment(const call_input& in) noexcept {
-        segment s = ack_segment(config(), wscale_);
+        segment s = ack_segment();
         s.flags = static_cast<std::uint8_t>(s.flags | ctl::fin);
         if (!rtt_.timing()) rtt_.start(snd_nxt_, in.now);
         snd_nxt_ += 1u;
@@ -1135,43 +1127,16 @@ private:
         if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
     }
 
-    // The main timer slot when no row has set it: retransmission while something is in
-    // flight; persist while data waits for a window (the sender-SWS override timer too);
-    // keepalive when idle (MUST-26: only while nothing is outstanding); the user timeout
-    // while data is unacknowledged.
-    void arm_idle_timers(const call_input& in) noexcept {
-        if (!is_synchronized_or_syn_received(state_) && state_ != state::syn_sent) return;
-        const timer_kind owner = timers_.main_kind();
-        if (owner == timer_kind::time_wait || owner == timer_kind::fin_wait_2) return;
-        const bool outstanding = snd_una_ != snd_nxt_;
-        const bool waiting = unsent() > 0 && may_send_data();
-        const bool persisting = (waiting && !outstanding) || (owner == timer_kind::persist && outstanding);
-        if (!persisting) persist_backoff_ = 0;  // the window is open again
-        const timer_config& t = config().timers;
-        if (outstanding && owner != timer_kind::persist) {
-            if (owner != timer_kind::retransmission) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
-        } else if (persisting) {
-            if (owner != timer_kind::persist || !timers_.armed(timer_kind::persist)) {
-                timers_.arm(timer_kind::persist, in.now, persist_timeout_ms(rto_.rto_ms(), persist_backoff_,
-                                                                            rto_type::config()));
-            }
-        } else if (!outstanding) {
-            if (owner == timer_kind::retransmission || owner == timer_kind::persist) timers_.disarm(owner);
-            const bool keepalive_state = state_ == state::established || state_ == state::close_wait ||
-                                         state_ == state::fin_wait_2;
-            if (t.keepalive && keepalive_state && !timers_.armed(timer_kind::keepalive)) {
-                timers_.arm(timer_kind::keepalive, in.now, t.keepalive_idle_ms);
-            }
-        }
-        if (t.user_timeout_ms != 0) {
-            if (outstanding && !timers_.armed(timer_kind::user)) timers_.arm(timer_kind::user, in.now, t.user_timeout_ms);
-            if (!outstanding) timers_.disarm(timer_kind::user);
-        }
-    }
+    // The main timer slot when no row has set it: retransmission, persist, keepalive, the
+    // user timeout (detail/connection_timers.hpp).
+    void arm_idle_timers(const call_input& in) noexcept;
+    // An acceptable segment answers a keepalive or zero-window probe (detail/connection_timers.hpp).
+    void probe_answered(const call_input& in) noexcept;
 
     // -------------------------------------------------------------------- timestamps
     // RFC 7323 §3-5 (timestamping.hpp): the TSopt of the SYNs, of every segment sent, PAWS and
-    // TS.Recent on arrival, RTT samples from TSecr. Times are the Clock's milliseconds.
+    // TS.Recent on arrival, RTT samples from TSecr. Times are the Clock's milliseconds. The
+    // steps below clock_ms and effective_mss are defined in detail/connection_options.hpp.
     std::uint64_t clock_ms() noexcept {
         return static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::milliseconds>(clock().now().time_since_epoch()).count());
@@ -1183,103 +1148,18 @@ private:
         const std::uint16_t mss = detail::tcb::effective_mss();
         return ts_.enabled() ? static_cast<std::uint16_t>(mss - options::timestamps_option_octets) : mss;
     }
-    // The peer's SYN or SYN,ACK taken in LISTEN or SYN-SENT: TSopt or not, TS.Recent (§3.2).
-    void take_peer_timestamps(const call_input& in) noexcept {
-        ts_.on_peer_syn(in.options->has_timestamps, in.options->ts_val, clock_ms());
-    }
-    // §5.3 R1 with §5.5, and §3.2's segment without TSopt: in SYN-RECEIVED and the
-    // synchronized states, before the acceptability test (Appendix D). RSTs are exempt.
-    options::paws_verdict check_timestamps(const segment& seg, const segment_options& o) noexcept {
-        if (!ts_.enabled() || !is_synchronized_or_syn_received(state_)) return options::paws_verdict::accept;
-        return ts_.check(o.has_timestamps, o.ts_val, seg.rst(), clock_ms(), config().missing_timestamp);
-    }
-    // missing_timestamp_policy::drop: "a TCP SHOULD silently drop the segment" (§3.2). No
-    // row runs: the table has nothing to do with it.
-    void drop_without_timestamp(const call_input& in) noexcept {
-        statistics().on_received(*in.seg);
-        statistics().on_event(statistic::timestamp_missing_dropped);
-        observer().on_drop(drop_reason::timestamp_missing);
-        finish(in);
-    }
-    // §4.3 (2): a segment that passed the acceptability test (and is no SYN the fourth step
-    // answers) may set TS.Recent, if it starts at or before Last.ACK.sent.
-    void update_ts_recent(const segment& seg, const segment_options& o, const classification& k) noexcept {
-        if (!ts_.enabled() || !is_synchronized_or_syn_received(state_) || k.count == 0) return;
-        const event first = k.events[0];
-        if (!answers_probes(first) || first == event::rcv_syn || first == event::rcv_syn_passive ||
-            first == event::rcv_syn_reopen) {
-            return;
-        }
-        ts_.update_recent(o.has_timestamps, o.ts_val, seg.seq, clock_ms());
-    }
-    // §4.1: the RTT sample of the arriving ACK's TSecr (acknowledge() calls this only when
-    // SND.UNA advances).
-    rtt_sample timestamp_rtt_sample(const call_input& in) noexcept {
-        if (!ts_.enabled() || in.seg == nullptr) return {false, 0};
-        return ts_.rtt_from_echo(in.options->has_timestamps, in.options->ts_ecr, in.seg->ack_flag(), clock_ms());
-    }
-    // Every segment we send on a timestamp connection (a SYN: if it offers TSopt) carries
-    // TSval (the clock plus the offset, §5.4) and TSecr (TS.Recent with the ACK bit, else 0);
-    // one with the ACK bit sets Last.ACK.sent (§4.3). RSTs carry it too (§3.2's SHOULD).
-    void fill_timestamps(outgoing_segment& out) noexcept {
-        const segment& s = out.header;
-        if (!(s.syn() ? ts_.sent() : ts_.enabled())) return;
-        out.options.has_timestamps = true;
-        out.options.ts_val = ts_.tsval(clock_ms());
-        out.options.ts_ecr = ts_.tsecr(s.ack_flag());
-        if (s.ack_flag() && !s.rst()) ts_.on_ack_sent(s.ack);
-    }
+    void take_peer_timestamps(const call_input& in) noexcept;
+    options::paws_verdict check_timestamps(const segment& seg, const segment_options& o) noexcept;
+    void drop_without_timestamp(const call_input& in) noexcept;
+    void update_ts_recent(const segment& seg, const segment_options& o, const classification& k) noexcept;
+    rtt_sample timestamp_rtt_sample(const call_input& in) noexcept;
+    void fill_timestamps(outgoing_segment& out) noexcept;
     // -------------------------------------------------------------------- end of timestamps
 
     // -------------------------------------------------------------------- timers -> events
-    // The event an expired timer is, from the main slot's counter and timer_config;
-    // event::status when the expiry is no event.
-    event timer_event(timer_kind kind) noexcept {
-        const timer_config& t = config().timers;
-        switch (kind) {
-            case timer_kind::retransmission: {
-                const std::uint16_t n = timers_.count_retry();
-                const bool syn_outstanding = !has(syn_acked_bit) && snd_una_ == iss_;
-                if (n > retransmission_limit(t, state_ == state::syn_sent, syn_outstanding, has(passive_bit))) {
-                    return state_ == state::syn_received && has(passive_bit) ? event::timeout_retransmit_exhausted_passive
-                                                                            : event::timeout_retransmit_exhausted;
-                }
-                if (n == t.retries1 && !syn_outstanding) observer().on_signal(user_signal::retries_exceeded_r1);
-                rto_.on_timeout();  // RFC 6298 §5.5
-                // Data or FIN outstanding: ssthresh and the loss window (RFC 5681 §3.1), then
-                // go-back-N from SND.UNA (the row's retransmit action sends its first segment).
-                if (has(syn_acked_bit) && snd_una_ != snd_nxt_) {
-                    send_.on_timeout(snd_una_, snd_nxt_, effective_mss(), microseconds());
-                    sack_.on_retransmission_timeout(snd_una_, snd_nxt_);
-                }
-                return event::timeout_retransmit;
-            }
-            case timer_kind::persist:
-                // The backoff exponent grows with every probe (SHLD-30); the count of probes
-                // not answered (reset by any acceptable segment) ends the connection at R2
-                // (§3.8.3, MUST-20), as Linux's tcp_probe_timer does. Answered probes never
-                // do (MUST-37).
-                if (persist_backoff_ != 0xFFFFu) ++persist_backoff_;
-                if (timers_.count_retry() > t.retries2) return event::timeout_retransmit_exhausted;
-                return event::timeout_persist;
-            case timer_kind::keepalive:
-                // Linux's tcp_keepalive_timer: idle measured from the last segment received
-                // (receive_segment restarts the timer), so an expiry is always a probe.
-                if (timers_.retries() >= t.keepalive_probes) return event::timeout_keepalive_exhausted;
-                timers_.count_retry();
-                return event::timeout_keepalive;
-            case timer_kind::fin_wait_2:
-                return event::timeout_fin_wait_2;
-            case timer_kind::time_wait:
-                return event::timeout_time_wait;
-            case timer_kind::delayed_ack:
-                return event::timeout_delayed_ack;
-            case timer_kind::user:
-                return event::timeout_user;
-            default:
-                return event::status;
-        }
-    }
+    // The event an expired timer is; event::status when the expiry is no event
+    // (detail/connection_timers.hpp).
+    event timer_event(timer_kind kind) noexcept;
 
     static IssPolicy default_iss() noexcept {
         static_assert(std::is_default_constructible<IssPolicy>::value,
@@ -1306,5 +1186,9 @@ private:
 };
 
 }  // namespace tcpfsm
+
+// The member functions defined outside the class, one concern per header.
+#include "detail/connection_options.hpp"
+#include "detail/connection_timers.hpp"
 
 #endif  // TCPFSM_CONNECTION_HPP

@@ -23,6 +23,7 @@
 #include "../segment.hpp"
 #include "../seq.hpp"
 #include "../state.hpp"
+#include "../syn_cookie.hpp"
 #include "../timers.hpp"
 #include "ebo.hpp"
 
@@ -63,7 +64,7 @@ protected:
         const std::uint8_t* text;  //   and its text
         const four_tuple* tuple;   // for the ISS (open_active, send in LISTEN, a SYN in LISTEN)
         std::uint32_t octets;      // send / receive
-        const std::uint16_t* cookie_mss;  // on_valid_cookie_ack in LISTEN: the MSS the cookie encodes
+        const syn_cookie_check* cookie;  // on_valid_cookie_ack in LISTEN: what the cookie encodes
         bool turn_end = false;     // on_timer: the consumer's turn is over (ack_per_turn)
         const segment_options* options = &no_segment_options;  // on_segment: the segment's options
     };
@@ -97,10 +98,31 @@ protected:
     }
     std::uint16_t effective_mss() const noexcept { return snd_mss_ != 0 ? snd_mss_ : std::uint16_t{536}; }
 
+    // STATUS (§3.10.6): the TCB's part of connection_status; the components fill the rest.
+    connection_status tcb_status() const noexcept {
+        connection_status s;
+        s.st = state_;
+        s.passive_origin = has(passive_bit);
+        s.iss = iss_;
+        s.snd_una = snd_una_;
+        s.snd_nxt = snd_nxt_;
+        s.snd_wnd = snd_wnd_;
+        s.snd_wl1 = snd_wl1_;
+        s.snd_wl2 = snd_wl2_;
+        s.max_snd_wnd = max_snd_wnd_;
+        s.rcv_nxt = rcv_nxt_;
+        s.rcv_wnd = rcv_wnd_;
+        s.unacked = snd_nxt_ - snd_una_;
+        s.unsent = unsent();
+        s.receive_held = receive_held_;
+        s.snd_mss = snd_mss_;
+        return s;
+    }
+
     // listener_takes_syn: receive_segment asks the observer (listener_takes). SYN cookies
     // belong to the listener (listener.hpp): it checks SEG.ACK - 1 and says so through
     // on_valid_cookie_ack; the new connection's window is then the whole buffer.
-    // `cookie_valid`: on_valid_cookie_ack in LISTEN (call_input::cookie_mss).
+    // `cookie_valid`: on_valid_cookie_ack in LISTEN (call_input::cookie).
     // `ws`: the connection's window scaling (window_scaling.hpp), a component of the Profile.
     template <class WindowScaling>
     receive_context context(const connection_config& config, const WindowScaling& ws, bool cookie_valid) const noexcept {
