@@ -1,5 +1,6 @@
-// The SYN flood and the scale run at CI size (scenarios.hpp); the full 10^6 runs are
-// tcpfsm_listener_measure (docs/listener.md). Label: conformance.
+// The SYN flood and the scale run at CI size (scenarios.hpp), with the engine's default
+// profile and with the compact one; the full 10^6 runs are tcpfsm_listener_measure
+// (docs/listener.md). Label: conformance.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -9,11 +10,13 @@
 
 using namespace listener_test;
 
-TEST_CASE("flood: 100,000 spoofed SYNs in 1 s against backlog 128: every real client completes, memory bounded",
-          "[conformance][flood]") {
+namespace {
+
+template <class Profile>
+void check_flood_in_one_second() {
     constexpr std::uint64_t spoofed = 100000;
     constexpr std::uint32_t real = 1000;
-    const flood_result r = run_flood(spoofed, real, 10);
+    const flood_result r = run_flood<Profile>(spoofed, real, 10);
     std::printf("flood (CI size): %llu spoofed SYNs, %u real clients: %u established; cookies sent %llu, "
                 "validated %llu; SYN queue max %u; table max %u of %u; listener storage %zu bytes; VmHWM %llu kB; "
                 "%.2f s\n",
@@ -39,11 +42,11 @@ TEST_CASE("flood: 100,000 spoofed SYNs in 1 s against backlog 128: every real cl
     CHECK(r.stats.in(state::syn_received) == 128);
 }
 
-TEST_CASE("flood: a flood longer than the SYN,ACK give-up: requests time out and the SYN queue churns",
-          "[conformance][flood]") {
+template <class Profile>
+void check_flood_past_the_give_up() {
     constexpr std::uint64_t spoofed = 20000;  // one every 5 ms: 100 s
     constexpr std::uint32_t real = 400;
-    const flood_result r = run_flood(spoofed, real, 5000);
+    const flood_result r = run_flood<Profile>(spoofed, real, 5000);
     std::printf("flood (CI size, 100 s): %u of %u real clients established; SYN-RECEIVED timeouts %llu; "
                 "cookies sent %llu\n",
                 r.real_established, r.real, static_cast<unsigned long long>(r.stats.syn_received_timeouts),
@@ -68,10 +71,11 @@ TEST_CASE("flood: a flood longer than the SYN,ACK give-up: requests time out and
     CHECK(spoofed_children == 256);
 }
 
-TEST_CASE("scale: connections opened through the listener, looked up and closed", "[conformance][scale]") {
+template <class Profile>
+void check_scale() {
     constexpr std::uint32_t n = 50000;
     constexpr std::uint32_t cap = 10000;  // tcp_max_tw_buckets for this run
-    const scale_result r = run_scale(n, cap);
+    const scale_result r = run_scale<Profile>(n, cap);
     std::printf("scale (CI size): %u connections: %zu bytes allocated (%.1f per connection); open %.3f s, "
                 "%.0f lookups/s, %.0f lifecycles/s\n",
                 r.n, r.allocated_bytes, static_cast<double>(r.allocated_bytes) / r.n, r.open_seconds,
@@ -91,4 +95,33 @@ TEST_CASE("scale: connections opened through the listener, looked up and closed"
     CHECK(r.stats.in(state::listen) == 1);
     CHECK(r.stats.listen_overflows == 0);
     CHECK(r.stats.syn_queue_drops == 0);
+}
+
+}  // namespace
+
+TEST_CASE("flood: 100,000 spoofed SYNs in 1 s against backlog 128: every real client completes, memory bounded",
+          "[conformance][flood]") {
+    check_flood_in_one_second<default_profile>();
+}
+
+TEST_CASE("flood: a flood longer than the SYN,ACK give-up: requests time out and the SYN queue churns",
+          "[conformance][flood]") {
+    check_flood_past_the_give_up<default_profile>();
+}
+
+TEST_CASE("scale: connections opened through the listener, looked up and closed", "[conformance][scale]") {
+    check_scale<default_profile>();
+}
+
+TEST_CASE("flood, compact profile: 100,000 spoofed SYNs in 1 s against backlog 128", "[conformance][flood]") {
+    check_flood_in_one_second<compact_scenario_profile>();
+}
+
+TEST_CASE("flood, compact profile: a flood longer than the SYN,ACK give-up", "[conformance][flood]") {
+    check_flood_past_the_give_up<compact_scenario_profile>();
+}
+
+TEST_CASE("scale, compact profile: connections opened through the listener, looked up and closed",
+          "[conformance][scale]") {
+    check_scale<compact_scenario_profile>();
 }

@@ -5,6 +5,9 @@
 #ifndef TCPFSM_TEST_LISTENER_SCENARIOS_HPP
 #define TCPFSM_TEST_LISTENER_SCENARIOS_HPP
 
+#include <tcpfsm/congestion/newreno.hpp>
+#include <tcpfsm/congestion/slow_start.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <vector>
@@ -57,7 +60,22 @@ struct counting_observer : null_listener_observer {
     }
 };
 
-using scenario_listener = listener<scripted_wire, test_clock, counting_observer, ipv4_tuple_key>;
+// The children's engine profile: the engine's default (CUBIC with HyStart++, timestamps,
+// SACK) or the compact one below.
+template <class Profile = default_profile>
+using scenario_listener = listener<scripted_wire, test_clock, counting_observer, ipv4_tuple_key, Profile>;
+
+// The compact profile (docs/engine.md, "TCB size"; test/support/empty_policies.hpp) less
+// with_static_config: NewReno with RFC 3465 slow start and the smallest options, no
+// timestamps (RFC 7323), no SACK (RFC 2018); the listener's observer places no text, so no
+// reassembly queue either. The listener gives each child its own copy of the configuration
+// (listener_config::child), which a with_static_config engine refuses (it takes its own
+// configuration only), so the children keep the 8-octet pointer to it.
+using compact_scenario_profile = with_timestamps<
+    with_sack<engine_profile<standard_table, rto_estimator,
+                             congestion::newreno<congestion::abc_slow_start<>, congestion::newreno_smallest_options>>,
+              false>,
+    false>;
 
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -98,7 +116,8 @@ struct flood_result {
     double simulated_seconds = 0;
 };
 
-inline flood_result run_flood(std::uint64_t spoofed, std::uint32_t real, std::uint64_t interval_us) {
+template <class Profile = default_profile>
+flood_result run_flood(std::uint64_t spoofed, std::uint32_t real, std::uint64_t interval_us) {
     harness_time time;
     time.us = 1000000;
     std::vector<std::uint32_t> server_iss(real, 0);
@@ -108,7 +127,7 @@ inline flood_result run_flood(std::uint64_t spoofed, std::uint32_t real, std::ui
     config.backlog = 128;
     config.max_connections = 128 + 128 + real;  // SYN queue, accept queue, the accepted real clients
     config.max_time_wait = 1024;
-    scenario_listener server(config, server_port, test_secrets, scripted_wire{&server_iss, &got_syn_ack},
+    scenario_listener<Profile> server(config, server_port, test_secrets, scripted_wire{&server_iss, &got_syn_ack},
                              test_clock{&time}, counting_observer{{}, &accepted});
     flood_result r;
     r.spoofed = spoofed;
@@ -192,6 +211,7 @@ struct scale_result {
     std::uint32_t max_time_wait = 0;
     std::size_t allocated_bytes = 0;
     std::size_t connection_slot_bytes = 0;
+    std::size_t tcb_bytes = 0;  // sizeof the child engine
     std::size_t time_wait_slot_bytes = 0;
     std::size_t bucket_bytes = 0;
     std::uint64_t peak_rss_kb = 0;
@@ -201,7 +221,8 @@ struct scale_result {
     listener_stats stats{};
 };
 
-inline scale_result run_scale(std::uint32_t n, std::uint32_t max_time_wait) {
+template <class Profile = default_profile>
+scale_result run_scale(std::uint32_t n, std::uint32_t max_time_wait) {
     scale_result r;
     r.n = n;
     r.max_time_wait = max_time_wait;
@@ -219,11 +240,12 @@ inline scale_result run_scale(std::uint32_t n, std::uint32_t max_time_wait) {
     // The §3.10 reference (every ACK and FIN at once): the scripted clients answer within the
     // server's turn, before any turn of its would end.
     config.child = tcpfsm::rfc_reference_config;
-    scenario_listener server(config, server_port, test_secrets, scripted_wire{&server_iss, &got_syn_ack},
+    scenario_listener<Profile> server(config, server_port, test_secrets, scripted_wire{&server_iss, &got_syn_ack},
                              test_clock{&time}, counting_observer{{}, &accepted});
     r.allocated_bytes = server.allocated_bytes();
-    r.connection_slot_bytes = scenario_listener::connection_slot_bytes;
-    r.time_wait_slot_bytes = scenario_listener::time_wait_slot_bytes;
+    r.connection_slot_bytes = scenario_listener<Profile>::connection_slot_bytes;
+    r.time_wait_slot_bytes = scenario_listener<Profile>::time_wait_slot_bytes;
+    r.tcb_bytes = sizeof(typename scenario_listener<Profile>::child_connection);
 
     // Open, in batches of the backlog: SYNs, then the ACKs, then accept().
     auto start = std::chrono::steady_clock::now();
