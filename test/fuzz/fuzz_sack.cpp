@@ -115,12 +115,14 @@ struct harness {
             }
         }
         // RFC 6675 §4 SetPipe() octet by octet, IsLost() from the octets above (top down).
-        // HighRxt + 1: the component's in recovery, HighACK + 1 outside it (§5 (3.1)).
+        // HighRxt + 1: the component's in recovery, HighACK + 1 outside it (§5 (3.1)). In
+        // recovery [SND.UNA, lost_end()) is lost too (docs/sack.md "Loss marking beyond IsLost()").
         const std::uint32_t high_rxt = rec.in_recovery() ? rec.high_rxt() : una;
+        const std::uint32_t lost_end = rec.in_recovery() && tcpfsm::seq_gt(rec.lost_end(), una) ? rec.lost_end() : una;
         std::uint64_t pipe = 0, above = 0, runs = 0;
         for (std::uint32_t i = flight; i-- > 0;) {
             if (!sacked[i]) {
-                const bool lost = runs >= 3 || above > 2u * std::uint64_t{smss};
+                const bool lost = runs >= 3 || above > 2u * std::uint64_t{smss} || tcpfsm::seq_lt(una + i, lost_end);
                 if (!lost) ++pipe;
                 if (tcpfsm::seq_lt(una + i, high_rxt)) ++pipe;
             } else {
@@ -134,6 +136,7 @@ struct harness {
         if (rec.in_recovery()) {
             if (!tcpfsm::seq_lt(una, rec.recovery_point())) return "in recovery with SND.UNA at RecoveryPoint";
             if (tcpfsm::seq_lt(high_rxt, una)) return "HighRxt below SND.UNA in recovery";
+            if (lost_end - una > flight) return "marked lost past SND.NXT";
         }
         // The segment log.
         if (log.size() > 8) return "segment log past its bound";

@@ -327,3 +327,79 @@ TEST_CASE("rfc6675: pipe before the first ACK counts no retransmission, wherever
     CHECK(rec.pipe(sb, una, una + 194, 1) == 194);
     CHECK(rec.pipe(sb, 0xFFFFFF00u, 0x00000100u, 100) == 0x200u);
 }
+
+// The loss markings beyond IsLost() (docs/sack.md "Loss marking beyond IsLost()").
+// Ten segments of 1000 at 0; [0,1000) and [3000,4000) lost; the receiver SACKs [1000,3000)
+// and [4000,6000) and drops [6000,10000) (its reassembly capacity): three duplicate ACKs
+// start recovery (§5 (1)) and [0,1000) is resent.
+namespace {
+void enter_with_two_holes(board& sb, sk::recovery& rec) {
+    rec.on_ack(sb, give(sb, 0, 0, 10000, {{1000, 2000}}), 10000, mss_1000);
+    rec.on_ack(sb, give(sb, 0, 0, 10000, {{1000, 3000}}), 10000, mss_1000);
+    const auto s = rec.on_ack(sb, give(sb, 0, 0, 10000, {{4000, 5000}, {1000, 3000}}), 10000, mss_1000);
+    REQUIRE(s.entered);
+    REQUIRE(s.first.seq == 0);
+    rec.on_sent(s.first);
+    REQUIRE(rec.high_rxt() == 1000);
+}
+}  // namespace
+
+TEST_CASE("rfc6675: a partial ACK to a hole with SACKed octets above marks the head lost", "[sack][rfc6675]") {
+    board sb;
+    sk::recovery rec;
+    enter_with_two_holes(sb, rec);
+    auto s = rec.on_ack(sb, give(sb, 0, 0, 10000, {{4000, 6000}, {1000, 3000}}), 10000, mss_1000);
+    CHECK_FALSE(s.head_lost);  // SND.UNA did not move
+    // The resent [0,1000) arrives: SEG.ACK = 3000. Above 3000: [4000,6000), 2000 octets, one
+    // range: IsLost(3000) is false (not more than 2 * 1000, fewer than 3 ranges).
+    s = rec.on_ack(sb, give(sb, 3000, 0, 10000, {{4000, 6000}}), 10000, mss_1000);
+    CHECK_FALSE(sk::is_lost(sb, 3000, mss_1000));
+    CHECK(s.head_lost);
+    CHECK(rec.lost_end() == 4000);  // up to SMSS of the hole at SND.UNA
+    // pipe: [3000,4000) marked lost and not resent 0, [6000,10000) not lost 4000.
+    CHECK(rec.pipe(sb, 3000, 10000, mss_1000) == 4000);
+    // Rule (1) before new data (rule (2)).
+    auto c = rec.next_seg(sb, 3000, 10000, mss_1000, 5000);
+    CHECK(c.rule == sk::nextseg_rule::lost);
+    CHECK(c.seq == 3000);
+    CHECK(c.length == 1000);
+    rec.on_sent(c);
+    // Resent: counted once (RFC 6675 SetPipe's "S1 =< HighRxt"): 1000 + 4000.
+    CHECK(rec.pipe(sb, 3000, 10000, mss_1000) == 5000);
+    // Another ACK to 3000 (a duplicate) marks nothing new; a partial ACK to a head already
+    // resent marks nothing either: SND.UNA 3500 (a part of the first transmission arrived)
+    // is below HighRxt 4000.
+    s = rec.on_ack(sb, give(sb, 3000, 3000, 10000, {{4000, 6000}}), 10000, mss_1000);
+    CHECK_FALSE(s.head_lost);
+    s = rec.on_ack(sb, give(sb, 3500, 3000, 10000, {{4000, 6000}}), 10000, mss_1000);
+    CHECK_FALSE(s.head_lost);
+    CHECK(rec.lost_end() == 4000);
+}
+
+TEST_CASE("rfc6675: a retransmission is lost again once a segment sent after it is SACKed", "[sack][rfc6675]") {
+    board sb;
+    sk::recovery rec;
+    enter_with_two_holes(sb, rec);  // [0,1000) resent when SND.NXT was 10000
+    rec.on_sent({10000, 1000, sk::nextseg_rule::new_data});  // SND.NXT 11000
+    rec.on_sent({11000, 1000, sk::nextseg_rule::new_data});  // SND.NXT 12000
+    // [5000,6000) was sent before the retransmission: its SACK says nothing about it.
+    rec.on_ack(sb, give(sb, 0, 0, 12000, {{4000, 6000}, {1000, 3000}}), 12000, mss_1000);
+    CHECK(rec.high_rxt() == 1000);
+    CHECK(rec.lost_end() == 0);
+    // [10000,11000) was sent after it: the retransmission of [0,1000) is lost again.
+    rec.on_ack(sb, give(sb, 0, 0, 12000, {{10000, 11000}, {4000, 6000}, {1000, 3000}}), 12000, mss_1000);
+    CHECK(rec.high_rxt() == 0);      // back to SND.UNA: NextSeg() resends it
+    CHECK(rec.lost_end() == 1000);   // the old HighRxt
+    // pipe: [0,1000) lost, not resent since: 0; [3000,4000): 3000 octets SACKed above, lost:
+    // 0; [6000,10000): 1000 above, one range: 4000; [11000,12000): 1000. Before: 1000 more.
+    CHECK(rec.pipe(sb, 0, 12000, mss_1000) == 5000);
+    auto c = rec.next_seg(sb, 0, 12000, mss_1000, 0);
+    CHECK(c.rule == sk::nextseg_rule::lost);
+    CHECK(c.seq == 0);
+    CHECK(c.length == 1000);
+    rec.on_sent(c);
+    CHECK(rec.high_rxt() == 1000);
+    c = rec.next_seg(sb, 0, 12000, mss_1000, 0);  // then the next lost hole
+    CHECK(c.rule == sk::nextseg_rule::lost);
+    CHECK(c.seq == 3000);
+}

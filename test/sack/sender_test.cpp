@@ -97,3 +97,37 @@ TEST_CASE("sack sender: reneging is remembered and forgets the scoreboard at the
     CHECK(s.board().empty());
     CHECK(!s.reneging_seen());
 }
+
+TEST_CASE("sack sender: the head a partial ACK marks lost goes whatever PRR's allowance", "[sack][sender]") {
+    sk::sender<4> s;
+    // 10 segments [0, 1000); [0, 100) and [300, 400) lost; [600, 1000) dropped by the receiver.
+    const tcpfsm::seq_block acks[3][2] = {{{100, 200}, {0, 0}}, {{100, 300}, {0, 0}}, {{400, 500}, {100, 300}}};
+    const std::size_t counts[3] = {1, 1, 2};
+    for (std::size_t k = 0; k < 3; ++k) {
+        const sk::sender_ack a = s.on_ack(0, 0, 1000, acks[k], counts[k], mss);
+        if (!a.step.entered) continue;
+        s.start_recovery(450, 1000);  // ssthresh 450, RecoverFS 1000
+        s.after_ack(a, 0, 1000, mss);
+        // pipe [300,400) + [500,1000) = 600 > 450: ceil(100 * 450 / 1000) = 45.
+        CHECK(s.allowance() == 45u);
+        s.on_sent(a.step.first);
+    }
+    REQUIRE(s.in_recovery());
+    const tcpfsm::seq_block sacked{400, 600};
+    sk::sender_ack a = s.on_ack(0, 0, 1000, &sacked, 1, mss);
+    s.after_ack(a, 0, 1000, mss);
+    // pipe 100 (resent) + 100 + 400 = 600 > 450: ceil(200 * 450 / 1000) - 100 = -10: 0.
+    CHECK(s.allowance() == 0u);
+    // The partial ACK to 300: DeliveredData 300 - 200 = 100. [400,600) above 300 is 200
+    // octets: not IsLost(300), but the head rule marks [300,400). pipe = [600,1000) = 400 =<
+    // 450: PRR-SSRB min(450 - 400, max(300 - 100, 100) + 100) = 50 < SMSS; the head gets SMSS.
+    a = s.on_ack(300, 0, 1000, &sacked, 1, mss);
+    CHECK(a.step.head_lost);
+    s.after_ack(a, 300, 1000, mss);
+    CHECK(s.pipe(300, 1000, mss) == 400u);
+    CHECK(s.allowance() == mss);
+    const sk::segment_choice c = s.next_segment(300, 1000, mss, 1000);
+    CHECK(c.rule == sk::nextseg_rule::lost);
+    CHECK(c.seq == 300u);
+    CHECK(c.length == mss);
+}

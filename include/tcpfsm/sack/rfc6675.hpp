@@ -70,9 +70,13 @@ constexpr bool is_lost(const scoreboard<N>& sb, std::uint32_t seq, std::uint32_t
 // RFC 6675 §4 SetPipe(): for each unSACKed octet S1 in [SND.UNA, SND.NXT): +1 if not
 // IsLost(S1), +1 if S1 =< HighRxt (here: S1 < high_rxt). IsLost() is the same for every octet
 // of one hole (the SACKed octets above them are the same), so this walks holes, O(ranges).
+// `marked`: the first `marked` octets from SND.UNA are lost whatever IsLost() says (the
+// marking of basic_recovery below, RFC 6675 §5's "more aggressive" loss detection).
 template <std::size_t N>
 constexpr std::uint32_t set_pipe(const scoreboard<N>& sb, std::uint32_t snd_una, std::uint32_t snd_nxt,
-                                 std::uint32_t high_rxt, std::uint32_t smss, std::uint32_t dup_thresh = 3) noexcept {
+                                 std::uint32_t high_rxt, std::uint32_t smss, std::uint32_t dup_thresh = 3,
+                                 std::uint32_t marked = 0) noexcept {
+    const std::uint32_t lost_end = snd_una + marked;
     std::uint64_t pipe = 0;
     const std::uint64_t octet_bound = std::uint64_t{dup_thresh > 0 ? dup_thresh - 1 : 0} * smss;
     // Walk holes from the top, with the SACKed octets and ranges above each.
@@ -85,7 +89,8 @@ constexpr std::uint32_t set_pipe(const scoreboard<N>& sb, std::uint32_t snd_una,
         const std::uint32_t hi = k == n ? snd_nxt : sb.range(k).left;
         if (seq_lt(lo, hi)) {
             const bool lost = ranges_above >= dup_thresh || octets_above > octet_bound;
-            if (!lost) pipe += hi - lo;
+            const std::uint32_t unmarked = seq_max(lo, seq_min(hi, lost_end));  // first octet not marked
+            if (!lost) pipe += hi - unmarked;
             const std::uint32_t rx_end = seq_min(hi, high_rxt);
             if (seq_lt(lo, rx_end)) pipe += rx_end - lo;
         }
@@ -103,11 +108,24 @@ struct recovery_step {
     bool entered = false;    // loss recovery began: the policy's on_loss gives ssthresh, PRR
                              // starts, `first` goes out now (§5 (4.2)-(4.3))
     bool ended = false;      // §5 (A): SND.UNA reached RecoveryPoint
+    bool head_lost = false;  // in recovery, a partial ACK marked the segment at SND.UNA lost
+                             // (basic_recovery's head rule): it goes now (RFC 6582 §3.2 (3))
     segment_choice first{};  // with `entered`: the segment at HighACK + 1 (rule `first`)
 };
 
 // RFC 6675 loss recovery for one connection's sender. DupThresh is fixed per type (3,
-// RFC 5681 §3.2 and RFC 6675 §2). 12 bytes.
+// RFC 5681 §3.2 and RFC 6675 §2). 24 bytes.
+//
+// Two loss markings beyond IsLost(), as Linux (RFC 6675 §5: "the data sender MAY use ... a
+// more aggressive" loss detection), each making [SND.UNA, lost_end()) lost in recovery:
+// - the head after a partial ACK (RFC 6582 §3.2 (3)'s partial-ACK retransmission applied to
+//   SACK recovery; Linux's tcp_update_scoreboard): an ACK that moves SND.UNA to an octet
+//   not retransmitted since recovery began, with SACKed octets above it, marks up to SMSS
+//   there lost;
+// - a lost retransmission (RFC 8985 §6.1's principle, Linux's tcp_mark_lost_retrans): once
+//   an octet sent after the latest retransmission (at or above SND.NXT when it was sent) is
+//   SACKed or cumulatively ACKed, every unSACKed octet below HighRxt was lost again: they are
+//   marked lost and HighRxt goes back to SND.UNA so that NextSeg() resends them.
 template <std::uint8_t DupThresh = 3>
 class basic_recovery {
     static_assert(DupThresh >= 1, "tcpfsm::sack::recovery: DupThresh must be at least 1");
@@ -126,6 +144,8 @@ public:
         recovery_step s{};
         s.duplicate = u.newly_sacked > 0;
         const std::uint32_t una = u.snd_una;
+        if (seq_gt(snd_nxt, sent_high_)) sent_high_ = snd_nxt;
+        const bool head_resent = has(recovery_bit) && seq_gt(high_rxt_, una);
         // Outside recovery HighRxt is HighACK (§5 (3.1)); in it, never below HighACK.
         if (!has(recovery_bit) || seq_lt(high_rxt_, una)) high_rxt_ = una;
         if (has(guard_bit) && seq_ge(una, recovery_point_)) clear(guard_bit);
@@ -134,6 +154,23 @@ public:
                 clear(recovery_bit);
                 dupacks_ = 0;
                 s.ended = true;
+                return s;
+            }
+            if (seq_lt(lost_end_, una)) lost_end_ = una;
+            // A lost retransmission: something sent after the latest one is SACKed or ACKed.
+            if (has(rxt_out_bit) && (seq_gt(sb.highest_sacked(una), rxt_nxt_) || seq_gt(una, rxt_nxt_))) {
+                clear(rxt_out_bit);
+                if (seq_gt(high_rxt_, lost_end_)) lost_end_ = high_rxt_;
+                high_rxt_ = una;
+            }
+            // The head after a partial ACK.
+            if (u.acked != 0 && !head_resent && sb.above(una).octets != 0) {
+                const segment_choice head = hole_at(sb, una, snd_nxt, smss);
+                const std::uint32_t end = head.seq + head.length;
+                if (head.length != 0 && head.seq == una && seq_gt(end, lost_end_)) {
+                    lost_end_ = end;
+                    s.head_lost = true;
+                }
             }
             return s;
         }
@@ -147,6 +184,8 @@ public:
             clear(rescue_bit);
             recovery_point_ = snd_nxt;  // (4.1)
             high_rxt_ = una;
+            lost_end_ = una;
+            clear(rxt_out_bit);
             s.entered = true;
             s.first = hole_at(sb, una, snd_nxt, smss);
             s.first.rule = nextseg_rule::first;
@@ -172,7 +211,13 @@ public:
         // the smallest or for none.
         const segment_choice s2 = hole_at(sb, seq_max(high_rxt_, snd_una), snd_nxt, smss);
         const bool below_highest = s2.length != 0 && seq_lt(s2.seq, sb.highest_sacked(snd_una));
-        if (below_highest && is_lost(sb, s2.seq, smss, DupThresh)) return {s2.seq, s2.length, nextseg_rule::lost};
+        const bool marked = s2.length != 0 && seq_lt(s2.seq, lost_end_);
+        if (marked && seq_lt(lost_end_, s2.seq + s2.length)) {
+            const std::uint32_t len = lost_end_ - s2.seq;  // the marked part, ahead of the rest
+            return {s2.seq, len, nextseg_rule::lost};
+        }
+        if (marked || (below_highest && is_lost(sb, s2.seq, smss, DupThresh)))
+            return {s2.seq, s2.length, nextseg_rule::lost};
         // (2)
         if (sendable_new != 0) return {snd_nxt, sendable_new < smss ? sendable_new : smss, nextseg_rule::new_data};
         // (3)
@@ -196,11 +241,15 @@ public:
     // this recovery's rescue.
     constexpr void on_sent(const segment_choice& c) noexcept {
         if (c.length == 0) return;
+        const std::uint32_t end = c.seq + c.length;
         if (c.rule == nextseg_rule::rescue) {
             set(rescue_bit);
-        } else if (c.rule != nextseg_rule::new_data) {
-            const std::uint32_t end = c.seq + c.length;
+        } else if (c.rule == nextseg_rule::new_data) {
+            if (seq_gt(end, sent_high_)) sent_high_ = end;
+        } else {
             if (seq_gt(end, high_rxt_)) high_rxt_ = end;
+            rxt_nxt_ = sent_high_;  // SND.NXT when it went out: the engine's sends all come here
+            set(rxt_out_bit);
         }
     }
 
@@ -212,6 +261,8 @@ public:
         set(guard_bit);
         recovery_point_ = snd_nxt;
         high_rxt_ = snd_una;
+        lost_end_ = snd_una;
+        clear(rxt_out_bit);
         dupacks_ = 0;
     }
 
@@ -220,14 +271,18 @@ public:
     template <std::size_t N>
     constexpr std::uint32_t pipe(const scoreboard<N>& sb, std::uint32_t snd_una, std::uint32_t snd_nxt,
                                  std::uint32_t smss) const noexcept {
-        const std::uint32_t rx = has(recovery_bit) ? seq_max(high_rxt_, snd_una) : snd_una;
-        return set_pipe(sb, snd_una, snd_nxt, rx, smss, DupThresh);
+        if (!has(recovery_bit)) return set_pipe(sb, snd_una, snd_nxt, snd_una, smss, DupThresh);
+        const std::uint32_t marked = seq_gt(lost_end_, snd_una) ? lost_end_ - snd_una : 0u;
+        return set_pipe(sb, snd_una, snd_nxt, seq_max(high_rxt_, snd_una), smss, DupThresh, marked);
     }
 
     constexpr bool in_recovery() const noexcept { return has(recovery_bit); }
     constexpr std::uint32_t recovery_point() const noexcept { return recovery_point_; }
     // HighRxt + 1 (meaningful in recovery; outside it, SND.UNA of the last ACK).
     constexpr std::uint32_t high_rxt() const noexcept { return high_rxt_; }
+    // The octet after those marked lost beyond IsLost() (meaningful in recovery; SND.UNA or
+    // below for none).
+    constexpr std::uint32_t lost_end() const noexcept { return lost_end_; }
     constexpr std::uint8_t duplicate_acks() const noexcept { return dupacks_; }
     constexpr bool rescue_used() const noexcept { return has(rescue_bit); }
 
@@ -235,6 +290,7 @@ private:
     static constexpr std::uint8_t recovery_bit = 1u << 0;
     static constexpr std::uint8_t rescue_bit = 1u << 1;
     static constexpr std::uint8_t guard_bit = 1u << 2;
+    static constexpr std::uint8_t rxt_out_bit = 1u << 3;  // a retransmission since the last marking
 
     constexpr bool has(std::uint8_t bit) const noexcept { return (flags_ & bit) != 0; }
     constexpr void set(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ | bit); }
@@ -260,6 +316,9 @@ private:
 
     std::uint32_t recovery_point_ = 0;
     std::uint32_t high_rxt_ = 0;
+    std::uint32_t lost_end_ = 0;   // [SND.UNA, lost_end_) marked lost
+    std::uint32_t sent_high_ = 0;  // SND.NXT as last seen (on_ack, new data in on_sent)
+    std::uint32_t rxt_nxt_ = 0;    // SND.NXT when the latest retransmission was sent
     std::uint8_t dupacks_ = 0;
     std::uint8_t flags_ = 0;
 };

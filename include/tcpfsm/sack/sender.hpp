@@ -64,6 +64,9 @@ public:
                              std::uint32_t smss) noexcept {
         if (!recovery_.in_recovery()) return;
         allowance_ = prr_.on_ack(a.board.delivered, pipe(snd_una, snd_nxt, smss), smss);
+        // The head a partial ACK marked lost goes whatever PRR allows, as NewReno's partial
+        // ACK retransmission (RFC 6582 §3.2 (3)); PRR counts it in prr_out.
+        if (a.step.head_lost && allowance_ < smss) allowance_ = smss;
     }
 
     // In recovery: NextSeg() (RFC 6675 §4) if PRR's allowance covers it; none otherwise.
