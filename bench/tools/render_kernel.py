@@ -110,8 +110,9 @@ def main():
         f"the kernel sends, the same sender) in the same run of the script.",
         "",
         f"tcpfsm_tun's receive buffer: {', '.join(f'{w:,}' for w in windows)} octets (window scaling "
-        "above 65,535; runs from before window scaling recorded none and had 65,535). tcpfsm does not "
-        "negotiate SACK or timestamps yet; the kernel pairs do. `tcpfsm bound` is min(rate, window / RTT, "
+        "above 65,535; runs from before window scaling recorded none and had 65,535). tcpfsm_tun runs "
+        "the engine's defaults: since 2026-12-06 03:30 UTC (issue 14) it negotiates SACK and timestamps "
+        "with the kernel, as the kernel pairs do; runs before that had neither. `tcpfsm bound` is min(rate, window / RTT, "
         "Mathis et al. MSS/RTT x sqrt(3/2)/sqrt(p)) with the propagation RTT and that window (the kernel "
         "receiver's, when tcpfsm sends, may grow as far: tcp_rmem's maximum): where it says `window`, the "
         "window, not the engine, bounds tcpfsm's cell; the Mathis term is a model of Reno's steady state, "
