@@ -5,8 +5,8 @@
 # with "off" the namespace's net.ipv4.tcp_sack and tcp_timestamps are 0 (they hold for IPv6
 # too), so the kernel offers neither. 256 KiB go each way. What each side offered is read
 # from the SYNs on the wire (tcpfsm_tun --trace: SEG-IN / SEG-OUT show sackOK and ts=), so
-# the test checks what the engine's configuration offers, whatever that is; with
-# TCPFSM_REQUIRE_SACK_TS=1 it also requires that tcpfsm offers both (as Linux does). Checked:
+# the test checks what the engine's configuration offers, whatever that is, and requires that
+# tcpfsm offers both (its defaults, as Linux's) unless TCPFSM_REQUIRE_SACK_TS=0. Checked:
 #  - the kernel's SYN carries both options exactly when its sysctls say so; its SYN,ACK
 #    carries one exactly when its sysctl allows and tcpfsm's SYN carried it;
 #  - tcpfsm's SYN,ACK carries an option only if the kernel's SYN did (RFC 2018 §2, RFC 7323
@@ -80,7 +80,7 @@ else
     [ "$k_sack" = $((want && t_sack)) ] && [ "$k_ts" = $((want && t_ts)) ] ||
         fail "the kernel's SYN,ACK carries sackOK=$k_sack ts=$k_ts; sysctls $want, tcpfsm's SYN sackOK=$t_sack ts=$t_ts"
 fi
-if [ "${TCPFSM_REQUIRE_SACK_TS:-0}" = 1 ] && { [ "$direction" = tcpfsm_connects ] || [ "$want" = 1 ]; }; then
+if [ "${TCPFSM_REQUIRE_SACK_TS:-1}" = 1 ] && { [ "$direction" = tcpfsm_connects ] || [ "$want" = 1 ]; }; then
     [ "$t_sack" = 1 ] && [ "$t_ts" = 1 ] || fail "tcpfsm offered sackOK=$t_sack ts=$t_ts (TCPFSM_REQUIRE_SACK_TS=1)"
 fi
 sack_on=$((k_sack && t_sack))

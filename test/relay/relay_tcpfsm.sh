@@ -17,8 +17,8 @@
 # (CUBIC where available: kernel_peer.py --cc) and the times.
 # With "sack" (interop.relay_sack_*), the SACK blocks must drive recovery both ways (RFC 2018,
 # RFC 6675): both SYNs carry SACK-permitted (tcpfsm_tun's SYN-OUT / SYN-IN lines; if
-# tcpfsm's configuration does not offer it the test is skipped, exit 77, unless
-# TCPFSM_REQUIRE_SACK_TS=1); from_kernel: tcpfsm sent SACK blocks and the kernel sender
+# tcpfsm's configuration does not offer it the test fails, or with TCPFSM_REQUIRE_SACK_TS=0
+# is skipped, exit 77); from_kernel: tcpfsm sent SACK blocks and the kernel sender
 # recovered by them (nstat in its namespace: TcpExtTCPSackRecovery > 0,
 # TcpExtTCPRenoRecovery = 0); to_kernel: the kernel's SACK blocks reached tcpfsm (its OPTIONS
 # line: sack_blocks_in > 0) and tcpfsm retransmitted.
@@ -151,7 +151,7 @@ if [ "$CHECK_SACK" = sack ]; then
     syn_out=$(grep -m1 -E '^SYN-OUT ' "$WORK/tun.log")
     syn_in=$(grep -m1 -E '^SYN-IN ' "$WORK/tun.log")
     if ! echo "$syn_out" | grep -q ' sackOK'; then
-        if [ "${TCPFSM_REQUIRE_SACK_TS:-0}" = 1 ]; then
+        if [ "${TCPFSM_REQUIRE_SACK_TS:-1}" = 1 ]; then
             fail "tcpfsm's SYN carries no SACK-permitted (TCPFSM_REQUIRE_SACK_TS=1): $syn_out"
         else
             echo "SKIP: $name: tcpfsm's configuration offers no SACK-permitted: $syn_out"; exit 77
