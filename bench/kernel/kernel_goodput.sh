@@ -32,14 +32,12 @@
 # Writes one JSON object per line: {"type":"transfer",...} and, per cell, {"type":"relay",...}.
 # Exit status 77 (with a message) without root, /dev/net/tun or iproute2.
 #
-# Why the default is CUBIC only: a kernel BBR sender to tcpfsm_tun (receive buffer at
-# tcp_rmem's maximum, 32 MB here) stalls (bench/results/kernel_notes.md): the relay's one-BDP
-# queue loses some of its retransmissions, and without SACK (tcpfsm does not negotiate it yet)
-# the kernel finds each only by a retransmission timeout, doubled every time (no timestamps,
-# so no RTT sample clears the backoff); past 8 holes tcpfsm's reassembly queue drops further
-# out-of-order segments too. 10 MB took 77 s (kernel -> kernel: 0.85 s), and a transfer that
-# reaches kernel_peer.py's 120 s timeout fails, so bench/run.sh seemed to hang. Pass
-# --kernel-ccs "cubic bbr" to measure BBR anyway.
+# Why the default is CUBIC only: before tcpfsm negotiated SACK, a kernel BBR sender to
+# tcpfsm_tun (receive buffer at tcp_rmem's maximum, 32 MB here) stalled: the relay's one-BDP
+# queue lost some of its retransmissions, which the kernel found only by doubling timeouts
+# (10 MB in 77 s; bench/results/kernel_notes.md). With SACK (2026-12-06) it takes 0.85 s at
+# 2 ms, as kernel -> kernel, but BBR with loss has not been measured; pass
+# --kernel-ccs "cubic bbr" to measure it.
 # SPDX-License-Identifier: MIT
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
