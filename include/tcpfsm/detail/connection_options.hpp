@@ -22,10 +22,12 @@ std::size_t connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::sack_blo
                                                                                        bool timestamps) const noexcept {
     const std::size_t fit = options::sack_blocks_that_fit(timestamps);
     if (s.text_length == 0) return fit;
-    const std::uint32_t used = s.text_length + (timestamps ? std::uint32_t{options::timestamps_option_octets} : 0u);
-    const std::uint32_t mss = detail::tcb::effective_mss();
-    const std::uint32_t room = used < mss ? mss - used : 0u;
-    const std::size_t n = room >= 12u ? (room - 4u) / 8u : 0u;
+    const std::size_t used = std::size_t{s.text_length} + (timestamps ? options::timestamps_option_octets : 0u);
+    const std::size_t mss = detail::tcb::effective_mss();
+    const std::size_t room = used < mss ? mss - used : 0u;
+    // NOP, NOP, kind and length (option_codec.hpp's layout), then 8 octets a block.
+    const std::size_t header = 2u + options::sack_option_header_octets;
+    const std::size_t n = room > header ? (room - header) / options::sack_block_octets : 0u;
     return n < fit ? n : fit;
 }
 
