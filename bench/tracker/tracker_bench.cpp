@@ -216,21 +216,31 @@ void from_pcap_bytes(benchmark::State& state) {
 }
 BENCHMARK(from_pcap_bytes)->Args({1000, 1})->Args({100000, 0})->Unit(benchmark::kMillisecond);
 
-// The memory: bytes allocated per connection for `range(0)` connections, and the sizes.
+// The memory: bytes allocated per connection for `range(0)` connections, and the sizes:
+// the default tracker (IPv4 and IPv6, an IPv6 side table of capacity / 16), IPv4 keys only
+// (no side table), and room for every connection to be IPv6 (ipv6_capacity = capacity).
 void memory(benchmark::State& state) {
     tcpfsm::tracker_config config;
     config.capacity = static_cast<std::uint32_t>(state.range(0));
+    tcpfsm::tracker_config all_ipv6 = config;
+    all_ipv6.ipv6_capacity = config.capacity;
+    const auto per_connection = [&](std::size_t bytes) {
+        return static_cast<double>(bytes) / static_cast<double>(config.capacity);
+    };
     for (auto _ : state) {
         tcpfsm::tracker<> trk(config);
         tcpfsm::tracker<tcpfsm::default_allocator<unsigned char>, tcpfsm::ipv4_tuple_key> trk4(config);
-        state.counters["bytes_per_connection"] = static_cast<double>(trk.allocated_bytes()) / static_cast<double>(config.capacity);
-        state.counters["bytes_per_connection_ipv4_key"] = static_cast<double>(trk4.allocated_bytes()) / static_cast<double>(config.capacity);
+        tcpfsm::tracker<> trk6(all_ipv6);
+        state.counters["bytes_per_connection"] = per_connection(trk.allocated_bytes());
+        state.counters["bytes_per_connection_ipv4_key"] = per_connection(trk4.allocated_bytes());
+        state.counters["bytes_per_connection_all_ipv6"] = per_connection(trk6.allocated_bytes());
         state.counters["allocated_bytes"] = static_cast<double>(trk.allocated_bytes());
+        state.counters["ipv6_capacity"] = trk.ipv6_capacity();
     }
     state.counters["record_bytes"] = sizeof(tcpfsm::tracked_connection);
     state.counters["endpoint_bytes"] = sizeof(tcpfsm::tracked_endpoint);
-    state.counters["key_bytes"] = sizeof(tcpfsm::tuple_key);
     state.counters["slot_bytes"] = tcpfsm::tracker<>::slot_bytes;
+    state.counters["ipv6_entry_bytes"] = tcpfsm::tracker<>::ipv6_entry_bytes;
 }
 BENCHMARK(memory)->Arg(1000000)->Iterations(1)->Unit(benchmark::kMillisecond);
 

@@ -17,6 +17,7 @@
 //     --msl-seconds S     2MSL is 2 x S seconds (default: tracker_config's 60 s in all)
 //     --quiet             no per-segment timelines (summary and anomalies only)
 //     --capacity N        connections tracked at once (default tracker_config's 65536)
+//     --ipv6-capacity N   of those, IPv6 ones (default capacity / 16)
 //     --analysis RULE     retransmission vs out-of-order: "rfc" (default: octets seen before
 //                         from the sender) or "wireshark" (Wireshark's timing rule,
 //                         tracker_sequence_rule::wireshark_timing)
@@ -53,6 +54,7 @@ const char usage[] =
     "  --msl-seconds S     2MSL = 2 x S seconds (default 60 s in all)\n"
     "  --quiet             summary and anomalies only\n"
     "  --capacity N        connections tracked at once (default 65536)\n"
+    "  --ipv6-capacity N   of those, IPv6 ones (default capacity / 16)\n"
     "  --analysis RULE     retransmission vs out-of-order: rfc (default) or wireshark\n"
     "  -w FILE             also write the frames read to FILE (pcap)\n"
     "  --ready-file PATH   live: create PATH once the capture is active\n";
@@ -458,6 +460,7 @@ int main(int argc, char** argv) {
         else if (a == "-f" && has_value) filter = argv[++i];
         else if (a == "-w" && has_value) write_file = argv[++i];
         else if (a == "--capacity" && has_value) cfg.capacity = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
+        else if (a == "--ipv6-capacity" && has_value) cfg.ipv6_capacity = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
         else if (a == "--ready-file" && has_value) ready_file = argv[++i];
         else if (a == "--analysis" && has_value) {
             const std::string rule = argv[++i];

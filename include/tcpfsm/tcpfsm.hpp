@@ -83,6 +83,7 @@
 #include "wire.hpp"
 // The passive tracker (issue 15).
 #include "tracker/tracker_key.hpp"
+#include "tracker/tracker_map.hpp"
 #include "tracker/anomaly.hpp"
 #include "tracker/tracker_table.hpp"
 #include "tracker/tracker.hpp"

@@ -13,14 +13,15 @@
 // again in the order the endpoint met the events: its call first, then the segment.
 // TIME-WAIT ends by capture time (2MSL, tracker_config::time_wait_ns). docs/tracker.md.
 //
-// Nothing is allocated after construction (the four_tuple_map of conn_table.hpp). Not
-// thread-safe.
+// Nothing is allocated after construction (tracker_map.hpp: slots with IPv4 tuples inline,
+// a side table for IPv6 ones). Not thread-safe.
 // SPDX-License-Identifier: MIT
 #ifndef TCPFSM_TRACKER_TRACKER_HPP
 #define TCPFSM_TRACKER_TRACKER_HPP
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include "../allocator.hpp"
@@ -31,6 +32,7 @@
 #include "../seq.hpp"
 #include "anomaly.hpp"
 #include "tracker_key.hpp"
+#include "tracker_map.hpp"
 #include "tracker_table.hpp"
 
 namespace tcpfsm {
@@ -52,7 +54,15 @@ enum class tracker_sequence_rule : std::uint8_t {
 // Capacity, 2MSL and the idle timeouts (nanoseconds of capture time). The idle defaults are
 // Linux conntrack's nf_conntrack_tcp_timeout_* (net/netfilter/nf_conntrack_proto_tcp.c).
 struct tracker_config {
+    // ipv6_capacity's default: capacity / 16 (at least 1).
+    static constexpr std::uint32_t ipv6_capacity_sixteenth = 0xFFFFFFFFu;
+
     std::uint32_t capacity = 65536;
+    // Connections whose tuple is not IPv4 (IPv6) at once: entries of the side table that
+    // holds their tuples (38 octets each; at most `capacity`; 0: IPv6 is not tracked). When it
+    // is full, a new IPv6 connection evicts an IPv6 record as `capacity` does (tracker,
+    // "Bounded"; docs/tracker.md, "Memory").
+    std::uint32_t ipv6_capacity = ipv6_capacity_sixteenth;
     std::uint64_t time_wait_ns = 60'000'000'000ull;  // 2MSL: Linux TCP_TIMEWAIT_LEN (RFC 9293: 2 x 2 min)
     std::uint64_t syn_sent_idle_ns = 120'000'000'000ull;         // conntrack syn_sent 120 s
     std::uint64_t syn_received_idle_ns = 60'000'000'000ull;      // syn_recv 60 s
@@ -213,16 +223,20 @@ struct tracker_stats {
     std::uint64_t untracked = 0;            // segments of new connections dropped: no slot
     std::uint64_t evicted_idle = 0;         // records removed by an idle timeout
     std::uint64_t evicted_full = 0;         // records removed to make room (least recently seen)
+    std::uint64_t evicted_ipv6 = 0;         // of those two, removed to make room in the IPv6 side table
     std::uint64_t evicted_in[state_count] = {};  // removed records by the later state of their two endpoints
     std::uint64_t time_wait_expired = 0;    // TIME-WAIT ended by capture time (2MSL)
     std::uint64_t anomalies[tracker_anomaly_count] = {};  // segments flagged, per anomaly
 };
 
-// Key: the connection table's key (conn_table.hpp): tuple_key holds IPv4 and IPv6;
-// ipv4_tuple_key (12 octets) holds IPv4 only (an IPv6 segment is then not tracked).
+// Key: tuple_key tracks IPv4 and IPv6 (IPv6 tuples in a side table of
+// tracker_config::ipv6_capacity entries); ipv4_tuple_key tracks IPv4 only (no side table;
+// an IPv6 segment is not tracked). Either way a slot keeps a 12-octet key (tracker_map.hpp).
 template <class Allocator = default_allocator<unsigned char>, class Key = tuple_key>
 class tracker {
-    using map_type = four_tuple_map<tracked_connection, Key, Allocator>;
+    using map_type = detail::tracker_map<tracked_connection, Allocator>;
+    static_assert(std::is_same<Key, tuple_key>::value || std::is_same<Key, ipv4_tuple_key>::value,
+                  "tcpfsm::tracker: Key is tuple_key or ipv4_tuple_key");
     using timing_allocator = detail::rebind_allocator_t<Allocator, tracker_sequence_timing>;
 
 public:
@@ -230,7 +244,7 @@ public:
 
     explicit tracker(const tracker_config& config = tracker_config{}, const siphash_key& hash_secret = siphash_key{},
                      const Allocator& allocator = Allocator())
-        : config_(config), map_(config.capacity, hash_secret, allocator, bucket_sizing::compact),
+        : config_(config), map_(config.capacity, ipv6_capacity_of(config), hash_secret, allocator),
           timing_allocator_(allocator) {
         if (config_.sequence_rule == tracker_sequence_rule::wireshark_timing) {
             timing_ = timing_allocator_.allocate(map_.capacity());
@@ -257,7 +271,9 @@ public:
         const std::uint64_t h = map_.hash(key.tuple);
         std::uint32_t slot = map_.find_with_hash(h, key.tuple);
         if (slot == npos) {
-            if (map_.full()) evict_one(now_ticks);
+            if (map_.full()) evict_one(now_ticks, false);
+            // An IPv6 tuple needs a side-table entry too.
+            if (!map_type::inline_tuple(key.tuple) && map_.side_capacity() > 0 && map_.side_full()) evict_one(now_ticks, true);
             slot = map_.insert_with_hash(h, key.tuple);
             if (slot == npos) {
                 ++stats_.untracked;
@@ -444,6 +460,9 @@ public:
 
     std::uint32_t size() const noexcept { return map_.size(); }
     std::uint32_t capacity() const noexcept { return map_.capacity(); }
+    // Entries of the IPv6 side table, and how many are in use.
+    std::uint32_t ipv6_capacity() const noexcept { return map_.side_capacity(); }
+    std::uint32_t ipv6_size() const noexcept { return map_.side_size(); }
     const tracker_stats& stats() const noexcept { return stats_; }
     const tracker_config& config() const noexcept { return config_; }
     // Everything the tracker allocated (at construction).
@@ -452,6 +471,7 @@ public:
                (timing_ == nullptr ? 0u : std::size_t{map_.capacity()} * sizeof(tracker_sequence_timing));
     }
     static constexpr std::size_t slot_bytes = map_type::slot_bytes;
+    static constexpr std::size_t ipv6_entry_bytes = map_type::side_entry_bytes;
 
     // Both endpoints of every record counted as `ss` on their hosts would count them, for
     // ss_summary_of / write_ss_summary / write_state_counts (listener.hpp). CLOSED endpoints
@@ -578,11 +598,14 @@ private:
     // (all taken), clearing the reference bit of each record seen since the hand last passed
     // it, and evicts the first record not seen since. Constant time on average; at most one
     // turn (capacity + 1 slots). Idle past its timeout, the record counts as idle.
-    void evict_one(std::uint32_t now_ticks) noexcept {
+    // `ipv6_only`: room in the full side table: the hand passes over free slots and IPv4
+    // records (their bits untouched); at most two turns (one IPv6 record at least exists).
+    void evict_one(std::uint32_t now_ticks, bool ipv6_only) noexcept {
         for (;;) {
-            tracked_connection& c = map_[hand_];
             const std::uint32_t slot = hand_;
             hand_ = hand_ + 1u >= map_.capacity() ? 0u : hand_ + 1u;
+            if (ipv6_only && !(map_.occupied(slot) && map_.in_side_table(slot))) continue;
+            tracked_connection& c = map_[slot];
             if (c.referenced != 0) {
                 c.referenced = 0;
                 continue;
@@ -590,6 +613,7 @@ private:
             const std::uint64_t idle = std::uint64_t{now_ticks - static_cast<std::uint32_t>(c.last_ticks)} * tracked_connection::tick_ns;
             if (idle >= idle_limit(c)) ++stats_.evicted_idle;
             else ++stats_.evicted_full;
+            if (ipv6_only) ++stats_.evicted_ipv6;
             count_removed(c);
             map_.erase(slot);
             return;
@@ -809,6 +833,12 @@ private:
             if (s.window() > s.max_window) s.max_window = s.window();
         }
         s.sent_any = true;
+    }
+
+    static constexpr std::uint32_t ipv6_capacity_of(const tracker_config& config) noexcept {
+        if (!std::is_same<Key, tuple_key>::value) return 0;
+        if (config.ipv6_capacity != tracker_config::ipv6_capacity_sixteenth) return config.ipv6_capacity;
+        return config.capacity / 16u > 0 ? config.capacity / 16u : 1u;
     }
 
     tracker_config config_;
