@@ -169,11 +169,13 @@ struct capture_state {
     std::uint64_t first_ns = 0;
     std::uint64_t last_ns = 0;
     std::uint64_t last_expire_ns = 0;
+    track::decoded_segment decoded;  // each frame's, reused (link_decode.hpp, reset_decoded)
 };
 
 void on_frame(capture_state& cs, std::uint64_t t_ns, const std::uint8_t* data, std::size_t caplen, std::size_t wirelen) {
     ++cs.frames;
-    const track::decoded_segment d = track::decode_frame(cs.link, data, caplen, wirelen, cs.opt->decode);
+    track::decoded_segment& d = cs.decoded;
+    track::decode_frame_into(cs.link, data, caplen, wirelen, cs.opt->decode, d);
     ++cs.decode_errors[static_cast<std::size_t>(d.error)];
     if (d.error != track::decode_error::ok) return;
     if (d.truncated) ++cs.truncated;

@@ -404,8 +404,11 @@ public:
         recording_ = nullptr;
         recording_connection_ = nullptr;
         for (std::size_t i = 0; i < 2; ++i) out.after[i] = c.endpoints[i].st;
-        for (std::size_t a = 0; a < tracker_anomaly_count; ++a) {
-            if (out.anomalies.contains(static_cast<tracker_anomaly>(a))) ++stats_.anomalies[a];
+        // Most segments have none: the counters are walked only for one that has.
+        if (!out.anomalies.empty()) {
+            for (std::size_t a = 0; a < tracker_anomaly_count; ++a) {
+                if (out.anomalies.contains(static_cast<tracker_anomaly>(a))) ++stats_.anomalies[a];
+            }
         }
         return out;
     }

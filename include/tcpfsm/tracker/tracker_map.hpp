@@ -121,11 +121,29 @@ public:
     // The slot's tuple is in the side table.
     bool in_side_table(std::uint32_t slot) const noexcept { return slots_[slot].key.marked(tracker_slot_key::side_kind); }
 
-    // SipHash-2-4 under the secret: of an IPv4 tuple's 12 octets (both addresses, then both
-    // ports, big endian), otherwise of the tuple's canonical bytes (four_tuple_hash).
+    // SipHash-1-3 under the secret (one round per word, three to finish: Rust's HashMap
+    // default, against chosen keys; docs/tracker.md, "Throughput"): of an IPv4 tuple's 12
+    // octets (both addresses, then both ports, big endian), otherwise of 38 octets (both
+    // 16-octet addresses, both ports big endian, both families).
     std::uint64_t hash(const four_tuple& t) const noexcept {
-        if (!inline_tuple(t)) return four_tuple_hash(secret_, t);
-        return hash_inline(key_of(t));
+        if (inline_tuple(t)) return hash_inline(key_of(t));
+        const auto word = [](const std::uint8_t* p) {
+            std::uint64_t w = 0;
+            for (unsigned i = 0; i < 8; ++i) w |= std::uint64_t{p[i]} << (8 * i);
+            return w;
+        };
+        sip_state s = sip_initial(secret_);
+        round_1(s, word(t.local.bytes));
+        round_1(s, word(t.local.bytes + 8));
+        round_1(s, word(t.remote.bytes));
+        round_1(s, word(t.remote.bytes + 8));
+        round_1(s, std::uint64_t{static_cast<std::uint8_t>(t.local_port >> 8)} |
+                       (std::uint64_t{static_cast<std::uint8_t>(t.local_port)} << 8) |
+                       (std::uint64_t{static_cast<std::uint8_t>(t.remote_port >> 8)} << 16) |
+                       (std::uint64_t{static_cast<std::uint8_t>(t.remote_port)} << 24) |
+                       (std::uint64_t{static_cast<std::uint8_t>(t.local.family)} << 32) |
+                       (std::uint64_t{static_cast<std::uint8_t>(t.remote.family)} << 40) | (std::uint64_t{38} << 56));
+        return final_3(s);
     }
 
     // The slot of canonical tuple `t`, or npos; `h` = hash(t).
@@ -270,16 +288,29 @@ private:
         return ((a.local ^ b.local) | (a.remote ^ b.remote) |
                 static_cast<std::uint32_t>((a.local_port ^ b.local_port) | (a.remote_port ^ b.remote_port))) == 0;
     }
-    // SipHash-2-4 of the 12 octets local, remote, local port, remote port (big endian).
+    // SipHash's compression with c = 1, finalization with d = 3.
+    static constexpr void round_1(sip_state& s, std::uint64_t m) noexcept {
+        s.v3 ^= m;
+        s.round();
+        s.v0 ^= m;
+    }
+    static constexpr std::uint64_t final_3(sip_state s) noexcept {
+        s.v2 ^= 0xffu;
+        s.round();
+        s.round();
+        s.round();
+        return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+    }
+    // SipHash-1-3 of the 12 octets local, remote, local port, remote port (big endian).
     std::uint64_t hash_inline(const tracker_slot_key& k) const noexcept {
         const auto be32 = [](std::uint32_t v) {
             return ((v & 0xFFu) << 24) | ((v & 0xFF00u) << 8) | ((v >> 8) & 0xFF00u) | (v >> 24);
         };
         const auto be16 = [](std::uint16_t v) { return std::uint32_t{static_cast<std::uint16_t>((v << 8) | (v >> 8))}; };
         sip_state s = sip_initial(secret_);
-        s.compress(std::uint64_t{be32(k.local)} | (std::uint64_t{be32(k.remote)} << 32));
-        s.compress(std::uint64_t{be16(k.local_port)} | (std::uint64_t{be16(k.remote_port)} << 16) | (std::uint64_t{12} << 56));
-        return sip_final(s);
+        round_1(s, std::uint64_t{be32(k.local)} | (std::uint64_t{be32(k.remote)} << 32));
+        round_1(s, std::uint64_t{be16(k.local_port)} | (std::uint64_t{be16(k.remote_port)} << 16) | (std::uint64_t{12} << 56));
+        return final_3(s);
     }
     static constexpr std::uint32_t slot_of_bucket(std::uint32_t cell) noexcept { return (cell & 0x00FFFFFFu) - 1u; }
     static constexpr std::uint32_t tag_of(std::uint64_t h) noexcept { return static_cast<std::uint32_t>(h >> 56) << 24; }
