@@ -189,6 +189,20 @@ static_assert(sizeof(tracked_endpoint) <= 52, "tcpfsm::tracked_endpoint: 52 octe
 static_assert(sizeof(tracked_connection) <= 108, "tcpfsm::tracked_connection: 108 octets");
 static_assert(alignof(tracked_connection) == 4, "tcpfsm::tracked_connection: 4-aligned");
 
+namespace detail {
+// Every row of the tracker's table that restarts the TIME-WAIT timer leads from TIME-WAIT to
+// TIME-WAIT (the tracker's run_row looks for one there only).
+constexpr bool restarts_2msl_in_time_wait_only() noexcept {
+    for (std::size_t i = 0; i < tracker_table.size(); ++i) {
+        const transition& r = tracker_table[i];
+        if (r.actions.contains(action::restart_time_wait_timer) && (r.from != state::time_wait || r.to != state::time_wait))
+            return false;
+    }
+    return true;
+}
+}  // namespace detail
+static_assert(detail::restarts_2msl_in_time_wait_only(), "tcpfsm::tracker: 2MSL restarts only in TIME-WAIT");
+
 // What the wireshark_timing rule keeps per connection, beside the table (nanoseconds of
 // capture time; 0: not yet).
 struct tracker_sequence_timing {
@@ -496,18 +510,21 @@ public:
 private:
     // Runs the row for (ep.st, e); stamps the time when the state changes.
     void run_row(tracked_endpoint& ep, event e, std::uint32_t now, bool deduced) noexcept {
-        const transition& r = tracker_machine::step(ep.st, e);
-        if (r.to != ep.st) {
+        // The next state (one load; the row's actions are not needed): of the rows that leave
+        // the state as it is, only TIME-WAIT's may restart 2MSL (detail::restarts_2msl_in_time_wait_only).
+        const state to = tracker_machine::next(ep.st, e);
+        if (to != ep.st) {
             // The row for a FIN,ACK in FIN-WAIT-1 is the fifth step (FIN-WAIT-2) and the
             // eighth (TIME-WAIT) of §3.10.7.4 at once: the path shows both.
             if (e == event::rcv_fin_ack_of_fin && ep.st == state::fin_wait_1) record(ep, state::fin_wait_2);
-            record(ep, r.to);
-            if (ep.st == state::listen && r.to == state::syn_received) ep.passive_origin = true;
-            else if (r.to != state::syn_received) ep.passive_origin = ep.passive_origin && r.to != state::closed;
-            ep.st = r.to;
+            record(ep, to);
+            if (ep.st == state::listen && to == state::syn_received) ep.passive_origin = true;
+            else if (to != state::syn_received) ep.passive_origin = ep.passive_origin && to != state::closed;
+            ep.st = to;
             ep.since_ticks = now;
             ep.deduced = deduced;
-        } else if (r.actions.contains(action::restart_time_wait_timer)) {
+        } else if (ep.st == state::time_wait &&
+                   tracker_machine::step(ep.st, e).actions.contains(action::restart_time_wait_timer)) {
             ep.since_ticks = now;  // a retransmitted FIN restarts 2MSL (§3.10.7.4 eighth step)
         }
     }

@@ -8,7 +8,8 @@
 // are not IPv4 (38-octet tuple_key entries, its own capacity). A slot's key holds an IPv4
 // tuple inline, or the number of its side-table entry: an IPv4 connection costs a slot and
 // its buckets, an IPv6 one a side-table entry more. Lookups compare whole tuples (inline, or
-// the side table's entry), never hashes alone.
+// the side table's entry), never hashes alone. The index's hash is SipHash-1-3 under the
+// tracker's secret (hash()).
 //
 // The key is exact because tuples are canonical (tracker_key::of): the smaller (address,
 // port) is `local`. A key whose local (address, port) is (255.255.255.255, 65535) and is
