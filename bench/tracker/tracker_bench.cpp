@@ -30,8 +30,9 @@ tcpfsm::segment make(std::uint32_t seq, std::uint32_t ack, std::uint8_t flags, s
     return s;
 }
 
-// `connections` connections, 23 segments each, round-robin.
-std::vector<tapped> build(std::uint32_t connections) {
+// `connections` connections, 23 segments each, round-robin; IPv4, or IPv6 (2001:db8::/96
+// addresses with the same low 32 bits as the IPv4 ones).
+std::vector<tapped> build(std::uint32_t connections, bool ipv6 = false) {
     std::vector<std::vector<tcpfsm::segment>> per(connections);
     std::vector<tapped> out;
     const std::uint8_t a = tcpfsm::ctl::ack;
@@ -61,6 +62,13 @@ std::vector<tapped> build(std::uint32_t connections) {
             t.tuple.remote = tcpfsm::endpoint_address::ipv4(0x0A100001u);
             t.tuple.local_port = static_cast<std::uint16_t>(1024u + (i & 0xFFFu));
             t.tuple.remote_port = 80;
+            if (ipv6) {
+                for (tcpfsm::endpoint_address* address : {&t.tuple.local, &t.tuple.remote}) {
+                    std::uint8_t bytes[16] = {0x20, 0x01, 0x0d, 0xb8};
+                    for (std::size_t b = 0; b < 4; ++b) bytes[12 + b] = address->bytes[b];
+                    *address = tcpfsm::endpoint_address::ipv6(bytes);
+                }
+            }
             if (!from_client[k]) {
                 const tcpfsm::four_tuple f = t.tuple;
                 t.tuple.local = f.remote;
@@ -75,11 +83,13 @@ std::vector<tapped> build(std::uint32_t connections) {
     return out;
 }
 
-void observe(benchmark::State& state) {
+// `ipv6`: IPv6 tuples (every connection in the side table: ipv6_capacity = capacity).
+void observe_segments(benchmark::State& state, bool ipv6) {
     const auto connections = static_cast<std::uint32_t>(state.range(0));
-    const std::vector<tapped> segments = build(connections);
+    const std::vector<tapped> segments = build(connections, ipv6);
     tcpfsm::tracker_config config;
     config.capacity = connections;
+    config.ipv6_capacity = connections;
     std::uint64_t tracked = 0;
     for (auto _ : state) {
         state.PauseTiming();
@@ -106,7 +116,10 @@ void observe(benchmark::State& state) {
     state.counters["segments_per_connection"] = 23;
     benchmark::DoNotOptimize(tracked);
 }
+void observe(benchmark::State& state) { observe_segments(state, false); }
+void observe_ipv6(benchmark::State& state) { observe_segments(state, true); }
 BENCHMARK(observe)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(observe_ipv6)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
 // The same segments as a pcap file's bytes in memory (the 24-octet file header, then per
 // frame a 16-octet record header and an Ethernet + IPv4 + TCP frame), the text octets

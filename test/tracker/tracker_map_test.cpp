@@ -230,3 +230,74 @@ TEST_CASE("tracker_map: octets allocated: slots, 4/3 buckets, the side table", "
     const tcpfsm::tracker<> ipv4(config);
     CHECK(ipv4.allocated_bytes() == 1000u * (sizeof(tcpfsm::tracked_connection) + 12u) + 1336u * 4u);
 }
+
+TEST_CASE("tracker_map: random inserts and erases against a list of what is held", "[tracker]") {
+    // 16 slots, 6 side-table entries, 48 tuples (half IPv6, some differing from another only
+    // in the family or one octet): every step, every tuple is looked up and compared with the
+    // list. An insert fails exactly when the slots are full, or the tuple is IPv6 and the side
+    // table is full.
+    struct plain {
+        int value = 0;
+    };
+    tcpfsm::detail::tracker_map<plain> map(16, 6, tcpfsm::siphash_key{1, 2});
+    std::vector<tcpfsm::four_tuple> universe;
+    for (std::uint8_t i = 0; i < 24; ++i) {
+        const tcpfsm::four_tuple v6 = v6_tuple(static_cast<std::uint8_t>(i % 3), static_cast<std::uint16_t>(1000 + i), 9, 443);
+        tcpfsm::four_tuple v4{};
+        v4.local = tcpfsm::endpoint_address::ipv4(v6.local.bytes[0], v6.local.bytes[1], v6.local.bytes[2], v6.local.bytes[3]);
+        v4.remote = tcpfsm::endpoint_address::ipv4(10, 0, 0, static_cast<std::uint8_t>(i % 5));
+        v4.local_port = v6.local_port;
+        v4.remote_port = 443;
+        universe.push_back(tcpfsm::tracker_key::of(v6).tuple);
+        universe.push_back(tcpfsm::tracker_key::of(v4).tuple);
+    }
+    std::vector<int> held(universe.size(), -1);  // the slot each tuple is in, -1: none
+    std::uint32_t rng = 12345;
+    const auto next = [&rng]() {
+        rng ^= rng << 13;
+        rng ^= rng >> 17;
+        rng ^= rng << 5;
+        return rng;
+    };
+    std::uint32_t inserts = 0, erases = 0, refused = 0;
+    for (int step = 0; step < 4000; ++step) {
+        const std::size_t i = next() % universe.size();
+        const tcpfsm::four_tuple& t = universe[i];
+        std::uint32_t count = 0, count_v6 = 0;
+        for (std::size_t j = 0; j < universe.size(); ++j) {
+            if (held[j] < 0) continue;
+            ++count;
+            if (universe[j].local.family == tcpfsm::address_family::ipv6) ++count_v6;
+        }
+        if (held[i] < 0) {
+            const bool v6 = t.local.family == tcpfsm::address_family::ipv6;
+            const bool room = count < 16 && (!v6 || count_v6 < 6);
+            const std::uint32_t slot = map.insert_with_hash(map.hash(t), t);
+            CHECK((slot != map.npos) == room);
+            if (slot != map.npos) {
+                map[slot].value = static_cast<int>(i);
+                held[i] = static_cast<int>(slot);
+                ++inserts;
+            } else {
+                ++refused;
+            }
+        } else {
+            map.erase(static_cast<std::uint32_t>(held[i]));
+            held[i] = -1;
+            ++erases;
+        }
+        for (std::size_t j = 0; j < universe.size(); ++j) {
+            const std::uint32_t found = map.find(universe[j]);
+            if (held[j] < 0) {
+                CHECK(found == map.npos);
+            } else {
+                REQUIRE(found == static_cast<std::uint32_t>(held[j]));
+                CHECK(map[found].value == static_cast<int>(j));
+                CHECK(map.tuple_of(found) == universe[j]);
+            }
+        }
+    }
+    CHECK(inserts > 1000u);
+    CHECK(erases > 1000u);
+    CHECK(refused > 100u);
+}
