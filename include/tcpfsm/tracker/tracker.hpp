@@ -184,7 +184,8 @@ struct tracked_connection {
 };
 
 // The record: two 52-octet endpoints and 4 octets of time and reference bit; 4-aligned, so
-// that with a 12-octet IPv4 key a slot is 120 octets (docs/tracker.md, "Memory").
+// that with the slot's 12-octet key (tracker_map.hpp) a slot is 120 octets (docs/tracker.md,
+// "Memory").
 static_assert(sizeof(tracked_endpoint) <= 52, "tcpfsm::tracked_endpoint: 52 octets");
 static_assert(sizeof(tracked_connection) <= 108, "tcpfsm::tracked_connection: 108 octets");
 static_assert(alignof(tracked_connection) == 4, "tcpfsm::tracked_connection: 4-aligned");
@@ -489,6 +490,8 @@ public:
     }
     static constexpr std::size_t slot_bytes = map_type::slot_bytes;
     static constexpr std::size_t ipv6_entry_bytes = map_type::side_entry_bytes;
+    static_assert(slot_bytes == sizeof(tracked_connection) + sizeof(detail::tracker_slot_key),
+                  "tcpfsm::tracker: the key fills the slot's tail, no padding");
 
     // Both endpoints of every record counted as `ss` on their hosts would count them, for
     // ss_summary_of / write_ss_summary / write_state_counts (listener.hpp). CLOSED endpoints
