@@ -301,3 +301,43 @@ TEST_CASE("tracker_map: random inserts and erases against a list of what is held
     CHECK(erases > 1000u);
     CHECK(refused > 100u);
 }
+
+TEST_CASE("tracker_map: octets beyond an address's size() never count (as four_tuple's ==)", "[tracker]") {
+    // An IPv4 address's bytes[4..15] are not part of it: a tuple with them set is the same
+    // connection as one without, in the slot's key and in the side table (an IPv4 address
+    // beside an IPv6 one).
+    tcpfsm::tracker<> trk;
+    tcpfsm::four_tuple clean_v4 = tuple_of(1, 40000, 2, 80);
+    tcpfsm::four_tuple dirty_v4 = clean_v4;
+    tcpfsm::four_tuple clean_mixed = v6_tuple(1, 40001, 2, 443);
+    clean_mixed.local = tcpfsm::endpoint_address::ipv4(10, 0, 0, 1);
+    tcpfsm::four_tuple dirty_mixed = clean_mixed;
+    for (std::size_t i = 4; i < 16; ++i) {
+        dirty_v4.local.bytes[i] = 0xAA;
+        dirty_v4.remote.bytes[i] = 0x55;
+        dirty_mixed.local.bytes[i] = 0xAA;
+    }
+    REQUIRE(dirty_v4 == clean_v4);
+    REQUIRE(dirty_mixed == clean_mixed);
+    CHECK(trk.observe(dirty_v4, seg_of(100, 0, ctl::syn), 1 * ms).new_connection);
+    CHECK(trk.observe(dirty_mixed, seg_of(100, 0, ctl::syn), 2 * ms).new_connection);
+    CHECK(trk.size() == 2u);
+    CHECK(trk.ipv6_size() == 1u);
+    CHECK(trk.find(clean_v4) != nullptr);
+    CHECK(trk.find(clean_mixed) != nullptr);
+    CHECK(trk.find(clean_mixed) != trk.find(clean_v4));
+    CHECK_FALSE(trk.observe(reversed(clean_v4), seg_of(300, 101, syn_ack), 3 * ms).new_connection);
+    CHECK_FALSE(trk.observe(reversed(clean_mixed), seg_of(300, 101, syn_ack), 4 * ms).new_connection);
+    CHECK(trk.size() == 2u);
+    // Removed by idle timeout through the same index: A is ESTABLISHED after the SYN,ACK
+    // (deduced), B in SYN-RECEIVED: the longer timeout, established's 5 days (432,000 s).
+    // The IPv4 record was last seen at 3 ms, the other at 4 ms.
+    CHECK(trk.expire(3 * ms + 432'000'000ull * ms - 1) == 0u);
+    CHECK(trk.expire(3 * ms + 432'000'000ull * ms) == 1u);
+    CHECK(trk.find(clean_v4) == nullptr);
+    CHECK(trk.find(clean_mixed) != nullptr);
+    CHECK(trk.expire(4 * ms + 432'000'000ull * ms) == 1u);
+    CHECK(trk.size() == 0u);
+    CHECK(trk.ipv6_size() == 0u);
+    CHECK(trk.find(dirty_mixed) == nullptr);
+}

@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <new>
 
 #include "../allocator.hpp"
@@ -124,27 +125,15 @@ public:
 
     // SipHash-1-3 under the secret (one round per word, three to finish: Rust's HashMap
     // default, against chosen keys; docs/tracker.md, "Throughput"): of an IPv4 tuple's 12
-    // octets (both addresses, then both ports, big endian), otherwise of 38 octets (both
-    // 16-octet addresses, both ports big endian, both families).
+    // octets (both addresses, then both ports, big endian), otherwise of 38 octets: both
+    // 16-octet addresses as tuple_key holds them (a 4-octet one zero-filled, so that octets
+    // beyond an address's size() never count), both ports big endian, both families.
     std::uint64_t hash(const four_tuple& t) const noexcept {
         if (inline_tuple(t)) return hash_inline(key_of(t));
-        const auto word = [](const std::uint8_t* p) {
-            std::uint64_t w = 0;
-            for (unsigned i = 0; i < 8; ++i) w |= std::uint64_t{p[i]} << (8 * i);
-            return w;
-        };
-        sip_state s = sip_initial(secret_);
-        round_1(s, word(t.local.bytes));
-        round_1(s, word(t.local.bytes + 8));
-        round_1(s, word(t.remote.bytes));
-        round_1(s, word(t.remote.bytes + 8));
-        round_1(s, std::uint64_t{static_cast<std::uint8_t>(t.local_port >> 8)} |
-                       (std::uint64_t{static_cast<std::uint8_t>(t.local_port)} << 8) |
-                       (std::uint64_t{static_cast<std::uint8_t>(t.remote_port >> 8)} << 16) |
-                       (std::uint64_t{static_cast<std::uint8_t>(t.remote_port)} << 24) |
-                       (std::uint64_t{static_cast<std::uint8_t>(t.local.family)} << 32) |
-                       (std::uint64_t{static_cast<std::uint8_t>(t.remote.family)} << 40) | (std::uint64_t{38} << 56));
-        return final_3(s);
+        if (both_ipv6(t))
+            return hash_side(t.local.bytes, t.remote.bytes, t.local_port, t.remote_port, t.local.family, t.remote.family);
+        const tuple_key k = tuple_key::from(t);
+        return hash_side(k.local, k.remote, k.local_port, k.remote_port, k.local_family, k.remote_family);
     }
 
     // The slot of canonical tuple `t`, or npos; `h` = hash(t).
@@ -159,13 +148,16 @@ public:
             }
         }
         if (side_capacity_ == 0) return npos;
-        const tuple_key k = tuple_key::from(t);
+        const bool ipv6 = both_ipv6(t);
+        const tuple_key k = ipv6 ? tuple_key{} : tuple_key::from(t);
         for (std::uint32_t b = home_of(h);; b = next_of(b)) {
             const std::uint32_t cell = buckets_[b];
             if (cell == 0) return npos;
             if ((cell & 0xFF000000u) != tag) continue;
             const tracker_slot_key& s = slots_[slot_of_bucket(cell)].key;
-            if (s.marked(tracker_slot_key::side_kind) && side_[s.remote] == k) return slot_of_bucket(cell);
+            if (!s.marked(tracker_slot_key::side_kind)) continue;
+            const tuple_key& e = side_[s.remote];
+            if (ipv6 ? same_ipv6(e, t) : e == k) return slot_of_bucket(cell);
         }
     }
     std::uint32_t find(const four_tuple& t) const noexcept { return find_with_hash(hash(t), t); }
@@ -288,6 +280,38 @@ private:
     static constexpr bool same(const tracker_slot_key& a, const tracker_slot_key& b) noexcept {
         return ((a.local ^ b.local) | (a.remote ^ b.remote) |
                 static_cast<std::uint32_t>((a.local_port ^ b.local_port) | (a.remote_port ^ b.remote_port))) == 0;
+    }
+    static constexpr bool both_ipv6(const four_tuple& t) noexcept {
+        return t.local.family == address_family::ipv6 && t.remote.family == address_family::ipv6;
+    }
+    // A side-table entry and an IPv6 tuple (both_ipv6): every field, the addresses as two
+    // 16-octet compares.
+    static bool same_ipv6(const tuple_key& e, const four_tuple& t) noexcept {
+        return e.local_family == address_family::ipv6 && e.remote_family == address_family::ipv6 &&
+               e.local_port == t.local_port && e.remote_port == t.remote_port &&
+               std::memcmp(e.local, t.local.bytes, 16) == 0 && std::memcmp(e.remote, t.remote.bytes, 16) == 0;
+    }
+    // SipHash-1-3 of two 16-octet addresses (words in the host's order: one load each; the
+    // hash is only compared with itself, on this host), both ports and both families.
+    std::uint64_t hash_side(const std::uint8_t* local, const std::uint8_t* remote, std::uint16_t local_port,
+                            std::uint16_t remote_port, address_family local_family, address_family remote_family) const noexcept {
+        const auto word = [](const std::uint8_t* p) {
+            std::uint64_t w = 0;
+            std::memcpy(&w, p, sizeof w);
+            return w;
+        };
+        sip_state s = sip_initial(secret_);
+        round_1(s, word(local));
+        round_1(s, word(local + 8));
+        round_1(s, word(remote));
+        round_1(s, word(remote + 8));
+        round_1(s, std::uint64_t{static_cast<std::uint8_t>(local_port >> 8)} |
+                       (std::uint64_t{static_cast<std::uint8_t>(local_port)} << 8) |
+                       (std::uint64_t{static_cast<std::uint8_t>(remote_port >> 8)} << 16) |
+                       (std::uint64_t{static_cast<std::uint8_t>(remote_port)} << 24) |
+                       (std::uint64_t{static_cast<std::uint8_t>(local_family)} << 32) |
+                       (std::uint64_t{static_cast<std::uint8_t>(remote_family)} << 40) | (std::uint64_t{38} << 56));
+        return final_3(s);
     }
     // SipHash's compression with c = 1, finalization with d = 3.
     static constexpr void round_1(sip_state& s, std::uint64_t m) noexcept {
