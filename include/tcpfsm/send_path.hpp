@@ -353,7 +353,7 @@ private:
     std::uint32_t last_sent_ms_ = 0;       // tick of the last new data sent (idle restart)
     // Timed segments for the policy's per-ACK RTT samples (none unless it asks).
     TCPFSM_NO_UNIQUE_ADDRESS detail::rtt_probes<congestion::rtt_probes_v<CC>> probes_{};
-    // Eifel and D-SACK detection (16 octets), or nothing.
+    // Eifel and D-SACK detection (20 octets), or nothing.
     TCPFSM_NO_UNIQUE_ADDRESS Spurious spurious_{};
 };
 

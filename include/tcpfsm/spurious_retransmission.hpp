@@ -14,7 +14,10 @@
 //   a timeout, tcp_try_undo_loss).
 // - RFC 3708 §2: each D-SACK block reports octets the receiver got twice; when D-SACK blocks
 //   above the marker have accounted for every retransmitted octet of the episode, all of its
-//   retransmissions were needless (Linux: undo_retrans reaching 0, tcp_try_undo_dsack). This
+//   retransmissions were needless (Linux: undo_retrans reaching 0, tcp_try_undo_dsack). Only
+//   octets between the marker and the end of the highest retransmission count (Linux counts
+//   D-SACKed segments it marked retransmitted): a duplicate the network made of a segment
+//   above them is no evidence. This
 //   holds after the episode's recovery ended: the D-SACK of the last retransmission comes
 //   after the ACK that ended it. Octets, not segments: a D-SACK block is the duplicate
 //   segment's range (RFC 2883 §4), so partial duplicates count for what they duplicate.
@@ -53,8 +56,9 @@ constexpr const char* name(spurious_evidence e) noexcept {
     return "invalid";
 }
 
-// One connection's detector, 16 octets: the episode's marker, the first retransmission's
-// TSval, the retransmitted octets not yet D-SACKed, and its flags.
+// One connection's detector, 20 octets: the episode's marker, the end of its highest
+// retransmission, the first retransmission's TSval, the retransmitted octets not yet
+// D-SACKed, and its flags.
 class spurious_retransmission_detector {
 public:
     static constexpr bool compiled_in = true;
@@ -63,6 +67,7 @@ public:
     // SND.UNA now, the marker below which D-SACK blocks report older duplicates.
     constexpr void start(std::uint32_t snd_una) noexcept {
         marker_ = snd_una;
+        high_ = snd_una;
         stamp_ = 0;
         unreported_ = 0;
         flags_ = active_bit;
@@ -75,8 +80,8 @@ public:
 
     // [seq, seq + length) was sent again at TSval `tsval` (any value without timestamps).
     constexpr void on_retransmitted(std::uint32_t seq, std::uint32_t length, std::uint32_t tsval) noexcept {
-        (void)seq;
         if (!active() || length == 0) return;
+        if (seq_gt(seq + length, high_)) high_ = seq + length;
         if (!has(stamp_bit)) {
             stamp_ = tsval;
             set(stamp_bit);
@@ -93,17 +98,21 @@ public:
     }
 
     // RFC 3708 §2 with RFC 2883's D-SACK block `dsack` (the scoreboard's update_result::dsack):
-    // its octets above the marker account for as many retransmitted ones. Returns whether all
-    // of the episode's retransmissions are now accounted for (at least one was sent).
+    // its octets between the marker and the end of the highest retransmission account for as
+    // many retransmitted ones. Returns whether all of the episode's retransmissions are now
+    // accounted for (at least one was sent).
     constexpr bool on_dsack(const seq_block& dsack) noexcept {
-        if (!active() || !has(stamp_bit) || dsack.empty() || !seq_lt(marker_, dsack.right)) return false;
-        const std::uint32_t from = seq_max(dsack.left, marker_);
-        const std::uint32_t octets = dsack.right - from;
+        if (!active() || !has(stamp_bit) || dsack.empty()) return false;
+        const std::uint32_t from = seq_max(dsack.left, marker_), to = seq_min(dsack.right, high_);
+        if (!seq_lt(from, to)) return false;
+        const std::uint32_t octets = to - from;
         unreported_ = octets < unreported_ ? unreported_ - octets : 0u;
         return unreported_ == 0;
     }
 
     constexpr std::uint32_t marker() const noexcept { return marker_; }
+    // The octet after the episode's highest retransmitted one (the marker before any).
+    constexpr std::uint32_t retransmitted_end() const noexcept { return high_; }
     // TSval of the episode's first retransmission; retransmitted() tells whether there was one.
     constexpr std::uint32_t first_retransmission_tsval() const noexcept { return stamp_; }
     constexpr bool retransmitted() const noexcept { return has(stamp_bit); }
@@ -119,6 +128,7 @@ private:
     constexpr void set(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ | bit); }
 
     std::uint32_t marker_ = 0;      // SND.UNA when the episode began (Linux's undo_marker)
+    std::uint32_t high_ = 0;        // the end of its highest retransmission
     std::uint32_t stamp_ = 0;       // TSval of its first retransmission (Linux's retrans_stamp)
     std::uint32_t unreported_ = 0;  // retransmitted octets not yet D-SACKed (Linux's undo_retrans)
     std::uint8_t flags_ = 0;
