@@ -40,8 +40,12 @@ bool connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::detect_spurious
                             (now == recovery_state::loss && !send_.loss_recovery().frto_pending());
     const bool delayed = recovering && seq_gt(in.seg->ack, snd_una_) && ts_.enabled() &&
                          detector.retransmission_delayed(o.has_timestamps, o.ts_ecr);
-    if (!delayed && !dsacked) return false;
-    statistics().on_event(delayed ? statistic::spurious_undo_timestamps : statistic::spurious_undo_dsack);
+    const spurious_evidence evidence = delayed   ? spurious_evidence::timestamps
+                                       : dsacked ? spurious_evidence::dsack
+                                                 : spurious_evidence::none;
+    if (evidence == spurious_evidence::none) return false;
+    statistics().on_event(evidence == spurious_evidence::timestamps ? statistic::spurious_undo_timestamps
+                                                                    : statistic::spurious_undo_dsack);
     detector.finish();
     send_.leave_recovery();  // fast recovery or the loss state (RFC 4015 §3.1: no go-back-N)
     if (sack_.in_recovery()) sack_.undo_recovery(in.seg->ack);  // RFC 6675 recovery
