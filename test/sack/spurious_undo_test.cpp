@@ -323,3 +323,48 @@ TEST_CASE("spurious undo: a timeout F-RTO leaves undecided (no new data to send)
         }
     }
 }
+
+TEST_CASE("spurious undo: the detector alone (RFC 3522 §3's comparison modulo 2^32, RFC 3708's accounting)",
+          "[spurious]") {
+    tcpfsm::spurious_retransmission_detector d;
+    CHECK(!d.active());
+    CHECK(!d.on_dsack({100, 200}));  // no episode
+    d.start(1000);
+    CHECK(d.active());
+    // No retransmission yet: nothing to compare or account for.
+    CHECK(!d.retransmission_delayed(true, 5));
+    CHECK(!d.on_dsack({1000, 1100}));
+    // Two retransmissions: [1000, 1500) at TSval 0xFFFFFFF0 (just below the wrap), [2000, 2500).
+    d.on_retransmitted(1000, 500, 0xFFFFFFF0u);
+    d.on_retransmitted(2000, 500, 0x00000010u);
+    CHECK(d.first_retransmission_tsval() == 0xFFFFFFF0u);  // the first one's
+    CHECK(d.unreported_octets() == 1000u);
+    CHECK(d.retransmitted_end() == 2500u);
+    // TSecr older than 0xFFFFFFF0 modulo 2^32 (RFC 7323 §5.2's comparison): 0xFFFFFFEF; not
+    // older: itself, 0x10 (after the wrap, newer), and 0 (echoes nothing).
+    CHECK(d.retransmission_delayed(true, 0xFFFFFFEFu));
+    CHECK(!d.retransmission_delayed(true, 0xFFFFFFF0u));
+    CHECK(!d.retransmission_delayed(true, 0x10u));
+    CHECK(!d.retransmission_delayed(true, 0u));
+    CHECK(!d.retransmission_delayed(false, 0xFFFFFFEFu));  // no TSopt
+    // D-SACK: [900, 1200) counts 200 (above the marker 1000); [2400, 2600) counts 100 (below the
+    // highest retransmission's end 2500); [3000, 3100) nothing: 1000 - 200 - 100 = 700 left.
+    CHECK(!d.on_dsack({900, 1200}));
+    CHECK(!d.on_dsack({2400, 2600}));
+    CHECK(!d.on_dsack({3000, 3100}));
+    CHECK(d.unreported_octets() == 700u);
+    // The rest: [1200, 1500) 300 and [2000, 2400) 400: all accounted for.
+    CHECK(!d.on_dsack({1200, 1500}));
+    CHECK(d.on_dsack({2000, 2400}));
+    d.finish();
+    CHECK(!d.active());
+    CHECK(!d.retransmission_delayed(true, 0xFFFFFFEFu));
+    // Compiled out: never anything.
+    tcpfsm::no_spurious_retransmission_detector none;
+    none.start(1000);
+    none.on_retransmitted(1000, 500, 7);
+    CHECK(!none.active());
+    CHECK(!none.retransmission_delayed(true, 1));
+    CHECK(!none.on_dsack({1000, 1500}));
+    STATIC_REQUIRE(std::is_empty<tcpfsm::no_spurious_retransmission_detector>::value);
+}
