@@ -45,11 +45,12 @@ class connection : private detail::tcb {
     using statistics_policy = typename detail::profile_statistics<Profile>::type;
     using policy_pack = detail::connection_policy_pack<SegmentIO, Clock, Observer, IssPolicy, Profile>;
     using rto_type = typename Profile::rto;
-    using send_path_type = send_path<typename Profile::congestion>;
     using machine_type = machine<index_for<Profile::table>>;
     using window_scaling_type = typename detail::profile_window_scaling<Profile>::type;  // window_scaling.hpp
     using timestamping_type = typename detail::profile_timestamping<Profile>::type;      // timestamping.hpp
     using sack_type = typename detail::profile_sack<Profile>::type;  // selective_acknowledgment.hpp
+    using send_path_type = send_path_for<typename Profile::congestion, !std::is_empty<timestamping_type>::value,
+                                         sack_type::compiled_in>;  // send_path.hpp
     using config_holder_type = detail::config_holder<Profile>;
 
 public:
@@ -628,6 +629,7 @@ private:
         recovery_response r = send_.before_ack({seg.ack, snd_una_, snd_nxt_, smss, dup, sendable}, now_us);
         // RFC 6675 §5 (4.2): ssthresh from the policy; RFC 6937: RecoverFS = SND.NXT - SND.UNA.
         if (sa.step.entered) sack_.start_recovery(send_.on_sack_recovery_start(in_flight, smss, now_us), in_flight);
+        const bool spurious = detect_spurious_retransmission(in, sa, r);  // RFC 3522, 3708: detail/connection_undo.hpp
         if (sack_.in_recovery() || sa.step.ended) r.grow_cwnd = false;  // PRR sets the rate (RFC 6937)
         const std::uint32_t acked = seg.ack - snd_una_;
         // The policy's RTT sample: from the segments timed for it on every ACK (RFC 9406
@@ -649,7 +651,9 @@ private:
         if (r.fast_retransmit || r.retransmit_first_unacked) retransmit_oldest(in);
         if (r.fast_retransmit) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
         after_sack_ack(in, sa, now_us);
+        if (spurious) send_.undo_spurious(now_us);  // after any exit from recovery on this ACK
     }
+    bool detect_spurious_retransmission(const call_input& in, const sack::sender_ack& sa, recovery_response& r) noexcept;
 
     // ---- SACK sender (RFC 6675 with PRR, RFC 6937; selective_acknowledgment.hpp) ----
     // After SND.UNA moved: PRR's sndcnt; on entering, the first retransmission (§5 (4.3));
@@ -950,7 +954,7 @@ private:
         const bool fin = has(fin_sent_bit) && length > 0 && seq + length == snd_nxt_;
         const std::uint32_t text = fin ? length - 1u : length;
         rtt_.on_retransmit(seq, length);
-        send_.on_resent();
+        send_.on_resent(seq, length, ts_.enabled() ? ts_.tsval(clock_ms()) : 0u);  // counted for undo
         segment s = ack_segment();
         s.seq = seq;
         s.text_length = text;
@@ -1190,5 +1194,6 @@ private:
 // The member functions defined outside the class, one concern per header.
 #include "detail/connection_options.hpp"
 #include "detail/connection_timers.hpp"
+#include "detail/connection_undo.hpp"
 
 #endif  // TCPFSM_CONNECTION_HPP

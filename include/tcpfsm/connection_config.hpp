@@ -66,6 +66,11 @@ struct connection_config {
     // carries SACK blocks (and D-SACK, RFC 2883) and the sender recovers by RFC 6675 with PRR
     // (RFC 6937); otherwise NewReno (RFC 6582). A profile can compile it out (with_sack).
     bool sack = true;
+    // Undo of spurious retransmissions beyond F-RTO (spurious_retransmission.hpp): Eifel
+    // detection with timestamps (RFC 3522) and D-SACK detection (RFC 3708) end an episode of
+    // loss recovery found needless and restore cwnd and ssthresh (the policy's
+    // on_spurious_undo; RFC 4015's response to a timeout). On, as Linux; off: F-RTO alone.
+    bool spurious_retransmission_undo = true;
     // Nagle's algorithm (§3.7.4, SHLD-7; MUST-17: it can be turned off, TCP_NODELAY). On, as
     // in Linux.
     bool nagle = true;

@@ -241,6 +241,20 @@ public:
         if (seq_gt(end, cwnd_or_retransmit_next_)) cwnd_or_retransmit_next_ = end;
     }
 
+    // The episode in progress was spurious (Eifel, RFC 3522; D-SACK, RFC 3708): fast recovery
+    // or the loss state ends on this ACK without a further retransmission (RFC 4015
+    // §3.1 after a timeout: no go-back-N of the rest; Linux's tcp_try_undo_partial and
+    // tcp_try_undo_loss). The guard of `recover` stays (RFC 6582 §3.2 step 1): the duplicate
+    // ACKs the needless retransmissions cause start no new fast retransmit.
+    constexpr void undo() noexcept {
+        if (state_ != recovery_state::recovery && state_ != recovery_state::loss) return;
+        state_ = recovery_state::open;
+        dupacks_ = 0;
+        clear(partial_seen_bit);
+        clear(frto_loss_bit);
+        set_frto(frto_off);
+    }
+
     // The data the sender takes to be in the network, to compare with cwnd before sending.
     // FlightSize (SND.NXT - SND.UNA) except in the loss state, where everything between the
     // retransmission pointer and `recover` is taken as lost (as Linux's tcp_enter_loss

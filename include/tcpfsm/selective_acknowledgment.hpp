@@ -85,6 +85,8 @@ public:
     constexpr sack::segment_choice unsacked_part(std::uint32_t seq, std::uint32_t length) const noexcept {
         return sender_.unsacked_part(seq, length);
     }
+    // The recovery in progress was spurious: it ends now (sack::sender::undo_recovery).
+    constexpr void undo_recovery(std::uint32_t snd_una) noexcept { sender_.undo_recovery(snd_una); }
     constexpr bool in_recovery() const noexcept { return sender_.in_recovery(); }
     constexpr std::uint32_t pipe(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t smss) const noexcept {
         return sender_.pipe(snd_una, snd_nxt, smss);
@@ -132,6 +134,7 @@ public:
     }
     constexpr void on_sent(const sack::segment_choice&) noexcept {}
     constexpr void on_retransmission_timeout(std::uint32_t, std::uint32_t) noexcept {}
+    constexpr void undo_recovery(std::uint32_t) noexcept {}
     // Go-back-N resends all of it.
     constexpr sack::segment_choice unsacked_part(std::uint32_t seq, std::uint32_t length) const noexcept {
         return {seq, length, sack::nextseg_rule::none};

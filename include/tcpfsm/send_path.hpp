@@ -23,6 +23,7 @@
 #include "detail/ebo.hpp"
 #include "loss_recovery.hpp"
 #include "seq.hpp"
+#include "spurious_retransmission.hpp"
 
 namespace tcpfsm {
 
@@ -160,8 +161,10 @@ struct send_path_ack {
 
 // The Profile's congestion-control policy `CC` (checked against congestion/contract.hpp)
 // and the loss-recovery component with `Recovery` (loss_recovery_defaults: DupThresh 3,
-// limited transmit, F-RTO).
-template <class CC, const loss_recovery_config& Recovery = loss_recovery_defaults>
+// limited transmit, F-RTO), and `Spurious`, the detector of spurious retransmissions
+// (spurious_retransmission.hpp; none by default: the engine chooses one per Profile).
+template <class CC, const loss_recovery_config& Recovery = loss_recovery_defaults,
+          class Spurious = no_spurious_retransmission_detector>
 class send_path : private detail::congestion_holder<CC> {
     static_assert(congestion::check_policy<CC>(), "tcpfsm::send_path: see the message above");
     using holder = detail::congestion_holder<CC>;
@@ -169,17 +172,20 @@ class send_path : private detail::congestion_holder<CC> {
 public:
     using policy_type = CC;
     using recovery_type = basic_loss_recovery<Recovery>;
+    using spurious_type = Spurious;
 
     // Every part value-initialized, as `send_path{}` would, but part by part: with the
     // implicit constructor, `send_path{}` (the engine's reset when a TCB is deleted) zeroes
     // the whole object first (g++: a `rep stos`, 6% of a connection's lifecycle).
-    constexpr send_path() noexcept : holder(), recovery_(), limited_transmit_(0), last_sent_ms_(0), probes_() {}
+    constexpr send_path() noexcept
+        : holder(), recovery_(), limited_transmit_(0), last_sent_ms_(0), probes_(), spurious_() {}
 
     // The connection's data phase begins (our SYN acknowledged, SMSS known): the initial
     // window, one segment if the SYN or SYN,ACK was retransmitted (RFC 5681 §3.1: "MUST").
     void start(std::uint32_t smss, std::uint32_t initial_window_octets, bool syn_retransmitted,
                std::uint32_t now_ms, std::uint64_t now_us) noexcept {
         recovery_.reset();
+        spurious_.reset();
         policy().init(smss, syn_retransmitted ? smss : initial_window_octets, now_us);
         last_sent_ms_ = now_ms;
         limited_transmit_ = 0;
@@ -210,6 +216,7 @@ public:
             }
         });
         limited_transmit_ = r.limited_transmit;
+        if (r.fast_retransmit) spurious_.start(in.snd_una);  // an episode begins (Linux's tcp_init_undo)
         return r;
     }
 
@@ -219,6 +226,7 @@ public:
         CC& cc = policy();
         if (r.recovery_ended) cc.on_recovery_exit(r.exit_cwnd, sample.now_us);
         if (r.spurious_timeout) {
+            spurious_.finish();  // F-RTO undid the episode: nothing more to find
             if constexpr (congestion::has_spurious_undo_v<CC>) cc.on_spurious_undo(sample.now_us);
         }
         if (r.grow_cwnd && sample.acked_octets > 0) cc.on_ack(sample);
@@ -244,6 +252,11 @@ public:
     // go-back-N from SND.UNA (RFC 6582 §3.2 step 4).
     void on_timeout(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t smss, std::uint64_t now_us) noexcept {
         const bool repeated = recovery_.state() == recovery_state::loss;
+        // A timeout in fast recovery or after another one goes on with its episode (the
+        // first retransmission's TSval stays, every retransmission counts), as Linux's
+        // tcp_enter_loss keeps undo_marker; otherwise one begins.
+        const bool continues = repeated || recovery_.state() == recovery_state::recovery;
+        if (!continues || !spurious_.active()) spurious_.start(snd_una);
         if constexpr (congestion::has_on_timeout_smss_v<CC>) {
             policy().on_timeout(snd_nxt - snd_una, repeated, smss, now_us);
         } else {
@@ -282,6 +295,22 @@ public:
     }
     // Something was sent again (Karn's rule): no timed segment gives a sample any more.
     void on_resent() noexcept { probes_.clear(); }
+    // [seq, seq + length) was sent again at TSval `tsval`: the same, and the detector counts it.
+    void on_resent(std::uint32_t seq, std::uint32_t length, std::uint32_t tsval) noexcept {
+        probes_.clear();
+        spurious_.on_retransmitted(seq, length, tsval);
+    }
+
+    // ---- spurious retransmissions (spurious_retransmission.hpp, detail/connection_undo.hpp) ----
+    // The episode's fast recovery or loss state ends now, without more retransmissions.
+    void leave_recovery() noexcept { recovery_.undo(); }
+    // The episode was spurious: the policy's undo (cwnd and ssthresh as before it, RFC 9438
+    // §4.9 for CUBIC), after any exit from recovery this ACK made.
+    void undo_spurious(std::uint64_t now_us) noexcept {
+        if constexpr (congestion::has_spurious_undo_v<CC>) policy().on_spurious_undo(now_us);
+    }
+    Spurious& spurious() noexcept { return spurious_; }
+    const Spurious& spurious() const noexcept { return spurious_; }
     // An acceptable ACK (before SND.UNA moves): the policy's RTT sample from the timed
     // segments it covers, in ms; detail::rtt_probes<0>::none when there is none (and always
     // when the policy has no rtt_probes: the engine's Karn sample is then the policy's).
@@ -324,7 +353,16 @@ private:
     std::uint32_t last_sent_ms_ = 0;       // tick of the last new data sent (idle restart)
     // Timed segments for the policy's per-ACK RTT samples (none unless it asks).
     TCPFSM_NO_UNIQUE_ADDRESS detail::rtt_probes<congestion::rtt_probes_v<CC>> probes_{};
+    // Eifel and D-SACK detection (20 octets), or nothing.
+    TCPFSM_NO_UNIQUE_ADDRESS Spurious spurious_{};
 };
+
+// The engine's send path for congestion policy `CC`, with a detector of spurious
+// retransmissions when the policy can undo and timestamps or SACK are compiled in.
+template <class CC, bool Timestamps, bool Sack>
+using send_path_for = send_path<
+    CC, loss_recovery_defaults,
+    typename detail::spurious_detector_for<congestion::has_spurious_undo_v<CC>, Timestamps, Sack>::type>;
 
 }  // namespace tcpfsm
 

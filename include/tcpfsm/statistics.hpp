@@ -37,9 +37,11 @@ enum class statistic : std::uint8_t {
                              // and dropped (Linux's PAWSEstabRejected)
     timestamp_missing_dropped,  // RFC 7323 §3.2: no TSopt on a timestamp connection, dropped
                                 // under missing_timestamp_policy::drop
+    spurious_undo_timestamps,   // RFC 3522: an episode of loss recovery undone by its ACK's TSecr
+    spurious_undo_dsack,        // RFC 3708: undone when D-SACK blocks covered its retransmissions
 };
 
-inline constexpr std::size_t statistic_count = 7;
+inline constexpr std::size_t statistic_count = 9;
 
 constexpr const char* name(statistic s) noexcept {
     switch (s) {
@@ -50,6 +52,8 @@ constexpr const char* name(statistic s) noexcept {
         case statistic::window_scale_clamped: return "window_scale_clamped";
         case statistic::paws_rejected: return "paws_rejected";
         case statistic::timestamp_missing_dropped: return "timestamp_missing_dropped";
+        case statistic::spurious_undo_timestamps: return "spurious_undo_timestamps";
+        case statistic::spurious_undo_dsack: return "spurious_undo_dsack";
     }
     return "invalid";
 }
@@ -85,6 +89,8 @@ struct counting_statistics {
     std::uint64_t window_scales_clamped = 0;    // RFC 7323 §2.3: a shift above 14 taken as 14
     std::uint64_t paws_rejected = 0;            // RFC 7323 §5.3 (Linux's PAWSEstabRejected)
     std::uint64_t timestamp_missing_dropped = 0;  // RFC 7323 §3.2, under missing_timestamp_policy::drop
+    std::uint64_t spurious_undos_timestamps = 0;  // RFC 3522 (Linux's TCPFullUndo, TCPPartialUndo, TCPLossUndo)
+    std::uint64_t spurious_undos_dsack = 0;       // RFC 3708 (Linux's TCPDSACKUndo)
     std::uint64_t rsts_sent = 0;
     std::uint64_t rsts_received = 0;
 
@@ -121,6 +127,8 @@ struct counting_statistics {
             case statistic::window_scale_clamped: ++window_scales_clamped; break;
             case statistic::paws_rejected: ++paws_rejected; break;
             case statistic::timestamp_missing_dropped: ++timestamp_missing_dropped; break;
+            case statistic::spurious_undo_timestamps: ++spurious_undos_timestamps; break;
+            case statistic::spurious_undo_dsack: ++spurious_undos_dsack; break;
         }
     }
 

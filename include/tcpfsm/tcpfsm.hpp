@@ -53,6 +53,7 @@
 #include "reassembly.hpp"
 #include "receive_path.hpp"
 #include "loss_recovery.hpp"
+#include "spurious_retransmission.hpp"
 #include "congestion/newreno.hpp"
 #include "congestion/cubic.hpp"
 #include "congestion/unlimited.hpp"

@@ -61,6 +61,7 @@ TEST_CASE("names: name() is the identifier of every enumerator of every public e
     check_names<tcpfsm::syn_cookie_mode>("syn_cookie_mode", tcpfsm::syn_cookie_mode_count);
     check_names<tcpfsm::statistic>("statistic", tcpfsm::statistic_count);
     check_names<tcpfsm::recovery_state>("recovery_state", tcpfsm::recovery_state_count);
+    check_names<tcpfsm::spurious_evidence>("spurious_evidence", tcpfsm::spurious_evidence_count);
     check_names<tcpfsm::congestion::phase>("congestion::phase", tcpfsm::congestion::phase_count);
     check_names<tcpfsm::sim::fate>("sim::fate", tcpfsm::sim::fate_count);
     check_names<tcpfsm::sim::filter_result>("sim::filter_result", tcpfsm::sim::filter_result_count);

@@ -418,9 +418,13 @@ TEST_CASE("send path: the TCB with each congestion policy", "[send_path][connect
     const auto bound = [](std::size_t policy_and_probes) {
         return (sizeof(tcpfsm_test::empty_tcb_with<cc::unlimited>) + policy_and_probes + 7) / 8 * 8;
     };
+    // A policy that can undo (on_spurious_undo) brings the detector of spurious
+    // retransmissions (spurious_retransmission.hpp, 20 octets) where timestamps or SACK are in.
+    STATIC_REQUIRE(sizeof(tcpfsm::spurious_retransmission_detector) == 20u);
+    constexpr std::size_t undo = sizeof(tcpfsm::spurious_retransmission_detector);
     CHECK(sizeof(tcpfsm_test::empty_tcb_with<cc::cubic<>>) <=
-          bound(sizeof(cc::cubic<>) + sizeof(tcpfsm::detail::rtt_probes<8>)));
-    CHECK(sizeof(tcpfsm_test::empty_tcb_with<cc::newreno<>>) <= bound(sizeof(cc::newreno<>)));
+          bound(sizeof(cc::cubic<>) + sizeof(tcpfsm::detail::rtt_probes<8>) + undo));
+    CHECK(sizeof(tcpfsm_test::empty_tcb_with<cc::newreno<>>) <= bound(sizeof(cc::newreno<>) + undo));
     CHECK(sizeof(compact_with_pointer) <= bound(sizeof(tcpfsm_test::compact_congestion)));
     // with_static_config: the pointer (8) is the whole difference, up to the alignment it
     // brings (4 without it).
@@ -444,11 +448,14 @@ TEST_CASE("send path: issue 13's TCB budgets", "[send_path][connection]") {
     REQUIRE(sizeof(tcpfsm::connection<tcpfsm_test::empty_io, tcpfsm_test::empty_clock, tcpfsm::null_observer,
                                       tcpfsm_test::empty_iss, default_without_options>) <= 256);
     REQUIRE(sizeof(tcpfsm_test::empty_tcb) <= 128);
-    // Timestamps cost at most their 20 octets and the alignment to 8 they may need.
+    // Timestamps cost at most their 20 octets, the undo detector's 20 they bring
+    // (spurious_retransmission.hpp: nothing to detect with neither timestamps nor SACK) and
+    // the alignment to 8 they may need.
     REQUIRE(sizeof(tcpfsm::timestamping) == 20u);
     REQUIRE(sizeof(without_sack_tcb) <=
             sizeof(tcpfsm::connection<tcpfsm_test::empty_io, tcpfsm_test::empty_clock, tcpfsm::null_observer,
-                                      tcpfsm_test::empty_iss, default_without_options>) + 24u);
+                                      tcpfsm_test::empty_iss, default_without_options>) +
+                24u + sizeof(tcpfsm::spurious_retransmission_detector));
     // SACK (selective_acknowledgment.hpp, 128 octets, no padding to share): exactly its size more.
     CHECK(sizeof(default_tcb) == sizeof(without_sack_tcb) + sizeof(tcpfsm::selective_acknowledgment<>));
     WARN("sizeof(connection<empty policies>), default profile with timestamps and SACK: "

@@ -266,6 +266,17 @@ public:
         dupacks_ = 0;
     }
 
+    // The recovery in progress was spurious (Eifel, RFC 3522; D-SACK, RFC 3708): it ends
+    // now, as at (A) but before RecoveryPoint (Linux's tcp_try_undo_partial, tcp_try_undo_dsack);
+    // HighRxt and the markings are forgotten, and a new recovery may begin on later evidence.
+    constexpr void undo(std::uint32_t snd_una) noexcept {
+        clear(recovery_bit);
+        clear(rxt_out_bit);
+        high_rxt_ = snd_una;
+        lost_end_ = snd_una;
+        dupacks_ = 0;
+    }
+
     // SetPipe() with this component's HighRxt in recovery; outside it HighRxt = HighACK
     // (§5 (3.1)): nothing counts as retransmitted.
     template <std::size_t N>

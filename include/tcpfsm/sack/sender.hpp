@@ -101,6 +101,13 @@ public:
         reneging_seen_ = false;
     }
 
+    // The recovery in progress was spurious (spurious_retransmission.hpp): it ends now, and
+    // PRR's allowance with it; the scoreboard stays.
+    constexpr void undo_recovery(std::uint32_t snd_una) noexcept {
+        recovery_.undo(snd_una);
+        allowance_ = 0;
+    }
+
     // Go-back-N after a timeout resends [seq, seq + length): the part of it to send, from
     // its first unSACKed octet up to the next SACKed one (RFC 6675 §5.1: "the data sender
     // SHOULD NOT retransmit ... SACKed"); length 0 when all of it is SACKed.
