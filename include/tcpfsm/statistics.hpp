@@ -37,9 +37,10 @@ enum class statistic : std::uint8_t {
                              // and dropped (Linux's PAWSEstabRejected)
     timestamp_missing_dropped,  // RFC 7323 §3.2: no TSopt on a timestamp connection, dropped
                                 // under missing_timestamp_policy::drop
+    tail_loss_probe,            // RFC 8985 §7.3: a TLP probe went out (Linux's TCPLossProbes)
 };
 
-inline constexpr std::size_t statistic_count = 7;
+inline constexpr std::size_t statistic_count = 8;
 
 constexpr const char* name(statistic s) noexcept {
     switch (s) {
@@ -50,6 +51,7 @@ constexpr const char* name(statistic s) noexcept {
         case statistic::window_scale_clamped: return "window_scale_clamped";
         case statistic::paws_rejected: return "paws_rejected";
         case statistic::timestamp_missing_dropped: return "timestamp_missing_dropped";
+        case statistic::tail_loss_probe: return "tail_loss_probe";
     }
     return "invalid";
 }
@@ -85,6 +87,7 @@ struct counting_statistics {
     std::uint64_t window_scales_clamped = 0;    // RFC 7323 §2.3: a shift above 14 taken as 14
     std::uint64_t paws_rejected = 0;            // RFC 7323 §5.3 (Linux's PAWSEstabRejected)
     std::uint64_t timestamp_missing_dropped = 0;  // RFC 7323 §3.2, under missing_timestamp_policy::drop
+    std::uint64_t tail_loss_probes = 0;           // RFC 8985 §7.3 (Linux's TCPLossProbes)
     std::uint64_t rsts_sent = 0;
     std::uint64_t rsts_received = 0;
 
@@ -121,6 +124,7 @@ struct counting_statistics {
             case statistic::window_scale_clamped: ++window_scales_clamped; break;
             case statistic::paws_rejected: ++paws_rejected; break;
             case statistic::timestamp_missing_dropped: ++timestamp_missing_dropped; break;
+            case statistic::tail_loss_probe: ++tail_loss_probes; break;
         }
     }
 
