@@ -105,6 +105,16 @@ public:
         return false;
     }
 
+    // Every octet in flight has a record: the records (in order, disjoint) run from SND.UNA to
+    // SND.NXT without a gap. Otherwise segments went untracked (or a FIN alone), RACK sees only
+    // part of the flight, and RFC 6675 recovers as without RACK (sack::sender).
+    constexpr bool covers_flight(std::uint32_t snd_una, std::uint32_t snd_nxt) const noexcept {
+        if (log_.empty() || log_.at(0).seq != snd_una || log_.at(log_.size() - 1).end != snd_nxt) return false;
+        std::uint64_t octets = 0;
+        for (std::size_t i = 0; i < log_.size(); ++i) octets += log_.at(i).length();
+        return octets == std::uint64_t{snd_nxt - snd_una};
+    }
+
     // Octets in the network as RACK sees them (Linux's tcp_packets_in_flight in octets):
     // SND.NXT - SND.UNA less the SACKed octets (the scoreboard's) and the records marked lost
     // and not resent, plus the retransmissions of records not marked lost (both copies out).

@@ -33,9 +33,10 @@ enum class nextseg_rule : std::uint8_t {
     unsacked,    // (3): as (1) without IsLost()
     rescue,      // (4): the rescue retransmission (ends at the highest unSACKed octet)
     first,       // §5 (4.3): the retransmission on entering recovery, at HighACK + 1
+    rack_lost,   // not NextSeg()'s: a segment RACK marked lost (RFC 8985 §6.2 step 6, sack::sender)
 };
 
-inline constexpr std::size_t nextseg_rule_count = 6;
+inline constexpr std::size_t nextseg_rule_count = 7;
 
 constexpr const char* name(nextseg_rule r) noexcept {
     switch (r) {
@@ -45,6 +46,7 @@ constexpr const char* name(nextseg_rule r) noexcept {
         case nextseg_rule::unsacked: return "unsacked";
         case nextseg_rule::rescue: return "rescue";
         case nextseg_rule::first: return "first";
+        case nextseg_rule::rack_lost: return "rack_lost";
     }
     return "invalid";
 }

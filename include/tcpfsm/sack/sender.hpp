@@ -35,9 +35,10 @@ struct sender_ack {
 //
 // RACK-TLP (RFC 8985), when the caller passes a rack_input with each ACK (Linux's
 // net.ipv4.tcp_recovery = 1): RACK marks the losses and recovery begins when it has marked
-// one (RFC 6675's DupThresh and IsLost() then only for a hole at SND.UNA the log does not
-// track, past its bound); in recovery the records RACK marked lost go first, then NextSeg()
-// without its retransmissions of tracked octets (RACK's to decide); pipe is RACK's.
+// one (RFC 6675's DupThresh and IsLost() as well while segments in flight are untracked, past
+// the log's bound); while RACK sees the whole flight, in recovery the records it marked lost
+// go first, then NextSeg()'s new data (its retransmissions and basic_recovery's marks wait:
+// RACK decides), and pipe is RACK's. Otherwise recovery is RFC 6675's alone, as with RACK off.
 template <std::size_t MaxRanges = 8, prr_bound Bound = prr_bound::slow_start, std::size_t RackRecords = 32>
 class sender {
 public:
@@ -62,7 +63,7 @@ public:
         a.board = board_.on_ack(ack, snd_una, snd_nxt, blocks, count);
         if (a.board.reneging) reneging_seen_ = true;
         rack_on_ = rack != nullptr;
-        const bool dupthresh = !rack_on_ || !rack_.tracks(a.board.snd_una);
+        const bool dupthresh = !rack_on_ || !rack_.covers_flight(snd_una, snd_nxt);
         a.step = recovery_.on_ack(board_, a.board, snd_nxt, smss, dupthresh);
         if (a.step.ended) allowance_ = 0;
         if (rack_on_) {
@@ -100,7 +101,8 @@ public:
         allowance_ = prr_.on_ack(a.board.delivered, pipe(snd_una, snd_nxt, smss), smss);
         // The head a partial ACK marked lost goes whatever PRR allows, as NewReno's partial
         // ACK retransmission (RFC 6582 §3.2 (3)); PRR counts it in prr_out.
-        if (a.step.head_lost && !rack_on_ && allowance_ < smss) allowance_ = smss;
+        if (a.step.head_lost && !(rack_on_ && rack_.covers_flight(snd_una, snd_nxt)) && allowance_ < smss)
+            allowance_ = smss;
     }
 
     // In recovery: NextSeg() (RFC 6675 §4) if PRR's allowance covers it; none otherwise.
@@ -108,14 +110,15 @@ public:
     constexpr segment_choice next_segment(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t smss,
                                           std::uint32_t sendable_new) const noexcept {
         if (!recovery_.in_recovery()) return {};
-        segment_choice c = rack_on_ ? rack_lost(smss) : segment_choice{};
+        const bool rack_sees_all = rack_on_ && rack_.covers_flight(snd_una, snd_nxt);
+        segment_choice c = rack_sees_all ? rack_lost(smss) : segment_choice{};
         if (c.length == 0) c = recovery_.next_seg(board_, snd_una, snd_nxt, smss, sendable_new);
-        if (rack_on_ && c.rule != nextseg_rule::lost && c.rule != nextseg_rule::new_data && c.length != 0 &&
-            rack_.tracks(c.seq)) {
-            c = {};  // RFC 8985: RACK decides when a tracked segment is lost
-            if (sendable_new != 0) c = {snd_nxt, sendable_new < smss ? sendable_new : smss, nextseg_rule::new_data};
-        } else if (rack_on_ && c.rule == nextseg_rule::lost && rack_.tracks(c.seq) && !rack_lost_at(c.seq)) {
-            c = {};  // IsLost() for a hole RACK tracks and has not marked
+        // RFC 8985: while RACK sees the whole flight it alone decides what is lost; NextSeg()'s
+        // retransmissions of octets it has not marked give way to new data.
+        const bool rack_decides =
+            rack_sees_all && c.length != 0 && c.rule != nextseg_rule::new_data && !rack_lost_at(c.seq);
+        if (rack_decides) {
+            c = {};
             if (sendable_new != 0) c = {snd_nxt, sendable_new < smss ? sendable_new : smss, nextseg_rule::new_data};
         }
         if (c.length == 0 || c.length > allowance_) return {};
@@ -128,9 +131,11 @@ public:
 
     // The engine sent `c` (next_segment's, or step.first: the retransmission on entering
     // recovery, which goes whatever the allowance, RFC 6675 §5 (4.3)): HighRxt, prr_out.
+    // RACK's retransmissions (rule rack_lost) leave RFC 6675's HighRxt alone: RACK finds
+    // their loss by time, and HighRxt must not pass a hole RFC 6675 still has to resend.
     constexpr void on_sent(const segment_choice& c) noexcept {
         if (c.length == 0) return;
-        recovery_.on_sent(c);
+        if (c.rule != nextseg_rule::rack_lost) recovery_.on_sent(c);
         prr_.on_sent(c.length);
         allowance_ = c.length < allowance_ ? allowance_ - c.length : 0u;
     }
@@ -166,10 +171,13 @@ public:
     }
 
     // RFC 6675 §4 SetPipe() (HighRxt counted only in recovery).
-    // With RACK-TLP, RACK's (rack_detector::pipe).
+    // With RACK-TLP, RACK's (rack_detector::pipe) while it sees the whole flight, else
+    // SetPipe() (RACK would count the untracked holes in flight).
     constexpr std::uint32_t pipe(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t smss) const noexcept {
-        if (rack_on_) return rack_.pipe(board_, snd_una, snd_nxt);
-        return recovery_.pipe(board_, snd_una, snd_nxt, smss);
+        const std::uint32_t rfc6675 = recovery_.pipe(board_, snd_una, snd_nxt, smss);
+        if (!rack_on_) return rfc6675;
+        const std::uint32_t rack = rack_.pipe(board_, snd_una, snd_nxt);
+        return rack_.covers_flight(snd_una, snd_nxt) ? rack : rfc6675;
     }
     // RACK-TLP's records, timers and probe (the engine feeds its transmissions and timers).
     constexpr rack_type& loss_detector() noexcept { return rack_; }
@@ -189,12 +197,12 @@ private:
     // tcp_fastretrans_alert with tcp_recovery = 1), its first retransmission that record.
     constexpr void enter_on_rack_loss(recovery_step& s, std::uint32_t snd_una, std::uint32_t snd_nxt,
                                       std::uint32_t smss) noexcept {
-        if (recovery_.in_recovery() || !rack_.has_lost()) return;
+        if (recovery_.in_recovery() || !rack_.has_lost() || !rack_.covers_flight(snd_una, snd_nxt)) return;
         const segment_choice first = rack_lost(smss);
         const recovery_step e = recovery_.enter(board_, snd_una, snd_nxt, smss);
         if (!e.entered) return;
         s.entered = true;
-        s.first = first.length != 0 ? segment_choice{first.seq, first.length, nextseg_rule::first} : e.first;
+        s.first = first.length != 0 ? first : e.first;
     }
     // The lowest record RACK marked lost, its first unSACKed part, at most SMSS.
     constexpr segment_choice rack_lost(std::uint32_t smss) const noexcept {
@@ -202,7 +210,7 @@ private:
         if (l.empty()) return {};
         segment_choice c = unsacked_part(l.left, l.length());
         if (c.length > smss) c.length = smss;
-        if (c.length != 0) c.rule = nextseg_rule::lost;
+        if (c.length != 0) c.rule = nextseg_rule::rack_lost;
         return c;
     }
     constexpr bool rack_lost_at(std::uint32_t seq) const noexcept {
