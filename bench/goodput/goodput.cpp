@@ -383,7 +383,8 @@ int main(int argc, char** argv) {
                      base_config.timers.delayed_ack ? "true" : "false", base_config.ack_per_turn ? "true" : "false",
                      congestion_policies_integrated ? "true" : "false");
     }
-    std::printf("%-21s %9s %9s %9s %9s %9s %9s  %s\n", "cell", "newreno", "cubic", "lwip", "cub_sack", "B_mathis", "B_cubic",
+    std::printf("%-21s %9s %9s %9s %9s %9s %9s %9s  %s\n", "cell", "newreno", "cubic", "lwip", "cub_sack", "sack6675",
+                "B_mathis", "B_cubic",
                 "(median goodput, MB/s; * = a run did not finish; B: min(link, window/RTT, loss) with tcpfsm's window)");
     bool all_ok = true;
     for (std::size_t ci = 0; ci < cells.size(); ++ci) {
@@ -406,6 +407,11 @@ int main(int argc, char** argv) {
         // CUBIC with SACK (RFC 2018, RFC 6675 recovery with PRR); the two columns above have
         // connection_config::sack off (timestamps on in all three, as the config says).
         cols.push_back(column{"tcpfsm_cubic_sack", {}});
+        // The same with connection_config::rack off: RFC 6675's DupThresh and IsLost() detect
+        // the losses instead of RACK-TLP (RFC 8985).
+        cols.push_back(column{"tcpfsm_cubic_sack_rfc6675", {}});
+        tcpfsm::connection_config without_rack = config;
+        without_rack.rack = false;
         for (int s = 0; s < seeds; ++s) {
             const std::uint64_t seed = c.seed_base + static_cast<std::uint64_t>(s);
             cols[0].runs.push_back(run_one<tcpfsm_stacks<newreno_profile>>(c, seed, data, cell_limit_s, config));
@@ -413,14 +419,17 @@ int main(int argc, char** argv) {
 #ifdef TCPFSM_BENCH_LWIP
             cols[2].runs.push_back(run_one<lwip_stacks>(c, seed, data, cell_limit_s));
 #endif
-            cols.back().runs.push_back(run_one<tcpfsm_stacks<cubic_profile, true>>(c, seed, data, cell_limit_s, config));
+            cols[cols.size() - 2].runs.push_back(
+                run_one<tcpfsm_stacks<cubic_profile, true>>(c, seed, data, cell_limit_s, config));
+            cols.back().runs.push_back(
+                run_one<tcpfsm_stacks<cubic_profile, true>>(c, seed, data, cell_limit_s, without_rack));
         }
         // Each column against its own loss model: Reno's (Mathis) for NewReno and lwIP (NewReno
         // too), RFC 9438's for CUBIC; each with the window its receiver advertised.
         std::vector<bound> bounds;
         std::vector<double> starts;
         for (const column& col : cols) {
-            const bool is_cubic = col.name == "tcpfsm_cubic" || col.name == "tcpfsm_cubic_sack";
+            const bool is_cubic = col.name.compare(0, 12, "tcpfsm_cubic") == 0;
             const bound b = bound_of(c, median_window(col), is_cubic ? cubic_rate(rtt, p) : mathis_rate(rtt, p));
             bounds.push_back(b);
             starts.push_back(start_aware(c, static_cast<double>(data.size()), b.value));
@@ -430,7 +439,8 @@ int main(int argc, char** argv) {
         std::snprintf(buf, sizeof buf, "%-21s", c.name.c_str());
         line += buf;
         // The columns in the header's order, by name (lwIP only when it is built).
-        const char* const order[4] = {"tcpfsm_newreno", "tcpfsm_cubic", "lwip", "tcpfsm_cubic_sack"};
+        const char* const order[5] = {"tcpfsm_newreno", "tcpfsm_cubic", "lwip", "tcpfsm_cubic_sack",
+                                      "tcpfsm_cubic_sack_rfc6675"};
         for (const char* want : order) {
             std::size_t k = 0;
             while (k < cols.size() && cols[k].name != want) ++k;

@@ -620,7 +620,7 @@ private:
         const std::uint32_t smss = effective_mss();
         // With SACK, RFC 6675 recovery replaces NewReno's fast recovery (after a timeout,
         // NewReno's loss state and F-RTO still see the duplicates).
-        const sack::sender_ack sa = sack_.on_ack(seg.ack, snd_una_, snd_nxt_, *in.options, smss);
+        const sack::sender_ack sa = sack_.on_ack(seg.ack, snd_una_, snd_nxt_, *in.options, smss, rack_input(dup));
         if (sack_.enabled() && send_.recovery() != recovery_state::loss) dup = false;
         const bool sendable = unsent() > 0 && may_send_data() && seq_lt(snd_nxt_, seg.ack + seg_wnd);
         const std::uint32_t in_flight = snd_nxt_ - snd_una_;
@@ -651,6 +651,7 @@ private:
         if (r.fast_retransmit || r.retransmit_first_unacked) retransmit_oldest(in);
         if (r.fast_retransmit) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
         after_sack_ack(in, sa, now_us);
+        take_probe_outcome(sa, in_flight, now_us);  // RFC 8985 §7.4 (detail/connection_rack.hpp)
         if (spurious) send_.undo_spurious(now_us);  // after any exit from recovery on this ACK
     }
     bool detect_spurious_retransmission(const call_input& in, const sack::sender_ack& sa, recovery_response& r) noexcept;
@@ -963,6 +964,7 @@ private:
         update_receive_window();
         s.window = window_field();
         emit(s, seq - snd_una_, true);
+        sack_.on_transmitted(seq, length, true, microseconds(), config().rack);  // RFC 8985 §6.1
         send_.on_retransmitted(seq, length);
         ack_carried();
     }
@@ -1115,6 +1117,7 @@ private:
         snd_nxt_ += length + (with_fin ? 1u : 0u);
         if (with_fin) set(fin_sent_bit);
         send_.on_data_sent(in.now, snd_una_ + offset, snd_nxt_);
+        sack_.on_transmitted(snd_una_ + offset, length + (with_fin ? 1u : 0u), false, microseconds(), config().rack);
         emit(s, offset);
         ack_carried();
         if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
@@ -1131,11 +1134,14 @@ private:
         if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
     }
 
-    // The main timer slot when no row has set it: retransmission, persist, keepalive, the
-    // user timeout (detail/connection_timers.hpp).
+    // detail/connection_timers.hpp: the main slot's timer when no row has set one; a segment
+    // answers a keepalive or zero-window probe. detail/connection_rack.hpp: RFC 8985 RACK-TLP.
     void arm_idle_timers(const call_input& in) noexcept;
-    // An acceptable segment answers a keepalive or zero-window probe (detail/connection_timers.hpp).
     void probe_answered(const call_input& in) noexcept;
+    sack::rack_input rack_input(bool duplicate) noexcept;
+    void arm_loss_detection(const call_input& in) noexcept;
+    bool loss_detection_expired() noexcept;
+    void take_probe_outcome(const sack::sender_ack& a, std::uint32_t in_flight, std::uint64_t now_us) noexcept;
 
     // -------------------------------------------------------------------- timestamps
     // RFC 7323 §3-5 (timestamping.hpp): the TSopt of the SYNs, of every segment sent, PAWS and
@@ -1193,6 +1199,7 @@ private:
 
 // The member functions defined outside the class, one concern per header.
 #include "detail/connection_options.hpp"
+#include "detail/connection_rack.hpp"
 #include "detail/connection_timers.hpp"
 #include "detail/connection_undo.hpp"
 

@@ -71,6 +71,13 @@ struct connection_config {
     // loss recovery found needless and restore cwnd and ssthresh (the policy's
     // on_spurious_undo; RFC 4015's response to a timeout). On, as Linux; off: F-RTO alone.
     bool spurious_retransmission_undo = true;
+    // RFC 8985 RACK-TLP as the loss detection of a SACK connection (Linux's
+    // net.ipv4.tcp_recovery = 1): RACK's time-based marking and the tail loss probe. Off:
+    // RFC 6675's DupThresh and IsLost(). Nothing without SACK (NewReno).
+    bool rack = true;
+    // TLP's max ack delay (RFC 8985 §7.2, WCDelAckT): added to the PTO when one segment is
+    // in flight. 200 ms, Linux's TCP_DELACK_MAX.
+    std::uint32_t tlp_max_ack_delay_ms = 200;
     // Nagle's algorithm (§3.7.4, SHLD-7; MUST-17: it can be turned off, TCP_NODELAY). On, as
     // in Linux.
     bool nagle = true;

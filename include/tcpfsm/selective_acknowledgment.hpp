@@ -23,12 +23,16 @@ namespace tcpfsm {
 // The scoreboard's bound in the engine: 8 ranges (holes with SACKed data above them) per
 // connection, 64 octets; see sack::scoreboard's "Bound" for what is forgotten beyond it.
 inline constexpr std::size_t engine_sack_ranges = 8;
+// RACK-TLP's segment log in the engine (RFC 8985 §5.2): 64 records of 24 octets, one per
+// data segment in flight; past it segments are untracked (sack::segment_log's bound, and
+// sack::sender for what covers them).
+inline constexpr std::size_t engine_rack_records = 64;
 
 // One connection's SACK state.
-template <std::size_t MaxRanges = engine_sack_ranges>
+template <std::size_t MaxRanges = engine_sack_ranges, std::size_t RackRecords = engine_rack_records>
 class selective_acknowledgment {
 public:
-    using sender_type = sack::sender<MaxRanges>;
+    using sender_type = sack::sender<MaxRanges, sack::prr_bound::slow_start, RackRecords>;
     static constexpr bool compiled_in = true;
 
     // Our SYN (`passive` false) or SYN,ACK (`passive` true) is being built: whether it
@@ -61,12 +65,26 @@ public:
 
     // ---- the sender (sack/sender.hpp), as the engine calls it ----
     // An acceptable ACK before SND.UNA moves: its blocks (`o.sack`) to the scoreboard, RFC
-    // 6675's entry into or end of recovery. Nothing without SACK.
+    // 6675's entry into or end of recovery; with `rack` (connection_config::rack) RACK-TLP
+    // (RFC 8985, sack::sender) when `rack.use`. Nothing without SACK.
     constexpr sack::sender_ack on_ack(std::uint32_t ack, std::uint32_t snd_una, std::uint32_t snd_nxt,
-                                      const segment_options& o, std::uint32_t smss) noexcept {
+                                      const segment_options& o, std::uint32_t smss,
+                                      const sack::rack_input& rack = {}) noexcept {
         if (!enabled()) return {};
-        return sender_.on_ack(ack, snd_una, snd_nxt, o.sack.blocks, o.sack.count, smss);
+        return sender_.on_ack(ack, snd_una, snd_nxt, o.sack.blocks, o.sack.count, smss, rack.use ? &rack : nullptr);
     }
+    // RACK-TLP is in use: SACK is, and the ACKs so far came with a rack_input.
+    constexpr bool rack_on() const noexcept { return enabled() && sender_.rack_on(); }
+    // A data segment went out (RFC 8985 §6.1: its transmit time), with `rack` on.
+    constexpr void on_transmitted(std::uint32_t seq, std::uint32_t length, bool retransmission, std::uint64_t now_us,
+                                  bool rack) noexcept {
+        if (enabled() && rack) sender_.loss_detector().on_sent(seq, length, retransmission, now_us);
+    }
+    constexpr sack::recovery_step on_reordering_timeout(std::uint64_t now_us, std::uint32_t snd_una,
+                                                        std::uint32_t snd_nxt, std::uint32_t smss) noexcept {
+        return sender_.on_reordering_timeout(now_us, snd_una, snd_nxt, smss);
+    }
+    constexpr typename sender_type::rack_type& loss_detector() noexcept { return sender_.loss_detector(); }
     constexpr void start_recovery(std::uint32_t ssthresh, std::uint32_t recover_fs) noexcept {
         sender_.start_recovery(ssthresh, recover_fs);
     }
@@ -123,7 +141,13 @@ public:
         return {};
     }
     constexpr sack::sender_ack on_ack(std::uint32_t, std::uint32_t, std::uint32_t, const segment_options&,
-                                      std::uint32_t) noexcept {
+                                      std::uint32_t, const sack::rack_input& = {}) noexcept {
+        return {};
+    }
+    constexpr bool rack_on() const noexcept { return false; }
+    constexpr void on_transmitted(std::uint32_t, std::uint32_t, bool, std::uint64_t, bool) noexcept {}
+    constexpr sack::recovery_step on_reordering_timeout(std::uint64_t, std::uint32_t, std::uint32_t,
+                                                        std::uint32_t) noexcept {
         return {};
     }
     constexpr void start_recovery(std::uint32_t, std::uint32_t) noexcept {}
@@ -155,17 +179,32 @@ struct with_sack : Profile {
     static constexpr bool sack_enabled = Enabled;
 };
 
+// A profile whose RACK-TLP segment log holds `Records` (1 to 65535) records instead of
+// engine_rack_records: 24 octets a record in the TCB (fewer: RACK tracks fewer segments of a
+// large flight; RFC 6675 covers the rest, sack::sender).
+template <class Profile, std::size_t Records>
+struct with_rack_records : Profile {
+    static constexpr std::size_t rack_records = Records;
+};
+
 namespace detail {
 template <class...>
 using sack_void_t = void;
 
 template <class Profile, class = void>
+struct profile_rack_records : std::integral_constant<std::size_t, engine_rack_records> {};
+template <class Profile>
+struct profile_rack_records<Profile, sack_void_t<decltype(Profile::rack_records)>>
+    : std::integral_constant<std::size_t, Profile::rack_records> {};
+
+template <class Profile, class = void>
 struct profile_sack {
-    using type = selective_acknowledgment<>;
+    using type = selective_acknowledgment<engine_sack_ranges, profile_rack_records<Profile>::value>;
 };
 template <class Profile>
 struct profile_sack<Profile, sack_void_t<decltype(Profile::sack_enabled)>> {
-    using type = typename std::conditional<Profile::sack_enabled, selective_acknowledgment<>,
+    using type = typename std::conditional<Profile::sack_enabled,
+                                           selective_acknowledgment<engine_sack_ranges, profile_rack_records<Profile>::value>,
                                            no_selective_acknowledgment>::type;
 };
 }  // namespace detail

@@ -39,9 +39,10 @@ enum class statistic : std::uint8_t {
                                 // under missing_timestamp_policy::drop
     spurious_undo_timestamps,   // RFC 3522: an episode of loss recovery undone by its ACK's TSecr
     spurious_undo_dsack,        // RFC 3708: undone when D-SACK blocks covered its retransmissions
+    tail_loss_probe,            // RFC 8985 §7.3: a TLP probe went out (Linux's TCPLossProbes)
 };
 
-inline constexpr std::size_t statistic_count = 9;
+inline constexpr std::size_t statistic_count = 10;
 
 constexpr const char* name(statistic s) noexcept {
     switch (s) {
@@ -54,6 +55,7 @@ constexpr const char* name(statistic s) noexcept {
         case statistic::timestamp_missing_dropped: return "timestamp_missing_dropped";
         case statistic::spurious_undo_timestamps: return "spurious_undo_timestamps";
         case statistic::spurious_undo_dsack: return "spurious_undo_dsack";
+        case statistic::tail_loss_probe: return "tail_loss_probe";
     }
     return "invalid";
 }
@@ -91,6 +93,7 @@ struct counting_statistics {
     std::uint64_t timestamp_missing_dropped = 0;  // RFC 7323 §3.2, under missing_timestamp_policy::drop
     std::uint64_t spurious_undos_timestamps = 0;  // RFC 3522 (Linux's TCPFullUndo, TCPPartialUndo, TCPLossUndo)
     std::uint64_t spurious_undos_dsack = 0;       // RFC 3708 (Linux's TCPDSACKUndo)
+    std::uint64_t tail_loss_probes = 0;           // RFC 8985 §7.3 (Linux's TCPLossProbes)
     std::uint64_t rsts_sent = 0;
     std::uint64_t rsts_received = 0;
 
@@ -129,6 +132,7 @@ struct counting_statistics {
             case statistic::timestamp_missing_dropped: ++timestamp_missing_dropped; break;
             case statistic::spurious_undo_timestamps: ++spurious_undos_timestamps; break;
             case statistic::spurious_undo_dsack: ++spurious_undos_dsack; break;
+            case statistic::tail_loss_probe: ++tail_loss_probes; break;
         }
     }
 

@@ -64,7 +64,7 @@
 #include "options/sack_blocks.hpp"
 #include "options/option_codec.hpp"
 // The SACK sender (issue 14): scoreboard, RFC 6675 recovery, PRR (in the engine through
-// sack/sender.hpp and selective_acknowledgment.hpp), RACK-TLP (not wired yet).
+// sack/sender.hpp and selective_acknowledgment.hpp), RACK-TLP (sack/rack_detector.hpp).
 #include "sack/scoreboard.hpp"
 #include "sack/rfc6675.hpp"
 #include "sack/prr.hpp"
@@ -72,6 +72,7 @@
 #include "sack/segment_log.hpp"
 #include "sack/rack.hpp"
 #include "sack/tlp.hpp"
+#include "sack/rack_detector.hpp"
 // The listener.
 #include "allocator.hpp"
 #include "siphash.hpp"

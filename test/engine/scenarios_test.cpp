@@ -867,16 +867,19 @@ TEST_CASE("TIME-WAIT: a retransmitted FIN is ACKed again and restarts 2 MSL", "[
     t.b.close();
     t.net.run_until_idle();
     CHECK(t.a.entered(state::time_wait) == b_close + delay);
-    // B's RTO is 1 s (its RTT sample, 20 ms, is under the 1 s minimum): FIN again at +1 s.
+    // B's FIN goes again as RACK-TLP's tail loss probe (RFC 8985 §7.2, SACK connections by
+    // default), before the 1 s RTO: PTO = 2 * SRTT (its RTT sample, 20 ms) + WCDelAckT (200
+    // ms) with the FIN alone in flight.
+    const sim_time again = 2 * 20 + 200;
     const auto fins = t.net.sent_by(t.b, pattern::fin);
-    CHECK(sim::times_of(fins) == std::vector<sim_time>{b_close, b_close + 1000});
+    CHECK(sim::times_of(fins) == std::vector<sim_time>{b_close, b_close + again});
     const auto acks = t.net.sent_by(t.a, pattern::pure_ack);
     REQUIRE(acks.size() >= 2);
-    CHECK(acks.back().at == b_close + 1000 + delay);
+    CHECK(acks.back().at == b_close + again + delay);
     CHECK(sim::format_segment(acks.back().header) == "<SEQ=101><ACK=301><CTL=ACK>");
-    CHECK(t.b.entered(state::closed) == b_close + 1000 + 2 * delay);
+    CHECK(t.b.entered(state::closed) == b_close + again + 2 * delay);
     // 2 MSL from the re-ACK, not from entering TIME-WAIT.
-    CHECK(t.a.entered(state::closed) == b_close + 1000 + delay + 60 * second);
+    CHECK(t.a.entered(state::closed) == b_close + again + delay + 60 * second);
     t.no_violations();
 }
 
@@ -912,7 +915,10 @@ TEST_CASE("full lifecycle across 2^32: both ISSs just below it, and the clock's 
           "[scenario]") {
     sim::network_config nc;
     nc.start_ms = (sim_time{1} << 32) - 500;  // the engines' 32-bit ms ticks wrap 0.5 s in
-    two t(tcpfsm::default_connection_config, tcpfsm::default_connection_config, nc);
+    // RACK-TLP off: the loss waits for the RTO, whose timer crosses the wrap.
+    tcpfsm::connection_config config = tcpfsm::default_connection_config;
+    config.rack = false;
+    two t(config, config, nc);
     const std::uint32_t ia = 0xFFFFFFF0u, ib = 0xFFFFFFFEu;
     t.a.set_fixed_iss(ia);
     t.b.set_fixed_iss(ib);

@@ -86,6 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     config.sack = true;
     config.nagle = false;
     config.mss = static_cast<std::uint16_t>(mss);
+    config.rack = mss_byte < 128;  // RACK-TLP (RFC 8985) for half the inputs, RFC 6675 alone for the rest
     sack_fuzz_engine conn(config, sack_fuzz_io{}, sack_fuzz_clock{}, tcpfsm::null_observer{}, tcpfsm::fixed_iss(1000));
     conn.open_active();
     tcpfsm::segment syn_ack = sack_fuzz_ack(1001);

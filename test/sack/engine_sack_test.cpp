@@ -341,6 +341,7 @@ TEST_CASE("engine SACK: PRR's sending rate in recovery follows RFC 6937's formul
     tcpfsm::connection_config config = es_config(true);
     config.mss = 1000;
     config.initial_window_segments = 20;
+    config.rack = false;  // RFC 6675's entry on DupThresh / IsLost() (RACK-TLP: rack_engine_test.cpp)
     es_harness<profile> h(config);
     h.conn.open_active();
     (void)h.take();

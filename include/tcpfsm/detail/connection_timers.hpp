@@ -19,6 +19,7 @@ event connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::timer_event(ti
     const timer_config& t = config().timers;
     switch (kind) {
         case timer_kind::retransmission: {
+            if (loss_detection_expired()) return event::status;  // RFC 8985's timer, output only
             const std::uint16_t n = timers_.count_retry();
             const bool syn_outstanding = !has(syn_acked_bit) && snd_una_ == iss_;
             if (n > retransmission_limit(t, state_ == state::syn_sent, syn_outstanding, has(passive_bit))) {
@@ -95,6 +96,7 @@ void connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::arm_idle_timers
         if (outstanding && !timers_.armed(timer_kind::user)) timers_.arm(timer_kind::user, in.now, t.user_timeout_ms);
         if (!outstanding) timers_.disarm(timer_kind::user);
     }
+    arm_loss_detection(in);  // RFC 8985: the reordering timer or the PTO (detail/connection_rack.hpp)
 }
 
 // §3.8.4: keepalive counts "data or acknowledgment packets"; an unacceptable segment is

@@ -33,9 +33,10 @@ enum class nextseg_rule : std::uint8_t {
     unsacked,    // (3): as (1) without IsLost()
     rescue,      // (4): the rescue retransmission (ends at the highest unSACKed octet)
     first,       // §5 (4.3): the retransmission on entering recovery, at HighACK + 1
+    rack_lost,   // not NextSeg()'s: a segment RACK marked lost (RFC 8985 §6.2 step 6, sack::sender)
 };
 
-inline constexpr std::size_t nextseg_rule_count = 6;
+inline constexpr std::size_t nextseg_rule_count = 7;
 
 constexpr const char* name(nextseg_rule r) noexcept {
     switch (r) {
@@ -45,6 +46,7 @@ constexpr const char* name(nextseg_rule r) noexcept {
         case nextseg_rule::unsacked: return "unsacked";
         case nextseg_rule::rescue: return "rescue";
         case nextseg_rule::first: return "first";
+        case nextseg_rule::rack_lost: return "rack_lost";
     }
     return "invalid";
 }
@@ -139,8 +141,10 @@ public:
     // After the scoreboard took this ACK (`u` is what its on_ack returned): §5's counting of
     // duplicate ACKs and the entry into recovery, or (A) its end.
     template <std::size_t N>
+    // `dupthresh_entry` false: §5's entry on DupThresh or IsLost() is left to the caller
+    // (RACK-TLP, RFC 8985 §6.2: enter() when RACK marks a loss).
     constexpr recovery_step on_ack(const scoreboard<N>& sb, const update_result& u, std::uint32_t snd_nxt,
-                                   std::uint32_t smss) noexcept {
+                                   std::uint32_t smss, bool dupthresh_entry = true) noexcept {
         recovery_step s{};
         s.duplicate = u.newly_sacked > 0;
         const std::uint32_t una = u.snd_una;
@@ -179,18 +183,31 @@ public:
         if (dupacks_ != 0xFFu) ++dupacks_;
         if (has(guard_bit)) return s;  // §5.1: no new recovery until HighACK >= RecoveryPoint
         // (1) DupAcks >= DupThresh, or (2) IsLost(HighACK + 1): enter (4).
-        if (dupacks_ >= DupThresh || is_lost(sb, una, smss, DupThresh)) {
-            set(recovery_bit);
-            clear(rescue_bit);
-            recovery_point_ = snd_nxt;  // (4.1)
-            high_rxt_ = una;
-            lost_end_ = una;
-            clear(rxt_out_bit);
-            s.entered = true;
-            s.first = hole_at(sb, una, snd_nxt, smss);
-            s.first.rule = nextseg_rule::first;
-            if (s.first.length == 0) s.first.rule = nextseg_rule::none;
+        if (dupthresh_entry && (dupacks_ >= DupThresh || is_lost(sb, una, smss, DupThresh))) {
+            const recovery_step e = enter(sb, una, snd_nxt, smss);
+            s.entered = e.entered;
+            s.first = e.first;
         }
+        return s;
+    }
+
+    // §5 (4.1)-(4.3): recovery begins (RecoveryPoint = SND.NXT) unless it runs already or
+    // §5.1's guard after a timeout holds; `first` is the first hole from SND.UNA.
+    template <std::size_t N>
+    constexpr recovery_step enter(const scoreboard<N>& sb, std::uint32_t una, std::uint32_t snd_nxt,
+                                  std::uint32_t smss) noexcept {
+        recovery_step s{};
+        if (has(recovery_bit) || has(guard_bit)) return s;
+        set(recovery_bit);
+        clear(rescue_bit);
+        recovery_point_ = snd_nxt;  // (4.1)
+        high_rxt_ = una;
+        lost_end_ = una;
+        clear(rxt_out_bit);
+        s.entered = true;
+        s.first = hole_at(sb, una, snd_nxt, smss);
+        s.first.rule = nextseg_rule::first;
+        if (s.first.length == 0) s.first.rule = nextseg_rule::none;
         return s;
     }
 

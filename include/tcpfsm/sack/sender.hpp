@@ -13,24 +13,37 @@
 
 #include "../seq.hpp"
 #include "prr.hpp"
+#include "rack_detector.hpp"
 #include "rfc6675.hpp"
 #include "scoreboard.hpp"
 
 namespace tcpfsm {
 namespace sack {
 
-// What one ACK did: the scoreboard's update and RFC 6675's step.
+// What one ACK did: the scoreboard's update, RFC 6675's step, and with RACK-TLP (RFC 8985)
+// RACK's step and the TLP episode's outcome.
 struct sender_ack {
     update_result board{};
     recovery_step step{};
+    rack_step rack{};
+    tlp_ack_result probe{};
 };
 
 // One connection's SACK sender. MaxRanges bounds the scoreboard (8 octets a range; see
-// scoreboard's "Bound"); Bound is PRR's reduction bound (SSRB by default, RFC 6937 §3).
-template <std::size_t MaxRanges = 8, prr_bound Bound = prr_bound::slow_start>
+// scoreboard's "Bound"); Bound is PRR's reduction bound (SSRB by default, RFC 6937 §3);
+// RackRecords bounds RACK-TLP's segment log (24 octets a record; segment_log's "bound").
+//
+// RACK-TLP (RFC 8985), when the caller passes a rack_input with each ACK (Linux's
+// net.ipv4.tcp_recovery = 1): RACK marks the losses and recovery begins when it has marked
+// one (RFC 6675's DupThresh and IsLost() as well while segments in flight are untracked, past
+// the log's bound); while RACK sees the whole flight, in recovery the records it marked lost
+// go first, then NextSeg()'s new data (its retransmissions and basic_recovery's marks wait:
+// RACK decides), and pipe is RACK's. Otherwise recovery is RFC 6675's alone, as with RACK off.
+template <std::size_t MaxRanges = 8, prr_bound Bound = prr_bound::slow_start, std::size_t RackRecords = 32>
 class sender {
 public:
     using scoreboard_type = scoreboard<MaxRanges>;
+    using rack_type = rack_detector<RackRecords>;
 
     // A new connection: nothing SACKed, not in recovery.
     constexpr void reset() noexcept { *this = sender{}; }
@@ -41,14 +54,36 @@ public:
     // ssthresh and calls start_recovery) or the end of it (`step.ended`, §5 (A)). A
     // reneging receiver (RFC 2018 §8) is remembered until the next timeout, which then
     // forgets the scoreboard (on_retransmission_timeout), as Linux's tcp_enter_loss does.
+    // With `rack` (RACK-TLP on): RACK's detection after RFC 6675's bookkeeping, and entry
+    // into recovery when a record is marked lost (`step.entered`, `step.first` the lowest).
     constexpr sender_ack on_ack(std::uint32_t ack, std::uint32_t snd_una, std::uint32_t snd_nxt,
-                                const seq_block* blocks, std::size_t count, std::uint32_t smss) noexcept {
+                                const seq_block* blocks, std::size_t count, std::uint32_t smss,
+                                const rack_input* rack = nullptr) noexcept {
         sender_ack a{};
         a.board = board_.on_ack(ack, snd_una, snd_nxt, blocks, count);
         if (a.board.reneging) reneging_seen_ = true;
-        a.step = recovery_.on_ack(board_, a.board, snd_nxt, smss);
+        rack_on_ = rack != nullptr;
+        const bool dupthresh = !rack_on_ || !rack_.covers_flight(snd_una, snd_nxt);
+        a.step = recovery_.on_ack(board_, a.board, snd_nxt, smss, dupthresh);
         if (a.step.ended) allowance_ = 0;
+        if (rack_on_) {
+            a.rack = rack_.on_ack(board_, a.board, ack, snd_nxt, *rack, count != 0, recovery_.in_recovery(),
+                                  a.step.ended, a.probe);
+            if (!a.step.entered && !a.step.ended) enter_on_rack_loss(a.step, a.board.snd_una, snd_nxt, smss);
+            if (a.step.entered) rack_.on_recovery_start();
+        }
         return a;
+    }
+
+    // RACK's reordering timer expired (RFC 8985 §6.3): detect_loss() again; recovery begins
+    // if a record is now lost (`entered`, `first`), as on an ACK.
+    constexpr recovery_step on_reordering_timeout(std::uint64_t now_us, std::uint32_t snd_una, std::uint32_t snd_nxt,
+                                                  std::uint32_t smss) noexcept {
+        recovery_step s{};
+        rack_.on_reordering_timeout(now_us);
+        enter_on_rack_loss(s, snd_una, snd_nxt, smss);
+        if (s.entered) rack_.on_recovery_start();
+        return s;
     }
 
     // Recovery began on this ACK (RFC 6937 §3 "at the beginning of recovery"): ssthresh from
@@ -66,7 +101,8 @@ public:
         allowance_ = prr_.on_ack(a.board.delivered, pipe(snd_una, snd_nxt, smss), smss);
         // The head a partial ACK marked lost goes whatever PRR allows, as NewReno's partial
         // ACK retransmission (RFC 6582 §3.2 (3)); PRR counts it in prr_out.
-        if (a.step.head_lost && allowance_ < smss) allowance_ = smss;
+        if (a.step.head_lost && !(rack_on_ && rack_.covers_flight(snd_una, snd_nxt)) && allowance_ < smss)
+            allowance_ = smss;
     }
 
     // In recovery: NextSeg() (RFC 6675 §4) if PRR's allowance covers it; none otherwise.
@@ -74,7 +110,17 @@ public:
     constexpr segment_choice next_segment(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t smss,
                                           std::uint32_t sendable_new) const noexcept {
         if (!recovery_.in_recovery()) return {};
-        const segment_choice c = recovery_.next_seg(board_, snd_una, snd_nxt, smss, sendable_new);
+        const bool rack_sees_all = rack_on_ && rack_.covers_flight(snd_una, snd_nxt);
+        segment_choice c = rack_sees_all ? rack_lost(smss) : segment_choice{};
+        if (c.length == 0) c = recovery_.next_seg(board_, snd_una, snd_nxt, smss, sendable_new);
+        // RFC 8985: while RACK sees the whole flight it alone decides what is lost; NextSeg()'s
+        // retransmissions of octets it has not marked give way to new data.
+        const bool rack_decides =
+            rack_sees_all && c.length != 0 && c.rule != nextseg_rule::new_data && !rack_lost_at(c.seq);
+        if (rack_decides) {
+            c = {};
+            if (sendable_new != 0) c = {snd_nxt, sendable_new < smss ? sendable_new : smss, nextseg_rule::new_data};
+        }
         if (c.length == 0 || c.length > allowance_) return {};
         // No rule (4) rescue retransmission (a SHOULD): at the end of every flight it resends
         // the last segment, most often still on its way; as Linux, which has none, a lost
@@ -85,9 +131,11 @@ public:
 
     // The engine sent `c` (next_segment's, or step.first: the retransmission on entering
     // recovery, which goes whatever the allowance, RFC 6675 §5 (4.3)): HighRxt, prr_out.
+    // RACK's retransmissions (rule rack_lost) leave RFC 6675's HighRxt alone: RACK finds
+    // their loss by time, and HighRxt must not pass a hole RFC 6675 still has to resend.
     constexpr void on_sent(const segment_choice& c) noexcept {
         if (c.length == 0) return;
-        recovery_.on_sent(c);
+        if (c.rule != nextseg_rule::rack_lost) recovery_.on_sent(c);
         prr_.on_sent(c.length);
         allowance_ = c.length < allowance_ ? allowance_ - c.length : 0u;
     }
@@ -97,6 +145,7 @@ public:
     constexpr void on_retransmission_timeout(std::uint32_t snd_una, std::uint32_t snd_nxt) noexcept {
         recovery_.on_retransmission_timeout(snd_una, snd_nxt);
         allowance_ = 0;
+        rack_.on_retransmission_timeout(reneging_seen_);
         if (reneging_seen_) board_.clear();
         reneging_seen_ = false;
     }
@@ -129,9 +178,18 @@ public:
     }
 
     // RFC 6675 §4 SetPipe() (HighRxt counted only in recovery).
+    // With RACK-TLP, RACK's (rack_detector::pipe) while it sees the whole flight, else
+    // SetPipe() (RACK would count the untracked holes in flight).
     constexpr std::uint32_t pipe(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t smss) const noexcept {
-        return recovery_.pipe(board_, snd_una, snd_nxt, smss);
+        const std::uint32_t rfc6675 = recovery_.pipe(board_, snd_una, snd_nxt, smss);
+        if (!rack_on_) return rfc6675;
+        const std::uint32_t rack = rack_.pipe(board_, snd_una, snd_nxt);
+        return rack_.covers_flight(snd_una, snd_nxt) ? rack : rfc6675;
     }
+    // RACK-TLP's records, timers and probe (the engine feeds its transmissions and timers).
+    constexpr rack_type& loss_detector() noexcept { return rack_; }
+    constexpr const rack_type& loss_detector() const noexcept { return rack_; }
+    constexpr bool rack_on() const noexcept { return rack_on_; }
 
     constexpr bool in_recovery() const noexcept { return recovery_.in_recovery(); }
     // PRR's sndcnt not yet spent (octets).
@@ -142,11 +200,38 @@ public:
     constexpr const basic_prr<Bound>& rate() const noexcept { return prr_; }
 
 private:
+    // RACK marked a record lost outside recovery: recovery begins (Linux's
+    // tcp_fastretrans_alert with tcp_recovery = 1), its first retransmission that record.
+    constexpr void enter_on_rack_loss(recovery_step& s, std::uint32_t snd_una, std::uint32_t snd_nxt,
+                                      std::uint32_t smss) noexcept {
+        if (recovery_.in_recovery() || !rack_.has_lost() || !rack_.covers_flight(snd_una, snd_nxt)) return;
+        const segment_choice first = rack_lost(smss);
+        const recovery_step e = recovery_.enter(board_, snd_una, snd_nxt, smss);
+        if (!e.entered) return;
+        s.entered = true;
+        s.first = first.length != 0 ? first : e.first;
+    }
+    // The lowest record RACK marked lost, its first unSACKed part, at most SMSS.
+    constexpr segment_choice rack_lost(std::uint32_t smss) const noexcept {
+        const seq_block l = rack_.first_lost();
+        if (l.empty()) return {};
+        segment_choice c = unsacked_part(l.left, l.length());
+        if (c.length > smss) c.length = smss;
+        if (c.length != 0) c.rule = nextseg_rule::rack_lost;
+        return c;
+    }
+    constexpr bool rack_lost_at(std::uint32_t seq) const noexcept {
+        const seq_block l = rack_.first_lost();
+        return !l.empty() && seq_le(l.left, seq) && seq_lt(seq, l.right);
+    }
+
     scoreboard_type board_{};
+    rack_type rack_{};
     basic_prr<Bound> prr_{};
     basic_recovery<3> recovery_{};
     std::uint32_t allowance_ = 0;
     bool reneging_seen_ = false;
+    bool rack_on_ = false;
 };
 
 }  // namespace sack

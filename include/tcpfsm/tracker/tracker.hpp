@@ -403,16 +403,18 @@ public:
         }
         learn_from_sender(*s, *r, seg, window_scale_option);
         if (timing != nullptr) learn_timing(*timing, index_of(key.sender), seg, first_from_sender || seq_gt(s->snd_nxt, snd_nxt_before), time_ns);
-        // A FIN seen out of order (beyond a hole) is taken when the hole fills, as the
-        // receiver's reassembly takes it (§3.10.7.4 seventh and eighth steps): the octets
-        // after RCV.NXT and the FIN are delivered as one segment.
-        if (s->fin_sent && !seg.rst() && is_synchronized(r->st) && !has_received_fin(r->st) &&
-            seq_ge(s->snd_contig, s->snd_nxt) && seq_lt(r->rcv_nxt, s->snd_nxt) && !seg.fin()) {
+        // Octets (and a FIN) seen out of order (beyond a hole) are taken when the hole fills,
+        // as the receiver's reassembly takes them (§3.10.7.4 seventh and eighth steps): the
+        // octets after RCV.NXT, with the FIN if one was sent, are delivered as one segment
+        // (a tail loss probe of new data, RFC 8985 §7.3, goes beyond a hole without a FIN).
+        const std::uint32_t data_end = s->fin_sent ? s->snd_nxt - 1u : s->snd_nxt;
+        if (!seg.rst() && is_synchronized(r->st) && !has_received_fin(r->st) && seq_ge(s->snd_contig, s->snd_nxt) &&
+            !seg.fin() && (s->fin_sent ? seq_lt(r->rcv_nxt, s->snd_nxt) : seq_lt(r->rcv_nxt, data_end))) {
             segment rest{};
             rest.seq = r->rcv_nxt;
             rest.ack = s->ack;
-            rest.flags = static_cast<std::uint8_t>(ctl::fin | (s->ack_seen ? ctl::ack : 0));
-            rest.text_length = s->snd_nxt - 1u - r->rcv_nxt;
+            rest.flags = static_cast<std::uint8_t>((s->fin_sent ? ctl::fin : 0) | (s->ack_seen ? ctl::ack : 0));
+            rest.text_length = data_end - r->rcv_nxt;
             deliver(*r, *s, rest, now, false);
         }
 

@@ -1,0 +1,216 @@
+// tcpfsm: RACK-TLP (RFC 8985) as the SACK sender runs it: the segment log
+// (sack/segment_log.hpp), RACK (sack/rack.hpp) and TLP (sack/tlp.hpp) fed by every
+// transmission and acceptable ACK, the set RACK marked lost, RACK's pipe, and the one loss-
+// detection timer (RFC 8985 §6.3's reordering timer or §7.2's PTO) that takes the place of
+// the RTO until it is due, as Linux's icsk_pending. Times are µs of the engine's clock
+// (passed in), timer deadlines the engine's millisecond ticks. No allocation, clock or
+// exception.
+// SPDX-License-Identifier: MIT
+#ifndef TCPFSM_SACK_RACK_DETECTOR_HPP
+#define TCPFSM_SACK_RACK_DETECTOR_HPP
+
+#include <cstddef>
+#include <cstdint>
+
+#include "../reassembly.hpp"
+#include "../seq.hpp"
+#include "rack.hpp"
+#include "scoreboard.hpp"
+#include "segment_log.hpp"
+#include "tlp.hpp"
+
+namespace tcpfsm {
+namespace sack {
+
+// What the loss-detection timer stands for while it holds the retransmission timer's slot.
+enum class loss_timer : std::uint8_t {
+    none,        // the slot is the RTO's (RFC 6298)
+    reordering,  // RACK's reordering timer (RFC 8985 §6.3)
+    probe,       // TLP's probe timeout (RFC 8985 §7.2)
+};
+inline constexpr std::size_t loss_timer_count = 3;
+
+// One acceptable ACK as RACK-TLP needs it beside the scoreboard's update.
+struct rack_input {
+    std::uint64_t now_us = 0;
+    std::uint64_t srtt_us = 0;  // SRTT (RFC 6298); 0: none yet
+    bool duplicate = false;     // a duplicate ACK (RFC 5681 §2), for TLP's §7.4.2
+    bool use = false;           // RACK-TLP is on (selective_acknowledgment::on_ack)
+};
+
+// The timer the engine arms after an input: `at` (ticks) in the retransmission timer's slot.
+struct loss_timer_plan {
+    bool arm = false;
+    std::uint32_t at = 0;
+};
+
+template <std::size_t Records = 32>
+class rack_detector {
+public:
+    using log_type = segment_log<Records>;
+
+    constexpr void reset() noexcept { *this = rack_detector{}; }
+
+    // A data segment went out: new data (`retransmission` false) is recorded at the log's
+    // end; a retransmission stamps the records it overlaps (RFC 8985 §6.1).
+    constexpr void on_sent(std::uint32_t seq, std::uint32_t length, bool retransmission,
+                           std::uint64_t now_us) noexcept {
+        if (retransmission) {
+            log_.on_retransmitted(seq, length, now_us);
+        } else {
+            log_.on_sent(seq, length, now_us);
+            set(new_data_bit);
+        }
+    }
+
+    // One acceptable ACK after the scoreboard took it (`u`): TLP's episode (§7.4.2), then
+    // RACK (§6.2). Arms or cancels the reordering deadline.
+    template <std::size_t N>
+    constexpr rack_step on_ack(const scoreboard<N>& sb, const update_result& u, std::uint32_t ack,
+                               std::uint32_t snd_nxt, const rack_input& in, bool has_sack_blocks,
+                               bool in_recovery, bool exiting_recovery, tlp_ack_result& probe) noexcept {
+        probe = tlp_.on_ack(ack, u.dsack, has_sack_blocks, in.duplicate);
+        const rack_step s = rack_.on_ack(log_, sb, {u.snd_una, snd_nxt, in.now_us, in.srtt_us, !u.dsack.empty(),
+                                                     in_recovery, exiting_recovery});
+        reo_due_us_ = s.timeout_us != 0 ? in.now_us + s.timeout_us : 0u;
+        return s;
+    }
+
+    // The reordering timer expired (§6.3): RACK_detect_loss() at `now_us`.
+    constexpr rack_step on_reordering_timeout(std::uint64_t now_us) noexcept {
+        const rack_step s = rack_.on_timer(log_, now_us);
+        reo_due_us_ = s.timeout_us != 0 ? now_us + s.timeout_us : 0u;
+        return s;
+    }
+
+    // A retransmission timeout (§6.3 of RFC 8985 leaves the RTO as it was): no probe episode.
+    // With `reneging`, the SACKed marks go with the scoreboard's (RFC 2018 §8).
+    constexpr void on_retransmission_timeout(bool reneging) noexcept {
+        tlp_.reset();
+        reo_due_us_ = 0;
+        if (reneging) log_.clear_sacked();
+    }
+    // Recovery began (§7.1: a TLP episode ends with it).
+    constexpr void on_recovery_start() noexcept { tlp_.reset(); }
+
+    // The lowest record RACK marked lost and not resent since (RFC 8985 §6.2 step 6's
+    // "retransmit ... marked lost"), its SACKed part cut off by the caller; empty if none.
+    constexpr seq_block first_lost() const noexcept { return log_.first_lost(); }
+    constexpr bool has_lost() const noexcept { return !log_.first_lost().empty(); }
+    // Whether `seq` lies in a record (beyond the log's bound a segment is untracked, and
+    // RFC 6675's DupThresh and IsLost() still cover it: sack::sender).
+    constexpr bool tracks(std::uint32_t seq) const noexcept {
+        for (std::size_t i = 0; i < log_.size(); ++i)
+            if (seq_le(log_.at(i).seq, seq) && seq_lt(seq, log_.at(i).end)) return true;
+        return false;
+    }
+
+    // Every octet in flight has a record: the records (in order, disjoint) run from SND.UNA to
+    // SND.NXT without a gap. Otherwise segments went untracked (or a FIN alone), RACK sees only
+    // part of the flight, and RFC 6675 recovers as without RACK (sack::sender).
+    constexpr bool covers_flight(std::uint32_t snd_una, std::uint32_t snd_nxt) const noexcept {
+        if (log_.empty() || log_.at(0).seq != snd_una || log_.at(log_.size() - 1).end != snd_nxt) return false;
+        std::uint64_t octets = 0;
+        for (std::size_t i = 0; i < log_.size(); ++i) octets += log_.at(i).length();
+        return octets == std::uint64_t{snd_nxt - snd_una};
+    }
+
+    // Octets in the network as RACK sees them (Linux's tcp_packets_in_flight in octets):
+    // SND.NXT - SND.UNA less the SACKed octets (the scoreboard's) and the records marked lost
+    // and not resent, plus the retransmissions of records not marked lost (both copies out).
+    template <std::size_t N>
+    constexpr std::uint32_t pipe(const scoreboard<N>& sb, std::uint32_t snd_una, std::uint32_t snd_nxt) const noexcept {
+        std::int64_t p = static_cast<std::int64_t>(snd_nxt - snd_una) - static_cast<std::int64_t>(sb.sacked_octets());
+        for (std::size_t i = 0; i < log_.size(); ++i) {
+            const segment_record& r = log_.at(i);
+            if (r.has(segment_record::sacked)) continue;
+            const bool rx = r.has(segment_record::retransmitted);
+            if (r.has(segment_record::lost) && !rx) p -= r.length();
+            if (!r.has(segment_record::lost) && rx) p += r.length();
+        }
+        return p < 0 ? 0u : static_cast<std::uint32_t>(p);
+    }
+
+    // ---- the loss-detection timer, in the retransmission timer's slot ----
+    // After every input: `rto_armed`/`rto_at` is the retransmission timer as the engine left
+    // it. The reordering deadline goes first; else, when `may_probe` (§7.2's conditions, the
+    // caller's), the PTO: TLP_calc_PTO() (re)computed when new data went out or the RTO was
+    // restarted, kept otherwise. Returns where to move the slot; the RTO's own deadline is
+    // kept to be restored when the loss-detection timer is cancelled or expires.
+    constexpr loss_timer_plan plan(bool rto_armed, std::uint32_t rto_at, std::uint32_t now_ms, std::uint64_t now_us,
+                                   bool may_probe, std::uint64_t srtt_us, bool flight_is_one_segment,
+                                   std::uint64_t max_ack_delay_us) noexcept {
+        const bool sent = has(new_data_bit);
+        clear(new_data_bit);
+        if (!rto_armed) {
+            pending_ = loss_timer::none;
+            return {};
+        }
+        const bool ours = pending_ != loss_timer::none && rto_at == pending_at_;
+        if (!ours) rto_at_ = rto_at;  // the engine (re)armed the RTO
+        const std::uint64_t rto_left_us =
+            seq_lt(now_ms, rto_at_) ? std::uint64_t{rto_at_ - now_ms} * 1000u : 0u;
+        loss_timer want = loss_timer::none;
+        std::uint32_t at = rto_at_;
+        if (reo_due_us_ != 0) {
+            want = loss_timer::reordering;
+            at = now_ms + ceil_ms(reo_due_us_ > now_us ? reo_due_us_ - now_us : 0u);
+        } else if (may_probe && tlp_.may_arm(false, 0)) {
+            want = loss_timer::probe;
+            if (ours && pending_ == loss_timer::probe && !sent) {
+                at = pending_at_;
+            } else {
+                at = now_ms + ceil_ms(tlp::pto_us(srtt_us, flight_is_one_segment, max_ack_delay_us, now_us,
+                                                  now_us + rto_left_us));
+            }
+        }
+        if (want == loss_timer::none || !seq_lt(at, rto_at_)) {  // the RTO comes first
+            const bool restore = ours;
+            pending_ = loss_timer::none;
+            return {restore, rto_at_};
+        }
+        pending_ = want;
+        pending_at_ = at;
+        return {!ours || at != rto_at, at};
+    }
+    // The retransmission timer's slot expired: what it was (none: the RTO itself). The RTO's
+    // deadline to restore is rto_deadline().
+    constexpr loss_timer take_expiry() noexcept {
+        const loss_timer k = pending_;
+        pending_ = loss_timer::none;
+        return k;
+    }
+    constexpr std::uint32_t rto_deadline() const noexcept { return rto_at_; }
+    constexpr loss_timer pending() const noexcept { return pending_; }
+
+    // §7.3: the probe went out; SND.NXT after it.
+    constexpr void on_probe_sent(bool is_retrans, std::uint32_t snd_nxt) noexcept { tlp_.on_probe_sent(is_retrans, snd_nxt); }
+
+    constexpr const log_type& log() const noexcept { return log_; }
+    constexpr const rack& state() const noexcept { return rack_; }
+    constexpr const tlp& probe() const noexcept { return tlp_; }
+
+private:
+    static constexpr std::uint8_t new_data_bit = 1u << 0;
+    constexpr bool has(std::uint8_t bit) const noexcept { return (flags_ & bit) != 0; }
+    constexpr void set(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ | bit); }
+    constexpr void clear(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ & ~bit); }
+    static constexpr std::uint32_t ceil_ms(std::uint64_t us) noexcept {
+        const std::uint64_t ms = (us + 999u) / 1000u;
+        return ms < 0x7FFFFFFFu ? static_cast<std::uint32_t>(ms) : 0x7FFFFFFFu;
+    }
+
+    log_type log_{};
+    rack rack_{};
+    tlp tlp_{};
+    std::uint64_t reo_due_us_ = 0;  // RACK's reordering deadline (absolute µs); 0: none
+    std::uint32_t pending_at_ = 0;  // the loss-detection deadline in the slot (ticks)
+    std::uint32_t rto_at_ = 0;      // the RTO's deadline it displaced (ticks)
+    loss_timer pending_ = loss_timer::none;
+    std::uint8_t flags_ = 0;
+};
+
+}  // namespace sack
+}  // namespace tcpfsm
+
+#endif  // TCPFSM_SACK_RACK_DETECTOR_HPP
