@@ -179,6 +179,7 @@ public:
         s.window_scaling = wscale_.enabled();
         s.timestamps = ts_.enabled();
         s.ts_recent = ts_.recent();
+        if (s.snd_mss != 0) s.snd_mss = effective_mss();  // text a segment carries (RFC 6691)
         s.srtt_ms = rto_.srtt_ms();
         s.rttvar_ms = rto_.rttvar_ms();
         s.rto_ms = rto_.rto_ms();
