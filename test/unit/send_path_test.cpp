@@ -444,8 +444,9 @@ TEST_CASE("send path: issue 13's TCB budgets", "[send_path][connection]") {
     REQUIRE(sizeof(tcpfsm::connection<tcpfsm_test::empty_io, tcpfsm_test::empty_clock, tcpfsm::null_observer,
                                       tcpfsm_test::empty_iss, default_without_options>) <= 256);
     REQUIRE(sizeof(tcpfsm_test::empty_tcb) <= 128);
-    // Timestamps cost at most their 20 octets and the alignment to 8 they may need.
-    REQUIRE(sizeof(tcpfsm::timestamping) == 20u);
+    // Timestamps cost at most their 24 octets (5 x 4 + 2 + 1, padded to 4) and the alignment
+    // to 8 they may need.
+    REQUIRE(sizeof(tcpfsm::timestamping) == 24u);
     REQUIRE(sizeof(without_sack_tcb) <=
             sizeof(tcpfsm::connection<tcpfsm_test::empty_io, tcpfsm_test::empty_clock, tcpfsm::null_observer,
                                       tcpfsm_test::empty_iss, default_without_options>) + 24u);

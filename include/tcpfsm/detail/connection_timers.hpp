@@ -15,7 +15,7 @@ namespace tcpfsm {
 // The event an expired timer is, from the main slot's counter and timer_config;
 // event::status when the expiry is no event.
 template <class SegmentIO, class Clock, class Observer, class IssPolicy, class Profile>
-event connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::timer_event(timer_kind kind) noexcept {
+event connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::timer_event(const call_input& in, timer_kind kind) noexcept {
     const timer_config& t = config().timers;
     switch (kind) {
         case timer_kind::retransmission: {
@@ -30,7 +30,7 @@ event connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::timer_event(ti
             // Data or FIN outstanding: ssthresh and the loss window (RFC 5681 §3.1), then
             // go-back-N from SND.UNA (the row's retransmit action sends its first segment).
             if (has(syn_acked_bit) && snd_una_ != snd_nxt_) {
-                send_.on_timeout(snd_una_, snd_nxt_, effective_mss(), microseconds());
+                send_.on_timeout(snd_una_, snd_nxt_, effective_mss(), in.now_us);
                 sack_.on_retransmission_timeout(snd_una_, snd_nxt_);
             }
             return event::timeout_retransmit;
