@@ -69,6 +69,12 @@ TEST_CASE("time_wait: the record is 20 octets and carries what the rows read", "
     // SND.NXT, RCV.NXT 4 + 4; RCV.WND, MAX.SND.WND 2 + 2; TS.Recent 4; the timestamps flag 1:
     // 17, padded to the 4-octet alignment of its 32-bit fields.
     CHECK(sizeof(time_wait_record) == (4u + 4u + 2u + 2u + 4u + 1u + 3u) / 4u * 4u);
+    // A profile without timestamps keeps neither: SND.NXT, RCV.NXT, RCV.WND, MAX.SND.WND.
+    CHECK(sizeof(basic_time_wait_record<false>) == 4u + 4u + 2u + 2u);
+    // The listener's slot: the record, the key (ipv4_tuple_key, 12) and the heap entry (12).
+    using without_timestamps = with_timestamps<default_profile, false>;
+    CHECK(test_listener<default_profile, ipv4_tuple_key>::time_wait_slot_bytes == 20u + 12u + 12u);
+    CHECK(test_listener<without_timestamps, ipv4_tuple_key>::time_wait_slot_bytes == 12u + 12u + 12u);
     connection_status s;
     s.snd_nxt = 10;
     s.rcv_nxt = 20;
