@@ -180,6 +180,7 @@ public:
         s.window_scaling = wscale_.enabled();
         s.timestamps = ts_.enabled();
         s.ts_recent = ts_.recent();
+        if (s.snd_mss != 0) s.snd_mss = effective_mss();  // text a segment carries (RFC 6691)
         s.srtt_ms = rto_.srtt_ms();
         s.rttvar_ms = rto_.rttvar_ms();
         s.rto_ms = rto_.rto_ms();
@@ -248,11 +249,11 @@ public:
 
     // Handles every timer due now (Clock::now()), earliest first.
     void on_timer() noexcept {
-        const call_input in{ticks(), nullptr, nullptr, nullptr, 0, nullptr, true, &no_segment_options};
+        const call_input in = read_clock({0, nullptr, nullptr, nullptr, 0, nullptr, true, &no_segment_options});
         for (int guard = 0; guard < 8; ++guard) {
             const timer_kind kind = timers_.expired(in.now);
             if (kind == timer_kind::none) break;
-            const event e = timer_event(kind);
+            const event e = timer_event(in, kind);
             if (e == event::status) continue;  // not an event
             run_row(in, e);
         }
@@ -285,9 +286,16 @@ private:
         const auto since_epoch = clock().now().time_since_epoch();
         return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count());
     }
-    std::uint64_t microseconds() noexcept {
-        return static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::microseconds>(clock().now().time_since_epoch()).count());
+    // The Clock is read once per call (on_segment, a user call, on_timer; a user's Clock may
+    // be costly): the call's ticks, ms and us are this reading, and so is the TSval of every
+    // segment the call sends (timestamping::set_call_clock).
+    call_input read_clock(call_input in) noexcept {
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(clock().now().time_since_epoch()).count();
+        in.now_ms = static_cast<std::uint64_t>(us / 1000);
+        in.now = static_cast<std::uint32_t>(in.now_ms);
+        in.now_us = static_cast<std::uint64_t>(us);
+        ts_.set_call_clock(in.now_ms);
+        return in;
     }
 
     // The TCB is deleted (CLOSED) or the connection goes back to LISTEN: every number is
@@ -341,10 +349,10 @@ private:
                          const four_tuple& tuple, const syn_cookie_check* cookie) noexcept {
         TCPFSM_ASSERT(seg.text_length <= max_segment_text,
                       "tcpfsm::connection::on_segment: text_length beyond the largest segment (65535)");
-        const call_input in{ticks(), &seg, text, &tuple, 0, state_ == state::listen ? cookie : nullptr, false, &options};
+        const call_input in = read_clock({0, &seg, text, &tuple, 0, state_ == state::listen ? cookie : nullptr, false, &options});
         receive_context c = context(in.cookie != nullptr);
         // RFC 7323 §5.3 and §3.2, before the acceptability test (timestamps block below).
-        const options::paws_verdict paws = check_timestamps(seg, options);
+        const options::paws_verdict paws = check_timestamps(in);
         if (paws == options::paws_verdict::drop_silently) {
             drop_without_timestamp(in);
             return;
@@ -358,7 +366,7 @@ private:
         }
         const classification k = classify(c, seg);
         count_received(c, seg, k);
-        update_ts_recent(seg, options, k);  // RFC 7323 §4.3, before any row answers the segment
+        update_ts_recent(in, k);  // RFC 7323 §4.3, before any row answers the segment
         if (state_ != state::closed && state_ != state::listen && k.count > 0 && answers_probes(k.events[0])) {
             probe_answered(in);  // §3.8.4: a data or acknowledgment segment (detail/connection_timers.hpp)
         }
@@ -394,7 +402,7 @@ private:
     }
 
     user_error user_call(event e, std::uint32_t octets = 0, const four_tuple* tuple = nullptr) noexcept {
-        const call_input in{ticks(), nullptr, nullptr, tuple, octets, nullptr, false, &no_segment_options};
+        const call_input in = read_clock({0, nullptr, nullptr, tuple, octets, nullptr, false, &no_segment_options});
         const user_error result = run_row(in, e);
         finish(in);
         return result;
@@ -520,8 +528,7 @@ private:
 
     void choose_iss(const call_input& in) noexcept {
         const four_tuple none{};
-        iss_ = static_cast<std::uint32_t>(policies_.iss()(in.tuple != nullptr ? *in.tuple : none,
-                                                          microseconds()));
+        iss_ = static_cast<std::uint32_t>(policies_.iss()(in.tuple != nullptr ? *in.tuple : none, in.now_us));
         // RFC 7323 §5.4: the TSval offset, keyed by the four-tuple as the ISS (timestamping.hpp).
         ts_.set_offset(
             detail::iss_timestamp_offset<IssPolicy>::get(policies_.iss(), in.tuple != nullptr ? *in.tuple : none));
@@ -585,7 +592,7 @@ private:
         if (acks_syn) {
             if (syn_retransmitted) set(syn_retransmitted_bit);
             send_.start(effective_mss(), initial_window(config().initial_window_segments, effective_mss()),
-                        syn_retransmitted, in.now, microseconds());
+                        syn_retransmitted, in.now, in.now_us);
             if (syn_retransmitted && snd_una_ != snd_nxt_) send_.go_back_n_after_syn_timeout(snd_una_, snd_nxt_);
         }
         if (octets > 0) observer().on_acked(octets);
@@ -620,12 +627,12 @@ private:
         const std::uint32_t smss = effective_mss();
         // With SACK, RFC 6675 recovery replaces NewReno's fast recovery (after a timeout,
         // NewReno's loss state and F-RTO still see the duplicates).
-        const sack::sender_ack sa = sack_.on_ack(seg.ack, snd_una_, snd_nxt_, *in.options, smss, rack_input(dup));
+        const sack::sender_ack sa = sack_.on_ack(seg.ack, snd_una_, snd_nxt_, *in.options, smss, rack_input(in, dup));
         if (sack_.enabled() && send_.recovery() != recovery_state::loss) dup = false;
         const bool sendable = unsent() > 0 && may_send_data() && seq_lt(snd_nxt_, seg.ack + seg_wnd);
         const std::uint32_t in_flight = snd_nxt_ - snd_una_;
         const bool cwnd_limited = std::uint64_t{send_.pipe(snd_una_, snd_nxt_)} + smss > send_.cwnd();
-        const std::uint64_t now_us = microseconds();
+        const std::uint64_t now_us = in.now_us;
         recovery_response r = send_.before_ack({seg.ack, snd_una_, snd_nxt_, smss, dup, sendable}, now_us);
         // RFC 6675 §5 (4.2): ssthresh from the policy; RFC 6937: RecoverFS = SND.NXT - SND.UNA.
         if (sa.step.entered) sack_.start_recovery(send_.on_sack_recovery_start(in_flight, smss, now_us), in_flight);
@@ -664,7 +671,7 @@ private:
         if (a.step.ended) send_.on_sack_recovery_end(sack_.recovery_ssthresh(), now_us);
         sack_.after_ack(a, snd_una_, snd_nxt_, effective_mss());
         if (a.step.entered && a.step.first.length != 0) {
-            resend(a.step.first.seq, a.step.first.length);
+            resend(in, a.step.first.seq, a.step.first.length);
             sack_.on_sent(a.step.first);
             timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
         }
@@ -686,7 +693,7 @@ private:
                 if (c.length < effective_mss() && c.length < unsent()) break;  // a full segment, or all (SWS)
                 send_data(in, c.length, has(fin_queued_bit) && c.length == unsent());
             } else {
-                resend(c.seq, c.length);
+                resend(in, c.seq, c.length);
             }
             sack_.on_sent(c);
         }
@@ -703,10 +710,10 @@ private:
         return w > pipe ? w - pipe : 0u;
     }
     // Go-back-N after a timeout skips what the scoreboard holds as SACKed (RFC 6675 §5.1).
-    void go_back_n(std::uint32_t seq, std::uint32_t length) noexcept {
+    void go_back_n(const call_input& in, std::uint32_t seq, std::uint32_t length) noexcept {
         const sack::segment_choice part = sack_.unsacked_part(seq, length);
         if (part.length == 0 || part.seq != seq) send_.on_retransmitted(seq, part.length == 0 ? length : part.seq - seq);
-        if (part.length != 0) resend(part.seq, part.length);
+        if (part.length != 0) resend(in, part.seq, part.length);
     }
 
     // §3.10.7.4 fifth: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
@@ -944,18 +951,18 @@ private:
         }
         const std::uint32_t data_outstanding = (has(fin_sent_bit) ? snd_nxt_ - 1u : snd_nxt_) - snd_una_;
         const std::uint32_t length = data_outstanding < effective_mss() ? data_outstanding : effective_mss();
-        resend(snd_una_, length + (length == data_outstanding && has(fin_sent_bit) ? 1u : 0u));
+        resend(in, snd_una_, length + (length == data_outstanding && has(fin_sent_bit) ? 1u : 0u));
     }
 
     // [seq, seq + length) of sequence space (SND.UNA =< seq, seq + length =< SND.NXT) again:
     // its text from the send buffer, and the FIN when the range ends at it. Karn's rule in
     // its precise form (only the timing of this range stops, RFC 6298 §3), so that new data
     // sent meanwhile can still give the RTT sample that collapses a backed-off RTO.
-    void resend(std::uint32_t seq, std::uint32_t length) noexcept {
+    void resend(const call_input& in, std::uint32_t seq, std::uint32_t length) noexcept {
         const bool fin = has(fin_sent_bit) && length > 0 && seq + length == snd_nxt_;
         const std::uint32_t text = fin ? length - 1u : length;
         rtt_.on_retransmit(seq, length);
-        send_.on_resent(seq, length, ts_.enabled() ? ts_.tsval(clock_ms()) : 0u);  // counted for undo
+        send_.on_resent(seq, length, ts_.enabled() ? ts_.call_tsval() : 0u);  // counted for undo
         segment s = ack_segment();
         s.seq = seq;
         s.text_length = text;
@@ -964,7 +971,7 @@ private:
         update_receive_window();
         s.window = window_field();
         emit(s, seq - snd_una_, true);
-        sack_.on_transmitted(seq, length, true, microseconds(), config().rack);  // RFC 8985 §6.1
+        sack_.on_transmitted(seq, length, true, in.now_us, config().rack);  // RFC 8985 §6.1
         send_.on_retransmitted(seq, length);
         ack_carried();
     }
@@ -1047,7 +1054,7 @@ private:
         if (send_.recovery() == recovery_state::loss && has(syn_acked_bit) && snd_una_ != snd_nxt_) {
             for (retransmission g = send_.next_retransmission(snd_una_, snd_nxt_, effective_mss()); g.length != 0;
                  g = send_.next_retransmission(snd_una_, snd_nxt_, effective_mss())) {
-                go_back_n(g.seq, g.length);
+                go_back_n(in, g.seq, g.length);
             }
         }
         if (sack_output(in)) return;
@@ -1070,7 +1077,7 @@ private:
         }
         // Idle: the policy may restart its window before new data goes (RFC 5681 §4.1).
         if (snd_una_ == snd_nxt_ && unsent() > 0 && seq_lt(snd_nxt_, snd_una_ + snd_wnd_)) {
-            send_.on_idle_send(in.now, rto_.rto_ms(), initial_window_octets(), microseconds());
+            send_.on_idle_send(in.now, rto_.rto_ms(), initial_window_octets(), in.now_us);
         }
         // As many segments as the window, cwnd (RFC 5681; limited transmit's allowance, RFC
         // 3042), SWS avoidance and Nagle allow: each one sent advances SND.NXT, so the loop
@@ -1117,7 +1124,7 @@ private:
         snd_nxt_ += length + (with_fin ? 1u : 0u);
         if (with_fin) set(fin_sent_bit);
         send_.on_data_sent(in.now, snd_una_ + offset, snd_nxt_);
-        sack_.on_transmitted(snd_una_ + offset, length + (with_fin ? 1u : 0u), false, microseconds(), config().rack);
+        sack_.on_transmitted(snd_una_ + offset, length + (with_fin ? 1u : 0u), false, in.now_us, config().rack);
         emit(s, offset);
         ack_carried();
         if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
@@ -1138,19 +1145,16 @@ private:
     // answers a keepalive or zero-window probe. detail/connection_rack.hpp: RFC 8985 RACK-TLP.
     void arm_idle_timers(const call_input& in) noexcept;
     void probe_answered(const call_input& in) noexcept;
-    sack::rack_input rack_input(bool duplicate) noexcept;
+    sack::rack_input rack_input(const call_input& in, bool duplicate) noexcept;
     void arm_loss_detection(const call_input& in) noexcept;
-    bool loss_detection_expired() noexcept;
+    bool loss_detection_expired(const call_input& in) noexcept;
     void take_probe_outcome(const sack::sender_ack& a, std::uint32_t in_flight, std::uint64_t now_us) noexcept;
 
     // -------------------------------------------------------------------- timestamps
     // RFC 7323 §3-5 (timestamping.hpp): the TSopt of the SYNs, of every segment sent, PAWS and
-    // TS.Recent on arrival, RTT samples from TSecr. Times are the Clock's milliseconds. The
-    // steps below clock_ms and effective_mss are defined in detail/connection_options.hpp.
-    std::uint64_t clock_ms() noexcept {
-        return static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::milliseconds>(clock().now().time_since_epoch()).count());
-    }
+    // TS.Recent on arrival, RTT samples from TSecr. Times are the call's Clock reading in
+    // milliseconds (read_clock). The steps below effective_mss are defined in
+    // detail/connection_options.hpp.
     // RFC 6691 / RFC 9293 §3.7.1: the MSS counts text and options, so a segment on a
     // timestamp connection carries 12 octets less text (Linux's tcp_current_mss). Hides
     // tcb::effective_mss for every use here: segment sizes, SMSS, IW, the ACK rules.
@@ -1159,9 +1163,9 @@ private:
         return ts_.enabled() ? static_cast<std::uint16_t>(mss - options::timestamps_option_octets) : mss;
     }
     void take_peer_timestamps(const call_input& in) noexcept;
-    options::paws_verdict check_timestamps(const segment& seg, const segment_options& o) noexcept;
+    options::paws_verdict check_timestamps(const call_input& in) noexcept;
     void drop_without_timestamp(const call_input& in) noexcept;
-    void update_ts_recent(const segment& seg, const segment_options& o, const classification& k) noexcept;
+    void update_ts_recent(const call_input& in, const classification& k) noexcept;
     rtt_sample timestamp_rtt_sample(const call_input& in) noexcept;
     void fill_timestamps(outgoing_segment& out) noexcept;
     // -------------------------------------------------------------------- end of timestamps
@@ -1169,7 +1173,7 @@ private:
     // -------------------------------------------------------------------- timers -> events
     // The event an expired timer is; event::status when the expiry is no event
     // (detail/connection_timers.hpp).
-    event timer_event(timer_kind kind) noexcept;
+    event timer_event(const call_input& in, timer_kind kind) noexcept;
 
     static IssPolicy default_iss() noexcept {
         static_assert(std::is_default_constructible<IssPolicy>::value,
@@ -1187,7 +1191,7 @@ private:
     TCPFSM_NO_UNIQUE_ADDRESS rto_type rto_;
     // RFC 7323 §2 (window_scaling.hpp): 1 octet, in the estimator's tail padding, or none.
     TCPFSM_NO_UNIQUE_ADDRESS window_scaling_type wscale_;
-    // RFC 7323 §3-5 (timestamping.hpp): 20 octets, or none.
+    // RFC 7323 §3-5 (timestamping.hpp): 24 octets, or none.
     TCPFSM_NO_UNIQUE_ADDRESS timestamping_type ts_;
     TCPFSM_NO_UNIQUE_ADDRESS send_path_type send_;  // congestion control and loss recovery (send_path.hpp)
     // RFC 2018, RFC 6675, RFC 6937 (selective_acknowledgment.hpp), or nothing (with_sack<P, false>).

@@ -209,7 +209,9 @@ struct connection_status {
     std::uint32_t unacked = 0;       // octets of sequence space in flight (SND.NXT - SND.UNA)
     std::uint32_t unsent = 0;        // octets queued by SEND, not yet sent
     std::uint32_t receive_held = 0;  // octets delivered, not yet taken by receive()
-    std::uint16_t snd_mss = 0;       // effective send MSS
+    // The effective send MSS: the text octets of a full segment, the peer's MSS less 12 on a
+    // timestamp connection (RFC 6691; Linux's tcpi_snd_mss, tcp_current_mss).
+    std::uint16_t snd_mss = 0;
     // RFC 7323 §2 (Linux's tcpi_snd_wscale, tcpi_rcv_wscale): Snd.Wind.Shift and
     // Rcv.Wind.Shift, both 0 unless window scaling is in effect.
     std::uint8_t snd_wscale = 0, rcv_wscale = 0;

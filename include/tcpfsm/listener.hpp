@@ -469,7 +469,10 @@ private:
     };
 
     using child_map = four_tuple_map<child_record, Key, Allocator>;
-    using time_wait_map = four_tuple_map<time_wait_record, Key, Allocator>;
+    // 12 octets without timestamps in the Profile, 20 with (time_wait.hpp).
+    using time_wait_record_type =
+        basic_time_wait_record<std::is_same<typename detail::profile_timestamping<Profile>::type, timestamping>::value>;
+    using time_wait_map = four_tuple_map<time_wait_record_type, Key, Allocator>;
     static constexpr std::uint32_t none = 0xFFFFFFFFu;
 
     // What the call into one engine is about.
@@ -922,15 +925,17 @@ private:
     // -------------------------------------------------------------------- TIME-WAIT records
     void to_time_wait_record(std::uint32_t record, const four_tuple& tuple, const segment& seg,
                              const segment_options& options, const std::uint8_t* text, std::uint64_t hash) noexcept {
-        const time_wait_record r = time_wait_[record];
+        time_wait_record_type& stored = time_wait_[record];
         const bool listener_takes_syn = config_.child.time_wait_reopen && listens_on(tuple);
-        const time_wait_reply reply = answer_in_time_wait<Profile::table>(r, seg, listener_takes_syn);
-        if (reply.send_ack) emit(tuple, r.ack());
+        const time_wait_reply reply = answer_in_time_wait<Profile::table>(stored, seg, listener_takes_syn);
+        if (reply.rows != 0) stored.take_ts_recent(seg, options, reply.events[0]);  // RFC 7323 §4.3
+        const time_wait_record_type r = stored;
+        if (reply.send_ack) emit(tuple, r, r.ack());
         if (reply.send_challenge_ack) {
-            if (challenge_allowed()) emit(tuple, r.ack());
+            if (challenge_allowed()) emit(tuple, r, r.ack());
             else ++stats_.time_wait_challenge_acks_limited;
         }
-        if (reply.send_rst && !seg.rst()) emit(tuple, reset_answering(seg));
+        if (reply.send_rst && !seg.rst()) emit(tuple, r, reset_answering(seg));
         if (reply.restart_2msl && reply.to == state::time_wait) {
             time_wait_timers_.schedule(record, ticks() + config_.child.timers.time_wait_ms());
         }
@@ -964,10 +969,11 @@ private:
         --stats_.connections[index_of(state::time_wait)];
     }
 
-    void emit(const four_tuple& tuple, const segment& s) noexcept {
-        outgoing_segment out;
-        out.header = s;
-        sink_.send(tuple, out, no_connection);
+    // A TIME-WAIT record's segment, with TSopt when the connection had timestamps (RFC 7323
+    // §3.2), its TSval offset the child's (§5.4).
+    void emit(const four_tuple& tuple, const time_wait_record_type& r, const segment& s) noexcept {
+        const std::uint32_t offset = r.timestamps ? child_timestamp_offset(tuple) : 0u;
+        sink_.send(tuple, r.sent(s, ticks(), offset), no_connection);
     }
 
     // -------------------------------------------------------------------- children
@@ -1043,7 +1049,7 @@ private:
                 const frame_scope in_frame(*this, frame);
                 d = r.tcb.next_deadline();
             }
-            const time_wait_record record = time_wait_record::from(r.tcb.snapshot());
+            const time_wait_record_type record = time_wait_record_type::from(r.tcb.snapshot());
             release_child(slot);  // the TCB goes; the connection stays in TIME-WAIT as a record
             // The 2MSL the row has just started (time_wait owns the main timer slot).
             const std::uint32_t at =

@@ -1,5 +1,6 @@
 // tcpfsm: the compact TIME-WAIT record (Linux's inet_timewait_sock): what a connection in
-// TIME-WAIT still needs, 12 octets instead of a full TCB, and the answer to a segment or to
+// TIME-WAIT still needs, 20 octets instead of a full TCB (12 for a profile without
+// timestamps), and the answer to a segment or to
 // the 2MSL expiry from the table's own TIME-WAIT rows. Nothing here decides a transition:
 // classify() (classify.hpp) names the events from a receive_context built from the record,
 // the profile's table gives the rows, and the caller carries out their actions.
@@ -17,7 +18,12 @@
 
 #include "classify.hpp"
 #include "connection.hpp"
+#include "event.hpp"
+#include "options/segment_options.hpp"
+#include "options/timestamps.hpp"
+#include "policies.hpp"
 #include "segment.hpp"
+#include "seq.hpp"
 #include "core.hpp"
 
 namespace tcpfsm {
@@ -26,22 +32,79 @@ namespace tcpfsm {
 // TIME-WAIT needs it), so SND.UNA = SND.NXT; the windows are at most 65535. With window
 // scaling (RFC 7323 §2) rcv_wnd keeps the window field, RCV.WND >> Rcv.Wind.Shift, so that
 // the ACKs advertise the same window; as RCV.WND it is then narrower than the connection's,
-// which TIME-WAIT (no text taken) can afford.
-struct time_wait_record {
+// which TIME-WAIT (no text taken) can afford. With timestamps (RFC 7323 §3.2: "MUST be sent
+// in every non-<RST> segment" once both SYNs carried TSopt) it keeps TS.Recent; the TSval
+// offset is not kept: the listener derives it from the four-tuple, as it did for the TCB
+// (listener::child_timestamp_offset, RFC 7323 §5.4), as Linux's tw_ts_recent and tw_ts_offset.
+// `Timestamps` false (a profile that compiles them out, with_timestamps<P, false>): no
+// TS.Recent, 12 octets, never TSopt.
+namespace detail {
+template <bool Timestamps>
+struct time_wait_timestamps {
+    std::uint32_t ts_recent = 0;  // TS.Recent (RFC 7323 §4.3)
+    bool timestamps = false;      // both SYNs carried TSopt (§3.2)
+};
+template <>
+struct time_wait_timestamps<false> {
+    static constexpr std::uint32_t ts_recent = 0;
+    static constexpr bool timestamps = false;
+};
+}  // namespace detail
+
+template <bool Timestamps = true>
+struct basic_time_wait_record : detail::time_wait_timestamps<Timestamps> {
     std::uint32_t snd_nxt = 0;      // SND.NXT (= SND.UNA)
     std::uint32_t rcv_nxt = 0;      // RCV.NXT, after the peer's FIN
     std::uint16_t rcv_wnd = 0;      // RCV.WND, advertised in the ACKs
     std::uint16_t max_snd_wnd = 0;  // MAX.SND.WND (RFC 5961 §5.2)
 
     // From the STATUS of a connection that has just entered TIME-WAIT.
-    static constexpr time_wait_record from(const connection_status& s) noexcept {
-        time_wait_record r;
+    static constexpr basic_time_wait_record from(const connection_status& s) noexcept {
+        basic_time_wait_record r;
         r.snd_nxt = s.snd_nxt;
         r.rcv_nxt = s.rcv_nxt;
         const std::uint32_t field = s.rcv_wnd >> s.rcv_wscale;
         r.rcv_wnd = static_cast<std::uint16_t>(field < 65535u ? field : 65535u);
         r.max_snd_wnd = static_cast<std::uint16_t>(s.max_snd_wnd < 65535u ? s.max_snd_wnd : 65535u);
+        if constexpr (Timestamps) {
+            r.ts_recent = s.ts_recent;
+            r.timestamps = s.timestamps;
+        }
         return r;
+    }
+
+    // RFC 7323 §4.3 (2), as the engine's update_ts_recent: a segment whose first event is
+    // acceptable (and no SYN) sets TS.Recent if SEG.TSval >= TS.Recent and SEG.SEQ =<
+    // Last.ACK.sent, which is RCV.NXT in TIME-WAIT (every ACK since the peer's FIN says it).
+    constexpr bool take_ts_recent(const segment& seg, const segment_options& o, event first) noexcept {
+        if constexpr (Timestamps) {
+            if (!this->timestamps || !o.has_timestamps) return false;
+            if (first == event::rcv_unacceptable || first == event::rcv_rst_unacceptable ||
+                first == event::rcv_ack_unacceptable || first == event::rcv_rst_in_window ||
+                first == event::rcv_syn || first == event::rcv_syn_passive || first == event::rcv_syn_reopen) {
+                return false;
+            }
+            if (options::timestamp_before(o.ts_val, this->ts_recent) || !seq_le(seg.seq, rcv_nxt)) return false;
+            this->ts_recent = o.ts_val;
+            return true;
+        } else {
+            (void)seg, (void)o, (void)first;
+            return false;
+        }
+    }
+
+    // A segment the record sends, `now_ms` on the listener's clock (mod 2^32): with
+    // timestamps, TSval = now_ms + offset (§5.4, 1 ms ticks as the engine) and TSecr =
+    // TS.Recent with the ACK bit, else 0 (§3.2); RSTs carry it too (§3.2's SHOULD).
+    constexpr outgoing_segment sent(const segment& s, std::uint32_t now_ms, std::uint32_t offset) const noexcept {
+        outgoing_segment out;
+        out.header = s;
+        if (this->timestamps) {
+            out.options.has_timestamps = true;
+            out.options.ts_val = now_ms + offset;
+            out.options.ts_ecr = s.ack_flag() ? this->ts_recent : 0u;
+        }
+        return out;
     }
 
     // What classify() reads: TIME-WAIT, our FIN sent and acknowledged.
@@ -68,6 +131,9 @@ struct time_wait_record {
         return s;
     }
 };
+
+// The record of a profile with timestamps (the default).
+using time_wait_record = basic_time_wait_record<true>;
 
 
 // The actions a TIME-WAIT row may carry that a record can carry out. A table whose TIME-WAIT
@@ -120,8 +186,8 @@ constexpr void run_time_wait_row(time_wait_reply& out, event e) noexcept {
 }  // namespace detail
 
 // A segment for a TIME-WAIT record: the table's rows for the events classify() names.
-template <const auto& Table>
-constexpr time_wait_reply answer_in_time_wait(const time_wait_record& record, const segment& seg,
+template <const auto& Table, bool Timestamps>
+constexpr time_wait_reply answer_in_time_wait(const basic_time_wait_record<Timestamps>& record, const segment& seg,
                                               bool listener_takes_syn) noexcept {
     static_assert(time_wait_rows_supported<Table>(),
                   "tcpfsm: a TIME-WAIT row of this table asks for an action a TIME-WAIT record cannot carry out");

@@ -1,4 +1,4 @@
-// tcpfsm: timestamps in the engine (RFC 7323 §3-5): the connection's Timestamps state (20
+// tcpfsm: timestamps in the engine (RFC 7323 §3-5): the connection's Timestamps state (24
 // octets), the TSopt its segments carry (§3.2), TS.Recent and Last.ACK.sent (§4.3), PAWS
 // (§5.3) with the 24-day rule (§5.5) and RTT samples from TSecr (§4.1). The rules and the
 // arithmetic are options/timestamps.hpp's (timestamp_state, tested alone); this header packs
@@ -49,6 +49,10 @@ public:
     constexpr std::uint32_t tsval(std::uint64_t now_ms) const noexcept {
         return options::timestamp_clock(now_ms, 1) + offset_;
     }
+    // The clock of the engine's call in progress (its one Clock reading): the TSval of every
+    // segment the call sends, call_tsval() = tsval(now_ms), without reading the Clock again.
+    constexpr void set_call_clock(std::uint64_t now_ms) noexcept { call_clock_ = options::timestamp_clock(now_ms, 1); }
+    constexpr std::uint32_t call_tsval() const noexcept { return call_clock_ + offset_; }
     // TSecr: TS.Recent with the ACK bit (§4.3 (3)); 0 without (§3.2, our first SYN).
     constexpr std::uint32_t tsecr(bool ack_bit) const noexcept { return ack_bit ? recent_ : 0u; }
     // A segment with the ACK bit left: Last.ACK.sent (§4.3).
@@ -124,6 +128,7 @@ private:
     std::uint32_t recent_ = 0;         // TS.Recent
     std::uint32_t last_ack_sent_ = 0;  // Last.ACK.sent
     std::uint32_t offset_ = 0;         // Timestamp_Offset (§5.4)
+    std::uint32_t call_clock_ = 0;     // set_call_clock: the call's clock, ms mod 2^32
     std::uint32_t recent_at_low_ = 0;  // when TS.Recent was set, ms (low 32 bits)
     std::uint16_t recent_at_high_ = 0;  //   (bits 32-47), in 4-octet alignment
     std::uint8_t bits_ = 0;            // sent_bit, received_bit
@@ -137,6 +142,8 @@ public:
     constexpr bool enabled() const noexcept { return false; }
     constexpr bool sent() const noexcept { return false; }
     constexpr std::uint32_t tsval(std::uint64_t) const noexcept { return 0; }
+    constexpr void set_call_clock(std::uint64_t) noexcept {}
+    constexpr std::uint32_t call_tsval() const noexcept { return 0; }
     constexpr std::uint32_t tsecr(bool) const noexcept { return 0; }
     constexpr void on_ack_sent(std::uint32_t) noexcept {}
     constexpr options::paws_verdict check(bool, std::uint32_t, bool, std::uint64_t,

@@ -1048,3 +1048,66 @@ TEST_CASE("simulator: the same seed gives the same run", "[scenario][simulator]"
     const std::uint64_t expected = ((s1 * 5u) << 7 | (s1 * 5u) >> 57) * 9u;
     CHECK(z.next() == expected);
 }
+
+// ------------------------------------------------------------------ the TSval offset
+
+namespace {
+struct sent_tsval {
+    std::size_t from;
+    sim_time at;  // ms, the engine's clock when it sent the segment
+    std::uint32_t ts_val;
+};
+// Every timestamped segment the endpoints send, into `seen`, through the network's filter.
+void record_tsvals(sim::network& net, std::vector<sent_tsval>& seen) {
+    net.set_filter([&seen](sim::packet& p) {
+        if (p.options.has_timestamps) seen.push_back({p.from, p.sent_at, p.options.ts_val});
+        return sim::filter_result::pass;
+    });
+}
+}  // namespace
+
+// RFC 7323 §5.4: TSval = the clock + a per-connection offset (mod 2^32). The simulator keys
+// it as the ISS (rfc6528_iss::timestamp_offset): each end of a connection has its own, not 0.
+TEST_CASE("simulated connections: TSval is the clock plus a per-connection offset", "[scenario][timestamps]") {
+    two t;
+    std::vector<sent_tsval> seen;
+    record_tsvals(t.net, seen);
+    t.net.run_until(5);  // a clock that is not 0
+    t.establish();
+    t.a.send(pattern_bytes(100, 1));
+    t.net.run_until([&] { return t.b.received().size() == 100; }, 10 * second);
+    REQUIRE(seen.size() >= 4);  // SYN, SYN,ACK, ACK, data, ...
+    REQUIRE(seen[0].from == t.a.index());
+    REQUIRE(seen[1].from == t.b.index());
+    const std::uint32_t offset_a = seen[0].ts_val - static_cast<std::uint32_t>(seen[0].at);
+    const std::uint32_t offset_b = seen[1].ts_val - static_cast<std::uint32_t>(seen[1].at);
+    CHECK(offset_a != 0u);
+    CHECK(offset_b != 0u);
+    CHECK(offset_a != offset_b);  // keyed by each end's secret and four-tuple
+    for (const sent_tsval& s : seen) {
+        const std::uint32_t offset = s.from == t.a.index() ? offset_a : offset_b;
+        CHECK(s.ts_val == static_cast<std::uint32_t>(s.at) + offset);
+    }
+    t.no_violations();
+}
+
+TEST_CASE("simulated connections: set_timestamp_offset chooses the offset, an empty function 0",
+          "[scenario][timestamps]") {
+    two t;
+    std::vector<sent_tsval> seen;
+    record_tsvals(t.net, seen);
+    constexpr std::uint32_t chosen = 0xFFFFFFF0u;  // wraps 16 ms into the run (mod 2^32)
+    t.a.set_timestamp_offset([](const tcpfsm::four_tuple&) { return chosen; });
+    t.b.set_timestamp_offset({});
+    t.net.run_until(7);
+    t.establish();
+    t.a.send(pattern_bytes(100, 1));
+    t.net.run_until([&] { return t.b.received().size() == 100; }, 10 * second);
+    REQUIRE(seen.size() >= 4);
+    for (const sent_tsval& s : seen) {
+        const std::uint32_t ms = static_cast<std::uint32_t>(s.at);
+        CHECK(s.ts_val == (s.from == t.a.index() ? ms + chosen : ms));
+    }
+    CHECK(seen[0].ts_val == 7u + chosen);  // A's SYN at 7 ms
+    t.no_violations();
+}

@@ -231,7 +231,8 @@ TEST_CASE("listener cookies under a SYN flood: the child keeps window scaling, S
     CHECK(s.timestamps);
     CHECK(s.ts_recent == 1040u);  // §3.2 / Appendix D: TS.Recent from the ACK completing the handshake
     CHECK(s.sack);
-    CHECK(s.snd_mss == 1460);  // the cookie's MSS (syn_cookie_mss_table[7])
+    // The cookie's MSS (syn_cookie_mss_table[7]) less the 12 octets of TSopt (RFC 6691).
+    CHECK(s.snd_mss == 1460 - 12);
     // No RTT sample from TSecr: its low 6 bits are the options, not time (RFC 7323 §4.1 would
     // otherwise take now - TSecr).
     CHECK(s.srtt_ms == 0);

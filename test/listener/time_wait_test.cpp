@@ -65,8 +65,16 @@ listener_config config_with(std::uint32_t max_time_wait) {
 
 }  // namespace
 
-TEST_CASE("time_wait: the record is 12 octets and carries what the rows read", "[time_wait]") {
-    CHECK(sizeof(time_wait_record) == 12);
+TEST_CASE("time_wait: the record is 20 octets and carries what the rows read", "[time_wait]") {
+    // SND.NXT, RCV.NXT 4 + 4; RCV.WND, MAX.SND.WND 2 + 2; TS.Recent 4; the timestamps flag 1:
+    // 17, padded to the 4-octet alignment of its 32-bit fields.
+    CHECK(sizeof(time_wait_record) == (4u + 4u + 2u + 2u + 4u + 1u + 3u) / 4u * 4u);
+    // A profile without timestamps keeps neither: SND.NXT, RCV.NXT, RCV.WND, MAX.SND.WND.
+    CHECK(sizeof(basic_time_wait_record<false>) == 4u + 4u + 2u + 2u);
+    // The listener's slot: the record, the key (ipv4_tuple_key, 12) and the heap entry (12).
+    using without_timestamps = with_timestamps<default_profile, false>;
+    CHECK(test_listener<default_profile, ipv4_tuple_key>::time_wait_slot_bytes == 20u + 12u + 12u);
+    CHECK(test_listener<without_timestamps, ipv4_tuple_key>::time_wait_slot_bytes == 12u + 12u + 12u);
     connection_status s;
     s.snd_nxt = 10;
     s.rcv_nxt = 20;
@@ -353,4 +361,127 @@ TEST_CASE("time_wait: by FIN-WAIT-2, and an orphaned FIN-WAIT-2 ends after tcp_f
     CHECK(f.server.in_time_wait(c[0].tuple));
     f.advance_ms(1);
     CHECK_FALSE(f.server.in_time_wait(c[0].tuple));
+}
+
+// ------------------------------------------------------------------ timestamps (RFC 7323)
+
+namespace {
+// Keeps what the listener sends, options included.
+struct tw_ts_sink {
+    std::vector<outgoing_segment>* out = nullptr;
+    void send(const four_tuple&, const outgoing_segment& o, connection_handle) noexcept { out->push_back(o); }
+};
+using tw_ts_listener = listener<tw_ts_sink, test_clock, recording_observer>;
+
+segment_options tw_ts(std::uint32_t tsval, std::uint32_t tsecr) {
+    segment_options o;
+    o.has_timestamps = true;
+    o.ts_val = tsval;
+    o.ts_ecr = tsecr;
+    return o;
+}
+}  // namespace
+
+TEST_CASE("time_wait: a record of a timestamp connection sends TSopt: TSval clock + offset, TSecr TS.Recent",
+          "[time_wait][timestamps]") {
+    harness_time time;
+    time.us = 5'000'000;  // 5000 ms
+    std::vector<outgoing_segment> wire;
+    listener_config config = config_with(16);
+    REQUIRE(config.child.timestamps);
+    tw_ts_listener server(config, server_port, test_secrets, tw_ts_sink{&wire}, test_clock{&time},
+                          recording_observer{});
+    const four_tuple t = client_tuple(1);
+    const std::uint32_t isn = 3000;
+    server.on_segment(t, make_segment(isn, 0, ctl::syn, 65535, 1460), tw_ts(700, 0));
+    REQUIRE(wire.size() == 1);
+    const outgoing_segment sa = wire.back();
+    REQUIRE(sa.options.has_timestamps);
+    // §5.4: TSval = clock + the connection's offset; the offset the connection uses throughout.
+    const std::uint32_t offset = sa.options.ts_val - 5000u;
+    const std::uint32_t iss = sa.header.seq;
+    server.on_segment(t, make_segment(isn + 1u, iss + 1u, ctl::ack), tw_ts(701, sa.options.ts_val));
+    const connection_handle h = server.accept();
+    REQUIRE(h != no_connection);
+    server.close(h);  // our FIN
+    time.advance_ms(10);
+    // The client's FIN,ACK acknowledges ours: FIN-WAIT-1 -> TIME-WAIT, a record.
+    server.on_segment(t, make_segment(isn + 1u, iss + 2u, ctl::fin | ctl::ack), tw_ts(710, 0));
+    REQUIRE(server.in_time_wait(t));
+    CHECK(wire.back().options.has_timestamps);  // the TCB's ACK of that FIN
+    CHECK(wire.back().options.ts_ecr == 710u);
+
+    // 1 s later the FIN again (its ACK was lost), with a later TSval: the record's ACK carries
+    // TSopt, TSval = 6010 ms + offset, and TSecr the new TS.Recent, 1710 (§4.3 (2): SEG.SEQ
+    // = RCV.NXT - 1 =< Last.ACK.sent = RCV.NXT).
+    time.advance_ms(1000);
+    std::size_t sent = wire.size();
+    server.on_segment(t, make_segment(isn + 1u, iss + 2u, ctl::fin | ctl::ack), tw_ts(1710, 0));
+    REQUIRE(server.in_time_wait(t));
+    REQUIRE(wire.size() == sent + 1);
+    CHECK(wire.back().header.flags == ctl::ack);
+    CHECK(wire.back().header.ack == isn + 2u);
+    REQUIRE(wire.back().options.has_timestamps);
+    CHECK(wire.back().options.ts_val == 6010u + offset);
+    CHECK(wire.back().options.ts_ecr == 1710u);
+
+    // An older TSval (1500 < TS.Recent) leaves TS.Recent as it is.
+    time.advance_ms(5);
+    sent = wire.size();
+    server.on_segment(t, make_segment(isn + 1u, iss + 2u, ctl::fin | ctl::ack), tw_ts(1500, 0));
+    REQUIRE(wire.size() == sent + 1);
+    CHECK(wire.back().options.ts_val == 6015u + offset);
+    CHECK(wire.back().options.ts_ecr == 1710u);
+
+    // An RST in the window but not at RCV.NXT: the RFC 5961 §3.2 challenge ACK, with TSopt; an
+    // RST sets no TS.Recent.
+    time.advance_ms(5);
+    sent = wire.size();
+    server.on_segment(t, make_segment(isn + 100u, 0, ctl::rst), tw_ts(9000, 0));
+    REQUIRE(server.in_time_wait(t));
+    REQUIRE(wire.size() == sent + 1);
+    CHECK(wire.back().header.flags == ctl::ack);
+    REQUIRE(wire.back().options.has_timestamps);
+    CHECK(wire.back().options.ts_val == 6020u + offset);
+    CHECK(wire.back().options.ts_ecr == 1710u);
+}
+
+TEST_CASE("time_wait: a record of a connection without timestamps sends no TSopt", "[time_wait][timestamps]") {
+    harness_time time;
+    std::vector<outgoing_segment> wire;
+    tw_ts_listener server(config_with(16), server_port, test_secrets, tw_ts_sink{&wire}, test_clock{&time},
+                          recording_observer{});
+    const four_tuple t = client_tuple(2);
+    server.on_segment(t, make_segment(100, 0, ctl::syn, 65535, 1460));  // no TSopt: not in use (§3.2)
+    REQUIRE(wire.size() == 1);
+    CHECK_FALSE(wire.back().options.has_timestamps);
+    const std::uint32_t iss = wire.back().header.seq;
+    server.on_segment(t, make_segment(101, iss + 1u, ctl::ack));
+    server.close(server.accept());
+    server.on_segment(t, make_segment(101, iss + 2u, ctl::fin | ctl::ack));
+    REQUIRE(server.in_time_wait(t));
+    const std::size_t sent = wire.size();
+    server.on_segment(t, make_segment(101, iss + 2u, ctl::fin | ctl::ack), tw_ts(5, 0));
+    REQUIRE(wire.size() == sent + 1);
+    CHECK(wire.back().header.ack == 102u);
+    CHECK_FALSE(wire.back().options.has_timestamps);
+}
+
+TEST_CASE("time_wait: a record's RST carries TSopt, TSecr 0 without the ACK bit (RFC 7323 §3.2)",
+          "[time_wait][timestamps]") {
+    time_wait_record r;
+    r.rcv_nxt = 5000;
+    r.timestamps = true;
+    r.ts_recent = 1234;
+    // <SEQ=SEG.ACK><CTL=RST> answering a segment with an ACK: no ACK bit, so TSecr 0.
+    const outgoing_segment rst = r.sent(reset_answering(make_segment(5000, 77, ctl::ack)), 100, 0xFFFFFFF0u);
+    REQUIRE(rst.options.has_timestamps);
+    CHECK(rst.options.ts_val == 100u - 16u);  // (100 + 2^32 - 16) mod 2^32 (§5.4)
+    CHECK(rst.options.ts_ecr == 0u);
+    // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>: TSecr TS.Recent.
+    const outgoing_segment rst_ack = r.sent(reset_answering(make_segment(5000, 0, ctl::syn)), 100, 0);
+    CHECK(rst_ack.options.ts_val == 100u);
+    CHECK(rst_ack.options.ts_ecr == 1234u);
+    r.timestamps = false;
+    CHECK_FALSE(r.sent(r.ack(), 100, 0).options.has_timestamps);
 }

@@ -159,6 +159,23 @@ TEST_CASE("engine timestamps: active open, our configuration x the peer's SYN,AC
     }
 }
 
+// RFC 6691: the MSS counts text and options, so STATUS's snd_mss (Linux's tcpi_snd_mss) is
+// the text of a full segment: the peer's MSS, less TSopt's 12 octets (10 and two NOPs) when
+// timestamps are in use; and a full segment carries exactly that much text.
+TEST_CASE("engine timestamps: STATUS's snd_mss is the text of a full segment", "[options][timestamps][engine]") {
+    for (const bool in_use : {true, false}) {
+        INFO("timestamps " << in_use);
+        ets_harness<> h(ets_config(in_use));
+        CHECK(h.st().snd_mss == 0u);  // no peer SYN yet
+        ets_open_active(h, true, 777);
+        const std::uint32_t expected = in_use ? ets_mss - (10u + 2u) : ets_mss;
+        CHECK(h.st().snd_mss == expected);
+        REQUIRE(h.conn.send(3000) == tcpfsm::user_error::none);
+        const tcpfsm::outgoing_segment first = h.take();
+        CHECK(first.header.text_length == expected);
+    }
+}
+
 TEST_CASE("engine timestamps: passive open, our configuration x the peer's SYN", "[options][timestamps][engine]") {
     for (const bool ours : {true, false}) {
         for (const bool peers : {true, false}) {
@@ -514,7 +531,9 @@ TEST_CASE("engine timestamps: an ACK that does not advance SND.UNA gives no samp
 TEST_CASE("engine timestamps: with_timestamps<P, false> compiles them out", "[options][timestamps][engine]") {
     using without = tcpfsm::with_timestamps<ets_profile, false>;
     STATIC_REQUIRE(std::is_empty<tcpfsm::no_timestamping>::value);
-    STATIC_REQUIRE(sizeof(tcpfsm::timestamping) == 20u);
+    // TS.Recent, Last.ACK.sent, the offset, the call's clock, TS.Recent's time (32 + 16 bits)
+    // and the negotiation bits: 5 x 4 + 2 + 1, padded to 4.
+    STATIC_REQUIRE(sizeof(tcpfsm::timestamping) == (5u * 4u + 2u + 1u + 3u) / 4u * 4u);
     STATIC_REQUIRE(sizeof(ets_engine<without>) < sizeof(ets_engine<>));
     ets_harness<without> h(ets_config(true));
     h.conn.open_active();

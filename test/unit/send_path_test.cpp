@@ -448,14 +448,14 @@ TEST_CASE("send path: issue 13's TCB budgets", "[send_path][connection]") {
     REQUIRE(sizeof(tcpfsm::connection<tcpfsm_test::empty_io, tcpfsm_test::empty_clock, tcpfsm::null_observer,
                                       tcpfsm_test::empty_iss, default_without_options>) <= 256);
     REQUIRE(sizeof(tcpfsm_test::empty_tcb) <= 128);
-    // Timestamps cost at most their 20 octets, the undo detector's 20 they bring
-    // (spurious_retransmission.hpp: nothing to detect with neither timestamps nor SACK) and
-    // the alignment to 8 they may need.
-    REQUIRE(sizeof(tcpfsm::timestamping) == 20u);
+    // Timestamps cost at most their 24 octets (5 x 4 + 2 + 1, padded to 4), the undo
+    // detector's 20 they bring (spurious_retransmission.hpp: nothing to detect with neither
+    // timestamps nor SACK) and the alignment to 8 they may need.
+    REQUIRE(sizeof(tcpfsm::timestamping) == 24u);
     REQUIRE(sizeof(without_sack_tcb) <=
             sizeof(tcpfsm::connection<tcpfsm_test::empty_io, tcpfsm_test::empty_clock, tcpfsm::null_observer,
                                       tcpfsm_test::empty_iss, default_without_options>) +
-                24u + sizeof(tcpfsm::spurious_retransmission_detector));
+                ((24u + sizeof(tcpfsm::spurious_retransmission_detector) + 7u) & ~std::size_t{7}));
     // SACK (selective_acknowledgment.hpp, 128 octets, no padding to share): exactly its size more.
     CHECK(sizeof(default_tcb) == sizeof(without_sack_tcb) + sizeof(tcpfsm::selective_acknowledgment<>));
     WARN("sizeof(connection<empty policies>), default profile with timestamps and SACK: "

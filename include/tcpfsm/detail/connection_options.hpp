@@ -34,16 +34,17 @@ std::size_t connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::sack_blo
 // The peer's SYN or SYN,ACK taken in LISTEN or SYN-SENT: TSopt or not, TS.Recent (§3.2).
 template <class SegmentIO, class Clock, class Observer, class IssPolicy, class Profile>
 void connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::take_peer_timestamps(const call_input& in) noexcept {
-    ts_.on_peer_syn(in.options->has_timestamps, in.options->ts_val, clock_ms());
+    ts_.on_peer_syn(in.options->has_timestamps, in.options->ts_val, in.now_ms);
 }
 
 // §5.3 R1 with §5.5, and §3.2's segment without TSopt: in SYN-RECEIVED and the
 // synchronized states, before the acceptability test (Appendix D). RSTs are exempt.
 template <class SegmentIO, class Clock, class Observer, class IssPolicy, class Profile>
 options::paws_verdict connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::check_timestamps(
-    const segment& seg, const segment_options& o) noexcept {
+    const call_input& in) noexcept {
     if (!ts_.enabled() || !is_synchronized_or_syn_received(state_)) return options::paws_verdict::accept;
-    return ts_.check(o.has_timestamps, o.ts_val, seg.rst(), clock_ms(), config().missing_timestamp);
+    const segment_options& o = *in.options;
+    return ts_.check(o.has_timestamps, o.ts_val, in.seg->rst(), in.now_ms, config().missing_timestamp);
 }
 
 // missing_timestamp_policy::drop: "a TCP SHOULD silently drop the segment" (§3.2). No
@@ -60,14 +61,14 @@ void connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::drop_without_ti
 // answers) may set TS.Recent, if it starts at or before Last.ACK.sent.
 template <class SegmentIO, class Clock, class Observer, class IssPolicy, class Profile>
 void connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::update_ts_recent(
-    const segment& seg, const segment_options& o, const classification& k) noexcept {
+    const call_input& in, const classification& k) noexcept {
     if (!ts_.enabled() || !is_synchronized_or_syn_received(state_) || k.count == 0) return;
     const event first = k.events[0];
     if (!answers_probes(first) || first == event::rcv_syn || first == event::rcv_syn_passive ||
         first == event::rcv_syn_reopen) {
         return;
     }
-    ts_.update_recent(o.has_timestamps, o.ts_val, seg.seq, clock_ms());
+    ts_.update_recent(in.options->has_timestamps, in.options->ts_val, in.seg->seq, in.now_ms);
 }
 
 // §4.1: the RTT sample of the arriving ACK's TSecr (acknowledge() calls this only when
@@ -77,18 +78,18 @@ rtt_sample connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::timestamp
     const call_input& in) noexcept {
     // A cookie ACK's TSecr is our SYN,ACK's TSval with options in its low 6 bits: no time.
     if (!ts_.enabled() || in.seg == nullptr || in.cookie != nullptr) return {false, 0};
-    return ts_.rtt_from_echo(in.options->has_timestamps, in.options->ts_ecr, in.seg->ack_flag(), clock_ms());
+    return ts_.rtt_from_echo(in.options->has_timestamps, in.options->ts_ecr, in.seg->ack_flag(), in.now_ms);
 }
 
 // Every segment we send on a timestamp connection (a SYN: if it offers TSopt) carries
-// TSval (the clock plus the offset, §5.4) and TSecr (TS.Recent with the ACK bit, else 0);
+// TSval (the call's clock plus the offset, §5.4; read_clock) and TSecr (TS.Recent with the ACK bit, else 0);
 // one with the ACK bit sets Last.ACK.sent (§4.3). RSTs carry it too (§3.2's SHOULD).
 template <class SegmentIO, class Clock, class Observer, class IssPolicy, class Profile>
 void connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::fill_timestamps(outgoing_segment& out) noexcept {
     const segment& s = out.header;
     if (!(s.syn() ? ts_.sent() : ts_.enabled())) return;
     out.options.has_timestamps = true;
-    out.options.ts_val = ts_.tsval(clock_ms());
+    out.options.ts_val = ts_.call_tsval();
     out.options.ts_ecr = ts_.tsecr(s.ack_flag());
     if (s.ack_flag() && !s.rst()) ts_.on_ack_sent(s.ack);
 }
@@ -100,7 +101,7 @@ void connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::take_cookie_opt
     const syn_cookie_check& cookie = *in.cookie;
     if (!cookie.timestamps) return;
     const four_tuple none{};
-    ts_.on_peer_syn(true, in.options->ts_val, clock_ms());  // TS.Recent = SEG.TSval
+    ts_.on_peer_syn(true, in.options->ts_val, in.now_ms);  // TS.Recent = SEG.TSval
     ts_.offer(true, config().timestamps);
     ts_.on_ack_sent(rcv_nxt_);  // Last.ACK.sent: the SYN,ACK's ACK (§4.3)
     // RFC 7323 §5.4: the offset our SYN,ACK's TSval had, keyed by the four-tuple (choose_iss).

@@ -17,8 +17,8 @@ namespace tcpfsm {
 // One acceptable ACK as RACK-TLP reads it (its arrival, SRTT, RFC 5681's duplicate), with
 // connection_config::rack.
 template <class SegmentIO, class Clock, class Observer, class IssPolicy, class Profile>
-sack::rack_input connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::rack_input(bool duplicate) noexcept {
-    return {microseconds(), std::uint64_t{rto_.srtt_ms()} * 1000u, duplicate, config().rack};
+sack::rack_input connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::rack_input(const call_input& in, bool duplicate) noexcept {
+    return {in.now_us, std::uint64_t{rto_.srtt_ms()} * 1000u, duplicate, config().rack};
 }
 
 // After every input (arm_idle_timers): the reordering timer, else the PTO when §7.2's
@@ -37,7 +37,7 @@ void connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::arm_loss_detect
         const bool may_probe = has(syn_acked_bit) && flight != 0 && !sack_.in_recovery() &&
                                send_.recovery() != recovery_state::loss && sack_.sacked_octets() == 0;
         const sack::loss_timer_plan p =
-            d.plan(rto, timers_.deadline(timer_kind::retransmission), in.now, microseconds(), may_probe,
+            d.plan(rto, timers_.deadline(timer_kind::retransmission), in.now, in.now_us, may_probe,
                    std::uint64_t{rto_.srtt_ms()} * 1000u, flight <= effective_mss(),
                    std::uint64_t{config().tlp_max_ack_delay_ms} * 1000u);
         if (p.arm) timers_.arm(timer_kind::retransmission, in.now, seq_lt(in.now, p.at) ? p.at - in.now : 0u);
@@ -47,7 +47,7 @@ void connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::arm_loss_detect
 // The retransmission timer's slot expired: true when it was the loss-detection timer (then
 // handled here, and the RTO's deadline is back in the slot), false for the RTO itself.
 template <class SegmentIO, class Clock, class Observer, class IssPolicy, class Profile>
-bool connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::loss_detection_expired() noexcept {
+bool connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::loss_detection_expired(const call_input& in) noexcept {
     if constexpr (!sack_type::compiled_in) {
         return false;
     } else {
@@ -55,20 +55,19 @@ bool connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::loss_detection_
         auto& d = sack_.loss_detector();
         const sack::loss_timer k = d.take_expiry();
         if (k == sack::loss_timer::none) return false;
-        const call_input in{ticks(), nullptr, nullptr, nullptr, 0, nullptr, true, &no_segment_options};
         const std::uint32_t rto_at = d.rto_deadline();
         timers_.arm(timer_kind::retransmission, in.now, seq_lt(in.now, rto_at) ? rto_at - in.now : 0u);
         if (!has(syn_acked_bit) || snd_una_ == snd_nxt_) return true;
         const std::uint32_t smss = effective_mss();
         if (k == sack::loss_timer::reordering) {
             // §6.3: RACK_detect_loss(); a loss starts recovery as on an ACK (take_data_ack).
-            const std::uint64_t now_us = microseconds();
+            const std::uint64_t now_us = in.now_us;
             const sack::recovery_step s = sack_.on_reordering_timeout(now_us, snd_una_, snd_nxt_, smss);
             if (s.entered) {
                 const std::uint32_t flight = snd_nxt_ - snd_una_;
                 sack_.start_recovery(send_.on_sack_recovery_start(flight, smss, now_us), flight);
                 if (s.first.length != 0) {
-                    resend(s.first.seq, s.first.length);
+                    resend(in, s.first.seq, s.first.length);
                     sack_.on_sent(s.first);
                 }
             }
@@ -85,7 +84,7 @@ bool connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::loss_detection_
         const sack::tlp_probe p = sack::tlp::choose(snd_nxt_, fresh, smss, last);
         if (p.length == 0) return true;
         if (p.is_retrans) {
-            resend(p.seq, p.length);
+            resend(in, p.seq, p.length);
         } else {
             send_data(in, p.length, has(fin_queued_bit) && p.length == unsent());
         }

@@ -15,11 +15,11 @@ namespace tcpfsm {
 // The event an expired timer is, from the main slot's counter and timer_config;
 // event::status when the expiry is no event.
 template <class SegmentIO, class Clock, class Observer, class IssPolicy, class Profile>
-event connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::timer_event(timer_kind kind) noexcept {
+event connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::timer_event(const call_input& in, timer_kind kind) noexcept {
     const timer_config& t = config().timers;
     switch (kind) {
         case timer_kind::retransmission: {
-            if (loss_detection_expired()) return event::status;  // RFC 8985's timer, output only
+            if (loss_detection_expired(in)) return event::status;  // RFC 8985's timer, output only
             const std::uint16_t n = timers_.count_retry();
             const bool syn_outstanding = !has(syn_acked_bit) && snd_una_ == iss_;
             if (n > retransmission_limit(t, state_ == state::syn_sent, syn_outstanding, has(passive_bit))) {
@@ -31,7 +31,7 @@ event connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::timer_event(ti
             // Data or FIN outstanding: ssthresh and the loss window (RFC 5681 §3.1), then
             // go-back-N from SND.UNA (the row's retransmit action sends its first segment).
             if (has(syn_acked_bit) && snd_una_ != snd_nxt_) {
-                send_.on_timeout(snd_una_, snd_nxt_, effective_mss(), microseconds());
+                send_.on_timeout(snd_una_, snd_nxt_, effective_mss(), in.now_us);
                 sack_.on_retransmission_timeout(snd_una_, snd_nxt_);
             }
             return event::timeout_retransmit;

@@ -59,7 +59,7 @@ protected:
     // The inputs of the call in progress, on the stack: the functions of a call take it as
     // their first argument (the TCB keeps no pointer to it).
     struct call_input {
-        std::uint32_t now;         // Clock::now() in ticks
+        std::uint32_t now;         // Clock::now() in ticks (now_ms mod 2^32)
         const segment* seg;        // on_segment: the arriving segment
         const std::uint8_t* text;  //   and its text
         const four_tuple* tuple;   // for the ISS (open_active, send in LISTEN, a SYN in LISTEN)
@@ -67,6 +67,7 @@ protected:
         const syn_cookie_check* cookie;  // on_valid_cookie_ack in LISTEN: what the cookie encodes
         bool turn_end = false;     // on_timer: the consumer's turn is over (ack_per_turn)
         const segment_options* options = &no_segment_options;  // on_segment: the segment's options
+        std::uint64_t now_ms = 0, now_us = 0;  // the same reading of the Clock, ms and us (read_clock)
     };
 
     bool has(std::uint8_t bit) const noexcept { return (flags_ & bit) != 0; }

@@ -81,12 +81,16 @@ struct endpoint_observer : null_observer {
 };
 
 using iss_function = std::function<std::uint32_t(const four_tuple&, std::uint64_t)>;
+using timestamp_offset_function = std::function<std::uint32_t(const four_tuple&)>;
 
+// The engine's IssPolicy: the ISS and (RFC 7323 §5.4) the TSval offset of a four-tuple.
 struct endpoint_iss {
     const iss_function* fn;
+    const timestamp_offset_function* offset;
     std::uint32_t operator()(const four_tuple& tuple, std::uint64_t microseconds) const {
         return (*fn)(tuple, microseconds);
     }
+    std::uint32_t timestamp_offset(const four_tuple& tuple) const { return *offset ? (*offset)(tuple) : 0u; }
 };
 
 }  // namespace detail
@@ -124,6 +128,10 @@ public:
     // is RFC 6528's generator keyed from the network's seed.
     void set_iss(detail::iss_function fn) { iss_ = std::move(fn); }
     void set_fixed_iss(std::uint32_t iss) { iss_ = fixed_iss(iss); }
+    // The TSval offset of a four-tuple (RFC 7323 §5.4), added to every TSval the engine
+    // sends. The default is rfc6528_iss::timestamp_offset under the same key as the ISS; an
+    // empty function gives offset 0. set_iss and set_fixed_iss leave it as it is.
+    void set_timestamp_offset(detail::timestamp_offset_function fn) { timestamp_offset_ = std::move(fn); }
 
     // Addressing: the four-tuple handed to the engine is (this endpoint, its peer).
     endpoint_address address() const noexcept { return address_; }
@@ -234,7 +242,7 @@ private:
 
     void make_engine() {
         engine_ = std::make_unique<engine_type>(config_, detail::endpoint_io<Profile>{this}, net_->time_.clock(),
-                                                detail::endpoint_observer<Profile>(this), detail::endpoint_iss{&iss_});
+                                                detail::endpoint_observer<Profile>(this), detail::endpoint_iss{&iss_, &timestamp_offset_});
         last_row_ = nullptr;
     }
 
@@ -386,6 +394,7 @@ private:
     std::string name_;
     connection_config config_;
     detail::iss_function iss_;
+    detail::timestamp_offset_function timestamp_offset_;
     std::unique_ptr<engine_type> engine_;
     endpoint_address address_{};
     std::uint16_t port_ = 0;

@@ -67,7 +67,10 @@ public:
         siphash_key secret{};
         secret.k0 = random_.next();
         secret.k1 = random_.next();
-        ep.set_iss(rfc6528_iss(secret));
+        const rfc6528_iss generator(secret);
+        ep.set_iss(generator);
+        // RFC 7323 §5.4: a per-connection TSval offset, keyed as the ISS (RFC 6528).
+        ep.set_timestamp_offset([generator](const four_tuple& t) { return generator.timestamp_offset(t); });
         ep.make_engine();
         return ep;
     }
