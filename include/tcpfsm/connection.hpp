@@ -663,42 +663,12 @@ private:
     }
     bool detect_spurious_retransmission(const call_input& in, const sack::sender_ack& sa, recovery_response& r) noexcept;
 
-    // ---- SACK sender (RFC 6675 with PRR, RFC 6937; selective_acknowledgment.hpp) ----
-    // After SND.UNA moved: PRR's sndcnt; on entering, the first retransmission (§5 (4.3));
-    // at the end (§5 (A)), cwnd = ssthresh. RFC 2018 §8 reneging: an RTO after max(SRTT / 2,
-    // 10 ms), as Linux's tcp_check_sack_reneging; the RTO then forgets the scoreboard.
-    void after_sack_ack(const call_input& in, const sack::sender_ack& a, std::uint64_t now_us) noexcept {
-        if (a.step.ended) send_.on_sack_recovery_end(sack_.recovery_ssthresh(), now_us);
-        sack_.after_ack(a, snd_una_, snd_nxt_, effective_mss());
-        if (a.step.entered && a.step.first.length != 0) {
-            resend(in, a.step.first.seq, a.step.first.length);
-            sack_.on_sent(a.step.first);
-            timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
-        }
-        const std::uint32_t wait = rto_.srtt_ms() / 2u > 10u ? rto_.srtt_ms() / 2u : 10u;
-        if (a.board.reneging && wait < rto_.rto_ms()) timers_.arm(timer_kind::retransmission, in.now, wait);
-    }
-    // Output in SACK recovery: NextSeg() (holes first, then new data) while PRR allows; false
-    // outside it (the ordinary output runs).
-    bool sack_output(const call_input& in) noexcept {
-        if (!sack_.in_recovery() || !has(syn_acked_bit)) return false;
-        for (;;) {  // each segment sent spends PRR's allowance
-            const std::uint32_t right = snd_una_ + snd_wnd_;
-            const std::uint32_t window = seq_lt(snd_nxt_, right) ? right - snd_nxt_ : 0u;
-            std::uint32_t fresh = may_send_data() && !has(fin_sent_bit) ? unsent() : 0u;
-            if (fresh > window) fresh = window;
-            const sack::segment_choice c = sack_.next_segment(snd_una_, snd_nxt_, effective_mss(), fresh);
-            if (c.length == 0) break;
-            if (c.rule == sack::nextseg_rule::new_data) {
-                if (c.length < effective_mss() && c.length < unsent()) break;  // a full segment, or all (SWS)
-                send_data(in, c.length, has(fin_queued_bit) && c.length == unsent());
-            } else {
-                resend(in, c.seq, c.length);
-            }
-            sack_.on_sent(c);
-        }
-        return true;
-    }
+    // ---- SACK sender (RFC 6675 with PRR, RFC 6937; RFC 8985; selective_acknowledgment.hpp),
+    // defined in detail/connection_sack.hpp: the steps after an ACK, the output in recovery,
+    // go-back-N past SACKed octets.
+    void after_sack_ack(const call_input& in, const sack::sender_ack& a, std::uint64_t now_us) noexcept;
+    bool sack_output(const call_input& in) noexcept;
+    void go_back_n(const call_input& in, std::uint32_t seq, std::uint32_t length) noexcept;
     // Octets of new data cwnd admits: send_path's (cwnd - FlightSize, limited transmit),
     // or with SACK cwnd - SetPipe() (RFC 6675 §5 (3.3), (C): SACKed octets have left the
     // network), except after a timeout (go-back-N's own accounting).
@@ -709,13 +679,6 @@ private:
         const std::uint32_t w = send_.cwnd(), pipe = sack_.pipe(snd_una_, snd_nxt_, effective_mss());
         return w > pipe ? w - pipe : 0u;
     }
-    // Go-back-N after a timeout skips what the scoreboard holds as SACKed (RFC 6675 §5.1).
-    void go_back_n(const call_input& in, std::uint32_t seq, std::uint32_t length) noexcept {
-        const sack::segment_choice part = sack_.unsacked_part(seq, length);
-        if (part.length == 0 || part.seq != seq) send_.on_retransmitted(seq, part.length == 0 ? length : part.seq - seq);
-        if (part.length != 0) resend(in, part.seq, part.length);
-    }
-
     // §3.10.7.4 fifth: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
     // set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK."
     void update_window(const segment& seg, bool initial) noexcept {
@@ -1204,6 +1167,7 @@ private:
 // The member functions defined outside the class, one concern per header.
 #include "detail/connection_options.hpp"
 #include "detail/connection_rack.hpp"
+#include "detail/connection_sack.hpp"
 #include "detail/connection_timers.hpp"
 #include "detail/connection_undo.hpp"
 

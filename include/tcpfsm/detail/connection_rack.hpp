@@ -17,7 +17,8 @@ namespace tcpfsm {
 // One acceptable ACK as RACK-TLP reads it (its arrival, SRTT, RFC 5681's duplicate), with
 // connection_config::rack.
 template <class SegmentIO, class Clock, class Observer, class IssPolicy, class Profile>
-sack::rack_input connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::rack_input(const call_input& in, bool duplicate) noexcept {
+sack::rack_input connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::rack_input(const call_input& in,
+                                                                                       bool duplicate) noexcept {
     return {in.now_us, std::uint64_t{rto_.srtt_ms()} * 1000u, duplicate, config().rack};
 }
 
