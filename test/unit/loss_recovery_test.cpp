@@ -42,7 +42,7 @@ constexpr loss_recovery_config dupthresh_5{5, tcpfsm::recovery_exit_window::flig
                                            tcpfsm::partial_ack_timer::every_partial_ack, true, true, 0};
 constexpr loss_recovery_config no_limited_transmit{3, tcpfsm::recovery_exit_window::flight_bounded,
                                                    tcpfsm::partial_ack_timer::every_partial_ack, false, true, 0};
-// Option (2) with RFC 6582's burst limit of 4 segments per ACK (FreeBSD's TCP_MAXBURST).
+// Option (2) with RFC 6582's burst limit of 4 segments per ACK (the BSDs' TCP_MAXBURST).
 constexpr loss_recovery_config exit_at_ssthresh_burst_4{3, tcpfsm::recovery_exit_window::ssthresh,
                                                         tcpfsm::partial_ack_timer::every_partial_ack, true, true, 4};
 
