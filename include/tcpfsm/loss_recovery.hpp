@@ -283,7 +283,8 @@ public:
         if (!limiting_exit_burst()) return 0xFFFFFFFFu;
         return seq_lt(snd_nxt, cwnd_or_retransmit_next_) ? cwnd_or_retransmit_next_ - snd_nxt : 0u;
     }
-    // The exit's burst limit is in force (it ends once cwnd is within N*SMSS of FlightSize).
+    // The exit's burst limit is in force (it ends once cwnd is within N*SMSS of FlightSize, or
+    // with a fast retransmit, a timeout or an undo during recovery).
     constexpr bool limiting_exit_burst() const noexcept {
         return has(exit_burst_bit) && state_ != recovery_state::recovery && state_ != recovery_state::loss;
     }

@@ -249,6 +249,15 @@ TEST_CASE("loss_recovery: the burst limit binds only when cwnd admits more than 
         CHECK_FALSE(lr.limiting_exit_burst());
         CHECK(lr.burst_room(nxt) == 0xFFFFFFFFu);
     }
+    SECTION("an undo on the exit ACK leaves the limit: the restored window goes out N segments per ACK") {
+        basic_loss_recovery<exit_at_ssthresh_burst_4> lr;
+        ssthresh_probe probe;
+        for (int i = 0; i < 3; ++i) lr.on_ack(dup(una, nxt, cc_cwnd, false), probe);
+        REQUIRE(lr.on_ack(advance(una, nxt, nxt, cc_cwnd), probe).recovery_ended);
+        lr.undo();  // the state is open already: nothing to end
+        CHECK(lr.limiting_exit_burst());
+        CHECK(lr.burst_room(nxt) == 4 * smss);
+    }
     SECTION("a timeout ends the limit") {
         basic_loss_recovery<exit_at_ssthresh_burst_4> lr;
         ssthresh_probe probe;
