@@ -65,7 +65,8 @@ enum class recovery_exit_window : std::uint8_t {
     // recovery is PRR (RFC 6937), which brings FlightSize to about ssthresh by the exit;
     // this component inflates as RFC 5681 §3.2 does, so option (2) could burst.)
     flight_bounded,
-    // Option (2): ssthresh. RFC 6582 asks for a burst limit with it (the engine's).
+    // Option (2): ssthresh. RFC 6582 asks for a burst limit with it:
+    // loss_recovery_config::exit_burst_segments.
     ssthresh,
 };
 
@@ -87,10 +88,16 @@ struct loss_recovery_config {
     partial_ack_timer timer;
     bool limited_transmit;  // RFC 3042 (RFC 5681 §3.2 step 1: SHOULD)
     bool frto;              // RFC 5682 (Linux's tcp_frto, on by default)
+    // RFC 6582 §3.2 step 3's burst limit after a full ACK: "limit the number of data packets
+    // that can be sent in response to a single acknowledgment". From the exit ACK on, each
+    // ACK lets new data reach at most SND.NXT + N*SMSS (FlightSize after the ACK plus N
+    // segments, Linux's old tcp_moderate_cwnd bound, without lowering cwnd), until cwnd is
+    // within N*SMSS of FlightSize. 0: no limit.
+    std::uint8_t exit_burst_segments;
 };
 
 inline constexpr loss_recovery_config loss_recovery_defaults{
-    3, recovery_exit_window::flight_bounded, partial_ack_timer::every_partial_ack, true, true};
+    3, recovery_exit_window::flight_bounded, partial_ack_timer::every_partial_ack, true, true, 0};
 
 // One acceptable ACK (SND.UNA =< SEG.ACK =< SND.NXT), as the engine gives it, before it
 // moves SND.UNA.
@@ -166,6 +173,7 @@ public:
         switch (state_) {
             case recovery_state::open:
             case recovery_state::disorder:
+                if (has(exit_burst_bit)) limit_burst(in);
                 if (advances) {
                     dupacks_ = 0;
                     state_ = recovery_state::open;
@@ -203,6 +211,7 @@ public:
         set(guard_bit);
         clear(partial_seen_bit);
         clear(frto_loss_bit);
+        clear(exit_burst_bit);
         cwnd_or_retransmit_next_ = snd_una;
         set_frto(Config.frto && !was_loss ? frto_first_ack : frto_off);
     }
@@ -252,6 +261,7 @@ public:
         dupacks_ = 0;
         clear(partial_seen_bit);
         clear(frto_loss_bit);
+        clear(exit_burst_bit);
         set_frto(frto_off);
     }
 
@@ -265,6 +275,18 @@ public:
         const std::uint32_t resent = seq_lt(resent_to, recover_) ? resent_to - snd_una : recover_ - snd_una;
         const std::uint32_t beyond = seq_gt(snd_nxt, recover_) ? snd_nxt - recover_ : 0u;
         return seq_lt(snd_una, recover_) ? resent + beyond : snd_nxt - snd_una;
+    }
+
+    // Octets of new data beyond SND.NXT that the last ACK may release under the exit's burst
+    // limit (loss_recovery_config::exit_burst_segments), or 0xFFFFFFFF when none applies.
+    constexpr std::uint32_t burst_room(std::uint32_t snd_nxt) const noexcept {
+        if (!limiting_exit_burst()) return 0xFFFFFFFFu;
+        return seq_lt(snd_nxt, cwnd_or_retransmit_next_) ? cwnd_or_retransmit_next_ - snd_nxt : 0u;
+    }
+    // The exit's burst limit is in force (it ends once cwnd is within N*SMSS of FlightSize, or
+    // with a fast retransmit, a timeout or an undo during recovery).
+    constexpr bool limiting_exit_burst() const noexcept {
+        return has(exit_burst_bit) && state_ != recovery_state::recovery && state_ != recovery_state::loss;
     }
 
     // The cwnd to send with: this component's during fast recovery, else the policy's.
@@ -294,6 +316,7 @@ private:
     static constexpr std::uint8_t frto_mask = 3u << frto_shift;
     static constexpr std::uint8_t frto_off = 0, frto_first_ack = 1, frto_second_ack = 2;
     static constexpr std::uint8_t frto_loss_bit = 1u << 4;  // F-RTO step 3a: cwnd at least 3 SMSS
+    static constexpr std::uint8_t exit_burst_bit = 1u << 5;  // the exit's burst limit is in force
 
     constexpr bool has(std::uint8_t bit) const noexcept { return (flags_ & bit) != 0; }
     constexpr void set(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ | bit); }
@@ -335,12 +358,27 @@ private:
         recover_ = in.snd_nxt;
         set(guard_bit);
         clear(partial_seen_bit);
+        clear(exit_burst_bit);
         cwnd_or_retransmit_next_ = saturating_add(ssthresh_, std::uint32_t{Config.dupack_threshold} * in.smss);
         state_ = recovery_state::recovery;
         out.fast_retransmit = true;
         // Linux re-arms the timer when it resends the head (tcp_xmit_retransmit_queue), so
         // an old timer does not fire just after the fast retransmission.
         out.restart_timer = true;
+    }
+
+    // An ACK while the exit's burst limit is in force (`in.cwnd`: the window before this
+    // ACK's growth): new data may reach SND.NXT + N*SMSS in response to it; the limit ends when
+    // the window no longer admits more than that beyond FlightSize after the ACK.
+    constexpr void limit_burst(const recovery_ack& in) noexcept {
+        const std::uint32_t una = seq_max(in.ack, in.snd_una);
+        const std::uint64_t flight = in.snd_nxt - una;
+        const std::uint64_t burst = std::uint64_t{Config.exit_burst_segments} * in.smss;
+        if (std::uint64_t{in.cwnd} <= flight + burst) {
+            clear(exit_burst_bit);
+            return;
+        }
+        cwnd_or_retransmit_next_ = in.snd_nxt + static_cast<std::uint32_t>(burst);
     }
 
     constexpr void on_new_ack_in_recovery(const recovery_ack& in, recovery_response& out) noexcept {
@@ -358,6 +396,11 @@ private:
             out.restart_timer = true;
             state_ = recovery_state::open;
             clear(partial_seen_bit);
+            // RFC 6582 §3.2 step 3: the burst limit, when cwnd admits more than N segments.
+            if (Config.exit_burst_segments != 0) {
+                set(exit_burst_bit);
+                limit_burst(recovery_ack{in.ack, in.ack, in.snd_nxt, exit, in.smss, false, false});
+            }
             return;
         }
         // Partial acknowledgment: retransmit the first unacknowledged segment, deflate by
@@ -426,7 +469,8 @@ private:
 
     std::uint32_t recover_ = 0;
     std::uint32_t ssthresh_ = 0;
-    // Fast recovery: its cwnd. Loss: the go-back-N pointer (the two never coexist).
+    // Fast recovery: its cwnd. Loss: the go-back-N pointer. Open or disorder with the exit's
+    // burst limit: the sequence number new data may reach in response to the last ACK.
     std::uint32_t cwnd_or_retransmit_next_ = 0;
     recovery_state state_ = recovery_state::open;
     std::uint8_t dupacks_ = 0;

@@ -281,7 +281,11 @@ public:
         // it. The recovery component checked FlightSize + SMSS =< cwnd + 2*SMSS.
         const std::uint32_t w = cwnd();
         const std::uint32_t in_flight = recovery_.pipe(snd_una, snd_nxt);
-        const std::uint64_t free = (w > in_flight ? w - in_flight : 0u) + std::uint64_t{limited_transmit_} * smss;
+        std::uint64_t free = (w > in_flight ? w - in_flight : 0u) + std::uint64_t{limited_transmit_} * smss;
+        // RFC 6582 §3.2 step 3: after fast recovery, at most N segments per ACK
+        // (loss_recovery_config::exit_burst_segments) until FlightSize nears cwnd.
+        const std::uint32_t burst = recovery_.burst_room(snd_nxt);
+        if (burst < free) free = burst;
         return free > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<std::uint32_t>(free);
     }
     // The allowance of limited transmit lasts one input (the ACK that gave it).

@@ -33,15 +33,18 @@ constexpr std::uint32_t rfc5681_ssthresh(std::uint32_t flight) { return std::max
 
 // Configurations other than the default, of static storage duration (template arguments).
 constexpr loss_recovery_config exit_at_ssthresh{3, tcpfsm::recovery_exit_window::ssthresh,
-                                                tcpfsm::partial_ack_timer::every_partial_ack, true, true};
+                                                tcpfsm::partial_ack_timer::every_partial_ack, true, true, 0};
 constexpr loss_recovery_config impatient{3, tcpfsm::recovery_exit_window::flight_bounded,
-                                         tcpfsm::partial_ack_timer::first_partial_ack, true, true};
+                                         tcpfsm::partial_ack_timer::first_partial_ack, true, true, 0};
 constexpr loss_recovery_config no_frto{3, tcpfsm::recovery_exit_window::flight_bounded,
-                                       tcpfsm::partial_ack_timer::every_partial_ack, true, false};
+                                       tcpfsm::partial_ack_timer::every_partial_ack, true, false, 0};
 constexpr loss_recovery_config dupthresh_5{5, tcpfsm::recovery_exit_window::flight_bounded,
-                                           tcpfsm::partial_ack_timer::every_partial_ack, true, true};
+                                           tcpfsm::partial_ack_timer::every_partial_ack, true, true, 0};
 constexpr loss_recovery_config no_limited_transmit{3, tcpfsm::recovery_exit_window::flight_bounded,
-                                                   tcpfsm::partial_ack_timer::every_partial_ack, false, true};
+                                                   tcpfsm::partial_ack_timer::every_partial_ack, false, true, 0};
+// Option (2) with RFC 6582's burst limit of 4 segments per ACK (the BSDs' TCP_MAXBURST).
+constexpr loss_recovery_config exit_at_ssthresh_burst_4{3, tcpfsm::recovery_exit_window::ssthresh,
+                                                        tcpfsm::partial_ack_timer::every_partial_ack, true, true, 4};
 
 // A callback that counts its calls and answers RFC 5681 (4).
 struct ssthresh_probe {
@@ -173,6 +176,101 @@ TEST_CASE("loss_recovery: full ACK: RFC 6582 option (1) bounded by FlightSize, o
         auto r = lr.on_ack(advance(una, nxt, nxt, cc_cwnd), probe);
         REQUIRE(r.recovery_ended);
         CHECK(r.exit_cwnd == ssthresh);
+    }
+}
+
+TEST_CASE("loss_recovery: option (2) with a burst limit: N segments per ACK until FlightSize nears cwnd (RFC 6582 §3.2 "
+          "step 3)",
+          "[loss_recovery]") {
+    // The peer's window was full: 44 segments out, one lost, no new data during recovery, so
+    // the full ACK leaves nothing in flight (bench/results/goodput_notes.md).
+    constexpr std::uint32_t n = 4, segments = 44;
+    const std::uint32_t una = 5000, recover = una + segments * smss;
+    const std::uint32_t ssthresh = rfc5681_ssthresh(segments * smss);  // 22000
+    basic_loss_recovery<exit_at_ssthresh_burst_4> lr;
+    ssthresh_probe probe;
+    CHECK(lr.burst_room(una) == 0xFFFFFFFFu);  // no limit before any recovery
+    for (int i = 0; i < 3 + 40; ++i) lr.on_ack(dup(una, recover, segments * smss, false), probe);
+    REQUIRE(lr.in_fast_recovery());
+    CHECK(lr.burst_room(recover) == 0xFFFFFFFFu);  // in recovery the inflated cwnd rules
+
+    auto full = lr.on_ack(advance(una, recover, recover, segments * smss), probe);
+    REQUIRE(full.recovery_ended);
+    CHECK(full.exit_cwnd == ssthresh);  // option (2): cwnd = ssthresh, not 2*SMSS
+    // The exit ACK releases N segments, not ssthresh - FlightSize = 22 of them.
+    CHECK(lr.limiting_exit_burst());
+    CHECK(lr.burst_room(recover) == n * smss);
+
+    // The regrowth: each ACK covers two segments (RFC 5681 §4.2) and releases N; FlightSize
+    // after the ACK grows by N - 2 segments an ACK, and the limit ends at the first ACK that
+    // finds ssthresh =< FlightSize + N*SMSS.
+    std::uint32_t nxt = recover + n * smss, acked_to = recover;
+    std::uint32_t limited_acks = 0;
+    for (;;) {
+        REQUIRE(limited_acks < 100);
+        const std::uint32_t ack = acked_to + 2 * smss;
+        auto r = lr.on_ack(advance(acked_to, ack, nxt, ssthresh), probe);
+        CHECK(r.grow_cwnd);
+        acked_to = ack;
+        if (!lr.limiting_exit_burst()) break;
+        ++limited_acks;
+        CHECK(lr.burst_room(nxt) == n * smss);
+        CHECK(lr.burst_room(nxt + smss) == (n - 1) * smss);  // one segment of the N sent
+        CHECK(lr.burst_room(nxt + n * smss) == 0);           // all N sent: nothing more now
+        nxt += n * smss;
+    }
+    // FlightSize after ACK k (k = 1, 2, ...) is N + (k - 1)*(N - 2) - 2 segments = 2k here; the
+    // limit holds while 2k + N < 22, k = 1..8, and ends on the 9th ACK.
+    const std::uint32_t expected_limited = (ssthresh / smss - n - 1) / (n - 2);  // (22 - 4 - 1) / 2 = 8
+    CHECK(limited_acks == expected_limited);
+    CHECK(nxt - acked_to == 2 * (expected_limited + 1) * smss);  // 18 segments when it ends
+    CHECK(lr.burst_room(nxt) == 0xFFFFFFFFu);
+}
+
+TEST_CASE("loss_recovery: the burst limit binds only when cwnd admits more than N segments beyond FlightSize",
+          "[loss_recovery]") {
+    const std::uint32_t una = 1, nxt = una + 20 * smss, cc_cwnd = 20 * smss;
+    const std::uint32_t ssthresh = rfc5681_ssthresh(nxt - una);  // 10000
+    SECTION("FlightSize after the exit ACK of 7 segments: 10 =< 7 + 4, no limit") {
+        basic_loss_recovery<exit_at_ssthresh_burst_4> lr;
+        ssthresh_probe probe;
+        for (int i = 0; i < 3; ++i) lr.on_ack(dup(una, nxt, cc_cwnd, false), probe);
+        auto r = lr.on_ack(advance(una, nxt, nxt + 7 * smss, cc_cwnd), probe);
+        REQUIRE(r.recovery_ended);
+        CHECK(r.exit_cwnd == ssthresh);
+        CHECK_FALSE(lr.limiting_exit_burst());
+        CHECK(lr.burst_room(nxt + 7 * smss) == 0xFFFFFFFFu);
+    }
+    SECTION("option (2) without a limit: none") {
+        basic_loss_recovery<exit_at_ssthresh> lr;
+        ssthresh_probe probe;
+        for (int i = 0; i < 3; ++i) lr.on_ack(dup(una, nxt, cc_cwnd, false), probe);
+        REQUIRE(lr.on_ack(advance(una, nxt, nxt, cc_cwnd), probe).recovery_ended);
+        CHECK_FALSE(lr.limiting_exit_burst());
+        CHECK(lr.burst_room(nxt) == 0xFFFFFFFFu);
+    }
+    SECTION("an undo on the exit ACK leaves the limit: the restored window goes out N segments per ACK") {
+        basic_loss_recovery<exit_at_ssthresh_burst_4> lr;
+        ssthresh_probe probe;
+        for (int i = 0; i < 3; ++i) lr.on_ack(dup(una, nxt, cc_cwnd, false), probe);
+        REQUIRE(lr.on_ack(advance(una, nxt, nxt, cc_cwnd), probe).recovery_ended);
+        lr.undo();  // the state is open already: nothing to end
+        CHECK(lr.limiting_exit_burst());
+        CHECK(lr.burst_room(nxt) == 4 * smss);
+    }
+    SECTION("a timeout ends the limit") {
+        basic_loss_recovery<exit_at_ssthresh_burst_4> lr;
+        ssthresh_probe probe;
+        for (int i = 0; i < 3; ++i) lr.on_ack(dup(una, nxt, cc_cwnd, false), probe);
+        REQUIRE(lr.on_ack(advance(una, nxt, nxt, cc_cwnd), probe).recovery_ended);
+        REQUIRE(lr.limiting_exit_burst());
+        lr.on_retransmission_timeout(nxt, nxt + 4 * smss);
+        CHECK_FALSE(lr.limiting_exit_burst());
+        // Back in open when SND.UNA reaches `recover`: go-back-N's slow start paces, no limit.
+        REQUIRE(lr.on_ack(advance(nxt, nxt + 4 * smss, nxt + 4 * smss, smss), probe).loss_ended);
+        CHECK(lr.state() == recovery_state::open);
+        CHECK_FALSE(lr.limiting_exit_burst());
+        CHECK(lr.burst_room(nxt + 4 * smss) == 0xFFFFFFFFu);
     }
 }
 

@@ -396,6 +396,37 @@ TEST_CASE("send path: congestion::unlimited caps nothing", "[send_path]") {
     CHECK(a.sent.size() == 60u);  // the peer's window (65535) alone
 }
 
+// RFC 6582 §3.2 step 3 option (2) with a burst limit of 4 segments per ACK.
+constexpr tcpfsm::loss_recovery_config send_path_exit_burst_4{
+    3, tcpfsm::recovery_exit_window::ssthresh, tcpfsm::partial_ack_timer::every_partial_ack, true, true, 4};
+
+TEST_CASE("send path: option (2)'s exit window is released 4 segments per ACK (RFC 6582 §3.2 step 3)", "[send_path]") {
+    tcpfsm::send_path<tcpfsm::congestion::newreno<>, send_path_exit_burst_4> p;
+    constexpr std::uint32_t segments = 44, una = 1000, nxt = una + segments * smss;
+    p.start(smss, segments * smss, false, 0, 0);
+    CHECK(p.room(una, nxt, smss) == 0);  // the whole window is out
+    // Three duplicates (the peer's window full: no new data), fast retransmit.
+    tcpfsm::recovery_response r{};
+    for (int i = 0; i < 3; ++i) {
+        r = p.before_ack(tcpfsm::send_path_ack{una, una, nxt, smss, true, false}, 0);
+        p.after_ack(r, tcpfsm::congestion::ack_sample{0, una, nxt, nxt - una, 0, 0, smss, true, 0});
+    }
+    REQUIRE(r.fast_retransmit);
+    // The full ACK: cwnd = ssthresh = FlightSize / 2 (RFC 5681 (4)) = 22 segments; nothing in
+    // flight, but one ACK releases 4 of them.
+    r = p.before_ack(tcpfsm::send_path_ack{nxt, una, nxt, smss, false, true}, 1000);
+    REQUIRE(r.recovery_ended);
+    p.after_ack(r, tcpfsm::congestion::ack_sample{nxt - una, nxt, nxt, nxt - una, 0, 0, smss, true, 1000});
+    CHECK(p.cwnd() == segments * smss / 2);
+    CHECK(p.room(nxt, nxt, smss) == 4 * smss);
+    CHECK(p.room(nxt, nxt + 4 * smss, smss) == 0);
+    // The next ACK (two segments) releases 4 more: FlightSize 2 + 4 = 6 of 22.
+    r = p.before_ack(tcpfsm::send_path_ack{nxt + 2 * smss, nxt, nxt + 4 * smss, smss, false, true}, 2000);
+    p.after_ack(r, tcpfsm::congestion::ack_sample{2 * smss, nxt + 2 * smss, nxt + 4 * smss, 4 * smss, 0, 0, smss,
+                                                  true, 2000});
+    CHECK(p.room(nxt + 2 * smss, nxt + 4 * smss, smss) == 4 * smss);
+}
+
 TEST_CASE("send path: the TCB with each congestion policy", "[send_path][connection]") {
     namespace cc = tcpfsm::congestion;
     using compact_with_pointer = tcpfsm_test::empty_tcb_with<tcpfsm_test::compact_congestion>;
