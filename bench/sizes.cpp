@@ -60,7 +60,9 @@ int main() {
                                                                      "cubic<> (HyStart++), with_sack<P, false>");
     print_profile<tcpfsm::with_rack_records<tcpfsm::default_profile, 16>>(
         "default_rack_16", "cubic<> (HyStart++), timestamps, SACK, RACK-TLP log of 16 records");
-    print_profile<tcpfsm::default_profile>("default", "cubic<> (HyStart++), timestamps, SACK, RACK-TLP log of 64", true);
+    print_profile<tcpfsm::with_rack_records<tcpfsm::default_profile, 64>>(
+        "default_rack_64", "cubic<> (HyStart++), timestamps, SACK, RACK-TLP log of 64 records");
+    print_profile<tcpfsm::default_profile>("default", "cubic<> (HyStart++), timestamps, SACK, RACK-TLP log of 32", true);
     std::printf("  ],\n");
     std::printf("  \"reassembly_queue_8_bytes\": %zu,\n", sizeof(tcpfsm::reassembly_queue<8>));
     std::printf("  \"selective_acknowledgment_bytes\": %zu,\n", sizeof(tcpfsm::selective_acknowledgment<>));

@@ -9,6 +9,7 @@
 //
 //     tcpfsm_goodput [--smoke] [--bytes N] [--large-bytes N] [--seeds N] [--json FILE]
 //                    [--limit-s S] [--only PREFIX] [--rfc-reference-acks] [--receive-buffer N]
+//                    [--no-undo]
 //
 // --bytes: octets per transfer in the 100 Mbit/s cells (10 MB); --large-bytes: in the 1 Gbit/s
 // cells (100 MB). --only: the cells whose name starts with PREFIX. --rfc-reference-acks: the
@@ -17,6 +18,8 @@
 // --receive-buffer N: tcpfsm's receive buffer (connection_config::receive_buffer, both sides)
 // in the 100 Mbit/s cells instead of 65,535, e.g. 4194304 so the window scales (RFC 7323 §2)
 // as a Linux receiver's does; the lwIP column keeps its TCP_WND. The 1 Gbit/s cells keep theirs.
+// --no-undo: the tcpfsm columns with connection_config::spurious_retransmission_undo off (to
+// see what RACK-TLP does without the Eifel/D-SACK undo, docs/sack.md).
 // --smoke: two cells (RTT 20 ms at 1% loss; 1 Gbit/s, 100 ms at 0.01%), 256 KiB, one seed;
 // exit status 1 unless every run delivered every octet intact and the response functions give
 // RFC 9438 §5.1's tables. Without it: exit status 1 if a
@@ -312,7 +315,7 @@ void json_bound(std::FILE* json, const bound& b, double start) {
 
 int main(int argc, char** argv) {
     using namespace tcpfsm_goodput;
-    bool smoke = false, reference_acks = false;
+    bool smoke = false, reference_acks = false, no_undo = false;
     std::size_t bytes = 10000000;         // 10 MB
     std::size_t large_bytes = 100000000;  // 100 MB
     int seeds = 5;
@@ -326,6 +329,8 @@ int main(int argc, char** argv) {
             smoke = true;
         } else if (a == "--rfc-reference-acks") {
             reference_acks = true;
+        } else if (a == "--no-undo") {
+            no_undo = true;
         } else if (a == "--bytes" && has_value) {
             bytes = static_cast<std::size_t>(std::strtoull(argv[++i], nullptr, 10));
         } else if (a == "--large-bytes" && has_value) {
@@ -343,7 +348,7 @@ int main(int argc, char** argv) {
         } else {
             std::fprintf(stderr,
                          "usage: %s [--smoke] [--bytes N] [--large-bytes N] [--seeds N] [--json FILE] [--limit-s S] "
-                         "[--only PREFIX] [--rfc-reference-acks] [--receive-buffer N]\n",
+                         "[--only PREFIX] [--rfc-reference-acks] [--receive-buffer N] [--no-undo]\n",
                          argv[0]);
             return 2;
         }
@@ -365,8 +370,9 @@ int main(int argc, char** argv) {
     for (const cell& c : cells) {
         if (c.large && large_payload.empty()) large_payload = tcpfsm::sim::rng(12345).bytes(large_bytes);
     }
-    const tcpfsm::connection_config base_config =
+    tcpfsm::connection_config base_config =
         reference_acks ? tcpfsm::rfc_reference_config : tcpfsm::connection_config{};
+    if (no_undo) base_config.spurious_retransmission_undo = false;
 
     std::FILE* json = json_path.empty() ? nullptr : std::fopen(json_path.c_str(), "w");
     if (!json_path.empty() && json == nullptr) {
@@ -377,10 +383,11 @@ int main(int argc, char** argv) {
         std::fprintf(json,
                      "{\n  \"benchmark\": \"goodput\",\n  \"bytes\": %zu,\n  \"large_bytes\": %zu,\n  \"seeds\": %d,\n"
                      "  \"queue\": \"1 BDP (octets)\",\n  \"tcpfsm_config\": \"%s\",\n"
-                     "  \"delayed_ack\": %s,\n  \"ack_per_turn\": %s,\n"
+                     "  \"delayed_ack\": %s,\n  \"ack_per_turn\": %s,\n  \"spurious_retransmission_undo\": %s,\n"
                      "  \"congestion_policies_integrated\": %s,\n  \"cells\": [\n",
                      bytes, large_bytes, seeds, reference_acks ? "rfc_reference_config" : "default",
                      base_config.timers.delayed_ack ? "true" : "false", base_config.ack_per_turn ? "true" : "false",
+                     base_config.spurious_retransmission_undo ? "true" : "false",
                      congestion_policies_integrated ? "true" : "false");
     }
     std::printf("%-21s %9s %9s %9s %9s %9s %9s %9s  %s\n", "cell", "newreno", "cubic", "lwip", "cub_sack", "sack6675",

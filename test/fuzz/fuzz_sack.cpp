@@ -143,12 +143,12 @@ struct harness {
         std::uint32_t prev_end = una;
         for (std::size_t i = 0; i < log.size(); ++i) {
             const tcpfsm::sack::segment_record& r = log.at(i);
-            if (!tcpfsm::seq_lt(r.seq, r.end)) return "an empty or reversed record";
+            if (!tcpfsm::seq_lt(r.seq, r.end())) return "an empty or reversed record";
             if (!tcpfsm::seq_le(prev_end, r.seq)) return "records out of order or overlapping";
-            if (r.end - una > flight) return "a record past SND.NXT";
-            prev_end = r.end;
+            if (r.end() - una > flight) return "a record past SND.NXT";
+            prev_end = r.end();
             if (r.has(tcpfsm::sack::segment_record::sacked)) {
-                for (std::uint32_t s = r.seq; s != r.end; ++s)
+                for (std::uint32_t s = r.seq; s != r.end(); ++s)
                     if (!reported[s - base]) return "a SACKed record no block reported";
             }
         }
@@ -275,7 +275,7 @@ void run(input& in) {
                     const std::uint32_t unsent = in.u16();
                     const std::uint32_t sendable = unsent < room ? unsent : room;
                     const tcpfsm::seq_block last =
-                        h.log.empty() ? tcpfsm::seq_block{h.una, h.nxt} : tcpfsm::seq_block{h.log.at(h.log.size() - 1).seq, h.log.at(h.log.size() - 1).end};
+                        h.log.empty() ? tcpfsm::seq_block{h.una, h.nxt} : tcpfsm::seq_block{h.log.at(h.log.size() - 1).seq, h.log.at(h.log.size() - 1).end()};
                     const auto p = tcpfsm::sack::tlp::choose(h.nxt, sendable, h.smss, last);
                     if (tracing) std::fprintf(stderr, "%zu: PTO probe [%u, +%u)%s\n", step, p.seq, p.length, p.is_retrans ? " retransmission" : "");
                     if (p.length == 0) break;

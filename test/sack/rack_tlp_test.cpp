@@ -345,6 +345,65 @@ TEST_CASE("rack: a cumulative ACK inside a record cuts it, also after older reco
     CHECK(s.delivered_segments == 1);
     REQUIRE(log.size() == 1);
     CHECK(log.at(0).seq == 1500);
-    CHECK(log.at(0).end == 2000);
+    CHECK(log.at(0).end() == 2000);
     CHECK(log.pipe(1500, 2000) == 500);
+}
+
+TEST_CASE("segment_record: 12 octets; a segment longer than 65535 (MSS 65535 and a FIN) takes two records",
+          "[sack][rack]") {
+    STATIC_REQUIRE(sizeof(sk::segment_record) == 12);
+    STATIC_REQUIRE(sk::segment_record::max_octets == 65535u);
+    log16 log;
+    // Sequence numbers [4294967000, 4294967000 + 65536): across the 2^32 sequence wrap too.
+    const std::uint32_t seq = 4294967000u;
+    CHECK(log.on_sent(seq, 65536, 7));
+    REQUIRE(log.size() == 2);
+    CHECK(log.at(0).seq == seq);
+    CHECK(log.at(0).length() == 65535u);
+    CHECK(log.at(1).seq == seq + 65535u);
+    CHECK(log.at(1).end() == seq + 65536u);  // 65240 after the wrap
+    CHECK(log.at(1).end() == 65240u);
+    CHECK(log.at(1).xmit_us == 7u);
+    // A log with room for one: the rest is untracked.
+    sk::segment_log<1> one;
+    CHECK_FALSE(one.on_sent(0, 65536, 7));
+    CHECK(one.size() == 1);
+    CHECK(one.untracked() == 1u);
+}
+
+TEST_CASE("xmit_time: transmit times compare modulo 2^32 µs (the 71.6 min wrap)", "[sack][rack]") {
+    const std::uint64_t wrap = std::uint64_t{1} << 32;
+    CHECK(sk::to_xmit_time(wrap + 1000) == 1000u);
+    // 1000 µs after the wrap is after 3000 µs before it, and 4000 µs later.
+    CHECK(sk::xmit_after(sk::to_xmit_time(wrap + 1000), sk::to_xmit_time(wrap - 3000)));
+    CHECK_FALSE(sk::xmit_after(sk::to_xmit_time(wrap - 3000), sk::to_xmit_time(wrap + 1000)));
+    CHECK(sk::xmit_elapsed(sk::to_xmit_time(wrap - 3000), sk::to_xmit_time(wrap + 1000)) == 4000u);
+    CHECK(sk::xmit_elapsed(sk::to_xmit_time(wrap + 1000), sk::to_xmit_time(wrap - 3000)) == 0u);
+    // RACK_sent_after (RFC 8985 §6.2 step 2): by time first, by sequence at the same time.
+    CHECK(sk::rack::sent_after(sk::to_xmit_time(wrap + 1000), 0, sk::to_xmit_time(wrap - 3000), 5000));
+    CHECK(sk::rack::sent_after(5, 2000, 5, 1000));
+    CHECK_FALSE(sk::rack::sent_after(5, 1000, 5, 2000));
+}
+
+TEST_CASE("rack: RACK.rtt and detect_loss across the 2^32 µs wrap of the clock", "[sack][rack]") {
+    log16 log;
+    board sb;
+    sk::rack r;
+    std::uint32_t una = 0;
+    const std::uint64_t t0 = (std::uint64_t{1} << 32) - 3000;  // 71.6 min less 3 ms
+    send_segment(log, 0, t0);
+    send_segment(log, 1, t0 + 1000);
+    send_segment(log, 2, t0 + 2000);
+    send_segment(log, 3, t0 + 4000);  // 1000 µs after the wrap
+    // 10 ms later segment 3 is SACKed: RACK.rtt = min_RTT = 10000 µs; reo_wnd = min(10000 / 4,
+    // SRTT 12000) = 2500 µs. Deadlines: segment 0 at t0 + 12500, segment 1 at t0 + 13500,
+    // segment 2 at t0 + 14500; now is t0 + 14000: 0 and 1 lost, 2 in 500 µs.
+    const sk::rack_step s = rack_ack_with(r, log, sb, una, 4000, 0, {{3000, 4000}}, t0 + 14000, 12000);
+    CHECK(r.rtt_us() == 10000u);
+    CHECK(r.min_rtt_us() == 10000u);
+    CHECK(r.xmit_us() == 1000u);  // t0 + 4000 modulo 2^32
+    CHECK(s.newly_lost == 2u);
+    CHECK(s.timeout_us == 500u);
+    CHECK(log.first_lost().left == 0u);
+    CHECK(log.first_lost().right == 1000u);
 }

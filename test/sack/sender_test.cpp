@@ -131,3 +131,55 @@ TEST_CASE("sack sender: the head a partial ACK marks lost goes whatever PRR's al
     CHECK(c.seq == 300u);
     CHECK(c.length == mss);
 }
+
+TEST_CASE("sack sender: a spurious-retransmission undo unmarks RACK's losses and notes reordering (as Linux's "
+          "partial undo)",
+          "[sack][sender][rack]") {
+    sk::sender<4, sk::prr_bound::slow_start, 8> s;
+    constexpr std::uint64_t ms = 1000;  // µs
+    sk::rack_input in{};
+    in.use = true;
+    in.srtt_us = 50 * ms;
+    // Eight segments of 100: segment k [100 k, 100 k + 100) sent at k ms.
+    for (std::uint32_t k = 0; k < 8; ++k) s.loss_detector().on_sent(k * mss, mss, false, k * ms);
+    // At 52 ms segments 2..4 are SACKed: RACK.rtt = 52 - 4 = 48 ms = min_RTT; three SACKed
+    // and no reordering seen: reo_wnd = 0 (RFC 8985 §6.2 step 4). Segments 0 and 1 (sent at
+    // 0 and 1 ms, before segment 4) are lost: 52 - 0 and 52 - 1 >= 48 + 0.
+    const tcpfsm::seq_block sacked{200, 500};
+    in.now_us = 52 * ms;
+    sk::sender_ack a = s.on_ack(0, 0, 800, &sacked, 1, mss, &in);
+    CHECK(a.rack.newly_lost == 2u);
+    REQUIRE(a.step.entered);
+    CHECK(a.step.first.seq == 0u);
+    CHECK(a.step.first.rule == sk::nextseg_rule::rack_lost);
+    s.start_recovery(400, 800);
+    s.after_ack(a, 0, 800, mss);
+    s.on_sent(a.step.first);
+    s.loss_detector().on_sent(0, mss, true, 52 * ms);
+    // At 53 ms the original segment 0 arrives late: SEG.ACK 100. RACK gets no sample from the
+    // retransmitted record (1 ms < min_RTT). The engine's Eifel detection (RFC 3522) calls the
+    // recovery spurious: undo.
+    in.now_us = 53 * ms;
+    a = s.on_ack(100, 0, 800, &sacked, 1, mss, &in);
+    CHECK(!a.step.ended);
+    CHECK(s.loss_detector().has_lost());  // segment 1
+    s.undo_recovery(100);
+    CHECK(!s.in_recovery());
+    // Linux's tcp_undo_cwnd_reduction(sk, true): no record stays marked lost; so RACK's pipe
+    // counts segment 1 in flight again: 800 - 100 - 300 SACKed = 400.
+    CHECK(!s.loss_detector().has_lost());
+    CHECK(s.pipe(100, 800, mss) == 400u);
+    // Linux's tcp_check_sack_reordering: the late original was reordering.
+    CHECK(s.loss_detector().state().reordering_seen());
+    // At 54 ms segment 5 (sent at 5 ms) is SACKed: RACK.rtt 49 ms. With reordering seen,
+    // reo_wnd = min(min_RTT / 4 = 12 ms, SRTT 50 ms) = 12 ms: segment 1 (sent at 1 ms) is
+    // lost at 1 + 49 + 12 = 62 ms, 8 ms from now. Recovery does not begin again.
+    const tcpfsm::seq_block more{200, 600};
+    in.now_us = 54 * ms;
+    in.duplicate = true;
+    a = s.on_ack(100, 100, 800, &more, 1, mss, &in);
+    CHECK(a.rack.newly_lost == 0u);
+    CHECK(a.rack.timeout_us == 8 * ms);
+    CHECK(!a.step.entered);
+    CHECK(!s.in_recovery());
+}

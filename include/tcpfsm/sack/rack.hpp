@@ -54,7 +54,7 @@ public:
         rack_step out{};
         // Ascending sequence order is ascending end_seq: steps 2 and 3 per segment. First the
         // records SND.UNA passed (the oldest), then those now wholly inside a SACKed range.
-        while (!log.empty() && seq_le(log.at(0).end, a.snd_una)) {
+        while (!log.empty() && seq_le(log.at(0).end(), a.snd_una)) {
             if (!log.at(0).has(segment_record::sacked)) {
                 ++out.delivered_segments;
                 delivered(log.at(0), a.now_us);
@@ -62,7 +62,7 @@ public:
             log.pop_front();
         }
         // Cut the record SND.UNA lies inside (the rest is still outstanding).
-        if (!log.empty() && seq_lt(log.at(0).seq, a.snd_una)) log.at(0).seq = a.snd_una;
+        if (!log.empty() && seq_lt(log.at(0).seq, a.snd_una)) log.at(0).cut_below(a.snd_una);
         for (std::size_t i = 0; i < log.size(); ++i) {
             segment_record& r = log.at(i);
             if (r.has(segment_record::sacked) || !covered(sb, r)) continue;
@@ -83,14 +83,20 @@ public:
         return out;
     }
 
-    // RACK_sent_after(t1, seq1, t2, seq2) (RFC 8985 §6.2 step 2).
-    static constexpr bool sent_after(std::uint64_t t1, std::uint32_t seq1, std::uint64_t t2, std::uint32_t seq2) noexcept {
-        return t1 > t2 || (t1 == t2 && seq_gt(seq1, seq2));
+    // A retransmission proved spurious (RFC 3522, RFC 3708): the original was reordered or
+    // delayed, so reordering is seen (step 3's RACK.reordering_seen; Linux's
+    // tcp_check_sack_reordering in tcp_try_undo_partial) and reo_wnd no longer drops to 0.
+    constexpr void on_spurious_retransmission() noexcept { set(reordering_bit); }
+
+    // RACK_sent_after(t1, seq1, t2, seq2) (RFC 8985 §6.2 step 2), times modulo 2^32 µs
+    // (xmit_time, sack/segment_log.hpp).
+    static constexpr bool sent_after(xmit_time t1, std::uint32_t seq1, xmit_time t2, std::uint32_t seq2) noexcept {
+        return xmit_after(t1, t2) || (t1 == t2 && seq_gt(seq1, seq2));
     }
 
     constexpr std::uint64_t min_rtt_us() const noexcept { return min_rtt_us_; }  // ~0: none yet
     constexpr std::uint64_t rtt_us() const noexcept { return rtt_us_; }          // RACK.rtt
-    constexpr std::uint64_t xmit_us() const noexcept { return xmit_us_; }        // RACK.xmit_ts
+    constexpr xmit_time xmit_us() const noexcept { return xmit_us_; }            // RACK.xmit_ts (xmit_time)
     constexpr std::uint32_t end_seq() const noexcept { return end_seq_; }        // RACK.end_seq
     constexpr std::uint32_t fack() const noexcept { return fack_; }              // RACK.fack
     constexpr bool delivered_any() const noexcept { return has(xmit_valid_bit); }
@@ -115,14 +121,14 @@ private:
     static constexpr bool covered(const scoreboard<N>& sb, const segment_record& r) noexcept {
         for (std::size_t k = 0; k < sb.count(); ++k) {
             const seq_block b = sb.range(k);
-            if (seq_le(b.left, r.seq) && seq_le(r.end, b.right)) return true;
+            if (seq_le(b.left, r.seq) && seq_le(r.end(), b.right)) return true;
         }
         return false;
     }
 
     // Steps 1-3 for one newly delivered segment.
     constexpr void delivered(const segment_record& r, std::uint64_t now_us) noexcept {
-        const std::uint64_t rtt = now_us >= r.xmit_us ? now_us - r.xmit_us : 0u;
+        const std::uint64_t rtt = xmit_elapsed(r.xmit_us, to_xmit_time(now_us));
         bool sample = true;
         if (r.has(segment_record::retransmitted)) {
             // Step 2: an ACK of a retransmitted segment may be for the original. Without
@@ -133,18 +139,18 @@ private:
         }
         if (sample) {
             // Step 2, in order of xmit_ts: RACK.rtt is that of the latest-sent segment.
-            if (!has(xmit_valid_bit) || sent_after(r.xmit_us, r.end, xmit_us_, end_seq_)) {
+            if (!has(xmit_valid_bit) || sent_after(r.xmit_us, r.end(), xmit_us_, end_seq_)) {
                 xmit_us_ = r.xmit_us;
-                end_seq_ = r.end;
+                end_seq_ = r.end();
                 rtt_us_ = rtt;
                 set(xmit_valid_bit);
             }
         }
         // Step 3: a never-retransmitted segment delivered below RACK.fack was reordered.
-        if (!has(fack_valid_bit) || seq_gt(r.end, fack_)) {
-            fack_ = r.end;
+        if (!has(fack_valid_bit) || seq_gt(r.end(), fack_)) {
+            fack_ = r.end();
             set(fack_valid_bit);
-        } else if (seq_lt(r.end, fack_) && !r.has(segment_record::retransmitted)) {
+        } else if (seq_lt(r.end(), fack_) && !r.has(segment_record::retransmitted)) {
             set(reordering_bit);
         }
     }
@@ -177,22 +183,24 @@ private:
         for (std::size_t i = 0; i < log.size(); ++i) {
             segment_record& r = log.at(i);
             if (r.has(segment_record::sacked) || r.needs_retransmission()) continue;  // INFINITE_TS
-            if (!sent_after(xmit_us_, end_seq_, r.xmit_us, r.end)) continue;
-            const std::uint64_t deadline = r.xmit_us + rtt_us_ + reo_wnd_us_;
-            if (deadline <= now_us) {
+            if (!sent_after(xmit_us_, end_seq_, r.xmit_us, r.end())) continue;
+            // Its deadline xmit_ts + RACK.rtt + RACK.reo_wnd against now, as the time since xmit_ts.
+            const std::uint64_t wait = rtt_us_ + reo_wnd_us_;
+            const std::uint64_t since = xmit_elapsed(r.xmit_us, to_xmit_time(now_us));
+            if (wait <= since) {
                 // Lost; a lost retransmission must be sent again.
                 r.flags = static_cast<std::uint8_t>((r.flags | segment_record::lost) & ~segment_record::retransmitted);
                 ++out.newly_lost;
-            } else if (deadline - now_us > out.timeout_us) {
-                out.timeout_us = deadline - now_us;
+            } else if (wait - since > out.timeout_us) {
+                out.timeout_us = wait - since;
             }
         }
     }
 
     std::uint64_t min_rtt_us_ = ~std::uint64_t{0};
     std::uint64_t rtt_us_ = 0;
-    std::uint64_t xmit_us_ = 0;
     std::uint64_t reo_wnd_us_ = 0;
+    xmit_time xmit_us_ = 0;
     std::uint32_t end_seq_ = 0;
     std::uint32_t fack_ = 0;
     std::uint32_t dsack_round_ = 0;

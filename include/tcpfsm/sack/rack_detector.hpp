@@ -90,6 +90,14 @@ public:
         reo_due_us_ = 0;
         if (reneging) log_.clear_sacked();
     }
+    // The recovery in progress was spurious (sack::sender::undo_recovery): no record stays
+    // marked lost, reordering is seen, and the reordering deadline (computed with the old
+    // reo_wnd) goes; the next ACK decides again with the new one.
+    constexpr void on_undo() noexcept {
+        log_.clear_lost();
+        rack_.on_spurious_retransmission();
+        reo_due_us_ = 0;
+    }
     // Recovery began (§7.1: a TLP episode ends with it).
     constexpr void on_recovery_start() noexcept { tlp_.reset(); }
 
@@ -101,7 +109,7 @@ public:
     // RFC 6675's DupThresh and IsLost() still cover it: sack::sender).
     constexpr bool tracks(std::uint32_t seq) const noexcept {
         for (std::size_t i = 0; i < log_.size(); ++i)
-            if (seq_le(log_.at(i).seq, seq) && seq_lt(seq, log_.at(i).end)) return true;
+            if (seq_le(log_.at(i).seq, seq) && seq_lt(seq, log_.at(i).end())) return true;
         return false;
     }
 
@@ -109,7 +117,7 @@ public:
     // SND.NXT without a gap. Otherwise segments went untracked (or a FIN alone), RACK sees only
     // part of the flight, and RFC 6675 recovers as without RACK (sack::sender).
     constexpr bool covers_flight(std::uint32_t snd_una, std::uint32_t snd_nxt) const noexcept {
-        if (log_.empty() || log_.at(0).seq != snd_una || log_.at(log_.size() - 1).end != snd_nxt) return false;
+        if (log_.empty() || log_.at(0).seq != snd_una || log_.at(log_.size() - 1).end() != snd_nxt) return false;
         std::uint64_t octets = 0;
         for (std::size_t i = 0; i < log_.size(); ++i) octets += log_.at(i).length();
         return octets == std::uint64_t{snd_nxt - snd_una};

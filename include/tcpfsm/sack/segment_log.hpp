@@ -15,25 +15,49 @@
 namespace tcpfsm {
 namespace sack {
 
-// One segment in flight: [seq, end), when it was last (re)transmitted, and its marks.
+// A transmit time: the low 32 bits of the engine's µs clock, compared modulo 2^32 as
+// sequence numbers are (RFC 1982-style), so the clock's wrap every 2^32 µs (71.6 min) does
+// not matter. Valid while the two times compared lie within 2^31 µs (35.8 min) of each other:
+// RACK compares times within a few RTTs (a record lives until SND.UNA passes it, and the RTO
+// backs off to at most 60 s, RFC 6298 (2.5)).
+using xmit_time = std::uint32_t;
+constexpr xmit_time to_xmit_time(std::uint64_t us) noexcept { return static_cast<xmit_time>(us); }
+// t1 later than t2 (modulo 2^32).
+constexpr bool xmit_after(xmit_time t1, xmit_time t2) noexcept { return seq_gt(t1, t2); }
+// µs from `from` to `to`; 0 when `to` is not later.
+constexpr std::uint32_t xmit_elapsed(xmit_time from, xmit_time to) noexcept {
+    return seq_gt(to, from) ? to - from : 0u;
+}
+
+// One segment in flight: [seq, seq + octets), when it was last (re)transmitted, and its
+// marks. 12 octets: a segment never exceeds 65535 octets (the MSS option is 16 bits, RFC 9293
+// §3.7.1; a FIN's sequence number makes MSS + 1, which segment_log splits).
 struct segment_record {
     std::uint32_t seq = 0;
-    std::uint32_t end = 0;      // Segment.end_seq
-    std::uint64_t xmit_us = 0;  // Segment.xmit_ts: the last (re)transmission, µs of the engine's clock
+    xmit_time xmit_us = 0;      // Segment.xmit_ts: the last (re)transmission (xmit_time)
+    std::uint16_t octets = 0;   // sequence numbers covered (data, and a FIN's)
     std::uint8_t flags = 0;     // segment_record::sacked | lost | retransmitted
 
     static constexpr std::uint8_t sacked = 1u << 0;         // wholly SACKed (RFC 2018)
     static constexpr std::uint8_t lost = 1u << 1;           // deemed lost (RACK, RFC 8985 §6.2 step 5)
     static constexpr std::uint8_t retransmitted = 1u << 2;  // a retransmission is in flight
+    static constexpr std::uint32_t max_octets = 0xFFFFu;
 
     constexpr bool has(std::uint8_t f) const noexcept { return (flags & f) != 0; }
-    constexpr std::uint32_t length() const noexcept { return end - seq; }
+    constexpr std::uint32_t length() const noexcept { return octets; }
+    constexpr std::uint32_t end() const noexcept { return seq + octets; }  // Segment.end_seq
+    // SND.UNA moved to `to`, inside the record: the part below it is gone.
+    constexpr void cut_below(std::uint32_t to) noexcept {
+        octets = static_cast<std::uint16_t>(octets - (to - seq));
+        seq = to;
+    }
     // Lost and not retransmitted since: to be sent again.
     constexpr bool needs_retransmission() const noexcept { return has(lost) && !has(retransmitted) && !has(sacked); }
 };
+static_assert(sizeof(segment_record) == 12, "tcpfsm::sack::segment_record is 12 octets");
 
-// The records of one connection's sender, at most Capacity (default 64, at most 65535;
-// 24 bytes a record). Past the bound: a segment sent while all records are in use is not
+// The records of one connection's sender, at most Capacity (1 to 65535; 12 octets a
+// record). Past the bound: a segment sent while all records are in use is not
 // recorded ("untracked"). RACK then neither takes an RTT sample from it nor marks it lost;
 // the scoreboard and RFC 6675's IsLost() and the retransmission timer still cover it, and
 // pipe() counts it as in flight. Records free up as SND.UNA advances, and later segments are
@@ -52,16 +76,21 @@ public:
     }
 
     // New data [seq, seq + length) went out at `now_us` (seq is SND.NXT before it, so records
-    // stay in sequence order). False when the log was full and the segment is untracked.
+    // stay in sequence order), in records of at most segment_record::max_octets. False when
+    // the log was full and the segment (or its rest) is untracked.
     constexpr bool on_sent(std::uint32_t seq, std::uint32_t length, std::uint64_t now_us) noexcept {
-        if (length == 0) return true;
-        if (count_ == Capacity) {
-            ++untracked_;
-            return false;
+        while (length != 0) {
+            if (count_ == Capacity) {
+                ++untracked_;
+                return false;
+            }
+            const std::uint32_t n = length < segment_record::max_octets ? length : segment_record::max_octets;
+            buf_[(head_ + count_) % Capacity] =
+                segment_record{seq, to_xmit_time(now_us), static_cast<std::uint16_t>(n), 0};
+            ++count_;
+            seq += n;
+            length -= n;
         }
-        segment_record& r = buf_[(head_ + count_) % Capacity];
-        r = segment_record{seq, seq + length, now_us, 0};
-        ++count_;
         return true;
     }
 
@@ -71,8 +100,8 @@ public:
         const std::uint32_t end = seq + length;
         for (std::size_t i = 0; i < count_; ++i) {
             segment_record& r = at(i);
-            if (seq_lt(r.seq, end) && seq_lt(seq, r.end)) {
-                r.xmit_us = now_us;
+            if (seq_lt(r.seq, end) && seq_lt(seq, r.end())) {
+                r.xmit_us = to_xmit_time(now_us);
                 r.flags = static_cast<std::uint8_t>(r.flags | segment_record::retransmitted);
             }
         }
@@ -82,6 +111,13 @@ public:
     constexpr void clear_sacked() noexcept {
         for (std::size_t i = 0; i < count_; ++i)
             at(i).flags = static_cast<std::uint8_t>(at(i).flags & ~segment_record::sacked);
+    }
+
+    // A spurious-retransmission undo: forget every lost mark (Linux's
+    // tcp_undo_cwnd_reduction(sk, true)); a record resent stays retransmitted (both copies out).
+    constexpr void clear_lost() noexcept {
+        for (std::size_t i = 0; i < count_; ++i)
+            at(i).flags = static_cast<std::uint8_t>(at(i).flags & ~segment_record::lost);
     }
 
     constexpr std::size_t size() const noexcept { return count_; }
@@ -94,7 +130,7 @@ public:
     // Drops the oldest record.
     constexpr void pop_front() noexcept {
         if (count_ == 0) return;
-        head_ = (head_ + 1) % Capacity;
+        head_ = static_cast<std::uint16_t>((head_ + 1) % Capacity);
         --count_;
     }
 
@@ -102,7 +138,7 @@ public:
     // block; empty when there is none.
     constexpr seq_block first_lost() const noexcept {
         for (std::size_t i = 0; i < count_; ++i)
-            if (at(i).needs_retransmission()) return {at(i).seq, at(i).end};
+            if (at(i).needs_retransmission()) return {at(i).seq, at(i).end()};
         return {};
     }
     // RACK.segs_sacked: the records SACKed.
@@ -134,8 +170,8 @@ public:
 
 private:
     segment_record buf_[Capacity] = {};
-    std::size_t head_ = 0;
-    std::size_t count_ = 0;
+    std::uint16_t head_ = 0;   // Capacity =< 65535
+    std::uint16_t count_ = 0;
     std::uint32_t untracked_ = 0;
 };
 

@@ -31,7 +31,7 @@ struct sender_ack {
 
 // One connection's SACK sender. MaxRanges bounds the scoreboard (8 octets a range; see
 // scoreboard's "Bound"); Bound is PRR's reduction bound (SSRB by default, RFC 6937 §3);
-// RackRecords bounds RACK-TLP's segment log (24 octets a record; segment_log's "bound").
+// RackRecords bounds RACK-TLP's segment log (12 octets a record; segment_log's "bound").
 //
 // RACK-TLP (RFC 8985), when the caller passes a rack_input with each ACK (Linux's
 // net.ipv4.tcp_recovery = 1): RACK marks the losses and recovery begins when it has marked
@@ -151,10 +151,13 @@ public:
     }
 
     // The recovery in progress was spurious (spurious_retransmission.hpp): it ends now, and
-    // PRR's allowance with it; the scoreboard stays.
+    // PRR's allowance with it; the scoreboard stays. RACK's lost marks go too (else the next
+    // ACK would begin recovery again on them), and RACK notes the reordering
+    // (rack_detector::on_undo, as Linux's tcp_try_undo_partial).
     constexpr void undo_recovery(std::uint32_t snd_una) noexcept {
         recovery_.undo(snd_una);
         allowance_ = 0;
+        rack_.on_undo();
     }
 
     // Go-back-N after a timeout resends [seq, seq + length): the part of it to send, from
