@@ -67,6 +67,7 @@ bool connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::loss_detection_
             if (s.entered) {
                 const std::uint32_t flight = snd_nxt_ - snd_una_;
                 sack_.start_recovery(send_.on_sack_recovery_start(flight, smss, now_us), flight);
+                send_.spurious().start(snd_una_);  // an undo episode, as on an ACK (detail/connection_undo.hpp)
                 if (s.first.length != 0) {
                     resend(in, s.first.seq, s.first.length);
                     sack_.on_sent(s.first);
