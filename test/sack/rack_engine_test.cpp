@@ -244,6 +244,25 @@ TEST_CASE("TLP: a lost last segment is probed at 2 * SRTT + max ack delay (fligh
     CHECK(h.st().retransmits == 0u);
 }
 
+TEST_CASE("TLP: the first flight after the handshake, before any ACK of data, is probed too (RFC 8985 §7.2)",
+          "[sack][tlp][engine]") {
+    rk_harness<> h(rk_config(true, 10));
+    rk_open(h);
+    // A one-segment request, lost; no ACK of data has come yet. §7.2's conditions hold (data
+    // outstanding, no recovery, nothing SACKed, no probe out) and SRTT is known from the
+    // handshake (100 ms, RFC 6298 (2.2)): PTO = 2 * SRTT + TLP.max_ack_delay (a flight of one)
+    // = 400 ms, before the RTO (max(SRTT + 4 * RTTVAR, 1 s) = 1 s, RFC 6298 (2.4)).
+    REQUIRE(h.conn.send(rk_smss) == tcpfsm::user_error::none);
+    REQUIRE(h.sent_at(seg(0)) == 1u);
+    h.rec.sent.clear();
+    const std::int64_t srtt = rk_rtt_ms, max_ack_delay = 200;
+    CHECK(h.next_ms() == 2 * srtt + max_ack_delay);
+    h.advance(2 * srtt + max_ack_delay);
+    // §7.3: the segment again (no new data), and no RTO has expired.
+    CHECK(h.sent_at(seg(0)) == 1u);
+    CHECK(h.st().retransmits == 0u);
+}
+
 TEST_CASE("TLP: two tail segments lost: the probe at 2 * SRTT brings a SACK and RACK repairs the other",
           "[sack][tlp][rack][engine]") {
     rk_harness<> h(rk_config(true, 10));
