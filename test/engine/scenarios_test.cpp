@@ -116,6 +116,16 @@ std::vector<std::uint8_t> pattern_bytes(std::size_t n, std::uint8_t salt) {
 tcpfsm::connection_config without_timestamps() {
     tcpfsm::connection_config c;
     c.timestamps = false;
+    c.rack = false;  // RFC 6298's timer alone (scenario_rto_alone)
+    return c;
+}
+
+// The retransmission timer alone (RFC 6298): with SACK, RACK-TLP's probe (RFC 8985 §7.2, at
+// 2 * SRTT, + 200 ms for a flight of one) would come first, also on a first flight or a lone
+// FIN (tested in test/sack/rack_engine_test.cpp).
+tcpfsm::connection_config scenario_rto_alone() {
+    tcpfsm::connection_config c;
+    c.rack = false;
     return c;
 }
 
@@ -148,7 +158,8 @@ TEST_CASE("lost SYN: retransmitted after 1 s, 2 s, 4 s, then RTO 3 s after the h
 // RTO = max(1 s, SRTT + 4 * RTTVAR) = max(1000, 20 + 4 * 10) = 1000 ms (RFC 6298 §2.2, §2.4).
 TEST_CASE("lost SYN with timestamps: the SYN,ACK's TSecr gives an RTT sample, RTO 1 s after the handshake",
           "[scenario][timestamps]") {
-    two t;
+    static const tcpfsm::connection_config config = scenario_rto_alone();
+    two t(config, config);
     t.b.open_passive();
     t.net.drop_next(sim::sent_from(t.a, pattern::syn), 3);
     t.a.open_active();
@@ -203,7 +214,8 @@ TEST_CASE("lost final ACK of the handshake: B retransmits the SYN,ACK, A's chall
 }
 
 TEST_CASE("lost FIN: retransmitted after 1 s and 2 s more, then the close completes", "[scenario]") {
-    two t;
+    static const tcpfsm::connection_config config = scenario_rto_alone();
+    two t(config, config);
     t.establish();
     // A's RTT sample of its SYN is 2 * delay = 20 ms: SRTT + 4 * RTTVAR = 20 + 40 ms, raised to
     // the 1 s minimum (RFC 6298 §2.4).
@@ -775,7 +787,7 @@ TEST_CASE("keepalive with a live peer: one probe per idle period, answered, no e
 
 TEST_CASE("user timeout: retransmissions at 1, 2, 4, 8 s, then CLOSED 30 s after the data was sent",
           "[scenario]") {
-    tcpfsm::connection_config c;
+    tcpfsm::connection_config c = scenario_rto_alone();
     c.timers.user_timeout_ms = 30000;
     two t(c);
     t.establish();

@@ -5,6 +5,7 @@
 // engine with connection_config::rack off (RFC 6675's DupThresh). Every expected time is
 // RFC 8985's formulas worked here from the round trip the test sets (100 ms).
 // SPDX-License-Identifier: MIT
+#include <tcpfsm/congestion/newreno.hpp>
 #include <tcpfsm/connection.hpp>
 #include <tcpfsm/selective_acknowledgment.hpp>
 
@@ -148,6 +149,38 @@ TEST_CASE("RACK: one segment lost mid-window is marked after RACK.rtt + reo_wnd 
     CHECK(h.st().retransmits == 0u);  // no RTO expired
 }
 
+TEST_CASE("RACK: recovery the reordering timer began is an undo episode: D-SACK of its only retransmission "
+          "undoes it (RFC 3708 §2, as when an ACK begins it)",
+          "[sack][rack][engine][spurious]") {
+    rk_harness<tcpfsm::congestion::newreno<>> h(rk_config(true, 10));
+    rk_open(h);
+    REQUIRE(h.conn.send(10 * rk_smss) == tcpfsm::user_error::none);
+    h.rec.sent.clear();
+    // Before the episode: RFC 6928's IW of 10 segments, ssthresh "arbitrarily high" (RFC 5681
+    // §3.1); only duplicate ACKs follow, so neither grows.
+    const std::uint32_t iw = 10u * rk_smss, ssthresh_initial = 0xFFFFFFFFu;
+    REQUIRE(h.st().cwnd == iw);
+    // Segment 0 is late (reordering): one RTT later segment 1 is SACKed; reo_wnd = min_RTT / 4
+    // = 25 ms, and the reordering timer marks segment 0 lost (§6.3): recovery begins with
+    // ssthresh = max(FlightSize / 2, 2 * SMSS) = 5 SMSS (RFC 5681 §3.2 (4), RFC 6675 §5 (4.2))
+    // and segment 0 goes again.
+    h.rec.now_ms += rk_rtt_ms;
+    rk_ack(h, seg(0), {{seg(1), seg(2)}});
+    REQUIRE(h.rec.sent.empty());
+    h.advance(rk_rtt_ms / 4);
+    REQUIRE(h.sent_at(seg(0)) == 1u);
+    REQUIRE(h.st().ssthresh == 5u * rk_smss);
+    // The original of segment 0 arrives: the ACK of everything ends recovery (cwnd = ssthresh,
+    // RFC 6937); then the retransmission, reported by a D-SACK block below SEG.ACK (RFC 2883
+    // §4.1.1): every retransmitted octet of the episode was needless (RFC 3708 §2).
+    rk_ack(h, seg(10));
+    REQUIRE(h.st().snd_una == seg(10));
+    rk_ack(h, seg(10), {{seg(0), seg(1)}});
+    // The undo: cwnd and ssthresh as before the episode.
+    CHECK(h.st().cwnd == iw);
+    CHECK(h.st().ssthresh == ssthresh_initial);
+}
+
 TEST_CASE("RACK: reordering seen, a segment late by less than reo_wnd is not resent (RACK off: it is)",
           "[sack][rack][engine]") {
     for (const bool rack : {true, false}) {
@@ -208,6 +241,25 @@ TEST_CASE("TLP: a lost last segment is probed at 2 * SRTT + max ack delay (fligh
     h.rec.now_ms += rk_rtt_ms;
     rk_ack(h, seg(4));
     CHECK(h.st().snd_una == seg(4));
+    CHECK(h.st().retransmits == 0u);
+}
+
+TEST_CASE("TLP: the first flight after the handshake, before any ACK of data, is probed too (RFC 8985 §7.2)",
+          "[sack][tlp][engine]") {
+    rk_harness<> h(rk_config(true, 10));
+    rk_open(h);
+    // A one-segment request, lost; no ACK of data has come yet. §7.2's conditions hold (data
+    // outstanding, no recovery, nothing SACKed, no probe out) and SRTT is known from the
+    // handshake (100 ms, RFC 6298 (2.2)): PTO = 2 * SRTT + TLP.max_ack_delay (a flight of one)
+    // = 400 ms, before the RTO (max(SRTT + 4 * RTTVAR, 1 s) = 1 s, RFC 6298 (2.4)).
+    REQUIRE(h.conn.send(rk_smss) == tcpfsm::user_error::none);
+    REQUIRE(h.sent_at(seg(0)) == 1u);
+    h.rec.sent.clear();
+    const std::int64_t srtt = rk_rtt_ms, max_ack_delay = 200;
+    CHECK(h.next_ms() == 2 * srtt + max_ack_delay);
+    h.advance(2 * srtt + max_ack_delay);
+    // §7.3: the segment again (no new data), and no RTO has expired.
+    CHECK(h.sent_at(seg(0)) == 1u);
     CHECK(h.st().retransmits == 0u);
 }
 

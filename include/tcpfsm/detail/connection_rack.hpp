@@ -31,7 +31,8 @@ void connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::arm_loss_detect
         (void)in;
         return;
     } else {
-        if (!sack_.rack_on() || !config().rack) return;
+        // From the first data sent (§7.2: the PTO protects a first flight too), not the first ACK.
+        if (!sack_.enabled() || !config().rack) return;
         auto& d = sack_.loss_detector();
         const bool rto = timers_.armed(timer_kind::retransmission);
         const std::uint32_t flight = snd_nxt_ - snd_una_;
@@ -52,9 +53,9 @@ bool connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::loss_detection_
     if constexpr (!sack_type::compiled_in) {
         return false;
     } else {
-        if (!sack_.rack_on()) return false;
+        if (!sack_.enabled()) return false;
         auto& d = sack_.loss_detector();
-        const sack::loss_timer k = d.take_expiry();
+        const sack::loss_timer k = d.take_expiry();  // none unless arm_loss_detection put one there
         if (k == sack::loss_timer::none) return false;
         const std::uint32_t rto_at = d.rto_deadline();
         timers_.arm(timer_kind::retransmission, in.now, seq_lt(in.now, rto_at) ? rto_at - in.now : 0u);
@@ -67,6 +68,7 @@ bool connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::loss_detection_
             if (s.entered) {
                 const std::uint32_t flight = snd_nxt_ - snd_una_;
                 sack_.start_recovery(send_.on_sack_recovery_start(flight, smss, now_us), flight);
+                send_.spurious().start(snd_una_);  // an undo episode, as on an ACK (detail/connection_undo.hpp)
                 if (s.first.length != 0) {
                     resend(in, s.first.seq, s.first.length);
                     sack_.on_sent(s.first);
