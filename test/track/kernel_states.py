@@ -30,7 +30,11 @@ Kernel details the comparison takes into account:
     tracker deduces LISTEN and SYN-RECEIVED from the same SYN (one segment: CLOSED ->
     SYN-RECEIVED), which matches.
 
-Usage: kernel_states.py TCPFSM_RELAY TCPFSM_TRACK WORKDIR
+Usage: kernel_states.py TCPFSM_RELAY TCPFSM_TRACK WORKDIR [TCPFSM_TUN]
+With TCPFSM_TUN (examples/tun), one more scenario has tcpfsm itself on one end (a kernel
+server in the first namespace, tcpfsm_tun one forwarding hop beyond the relay): the kernel's
+transitions as above, and tcpfsm_tun's own (its STATE log lines) matched by the tracker's
+for that endpoint the same way.
 Needs root, /dev/net/tun, ip(8), ss(8) and tracefs (mounted, or mountable here). Without
 them it exits 77 (ctest SKIP_RETURN_CODE) with the reason, unless CI=true, where that is a
 failure.
@@ -134,6 +138,13 @@ class Net:
         for ns, dev in ((self.a, "ra0"), (self.b, "rb0")):
             run("ip", "-n", ns, "link", "set", "lo", "up")
             run("ip", "-n", ns, "link", "set", dev, "up")
+        # tcpfsm_tun's device, one forwarding hop beyond the relay (test/relay/relay_lib.sh,
+        # relay_add_hosts): tun0 in -b (10.77.1.1/24), tcpfsm_tun at 10.77.1.2.
+        run("ip", "netns", "exec", self.b, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+        run("ip", "-n", self.b, "tuntap", "add", "dev", "tun0", "mode", "tun")
+        run("ip", "-n", self.b, "addr", "add", "10.77.1.1/24", "dev", "tun0")
+        run("ip", "-n", self.b, "link", "set", "tun0", "up")
+        run("ip", "-n", self.a, "route", "add", "10.77.1.0/24", "via", "10.77.0.2", "dev", "ra0")
 
     def down(self):
         if self.relay is not None and self.relay.poll() is None:
@@ -355,6 +366,40 @@ def final_ack_lost(net, port):
     return 10
 
 
+TUN_STATE = re.compile(r"STATE (\S+) -> (\S+) event=")
+
+
+def tcpfsm_closes_first(net, port, tun, workdir):
+    """tcpfsm (tcpfsm_tun, examples/tun, client) against a kernel server: "hello", "world",
+    tcpfsm closes first (once its text is acknowledged and "world" is in) and exits in
+    TIME-WAIT; the kernel closes when it reads the FIN. Returns the scenario's count and
+    tcpfsm_tun's own transitions (its STATE log lines)."""
+    ls = listener(net.a, socket.AF_INET, "10.77.0.1", port)
+    log_path = os.path.join(workdir, "tun.log")
+    with open(log_path, "w") as log:
+        tun_proc = subprocess.Popen(["ip", "netns", "exec", net.b, tun, "--dev", "tun0", "--mode", "client",
+                                     "--local", "10.77.1.2", "--remote", "10.77.0.1", "--rport", str(port),
+                                     "--send", "hello", "--expect", "world", "--exit-at-time-wait",
+                                     "--deadline-ms", "10000"], stdout=log, stderr=subprocess.STDOUT)
+    ls.settimeout(10)
+    s, _ = ls.accept()
+    assert recv_exactly(s, 5) == b"hello"
+    s.sendall(b"world")
+    assert wait_eof(s)
+    time.sleep(0.2)  # the kernel's ACK of tcpfsm's FIN leaves alone: FIN-WAIT-2, then TIME-WAIT
+    s.shutdown(socket.SHUT_WR)
+    status = tun_proc.wait(timeout=15)
+    time.sleep(0.2)
+    s.close(), ls.close()
+    with open(log_path) as f:
+        tun_transitions = TUN_STATE.findall(f.read())
+    if status != 0:
+        raise AssertionError(f"tcpfsm_tun exited with {status} (log: {log_path})")
+    # Kernel server: LISTEN -> SYN-RECEIVED -> ESTABLISHED -> CLOSE-WAIT -> LAST-ACK -> CLOSED
+    # (5); tcpfsm: CLOSED -> SYN-SENT -> ESTABLISHED -> FIN-WAIT-1 -> FIN-WAIT-2 -> TIME-WAIT (5).
+    return 10, tun_transitions
+
+
 def refused(net, port):
     enter(net.a)
     c = socket.socket()
@@ -429,12 +474,13 @@ def check_final_ack_lost(report, port, relay_stats):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         print(__doc__)
         return 2
     relay, track, workdir = sys.argv[1:4]
+    tun = sys.argv[4] if len(sys.argv) == 5 else None
     os.makedirs(workdir, exist_ok=True)
-    for binary in (relay, track):
+    for binary in (relay, track) + ((tun,) if tun else ()):
         if not os.access(binary, os.X_OK):
             print(f"kernel_states: FAIL: {binary} is not built")
             return 1
@@ -451,6 +497,9 @@ def main():
     host_ns = os.open("/proc/self/ns/net", os.O_RDONLY)
     ports = {"client_closes_first_ipv4": 9201, "server_closes_first_ipv6": 9202, "simultaneous_close": 9203,
              "refused": 9204, "abort": 9205, "keepalive": 9206, "final_ack_lost": 9207}
+    if tun:
+        ports["tcpfsm_closes_first"] = 9208
+    tun_transitions = []
     net = trace = cap = None
     relay_stats = ""
     failures = []
@@ -485,6 +534,9 @@ def main():
         expected["abort"] = abort(net, ports["abort"])
         expected["keepalive"] = keepalive(net, ports["keepalive"])
         expected["final_ack_lost"] = final_ack_lost(net, ports["final_ack_lost"])
+        if tun:
+            expected["tcpfsm_closes_first"], tun_transitions = tcpfsm_closes_first(
+                net, ports["tcpfsm_closes_first"], tun, workdir)
         libc.setns(host_ns, CLONE_NEWNET)
         # The kernel's TIME-WAIT lasts 60 s (TCP_TIMEWAIT_LEN): still there at capture end.
         time_wait = time_wait_tuples(net.a) | time_wait_tuples(net.b)
@@ -512,6 +564,16 @@ def main():
             run("umount", tracefs, check=False)
 
     tracked = tracker_transitions(report)
+    # The capture written (-w) replayed from the file: the same transitions as live.
+    replay = run(track, "--json", os.path.join(workdir, "kernel_states.pcap"), check=False)
+    try:
+        replayed = tracker_transitions(json.loads(replay.stdout))
+    except ValueError:
+        replayed = None
+    if replayed != tracked:
+        failures.append(f"the capture replayed from {workdir}/kernel_states.pcap gives other transitions than live")
+    else:
+        print(f"kernel_states: the written capture replayed: the same transitions for all {len(tracked)} endpoints")
     final_state = {}
     for c in report["connections"]:
         if c["segments"]:
@@ -543,11 +605,32 @@ def main():
         if in_time_wait and final_state.get(local) != "TIME-WAIT":
             failures.append(f"{scenario}: {local}: the kernel holds it in TIME-WAIT at capture end, "
                             f"the tracker says {final_state.get(local)}")
+    tun_compared = 0
+    if tun:
+        # tcpfsm_tun's own transitions against the tracker's for its endpoint (10.77.1.2).
+        conn = next((c for c in report["connections"] if f":{ports['tcpfsm_closes_first']}" in c["a"] + c["b"]), None)
+        local = None
+        if conn is not None:
+            local = conn["a"] if conn["a"].startswith("10.77.1.2:") else conn["b"]
+        seq = tracked.get(local, []) if local else []
+        k = 0
+        for old, new in tun_transitions:
+            while k < len(seq) and not matches((old, new), seq[k]):
+                k += 1
+            if k == len(seq):
+                failures.append(f"tcpfsm_closes_first: tcpfsm {local}: {old} -> {new} not matched by the tracker "
+                                f"(tracker: {seq})")
+                break
+            k += 1
+            compared["tcpfsm_closes_first"] = compared.get("tcpfsm_closes_first", 0) + 1
+            tun_compared += 1
+        print(f"kernel_states: tcpfsm_closes_first: tcpfsm_tun logged {len(tun_transitions)} transitions, "
+              f"{tun_compared} compared and matched (counted with the kernel's below)")
     total = 0
     for name, want in expected.items():
         got = compared.get(name, 0)
         total += got
-        print(f"kernel_states: {name}: {got} kernel transitions compared and matched (scenario: {want})")
+        print(f"kernel_states: {name}: {got} transitions compared and matched (scenario: {want})")
         if got < want:
             failures.append(f"{name}: {got} transitions compared, fewer than the scenario's {want}")
     keepalives = sum(1 for c in report["connections"] for s in c["segments"] if "keepalive" in s["anomalies"]
@@ -556,7 +639,7 @@ def main():
     if keepalives < 1:
         failures.append("keepalive: the tracker flagged no keepalive probe")
     failures += check_final_ack_lost(report, ports["final_ack_lost"], relay_stats)
-    print(f"kernel_states: {total} kernel transitions compared in all; capture {report['segments']} segments")
+    print(f"kernel_states: {total} transitions compared in all ({total - tun_compared} kernel, {tun_compared} tcpfsm_tun); capture {report['segments']} segments")
     for f in failures:
         print("FAIL:", f)
     return 1 if failures else 0
