@@ -151,3 +151,91 @@ TEST_CASE("relay: a packet the sink refuses is counted, and the books balance", 
     CHECK(c.received + c.duplicated == c.delivered + c.write_failed + c.lost_random + c.lost_burst + c.queue_drops +
                                            l.in_flight());
 }
+
+namespace {
+
+// An IPv4 (or IPv6) packet carrying a TCP segment with `flags` and `payload` octets.
+std::vector<std::uint8_t> tcp_packet(std::uint8_t flags, std::size_t payload, std::uint16_t sport = 40000,
+                                     std::uint16_t dport = 9207, bool ipv6 = false) {
+    const std::size_t ip = ipv6 ? 40 : 20;
+    std::vector<std::uint8_t> p(ip + 20 + payload);
+    if (ipv6) {
+        p[0] = 0x60;
+        p[4] = static_cast<std::uint8_t>((20 + payload) >> 8);
+        p[5] = static_cast<std::uint8_t>(20 + payload);
+        p[6] = 6;
+    } else {
+        p[0] = 0x45;
+        p[2] = static_cast<std::uint8_t>(p.size() >> 8);
+        p[3] = static_cast<std::uint8_t>(p.size());
+        p[9] = 6;
+    }
+    p[ip] = static_cast<std::uint8_t>(sport >> 8);
+    p[ip + 1] = static_cast<std::uint8_t>(sport);
+    p[ip + 2] = static_cast<std::uint8_t>(dport >> 8);
+    p[ip + 3] = static_cast<std::uint8_t>(dport);
+    p[ip + 12] = 5 << 4;
+    p[ip + 13] = flags;
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("relay: an aimed drop loses the closer's final ACK and nothing else", "[relay]") {
+    using tcpfsm_relay::drop_rule;
+    drop_rule r;
+    r.flags = drop_rule::ack;
+    r.empty = true;
+    r.after = drop_rule::fin;
+    r.port = 9207;
+    r.nth = 1;
+    link_params p;
+    p.delay_ms = 1;
+    impaired_link l(p, 3, r);
+    const std::uint8_t A = drop_rule::ack, F = drop_rule::fin, P = drop_rule::psh;
+    // Before its FIN: pure ACKs and data pass. Another port's FIN does not arm it.
+    const std::vector<std::vector<std::uint8_t>> before = {
+        tcp_packet(drop_rule::syn, 0), tcp_packet(A, 0), tcp_packet(P | A, 5), tcp_packet(F | A, 0, 40000, 9206),
+        tcp_packet(A, 0, 40000, 9206), tcp_packet(A, 0)};
+    for (const auto& pk : before) l.arrive(pk.data(), pk.size(), 0);
+    CHECK(l.counters().lost_aimed == 0);
+    const auto fin = tcp_packet(F | A, 0);
+    l.arrive(fin.data(), fin.size(), 0);  // its FIN passes, and arms the rule
+    const auto data_ack = tcp_packet(P | A, 3);
+    l.arrive(data_ack.data(), data_ack.size(), 0);  // not empty: passes
+    const auto other_port = tcp_packet(A, 0, 40000, 9206);
+    l.arrive(other_port.data(), other_port.size(), 0);
+    CHECK(l.counters().lost_aimed == 0);
+    const auto final_ack = tcp_packet(A, 0);
+    l.arrive(final_ack.data(), final_ack.size(), 0);  // the first pure ACK after the FIN: dropped
+    CHECK(l.counters().lost_aimed == 1);
+    l.arrive(final_ack.data(), final_ack.size(), 0);  // its second one (count=1): passes
+    CHECK(l.counters().lost_aimed == 1);
+    CHECK(drain(l, 10 * ms).size() == before.size() + 4);  // fin, data_ack, other_port, the second ACK
+}
+
+TEST_CASE("relay: an aimed drop's nth and count, IPv6, and packets that are not TCP", "[relay]") {
+    using tcpfsm_relay::drop_matcher;
+    using tcpfsm_relay::drop_rule;
+    drop_rule r;
+    r.flags = drop_rule::fin | drop_rule::ack;
+    r.nth = 2;
+    r.count = 2;
+    drop_matcher m(r);
+    const auto fin6 = tcp_packet(drop_rule::fin | drop_rule::ack, 0, 1, 2, true);
+    const auto fin_psh = tcp_packet(drop_rule::fin | drop_rule::ack | drop_rule::psh, 4, 1, 2, true);
+    CHECK_FALSE(m.drop(fin_psh.data(), fin_psh.size()));  // flags must be exactly FIN,ACK
+    // FIN,ACK number 1 passes, 2 and 3 are dropped, 4 passes.
+    CHECK_FALSE(m.drop(fin6.data(), fin6.size()));
+    CHECK(m.drop(fin6.data(), fin6.size()));
+    CHECK(m.drop(fin6.data(), fin6.size()));
+    CHECK_FALSE(m.drop(fin6.data(), fin6.size()));
+    std::vector<std::uint8_t> udp = tcp_packet(drop_rule::fin | drop_rule::ack, 0);
+    udp[9] = 17;
+    CHECK_FALSE(drop_matcher(r).drop(udp.data(), udp.size()));
+    const std::vector<std::uint8_t> short_packet(12, 0x45);
+    CHECK_FALSE(drop_matcher(r).drop(short_packet.data(), short_packet.size()));
+    drop_rule off;  // nth 0: off
+    off.flags = drop_rule::fin | drop_rule::ack;
+    CHECK_FALSE(drop_matcher(off).drop(fin6.data(), fin6.size()));
+}

@@ -137,7 +137,7 @@ else
 fi
 for d in a2b b2a; do
     received=$(relay_counter $d received); delivered=$(relay_counter $d delivered)
-    lost=$(( $(relay_counter $d lost_random) + $(relay_counter $d lost_burst) ))
+    lost=$(( $(relay_counter $d lost_random) + $(relay_counter $d lost_burst) + $(relay_counter $d lost_aimed) ))
     drops=$(relay_counter $d queue_drops); duplicated=$(relay_counter $d duplicated)
     in_flight=$(relay_counter $d in_flight)  # still in the delay line when the relay stopped
     unwritten=$(relay_counter $d write_failed)  # due, but the device refused it (not yet up)

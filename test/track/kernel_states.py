@@ -9,7 +9,9 @@ a tracefs instance of this test's own. Afterwards, every transition the kernel r
 an endpoint of a scenario's connection must be matched, in order, by a transition the
 tracker inferred for that endpoint into the same state (docs/tracker.md, "Validated against
 the Linux kernel"); the test fails if fewer transitions were compared than the scenarios
-have (the counts are the RFC 9293 paths of each scenario, written below).
+have (the counts are the RFC 9293 paths of each scenario, written below). One scenario, the
+lost final ACK, has the relay drop the client's ACK of the server's FIN (--a2b-drop); its
+retransmitted FIN and both endpoints' states around it are checked too (check_final_ack_lost).
 
 Kernel details the comparison takes into account:
   - the listening socket's CLOSE -> LISTEN has no peer (dport 0): it is not a connection's;
@@ -28,7 +30,11 @@ Kernel details the comparison takes into account:
     tracker deduces LISTEN and SYN-RECEIVED from the same SYN (one segment: CLOSED ->
     SYN-RECEIVED), which matches.
 
-Usage: kernel_states.py TCPFSM_RELAY TCPFSM_TRACK WORKDIR
+Usage: kernel_states.py TCPFSM_RELAY TCPFSM_TRACK WORKDIR [TCPFSM_TUN]
+With TCPFSM_TUN (examples/tun), one more scenario has tcpfsm itself on one end (a kernel
+server in the first namespace, tcpfsm_tun one forwarding hop beyond the relay): the kernel's
+transitions as above, and tcpfsm_tun's own (its STATE log lines) matched by the tracker's
+for that endpoint the same way.
 Needs root, /dev/net/tun, ip(8), ss(8) and tracefs (mounted, or mountable here). Without
 them it exits 77 (ctest SKIP_RETURN_CODE) with the reason, unless CI=true, where that is a
 failure.
@@ -91,7 +97,7 @@ def enter(ns):
 
 
 class Net:
-    def __init__(self, relay, prefix, workdir, link="delay_ms=20", seed=1):
+    def __init__(self, relay, prefix, workdir, link="delay_ms=20", seed=1, extra=()):
         self.a, self.b = f"{prefix}-a", f"{prefix}-b"
         self.stats = os.path.join(workdir, "relay.stats")
         ready = os.path.join(workdir, "relay.ready")
@@ -100,12 +106,12 @@ class Net:
             run("ip", "netns", "add", ns)
         self.relay = None
         try:
-            self._up(relay, ready, link, seed)
+            self._up(relay, ready, link, seed, list(extra))
         except BaseException:
             self.down()
             raise
 
-    def _up(self, relay, ready, link, seed):
+    def _up(self, relay, ready, link, seed, extra):
         dev_a, dev_b = f"ka{os.getpid() % 100000}", f"kb{os.getpid() % 100000}"
         # A ready file left by an earlier run would end the wait below before this relay has
         # made its TUN devices (then `ip link set ... netns` fails).
@@ -113,7 +119,7 @@ class Net:
             os.unlink(ready)
         # 20 ms each way by default: the FINs of a simultaneous close cross.
         self.relay = subprocess.Popen([relay, "--tun-a", dev_a, "--tun-b", dev_b, "--both", link, "--seed", str(seed),
-                                       "--ready-file", ready, "--stats-file", self.stats],
+                                       "--ready-file", ready, "--stats-file", self.stats] + extra,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(50):
             if os.path.exists(ready) and os.path.getsize(ready) > 0:
@@ -132,6 +138,13 @@ class Net:
         for ns, dev in ((self.a, "ra0"), (self.b, "rb0")):
             run("ip", "-n", ns, "link", "set", "lo", "up")
             run("ip", "-n", ns, "link", "set", dev, "up")
+        # tcpfsm_tun's device, one forwarding hop beyond the relay (test/relay/relay_lib.sh,
+        # relay_add_hosts): tun0 in -b (10.77.1.1/24), tcpfsm_tun at 10.77.1.2.
+        run("ip", "netns", "exec", self.b, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+        run("ip", "-n", self.b, "tuntap", "add", "dev", "tun0", "mode", "tun")
+        run("ip", "-n", self.b, "addr", "add", "10.77.1.1/24", "dev", "tun0")
+        run("ip", "-n", self.b, "link", "set", "tun0", "up")
+        run("ip", "-n", self.a, "route", "add", "10.77.1.0/24", "via", "10.77.0.2", "dev", "ra0")
 
     def down(self):
         if self.relay is not None and self.relay.poll() is None:
@@ -323,6 +336,70 @@ def simultaneous_close(net, port):
     return 10
 
 
+TCP_CLOSE_STATE = 7  # tcpi_state (include/net/tcp_states.h)
+
+
+def final_ack_lost(net, port):
+    """The client closes first; the relay drops its ACK of the server's FIN once (--a2b-drop,
+    after the tap): the server retransmits its FIN from LAST-ACK, the client ACKs it again
+    from TIME-WAIT (RFC 9293 §3.10.7.4, TIME-WAIT: "acknowledge it, and restart the 2 MSL
+    timeout"), the server goes CLOSED."""
+    ls = listener(net.b, socket.AF_INET, "10.77.0.2", port)
+    c = client(net.a, socket.AF_INET, "10.77.0.2", port)
+    s, _ = ls.accept()
+    exchange(c, s)
+    c.shutdown(socket.SHUT_WR)
+    assert wait_eof(s)
+    time.sleep(0.2)
+    s.shutdown(socket.SHUT_WR)
+    assert wait_eof(c)
+    # The server leaves LAST-ACK when its retransmitted FIN is acknowledged (an RTO, >= 200 ms
+    # on Linux): wait for it, then a little for the capture.
+    for _ in range(100):
+        if s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0] == TCP_CLOSE_STATE:
+            break
+        time.sleep(0.05)
+    time.sleep(0.1)
+    c.close(), s.close(), ls.close()
+    # The same paths as the client closing first: the lost ACK and the retransmitted FIN
+    # change no state (the server stays in LAST-ACK, the client in TIME-WAIT).
+    return 10
+
+
+TUN_STATE = re.compile(r"STATE (\S+) -> (\S+) event=")
+
+
+def tcpfsm_closes_first(net, port, tun, workdir):
+    """tcpfsm (tcpfsm_tun, examples/tun, client) against a kernel server: "hello", "world",
+    tcpfsm closes first (once its text is acknowledged and "world" is in) and exits in
+    TIME-WAIT; the kernel closes when it reads the FIN. Returns the scenario's count and
+    tcpfsm_tun's own transitions (its STATE log lines)."""
+    ls = listener(net.a, socket.AF_INET, "10.77.0.1", port)
+    log_path = os.path.join(workdir, "tun.log")
+    with open(log_path, "w") as log:
+        tun_proc = subprocess.Popen(["ip", "netns", "exec", net.b, tun, "--dev", "tun0", "--mode", "client",
+                                     "--local", "10.77.1.2", "--remote", "10.77.0.1", "--rport", str(port),
+                                     "--send", "hello", "--expect", "world", "--exit-at-time-wait",
+                                     "--deadline-ms", "10000"], stdout=log, stderr=subprocess.STDOUT)
+    ls.settimeout(10)
+    s, _ = ls.accept()
+    assert recv_exactly(s, 5) == b"hello"
+    s.sendall(b"world")
+    assert wait_eof(s)
+    time.sleep(0.2)  # the kernel's ACK of tcpfsm's FIN leaves alone: FIN-WAIT-2, then TIME-WAIT
+    s.shutdown(socket.SHUT_WR)
+    status = tun_proc.wait(timeout=15)
+    time.sleep(0.2)
+    s.close(), ls.close()
+    with open(log_path) as f:
+        tun_transitions = TUN_STATE.findall(f.read())
+    if status != 0:
+        raise AssertionError(f"tcpfsm_tun exited with {status} (log: {log_path})")
+    # Kernel server: LISTEN -> SYN-RECEIVED -> ESTABLISHED -> CLOSE-WAIT -> LAST-ACK -> CLOSED
+    # (5); tcpfsm: CLOSED -> SYN-SENT -> ESTABLISHED -> FIN-WAIT-1 -> FIN-WAIT-2 -> TIME-WAIT (5).
+    return 10, tun_transitions
+
+
 def refused(net, port):
     enter(net.a)
     c = socket.socket()
@@ -363,13 +440,47 @@ def keepalive(net, port):
     return 10
 
 
+def check_final_ack_lost(report, port, relay_stats):
+    """The lost final ACK as the tracker must show it (tap near the client, the ACK lost after
+    it): the server's FIN again is a retransmission, after which the server is in LAST-ACK
+    again (its CLOSED, deduced from the lost ACK, taken back) and the client still in
+    TIME-WAIT; the client's next ACK takes the server to CLOSED; nothing is half-open."""
+    failures = []
+    lost = re.search(r"^a2b .*\blost_aimed=(\d+)", relay_stats, re.M)
+    if not lost or int(lost.group(1)) != 1:
+        failures.append(f"final_ack_lost: the relay's aimed drop lost {lost.group(1) if lost else '?'} segments, not 1")
+    conn = next((c for c in report["connections"] if c["a"].endswith(f":{port}") or c["b"].endswith(f":{port}")), None)
+    if conn is None:
+        return failures + ["final_ack_lost: the tracker has no such connection"]
+    server = 0 if conn["a"].endswith(f":{port}") else 1
+    client_side = 1 - server
+    name = "ab"
+    segs = conn["segments"]
+    again = [i for i, g in enumerate(segs) if g["from"] == name[server] and "FIN" in g["flags"] and
+             "retransmission" in g["anomalies"]]
+    print(f"kernel_states: final_ack_lost: server FINs flagged as retransmissions: {len(again)}")
+    if len(again) != 1:
+        return failures + [f"final_ack_lost: {len(again)} server FINs flagged as retransmissions, not 1"]
+    i = again[0]
+    if segs[i]["after"][server] != "LAST-ACK" or segs[i]["after"][client_side] != "TIME-WAIT":
+        failures.append(f"final_ack_lost: after the FIN again the tracker says {segs[i]['after']}, "
+                        f"not LAST-ACK (server), TIME-WAIT (client)")
+    nxt = next((g for g in segs[i + 1:] if g["from"] == name[client_side]), None)
+    if nxt is None or nxt["flags"] != "ACK" or nxt["after"][server] != "CLOSED":
+        failures.append(f"final_ack_lost: the client's next ACK does not take the server to CLOSED: {nxt}")
+    if any("half_open" in g["anomalies"] for g in segs):
+        failures.append("final_ack_lost: a segment flagged half_open")
+    return failures
+
+
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         print(__doc__)
         return 2
     relay, track, workdir = sys.argv[1:4]
+    tun = sys.argv[4] if len(sys.argv) == 5 else None
     os.makedirs(workdir, exist_ok=True)
-    for binary in (relay, track):
+    for binary in (relay, track) + ((tun,) if tun else ()):
         if not os.access(binary, os.X_OK):
             print(f"kernel_states: FAIL: {binary} is not built")
             return 1
@@ -385,11 +496,17 @@ def main():
         skip("tracefs is neither mounted nor mountable (mount -t tracefs failed)")
     host_ns = os.open("/proc/self/ns/net", os.O_RDONLY)
     ports = {"client_closes_first_ipv4": 9201, "server_closes_first_ipv6": 9202, "simultaneous_close": 9203,
-             "refused": 9204, "abort": 9205, "keepalive": 9206}
+             "refused": 9204, "abort": 9205, "keepalive": 9206, "final_ack_lost": 9207}
+    if tun:
+        ports["tcpfsm_closes_first"] = 9208
+    tun_transitions = []
     net = trace = cap = None
+    relay_stats = ""
     failures = []
     try:
-        net = Net(relay, f"tcpfsm-kv{os.getpid()}", workdir)
+        # The aimed drop: the client's (a2b) first pure ACK after its FIN, on that scenario's port.
+        net = Net(relay, f"tcpfsm-kv{os.getpid()}", workdir,
+                  extra=["--a2b-drop", f"flags=A,empty=1,after=F,port={ports['final_ack_lost']}"])
         try:
             trace = Trace(tracefs, f"tcpfsm_kernel_states_{os.getpid()}", ports.values())
         except (FileNotFoundError, PermissionError, OSError) as e:
@@ -416,6 +533,10 @@ def main():
         expected["refused"] = refused(net, ports["refused"])
         expected["abort"] = abort(net, ports["abort"])
         expected["keepalive"] = keepalive(net, ports["keepalive"])
+        expected["final_ack_lost"] = final_ack_lost(net, ports["final_ack_lost"])
+        if tun:
+            expected["tcpfsm_closes_first"], tun_transitions = tcpfsm_closes_first(
+                net, ports["tcpfsm_closes_first"], tun, workdir)
         libc.setns(host_ns, CLONE_NEWNET)
         # The kernel's TIME-WAIT lasts 60 s (TCP_TIMEWAIT_LEN): still there at capture end.
         time_wait = time_wait_tuples(net.a) | time_wait_tuples(net.b)
@@ -436,10 +557,23 @@ def main():
             trace.read_and_close()
         if net is not None:
             net.down()
+            if os.path.exists(net.stats):
+                with open(net.stats) as f:
+                    relay_stats = f.read()
         if mounted:
             run("umount", tracefs, check=False)
 
     tracked = tracker_transitions(report)
+    # The capture written (-w) replayed from the file: the same transitions as live.
+    replay = run(track, "--json", os.path.join(workdir, "kernel_states.pcap"), check=False)
+    try:
+        replayed = tracker_transitions(json.loads(replay.stdout))
+    except ValueError:
+        replayed = None
+    if replayed != tracked:
+        failures.append(f"the capture replayed from {workdir}/kernel_states.pcap gives other transitions than live")
+    else:
+        print(f"kernel_states: the written capture replayed: the same transitions for all {len(tracked)} endpoints")
     final_state = {}
     for c in report["connections"]:
         if c["segments"]:
@@ -471,11 +605,32 @@ def main():
         if in_time_wait and final_state.get(local) != "TIME-WAIT":
             failures.append(f"{scenario}: {local}: the kernel holds it in TIME-WAIT at capture end, "
                             f"the tracker says {final_state.get(local)}")
+    tun_compared = 0
+    if tun:
+        # tcpfsm_tun's own transitions against the tracker's for its endpoint (10.77.1.2).
+        conn = next((c for c in report["connections"] if f":{ports['tcpfsm_closes_first']}" in c["a"] + c["b"]), None)
+        local = None
+        if conn is not None:
+            local = conn["a"] if conn["a"].startswith("10.77.1.2:") else conn["b"]
+        seq = tracked.get(local, []) if local else []
+        k = 0
+        for old, new in tun_transitions:
+            while k < len(seq) and not matches((old, new), seq[k]):
+                k += 1
+            if k == len(seq):
+                failures.append(f"tcpfsm_closes_first: tcpfsm {local}: {old} -> {new} not matched by the tracker "
+                                f"(tracker: {seq})")
+                break
+            k += 1
+            compared["tcpfsm_closes_first"] = compared.get("tcpfsm_closes_first", 0) + 1
+            tun_compared += 1
+        print(f"kernel_states: tcpfsm_closes_first: tcpfsm_tun logged {len(tun_transitions)} transitions, "
+              f"{tun_compared} compared and matched (counted with the kernel's below)")
     total = 0
     for name, want in expected.items():
         got = compared.get(name, 0)
         total += got
-        print(f"kernel_states: {name}: {got} kernel transitions compared and matched (scenario: {want})")
+        print(f"kernel_states: {name}: {got} transitions compared and matched (scenario: {want})")
         if got < want:
             failures.append(f"{name}: {got} transitions compared, fewer than the scenario's {want}")
     keepalives = sum(1 for c in report["connections"] for s in c["segments"] if "keepalive" in s["anomalies"]
@@ -483,7 +638,8 @@ def main():
     print(f"kernel_states: keepalive probes flagged by the tracker: {keepalives}")
     if keepalives < 1:
         failures.append("keepalive: the tracker flagged no keepalive probe")
-    print(f"kernel_states: {total} kernel transitions compared in all; capture {report['segments']} segments")
+    failures += check_final_ack_lost(report, ports["final_ack_lost"], relay_stats)
+    print(f"kernel_states: {total} transitions compared in all ({total - tun_compared} kernel, {tun_compared} tcpfsm_tun); capture {report['segments']} segments")
     for f in failures:
         print("FAIL:", f)
     return 1 if failures else 0

@@ -107,6 +107,32 @@ TEST_CASE("four-way close, A first: Figure 12", "[tracker]") {
     CHECK(t.a() == state::time_wait);
 }
 
+TEST_CASE("the final ACK lost after the tap: the FIN again takes LAST-ACK back, the next ACK ends it",
+          "[tracker]") {
+    tap t;
+    t.handshake();
+    t.from_a(seg_of(101, 301, fin_ack));
+    t.from_b(seg_of(301, 102, ack_flag));
+    t.from_b(seg_of(301, 102, fin_ack));   // B: LAST-ACK; A: TIME-WAIT
+    t.from_a(seg_of(102, 302, ack_flag));  // A's ACK of B's FIN, lost after the tap
+    CHECK(t.b() == state::closed);         // deduced
+    CHECK(t.conn().endpoints[1].deduced);
+    // B's FIN again: it had not received that ACK (RFC 9293 §3.10.7.4, LAST-ACK: only the
+    // ACK of its FIN ends it; the FIN is retransmitted until then, §3.8.1).
+    const tcpfsm::tracker_observation o = t.from_b(seg_of(301, 102, fin_ack));
+    CHECK(o.anomalies.contains(tcpfsm::tracker_anomaly::retransmission));
+    CHECK(t.b() == state::last_ack);
+    CHECK_FALSE(t.conn().endpoints[1].deduced);
+    REQUIRE(o.path_length[1] == 1);
+    CHECK(o.path[1][0] == state::last_ack);
+    CHECK(t.a() == state::time_wait);
+    // A in TIME-WAIT acknowledges it again (§3.10.7.4, TIME-WAIT, the FIN bit): B CLOSED.
+    const tcpfsm::tracker_observation again = t.from_a(seg_of(102, 302, ack_flag));
+    CHECK_FALSE(again.anomalies.contains(tcpfsm::tracker_anomaly::half_open));
+    CHECK(t.b() == state::closed);
+    CHECK(t.a() == state::time_wait);
+}
+
 TEST_CASE("four-way close, B first, and FIN+ACK in one segment (FIN-WAIT-1 -> TIME-WAIT)", "[tracker]") {
     tap t;
     t.handshake();

@@ -1,6 +1,7 @@
-// tcpfsm_relay's impaired one-way link (tools/relay): loss (random and Gilbert-Elliott), a
-// drop-tail queue drained at the link rate, delay, jitter, duplication and reordering, on a
-// time axis the caller supplies (nanoseconds), so tests drive it without a TUN device.
+// tcpfsm_relay's impaired one-way link (tools/relay): loss (random and Gilbert-Elliott), an
+// aimed drop of chosen TCP segments, a drop-tail queue drained at the link rate, delay,
+// jitter, duplication and reordering, on a time axis the caller supplies (nanoseconds), so
+// tests drive it without a TUN device.
 // SPDX-License-Identifier: MIT
 #ifndef TCPFSM_TOOLS_RELAY_IMPAIRED_LINK_HPP
 #define TCPFSM_TOOLS_RELAY_IMPAIRED_LINK_HPP
@@ -66,9 +67,78 @@ struct link_params {
     double reorder_ms = 0;     //   of uniform [0, reorder_ms)
 };
 
+// An aimed drop: of the TCP segments (IPv4, or IPv6 with TCP as the first next header) whose
+// flags among FIN SYN RST PSH ACK URG are exactly `flags`, whose payload is empty if
+// `empty`, on port `port` (source or destination; 0: any) and seen after a segment of this
+// direction with every flag of `after` (0: from the start), drop the nth to the
+// (nth + count - 1)th. E.g. the final ACK of the closer of a connection: flags=A, empty,
+// after=F, nth=1 (tcpfsm_relay --a2b-drop flags=A,empty=1,after=F,port=9207).
+struct drop_rule {
+    static constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ack = 0x10, urg = 0x20;
+    std::uint8_t flags = 0;
+    bool empty = false;
+    std::uint16_t port = 0;
+    std::uint8_t after = 0;
+    std::uint64_t nth = 0;  // 0: the rule is off
+    std::uint64_t count = 1;
+};
+
+// Tells the segments a drop_rule aims at, in the order they arrive.
+class drop_matcher {
+public:
+    explicit drop_matcher(const drop_rule& r) : rule_(r) {}
+    // Whether to drop this IP packet.
+    bool drop(const std::uint8_t* ip, std::size_t size) {
+        if (rule_.nth == 0) return false;
+        std::uint8_t flags = 0;
+        std::size_t payload = 0;
+        std::uint16_t sport = 0, dport = 0;
+        if (!parse(ip, size, flags, payload, sport, dport)) return false;
+        if (rule_.port != 0 && sport != rule_.port && dport != rule_.port) return false;
+        const bool armed = rule_.after == 0 || seen_after_;
+        if ((flags & rule_.after) == rule_.after && rule_.after != 0) seen_after_ = true;
+        if (!armed || (flags & 0x3F) != rule_.flags || (rule_.empty && payload != 0)) return false;
+        ++matched_;
+        return matched_ >= rule_.nth && matched_ - rule_.nth < rule_.count;
+    }
+
+    // TCP flags, payload length and ports of an IPv4 or IPv6 packet carrying TCP.
+    static bool parse(const std::uint8_t* ip, std::size_t size, std::uint8_t& flags, std::size_t& payload,
+                      std::uint16_t& sport, std::uint16_t& dport) {
+        if (size < 1) return false;
+        std::size_t tcp = 0, end = size;
+        if ((ip[0] >> 4) == 4) {
+            if (size < 20 || ip[9] != 6) return false;
+            tcp = static_cast<std::size_t>(ip[0] & 0x0F) * 4;
+            const std::size_t total = static_cast<std::size_t>(ip[2]) << 8 | ip[3];
+            if (total < end) end = total;
+        } else if ((ip[0] >> 4) == 6) {
+            if (size < 40 || ip[6] != 6) return false;
+            tcp = 40;
+            const std::size_t total = 40 + (static_cast<std::size_t>(ip[4]) << 8 | ip[5]);
+            if (total < end) end = total;
+        } else {
+            return false;
+        }
+        if (tcp + 20 > end) return false;
+        const std::size_t header = static_cast<std::size_t>(ip[tcp + 12] >> 4) * 4;
+        if (header < 20 || tcp + header > end) return false;
+        sport = static_cast<std::uint16_t>(ip[tcp] << 8 | ip[tcp + 1]);
+        dport = static_cast<std::uint16_t>(ip[tcp + 2] << 8 | ip[tcp + 3]);
+        flags = ip[tcp + 13];
+        payload = end - tcp - header;
+        return true;
+    }
+
+private:
+    drop_rule rule_;
+    bool seen_after_ = false;
+    std::uint64_t matched_ = 0;
+};
+
 struct link_counters {
     std::uint64_t received = 0, delivered = 0, octets_delivered = 0;
-    std::uint64_t lost_random = 0, lost_burst = 0, queue_drops = 0, duplicated = 0, reordered = 0;
+    std::uint64_t lost_random = 0, lost_burst = 0, lost_aimed = 0, queue_drops = 0, duplicated = 0, reordered = 0;
     std::uint64_t write_failed = 0;  // due, but the sink refused it (a TUN device not yet up: EIO)
     std::size_t max_queue_packets = 0, max_queue_bytes = 0;
 };
@@ -85,7 +155,8 @@ struct scheduled_packet {
 // One direction: impair what `from` gives, deliver to `to`.
 class impaired_link {
 public:
-    impaired_link(const link_params& p, std::uint64_t seed) : params_(p), random_(seed) {
+    impaired_link(const link_params& p, std::uint64_t seed, const drop_rule& aimed = drop_rule{})
+        : params_(p), random_(seed), aimed_(aimed) {
         if (params_.queue_bdp > 0 && params_.rate_mbit > 0) {
             // One BDP of the path: rate times the round trip (twice the one-way delay).
             const double bdp = params_.rate_mbit * 1e6 / 8.0 * (2.0 * params_.delay_ms / 1000.0);
@@ -96,6 +167,10 @@ public:
 
     void arrive(const std::uint8_t* data, std::size_t size, nanoseconds now) {
         ++counters_.received;
+        if (aimed_.drop(data, size)) {
+            ++counters_.lost_aimed;
+            return;
+        }
         if (random_.chance(params_.loss)) {
             ++counters_.lost_random;
             return;
@@ -144,8 +219,8 @@ public:
 
     nanoseconds next_delivery() const { return scheduled_.empty() ? -1 : scheduled_.top().deliver_at; }
     // Packets accepted (past loss and the queue) and not yet delivered: with the counters,
-    // received + duplicated == delivered + write_failed + lost + queue drops + in_flight()
-    // at any time.
+    // received + duplicated == delivered + write_failed + lost (random, burst, aimed) + queue
+    // drops + in_flight() at any time.
     std::size_t in_flight() const { return scheduled_.size(); }
 
     // Hands every packet due by `now` to sink(const std::uint8_t*, std::size_t, nanoseconds
@@ -170,6 +245,7 @@ public:
 private:
     link_params params_;
     random_source random_;
+    drop_matcher aimed_;
     bool ge_bad_ = false;
     nanoseconds last_departure_ = 0;
     std::deque<std::pair<nanoseconds, std::size_t>> in_queue_;  // departure time, size

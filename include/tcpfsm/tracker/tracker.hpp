@@ -676,7 +676,20 @@ private:
             const bool acknowledged = seg.ack_flag() && seq_ge(seg.ack, pending_end);
             // A SYN was refused: the endpoint taken as listening answers it with RST (§3.10.7.1).
             const bool refused = seg.rst() && s.st == state::syn_received && s.passive_origin && !s.iss_known;
-            if (refused || (!acknowledged && (seg.syn() || seg.fin()))) {
+            // It retransmits its FIN or text that the pending segment, a pure ACK, acknowledged
+            // (a lost final ACK: its FIN again from LAST-ACK, §3.10.7.4): the ACK was lost after
+            // the tap. Taken back, not delivered again (the peer's next ACK is). Not a SYN: in a
+            // simultaneous open (Figure 7) a SYN,ACK answers the peer's SYN, not a lost ACK.
+            const bool lost_after_tap = p.ack_flag() && p.seq_length() == 0 && !seg.rst() && !seg.syn() &&
+                                        seg.seq_length() > 0 &&
+                                        seq_lt(seg.seq, s.snd_nxt) && seq_le(seg.seq + seg.seq_length(), p.ack) &&
+                                        !out.anomalies.contains(tracker_anomaly::keepalive);
+            if (lost_after_tap) {
+                record(s, s.prior);
+                s.st = s.prior;
+                s.pending = false;
+                s.deduced = false;
+            } else if (refused || (!acknowledged && (seg.syn() || seg.fin()))) {
                 // The endpoint had not received the segment when it sent this one: its deduced
                 // transition is taken back, and the segment delivered after the call.
                 if (refused) out.anomalies.add(tracker_anomaly::connection_refused);
