@@ -403,3 +403,67 @@ TEST_CASE("rfc6675: a retransmission is lost again once a segment sent after it 
     CHECK(c.rule == sk::nextseg_rule::lost);
     CHECK(c.seq == 3000);
 }
+
+TEST_CASE("rfc6675: a lost retransmission is found with sequence numbers past 2^31", "[sack][rfc6675]") {
+    // The scenario above from an ISS of 0x90000000 (RFC 9293 §3.4: any ISS, modulo 2^32).
+    constexpr std::uint32_t base = 0x90000000u;
+    board sb;
+    sk::recovery rec;
+    rec.on_ack(sb, give(sb, base, base, base + 10000, {{base + 1000, base + 2000}}), base + 10000, mss_1000);
+    rec.on_ack(sb, give(sb, base, base, base + 10000, {{base + 1000, base + 3000}}), base + 10000, mss_1000);
+    const auto s = rec.on_ack(sb, give(sb, base, base, base + 10000, {{base + 4000, base + 5000}, {base + 1000, base + 3000}}),
+                              base + 10000, mss_1000);
+    REQUIRE(s.entered);
+    rec.on_sent(s.first);  // [base, base + 1000) resent when SND.NXT was base + 10000
+    rec.on_sent({base + 10000, 1000, sk::nextseg_rule::new_data});
+    rec.on_ack(sb, give(sb, base, base, base + 11000, {{base + 4000, base + 6000}, {base + 1000, base + 3000}}),
+               base + 11000, mss_1000);
+    CHECK(rec.lost_end() == base);
+    // [base + 10000, base + 11000) was sent after the retransmission: it was lost again.
+    rec.on_ack(sb,
+               give(sb, base, base, base + 11000,
+                    {{base + 10000, base + 11000}, {base + 4000, base + 6000}, {base + 1000, base + 3000}}),
+               base + 11000, mss_1000);
+    CHECK(rec.high_rxt() == base);
+    CHECK(rec.lost_end() == base + 1000);
+    const auto c = rec.next_seg(sb, base, base + 11000, mss_1000, 0);
+    CHECK(c.rule == sk::nextseg_rule::lost);
+    CHECK(c.seq == base);
+}
+
+TEST_CASE("rfc6675: the oldest retransmission is lost again while later ones are still out", "[sack][rfc6675]") {
+    board sb;
+    sk::recovery rec;
+    enter_with_two_holes(sb, rec);  // [0,1000) resent when SND.NXT was 10000
+    rec.on_sent({10000, 1000, sk::nextseg_rule::new_data});  // SND.NXT 11000
+    // [4000,7000) SACKed: 3000 octets above 3000, more than 2 * SMSS: IsLost(3000).
+    rec.on_ack(sb, give(sb, 0, 0, 11000, {{4000, 7000}, {1000, 3000}}), 11000, mss_1000);
+    auto c = rec.next_seg(sb, 0, 11000, mss_1000, 0);
+    REQUIRE(c.seq == 3000);
+    REQUIRE(c.rule == sk::nextseg_rule::lost);
+    rec.on_sent(c);  // [3000,4000) resent when SND.NXT was 11000
+    rec.on_sent({11000, 1000, sk::nextseg_rule::new_data});  // SND.NXT 12000
+    // [10000,11000) was sent after the retransmission of [0,1000), before that of [3000,4000):
+    // the first was lost again, the second may still be on its way.
+    rec.on_ack(sb, give(sb, 0, 0, 12000, {{10000, 11000}, {4000, 7000}, {1000, 3000}}), 12000, mss_1000);
+    CHECK(rec.lost_end() == 1000);
+    CHECK(rec.high_rxt() == 4000);
+    c = rec.next_seg(sb, 0, 12000, mss_1000, 1000);
+    CHECK(c.rule == sk::nextseg_rule::lost);
+    CHECK(c.seq == 0);
+    CHECK(c.length == 1000);
+    rec.on_sent(c);  // [0,1000) resent a second time, when SND.NXT was 12000
+    // Then new data, not [3000,4000) again; [7000,10000) is not lost (1000 octets above, one range).
+    c = rec.next_seg(sb, 0, 12000, mss_1000, 1000);
+    CHECK(c.rule == sk::nextseg_rule::new_data);
+    CHECK(c.seq == 12000);
+    rec.on_sent(c);  // SND.NXT 13000
+    // [11000,12000) was sent after the retransmission of [3000,4000), before the second of
+    // [0,1000): [3000,4000) was lost again, [0,1000) may be on its way.
+    rec.on_ack(sb, give(sb, 0, 0, 13000, {{10000, 12000}, {4000, 7000}, {1000, 3000}}), 13000, mss_1000);
+    CHECK(rec.lost_end() == 4000);
+    c = rec.next_seg(sb, 0, 13000, mss_1000, 0);
+    CHECK(c.rule == sk::nextseg_rule::lost);
+    CHECK(c.seq == 3000);
+    CHECK(c.length == 1000);
+}

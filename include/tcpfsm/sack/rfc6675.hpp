@@ -116,7 +116,7 @@ struct recovery_step {
 };
 
 // RFC 6675 loss recovery for one connection's sender. DupThresh is fixed per type (3,
-// RFC 5681 §3.2 and RFC 6675 §2). 24 bytes.
+// RFC 5681 §3.2 and RFC 6675 §2). 36 bytes.
 //
 // Two loss markings beyond IsLost(), as Linux (RFC 6675 §5: "the data sender MAY use ... a
 // more aggressive" loss detection), each making [SND.UNA, lost_end()) lost in recovery:
@@ -127,7 +127,15 @@ struct recovery_step {
 // - a lost retransmission (RFC 8985 §6.1's principle, Linux's tcp_mark_lost_retrans): once
 //   an octet sent after the latest retransmission (at or above SND.NXT when it was sent) is
 //   SACKed or cumulatively ACKed, every unSACKed octet below HighRxt was lost again: they are
-//   marked lost and HighRxt goes back to SND.UNA so that NextSeg() resends them.
+//   marked lost and HighRxt goes back to SND.UNA so that NextSeg() resends them. The oldest
+//   retransmissions are tested alone as well (Linux tests each one): while retransmissions
+//   keep going out, one per ACK, the latest is always less than an RTT old and the test above
+//   would wait for the timeout. The first retransmission since the last marking records
+//   SND.NXT and the end of those sent at that SND.NXT; once an octet sent after them is
+//   SACKed or ACKed, the unSACKed octets below that end are marked lost and resent (in order
+//   from SND.UNA, each once, ahead of NextSeg()'s rules, HighRxt staying), and the latest
+//   retransmission's SND.NXT and HighRxt become the next oldest (what is known of those sent
+//   in between).
 template <std::uint8_t DupThresh = 3>
 class basic_recovery {
     static_assert(DupThresh >= 1, "tcpfsm::sack::recovery: DupThresh must be at least 1");
@@ -148,7 +156,8 @@ public:
         recovery_step s{};
         s.duplicate = u.newly_sacked > 0;
         const std::uint32_t una = u.snd_una;
-        if (seq_gt(snd_nxt, sent_high_)) sent_high_ = snd_nxt;
+        // Outside recovery SND.NXT as it is (the initial 0 compares with an ISS only within 2^31).
+        if (!has(recovery_bit) || seq_gt(snd_nxt, sent_high_)) sent_high_ = snd_nxt;
         const bool head_resent = has(recovery_bit) && seq_gt(high_rxt_, una);
         // Outside recovery HighRxt is HighACK (§5 (3.1)); in it, never below HighACK.
         if (!has(recovery_bit) || seq_lt(high_rxt_, una)) high_rxt_ = una;
@@ -162,10 +171,19 @@ public:
             }
             if (seq_lt(lost_end_, una)) lost_end_ = una;
             // A lost retransmission: something sent after the latest one is SACKed or ACKed.
-            if (has(rxt_out_bit) && (seq_gt(sb.highest_sacked(una), rxt_nxt_) || seq_gt(una, rxt_nxt_))) {
+            const std::uint32_t highest = sb.highest_sacked(una);
+            if (has(rxt_out_bit) && (seq_gt(highest, rxt_nxt_) || seq_gt(una, rxt_nxt_))) {
                 clear(rxt_out_bit);
+                clear(oldest_bit);
                 if (seq_gt(high_rxt_, lost_end_)) lost_end_ = high_rxt_;
                 high_rxt_ = una;
+                again_ = una;
+            } else if (has(oldest_bit) && (seq_gt(highest, oldest_nxt_) || seq_gt(una, oldest_nxt_))) {
+                if (seq_gt(oldest_end_, lost_end_)) lost_end_ = oldest_end_;
+                // Those resent below again_ went out later than the oldest: not proven lost.
+                again_ = seq_max(again_, una);
+                oldest_nxt_ = rxt_nxt_;  // a later one is out (else the test above held)
+                oldest_end_ = high_rxt_;
             }
             // The head after a partial ACK.
             if (u.acked != 0 && !head_resent && sb.above(una).octets != 0) {
@@ -201,9 +219,12 @@ public:
         set(recovery_bit);
         clear(rescue_bit);
         recovery_point_ = snd_nxt;  // (4.1)
+        sent_high_ = snd_nxt;
         high_rxt_ = una;
         lost_end_ = una;
+        again_ = una;
         clear(rxt_out_bit);
+        clear(oldest_bit);
         s.entered = true;
         s.first = hole_at(sb, una, snd_nxt, smss);
         s.first.rule = nextseg_rule::first;
@@ -222,6 +243,12 @@ public:
         if (!has(recovery_bit)) {
             if (sendable_new == 0) return {};
             return {snd_nxt, sendable_new < smss ? sendable_new : smss, nextseg_rule::new_data};
+        }
+        // First what the oldest-retransmission test marked lost again, below HighRxt.
+        const segment_choice again = hole_at(sb, seq_max(again_, snd_una), snd_nxt, smss);
+        if (again.length != 0 && seq_lt(again.seq, lost_end_) && seq_lt(again.seq, high_rxt_)) {
+            const std::uint32_t left = lost_end_ - again.seq;
+            return {again.seq, again.length < left ? again.length : left, nextseg_rule::lost};
         }
         // (1) and (3): the smallest unSACKed octet S2 > HighRxt (here >= high_rxt) that is
         // below the highest SACKed octet. IsLost() only falls as S2 rises, so (1) holds for
@@ -264,9 +291,17 @@ public:
         } else if (c.rule == nextseg_rule::new_data) {
             if (seq_gt(end, sent_high_)) sent_high_ = end;
         } else {
+            if (seq_lt(c.seq, lost_end_) && seq_gt(end, again_)) again_ = end;  // marked octets resent
             if (seq_gt(end, high_rxt_)) high_rxt_ = end;
             rxt_nxt_ = sent_high_;  // SND.NXT when it went out: the engine's sends all come here
             set(rxt_out_bit);
+            if (!has(oldest_bit)) {
+                set(oldest_bit);
+                oldest_nxt_ = sent_high_;
+                oldest_end_ = end;
+            } else if (oldest_nxt_ == sent_high_ && seq_gt(end, oldest_end_)) {
+                oldest_end_ = end;  // sent before any new data after the oldest
+            }
         }
     }
 
@@ -279,7 +314,9 @@ public:
         recovery_point_ = snd_nxt;
         high_rxt_ = snd_una;
         lost_end_ = snd_una;
+        again_ = snd_una;
         clear(rxt_out_bit);
+        clear(oldest_bit);
         dupacks_ = 0;
     }
 
@@ -289,8 +326,10 @@ public:
     constexpr void undo(std::uint32_t snd_una) noexcept {
         clear(recovery_bit);
         clear(rxt_out_bit);
+        clear(oldest_bit);
         high_rxt_ = snd_una;
         lost_end_ = snd_una;
+        again_ = snd_una;
         dupacks_ = 0;
     }
 
@@ -319,6 +358,7 @@ private:
     static constexpr std::uint8_t rescue_bit = 1u << 1;
     static constexpr std::uint8_t guard_bit = 1u << 2;
     static constexpr std::uint8_t rxt_out_bit = 1u << 3;  // a retransmission since the last marking
+    static constexpr std::uint8_t oldest_bit = 1u << 4;   // oldest_nxt_, oldest_end_ hold one
 
     constexpr bool has(std::uint8_t bit) const noexcept { return (flags_ & bit) != 0; }
     constexpr void set(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ | bit); }
@@ -347,6 +387,9 @@ private:
     std::uint32_t lost_end_ = 0;   // [SND.UNA, lost_end_) marked lost
     std::uint32_t sent_high_ = 0;  // SND.NXT as last seen (on_ack, new data in on_sent)
     std::uint32_t rxt_nxt_ = 0;    // SND.NXT when the latest retransmission was sent
+    std::uint32_t oldest_nxt_ = 0;  // SND.NXT when the oldest one not yet tested was sent
+    std::uint32_t oldest_end_ = 0;  // the end of those sent at that SND.NXT (or before)
+    std::uint32_t again_ = 0;       // marked octets below HighRxt resent up to here
     std::uint8_t dupacks_ = 0;
     std::uint8_t flags_ = 0;
 };
