@@ -165,9 +165,13 @@ struct harness {
         if (off >= nxt - una || c.length > nxt - una - off) return "a retransmission outside [SND.UNA, SND.NXT)";
         for (std::uint32_t i = 0; i < c.length; ++i)
             if (sb.is_sacked(c.seq + i)) return "a retransmission of SACKed octets";
+        // Below HighRxt only what the lost-retransmission test marked lost again ([SND.UNA,
+        // lost_end()), sack/rfc6675.hpp; Linux's tcp_mark_lost_retrans), as rule (1).
+        const bool marked_again =
+            c.rule == nextseg_rule::lost && !tcpfsm::seq_gt(c.seq + c.length, rec.lost_end());
         if ((c.rule == nextseg_rule::lost || c.rule == nextseg_rule::unsacked) &&
-            tcpfsm::seq_lt(c.seq, rec.high_rxt()))
-            return "rules (1)/(3) below HighRxt";
+            tcpfsm::seq_lt(c.seq, rec.high_rxt()) && !marked_again)
+            return "rules (1)/(3) below HighRxt, not marked lost again";
         if (!rec.in_recovery()) return "a retransmission offered outside recovery";
         return nullptr;
     }
