@@ -79,8 +79,9 @@ void on_signal(int) { stop_requested = 1; }
     std::exit(2);
 }
 
-// Applies "k=v,k=v" to p.
-void apply_settings(link_params& p, const std::string& text) {
+// Calls f(item, key, value) for each item of "k=v,k=v".
+template <class F>
+void for_each_setting(const std::string& text, F&& f) {
     std::size_t start = 0;
     while (start < text.size()) {
         std::size_t end = text.find(',', start);
@@ -89,8 +90,14 @@ void apply_settings(link_params& p, const std::string& text) {
         start = end + 1;
         const std::size_t eq = item.find('=');
         if (eq == std::string::npos) usage(("setting without '=': " + item).c_str());
-        const std::string key = item.substr(0, eq);
-        const char* value = item.c_str() + eq + 1;
+        f(item, item.substr(0, eq), item.substr(eq + 1));
+    }
+}
+
+// Applies "k=v,k=v" to p.
+void apply_settings(link_params& p, const std::string& text) {
+    for_each_setting(text, [&p](const std::string& item, const std::string& key, const std::string& text_value) {
+        const char* value = text_value.c_str();
         char* rest = nullptr;
         const double v = std::strtod(value, &rest);
         if (rest == value || *rest != '\0' || v < 0) usage(("bad value in: " + item).c_str());
@@ -112,7 +119,7 @@ void apply_settings(link_params& p, const std::string& text) {
         if ((key == "loss" || key == "duplicate" || key == "reorder" || key.rfind("ge_", 0) == 0) && v > 1) {
             usage(("a probability above 1: " + item).c_str());
         }
-    }
+    });
 }
 
 std::uint8_t parse_flags(const std::string& letters, const std::string& item) {
@@ -136,23 +143,16 @@ drop_rule parse_drop(const std::string& text) {
     drop_rule r;
     r.nth = 1;
     bool have_flags = false;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find(',', start);
-        if (end == std::string::npos) end = text.size();
-        const std::string item = text.substr(start, end - start);
-        start = end + 1;
-        const std::size_t eq = item.find('=');
-        if (eq == std::string::npos) usage(("setting without '=': " + item).c_str());
-        const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+    for_each_setting(text, [&r, &have_flags](const std::string& item, const std::string& key,
+                                             const std::string& value) {
         if (key == "flags") {
             r.flags = parse_flags(value, item);
             have_flags = true;
-            continue;
+            return;
         }
         if (key == "after") {
             r.after = parse_flags(value, item);
-            continue;
+            return;
         }
         char* rest = nullptr;
         const unsigned long long v = std::strtoull(value.c_str(), &rest, 10);
@@ -162,7 +162,7 @@ drop_rule parse_drop(const std::string& text) {
         else if (key == "nth" && v >= 1) r.nth = v;
         else if (key == "count" && v >= 1) r.count = v;
         else usage(("unknown key or bad value: " + item).c_str());
-    }
+    });
     if (!have_flags) usage("an aimed drop needs flags=");
     return r;
 }
