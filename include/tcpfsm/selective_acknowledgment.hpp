@@ -188,6 +188,14 @@ struct with_rack_records : Profile {
     static constexpr std::size_t rack_records = Records;
 };
 
+// A profile whose SACK scoreboard holds `Ranges` (1 to 255) ranges instead of
+// engine_sack_ranges: 8 octets a range in the TCB (sack::scoreboard's "Bound" for what is
+// forgotten past it).
+template <class Profile, std::size_t Ranges>
+struct with_sack_ranges : Profile {
+    static constexpr std::size_t sack_ranges = Ranges;
+};
+
 namespace detail {
 template <class...>
 using sack_void_t = void;
@@ -199,13 +207,22 @@ struct profile_rack_records<Profile, sack_void_t<decltype(Profile::rack_records)
     : std::integral_constant<std::size_t, Profile::rack_records> {};
 
 template <class Profile, class = void>
+struct profile_sack_ranges : std::integral_constant<std::size_t, engine_sack_ranges> {};
+template <class Profile>
+struct profile_sack_ranges<Profile, sack_void_t<decltype(Profile::sack_ranges)>>
+    : std::integral_constant<std::size_t, Profile::sack_ranges> {};
+
+template <class Profile>
+using profile_selective_acknowledgment =
+    selective_acknowledgment<profile_sack_ranges<Profile>::value, profile_rack_records<Profile>::value>;
+
+template <class Profile, class = void>
 struct profile_sack {
-    using type = selective_acknowledgment<engine_sack_ranges, profile_rack_records<Profile>::value>;
+    using type = profile_selective_acknowledgment<Profile>;
 };
 template <class Profile>
 struct profile_sack<Profile, sack_void_t<decltype(Profile::sack_enabled)>> {
-    using type = typename std::conditional<Profile::sack_enabled,
-                                           selective_acknowledgment<engine_sack_ranges, profile_rack_records<Profile>::value>,
+    using type = typename std::conditional<Profile::sack_enabled, profile_selective_acknowledgment<Profile>,
                                            no_selective_acknowledgment>::type;
 };
 }  // namespace detail

@@ -183,3 +183,53 @@ TEST_CASE("sack sender: a spurious-retransmission undo unmarks RACK's losses and
     CHECK(!a.step.entered);
     CHECK(!s.in_recovery());
 }
+
+TEST_CASE("sack sender: past the log's bound, a retransmission RACK finds lost again is resent (RFC 6675's rules "
+          "stay above HighRxt)",
+          "[sack][sender][rack]") {
+    sk::sender<4, sk::prr_bound::slow_start, 4> s;
+    constexpr std::uint64_t ms = 1000;  // µs
+    sk::rack_input in{};
+    in.use = true;
+    in.srtt_us = 50 * ms;
+    // Ten segments of 100, segment k at k ms: the log holds 0..3, segments 4..9 are untracked.
+    for (std::uint32_t k = 0; k < 10; ++k) s.loss_detector().on_sent(k * mss, mss, false, k * ms);
+    // 50 ms: segments 0 and 2 lost, the rest SACKed. RACK does not see the flight (the
+    // untracked segments were sent after RACK.xmit_ts, segment 3's 3 ms): RFC 6675 enters
+    // recovery (IsLost(0)) and resends [0, 100).
+    const tcpfsm::seq_block first_blocks[2] = {{300, 1000}, {100, 200}};
+    in.now_us = 50 * ms;
+    sk::sender_ack a = s.on_ack(0, 0, 1000, first_blocks, 2, mss, &in);
+    REQUIRE(a.step.entered);
+    CHECK(a.step.first.seq == 0u);
+    s.start_recovery(500, 1000);
+    s.after_ack(a, 0, 1000, mss);
+    // pipe 0 (both holes lost, the rest SACKed) =< ssthresh: PRR-SSRB's min(500 - 0, 800 + 100).
+    CHECK(s.allowance() == 500u);
+    s.on_sent(a.step.first);
+    s.loss_detector().on_sent(0, mss, true, 50 * ms);
+    // Then NextSeg() rule (1): [200, 300), at the same time.
+    const sk::segment_choice hole = s.next_segment(0, 1000, mss, 0);
+    CHECK(hole.seq == 200u);
+    CHECK(hole.rule == sk::nextseg_rule::lost);
+    s.on_sent(hole);
+    s.loss_detector().on_sent(200, mss, true, 50 * ms);
+    CHECK(s.recovery().high_rxt() == 300u);
+    // 60 ms: one new segment [1000, 1100), untracked (the log is full).
+    s.loss_detector().on_sent(1000, mss, false, 60 * ms);
+    // 100 ms: the copy of [200, 300) is SACKed, the copy of [0, 100) was lost too. RACK: the
+    // copy of [200, 300) gives RACK.xmit_ts 50 ms (and a later end), RACK.rtt 50 ms, reo_wnd
+    // 0 in recovery: the copy of [0, 100), sent at 50 ms, is lost at 50 + 50 + 0 = 100 ms.
+    const tcpfsm::seq_block later{100, 1000};
+    in.now_us = 100 * ms;
+    a = s.on_ack(0, 0, 1100, &later, 1, mss, &in);
+    CHECK(a.rack.newly_lost == 1u);
+    CHECK(!s.loss_detector().knows_flight(0, 1100));
+    s.after_ack(a, 0, 1100, mss);
+    // RFC 6675 alone has nothing: HighRxt is 300, [1000, 1100) is above the highest SACKed
+    // octet (rule (1) and (3) fail), no new data (2), and no rescue (4). RACK's mark goes.
+    const sk::segment_choice again = s.next_segment(0, 1100, mss, 0);
+    CHECK(again.seq == 0u);
+    CHECK(again.length == mss);
+    CHECK(again.rule == sk::nextseg_rule::rack_lost);
+}

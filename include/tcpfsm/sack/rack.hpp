@@ -94,6 +94,7 @@ public:
         return xmit_after(t1, t2) || (t1 == t2 && seq_gt(seq1, seq2));
     }
 
+    constexpr bool xmit_known() const noexcept { return has(xmit_valid_bit); }  // RACK.xmit_ts set
     constexpr std::uint64_t min_rtt_us() const noexcept { return min_rtt_us_; }  // ~0: none yet
     constexpr std::uint64_t rtt_us() const noexcept { return rtt_us_; }          // RACK.rtt
     constexpr xmit_time xmit_us() const noexcept { return xmit_us_; }            // RACK.xmit_ts (xmit_time)

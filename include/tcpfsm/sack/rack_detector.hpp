@@ -56,9 +56,10 @@ public:
     constexpr void on_sent(std::uint32_t seq, std::uint32_t length, bool retransmission,
                            std::uint64_t now_us) noexcept {
         if (retransmission) {
-            log_.on_retransmitted(seq, length, now_us);
+            // An untracked copy sent now: the untracked octets are no longer known lost.
+            if (log_.on_retransmitted(seq, length, now_us)) clear(untracked_lost_bit);
         } else {
-            log_.on_sent(seq, length, now_us);
+            if (!log_.on_sent(seq, length, now_us)) clear(untracked_lost_bit);
             set(new_data_bit);
         }
     }
@@ -70,15 +71,18 @@ public:
                                std::uint32_t snd_nxt, const rack_input& in, bool has_sack_blocks,
                                bool in_recovery, bool exiting_recovery, tlp_ack_result& probe) noexcept {
         probe = tlp_.on_ack(ack, u.dsack, has_sack_blocks, in.duplicate);
-        const rack_step s = rack_.on_ack(log_, sb, {u.snd_una, snd_nxt, in.now_us, in.srtt_us, !u.dsack.empty(),
-                                                     in_recovery, exiting_recovery});
+        rack_step s = rack_.on_ack(log_, sb, {u.snd_una, snd_nxt, in.now_us, in.srtt_us, !u.dsack.empty(),
+                                              in_recovery, exiting_recovery});
+        if (log_.has_untracked() && !seq_lt(u.snd_una, log_.untracked_end())) log_.forget_untracked();
+        detect_untracked_loss(in.now_us, s);
         reo_due_us_ = s.timeout_us != 0 ? in.now_us + s.timeout_us : 0u;
         return s;
     }
 
     // The reordering timer expired (§6.3): RACK_detect_loss() at `now_us`.
     constexpr rack_step on_reordering_timeout(std::uint64_t now_us) noexcept {
-        const rack_step s = rack_.on_timer(log_, now_us);
+        rack_step s = rack_.on_timer(log_, now_us);
+        detect_untracked_loss(now_us, s);
         reo_due_us_ = s.timeout_us != 0 ? now_us + s.timeout_us : 0u;
         return s;
     }
@@ -88,6 +92,7 @@ public:
     constexpr void on_retransmission_timeout(bool reneging) noexcept {
         tlp_.reset();
         reo_due_us_ = 0;
+        clear(untracked_lost_bit);
         if (reneging) log_.clear_sacked();
     }
     // The recovery in progress was spurious (sack::sender::undo_recovery): no record stays
@@ -95,16 +100,36 @@ public:
     // reo_wnd) goes; the next ACK decides again with the new one.
     constexpr void on_undo() noexcept {
         log_.clear_lost();
+        clear(untracked_lost_bit);
         rack_.on_spurious_retransmission();
         reo_due_us_ = 0;
     }
     // Recovery began (§7.1: a TLP episode ends with it).
     constexpr void on_recovery_start() noexcept { tlp_.reset(); }
 
-    // The lowest record RACK marked lost and not resent since (RFC 8985 §6.2 step 6's
-    // "retransmit ... marked lost"), its SACKed part cut off by the caller; empty if none.
+    // The lowest octets RACK deems lost and not resent since (RFC 8985 §6.2 step 6's
+    // "retransmit ... marked lost"): a record marked lost, or untracked octets not SACKed
+    // once untracked_lost() holds; the caller cuts off SACKed parts. Empty if none.
+    template <std::size_t N>
+    constexpr seq_block first_lost(const scoreboard<N>& sb, std::uint32_t snd_una) const noexcept {
+        const seq_block r = log_.first_lost();
+        const seq_block u = untracked_lost() ? first_untracked_hole(sb, snd_una) : seq_block{};
+        if (u.empty() || (!r.empty() && seq_lt(r.left, u.left))) return r;
+        return u;
+    }
+    template <std::size_t N>
+    constexpr bool has_lost(const scoreboard<N>& sb, std::uint32_t snd_una) const noexcept {
+        return !first_lost(sb, snd_una).empty();
+    }
+    // The records alone: the lowest marked lost and not resent since.
     constexpr seq_block first_lost() const noexcept { return log_.first_lost(); }
     constexpr bool has_lost() const noexcept { return !log_.first_lost().empty(); }
+    // RFC 8985 §6.2 for the untracked octets as one segment sent at the latest of their
+    // transmissions (segment_log::untracked_xmit): a segment sent after that was delivered
+    // and RACK.rtt + RACK.reo_wnd have passed since, so every untracked copy is lost. Then
+    // RACK knows every octet in flight (knows_flight). False again when an untracked copy is
+    // sent, on a timeout or an undo.
+    constexpr bool untracked_lost() const noexcept { return has(untracked_lost_bit) && log_.has_untracked(); }
     // Whether `seq` lies in a record (beyond the log's bound a segment is untracked, and
     // RFC 6675's DupThresh and IsLost() still cover it: sack::sender).
     constexpr bool tracks(std::uint32_t seq) const noexcept {
@@ -122,6 +147,14 @@ public:
         for (std::size_t i = 0; i < log_.size(); ++i) octets += log_.at(i).length();
         return octets == std::uint64_t{snd_nxt - snd_una};
     }
+    // RACK knows the state of every octet in flight: each has a record, or the untracked
+    // ones are all deemed lost (untracked_lost) and the records cover the rest up to SND.NXT.
+    constexpr bool knows_flight(std::uint32_t snd_una, std::uint32_t snd_nxt) const noexcept {
+        if (covers_flight(snd_una, snd_nxt)) return true;
+        if (!untracked_lost()) return false;
+        const std::uint32_t top = log_.empty() ? log_.untracked_end() : seq_max(log_.untracked_end(), log_.at(log_.size() - 1).end());
+        return top == snd_nxt;
+    }
 
     // Octets in the network as RACK sees them (Linux's tcp_packets_in_flight in octets):
     // SND.NXT - SND.UNA less the SACKed octets (the scoreboard's) and the records marked lost
@@ -136,6 +169,7 @@ public:
             if (r.has(segment_record::lost) && !rx) p -= r.length();
             if (!r.has(segment_record::lost) && rx) p += r.length();
         }
+        if (untracked_lost()) p -= static_cast<std::int64_t>(untracked_unsacked(sb, snd_una));
         return p < 0 ? 0u : static_cast<std::uint32_t>(p);
     }
 
@@ -200,6 +234,62 @@ public:
 
 private:
     static constexpr std::uint8_t new_data_bit = 1u << 0;
+    static constexpr std::uint8_t untracked_lost_bit = 1u << 1;
+
+    // untracked_lost(): RFC 8985 §6.2 step 5 for the untracked octets, or step 5's timeout.
+    constexpr void detect_untracked_loss(std::uint64_t now_us, rack_step& s) noexcept {
+        if (!log_.has_untracked()) {
+            clear(untracked_lost_bit);
+            return;
+        }
+        if (has(untracked_lost_bit) || !rack_.xmit_known() ||
+            !rack::sent_after(rack_.xmit_us(), rack_.end_seq(), log_.untracked_xmit(), log_.untracked_end()))
+            return;
+        const std::uint64_t wait = rack_.rtt_us() + rack_.reo_wnd_us();
+        const std::uint64_t since = xmit_elapsed(log_.untracked_xmit(), to_xmit_time(now_us));
+        if (wait <= since) {
+            set(untracked_lost_bit);
+            ++s.newly_lost;
+        } else if (wait - since > s.timeout_us) {
+            s.timeout_us = wait - since;
+        }
+    }
+    // The gaps between records below untracked_end(), from SND.UNA, calling f(left, right).
+    template <class F>
+    constexpr void for_each_untracked(std::uint32_t snd_una, F&& f) const noexcept {
+        const std::uint32_t end = log_.untracked_end();
+        std::uint32_t x = snd_una;
+        for (std::size_t i = 0; i <= log_.size() && seq_lt(x, end); ++i) {
+            const std::uint32_t next = i < log_.size() ? seq_min(log_.at(i).seq, end) : end;
+            if (seq_lt(x, next) && !f(x, next)) return;
+            if (i < log_.size() && seq_gt(log_.at(i).end(), x)) x = log_.at(i).end();
+        }
+    }
+    // The first untracked octet not SACKed, to the end of its gap (SACKed parts inside are
+    // the caller's to cut off).
+    template <std::size_t N>
+    constexpr seq_block first_untracked_hole(const scoreboard<N>& sb, std::uint32_t snd_una) const noexcept {
+        seq_block found{};
+        for_each_untracked(snd_una, [&](std::uint32_t l, std::uint32_t r) {
+            const std::uint32_t from = sb.first_unsacked(l, r);
+            if (seq_lt(from, r)) {
+                found = {from, r};
+                return false;
+            }
+            return true;
+        });
+        return found;
+    }
+    // Untracked octets not SACKed.
+    template <std::size_t N>
+    constexpr std::uint32_t untracked_unsacked(const scoreboard<N>& sb, std::uint32_t snd_una) const noexcept {
+        std::uint32_t n = 0;
+        for_each_untracked(snd_una, [&](std::uint32_t l, std::uint32_t r) {
+            n += (r - l) - sb.sacked_within(l, r);
+            return true;
+        });
+        return n;
+    }
     constexpr bool has(std::uint8_t bit) const noexcept { return (flags_ & bit) != 0; }
     constexpr void set(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ | bit); }
     constexpr void clear(std::uint8_t bit) noexcept { flags_ = static_cast<std::uint8_t>(flags_ & ~bit); }

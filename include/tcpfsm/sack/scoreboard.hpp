@@ -137,6 +137,22 @@ public:
             if (seq_in_window(seq, ranges_[i].left, ranges_[i].length())) return true;
         return false;
     }
+    // The first octet of [left, right) that is not SACKed; `right` when all of it is.
+    constexpr std::uint32_t first_unsacked(std::uint32_t left, std::uint32_t right) const noexcept {
+        std::uint32_t x = left;
+        for (std::size_t i = 0; i < held() && seq_lt(x, right); ++i)
+            if (seq_le(ranges_[i].left, x) && seq_lt(x, ranges_[i].right)) x = ranges_[i].right;
+        return seq_lt(x, right) ? x : right;
+    }
+    // SACKed octets inside [left, right).
+    constexpr std::uint32_t sacked_within(std::uint32_t left, std::uint32_t right) const noexcept {
+        std::uint32_t n = 0;
+        for (std::size_t i = 0; i < held(); ++i) {
+            const std::uint32_t l = seq_max(ranges_[i].left, left), r = seq_min(ranges_[i].right, right);
+            if (seq_lt(l, r)) n += r - l;
+        }
+        return n;
+    }
     // SACKed octets with sequence numbers greater than `seq`, and how many ranges hold them.
     constexpr sacked_above above(std::uint32_t seq) const noexcept {
         sacked_above a{};

@@ -73,6 +73,7 @@ public:
         head_ = 0;
         count_ = 0;
         untracked_ = 0;
+        forget_untracked();
     }
 
     // New data [seq, seq + length) went out at `now_us` (seq is SND.NXT before it, so records
@@ -81,7 +82,7 @@ public:
     constexpr bool on_sent(std::uint32_t seq, std::uint32_t length, std::uint64_t now_us) noexcept {
         while (length != 0) {
             if (count_ == Capacity) {
-                ++untracked_;
+                note_untracked(seq + length, now_us);
                 return false;
             }
             const std::uint32_t n = length < segment_record::max_octets ? length : segment_record::max_octets;
@@ -96,15 +97,49 @@ public:
 
     // [seq, seq + length) was sent again at `now_us`: every record it overlaps gets the new
     // xmit_ts and the retransmitted mark (a lost mark stays: the original is still gone).
-    constexpr void on_retransmitted(std::uint32_t seq, std::uint32_t length, std::uint64_t now_us) noexcept {
+    // A retransmission no record overlaps (its original went out while the log was full) is
+    // recorded now, in sequence order, marked lost and retransmitted (it is resent because it
+    // was deemed lost; pipe() counts the one copy): RACK can then find this copy lost too
+    // (RFC 8985 §6.2), the only way when no new data follows it. A full log gives up its
+    // highest record for it, unless that one waits to be resent or lies below it.
+    // True when untracked octets that may be in flight were added: this copy (no record
+    // overlaps it and none was made), or the unSACKed record it displaced.
+    constexpr bool on_retransmitted(std::uint32_t seq, std::uint32_t length, std::uint64_t now_us) noexcept {
         const std::uint32_t end = seq + length;
+        bool overlapped = false;
+        std::size_t pos = count_;  // the first record above the retransmission
         for (std::size_t i = 0; i < count_; ++i) {
             segment_record& r = at(i);
             if (seq_lt(r.seq, end) && seq_lt(seq, r.end())) {
                 r.xmit_us = to_xmit_time(now_us);
                 r.flags = static_cast<std::uint8_t>(r.flags | segment_record::retransmitted);
+                overlapped = true;
+            } else if (pos == count_ && seq_le(end, r.seq)) {
+                pos = i;
             }
         }
+        if (overlapped || length == 0) return false;
+        if (length > segment_record::max_octets) {
+            note_untracked(end, now_us);
+            return true;
+        }
+        bool displaced = false;
+        if (count_ == Capacity) {
+            if (pos == count_ || at(count_ - 1).needs_retransmission()) {
+                note_untracked(end, now_us);
+                return true;
+            }
+            // The highest record goes untracked instead (sent at or before now).
+            const segment_record& last = at(count_ - 1);
+            displaced = !last.has(segment_record::sacked);
+            note_untracked(last.end(), now_us);
+            --count_;
+        }
+        for (std::size_t i = count_; i > pos; --i) at(i) = at(i - 1);
+        at(pos) = segment_record{seq, to_xmit_time(now_us), static_cast<std::uint16_t>(length),
+                                 static_cast<std::uint8_t>(segment_record::lost | segment_record::retransmitted)};
+        ++count_;
+        return displaced;
     }
 
     // Reneging (RFC 2018 §8): forget every SACKed mark, with scoreboard::clear().
@@ -122,8 +157,19 @@ public:
 
     constexpr std::size_t size() const noexcept { return count_; }
     constexpr bool empty() const noexcept { return count_ == 0; }
-    // Segments sent while the log was full (not recorded), since reset().
+    // Segments sent while the log was full (not recorded), since reset(); stops at 65535.
     constexpr std::uint32_t untracked() const noexcept { return untracked_; }
+    // Untracked octets may be in flight: every one lies below untracked_end(), and none was
+    // sent (or resent) after untracked_xmit() (the bound RACK uses for them as one segment,
+    // rack_detector::untracked_lost). Until forget_untracked() (SND.UNA passed the end).
+    constexpr bool has_untracked() const noexcept { return untracked_in_flight_; }
+    constexpr std::uint32_t untracked_end() const noexcept { return untracked_end_; }
+    constexpr xmit_time untracked_xmit() const noexcept { return untracked_xmit_; }
+    constexpr void forget_untracked() noexcept {
+        untracked_in_flight_ = false;
+        untracked_end_ = 0;
+        untracked_xmit_ = 0;
+    }
     // Record i, oldest (lowest sequence) first; i < size().
     constexpr segment_record& at(std::size_t i) noexcept { return buf_[(head_ + i) % Capacity]; }
     constexpr const segment_record& at(std::size_t i) const noexcept { return buf_[(head_ + i) % Capacity]; }
@@ -169,10 +215,21 @@ public:
     }
 
 private:
+    // [.., end) went out untracked at `now_us` (the latest untracked transmission so far).
+    constexpr void note_untracked(std::uint32_t end, std::uint64_t now_us) noexcept {
+        if (untracked_ != 0xFFFFu) ++untracked_;
+        if (!untracked_in_flight_ || seq_gt(end, untracked_end_)) untracked_end_ = end;
+        untracked_xmit_ = to_xmit_time(now_us);
+        untracked_in_flight_ = true;
+    }
+
     segment_record buf_[Capacity] = {};
     std::uint16_t head_ = 0;   // Capacity =< 65535
     std::uint16_t count_ = 0;
-    std::uint32_t untracked_ = 0;
+    std::uint16_t untracked_ = 0;  // stops at 65535
+    bool untracked_in_flight_ = false;
+    std::uint32_t untracked_end_ = 0;
+    xmit_time untracked_xmit_ = 0;
 };
 
 }  // namespace sack

@@ -63,7 +63,7 @@ public:
         a.board = board_.on_ack(ack, snd_una, snd_nxt, blocks, count);
         if (a.board.reneging) reneging_seen_ = true;
         rack_on_ = rack != nullptr;
-        const bool dupthresh = !rack_on_ || !rack_.covers_flight(snd_una, snd_nxt);
+        const bool dupthresh = !rack_on_ || !rack_.knows_flight(snd_una, snd_nxt);
         a.step = recovery_.on_ack(board_, a.board, snd_nxt, smss, dupthresh);
         if (a.step.ended) allowance_ = 0;
         if (rack_on_) {
@@ -101,7 +101,7 @@ public:
         allowance_ = prr_.on_ack(a.board.delivered, pipe(snd_una, snd_nxt, smss), smss);
         // The head a partial ACK marked lost goes whatever PRR allows, as NewReno's partial
         // ACK retransmission (RFC 6582 §3.2 (3)); PRR counts it in prr_out.
-        if (a.step.head_lost && !(rack_on_ && rack_.covers_flight(snd_una, snd_nxt)) && allowance_ < smss)
+        if (a.step.head_lost && !(rack_on_ && rack_.knows_flight(snd_una, snd_nxt)) && allowance_ < smss)
             allowance_ = smss;
     }
 
@@ -110,13 +110,24 @@ public:
     constexpr segment_choice next_segment(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t smss,
                                           std::uint32_t sendable_new) const noexcept {
         if (!recovery_.in_recovery()) return {};
-        const bool rack_sees_all = rack_on_ && rack_.covers_flight(snd_una, snd_nxt);
-        segment_choice c = rack_sees_all ? rack_lost(smss) : segment_choice{};
+        const bool rack_sees_all = rack_on_ && rack_.knows_flight(snd_una, snd_nxt);
+        segment_choice c = rack_sees_all ? rack_lost(snd_una, smss) : segment_choice{};
         if (c.length == 0) c = recovery_.next_seg(board_, snd_una, snd_nxt, smss, sendable_new);
+        // What RACK marked lost also goes when it does not know the whole flight, unless RFC
+        // 6675 resends the same or lower octets (its rule then moves HighRxt): RACK marks a
+        // record only when a segment sent after it was delivered (RFC 8985 §6.2), which is how
+        // a lost retransmission is found when no new data follows it (RFC 6675's rules never
+        // resend below HighRxt).
+        if (rack_on_ && !rack_sees_all) {
+            const segment_choice lost = rack_lost(snd_una, smss);
+            const bool rfc6675_first = c.length != 0 && (c.rule == nextseg_rule::lost || c.rule == nextseg_rule::first) &&
+                                       !seq_gt(c.seq, lost.seq);
+            if (lost.length != 0 && !rfc6675_first) c = lost;
+        }
         // RFC 8985: while RACK sees the whole flight it alone decides what is lost; NextSeg()'s
         // retransmissions of octets it has not marked give way to new data.
         const bool rack_decides =
-            rack_sees_all && c.length != 0 && c.rule != nextseg_rule::new_data && !rack_lost_at(c.seq);
+            rack_sees_all && c.length != 0 && c.rule != nextseg_rule::new_data && !rack_lost_at(snd_una, c.seq);
         if (rack_decides) {
             c = {};
             if (sendable_new != 0) c = {snd_nxt, sendable_new < smss ? sendable_new : smss, nextseg_rule::new_data};
@@ -187,7 +198,7 @@ public:
         const std::uint32_t rfc6675 = recovery_.pipe(board_, snd_una, snd_nxt, smss);
         if (!rack_on_) return rfc6675;
         const std::uint32_t rack = rack_.pipe(board_, snd_una, snd_nxt);
-        return rack_.covers_flight(snd_una, snd_nxt) ? rack : rfc6675;
+        return rack_.knows_flight(snd_una, snd_nxt) ? rack : rfc6675;
     }
     // RACK-TLP's records, timers and probe (the engine feeds its transmissions and timers).
     constexpr rack_type& loss_detector() noexcept { return rack_; }
@@ -207,24 +218,24 @@ private:
     // tcp_fastretrans_alert with tcp_recovery = 1), its first retransmission that record.
     constexpr void enter_on_rack_loss(recovery_step& s, std::uint32_t snd_una, std::uint32_t snd_nxt,
                                       std::uint32_t smss) noexcept {
-        if (recovery_.in_recovery() || !rack_.has_lost() || !rack_.covers_flight(snd_una, snd_nxt)) return;
-        const segment_choice first = rack_lost(smss);
+        if (recovery_.in_recovery() || !rack_.has_lost(board_, snd_una) || !rack_.knows_flight(snd_una, snd_nxt)) return;
+        const segment_choice first = rack_lost(snd_una, smss);
         const recovery_step e = recovery_.enter(board_, snd_una, snd_nxt, smss);
         if (!e.entered) return;
         s.entered = true;
         s.first = first.length != 0 ? first : e.first;
     }
     // The lowest record RACK marked lost, its first unSACKed part, at most SMSS.
-    constexpr segment_choice rack_lost(std::uint32_t smss) const noexcept {
-        const seq_block l = rack_.first_lost();
+    constexpr segment_choice rack_lost(std::uint32_t snd_una, std::uint32_t smss) const noexcept {
+        const seq_block l = rack_.first_lost(board_, snd_una);
         if (l.empty()) return {};
         segment_choice c = unsacked_part(l.left, l.length());
         if (c.length > smss) c.length = smss;
         if (c.length != 0) c.rule = nextseg_rule::rack_lost;
         return c;
     }
-    constexpr bool rack_lost_at(std::uint32_t seq) const noexcept {
-        const seq_block l = rack_.first_lost();
+    constexpr bool rack_lost_at(std::uint32_t snd_una, std::uint32_t seq) const noexcept {
+        const seq_block l = rack_.first_lost(board_, snd_una);
         return !l.empty() && seq_le(l.left, seq) && seq_lt(seq, l.right);
     }
 
