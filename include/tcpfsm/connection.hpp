@@ -1109,6 +1109,7 @@ private:
     void arm_idle_timers(const call_input& in) noexcept;
     void probe_answered(const call_input& in) noexcept;
     sack::rack_input rack_input(const call_input& in, bool duplicate) noexcept;
+    std::uint64_t rack_srtt_us() noexcept;
     void arm_loss_detection(const call_input& in) noexcept;
     bool loss_detection_expired(const call_input& in) noexcept;
     void take_probe_outcome(const sack::sender_ack& a, std::uint32_t in_flight, std::uint64_t now_us) noexcept;

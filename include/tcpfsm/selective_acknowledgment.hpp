@@ -86,6 +86,7 @@ public:
         return sender_.on_reordering_timeout(now_us, snd_una, snd_nxt, smss);
     }
     constexpr typename sender_type::rack_type& loss_detector() noexcept { return sender_.loss_detector(); }
+    constexpr const typename sender_type::rack_type& loss_detector() const noexcept { return sender_.loss_detector(); }
     constexpr void start_recovery(std::uint32_t ssthresh, std::uint32_t recover_fs) noexcept {
         sender_.start_recovery(ssthresh, recover_fs);
     }

@@ -332,3 +332,54 @@ TEST_CASE("RACK: a lost retransmission is found by time order, without the RTO",
     CHECK(h.sent_at(seg(2)) == 1u);
     CHECK(h.st().retransmits == 0u);
 }
+
+namespace {
+// A clock in microseconds, for a round trip below the engine's 1 ms tick.
+struct rk_us_record {
+    std::int64_t now_us = 1000000000;
+    std::vector<tcpfsm::outgoing_segment> sent;
+};
+struct rk_us_clock {
+    using time_point = std::chrono::time_point<std::chrono::steady_clock, std::chrono::microseconds>;
+    const rk_us_record* r;
+    time_point now() const noexcept { return time_point(std::chrono::microseconds(r->now_us)); }
+};
+struct rk_us_io {
+    rk_us_record* r;
+    void send(const tcpfsm::outgoing_segment& s) noexcept { r->sent.push_back(s); }
+};
+}  // namespace
+
+TEST_CASE("TLP: a round trip below 1 ms (a LAN) still has an SRTT: the probe at 2 * RACK.rtt, not 1 s",
+          "[sack][tlp][engine]") {
+    using profile = rk_profile_with<tcpfsm::congestion::unlimited>;
+    rk_us_record rec;
+    const tcpfsm::connection_config config = rk_config(true, 10);
+    tcpfsm::connection<rk_us_io, rk_us_clock, tcpfsm::null_observer, tcpfsm::fixed_iss, profile> conn(
+        config, rk_us_io{&rec}, rk_us_clock{&rec}, tcpfsm::null_observer{}, tcpfsm::fixed_iss(rk_iss));
+    constexpr std::int64_t rtt_us = 300;
+    conn.open_active();
+    rec.now_us += rtt_us;
+    tcpfsm::segment syn_ack = rk_seg(ctl::syn | ctl::ack, rk_irs, rk_iss + 1);
+    syn_ack.mss = static_cast<std::uint16_t>(rk_smss);
+    tcpfsm::segment_options o;
+    o.sack_permitted = true;
+    conn.on_segment(syn_ack, o);
+    REQUIRE(conn.current_state() == tcpfsm::state::established);
+    // RFC 6298 in whole ms of the engine's clock: the 0.3 ms handshake is a 0 ms sample.
+    REQUIRE(conn.snapshot().srtt_ms == 0u);
+    REQUIRE(conn.send(5 * rk_smss) == tcpfsm::user_error::none);
+    rec.sent.clear();
+    // Segments 3 and 4 (the tail) are lost; 0..2 are acknowledged 0.3 ms later: RACK.rtt =
+    // 300 µs. §7.2 with two segments in flight: PTO = 2 * SRTT = 600 µs, the engine's timer
+    // rounding up to 1 ms; without an SRTT it would be 1 s (§7.2), the RTO's own deadline.
+    rec.now_us += rtt_us;
+    conn.on_segment(rk_seg(ctl::ack, rk_irs + 1, seg(3)), rk_blocks({}));
+    CHECK(conn.time_to_next_deadline().count() == 1);
+    rec.now_us += 1000;
+    conn.on_timer();
+    // §7.3: no new data: the last segment again.
+    REQUIRE(rec.sent.size() == 1u);
+    CHECK(rec.sent[0].header.seq == seg(4));
+    CHECK(conn.snapshot().retransmits == 0u);
+}

@@ -19,7 +19,25 @@ namespace tcpfsm {
 template <class SegmentIO, class Clock, class Observer, class IssPolicy, class Profile>
 sack::rack_input connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::rack_input(const call_input& in,
                                                                                        bool duplicate) noexcept {
-    return {in.now_us, std::uint64_t{rto_.srtt_ms()} * 1000u, duplicate, config().rack};
+    return {in.now_us, rack_srtt_us(), duplicate, config().rack};
+}
+
+// SRTT for RACK-TLP (RFC 8985 §6.2 step 4's reo_wnd, §7.2's PTO), µs: the RTO estimator's
+// (RFC 6298, whole ms of the engine's clock). Below 1 ms (a LAN: the ms clock times every
+// round trip as 0) RACK's own RTT in µs (RACK.rtt, the latest delivered segment's), so a
+// sub-millisecond path is not taken for one without an SRTT, whose PTO is 1 s (§7.2), as
+// long as the RTO; 0 while neither has a sample.
+template <class SegmentIO, class Clock, class Observer, class IssPolicy, class Profile>
+std::uint64_t connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::rack_srtt_us() noexcept {
+    const std::uint64_t srtt_us = std::uint64_t{rto_.srtt_ms()} * 1000u;
+    if constexpr (!sack_type::compiled_in) {
+        return srtt_us;
+    } else {
+        if (srtt_us != 0) return srtt_us;
+        const sack::rack& r = sack_.loss_detector().state();
+        if (!r.xmit_known()) return 0;
+        return r.rtt_us() != 0 ? r.rtt_us() : 1u;  // below the µs clock too: 1 µs
+    }
 }
 
 // After every input (arm_idle_timers): the reordering timer, else the PTO when §7.2's
@@ -40,7 +58,7 @@ void connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::arm_loss_detect
                                send_.recovery() != recovery_state::loss && sack_.sacked_octets() == 0;
         const sack::loss_timer_plan p =
             d.plan(rto, timers_.deadline(timer_kind::retransmission), in.now, in.now_us, may_probe,
-                   std::uint64_t{rto_.srtt_ms()} * 1000u, flight <= effective_mss(),
+                   rack_srtt_us(), flight <= effective_mss(),
                    std::uint64_t{config().tlp_max_ack_delay_ms} * 1000u);
         if (p.arm) timers_.arm(timer_kind::retransmission, in.now, seq_lt(in.now, p.at) ? p.at - in.now : 0u);
     }
