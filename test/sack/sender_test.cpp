@@ -233,3 +233,26 @@ TEST_CASE("sack sender: past the log's bound, a retransmission RACK finds lost a
     CHECK(again.length == mss);
     CHECK(again.rule == sk::nextseg_rule::rack_lost);
 }
+
+TEST_CASE("sack sender: RACK's reo_wnd is 0 in RTO recovery as in fast recovery (RFC 8985 §6.2 step 4)",
+          "[sack][sender][rack]") {
+    constexpr std::uint64_t ms = 1000;  // µs
+    for (const bool rto_recovery : {false, true}) {
+        INFO("RTO recovery " << rto_recovery);
+        sk::sender<4, sk::prr_bound::slow_start, 8> s;
+        sk::rack_input in{};
+        in.use = true;
+        in.rto_recovery = rto_recovery;
+        // Four segments at 0 ms; segment 3 SACKed at 40 ms: RACK.rtt = min_RTT = 40 ms, one
+        // segment SACKed (fewer than DupThresh), no reordering seen, not in fast recovery.
+        for (std::uint32_t k = 0; k < 4; ++k) s.loss_detector().on_sent(k * mss, mss, false, 0);
+        const tcpfsm::seq_block b{300, 400};
+        in.now_us = 40 * ms;
+        const sk::sender_ack a = s.on_ack(0, 0, 400, &b, 1, mss, &in);
+        // Outside recovery reo_wnd = min_RTT / 4 = 10 ms: segments 0..2 are lost at 50 ms, a
+        // reordering timer of 10 ms. In RTO recovery reo_wnd = 0: lost now.
+        CHECK(s.loss_detector().state().reo_wnd_us() == (rto_recovery ? 0u : 10 * ms));
+        CHECK(a.rack.newly_lost == (rto_recovery ? 3u : 0u));
+        CHECK(a.rack.timeout_us == (rto_recovery ? 0u : 10 * ms));
+    }
+}

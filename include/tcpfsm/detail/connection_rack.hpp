@@ -19,7 +19,7 @@ namespace tcpfsm {
 template <class SegmentIO, class Clock, class Observer, class IssPolicy, class Profile>
 sack::rack_input connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::rack_input(const call_input& in,
                                                                                        bool duplicate) noexcept {
-    return {in.now_us, rack_srtt_us(), duplicate, config().rack};
+    return {in.now_us, rack_srtt_us(), duplicate, config().rack, send_.recovery() == recovery_state::loss};
 }
 
 // SRTT for RACK-TLP (RFC 8985 §6.2 step 4's reo_wnd, §7.2's PTO), µs: the RTO estimator's

@@ -36,6 +36,7 @@ struct rack_input {
     std::uint64_t srtt_us = 0;  // SRTT (RFC 6298); 0: none yet
     bool duplicate = false;     // a duplicate ACK (RFC 5681 §2), for TLP's §7.4.2
     bool use = false;           // RACK-TLP is on (selective_acknowledgment::on_ack)
+    bool rto_recovery = false;  // after a retransmission timeout, until SND.UNA reaches its recovery point
 };
 
 // The timer the engine arms after an input: `at` (ticks) in the retransmission timer's slot.

@@ -67,7 +67,9 @@ public:
         a.step = recovery_.on_ack(board_, a.board, snd_nxt, smss, dupthresh);
         if (a.step.ended) allowance_ = 0;
         if (rack_on_) {
-            a.rack = rack_.on_ack(board_, a.board, ack, snd_nxt, *rack, count != 0, recovery_.in_recovery(),
+            // §6.2 step 4: "fast or RTO recovery" (the engine's loss state is the RTO's).
+            a.rack = rack_.on_ack(board_, a.board, ack, snd_nxt, *rack, count != 0,
+                                  recovery_.in_recovery() || rack->rto_recovery,
                                   a.step.ended, a.probe);
             if (!a.step.entered && !a.step.ended) enter_on_rack_loss(a.step, a.board.snd_una, snd_nxt, smss);
             if (a.step.entered) rack_.on_recovery_start();
