@@ -927,7 +927,7 @@ private:
                              const segment_options& options, const std::uint8_t* text, std::uint64_t hash) noexcept {
         time_wait_record_type& stored = time_wait_[record];
         const bool listener_takes_syn = config_.child.time_wait_reopen && listens_on(tuple);
-        const time_wait_reply reply = answer_in_time_wait<Profile::table>(stored, seg, listener_takes_syn);
+        const time_wait_reply reply = answer_in_time_wait<Profile::table>(stored, seg, options, listener_takes_syn);
         if (reply.rows != 0) stored.take_ts_recent(seg, options, reply.events[0]);  // RFC 7323 §4.3
         const time_wait_record_type r = stored;
         if (reply.send_ack) emit(tuple, r, r.ack());

@@ -107,10 +107,26 @@ struct basic_time_wait_record : detail::time_wait_timestamps<Timestamps> {
         return out;
     }
 
-    // What classify() reads: TIME-WAIT, our FIN sent and acknowledged.
-    constexpr receive_context context(bool listener_takes_syn) const noexcept {
+    // RFC 7323 §5.3 R1 in TIME-WAIT, as the engine and Linux's tcp_timewait_state_process: with
+    // timestamps negotiated, a non-RST segment whose TSval is older than TS.Recent is an old
+    // duplicate (its rows: an ACK, no 2MSL restart, no reopen). A segment without the option
+    // passes (Linux; the engine's default missing_timestamp_policy). §5.5's 24-day rule cannot
+    // apply: a record lives 2MSL.
+    constexpr bool paws_rejects(const segment& seg, const segment_options& o) const noexcept {
+        if constexpr (Timestamps) {
+            return this->timestamps && o.has_timestamps && !seg.rst() && options::timestamp_before(o.ts_val, this->ts_recent);
+        } else {
+            (void)seg, (void)o;
+            return false;
+        }
+    }
+
+    // What classify() reads: TIME-WAIT, our FIN sent and acknowledged; `paws_rejected` from
+    // paws_rejects.
+    constexpr receive_context context(bool listener_takes_syn, bool paws_rejected = false) const noexcept {
         receive_context c;
         c.st = state::time_wait;
+        c.paws_rejected = paws_rejected;
         c.fin_sent = true;
         c.listener_takes_syn = listener_takes_syn;
         c.snd_una = snd_nxt;
@@ -185,18 +201,25 @@ constexpr void run_time_wait_row(time_wait_reply& out, event e) noexcept {
 }
 }  // namespace detail
 
-// A segment for a TIME-WAIT record: the table's rows for the events classify() names.
+// A segment for a TIME-WAIT record: the table's rows for the events classify() names; with
+// its options, PAWS first (basic_time_wait_record::paws_rejects, RFC 7323 §5.3).
 template <const auto& Table, bool Timestamps>
 constexpr time_wait_reply answer_in_time_wait(const basic_time_wait_record<Timestamps>& record, const segment& seg,
-                                              bool listener_takes_syn) noexcept {
+                                              const segment_options& options, bool listener_takes_syn) noexcept {
     static_assert(time_wait_rows_supported<Table>(),
                   "tcpfsm: a TIME-WAIT row of this table asks for an action a TIME-WAIT record cannot carry out");
     time_wait_reply out;
-    const classification k = classify(record.context(listener_takes_syn), seg);
+    const classification k = classify(record.context(listener_takes_syn, record.paws_rejects(seg, options)), seg);
     for (std::uint8_t i = 0; i < k.count && out.to == state::time_wait; ++i) {
         detail::run_time_wait_row<Table>(out, k.events[i]);
     }
     return out;
+}
+// The same without options (no PAWS).
+template <const auto& Table, bool Timestamps>
+constexpr time_wait_reply answer_in_time_wait(const basic_time_wait_record<Timestamps>& record, const segment& seg,
+                                              bool listener_takes_syn) noexcept {
+    return answer_in_time_wait<Table>(record, seg, no_segment_options, listener_takes_syn);
 }
 
 // The 2MSL timer expired (§3.10.8): the table's timeout_time_wait row.

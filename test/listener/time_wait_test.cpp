@@ -105,6 +105,57 @@ TEST_CASE("time_wait: records serve the standard table and its variants, not a t
     STATIC_REQUIRE_FALSE(time_wait_rows_supported<fin_in_time_wait_table>());
 }
 
+TEST_CASE("time_wait: PAWS in a record (RFC 7323 §5.3): an old duplicate is ACKed, not taken; RST exempt",
+          "[time_wait][paws]") {
+    time_wait_record r;
+    r.snd_nxt = 1000;
+    r.rcv_nxt = 5000;
+    r.rcv_wnd = 65535;
+    r.max_snd_wnd = 65535;
+    r.timestamps = true;
+    r.ts_recent = 700000;
+    auto with_tsval = [](std::uint32_t tsval) {
+        segment_options o;
+        o.has_timestamps = true;
+        o.ts_val = tsval;
+        o.ts_ecr = 1;
+        return o;
+    };
+    const segment fin = make_segment(4999, 1000, ctl::fin | ctl::ack);
+    // TSval = TS.Recent (not older): the retransmitted FIN as without options: ACK, restart 2MSL.
+    const time_wait_reply current = answer_in_time_wait<standard_table>(r, fin, with_tsval(700000), true);
+    CHECK(current.events[0] == event::rcv_fin);
+    CHECK(current.restart_2msl);
+    // TSval one older (R1: "SEG.TSval < TS.Recent"): the first step's unacceptable segment:
+    // an ACK, and 2MSL is not restarted.
+    const time_wait_reply old = answer_in_time_wait<standard_table>(r, fin, with_tsval(699999), true);
+    REQUIRE(old.rows == 1);
+    CHECK(old.events[0] == event::rcv_unacceptable);
+    CHECK(old.send_ack);
+    CHECK_FALSE(old.restart_2msl);
+    CHECK(old.to == state::time_wait);
+    // Modulo 2^32 (§5.2): older by 2^31 - 1 is still older; newer by 2^31 - 1 is newer.
+    CHECK(answer_in_time_wait<standard_table>(r, fin, with_tsval(700000u - 0x7FFFFFFFu), true).events[0] ==
+          event::rcv_unacceptable);
+    CHECK(answer_in_time_wait<standard_table>(r, fin, with_tsval(700000u + 0x7FFFFFFFu), true).events[0] ==
+          event::rcv_fin);
+    // A SYN that would reopen (RFC 6191) but carries an old TSval: no reopen.
+    const segment syn = make_segment(9000, 0, ctl::syn);
+    const time_wait_reply syn_old = answer_in_time_wait<standard_table>(r, syn, with_tsval(1), true);
+    CHECK_FALSE(syn_old.redirect_to_listener);
+    CHECK(syn_old.to == state::time_wait);
+    CHECK(answer_in_time_wait<standard_table>(r, syn, with_tsval(700001), true).redirect_to_listener);
+    // RSTs are exempt (R1: "If ... the RST bit is not set"): RST at RCV.NXT closes.
+    CHECK(answer_in_time_wait<standard_table>(r, make_segment(5000, 0, ctl::rst), with_tsval(1), true).to ==
+          state::closed);
+    // Without the option (the peer dropped it): accepted, as Linux.
+    CHECK(answer_in_time_wait<standard_table>(r, fin, segment_options{}, true).events[0] == event::rcv_fin);
+    // A record of a connection without timestamps never rejects.
+    time_wait_record plain = r;
+    plain.timestamps = false;
+    CHECK(answer_in_time_wait<standard_table>(plain, fin, with_tsval(1), true).events[0] == event::rcv_fin);
+}
+
 TEST_CASE("time_wait: the table's TIME-WAIT rows decide, looked up for the record", "[time_wait]") {
     time_wait_record r;
     r.snd_nxt = 1000;
