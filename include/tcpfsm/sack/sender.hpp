@@ -113,7 +113,9 @@ public:
                                           std::uint32_t sendable_new) const noexcept {
         if (!recovery_.in_recovery()) return {};
         const bool rack_sees_all = rack_on_ && rack_.knows_flight(snd_una, snd_nxt);
-        segment_choice c = rack_sees_all ? rack_lost(snd_una, smss) : segment_choice{};
+        const seq_block marked = rack_on_ ? rack_.first_lost(board_, snd_una) : seq_block{};
+        const segment_choice lost = rack_lost(marked, smss);
+        segment_choice c = rack_sees_all ? lost : segment_choice{};
         if (c.length == 0) c = recovery_.next_seg(board_, snd_una, snd_nxt, smss, sendable_new);
         // What RACK marked lost also goes when it does not know the whole flight, unless RFC
         // 6675 resends the same or lower octets (its rule then moves HighRxt): RACK marks a
@@ -121,15 +123,14 @@ public:
         // a lost retransmission is found when no new data follows it (RFC 6675's rules never
         // resend below HighRxt).
         if (rack_on_ && !rack_sees_all) {
-            const segment_choice lost = rack_lost(snd_una, smss);
             const bool rfc6675_first = c.length != 0 && (c.rule == nextseg_rule::lost || c.rule == nextseg_rule::first) &&
                                        !seq_gt(c.seq, lost.seq);
             if (lost.length != 0 && !rfc6675_first) c = lost;
         }
         // RFC 8985: while RACK sees the whole flight it alone decides what is lost; NextSeg()'s
         // retransmissions of octets it has not marked give way to new data.
-        const bool rack_decides =
-            rack_sees_all && c.length != 0 && c.rule != nextseg_rule::new_data && !rack_lost_at(snd_una, c.seq);
+        const bool c_marked = !marked.empty() && seq_le(marked.left, c.seq) && seq_lt(c.seq, marked.right);
+        const bool rack_decides = rack_sees_all && c.length != 0 && c.rule != nextseg_rule::new_data && !c_marked;
         if (rack_decides) {
             c = {};
             if (sendable_new != 0) c = {snd_nxt, sendable_new < smss ? sendable_new : smss, nextseg_rule::new_data};
@@ -220,25 +221,23 @@ private:
     // tcp_fastretrans_alert with tcp_recovery = 1), its first retransmission that record.
     constexpr void enter_on_rack_loss(recovery_step& s, std::uint32_t snd_una, std::uint32_t snd_nxt,
                                       std::uint32_t smss) noexcept {
-        if (recovery_.in_recovery() || !rack_.has_lost(board_, snd_una) || !rack_.knows_flight(snd_una, snd_nxt)) return;
-        const segment_choice first = rack_lost(snd_una, smss);
+        if (recovery_.in_recovery()) return;
+        const seq_block marked = rack_.first_lost(board_, snd_una);
+        if (marked.empty() || !rack_.knows_flight(snd_una, snd_nxt)) return;
+        const segment_choice first = rack_lost(marked, smss);
         const recovery_step e = recovery_.enter(board_, snd_una, snd_nxt, smss);
         if (!e.entered) return;
         s.entered = true;
         s.first = first.length != 0 ? first : e.first;
     }
-    // The lowest record RACK marked lost, its first unSACKed part, at most SMSS.
-    constexpr segment_choice rack_lost(std::uint32_t snd_una, std::uint32_t smss) const noexcept {
-        const seq_block l = rack_.first_lost(board_, snd_una);
+    // The lowest octets RACK deems lost (`l`, rack_detector::first_lost), their first
+    // unSACKed part, at most SMSS.
+    constexpr segment_choice rack_lost(const seq_block& l, std::uint32_t smss) const noexcept {
         if (l.empty()) return {};
         segment_choice c = unsacked_part(l.left, l.length());
         if (c.length > smss) c.length = smss;
         if (c.length != 0) c.rule = nextseg_rule::rack_lost;
         return c;
-    }
-    constexpr bool rack_lost_at(std::uint32_t snd_una, std::uint32_t seq) const noexcept {
-        const seq_block l = rack_.first_lost(board_, snd_una);
-        return !l.empty() && seq_le(l.left, seq) && seq_lt(seq, l.right);
     }
 
     scoreboard_type board_{};
