@@ -30,6 +30,9 @@ struct receive_context {
     // RFC 7323 §5.3 R1 (the engine's PAWS check, timestamping.hpp): a non-RST segment whose
     // TSval is older than TS.Recent, in SYN-RECEIVED or a synchronized state: not acceptable.
     bool paws_rejected = false;
+    // TIME-WAIT, timestamps negotiated: the segment's TSval is newer than TS.Recent. A SYN with
+    // it reopens at any sequence number (RFC 6191 §2, as Linux's tcp_timewait_state_process).
+    bool newer_timestamp = false;
 };
 
 // The events one segment drives, to be run in order: each through the table's row for the
@@ -159,8 +162,10 @@ constexpr classification classify(const receive_context& c, const segment& s) no
                 out.add(event::rcv_fin);
                 return out;
             }
-            // A new SYN above RCV.NXT, with a listener to take it (RFC 6191, RFC 1122 4.2.2.13).
-            if (syn && !ack && !rst && !c.paws_rejected && c.listener_takes_syn && seq_gt(s.seq, c.rcv_nxt)) {
+            // A new SYN, with a listener to take it (RFC 1122 4.2.2.13): above RCV.NXT, or with a
+            // newer TSval at any sequence number (RFC 6191 §2).
+            if (syn && !ack && !rst && !c.paws_rejected && c.listener_takes_syn &&
+                (seq_gt(s.seq, c.rcv_nxt) || c.newer_timestamp)) {
                 out.add(event::rcv_syn_reopen);
                 return out;
             }

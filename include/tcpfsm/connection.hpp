@@ -358,11 +358,13 @@ private:
             return;
         }
         c.paws_rejected = paws == options::paws_verdict::reject;
-        // TIME-WAIT: a new SYN above RCV.NXT reopens only where a listener takes it (RFC 6191,
-        // RFC 1122 4.2.2.13); otherwise TIME-WAIT lasts its 2MSL (MUST-13) and ACKs the SYN.
-        if (state_ == state::time_wait && config().time_wait_reopen && seg.syn() && !seg.ack_flag() && !seg.rst() &&
-            seq_gt(seg.seq, rcv_nxt_)) {
-            c.listener_takes_syn = observer().listener_takes(seg);
+        // TIME-WAIT: a new SYN above RCV.NXT, or with a newer TSval (RFC 6191 §2), reopens only
+        // where a listener takes it (RFC 1122 4.2.2.13); otherwise TIME-WAIT lasts its 2MSL
+        // (MUST-13) and ACKs the SYN.
+        if (state_ == state::time_wait && config().time_wait_reopen && seg.syn() && !seg.ack_flag() && !seg.rst()) {
+            c.newer_timestamp = ts_.enabled() && in.options->has_timestamps &&
+                                options::timestamp_before(ts_.recent(), in.options->ts_val);
+            if (seq_gt(seg.seq, rcv_nxt_) || c.newer_timestamp) c.listener_takes_syn = observer().listener_takes(seg);
         }
         const classification k = classify(c, seg);
         count_received(c, seg, k);
@@ -605,7 +607,7 @@ private:
             timers_.reset_retries();  // progress: R1/R2 count afresh
         }
         if (snd_una_ != snd_nxt_ && !timers_.armed(timer_kind::retransmission)) {
-            timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
+            arm_rto(in, rto_.rto_ms());
         }
         if (config().timers.user_timeout_ms != 0) {
             timers_.disarm(timer_kind::user);  // progress; finish() re-arms while data is out
@@ -656,7 +658,7 @@ private:
         // RFC 5681 §3.2 step 2 (the third duplicate), RFC 6582 §3.2 step 3 (a partial ACK):
         // the first unacknowledged segment again, now. Output, like new data: no row.
         if (r.fast_retransmit || r.retransmit_first_unacked) retransmit_oldest(in);
-        if (r.fast_retransmit) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
+        if (r.fast_retransmit) arm_rto(in, rto_.rto_ms());
         after_sack_ack(in, sa, now_us);
         take_probe_outcome(sa, in_flight, now_us);  // RFC 8985 §7.4 (detail/connection_rack.hpp)
         if (spurious) send_.undo_spurious(now_us);  // after any exit from recovery on this ACK
@@ -771,7 +773,7 @@ private:
         if (a.intersects(start_retransmission_timer)) {
             // RFC 6298 §5.1: started if not running; §5.6: restarted after an expiry.
             if (e == event::timeout_retransmit || !timers_.armed(timer_kind::retransmission)) {
-                if (snd_una_ != snd_nxt_) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
+                if (snd_una_ != snd_nxt_) arm_rto(in, rto_.rto_ms());
             }
         }
         if (a.intersects(start_time_wait_timer) || a.intersects(restart_time_wait_timer)) {
@@ -1090,7 +1092,7 @@ private:
         sack_.on_transmitted(snd_una_ + offset, length + (with_fin ? 1u : 0u), false, in.now_us, config().rack);
         emit(s, offset);
         ack_carried();
-        if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
+        if (!timers_.armed(timer_kind::retransmission)) arm_rto(in, rto_.rto_ms());
     }
 
     void send_fin_segment(const call_input& in) noexcept {
@@ -1101,7 +1103,7 @@ private:
         set(fin_sent_bit);
         emit(s, 0);
         ack_carried();
-        if (!timers_.armed(timer_kind::retransmission)) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
+        if (!timers_.armed(timer_kind::retransmission)) arm_rto(in, rto_.rto_ms());
     }
 
     // detail/connection_timers.hpp: the main slot's timer when no row has set one; a segment
@@ -1112,6 +1114,7 @@ private:
     std::uint64_t rack_srtt_us() noexcept;
     void arm_loss_detection(const call_input& in) noexcept;
     bool loss_detection_expired(const call_input& in) noexcept;
+    void arm_rto(const call_input& in, std::uint32_t after_ms) noexcept;
     void take_probe_outcome(const sack::sender_ack& a, std::uint32_t in_flight, std::uint64_t now_us) noexcept;
 
     // -------------------------------------------------------------------- timestamps

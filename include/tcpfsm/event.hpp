@@ -41,8 +41,8 @@ enum class event : std::uint8_t {
                            // simultaneous open (Figure 7; SEG.SEQ + 1 = RCV.NXT and SEG.ACK = SND.NXT:
                            // the classifier checks this before step 1, as Linux's
                            // tcp_validate_incoming does, since step 1 would find it a duplicate)
-    rcv_syn_reopen,        // TIME-WAIT: SYN with SEG.SEQ > RCV.NXT (RFC 1122 4.2.2.13, RFC 6191), and
-                           // a listener on the port to take it (otherwise: rcv_syn)
+    rcv_syn_reopen,        // TIME-WAIT: SYN with SEG.SEQ > RCV.NXT or a newer TSval (RFC 1122 4.2.2.13,
+                           // RFC 6191 §2), and a listener on the port to take it (otherwise: rcv_syn)
     rcv_cookie_ack,        // LISTEN: ACK whose SEG.ACK - 1 is a valid SYN cookie (RFC 4987 §3.6)
     rcv_no_ack,            // step 5: ACK bit off (or in LISTEN/SYN-SENT: no SYN, RST or ACK)
     rcv_ack_unacceptable,  // step 5: ACK outside what is acceptable here (LISTEN: any ACK;

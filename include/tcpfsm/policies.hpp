@@ -116,7 +116,8 @@ struct null_observer {
     void on_acked(std::uint32_t /*octets*/) noexcept {}
     void on_drop(drop_reason /*reason*/) noexcept {}
     // TIME-WAIT (with time_wait_reopen): does a listener on this connection's port take this
-    // new SYN above RCV.NXT (RFC 6191, RFC 1122 4.2.2.13; Linux's TCP_TW_SYN)? Asked before the
+    // new SYN (above RCV.NXT, or with a TSval newer than TS.Recent: RFC 6191 §2, RFC 1122
+    // 4.2.2.13; Linux's TCP_TW_SYN)? Asked before the
     // segment is classified. Yes: the (TIME-WAIT, rcv_syn_reopen) row closes this connection
     // and on_redirect_to_listener hands the SYN over. No (the default): TIME-WAIT stays for
     // its 2MSL (MUST-13) and the SYN is answered with an ACK (the rcv_syn row's challenge ACK).

@@ -121,12 +121,25 @@ struct basic_time_wait_record : detail::time_wait_timestamps<Timestamps> {
         }
     }
 
+    // RFC 6191 §2: with timestamps negotiated, a segment whose TSval is newer than TS.Recent
+    // (a SYN with it may reopen the four-tuple at any sequence number).
+    constexpr bool newer_timestamp(const segment_options& o) const noexcept {
+        if constexpr (Timestamps) {
+            return this->timestamps && o.has_timestamps && options::timestamp_before(this->ts_recent, o.ts_val);
+        } else {
+            (void)o;
+            return false;
+        }
+    }
+
     // What classify() reads: TIME-WAIT, our FIN sent and acknowledged; `paws_rejected` from
-    // paws_rejects.
-    constexpr receive_context context(bool listener_takes_syn, bool paws_rejected = false) const noexcept {
+    // paws_rejects, `newer_timestamp` from newer_timestamp.
+    constexpr receive_context context(bool listener_takes_syn, bool paws_rejected = false,
+                                      bool newer_ts = false) const noexcept {
         receive_context c;
         c.st = state::time_wait;
         c.paws_rejected = paws_rejected;
+        c.newer_timestamp = newer_ts;
         c.fin_sent = true;
         c.listener_takes_syn = listener_takes_syn;
         c.snd_una = snd_nxt;
@@ -202,14 +215,16 @@ constexpr void run_time_wait_row(time_wait_reply& out, event e) noexcept {
 }  // namespace detail
 
 // A segment for a TIME-WAIT record: the table's rows for the events classify() names; with
-// its options, PAWS first (basic_time_wait_record::paws_rejects, RFC 7323 §5.3).
+// its options, PAWS first (basic_time_wait_record::paws_rejects, RFC 7323 §5.3) and a newer TSval
+// (newer_timestamp: a SYN with it reopens at any sequence number, RFC 6191 §2).
 template <const auto& Table, bool Timestamps>
 constexpr time_wait_reply answer_in_time_wait(const basic_time_wait_record<Timestamps>& record, const segment& seg,
                                               const segment_options& options, bool listener_takes_syn) noexcept {
     static_assert(time_wait_rows_supported<Table>(),
                   "tcpfsm: a TIME-WAIT row of this table asks for an action a TIME-WAIT record cannot carry out");
     time_wait_reply out;
-    const classification k = classify(record.context(listener_takes_syn, record.paws_rejects(seg, options)), seg);
+    const classification k = classify(
+        record.context(listener_takes_syn, record.paws_rejects(seg, options), record.newer_timestamp(options)), seg);
     for (std::uint8_t i = 0; i < k.count && out.to == state::time_wait; ++i) {
         detail::run_time_wait_row<Table>(out, k.events[i]);
     }

@@ -156,6 +156,50 @@ TEST_CASE("time_wait: PAWS in a record (RFC 7323 §5.3): an old duplicate is ACK
     CHECK(answer_in_time_wait<standard_table>(plain, fin, with_tsval(1), true).events[0] == event::rcv_fin);
 }
 
+TEST_CASE("time_wait: RFC 6191 §2 in a record: a SYN with a newer TSval reopens at any sequence number",
+          "[time_wait][paws]") {
+    time_wait_record r;
+    r.snd_nxt = 1000;
+    r.rcv_nxt = 5000;
+    r.rcv_wnd = 65535;
+    r.max_snd_wnd = 65535;
+    r.timestamps = true;
+    r.ts_recent = 700000;
+    auto syn_at = [&](std::uint32_t seq, bool with_ts, std::uint32_t tsval) {
+        segment_options o;
+        o.has_timestamps = with_ts;
+        o.ts_val = tsval;
+        return answer_in_time_wait<standard_table>(r, make_segment(seq, 0, ctl::syn), o, true);
+    };
+    // First rule: TSval greater than the last seen (700001 > 700000): honoured, whether SEG.SEQ
+    // is below RCV.NXT (4000), at it (5000) or above it (9000).
+    CHECK(syn_at(4000, true, 700001).redirect_to_listener);
+    CHECK(syn_at(5000, true, 700001).redirect_to_listener);
+    CHECK(syn_at(9000, true, 700001).redirect_to_listener);
+    // Second rule: TSval equal: only a sequence number above the last seen (RCV.NXT).
+    CHECK(syn_at(9000, true, 700000).redirect_to_listener);
+    CHECK_FALSE(syn_at(4000, true, 700000).redirect_to_listener);
+    CHECK_FALSE(syn_at(5000, true, 700000).redirect_to_listener);
+    // TSval older, even with a higher sequence number: no reopen (PAWS, RFC 7323 §5.3).
+    CHECK_FALSE(syn_at(9000, true, 699999).redirect_to_listener);
+    // Third rule: no timestamps on the new SYN: the sequence number decides.
+    CHECK(syn_at(9000, false, 0).redirect_to_listener);
+    CHECK_FALSE(syn_at(4000, false, 0).redirect_to_listener);
+    // "Newer" is modulo 2^32 (RFC 7323 §5.2): 2^31 - 1 ahead is newer, 2^31 behind is not.
+    CHECK(syn_at(4000, true, 700000u + 0x7FFFFFFFu).redirect_to_listener);
+    CHECK_FALSE(syn_at(4000, true, 700000u + 0x80000001u).redirect_to_listener);
+    // The previous incarnation without timestamps: the sequence number alone.
+    r.timestamps = false;
+    CHECK_FALSE(syn_at(4000, true, 700001).redirect_to_listener);
+    CHECK(syn_at(9000, true, 1).redirect_to_listener);
+    // No listener to take it (time_wait_reopen off, or none on the port): never.
+    r.timestamps = true;
+    segment_options newer;
+    newer.has_timestamps = true;
+    newer.ts_val = 700001;
+    CHECK_FALSE(answer_in_time_wait<standard_table>(r, make_segment(4000, 0, ctl::syn), newer, false).redirect_to_listener);
+}
+
 TEST_CASE("time_wait: the table's TIME-WAIT rows decide, looked up for the record", "[time_wait]") {
     time_wait_record r;
     r.snd_nxt = 1000;

@@ -371,6 +371,57 @@ TEST_CASE("engine timestamps: PAWS rejects an old duplicate with an ACK, counts 
     CHECK(h.conn.current_state() == tcpfsm::state::established);
 }
 
+namespace {
+// A listener takes every reopening SYN (policies.hpp's listener_takes), and counts them.
+struct ets_reopen_observer : tcpfsm::null_observer {
+    int* redirects;
+    bool listener_takes(const tcpfsm::segment&) noexcept { return true; }
+    void on_redirect_to_listener(const tcpfsm::segment&, const std::uint8_t*, const tcpfsm::reopen_numbers&) noexcept {
+        ++*redirects;
+    }
+};
+using ets_reopen_engine = tcpfsm::connection<ets_io, ets_clock, ets_reopen_observer, ets_iss_policy, ets_profile>;
+}  // namespace
+
+TEST_CASE("engine timestamps: TIME-WAIT reopens for a SYN with a newer TSval at any sequence number (RFC 6191 §2)",
+          "[options][timestamps][engine]") {
+    // Returns whether a SYN at `seq` with `opts` reopened a connection in TIME-WAIT whose
+    // TS.Recent is 5002 and RCV.NXT ets_irs + 2 (after the peer's FIN).
+    auto reopens = [](std::uint32_t seq, const tcpfsm::segment_options& opts) {
+        ets_record rec;
+        int redirects = 0;
+        const tcpfsm::connection_config config = ets_config();
+        ets_reopen_engine conn(config, ets_io{&rec}, ets_clock{&rec}, ets_reopen_observer{{}, &redirects},
+                               ets_iss_policy{});
+        conn.open_active();
+        const std::uint32_t our_syn_tsval = rec.sent.back().options.ts_val;
+        conn.on_segment(ets_seg(ctl::syn | ctl::ack, ets_irs, ets_iss + 1), ets_ts(5000, our_syn_tsval));
+        conn.close();  // our FIN: SND.NXT = ISS + 2
+        conn.on_segment(ets_seg(ctl::ack, ets_irs + 1, ets_iss + 2), ets_ts(5001, 0));
+        conn.on_segment(ets_seg(ctl::fin | ctl::ack, ets_irs + 1, ets_iss + 2), ets_ts(5002, 0));
+        REQUIRE(conn.current_state() == tcpfsm::state::time_wait);
+        REQUIRE(conn.snapshot().ts_recent == 5002u);
+        REQUIRE(conn.snapshot().rcv_nxt == ets_irs + 2);
+        conn.on_segment(ets_seg(ctl::syn, seq, 0), opts);
+        const bool closed = conn.current_state() == tcpfsm::state::closed;
+        CHECK(closed == (redirects == 1));
+        return closed;
+    };
+    const std::uint32_t rcv_nxt = ets_irs + 2;
+    // TSval 5003 > TS.Recent: below, at and above RCV.NXT.
+    CHECK(reopens(rcv_nxt - 1000, ets_ts(5003, 0)));
+    CHECK(reopens(rcv_nxt, ets_ts(5003, 0)));
+    CHECK(reopens(rcv_nxt + 1000, ets_ts(5003, 0)));
+    // TSval equal: the sequence number must be higher.
+    CHECK_FALSE(reopens(rcv_nxt - 1000, ets_ts(5002, 0)));
+    CHECK(reopens(rcv_nxt + 1000, ets_ts(5002, 0)));
+    // TSval older: PAWS (RFC 7323 §5.3), whatever the sequence number.
+    CHECK_FALSE(reopens(rcv_nxt + 1000, ets_ts(5001, 0)));
+    // No TSopt: the sequence number alone.
+    CHECK_FALSE(reopens(rcv_nxt - 1000, tcpfsm::segment_options{}));
+    CHECK(reopens(rcv_nxt + 1000, tcpfsm::segment_options{}));
+}
+
 TEST_CASE("engine timestamps: PAWS compares modulo 2^32", "[options][timestamps][engine]") {
     ets_harness<> h(ets_config());
     ets_open_active(h, true, 0xFFFFFFF0u);

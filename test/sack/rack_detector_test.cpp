@@ -38,6 +38,26 @@ TEST_CASE("rack_detector: the PTO takes the RTO's slot when earlier, and the RTO
     CHECK(d.take_expiry() == tcpfsm::sack::loss_timer::none);
 }
 
+TEST_CASE("rack_detector: an RTO re-armed to the pending PTO's very tick is the RTO's deadline from then on",
+          "[sack][rack][tlp]") {
+    detector d;
+    d.on_sent(0, 1000, false, 1000 * rd_ms);
+    d.on_sent(1000, 1000, false, 1000 * rd_ms);
+    // As above: the PTO at 1200 ms displaces the RTO due at 2000 ms.
+    const std::uint32_t now = 1000;
+    tcpfsm::sack::loss_timer_plan p = d.plan(true, 2000, now, now * rd_ms, true, 100 * rd_ms, false, 200 * rd_ms);
+    REQUIRE(p.at == now + 200u);
+    // At 1000 ms an ACK restarts the RTO (RFC 6298 §5.3) with RTO = 200 ms: due at 1200 ms, the
+    // PTO's tick. The slot now holds the RTO, whose deadline is 1200, not the displaced 2000.
+    d.on_rto_armed();
+    // No new data and §7.2's conditions gone (say, a SACK): nothing of RACK's to move, and the
+    // deadline to restore after any later loss-detection timer is 1200.
+    p = d.plan(true, now + 200u, now, now * rd_ms, false, 100 * rd_ms, false, 200 * rd_ms);
+    CHECK(!p.arm);
+    CHECK(d.rto_deadline() == now + 200u);
+    CHECK(d.pending() == tcpfsm::sack::loss_timer::none);
+}
+
 TEST_CASE("rack_detector: a PTO not before the RTO leaves the slot to the RTO (§7.2's cap)", "[sack][tlp]") {
     detector d;
     d.on_sent(0, 1000, false, 0);

@@ -111,9 +111,19 @@ bool connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::loss_detection_
         }
         d.on_probe_sent(p.is_retrans, snd_nxt_);
         statistics().on_event(statistic::tail_loss_probe);
-        timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
+        arm_rto(in, rto_.rto_ms());
         return true;
     }
+}
+
+// The engine's every (re)start of the retransmission timer (RFC 6298 §5): the slot then holds
+// the RTO, so a loss-detection deadline RACK had put there is forgotten, and the next
+// arm_loss_detection() keeps this deadline as the one to restore.
+template <class SegmentIO, class Clock, class Observer, class IssPolicy, class Profile>
+void connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::arm_rto(
+    const call_input& in, std::uint32_t after_ms) noexcept {
+    timers_.arm(timer_kind::retransmission, in.now, after_ms);
+    if constexpr (sack_type::compiled_in) sack_.loss_detector().on_rto_armed();
 }
 
 // §7.4.2: the probe's ACK shows that it repaired a loss: congestion control reacts as to a

@@ -25,10 +25,10 @@ void connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::after_sack_ack(
     if (a.step.entered && a.step.first.length != 0) {
         resend(in, a.step.first.seq, a.step.first.length);
         sack_.on_sent(a.step.first);
-        timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
+        arm_rto(in, rto_.rto_ms());
     }
     const std::uint32_t wait = rto_.srtt_ms() / 2u > 10u ? rto_.srtt_ms() / 2u : 10u;
-    if (a.board.reneging && wait < rto_.rto_ms()) timers_.arm(timer_kind::retransmission, in.now, wait);
+    if (a.board.reneging && wait < rto_.rto_ms()) arm_rto(in, wait);
 }
 
 // Output in SACK recovery: NextSeg() (holes first, then new data) while PRR allows; false

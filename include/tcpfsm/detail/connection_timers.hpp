@@ -78,7 +78,7 @@ void connection<SegmentIO, Clock, Observer, IssPolicy, Profile>::arm_idle_timers
     if (!persisting) persist_backoff_ = 0;  // the window is open again
     const timer_config& t = config().timers;
     if (outstanding && owner != timer_kind::persist) {
-        if (owner != timer_kind::retransmission) timers_.arm(timer_kind::retransmission, in.now, rto_.rto_ms());
+        if (owner != timer_kind::retransmission) arm_rto(in, rto_.rto_ms());
     } else if (persisting) {
         if (owner != timer_kind::persist || !timers_.armed(timer_kind::persist)) {
             timers_.arm(timer_kind::persist, in.now, persist_timeout_ms(rto_.rto_ms(), persist_backoff_,

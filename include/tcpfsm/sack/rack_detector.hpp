@@ -189,6 +189,8 @@ public:
             pending_ = loss_timer::none;
             return {};
         }
+        // Ours while the engine has not re-armed the RTO since (on_rto_armed()); the deadline
+        // check is a second guard.
         const bool ours = pending_ != loss_timer::none && rto_at == pending_at_;
         if (!ours) rto_at_ = rto_at;  // the engine (re)armed the RTO
         const std::uint64_t rto_left_us =
@@ -216,6 +218,9 @@ public:
         pending_at_ = at;
         return {!ours || at != rto_at, at};
     }
+    // The engine (re)armed the RTO in the slot: whatever deadline the slot held is gone, and the
+    // next plan() keeps the new one as the RTO's, even when it equals the pending deadline.
+    constexpr void on_rto_armed() noexcept { pending_ = loss_timer::none; }
     // The retransmission timer's slot expired: what it was (none: the RTO itself). The RTO's
     // deadline to restore is rto_deadline().
     constexpr loss_timer take_expiry() noexcept {
