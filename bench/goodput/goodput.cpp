@@ -9,7 +9,7 @@
 //
 //     tcpfsm_goodput [--smoke] [--bytes N] [--large-bytes N] [--seeds N] [--json FILE]
 //                    [--limit-s S] [--only PREFIX] [--rfc-reference-acks] [--receive-buffer N]
-//                    [--no-undo] [--rack-bound]
+//                    [--no-undo] [--rack-bound] [--burst-sweep]
 //
 // --bytes: octets per transfer in the 100 Mbit/s cells (10 MB); --large-bytes: in the 1 Gbit/s
 // cells (100 MB). --only: the cells whose name starts with PREFIX. --rfc-reference-acks: the
@@ -26,8 +26,13 @@
 // sender's SACK scoreboard / the receiver's reassembly ranges 8/8 (the default), 8/64, 16/64
 // and 32/64; per configuration the mean goodput and the sender's retransmission timeouts over
 // the seeds (--seeds, --bytes).
+// --burst-sweep: instead of the grid, issue 14's "3-segment loss bursts" over a range of
+// paths: bursts of exactly 3 packets at 100 Mbit/s, RTT 20 and 100 ms, receive buffers of 64 KB
+// (default profiles) and 4 MiB (64 reassembly ranges, 32 scoreboard ranges), bursts starting
+// at 0.1%, 1/298 and 1% of the packets; CUBIC without SACK against CUBIC with SACK and
+// RACK-TLP: medians, their ratio, timeouts (--seeds, --bytes).
 // --smoke: two cells (RTT 20 ms at 1% loss; 1 Gbit/s, 100 ms at 0.01%), 256 KiB, one seed,
-// and --rack-bound's configurations at 256 KiB, one seed;
+// and --rack-bound's configurations and --burst-sweep's cells at 256 KiB, one seed;
 // exit status 1 unless every run delivered every octet intact and the response functions give
 // RFC 9438 §5.1's tables. Without it: exit status 1 if a
 // run delivered a wrong octet.
@@ -360,12 +365,74 @@ bool rack_bound_report(int seeds, std::size_t bytes) {
     return ok;
 }
 
+// --burst-sweep (see the top of this file): bursts of exactly 3 packets at 100 Mbit/s, RTT 20
+// and 100 ms, a burst starting at 0.1%, 1/298 (the grid's rtt20_burst3) or 1% of the packets;
+// tcpfsm's receive buffer 64 KB (the grid's; the default profiles) or 4 MiB (a Linux-sized,
+// scaled window; both receivers hold 64 ranges and the SACK sender's scoreboard 32, as
+// --rack-bound's Linux-like receiver). CUBIC without SACK against CUBIC with SACK and
+// RACK-TLP: medians, their ratio, timeouts.
+template <class PlainProfile, class SackProfile>
+bool burst_sweep_row(const cell& c, int seeds, const std::vector<std::uint8_t>& data) {
+    tcpfsm::connection_config config;
+    config.receive_buffer = c.receive_buffer;
+    const double rtt = c.rtt_ms / 1000.0;
+    // A guard, not a measurement (as the grid's): 600 s, or four times the transfer at Reno's rate.
+    const double limit = std::max(600.0, 4.0 * static_cast<double>(data.size()) / mathis_rate(rtt, loss_events(c)));
+    column plain{"tcpfsm_cubic", {}}, sack{"tcpfsm_cubic_sack", {}};
+    unsigned plain_rto = 0, sack_rto = 0;
+    bool ok = true;
+    for (int s = 0; s < seeds; ++s) {
+        const std::uint64_t seed = c.seed_base + static_cast<std::uint64_t>(s);
+        plain.runs.push_back(run_one<tcpfsm_stacks<PlainProfile>>(c, seed, data, limit, config));
+        sack.runs.push_back(run_one<tcpfsm_stacks<SackProfile, true>>(c, seed, data, limit, config));
+        plain_rto += plain.runs.back().r.timeouts;
+        sack_rto += sack.runs.back().r.timeouts;
+        for (const run_record* r : {&plain.runs.back(), &sack.runs.back()}) {
+            ok = ok && r->r.intact && r->r.outcome == loop_result::done && r->r.delivered == data.size();
+        }
+    }
+    const double a = median_goodput(plain), b = median_goodput(sack);
+    const bound bd = bound_of(c, median_window(sack), cubic_rate(rtt, loss_events(c)));
+    std::printf("%-26s %10.3f %10.3f %6.2f %4u / %-3u %9.3f %s\n", c.name.c_str(), a / 1e6, b / 1e6,
+                a > 0 ? b / a : 0.0, plain_rto, sack_rto, bd.value / 1e6, bd.by);
+    return ok;
+}
+
+bool burst_sweep_report(int seeds, std::size_t bytes) {
+    const std::vector<std::uint8_t> data = tcpfsm::sim::rng(12345).bytes(bytes);
+    std::printf("%-26s %10s %10s %6s %9s %9s %s\n", "cell", "no SACK", "SACK+RACK", "ratio", "timeouts", "B_cubic",
+                "(MB/s, medians; timeouts: no SACK / SACK over the seeds; B_cubic: the grid's bound)");
+    bool ok = true;
+    std::uint64_t seed_base = 100000;
+    for (double rtt : {20.0, 100.0}) {
+        for (std::uint32_t buffer : {grid_receive_buffer, std::uint32_t{4u << 20}}) {
+            for (double start : {0.001, 1.0 / 298.0, 0.01}) {
+                cell c{"", rtt, 0.0};
+                c.receive_buffer = buffer;
+                c.fixed = fixed_burst_loss{start, 3};
+                c.seed_base = seed_base;
+                seed_base += 1000;
+                char name[64];
+                std::snprintf(name, sizeof name, "rtt%g_buf%uk_bursts%.2f%%", rtt, buffer / 1024u, start * 100.0);
+                c.name = name;
+                if (buffer == grid_receive_buffer) {
+                    ok = burst_sweep_row<cubic_profile, cubic_profile>(c, seeds, data) && ok;
+                } else {
+                    ok = burst_sweep_row<tcpfsm::with_reassembly_capacity<cubic_profile, 64>,
+                                         rack_bound_profile<32, 64>>(c, seeds, data) && ok;
+                }
+            }
+        }
+    }
+    return ok;
+}
+
 }  // namespace
 }  // namespace tcpfsm_goodput
 
 int main(int argc, char** argv) {
     using namespace tcpfsm_goodput;
-    bool smoke = false, reference_acks = false, no_undo = false, rack_bound = false;
+    bool smoke = false, reference_acks = false, no_undo = false, rack_bound = false, burst_sweep = false;
     std::size_t bytes = 10000000;         // 10 MB
     std::size_t large_bytes = 100000000;  // 100 MB
     int seeds = 5;
@@ -383,6 +450,8 @@ int main(int argc, char** argv) {
             no_undo = true;
         } else if (a == "--rack-bound") {
             rack_bound = true;
+        } else if (a == "--burst-sweep") {
+            burst_sweep = true;
         } else if (a == "--bytes" && has_value) {
             bytes = static_cast<std::size_t>(std::strtoull(argv[++i], nullptr, 10));
         } else if (a == "--large-bytes" && has_value) {
@@ -400,12 +469,13 @@ int main(int argc, char** argv) {
         } else {
             std::fprintf(stderr,
                          "usage: %s [--smoke] [--bytes N] [--large-bytes N] [--seeds N] [--json FILE] [--limit-s S] "
-                         "[--only PREFIX] [--rfc-reference-acks] [--receive-buffer N] [--no-undo] [--rack-bound]\n",
+                         "[--only PREFIX] [--rfc-reference-acks] [--receive-buffer N] [--no-undo] [--rack-bound] [--burst-sweep]\n",
                          argv[0]);
             return 2;
         }
     }
     if (rack_bound && !smoke) return rack_bound_report(seeds, bytes) ? 0 : 1;
+    if (burst_sweep && !smoke) return burst_sweep_report(seeds, bytes) ? 0 : 1;
     std::vector<cell> cells;
     for (const cell& c : grid()) {
         if (c.name.compare(0, only.size(), only) == 0) cells.push_back(c);
@@ -577,6 +647,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     if (smoke && !rack_bound_report(1, 256 * 1024)) all_ok = false;
+    if (smoke && !burst_sweep_report(1, 256 * 1024)) all_ok = false;
     if (!all_ok) std::printf("FAILED: a run delivered a wrong octet%s\n", smoke ? " or did not deliver them all" : "");
     else if (smoke) std::printf("smoke: every octet arrived intact; the response functions match RFC 9438 §5.1's tables\n");
     return all_ok ? 0 : 1;
