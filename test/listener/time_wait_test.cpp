@@ -105,8 +105,10 @@ TEST_CASE("time_wait: records serve the standard table and its variants, not a t
     STATIC_REQUIRE_FALSE(time_wait_rows_supported<fin_in_time_wait_table>());
 }
 
-TEST_CASE("time_wait: PAWS in a record (RFC 7323 §5.3): an old duplicate is ACKed, not taken; RST exempt",
-          "[time_wait][paws]") {
+namespace {
+// A record of a connection that negotiated timestamps: SND.NXT 1000, RCV.NXT 5000, TS.Recent
+// 700000.
+time_wait_record timestamp_record() {
     time_wait_record r;
     r.snd_nxt = 1000;
     r.rcv_nxt = 5000;
@@ -114,6 +116,13 @@ TEST_CASE("time_wait: PAWS in a record (RFC 7323 §5.3): an old duplicate is ACK
     r.max_snd_wnd = 65535;
     r.timestamps = true;
     r.ts_recent = 700000;
+    return r;
+}
+}  // namespace
+
+TEST_CASE("time_wait: PAWS in a record (RFC 7323 §5.3): an old duplicate is ACKed, not taken; RST exempt",
+          "[time_wait][paws]") {
+    time_wait_record r = timestamp_record();
     auto with_tsval = [](std::uint32_t tsval) {
         segment_options o;
         o.has_timestamps = true;
@@ -158,13 +167,7 @@ TEST_CASE("time_wait: PAWS in a record (RFC 7323 §5.3): an old duplicate is ACK
 
 TEST_CASE("time_wait: RFC 6191 §2 in a record: a SYN with a newer TSval reopens at any sequence number",
           "[time_wait][paws]") {
-    time_wait_record r;
-    r.snd_nxt = 1000;
-    r.rcv_nxt = 5000;
-    r.rcv_wnd = 65535;
-    r.max_snd_wnd = 65535;
-    r.timestamps = true;
-    r.ts_recent = 700000;
+    time_wait_record r = timestamp_record();
     auto syn_at = [&](std::uint32_t seq, bool with_ts, std::uint32_t tsval) {
         segment_options o;
         o.has_timestamps = with_ts;
