@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <initializer_list>
+#include <vector>
 
 namespace {
 namespace sk = tcpfsm::sack;
@@ -255,4 +257,51 @@ TEST_CASE("sack sender: RACK's reo_wnd is 0 in RTO recovery as in fast recovery 
         CHECK(a.rack.newly_lost == (rto_recovery ? 3u : 0u));
         CHECK(a.rack.timeout_us == (rto_recovery ? 0u : 10 * ms));
     }
+}
+
+TEST_CASE("sack sender: reset() leaves a sender that behaves as a new one (the arrays past their counts are "
+          "not rewritten)",
+          "[sack][sender][rack]") {
+    using sender = sk::sender<4, sk::prr_bound::slow_start, 4>;
+    constexpr std::uint64_t ms = 1000;  // µs
+    // One connection's worth of SACK and RACK events at sequence base `base`; every output
+    // goes into `seen`, in order.
+    auto run = [](sender& s, std::uint32_t base, std::vector<std::uint64_t>& seen) {
+        sk::rack_input in{};
+        in.use = true;
+        in.srtt_us = 50 * ms;
+        for (std::uint32_t k = 0; k < 10; ++k) s.loss_detector().on_sent(base + k * mss, mss, false, k * ms);
+        const tcpfsm::seq_block blocks[2] = {{base + 300, base + 1000}, {base + 100, base + 200}};
+        in.now_us = 50 * ms;
+        sk::sender_ack a = s.on_ack(base, base, base + 1000, blocks, 2, mss, &in);
+        const auto note = [&seen](std::initializer_list<std::uint64_t> values) { seen.insert(seen.end(), values); };
+        note({a.board.newly_sacked, a.step.entered, a.step.first.seq - base, a.rack.newly_lost,
+              s.pipe(base, base + 1000, mss)});
+        if (a.step.entered) s.start_recovery(500, 1000);
+        s.after_ack(a, base, base + 1000, mss);
+        for (int k = 0; k < 3; ++k) {
+            const sk::segment_choice c = s.next_segment(base, base + 1000, mss, 100);
+            note({c.seq - base, c.length, static_cast<std::uint64_t>(c.rule), s.allowance()});
+            if (c.length == 0) break;
+            s.on_sent(c);
+            s.loss_detector().on_sent(c.seq, c.length, c.seq != base + 1000, 55 * ms);
+        }
+        in.now_us = 120 * ms;
+        a = s.on_ack(base + 200, base, base + 1100, blocks, 1, mss, &in);
+        note({a.board.newly_sacked, a.step.ended, a.rack.newly_lost, s.in_recovery(),
+              s.pipe(base + 200, base + 1100, mss), s.board().count()});
+    };
+    sender used;
+    std::vector<std::uint64_t> first, again, fresh_seen;
+    run(used, 0, first);
+    used.reset();
+    run(used, 7000, again);  // the same events at other sequence numbers: stale ranges or records would show
+    sender fresh;
+    run(fresh, 7000, fresh_seen);
+    CHECK(again == fresh_seen);
+    // Sequence numbers are noted relative to the base, so the first connection saw the same.
+    CHECK(first == fresh_seen);
+    // The script reaches recovery, resends and SACK state (the test is not empty).
+    REQUIRE(first.size() > 10);
+    CHECK(first[1] == 1u);
 }

@@ -50,7 +50,17 @@ class rack_detector {
 public:
     using log_type = segment_log<Records>;
 
-    constexpr void reset() noexcept { *this = rack_detector{}; }
+    // As a new detector, without rewriting the log's records (past its count nothing is read):
+    // a new connection costs a few stores, not the log's 400 octets.
+    constexpr void reset() noexcept {
+        log_.reset();
+        rack_ = rack{};
+        tlp_ = tlp{};
+        reo_due_us_ = 0;
+        pending_at_ = rto_at_ = 0;
+        pending_ = loss_timer::none;
+        flags_ = 0;
+    }
 
     // A data segment went out: new data (`retransmission` false) is recorded at the log's
     // end; a retransmission stamps the records it overlaps (RFC 8985 §6.1).

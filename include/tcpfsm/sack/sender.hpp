@@ -46,7 +46,17 @@ public:
     using rack_type = rack_detector<RackRecords>;
 
     // A new connection: nothing SACKed, not in recovery.
-    constexpr void reset() noexcept { *this = sender{}; }
+    // As a new sender, member by member: the scoreboard's ranges and the log's records past
+    // their counts are never read, so they are not rewritten (a new connection's reset was a
+    // copy of the whole 632-octet sender).
+    constexpr void reset() noexcept {
+        board_.clear();
+        rack_.reset();
+        prr_ = basic_prr<Bound>{};
+        recovery_ = basic_recovery<3>{};
+        allowance_ = 0;
+        reneging_seen_ = rack_on_ = false;
+    }
 
     // One acceptable ACK (SND.UNA =< SEG.ACK =< SND.NXT), before SND.UNA moves: its SACK
     // blocks to the scoreboard (each one validated), then RFC 6675 §5's duplicate counting
