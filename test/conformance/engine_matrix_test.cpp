@@ -40,6 +40,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "sent_log.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -72,16 +74,8 @@ struct record {
     }
 };
 
-struct manual_clock {
-    using time_point = std::chrono::time_point<std::chrono::steady_clock, std::chrono::milliseconds>;
-    const record* r;
-    time_point now() const noexcept { return time_point(std::chrono::milliseconds(r->now_ms)); }
-};
-
-struct capture_io {
-    record* r;
-    void send(const tcpfsm::outgoing_segment& s) noexcept { r->sent.push_back(s.header); }
-};
+using manual_clock = tcpfsm_test::log_clock<record>;
+using capture_io = tcpfsm_test::log_io<record>;
 
 struct capture_observer : tcpfsm::null_observer {
     record* r;

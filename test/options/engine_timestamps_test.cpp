@@ -13,6 +13,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/sent_log.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <type_traits>
@@ -22,21 +24,9 @@ namespace {
 
 namespace ctl = tcpfsm::ctl;
 
-struct ets_record {
-    std::int64_t now_ms = 1000000;
-    std::vector<tcpfsm::outgoing_segment> sent;
-};
-
-struct ets_clock {
-    using time_point = std::chrono::time_point<std::chrono::steady_clock, std::chrono::milliseconds>;
-    const ets_record* r;
-    time_point now() const noexcept { return time_point(std::chrono::milliseconds(r->now_ms)); }
-};
-
-struct ets_io {
-    ets_record* r;
-    void send(const tcpfsm::outgoing_segment& s) noexcept { r->sent.push_back(s); }
-};
+using ets_record = tcpfsm_test::sent_log<>;
+using ets_clock = tcpfsm_test::log_clock<ets_record>;
+using ets_io = tcpfsm_test::log_io<ets_record>;
 
 constexpr std::uint32_t ets_iss = 1000;
 constexpr std::uint32_t ets_irs = 5000;

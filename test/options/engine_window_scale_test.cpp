@@ -10,6 +10,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/sent_log.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <type_traits>
@@ -19,21 +21,9 @@ namespace {
 
 namespace ctl = tcpfsm::ctl;
 
-struct ws_record {
-    std::int64_t now_ms = 1000000;
-    std::vector<tcpfsm::segment> sent;
-};
-
-struct ws_clock {
-    using time_point = std::chrono::time_point<std::chrono::steady_clock, std::chrono::milliseconds>;
-    const ws_record* r;
-    time_point now() const noexcept { return time_point(std::chrono::milliseconds(r->now_ms)); }
-};
-
-struct ws_io {
-    ws_record* r;
-    void send(const tcpfsm::outgoing_segment& s) noexcept { r->sent.push_back(s.header); }
-};
+using ws_record = tcpfsm_test::sent_log<tcpfsm::segment>;
+using ws_clock = tcpfsm_test::log_clock<ws_record>;
+using ws_io = tcpfsm_test::log_io<ws_record>;
 
 using ws_profile = tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, tcpfsm::congestion::unlimited,
                                           tcpfsm::counting_statistics>;

@@ -11,6 +11,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/sent_log.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
@@ -21,21 +23,9 @@ namespace {
 
 namespace ctl = tcpfsm::ctl;
 
-struct es_record {
-    std::int64_t now_ms = 1000000;
-    std::vector<tcpfsm::outgoing_segment> sent;
-};
-
-struct es_clock {
-    using time_point = std::chrono::time_point<std::chrono::steady_clock, std::chrono::milliseconds>;
-    const es_record* r;
-    time_point now() const noexcept { return time_point(std::chrono::milliseconds(r->now_ms)); }
-};
-
-struct es_io {
-    es_record* r;
-    void send(const tcpfsm::outgoing_segment& s) noexcept { r->sent.push_back(s); }
-};
+using es_record = tcpfsm_test::sent_log<>;
+using es_clock = tcpfsm_test::log_clock<es_record>;
+using es_io = tcpfsm_test::log_io<es_record>;
 
 // Places text itself, so the engine holds out-of-order text (receive_path.hpp).
 struct es_observer : tcpfsm::null_observer {

@@ -11,6 +11,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/sent_log.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
@@ -20,21 +22,9 @@ namespace {
 
 namespace ctl = tcpfsm::ctl;
 
-struct rk_record {
-    std::int64_t now_ms = 1000000;
-    std::vector<tcpfsm::outgoing_segment> sent;
-};
-
-struct rk_clock {
-    using time_point = std::chrono::time_point<std::chrono::steady_clock, std::chrono::milliseconds>;
-    const rk_record* r;
-    time_point now() const noexcept { return time_point(std::chrono::milliseconds(r->now_ms)); }
-};
-
-struct rk_io {
-    rk_record* r;
-    void send(const tcpfsm::outgoing_segment& s) noexcept { r->sent.push_back(s); }
-};
+using rk_record = tcpfsm_test::sent_log<>;
+using rk_clock = tcpfsm_test::log_clock<rk_record>;
+using rk_io = tcpfsm_test::log_io<rk_record>;
 
 template <class CC>
 using rk_profile_with = tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, CC>;

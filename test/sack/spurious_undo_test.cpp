@@ -13,6 +13,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/sent_log.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
@@ -23,21 +25,9 @@ namespace {
 
 namespace ctl = tcpfsm::ctl;
 
-struct su_record {
-    std::int64_t now_ms = 2000000;
-    std::vector<tcpfsm::outgoing_segment> sent;
-};
-
-struct su_clock {
-    using time_point = std::chrono::time_point<std::chrono::steady_clock, std::chrono::milliseconds>;
-    const su_record* r;
-    time_point now() const noexcept { return time_point(std::chrono::milliseconds(r->now_ms)); }
-};
-
-struct su_io {
-    su_record* r;
-    void send(const tcpfsm::outgoing_segment& s) noexcept { r->sent.push_back(s); }
-};
+using su_record = tcpfsm_test::sent_log<tcpfsm::outgoing_segment, 2000000>;
+using su_clock = tcpfsm_test::log_clock<su_record>;
+using su_io = tcpfsm_test::log_io<su_record>;
 
 template <class CC>
 using su_profile = tcpfsm::engine_profile<tcpfsm::standard_table, tcpfsm::rto_estimator, CC,
