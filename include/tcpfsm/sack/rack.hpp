@@ -52,6 +52,13 @@ public:
     template <std::size_t L, std::size_t N>
     constexpr rack_step on_ack(segment_log<L>& log, const scoreboard<N>& sb, const rack_ack& a) noexcept {
         rack_step out{};
+        on_ack(out, log, sb, a);
+        return out;
+    }
+    // The same, written into `out` in place (as scoreboard::on_ack's second form).
+    template <std::size_t L, std::size_t N>
+    constexpr void on_ack(rack_step& out, segment_log<L>& log, const scoreboard<N>& sb, const rack_ack& a) noexcept {
+        out = rack_step{};
         // Ascending sequence order is ascending end_seq: steps 2 and 3 per segment. First the
         // records SND.UNA passed (the oldest), then those now wholly inside a SACKed range.
         while (!log.empty() && seq_le(log.at(0).end(), a.snd_una)) {
@@ -72,7 +79,6 @@ public:
         }
         update_reo_wnd(a, log.sacked_segments());
         detect_loss(log, a.now_us, out);
-        return out;
     }
 
     // The reordering timer expired (RFC 8985 §6.3): detect_loss again at `now_us`.

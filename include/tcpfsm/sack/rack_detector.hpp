@@ -81,13 +81,21 @@ public:
     constexpr rack_step on_ack(const scoreboard<N>& sb, const update_result& u, std::uint32_t ack,
                                std::uint32_t snd_nxt, const rack_input& in, bool has_sack_blocks,
                                bool in_recovery, bool exiting_recovery, tlp_ack_result& probe) noexcept {
+        rack_step s{};
+        on_ack(s, sb, u, ack, snd_nxt, in, has_sack_blocks, in_recovery, exiting_recovery, probe);
+        return s;
+    }
+    // The same, written into `s` in place (as scoreboard::on_ack's second form).
+    template <std::size_t N>
+    constexpr void on_ack(rack_step& s, const scoreboard<N>& sb, const update_result& u, std::uint32_t ack,
+                          std::uint32_t snd_nxt, const rack_input& in, bool has_sack_blocks, bool in_recovery,
+                          bool exiting_recovery, tlp_ack_result& probe) noexcept {
         probe = tlp_.on_ack(ack, u.dsack, has_sack_blocks, in.duplicate);
-        rack_step s = rack_.on_ack(log_, sb, {u.snd_una, snd_nxt, in.now_us, in.srtt_us, !u.dsack.empty(),
-                                              in_recovery, exiting_recovery});
+        rack_.on_ack(s, log_, sb, {u.snd_una, snd_nxt, in.now_us, in.srtt_us, !u.dsack.empty(),
+                                   in_recovery, exiting_recovery});
         if (log_.has_untracked() && !seq_lt(u.snd_una, log_.untracked_end())) log_.forget_untracked();
         detect_untracked_loss(in.now_us, s);
         reo_due_us_ = s.timeout_us != 0 ? in.now_us + s.timeout_us : 0u;
-        return s;
     }
 
     // The reordering timer expired (§6.3): RACK_detect_loss() at `now_us`.

@@ -154,6 +154,14 @@ public:
     constexpr recovery_step on_ack(const scoreboard<N>& sb, const update_result& u, std::uint32_t snd_nxt,
                                    std::uint32_t smss, bool dupthresh_entry = true) noexcept {
         recovery_step s{};
+        on_ack(s, sb, u, snd_nxt, smss, dupthresh_entry);
+        return s;
+    }
+    // The same, written into `s` in place (as scoreboard::on_ack's second form).
+    template <std::size_t N>
+    constexpr void on_ack(recovery_step& s, const scoreboard<N>& sb, const update_result& u, std::uint32_t snd_nxt,
+                          std::uint32_t smss, bool dupthresh_entry = true) noexcept {
+        s = recovery_step{};
         s.duplicate = u.newly_sacked > 0;
         const std::uint32_t una = u.snd_una;
         // Outside recovery SND.NXT as it is (the initial 0 compares with an ISS only within 2^31).
@@ -167,7 +175,7 @@ public:
                 clear(recovery_bit);
                 dupacks_ = 0;
                 s.ended = true;
-                return s;
+                return;
             }
             if (seq_lt(lost_end_, una)) lost_end_ = una;
             // A lost retransmission: something sent after the latest one is SACKed or ACKed.
@@ -194,19 +202,19 @@ public:
                     s.head_lost = true;
                 }
             }
-            return s;
+            return;
         }
         if (u.acked != 0) dupacks_ = 0;  // "a cumulative acknowledgment ... reset DupAcks"
-        if (!s.duplicate) return s;
+        if (!s.duplicate) return;
         if (dupacks_ != 0xFFu) ++dupacks_;
-        if (has(guard_bit)) return s;  // §5.1: no new recovery until HighACK >= RecoveryPoint
+        if (has(guard_bit)) return;  // §5.1: no new recovery until HighACK >= RecoveryPoint
         // (1) DupAcks >= DupThresh, or (2) IsLost(HighACK + 1): enter (4).
         if (dupthresh_entry && (dupacks_ >= DupThresh || is_lost(sb, una, smss, DupThresh))) {
             const recovery_step e = enter(sb, una, snd_nxt, smss);
             s.entered = e.entered;
             s.first = e.first;
         }
-        return s;
+        return;
     }
 
     // §5 (4.1)-(4.3): recovery begins (RecoveryPoint = SND.NXT) unless it runs already or

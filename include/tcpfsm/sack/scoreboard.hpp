@@ -90,6 +90,14 @@ public:
     constexpr update_result on_ack(std::uint32_t ack, std::uint32_t snd_una, std::uint32_t snd_nxt,
                                    const seq_block* blocks, std::size_t count) noexcept {
         update_result r{};
+        on_ack(r, ack, snd_una, snd_nxt, blocks, count);
+        return r;
+    }
+    // The same, written into `r` in place (the SACK sender's result: no copy of a result built
+    // on the stack, whose narrow stores a wide reload would wait for).
+    constexpr void on_ack(update_result& r, std::uint32_t ack, std::uint32_t snd_una, std::uint32_t snd_nxt,
+                          const seq_block* blocks, std::size_t count) noexcept {
+        r = update_result{};
         const std::uint32_t before = sacked_;
         const std::uint32_t una = seq_in_open_closed(snd_una, ack, snd_nxt) ? ack : snd_una;
         r.snd_una = una;
@@ -118,7 +126,6 @@ public:
         const std::uint64_t gained = std::uint64_t{r.acked} + sacked_;
         r.delivered = gained > before ? static_cast<std::uint32_t>(gained - before) : 0u;
         r.reneging = count_ != 0 && ranges_[0].left == una;
-        return r;
     }
 
     constexpr std::size_t count() const noexcept { return count_; }
