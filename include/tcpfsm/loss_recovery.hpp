@@ -166,7 +166,15 @@ public:
     template <class SsthreshOnLoss>
     constexpr recovery_response on_ack(const recovery_ack& in, SsthreshOnLoss&& ssthresh_on_loss) noexcept {
         recovery_response out{};
-        if (seq_lt(in.ack, in.snd_una)) return out;  // an old ACK (RFC 9293 ignores it)
+        on_ack(out, in, ssthresh_on_loss);
+        return out;
+    }
+    // The same, written into `out` in place (send_path's form: a 12-octet result returned in
+    // registers is packed through the stack, a store-forwarding stall on every ACK).
+    template <class SsthreshOnLoss>
+    constexpr void on_ack(recovery_response& out, const recovery_ack& in, SsthreshOnLoss&& ssthresh_on_loss) noexcept {
+        out = recovery_response{};
+        if (seq_lt(in.ack, in.snd_una)) return;  // an old ACK (RFC 9293 ignores it)
         const bool advances = seq_gt(in.ack, in.snd_una);
         // RFC 6582 §3.2 step 1's guard ends once an ACK covers more than `recover`.
         if (advances && has(guard_bit) && seq_gt(in.ack, recover_)) clear(guard_bit);
@@ -195,7 +203,6 @@ public:
                 on_ack_in_loss(in, advances, out);
                 break;
         }
-        return out;
     }
 
     // The retransmission timer expired (after the engine ran RFC 6298 (5.5) and the policy's

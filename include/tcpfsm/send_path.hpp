@@ -208,7 +208,8 @@ public:
         const recovery_ack ra{in.ack, in.snd_una, in.snd_nxt, cc.cwnd(), in.smss, in.duplicate, in.new_data_sendable};
         // (By reference: the lambda runs inside on_ack; a policy without the long form reads
         // no SMSS, and an explicit capture of it would be unused.)
-        const recovery_response r = recovery_.on_ack(ra, [&](std::uint32_t flight) {
+        recovery_response r{};
+        recovery_.on_ack(r, ra, [&](std::uint32_t flight) {
             if constexpr (congestion::has_on_loss_smss_v<CC>) {
                 return static_cast<std::uint32_t>(cc.on_loss(flight, in.smss, now_us));
             } else {
