@@ -824,7 +824,7 @@ private:
         if (s.syn()) {
             out.options.sack_permitted = sack_.offer(s.ack_flag(), config().sack);
         } else if (s.ack_flag()) {
-            out.options.sack = sack_.blocks_for_ack(queue(), sack_blocks_beside(s, out.options.has_timestamps));
+            sack_.blocks_for_ack(out.options.sack, queue(), sack_blocks_beside(s, out.options.has_timestamps));
         }
     }
     // RFC 6691: how many SACK blocks fit beside `s`'s text (detail/connection_options.hpp).

@@ -58,10 +58,17 @@ public:
     // is reported once (kept for the next ACK when `max_blocks` is 0: a full data segment).
     template <class Queue>
     constexpr options::sack_block_list blocks_for_ack(const Queue& queue, std::size_t max_blocks) noexcept {
-        if (!enabled() || max_blocks == 0) return {};
-        const options::sack_block_list l = options::sack_blocks_to_send(queue, dsack_, max_blocks);
-        dsack_ = seq_block{};
+        options::sack_block_list l{};
+        blocks_for_ack(l, queue, max_blocks);
         return l;
+    }
+    // The same into `out`, which is left as it is when there is nothing to report (the
+    // engine's every ACK of in-order data: no copy of an empty list built on the stack).
+    template <class Queue>
+    constexpr void blocks_for_ack(options::sack_block_list& out, const Queue& queue, std::size_t max_blocks) noexcept {
+        if (!enabled() || max_blocks == 0 || (dsack_.empty() && queue.held_count() == 0)) return;
+        out = options::sack_blocks_to_send(queue, dsack_, max_blocks);
+        dsack_ = seq_block{};
     }
 
     // ---- the sender (sack/sender.hpp), as the engine calls it ----
@@ -142,6 +149,8 @@ public:
     constexpr options::sack_block_list blocks_for_ack(const Queue&, std::size_t) noexcept {
         return {};
     }
+    template <class Queue>
+    constexpr void blocks_for_ack(options::sack_block_list&, const Queue&, std::size_t) noexcept {}
     constexpr sack::sender_ack on_ack(std::uint32_t, std::uint32_t, std::uint32_t, const segment_options&,
                                       std::uint32_t, const sack::rack_input& = {}) noexcept {
         return {};

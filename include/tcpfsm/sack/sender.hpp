@@ -209,10 +209,9 @@ public:
     // With RACK-TLP, RACK's (rack_detector::pipe) while it sees the whole flight, else
     // SetPipe() (RACK would count the untracked holes in flight).
     constexpr std::uint32_t pipe(std::uint32_t snd_una, std::uint32_t snd_nxt, std::uint32_t smss) const noexcept {
-        const std::uint32_t rfc6675 = recovery_.pipe(board_, snd_una, snd_nxt, smss);
-        if (!rack_on_) return rfc6675;
-        const std::uint32_t rack = rack_.pipe(board_, snd_una, snd_nxt);
-        return rack_.knows_flight(snd_una, snd_nxt) ? rack : rfc6675;
+        // Only the estimate in use is computed (each walks its records or ranges).
+        if (rack_on_ && rack_.knows_flight(snd_una, snd_nxt)) return rack_.pipe(board_, snd_una, snd_nxt);
+        return recovery_.pipe(board_, snd_una, snd_nxt, smss);
     }
     // RACK-TLP's records, timers and probe (the engine feeds its transmissions and timers).
     constexpr rack_type& loss_detector() noexcept { return rack_; }
