@@ -474,8 +474,12 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    if (rack_bound && !smoke) return rack_bound_report(seeds, bytes) ? 0 : 1;
-    if (burst_sweep && !smoke) return burst_sweep_report(seeds, bytes) ? 0 : 1;
+    if ((rack_bound || burst_sweep) && !smoke) {
+        bool ok = true;
+        if (rack_bound) ok = rack_bound_report(seeds, bytes) && ok;
+        if (burst_sweep) ok = burst_sweep_report(seeds, bytes) && ok;
+        return ok ? 0 : 1;
+    }
     std::vector<cell> cells;
     for (const cell& c : grid()) {
         if (c.name.compare(0, only.size(), only) == 0) cells.push_back(c);

@@ -361,7 +361,8 @@ private:
         // TIME-WAIT: a new SYN above RCV.NXT, or with a newer TSval (RFC 6191 §2), reopens only
         // where a listener takes it (RFC 1122 4.2.2.13); otherwise TIME-WAIT lasts its 2MSL
         // (MUST-13) and ACKs the SYN.
-        if (state_ == state::time_wait && config().time_wait_reopen && seg.syn() && !seg.ack_flag() && !seg.rst()) {
+        if (state_ == state::time_wait && config().time_wait_reopen && seg.syn() && !seg.ack_flag() && !seg.rst() &&
+            !c.paws_rejected) {
             c.newer_timestamp = ts_.enabled() && in.options->has_timestamps &&
                                 options::timestamp_before(ts_.recent(), in.options->ts_val);
             if (seq_gt(seg.seq, rcv_nxt_) || c.newer_timestamp) c.listener_takes_syn = observer().listener_takes(seg);

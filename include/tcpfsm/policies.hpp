@@ -87,7 +87,7 @@ constexpr const char* name(drop_reason r) noexcept {
 struct reopen_numbers {
     std::uint32_t iss = 0;      // the old ISS
     std::uint32_t snd_nxt = 0;  // the old SND.NXT: every sequence number the old one used is below it
-    std::uint32_t rcv_nxt = 0;  // the old RCV.NXT (the new SYN's SEG.SEQ is above it)
+    std::uint32_t rcv_nxt = 0;  // the old RCV.NXT (the new SYN's SEG.SEQ is above it, or its TSval is newer: RFC 6191 §2)
 };
 
 // An ISS for the new incarnation above every sequence number of the old one (RFC 9293 MAY-2
