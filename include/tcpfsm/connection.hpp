@@ -363,8 +363,7 @@ private:
         // (MUST-13) and ACKs the SYN.
         if (state_ == state::time_wait && config().time_wait_reopen && seg.syn() && !seg.ack_flag() && !seg.rst() &&
             !c.paws_rejected) {
-            c.newer_timestamp = ts_.enabled() && in.options->has_timestamps &&
-                                options::timestamp_before(ts_.recent(), in.options->ts_val);
+            c.newer_timestamp = ts_.newer_than_recent(in.options->has_timestamps, in.options->ts_val);
             if (seq_gt(seg.seq, rcv_nxt_) || c.newer_timestamp) c.listener_takes_syn = observer().listener_takes(seg);
         }
         const classification k = classify(c, seg);

@@ -125,7 +125,7 @@ struct basic_time_wait_record : detail::time_wait_timestamps<Timestamps> {
     // (a SYN with it may reopen the four-tuple at any sequence number).
     constexpr bool newer_timestamp(const segment_options& o) const noexcept {
         if constexpr (Timestamps) {
-            return this->timestamps && o.has_timestamps && options::timestamp_before(this->ts_recent, o.ts_val);
+            return options::timestamp_newer_than_recent(this->timestamps, o.has_timestamps, o.ts_val, this->ts_recent);
         } else {
             (void)o;
             return false;

@@ -104,6 +104,10 @@ public:
     }
 
     constexpr std::uint32_t recent() const noexcept { return recent_; }
+    // RFC 6191 §2 for a segment with (`present`) or without TSopt: options::timestamp_newer_than_recent.
+    constexpr bool newer_than_recent(bool present, std::uint32_t tsval) const noexcept {
+        return options::timestamp_newer_than_recent(enabled(), present, tsval, recent_);
+    }
     constexpr std::uint64_t recent_at_ms() const noexcept {
         return (std::uint64_t{recent_at_high_} << 32) | recent_at_low_;
     }
@@ -153,6 +157,7 @@ public:
     constexpr bool update_recent(bool, std::uint32_t, std::uint32_t, std::uint64_t) noexcept { return false; }
     constexpr rtt_sample rtt_from_echo(bool, std::uint32_t, bool, std::uint64_t) const noexcept { return {false, 0}; }
     constexpr std::uint32_t recent() const noexcept { return 0; }
+    constexpr bool newer_than_recent(bool, std::uint32_t) const noexcept { return false; }
     constexpr std::uint32_t offset() const noexcept { return 0; }
     constexpr void set_offset(std::uint32_t) noexcept {}
     constexpr void reset() noexcept {}

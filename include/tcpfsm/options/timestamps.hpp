@@ -46,6 +46,14 @@ constexpr bool is_valid(const timestamp_config& config) noexcept {
 // space): a is before b when b is ahead by less than 2^31.
 constexpr bool timestamp_before(std::uint32_t a, std::uint32_t b) noexcept { return seq_lt(a, b); }
 
+// RFC 6191 §2: timestamps are in use (`negotiated`), the segment carries TSopt (`present`) and
+// its TSval is newer than TS.Recent: a SYN with it may reopen a TIME-WAIT four-tuple at any
+// sequence number. The one rule for the engine (timestamping) and the listener's records.
+constexpr bool timestamp_newer_than_recent(bool negotiated, bool present, std::uint32_t tsval,
+                                           std::uint32_t ts_recent) noexcept {
+    return negotiated && present && timestamp_before(ts_recent, tsval);
+}
+
 // The timestamp clock: now_ms / ms_per_tick, modulo 2^32. With 1 ms ticks it wraps every
 // 49.7 days and changes sign (2^31 ticks) after 24.8 days (§5.5).
 constexpr std::uint32_t timestamp_clock(std::uint64_t now_ms, std::uint32_t ms_per_tick) noexcept {
