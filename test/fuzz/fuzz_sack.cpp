@@ -141,6 +141,21 @@ struct harness {
         // The segment log.
         if (log.size() > 8) return "segment log past its bound";
         std::uint32_t prev_end = una;
+        // The log's running sums against a walk over its records (RACK's pipe: a SACKed
+        // record leaves the flight, one lost and not resent too, a resend not deemed lost
+        // adds a second copy).
+        std::int64_t walked_octets = 0, walked_pipe = std::int64_t{flight};
+        for (std::size_t i = 0; i < log.size(); ++i) {
+            const tcpfsm::sack::segment_record& r = log.at(i);
+            using rec_t = tcpfsm::sack::segment_record;
+            walked_octets += r.length();
+            if (r.has(rec_t::sacked)) walked_pipe -= r.length();
+            else if (r.has(rec_t::lost) && !r.has(rec_t::retransmitted)) walked_pipe -= r.length();
+            else if (!r.has(rec_t::lost) && r.has(rec_t::retransmitted)) walked_pipe += r.length();
+        }
+        if (walked_octets != std::int64_t{log.octets()}) return "the log's octet sum differs from its records";
+        if (std::int64_t{log.pipe(una, nxt)} != (walked_pipe < 0 ? 0 : walked_pipe))
+            return "the log's pipe differs from a walk over its records";
         for (std::size_t i = 0; i < log.size(); ++i) {
             const tcpfsm::sack::segment_record& r = log.at(i);
             if (!tcpfsm::seq_lt(r.seq, r.end())) return "an empty or reversed record";

@@ -407,3 +407,44 @@ TEST_CASE("rack: RACK.rtt and detect_loss across the 2^32 µs wrap of the clock"
     CHECK(log.first_lost().left == 0u);
     CHECK(log.first_lost().right == 1000u);
 }
+
+TEST_CASE("segment_log: octets() and pipe() follow every change of the records (running sums, no walk)",
+          "[sack][rack]") {
+    using rec = sk::segment_record;
+    log16 log;
+    for (std::uint32_t k = 0; k < 5; ++k) send_segment(log, k, k * 1000u);  // [0, 5000)
+    CHECK(log.octets() == 5000u);
+    CHECK(log.pipe(0, 5000) == 5000u);
+    // Segment 3 SACKed, 1 lost (not resent), 2 lost and resent, 4 resent and not deemed lost.
+    log.set_flags(3, rec::sacked);
+    log.set_flags(1, rec::lost);
+    log.set_flags(2, rec::lost | rec::retransmitted);
+    CHECK_FALSE(log.on_retransmitted(4000, 1000, 9000));  // overlaps record 4: marked, no new record
+    CHECK(log.at(4).flags == rec::retransmitted);
+    // 5000 - 1000 (SACKed) - 1000 (lost, not resent) + 0 (lost, resent) + 1000 (two copies of 4).
+    CHECK(log.pipe(0, 5000) == 4000u);
+    CHECK(log.sacked_octets() == 1000u);
+    CHECK(log.unsacked_adjust() == 0);
+    // SND.UNA to 500: 500 octets of segment 0 go; the flight is 4500.
+    log.cut_front(500);
+    CHECK(log.octets() == 4500u);
+    CHECK(log.pipe(500, 5000) == 3500u);
+    // Segment 0 goes; an undo forgets the lost marks: 1 is in flight again, 2 counts twice.
+    log.pop_front();
+    log.clear_lost();
+    CHECK(log.octets() == 4000u);
+    // 4000 - 1000 (SACKed 3) + 1000 (2 resent) + 1000 (4 resent).
+    CHECK(log.pipe(1000, 5000) == 5000u);
+    // Reneging: segment 3 is in flight again.
+    log.clear_sacked();
+    CHECK(log.sacked_octets() == 0u);
+    CHECK(log.pipe(1000, 5000) == 6000u);
+    // Every record goes: the sums are back to nothing.
+    while (!log.empty()) log.pop_front();
+    CHECK(log.octets() == 0u);
+    CHECK(log.sacked_octets() == 0u);
+    CHECK(log.unsacked_adjust() == 0);
+    log.on_sent(0, 700, 1);
+    log.reset();
+    CHECK(log.octets() == 0u);
+}

@@ -64,10 +64,10 @@ TEST_CASE("segment_log: a full log gives its highest record for a lower retransm
     CHECK(log.at(1).flags == lost_and_resent);
     CHECK(log.untracked_xmit() == 4 * ut_ms);
     // The highest record waits to be resent: it stays, and the copy is untracked.
-    log.at(1).flags = sk::segment_record::lost;
+    log.set_flags(1, sk::segment_record::lost);
     log.pop_front();
     CHECK(log.on_sent(5000, 1000, 5 * ut_ms));  // records 2000 (lost), 5000
-    log.at(1).flags = sk::segment_record::lost;
+    log.set_flags(1, sk::segment_record::lost);
     CHECK(log.on_retransmitted(3000, 1000, 6 * ut_ms));
     CHECK(log.size() == 2u);
     CHECK(log.at(1).seq == 5000u);

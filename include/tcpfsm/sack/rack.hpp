@@ -69,13 +69,13 @@ public:
             log.pop_front();
         }
         // Cut the record SND.UNA lies inside (the rest is still outstanding).
-        if (!log.empty() && seq_lt(log.at(0).seq, a.snd_una)) log.at(0).cut_below(a.snd_una);
+        if (!log.empty() && seq_lt(log.at(0).seq, a.snd_una)) log.cut_front(a.snd_una);
         for (std::size_t i = 0; i < log.size(); ++i) {
-            segment_record& r = log.at(i);
+            const segment_record& r = log.at(i);
             if (r.has(segment_record::sacked) || !covered(sb, r)) continue;
             ++out.delivered_segments;
             delivered(r, a.now_us);
-            r.flags = static_cast<std::uint8_t>(r.flags | segment_record::sacked);
+            log.set_flags(i, static_cast<std::uint8_t>(r.flags | segment_record::sacked));
         }
         update_reo_wnd(a, log.sacked_segments());
         detect_loss(log, a.now_us, out);
@@ -188,7 +188,7 @@ private:
     constexpr void detect_loss(segment_log<L>& log, std::uint64_t now_us, rack_step& out) const noexcept {
         if (!has(xmit_valid_bit)) return;
         for (std::size_t i = 0; i < log.size(); ++i) {
-            segment_record& r = log.at(i);
+            const segment_record& r = log.at(i);
             if (r.has(segment_record::sacked) || r.needs_retransmission()) continue;  // INFINITE_TS
             if (!sent_after(xmit_us_, end_seq_, r.xmit_us, r.end())) continue;
             // Its deadline xmit_ts + RACK.rtt + RACK.reo_wnd against now, as the time since xmit_ts.
@@ -196,7 +196,7 @@ private:
             const std::uint64_t since = xmit_elapsed(r.xmit_us, to_xmit_time(now_us));
             if (wait <= since) {
                 // Lost; a lost retransmission must be sent again.
-                r.flags = static_cast<std::uint8_t>((r.flags | segment_record::lost) & ~segment_record::retransmitted);
+                log.set_flags(i, static_cast<std::uint8_t>((r.flags | segment_record::lost) & ~segment_record::retransmitted));
                 ++out.newly_lost;
             } else if (wait - since > out.timeout_us) {
                 out.timeout_us = wait - since;

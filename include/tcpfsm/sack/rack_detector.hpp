@@ -162,9 +162,7 @@ public:
     // part of the flight, and RFC 6675 recovers as without RACK (sack::sender).
     constexpr bool covers_flight(std::uint32_t snd_una, std::uint32_t snd_nxt) const noexcept {
         if (log_.empty() || log_.at(0).seq != snd_una || log_.at(log_.size() - 1).end() != snd_nxt) return false;
-        std::uint64_t octets = 0;
-        for (std::size_t i = 0; i < log_.size(); ++i) octets += log_.at(i).length();
-        return octets == std::uint64_t{snd_nxt - snd_una};
+        return log_.octets() == snd_nxt - snd_una;
     }
     // RACK knows the state of every octet in flight: each has a record, or the untracked
     // ones are all deemed lost (untracked_lost) and the records cover the rest up to SND.NXT.
@@ -180,14 +178,9 @@ public:
     // and not resent, plus the retransmissions of records not marked lost (both copies out).
     template <std::size_t N>
     constexpr std::uint32_t pipe(const scoreboard<N>& sb, std::uint32_t snd_una, std::uint32_t snd_nxt) const noexcept {
-        std::int64_t p = static_cast<std::int64_t>(snd_nxt - snd_una) - static_cast<std::int64_t>(sb.sacked_octets());
-        for (std::size_t i = 0; i < log_.size(); ++i) {
-            const segment_record& r = log_.at(i);
-            if (r.has(segment_record::sacked)) continue;
-            const bool rx = r.has(segment_record::retransmitted);
-            if (r.has(segment_record::lost) && !rx) p -= r.length();
-            if (!r.has(segment_record::lost) && rx) p += r.length();
-        }
+        // The records' part is segment_log's running sum (O(1), not a walk per segment sent).
+        std::int64_t p = static_cast<std::int64_t>(snd_nxt - snd_una) - static_cast<std::int64_t>(sb.sacked_octets()) +
+                         std::int64_t{log_.unsacked_adjust()};
         if (untracked_lost()) p -= static_cast<std::int64_t>(untracked_unsacked(sb, snd_una));
         return p < 0 ? 0u : static_cast<std::uint32_t>(p);
     }

@@ -73,6 +73,11 @@ public:
         head_ = 0;
         count_ = 0;
         untracked_ = 0;
+        octets_ = 0;
+        sacked_octets_ = 0;
+        unsacked_adjust_ = 0;
+        sacked_records_ = 0;
+        to_resend_ = 0;
         forget_untracked();
     }
 
@@ -89,6 +94,7 @@ public:
             buf_[(head_ + count_) % Capacity] =
                 segment_record{seq, to_xmit_time(now_us), static_cast<std::uint16_t>(n), 0};
             ++count_;
+            octets_ += n;  // no marks: counts in neither sacked_octets_ nor unsacked_adjust_
             seq += n;
             length -= n;
         }
@@ -109,10 +115,10 @@ public:
         bool overlapped = false;
         std::size_t pos = count_;  // the first record above the retransmission
         for (std::size_t i = 0; i < count_; ++i) {
-            segment_record& r = at(i);
+            segment_record& r = slot(i);
             if (seq_lt(r.seq, end) && seq_lt(seq, r.end())) {
                 r.xmit_us = to_xmit_time(now_us);
-                r.flags = static_cast<std::uint8_t>(r.flags | segment_record::retransmitted);
+                set_flags(i, static_cast<std::uint8_t>(r.flags | segment_record::retransmitted));
                 overlapped = true;
             } else if (pos == count_ && seq_le(end, r.seq)) {
                 pos = i;
@@ -133,11 +139,13 @@ public:
             const segment_record& last = at(count_ - 1);
             displaced = !last.has(segment_record::sacked);
             note_untracked(last.end(), now_us);
+            uncount(last);
             --count_;
         }
-        for (std::size_t i = count_; i > pos; --i) at(i) = at(i - 1);
-        at(pos) = segment_record{seq, to_xmit_time(now_us), static_cast<std::uint16_t>(length),
-                                 static_cast<std::uint8_t>(segment_record::lost | segment_record::retransmitted)};
+        for (std::size_t i = count_; i > pos; --i) slot(i) = slot(i - 1);
+        slot(pos) = segment_record{seq, to_xmit_time(now_us), static_cast<std::uint16_t>(length),
+                                   static_cast<std::uint8_t>(segment_record::lost | segment_record::retransmitted)};
+        count(slot(pos));
         ++count_;
         return displaced;
     }
@@ -145,14 +153,14 @@ public:
     // Reneging (RFC 2018 §8): forget every SACKed mark, with scoreboard::clear().
     constexpr void clear_sacked() noexcept {
         for (std::size_t i = 0; i < count_; ++i)
-            at(i).flags = static_cast<std::uint8_t>(at(i).flags & ~segment_record::sacked);
+            set_flags(i, static_cast<std::uint8_t>(at(i).flags & ~segment_record::sacked));
     }
 
     // A spurious-retransmission undo: forget every lost mark (Linux's
     // tcp_undo_cwnd_reduction(sk, true)); a record resent stays retransmitted (both copies out).
     constexpr void clear_lost() noexcept {
         for (std::size_t i = 0; i < count_; ++i)
-            at(i).flags = static_cast<std::uint8_t>(at(i).flags & ~segment_record::lost);
+            set_flags(i, static_cast<std::uint8_t>(at(i).flags & ~segment_record::lost));
     }
 
     constexpr std::size_t size() const noexcept { return count_; }
@@ -170,51 +178,90 @@ public:
         untracked_end_ = 0;
         untracked_xmit_ = 0;
     }
-    // Record i, oldest (lowest sequence) first; i < size().
-    constexpr segment_record& at(std::size_t i) noexcept { return buf_[(head_ + i) % Capacity]; }
+    // Record i, oldest (lowest sequence) first; i < size(). Read-only: its marks change
+    // through set_flags() and its start through cut_front(), which keep the sums below.
     constexpr const segment_record& at(std::size_t i) const noexcept { return buf_[(head_ + i) % Capacity]; }
+    // Record i's marks become `flags`.
+    constexpr void set_flags(std::size_t i, std::uint8_t flags) noexcept {
+        segment_record& r = slot(i);
+        uncount(r);
+        r.flags = flags;
+        count(r);
+    }
+    // SND.UNA moved to `to`, inside the oldest record: the part below it is gone.
+    constexpr void cut_front(std::uint32_t to) noexcept {
+        if (count_ == 0) return;
+        segment_record& r = slot(0);
+        uncount(r);
+        r.cut_below(to);
+        count(r);
+    }
     // Drops the oldest record.
     constexpr void pop_front() noexcept {
         if (count_ == 0) return;
+        uncount(slot(0));
         head_ = static_cast<std::uint16_t>((head_ + 1) % Capacity);
         --count_;
     }
+    // The octets the records cover (records are disjoint and lie in [SND.UNA, SND.NXT), so
+    // below 2^31): O(1), kept as records come, go and change.
+    constexpr std::uint32_t octets() const noexcept { return octets_; }
 
     // The lowest record to send again (lost, not retransmitted since, not SACKed), as a
     // block; empty when there is none.
     constexpr seq_block first_lost() const noexcept {
+        if (to_resend_ == 0) return {};
         for (std::size_t i = 0; i < count_; ++i)
             if (at(i).needs_retransmission()) return {at(i).seq, at(i).end()};
         return {};
     }
     // RACK.segs_sacked: the records SACKed.
-    constexpr std::uint32_t sacked_segments() const noexcept {
-        std::uint32_t n = 0;
-        for (std::size_t i = 0; i < count_; ++i)
-            if (at(i).has(segment_record::sacked)) ++n;
-        return n;
-    }
+    constexpr std::uint32_t sacked_segments() const noexcept { return sacked_records_; }
     // Octets in the network as RACK sees them (Linux's packets_out - sacked - lost +
     // retrans in octets): SND.NXT - SND.UNA, less the SACKed records and the lost ones not
     // resent, plus the retransmissions of records not deemed lost (both copies in flight, as
     // RFC 6675's pipe counts them). Untracked segments count as in flight.
+    // O(1): from the running sums.
     constexpr std::uint32_t pipe(std::uint32_t snd_una, std::uint32_t snd_nxt) const noexcept {
-        std::int64_t p = static_cast<std::int64_t>(snd_nxt - snd_una);
-        for (std::size_t i = 0; i < count_; ++i) {
-            const segment_record& r = at(i);
-            const std::int64_t len = r.length();
-            if (r.has(segment_record::sacked)) {
-                p -= len;
-            } else if (r.has(segment_record::lost)) {
-                if (!r.has(segment_record::retransmitted)) p -= len;
-            } else if (r.has(segment_record::retransmitted)) {
-                p += len;
-            }
-        }
+        const std::int64_t p = static_cast<std::int64_t>(snd_nxt - snd_una) - std::int64_t{sacked_octets_} +
+                               std::int64_t{unsacked_adjust_};
         return p < 0 ? 0u : static_cast<std::uint32_t>(p);
     }
+    // The SACKed records' octets, and what the others add to the flight beyond SND.NXT -
+    // SND.UNA: minus a record lost and not resent, plus one resent and not deemed lost (both
+    // copies out), nothing otherwise. rack_detector::pipe takes the SACKed octets from the
+    // scoreboard and this sum from here.
+    constexpr std::uint32_t sacked_octets() const noexcept { return sacked_octets_; }
+    constexpr std::int32_t unsacked_adjust() const noexcept { return unsacked_adjust_; }
 
 private:
+    constexpr segment_record& slot(std::size_t i) noexcept { return buf_[(head_ + i) % Capacity]; }
+    // What record r adds to the sums, with its marks, and taking it back out.
+    static constexpr std::int32_t adjust_of(const segment_record& r) noexcept {
+        if (r.has(segment_record::sacked)) return 0;
+        const bool lost = r.has(segment_record::lost), resent = r.has(segment_record::retransmitted);
+        const auto len = static_cast<std::int32_t>(r.length());
+        return lost && !resent ? -len : (!lost && resent ? len : 0);
+    }
+    constexpr void count(const segment_record& r) noexcept {
+        octets_ += r.length();
+        if (r.has(segment_record::sacked)) {
+            sacked_octets_ += r.length();
+            ++sacked_records_;
+        }
+        if (r.needs_retransmission()) ++to_resend_;
+        unsacked_adjust_ += adjust_of(r);
+    }
+    constexpr void uncount(const segment_record& r) noexcept {
+        octets_ -= r.length();
+        if (r.has(segment_record::sacked)) {
+            sacked_octets_ -= r.length();
+            --sacked_records_;
+        }
+        if (r.needs_retransmission()) --to_resend_;
+        unsacked_adjust_ -= adjust_of(r);
+    }
+
     // [.., end) went out untracked at `now_us` (the latest untracked transmission so far).
     constexpr void note_untracked(std::uint32_t end, std::uint64_t now_us) noexcept {
         if (untracked_ != 0xFFFFu) ++untracked_;
@@ -230,6 +277,14 @@ private:
     bool untracked_in_flight_ = false;
     std::uint32_t untracked_end_ = 0;
     xmit_time untracked_xmit_ = 0;
+    // Running sums over the records (count(), uncount()): octets(), sacked_octets(),
+    // unsacked_adjust() (each bounded by the flight, below 2^31), and two counts of records.
+    std::uint32_t octets_ = 0;
+    std::uint32_t sacked_octets_ = 0;
+    std::int32_t unsacked_adjust_ = 0;
+    std::uint16_t sacked_records_ = 0;  // RACK.segs_sacked; records =< Capacity =< 65535
+    std::uint16_t to_resend_ = 0;       // records that need_retransmission(): first_lost()'s walk
+                                        // is skipped when there is none
 };
 
 }  // namespace sack
