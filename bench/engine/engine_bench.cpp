@@ -1,6 +1,7 @@
 // Engine: full lifecycles of connection pairs in memory (pairs.hpp): tcpfsm::connection with
 // and without the wire codec and its checksums (and, beside the defaults, with the RFC 9293
-// §3.10 reference configuration: every ACK at once), and lwIP 2.1 doing the same work. Each
+// §3.10 reference configuration: every ACK at once, and with the options lwIP negotiates:
+// window scaling, no timestamps or SACK), and lwIP 2.1 doing the same work. Each
 // benchmark iteration is one batch of `pairs` lifecycles (the argument: 1, one pair at a time,
 // or 64 pairs at once, as a server sees them); items are lifecycles, so items_per_second is
 // lifecycles/s, and segments_per_second counts the segments delivered both ways.
@@ -21,7 +22,12 @@ using factory = std::unique_ptr<pair_world> (*)(std::size_t pairs);
 
 std::unique_ptr<pair_world> tcpfsm_wire_codec(std::size_t pairs) { return make_tcpfsm_pairs(pairs, true); }
 std::unique_ptr<pair_world> tcpfsm_no_codec(std::size_t pairs) { return make_tcpfsm_pairs(pairs, false); }
-std::unique_ptr<pair_world> tcpfsm_wire_codec_reference(std::size_t pairs) { return make_tcpfsm_pairs(pairs, true, true); }
+std::unique_ptr<pair_world> tcpfsm_wire_codec_reference(std::size_t pairs) {
+    return make_tcpfsm_pairs(pairs, true, pairs_config::reference);
+}
+std::unique_ptr<pair_world> tcpfsm_wire_codec_lwip_options(std::size_t pairs) {
+    return make_tcpfsm_pairs(pairs, true, pairs_config::lwip_options);
+}
 
 void run_pairs(benchmark::State& st, factory make) {
     const auto pairs = static_cast<std::size_t>(st.range(0));
@@ -55,6 +61,7 @@ int main(int argc, char** argv) {
         {"engine/tcpfsm_wire_codec", &tcpfsm_wire_codec},
         {"engine/tcpfsm_no_codec", &tcpfsm_no_codec},
         {"engine/tcpfsm_wire_codec_reference", &tcpfsm_wire_codec_reference},
+        {"engine/tcpfsm_wire_codec_lwip_options", &tcpfsm_wire_codec_lwip_options},
 #if defined(TCPFSM_BENCH_LWIP)
         {"engine/lwip", &make_lwip_pairs},
 #endif

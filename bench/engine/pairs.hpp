@@ -50,13 +50,22 @@ public:
 };
 
 // Two tcpfsm::connection endpoints per pair, default connection_config (delayed ACK and one
-// segment per turn, as lwIP's output at the end of input), or with `reference`
-// tcpfsm::rfc_reference_config (every ACK at once, RFC 9293 §3.10's replies). Each endpoint's
+// segment per turn, as lwIP's output at the end of input), or with pairs_config::reference
+// tcpfsm::rfc_reference_config (every ACK at once, RFC 9293 §3.10's replies), or
+// pairs_config::lwip_options (the defaults less the options lwIP does not negotiate). Each endpoint's
 // turn ends after its input: its due timers (the per-turn deadline at now) run then. With
 // `wire_codec`, every segment is serialized as IPv4 + TCP with both checksums (wire.hpp) and
 // parsed and verified on arrival, the receiver found by the TCP ports; without, the wire
 // carries tcpfsm::segment and a copy of the text to the receiving endpoint.
-std::unique_ptr<pair_world> make_tcpfsm_pairs(std::size_t pairs, bool wire_codec, bool reference = false);
+// The connection_config of the tcpfsm endpoints.
+enum class pairs_config {
+    defaults,          // tcpfsm::default_connection_config
+    reference,         // tcpfsm::rfc_reference_config
+    lwip_options,      // the defaults with the options lwIP 2.1 negotiates here (window scaling,
+                       // lwipopts.h's LWIP_WND_SCALE), so no timestamps, SACK or RACK-TLP
+};
+std::unique_ptr<pair_world> make_tcpfsm_pairs(std::size_t pairs, bool wire_codec,
+                                              pairs_config config = pairs_config::defaults);
 
 #if defined(TCPFSM_BENCH_LWIP)
 // lwIP 2.1 client and server pcbs in one lwIP (lwip_pairs.cpp).

@@ -81,8 +81,8 @@ class tcpfsm_pairs final : public pair_world {
     };
 
 public:
-    tcpfsm_pairs(std::size_t pairs, bool reference)
-        : config_(reference ? tcpfsm::rfc_reference_config : tcpfsm::default_connection_config),
+    tcpfsm_pairs(std::size_t pairs, pairs_config config)
+        : config_(config_of(config)),
           pairs_(pairs),
           ring_(16 * pairs + 16),
           options_(ring_.size()) {
@@ -168,6 +168,13 @@ public:
     }
 
 private:
+    static tcpfsm::connection_config config_of(pairs_config c) {
+        if (c == pairs_config::reference) return tcpfsm::rfc_reference_config;
+        tcpfsm::connection_config config = tcpfsm::default_connection_config;
+        if (c == pairs_config::lwip_options) config.timestamps = config.sack = config.rack = false;
+        return config;
+    }
+
     // What the application does after each segment or timer.
     void act(std::size_t k) {
         endpoint& ep = endpoints_[k];
@@ -311,9 +318,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<pair_world> make_tcpfsm_pairs(std::size_t pairs, bool wire_codec, bool reference) {
-    if (wire_codec) return std::make_unique<tcpfsm_pairs<true>>(pairs, reference);
-    return std::make_unique<tcpfsm_pairs<false>>(pairs, reference);
+std::unique_ptr<pair_world> make_tcpfsm_pairs(std::size_t pairs, bool wire_codec, pairs_config config) {
+    if (wire_codec) return std::make_unique<tcpfsm_pairs<true>>(pairs, config);
+    return std::make_unique<tcpfsm_pairs<false>>(pairs, config);
 }
 
 }  // namespace tcpfsm_bench
