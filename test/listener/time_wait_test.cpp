@@ -191,6 +191,9 @@ TEST_CASE("time_wait: RFC 6191 §2 in a record: a SYN with a newer TSval reopens
     // "Newer" is modulo 2^32 (RFC 7323 §5.2): 2^31 - 1 ahead is newer, 2^31 behind is not.
     CHECK(syn_at(4000, true, 700000u + 0x7FFFFFFFu).redirect_to_listener);
     CHECK_FALSE(syn_at(4000, true, 700000u + 0x80000001u).redirect_to_listener);
+    // Exactly 2^31 away: neither older nor newer modulo 2^32; PAWS lets it pass, so it is
+    // newer, as Linux's (s32)(ts_recent - tsval) < 0.
+    CHECK(syn_at(4000, true, 700000u + 0x80000000u).redirect_to_listener);
     // The previous incarnation without timestamps: the sequence number alone.
     r.timestamps = false;
     CHECK_FALSE(syn_at(4000, true, 700001).redirect_to_listener);

@@ -407,6 +407,8 @@ TEST_CASE("engine timestamps: TIME-WAIT reopens for a SYN with a newer TSval at 
     CHECK(reopens(rcv_nxt + 1000, ets_ts(5002, 0)));
     // TSval older: PAWS (RFC 7323 §5.3), whatever the sequence number.
     CHECK_FALSE(reopens(rcv_nxt + 1000, ets_ts(5001, 0)));
+    // TSval exactly 2^31 from TS.Recent: not older (PAWS passes it), so newer, as in Linux.
+    CHECK(reopens(rcv_nxt - 1000, ets_ts(5002u + 0x80000000u, 0)));
     // No TSopt: the sequence number alone.
     CHECK_FALSE(reopens(rcv_nxt - 1000, tcpfsm::segment_options{}));
     CHECK(reopens(rcv_nxt + 1000, tcpfsm::segment_options{}));

@@ -49,9 +49,12 @@ constexpr bool timestamp_before(std::uint32_t a, std::uint32_t b) noexcept { ret
 // RFC 6191 §2: timestamps are in use (`negotiated`), the segment carries TSopt (`present`) and
 // its TSval is newer than TS.Recent: a SYN with it may reopen a TIME-WAIT four-tuple at any
 // sequence number. The one rule for the engine (timestamping) and the listener's records.
+// "Newer" is "different and not older": a TSval exactly 2^31 from TS.Recent, which is neither
+// before nor after it (RFC 1982 leaves it undefined), passes PAWS (timestamp_before) and so
+// counts as newer, as in Linux's tcp_timewait_state_process ((s32)(ts_recent - tsval) < 0).
 constexpr bool timestamp_newer_than_recent(bool negotiated, bool present, std::uint32_t tsval,
                                            std::uint32_t ts_recent) noexcept {
-    return negotiated && present && timestamp_before(ts_recent, tsval);
+    return negotiated && present && tsval != ts_recent && !timestamp_before(tsval, ts_recent);
 }
 
 // The timestamp clock: now_ms / ms_per_tick, modulo 2^32. With 1 ms ticks it wraps every
