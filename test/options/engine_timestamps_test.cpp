@@ -371,31 +371,37 @@ struct ets_reopen_observer : tcpfsm::null_observer {
     }
 };
 using ets_reopen_engine = tcpfsm::connection<ets_io, ets_clock, ets_reopen_observer, ets_iss_policy, ets_profile>;
+
+// Whether a SYN at `seq` with `opts` reopened a connection in TIME-WAIT whose TS.Recent is 5002
+// and RCV.NXT ets_irs + 2 (after the peer's FIN), under `config`.
+bool ets_time_wait_reopens(const tcpfsm::connection_config& config, std::uint32_t seq,
+                           const tcpfsm::segment_options& opts) {
+    ets_record rec;
+    int redirects = 0;
+    ets_reopen_engine conn(config, ets_io{&rec}, ets_clock{&rec}, ets_reopen_observer{{}, &redirects}, ets_iss_policy{});
+    conn.open_active();
+    const std::uint32_t our_syn_tsval = rec.sent.back().options.ts_val;
+    conn.on_segment(ets_seg(ctl::syn | ctl::ack, ets_irs, ets_iss + 1), ets_ts(5000, our_syn_tsval));
+    conn.close();  // our FIN: SND.NXT = ISS + 2
+    conn.on_segment(ets_seg(ctl::ack, ets_irs + 1, ets_iss + 2), ets_ts(5001, 0));
+    conn.on_segment(ets_seg(ctl::fin | ctl::ack, ets_irs + 1, ets_iss + 2), ets_ts(5002, 0));
+    REQUIRE(conn.current_state() == tcpfsm::state::time_wait);
+    REQUIRE(conn.snapshot().ts_recent == 5002u);
+    REQUIRE(conn.snapshot().rcv_nxt == ets_irs + 2);
+    const std::size_t sent_before = rec.sent.size();
+    conn.on_segment(ets_seg(ctl::syn, seq, 0), opts);
+    const bool closed = conn.current_state() == tcpfsm::state::closed;
+    CHECK(closed == (redirects == 1));
+    // Not reopened: TIME-WAIT answers the SYN with an ACK (RFC 5961 §4, RFC 9293 §3.10.7.4).
+    if (!closed) CHECK(rec.sent.size() == sent_before + 1);
+    return closed;
+}
 }  // namespace
 
 TEST_CASE("engine timestamps: TIME-WAIT reopens for a SYN with a newer TSval at any sequence number (RFC 6191 §2)",
           "[options][timestamps][engine]") {
-    // Returns whether a SYN at `seq` with `opts` reopened a connection in TIME-WAIT whose
-    // TS.Recent is 5002 and RCV.NXT ets_irs + 2 (after the peer's FIN).
-    auto reopens = [](std::uint32_t seq, const tcpfsm::segment_options& opts) {
-        ets_record rec;
-        int redirects = 0;
-        const tcpfsm::connection_config config = ets_config();
-        ets_reopen_engine conn(config, ets_io{&rec}, ets_clock{&rec}, ets_reopen_observer{{}, &redirects},
-                               ets_iss_policy{});
-        conn.open_active();
-        const std::uint32_t our_syn_tsval = rec.sent.back().options.ts_val;
-        conn.on_segment(ets_seg(ctl::syn | ctl::ack, ets_irs, ets_iss + 1), ets_ts(5000, our_syn_tsval));
-        conn.close();  // our FIN: SND.NXT = ISS + 2
-        conn.on_segment(ets_seg(ctl::ack, ets_irs + 1, ets_iss + 2), ets_ts(5001, 0));
-        conn.on_segment(ets_seg(ctl::fin | ctl::ack, ets_irs + 1, ets_iss + 2), ets_ts(5002, 0));
-        REQUIRE(conn.current_state() == tcpfsm::state::time_wait);
-        REQUIRE(conn.snapshot().ts_recent == 5002u);
-        REQUIRE(conn.snapshot().rcv_nxt == ets_irs + 2);
-        conn.on_segment(ets_seg(ctl::syn, seq, 0), opts);
-        const bool closed = conn.current_state() == tcpfsm::state::closed;
-        CHECK(closed == (redirects == 1));
-        return closed;
+    const auto reopens = [](std::uint32_t seq, const tcpfsm::segment_options& opts) {
+        return ets_time_wait_reopens(ets_config(), seq, opts);
     };
     const std::uint32_t rcv_nxt = ets_irs + 2;
     // TSval 5003 > TS.Recent: below, at and above RCV.NXT.
@@ -412,6 +418,22 @@ TEST_CASE("engine timestamps: TIME-WAIT reopens for a SYN with a newer TSval at 
     // No TSopt: the sequence number alone.
     CHECK_FALSE(reopens(rcv_nxt - 1000, tcpfsm::segment_options{}));
     CHECK(reopens(rcv_nxt + 1000, tcpfsm::segment_options{}));
+}
+
+TEST_CASE("engine timestamps: under missing_timestamp_policy::drop a SYN without TSopt still reopens TIME-WAIT by "
+          "its sequence number (RFC 6191 §2)",
+          "[options][timestamps][engine]") {
+    // §3.2's drop is for this connection's segments; a SYN in TIME-WAIT without TSopt is a new
+    // incarnation from a host without timestamps, for which RFC 6191 lets the sequence number
+    // decide (as the listener's TIME-WAIT records do).
+    tcpfsm::connection_config config = ets_config();
+    config.missing_timestamp = tcpfsm::options::missing_timestamp_policy::drop;
+    const std::uint32_t rcv_nxt = ets_irs + 2;
+    CHECK(ets_time_wait_reopens(config, rcv_nxt + 1000, tcpfsm::segment_options{}));
+    CHECK_FALSE(ets_time_wait_reopens(config, rcv_nxt - 1000, tcpfsm::segment_options{}));
+    // With TSopt the rules are unchanged.
+    CHECK(ets_time_wait_reopens(config, rcv_nxt - 1000, ets_ts(5003, 0)));
+    CHECK_FALSE(ets_time_wait_reopens(config, rcv_nxt + 1000, ets_ts(5001, 0)));
 }
 
 TEST_CASE("engine timestamps: PAWS compares modulo 2^32", "[options][timestamps][engine]") {

@@ -44,6 +44,12 @@ options::paws_verdict connection<SegmentIO, Clock, Observer, IssPolicy, Profile>
     const call_input& in) noexcept {
     if (!ts_.enabled() || !is_synchronized_or_syn_received(state_)) return options::paws_verdict::accept;
     const segment_options& o = *in.options;
+    // RFC 6191 §2: in TIME-WAIT a SYN without TSopt is a new incarnation from a host without
+    // timestamps, for which the sequence number decides (as in the listener's records): §3.2's
+    // drop (missing_timestamp_policy::drop) is for this connection's own segments.
+    if (!o.has_timestamps && state_ == state::time_wait && in.seg->syn() && !in.seg->ack_flag()) {
+        return options::paws_verdict::accept;
+    }
     return ts_.check(o.has_timestamps, o.ts_val, in.seg->rst(), in.now_ms, config().missing_timestamp);
 }
 
