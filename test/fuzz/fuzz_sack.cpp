@@ -144,16 +144,34 @@ struct harness {
         // The log's running sums against a walk over its records (RACK's pipe: a SACKed
         // record leaves the flight, one lost and not resent too, a resend not deemed lost
         // adds a second copy).
-        std::int64_t walked_octets = 0, walked_pipe = std::int64_t{flight};
+        std::int64_t walked_octets = 0, walked_pipe = std::int64_t{flight}, walked_sacked_octets = 0, walked_adjust = 0;
+        std::uint32_t walked_sacked = 0;
+        tcpfsm::seq_block walked_first_lost{};
         for (std::size_t i = 0; i < log.size(); ++i) {
             const tcpfsm::sack::segment_record& r = log.at(i);
             using rec_t = tcpfsm::sack::segment_record;
-            walked_octets += r.length();
-            if (r.has(rec_t::sacked)) walked_pipe -= r.length();
-            else if (r.has(rec_t::lost) && !r.has(rec_t::retransmitted)) walked_pipe -= r.length();
-            else if (!r.has(rec_t::lost) && r.has(rec_t::retransmitted)) walked_pipe += r.length();
+            const std::int64_t len = r.length();
+            walked_octets += len;
+            if (r.has(rec_t::sacked)) {
+                walked_pipe -= len;
+                walked_sacked_octets += len;
+                ++walked_sacked;
+            } else if (r.has(rec_t::lost) && !r.has(rec_t::retransmitted)) {
+                walked_pipe -= len;
+                walked_adjust -= len;
+                if (walked_first_lost.empty()) walked_first_lost = {r.seq, r.end()};
+            } else if (!r.has(rec_t::lost) && r.has(rec_t::retransmitted)) {
+                walked_pipe += len;
+                walked_adjust += len;
+            }
         }
         if (walked_octets != std::int64_t{log.octets()}) return "the log's octet sum differs from its records";
+        if (walked_sacked_octets != std::int64_t{log.sacked_octets()}) return "the log's SACKed octets differ from its records";
+        if (walked_adjust != std::int64_t{log.unsacked_adjust()}) return "the log's pipe adjustment differs from its records";
+        if (walked_sacked != log.sacked_segments()) return "the log's SACKed record count differs from its records";
+        const tcpfsm::seq_block first_lost = log.first_lost();
+        if (first_lost.left != walked_first_lost.left || first_lost.right != walked_first_lost.right)
+            return "the log's first lost record differs from a walk over its records";
         if (std::int64_t{log.pipe(una, nxt)} != (walked_pipe < 0 ? 0 : walked_pipe))
             return "the log's pipe differs from a walk over its records";
         for (std::size_t i = 0; i < log.size(); ++i) {

@@ -448,3 +448,58 @@ TEST_CASE("segment_log: octets() and pipe() follow every change of the records (
     log.reset();
     CHECK(log.octets() == 0u);
 }
+
+TEST_CASE("segment_log: the running sums through an insertion, a displacement, a record both SACKed and lost, "
+          "and a cut of a lost record",
+          "[sack][rack]") {
+    using rec = sk::segment_record;
+    sk::segment_log<4> log;
+    for (std::uint32_t k = 0; k < 5; ++k) log.on_sent(k * 1000, 1000, k * 1000u);  // [4000, 5000) untracked
+    log.pop_front();                                                             // SND.UNA 1000
+    CHECK(log.on_sent(5000, 1000, 5000));  // records 1000, 2000, 3000, 5000
+    CHECK(log.octets() == 4000u);
+    // [3000, 4000) SACKed and lost: it counts once, as SACKed, and is not to be resent.
+    log.set_flags(2, rec::sacked | rec::lost);
+    CHECK(log.sacked_octets() == 1000u);
+    CHECK(log.sacked_segments() == 1u);
+    CHECK(log.unsacked_adjust() == 0);
+    CHECK(log.first_lost().empty());
+    CHECK(log.pipe(1000, 6000) == 4000u);  // flight 5000, less 1000 SACKed
+    // [5000, 6000) resent, not deemed lost: two copies out.
+    log.set_flags(3, rec::retransmitted);
+    CHECK(log.pipe(1000, 6000) == 5000u);
+    // The untracked [4000, 5000) is resent: no record overlaps it, so the full log gives up its
+    // highest record [5000, 6000) (unSACKed: untracked octets added) for a record of the copy,
+    // lost and resent, in sequence order.
+    CHECK(log.on_retransmitted(4000, 1000, 7000));
+    REQUIRE(log.size() == 4u);
+    CHECK(log.at(3).seq == 4000u);
+    CHECK(log.at(3).flags == (rec::lost | rec::retransmitted));
+    CHECK(log.octets() == 4000u);
+    CHECK(log.unsacked_adjust() == 0);      // the displaced record's +1000 is gone, the copy adds 0
+    CHECK(log.pipe(1000, 6000) == 4000u);  // [5000, 6000), untracked, is in the flight
+    // [1000, 2000) lost: out of the flight and first to resend.
+    log.set_flags(0, rec::lost);
+    CHECK(log.pipe(1000, 6000) == 3000u);
+    CHECK(log.first_lost().left == 1000u);
+    // SND.UNA to 1500, inside the lost record: 500 of its octets leave the sums.
+    log.cut_front(1500);
+    CHECK(log.octets() == 3500u);
+    CHECK(log.unsacked_adjust() == -500);
+    CHECK(log.pipe(1500, 6000) == 3000u);  // 4500 - 1000 SACKed - 500 lost
+    CHECK(log.first_lost().left == 1500u);
+    CHECK(log.first_lost().right == 2000u);
+    // [2000, 3000) resent: +1000.
+    log.set_flags(1, rec::retransmitted);
+    CHECK(log.pipe(1500, 6000) == 4000u);
+    // The copy [4000, 5000) SACKed too: it counts as SACKed only.
+    log.set_flags(3, rec::lost | rec::retransmitted | rec::sacked);
+    CHECK(log.sacked_octets() == 2000u);
+    CHECK(log.sacked_segments() == 2u);
+    CHECK(log.pipe(1500, 6000) == 3000u);  // 4500 - 2000 + 500
+    // The lost [1500, 2000) resent: nothing left to resend.
+    log.set_flags(0, rec::lost | rec::retransmitted);
+    CHECK(log.first_lost().empty());
+    CHECK(log.unsacked_adjust() == 1000);
+    CHECK(log.pipe(1500, 6000) == 3500u);
+}
