@@ -29,7 +29,10 @@ closed=$(time_of tun '^STATE TIME-WAIT -> CLOSED')
 since_reack=$((closed - reack))
 in_tw=$((closed - entered))
 [ "$since_reack" -ge 990 ] && [ "$since_reack" -le 1600 ] || fail "CLOSED $since_reack ms after the re-ACK, 2MSL is 1000 ms"
-[ "$in_tw" -ge $((1000 + reack - entered)) ] || fail "TIME-WAIT did not restart: $in_tw ms in all"
+# Restarted, TIME-WAIT lasts about 2MSL plus the time to the retransmitted FIN; not restarted,
+# about 2MSL. The log's times are whole milliseconds, so the same 10 ms of slack as above (a
+# run logged the re-ACK at 212 and CLOSED at 1211: 999 ms, a restart).
+[ "$in_tw" -ge $((990 + reack - entered)) ] || fail "TIME-WAIT did not restart: $in_tw ms in all"
 kernel_lastack=$(( $(time_of peer 'PEER-STATE LAST-ACK -> CLOSE') - $(time_of peer 'PEER-STATE [A-Z-]+ -> LAST-ACK') ))
 note "kernel FIN retransmitted $((reack - entered)) ms after our TIME-WAIT began; TIME-WAIT $in_tw ms in all, $since_reack ms after the re-ACK; kernel in LAST-ACK $kernel_lastack ms"
 summary
