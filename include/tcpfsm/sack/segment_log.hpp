@@ -73,11 +73,7 @@ public:
         head_ = 0;
         count_ = 0;
         untracked_ = 0;
-        octets_ = 0;
-        sacked_octets_ = 0;
-        unsacked_adjust_ = 0;
-        sacked_records_ = 0;
-        to_resend_ = 0;
+        sums_ = record_sums{};
         forget_untracked();
     }
 
@@ -91,10 +87,10 @@ public:
                 return false;
             }
             const std::uint32_t n = length < segment_record::max_octets ? length : segment_record::max_octets;
-            buf_[(head_ + count_) % Capacity] =
-                segment_record{seq, to_xmit_time(now_us), static_cast<std::uint16_t>(n), 0};
+            segment_record& r = buf_[(head_ + count_) % Capacity];
+            r = segment_record{seq, to_xmit_time(now_us), static_cast<std::uint16_t>(n), 0};
             ++count_;
-            octets_ += n;  // no marks: counts in neither sacked_octets_ nor unsacked_adjust_
+            count(r);
             seq += n;
             length -= n;
         }
@@ -205,34 +201,34 @@ public:
     }
     // The octets the records cover (records are disjoint and lie in [SND.UNA, SND.NXT), so
     // below 2^31): O(1), kept as records come, go and change.
-    constexpr std::uint32_t octets() const noexcept { return octets_; }
+    constexpr std::uint32_t octets() const noexcept { return sums_.octets; }
 
     // The lowest record to send again (lost, not retransmitted since, not SACKed), as a
     // block; empty when there is none.
     constexpr seq_block first_lost() const noexcept {
-        if (to_resend_ == 0) return {};
+        if (sums_.to_resend == 0) return {};
         for (std::size_t i = 0; i < count_; ++i)
             if (at(i).needs_retransmission()) return {at(i).seq, at(i).end()};
         return {};
     }
     // RACK.segs_sacked: the records SACKed.
-    constexpr std::uint32_t sacked_segments() const noexcept { return sacked_records_; }
+    constexpr std::uint32_t sacked_segments() const noexcept { return sums_.sacked_records; }
     // Octets in the network as RACK sees them (Linux's packets_out - sacked - lost +
     // retrans in octets): SND.NXT - SND.UNA, less the SACKed records and the lost ones not
     // resent, plus the retransmissions of records not deemed lost (both copies in flight, as
     // RFC 6675's pipe counts them). Untracked segments count as in flight.
     // O(1): from the running sums.
     constexpr std::uint32_t pipe(std::uint32_t snd_una, std::uint32_t snd_nxt) const noexcept {
-        const std::int64_t p = static_cast<std::int64_t>(snd_nxt - snd_una) - std::int64_t{sacked_octets_} +
-                               std::int64_t{unsacked_adjust_};
+        const std::int64_t p = static_cast<std::int64_t>(snd_nxt - snd_una) - std::int64_t{sums_.sacked_octets} +
+                               std::int64_t{sums_.unsacked_adjust};
         return p < 0 ? 0u : static_cast<std::uint32_t>(p);
     }
     // The SACKed records' octets, and what the others add to the flight beyond SND.NXT -
     // SND.UNA: minus a record lost and not resent, plus one resent and not deemed lost (both
     // copies out), nothing otherwise. rack_detector::pipe takes the SACKed octets from the
     // scoreboard and this sum from here.
-    constexpr std::uint32_t sacked_octets() const noexcept { return sacked_octets_; }
-    constexpr std::int32_t unsacked_adjust() const noexcept { return unsacked_adjust_; }
+    constexpr std::uint32_t sacked_octets() const noexcept { return sums_.sacked_octets; }
+    constexpr std::int32_t unsacked_adjust() const noexcept { return sums_.unsacked_adjust; }
 
 private:
     constexpr segment_record& slot(std::size_t i) noexcept { return buf_[(head_ + i) % Capacity]; }
@@ -244,22 +240,22 @@ private:
         return lost && !resent ? -len : (!lost && resent ? len : 0);
     }
     constexpr void count(const segment_record& r) noexcept {
-        octets_ += r.length();
+        sums_.octets += r.length();
         if (r.has(segment_record::sacked)) {
-            sacked_octets_ += r.length();
-            ++sacked_records_;
+            sums_.sacked_octets += r.length();
+            ++sums_.sacked_records;
         }
-        if (r.needs_retransmission()) ++to_resend_;
-        unsacked_adjust_ += adjust_of(r);
+        if (r.needs_retransmission()) ++sums_.to_resend;
+        sums_.unsacked_adjust += adjust_of(r);
     }
     constexpr void uncount(const segment_record& r) noexcept {
-        octets_ -= r.length();
+        sums_.octets -= r.length();
         if (r.has(segment_record::sacked)) {
-            sacked_octets_ -= r.length();
-            --sacked_records_;
+            sums_.sacked_octets -= r.length();
+            --sums_.sacked_records;
         }
-        if (r.needs_retransmission()) --to_resend_;
-        unsacked_adjust_ -= adjust_of(r);
+        if (r.needs_retransmission()) --sums_.to_resend;
+        sums_.unsacked_adjust -= adjust_of(r);
     }
 
     // [.., end) went out untracked at `now_us` (the latest untracked transmission so far).
@@ -277,14 +273,18 @@ private:
     bool untracked_in_flight_ = false;
     std::uint32_t untracked_end_ = 0;
     xmit_time untracked_xmit_ = 0;
-    // Running sums over the records (count(), uncount()): octets(), sacked_octets(),
-    // unsacked_adjust() (each bounded by the flight, below 2^31), and two counts of records.
-    std::uint32_t octets_ = 0;
-    std::uint32_t sacked_octets_ = 0;
-    std::int32_t unsacked_adjust_ = 0;
-    std::uint16_t sacked_records_ = 0;  // RACK.segs_sacked; records =< Capacity =< 65535
-    std::uint16_t to_resend_ = 0;       // records that need_retransmission(): first_lost()'s walk
-                                        // is skipped when there is none
+    // Running sums over the records, kept by count() and uncount() on every change of a
+    // record: octets(), sacked_octets(), unsacked_adjust() (each bounded by the flight, below
+    // 2^31), and two counts of records (at most Capacity =< 65535).
+    struct record_sums {
+        std::uint32_t octets = 0;
+        std::uint32_t sacked_octets = 0;
+        std::int32_t unsacked_adjust = 0;
+        std::uint16_t sacked_records = 0;  // RACK.segs_sacked
+        std::uint16_t to_resend = 0;       // records that needs_retransmission(): first_lost()'s
+                                           // walk is skipped when there is none
+    };
+    record_sums sums_{};
 };
 
 }  // namespace sack
